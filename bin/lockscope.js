@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+'use strict';
+// The lockscope CLI: `lockscope check <dir|file...>`, `lockscope lsp`. Built by `npm run build`.
+let cli;
+try {
+  cli = require('../dist/cli.js');
+} catch (e) {
+  process.stderr.write('lockscope: dist/cli.js is missing; run "npm run build" first\n');
+  process.exit(2);
+}
+cli.main(process.argv.slice(2)).then(
+  (code) => { if (code >= 0) process.exitCode = code; },
+  (e) => { process.stderr.write(`lockscope: internal error: ${(e && e.stack) || e}\n`); process.exitCode = 2; },
+);

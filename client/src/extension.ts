@@ -1,0 +1,60 @@
+/**
+ * The VS Code client: starts the bundled lockscope server over IPC, gives it an output channel,
+ * and restarts it when it dies (with a limit, so a crash loop does not spin forever).
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  CloseAction, type CloseHandlerResult, ErrorAction, type ErrorHandler, type ErrorHandlerResult, LanguageClient,
+  type LanguageClientOptions, type ServerOptions, TransportKind,
+} from 'vscode-languageclient/node';
+
+let client: LanguageClient | undefined;
+
+/** Restart after a crash, but at most 5 times in 3 minutes. */
+class RestartingErrorHandler implements ErrorHandler {
+  private restarts: number[] = [];
+  constructor(private readonly output: vscode.OutputChannel) {}
+  error(): ErrorHandlerResult { return { action: ErrorAction.Continue }; }
+  closed(): CloseHandlerResult {
+    const now = Date.now();
+    this.restarts = this.restarts.filter((t) => now - t < 180_000);
+    this.restarts.push(now);
+    if (this.restarts.length > 5) {
+      this.output.appendLine('lockscope: the server stopped 5 times in 3 minutes; not restarting. Use "lockscope: Restart Language Server".');
+      return { action: CloseAction.DoNotRestart, message: 'lockscope server keeps stopping; see the lockscope output channel.' };
+    }
+    this.output.appendLine('lockscope: the server stopped; restarting it.');
+    return { action: CloseAction.Restart };
+  }
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel('lockscope', { log: true });
+  context.subscriptions.push(output);
+  const module = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ scheme: 'file', language: 'c' }, { scheme: 'untitled', language: 'c' }],
+    synchronize: { configurationSection: 'lockscope', fileEvents: vscode.workspace.createFileSystemWatcher('**/.lockscope.json') },
+    outputChannel: output,
+    errorHandler: new RestartingErrorHandler(output),
+  };
+  client = new LanguageClient('lockscope', 'lockscope', serverOptions, clientOptions);
+  context.subscriptions.push(
+    vscode.commands.registerCommand('lockscope.restartServer', async () => {
+      output.appendLine('lockscope: restarting the server on request');
+      await client?.restart();
+    }),
+    vscode.commands.registerCommand('lockscope.showOutput', () => output.show(true)),
+  );
+  await client.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}

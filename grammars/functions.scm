@@ -1,0 +1,2 @@
+; Function definitions, wherever they sit (top level, inside #ifdef blocks).
+(function_definition) @function

@@ -1,0 +1,147 @@
+/**
+ * The headless CLI, same engine as the server:
+ *   lockscope check <dir|file...> [--format text|json|sarif] [--exit-zero] [--config FILE]
+ *   lockscope lsp [--stdio]
+ * Exit codes: 0 no findings, 1 findings, 2 usage or input errors.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Analyzer, GrammarError, loadGrammar, mergeSettings, parseSettings, readWorkspaceFile, defaultSettings, type Settings } from './engine';
+import type { Finding } from './engine/types';
+import { toPosix, walkC } from './cli/files';
+import { startServer } from './server';
+import { type RunStats, VERSION, formatJson, formatSarif, formatText } from './cli/format';
+
+const USAGE = `usage: lockscope check <dir|file...> [--format text|json|sarif] [--exit-zero] [--config FILE] [--grammars DIR] [--no-color]
+       lockscope lsp [--stdio]
+       lockscope --version`;
+
+class UsageError extends Error {}
+
+interface CheckArgs { paths: string[]; format: 'text' | 'json' | 'sarif'; exitZero: boolean; config?: string; grammars?: string; color: boolean }
+
+function parseCheckArgs(argv: string[]): CheckArgs {
+  const a: CheckArgs = { paths: [], format: 'text', exitZero: false, color: process.stdout.isTTY === true && !process.env.NO_COLOR };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const v = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
+      if (v === undefined) throw new UsageError(`${arg.split('=')[0]} needs a value`);
+      return v;
+    };
+    if (arg === '--format' || arg.startsWith('--format=')) {
+      const f = value();
+      if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`unknown format "${f}" (text, json or sarif)`);
+      a.format = f;
+    } else if (arg === '--exit-zero') a.exitZero = true;
+    else if (arg === '--no-color') a.color = false;
+    else if (arg === '--config' || arg.startsWith('--config=')) a.config = value();
+    else if (arg === '--grammars' || arg.startsWith('--grammars=')) a.grammars = value();
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+    else a.paths.push(arg);
+  }
+  if (!a.paths.length) throw new UsageError('check needs at least one file or directory');
+  return a;
+}
+
+function loadSettings(base: string, config: string | undefined, warn: (m: string) => void): Settings {
+  let settings = defaultSettings();
+  if (config) {
+    let raw: unknown;
+    try { raw = JSON.parse(fs.readFileSync(config, 'utf8')); } catch (e) { throw new UsageError(`cannot read config ${config}: ${(e as Error).message}`); }
+    const r = parseSettings(raw, config);
+    r.problems.forEach(warn);
+    return r.settings;
+  }
+  const ws = readWorkspaceFile(base);
+  ws.problems.forEach(warn);
+  if (ws.settings) settings = mergeSettings(settings, ws.settings);
+  return settings;
+}
+
+async function check(argv: string[]): Promise<number> {
+  const args = parseCheckArgs(argv);
+  const warn = (m: string) => process.stderr.write(`lockscope: ${m}\n`);
+  const missing = args.paths.filter((p) => !fs.existsSync(p));
+  if (missing.length) throw new UsageError(`no such file or directory: ${missing.join(', ')}`);
+  const dirs = args.paths.filter((p) => fs.statSync(p).isDirectory());
+  const base = path.resolve(dirs.length === 1 && args.paths.length === 1 ? dirs[0] : '.');
+  const settings = loadSettings(base, args.config, warn);
+  const t0 = process.hrtime.bigint();
+  const grammar = await loadGrammar(args.grammars ?? settings.grammarDirectory);
+  const analyzer = new Analyzer(grammar, { settings });
+
+  const files: { abs: string; explicit: boolean }[] = [];
+  for (const p of args.paths) {
+    if (fs.statSync(p).isDirectory()) files.push(...walkC(p).map((f) => ({ abs: path.resolve(f), explicit: false })));
+    else files.push({ abs: path.resolve(p), explicit: true });
+  }
+  const stats: RunStats = { files: 0, functions: 0, seconds: 0, functionsWithParseErrors: 0, lockSites: { found: 0, modelled: 0 }, unmodelled: {}, skipped: [] };
+  const findings: Finding[] = [];
+  let inputError = false;
+  for (const { abs, explicit } of files) {
+    const rel = toPosix(path.relative(base, abs)) || path.basename(abs);
+    let text: string;
+    try { text = fs.readFileSync(abs, 'utf8'); } catch (e) {
+      warn(`${rel}: cannot read (${(e as Error).message})`);
+      stats.skipped.push({ file: rel, reason: 'unreadable' });
+      if (explicit) inputError = true;
+      continue;
+    }
+    let r;
+    try { r = analyzer.analyzeText(text, rel); } catch (e) {
+      warn(`${rel}: internal error while analysing, file skipped (${(e as Error).message})`);
+      stats.skipped.push({ file: rel, reason: 'internal error' });
+      continue;
+    }
+    if (r.error) {
+      warn(`${rel}: ${r.error}`);
+      stats.skipped.push({ file: rel, reason: r.error });
+      if (explicit) inputError = true;
+      continue;
+    }
+    stats.files++;
+    stats.functions += r.stats.functions;
+    stats.functionsWithParseErrors += r.stats.functionsWithParseErrors;
+    stats.lockSites.found += r.stats.lockSitesFound;
+    stats.lockSites.modelled += r.stats.lockSitesModelled;
+    for (const [k, v] of Object.entries(r.stats.unmodelled)) stats.unmodelled[k] = (stats.unmodelled[k] ?? 0) + v;
+    findings.push(...r.findings);
+  }
+  stats.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  stats.seconds = Math.round(stats.seconds * 1000) / 1000;
+  findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  if (args.format === 'json') process.stdout.write(formatJson(findings, stats));
+  else if (args.format === 'sarif') process.stdout.write(formatSarif(findings, stats));
+  else {
+    process.stdout.write(formatText(findings, args.color));
+    process.stderr.write(`lockscope: ${findings.length} finding${findings.length === 1 ? '' : 's'} in ${stats.files} files, ${stats.functions} functions (${stats.functionsWithParseErrors} with parse errors), lock sites modelled ${stats.lockSites.modelled}/${stats.lockSites.found}, ${stats.seconds.toFixed(2)} s\n`);
+  }
+  if (inputError) return 2;
+  return findings.length && !args.exitZero ? 1 : 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    if (cmd === '--version' || cmd === '-V') { process.stdout.write(`lockscope ${VERSION}\n`); return 0; }
+    if (cmd === '--help' || cmd === '-h' || cmd === 'help') { process.stdout.write(`${USAGE}\n`); return 0; }
+    if (cmd === 'check') return await check(rest);
+    if (cmd === 'lsp') {
+      startServer();
+      return -1; // keep running
+    }
+    throw new UsageError(cmd ? `unknown command "${cmd}"` : 'no command given');
+  } catch (e) {
+    if (e instanceof UsageError) { process.stderr.write(`lockscope: ${e.message}\n${USAGE}\n`); return 2; }
+    if (e instanceof GrammarError) { process.stderr.write(`${e.message}\n`); return 2; }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => { if (code >= 0) process.exitCode = code; }, (e: unknown) => {
+    process.stderr.write(`lockscope: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 2;
+  });
+}

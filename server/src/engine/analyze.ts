@@ -1,0 +1,255 @@
+/**
+ * File analysis: parse, find functions and lock-primitive call sites with the queries, build the
+ * CFG of each function that touches a lock (directly or through a same-file helper), solve it
+ * callee-first so helpers' summaries apply at their calls, run the checkers, and keep per-statement
+ * lock states for hover. The syntax tree is deleted before returning: only plain data leaves here.
+ */
+import type { Node, Tree } from 'web-tree-sitter';
+import { buildCfg } from './cfg';
+import { catalogFor, type Settings } from './config';
+import type { Catalog } from './catalog';
+import { runChecks } from './checks';
+import { type LockFact, initialState } from './domain';
+import type { FunctionIR } from './ir';
+import type { Grammar } from './parser';
+import { solve } from './solver';
+import { summarise } from './summary';
+import type { Summary, TransferContext } from './transfer';
+import type { FileStats, Finding, HeldLock } from './types';
+
+export interface StatePoint { line: number; column: number; held: HeldLock[] }
+
+export interface FunctionInfo {
+  name: string;
+  line: number;
+  endLine: number;
+  hasParseErrors: boolean;
+  /** Whether the lock engine ran on it (it touches a lock). */
+  analysed: boolean;
+  /** Locks held before each statement, in source order (analysed functions only). */
+  points: StatePoint[];
+  /** Locks this function expects its caller to hold (annotations, asserts, inferred releases). */
+  entryHeld: HeldLock[];
+}
+
+export interface FileResult {
+  file: string;
+  findings: Finding[];
+  functions: FunctionInfo[];
+  stats: FileStats;
+  /** Set when the file was not analysed at all (binary, too large, not parseable). */
+  error?: string;
+}
+
+export interface AnalyzeOptions {
+  settings: Settings;
+  catalog?: Catalog;
+}
+
+const emptyStats = (): FileStats => ({ functions: 0, functionsWithParseErrors: 0, lockSitesFound: 0, lockSitesModelled: 0, unmodelled: {} });
+
+/** Reasons not to parse a buffer at all. */
+export function rejectReason(text: string, maxBytes: number): string | undefined {
+  if (text.length > maxBytes) return `file is ${(text.length / 1024 / 1024).toFixed(1)} MiB, over the ${(maxBytes / 1024 / 1024).toFixed(1)} MiB limit (lockscope.maxFileSizeKB); not analysed`;
+  const head = text.slice(0, 8192);
+  if (head.includes('\u0000')) return 'binary file (NUL bytes); not analysed';
+  let odd = 0;
+  for (let i = 0; i < head.length; i++) if (head.charCodeAt(i) === 0xfffd) odd++;
+  if (head.length > 512 && odd / head.length > 0.1) return 'file is not text (invalid UTF-8); not analysed';
+  return undefined;
+}
+
+export class Analyzer {
+  readonly catalog: Catalog;
+  private readonly loopMacros: Set<string>;
+  private readonly lockNames: Set<string>;
+
+  constructor(private readonly grammar: Grammar, private readonly opts: AnalyzeOptions) {
+    this.catalog = opts.catalog ?? catalogFor(opts.settings);
+    this.loopMacros = new Set(opts.settings.loopMacros);
+    this.lockNames = new Set(this.catalog.lockNames());
+  }
+
+  analyzeText(text: string, file: string): FileResult {
+    const reason = rejectReason(text, this.opts.settings.maxFileSizeKB * 1024);
+    if (reason) return { file, findings: [], functions: [], stats: emptyStats(), error: reason };
+    let tree: Tree | null = null;
+    try {
+      tree = this.grammar.parser.parse(text);
+      if (!tree) return { file, findings: [], functions: [], stats: emptyStats(), error: 'the parser returned no tree' };
+      return this.analyzeTree(tree, file);
+    } finally {
+      tree?.delete();
+    }
+  }
+
+  private analyzeTree(tree: Tree, file: string): FileResult {
+    const stats = emptyStats();
+    const defs = this.grammar.queries.functions.captures(tree.rootNode).map((c) => c.node)
+      .sort((a, b) => a.startIndex - b.startIndex);
+    const byName = new Map<string, number>();
+    const fnOf = (index: number): number => {
+      let lo = 0; let hi = defs.length - 1; let found = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (defs[mid].startIndex <= index) { found = mid; lo = mid + 1; } else hi = mid - 1;
+      }
+      return found >= 0 && index < defs[found].endIndex ? found : -1;
+    };
+    const names = defs.map((d) => nameOf(d));
+    names.forEach((n, i) => { if (n && !byName.has(n)) byName.set(n, i); });
+
+    // one query pass over the file: lock sites, and the same-file call relation
+    const direct = new Set<number>();
+    const calls: Set<string>[] = defs.map(() => new Set());
+    for (const c of this.grammar.queries.calls.captures(tree.rootNode)) {
+      if (c.name === 'guard') {
+        if (c.node.text === 'guard') { stats.lockSitesFound++; const f = fnOf(c.node.startIndex); if (f >= 0) direct.add(f); }
+        continue;
+      }
+      if (c.name !== 'name') continue;
+      const name = c.node.text;
+      const f = fnOf(c.node.startIndex);
+      if (this.lockNames.has(name) || name === 'scoped_guard') {
+        stats.lockSitesFound++;
+        if (f >= 0) direct.add(f);
+      } else if (f >= 0 && byName.has(name)) {
+        calls[f].add(name);
+      }
+    }
+    // functions that touch a lock through same-file helpers too
+    const relevant = new Set(direct);
+    for (let changed = true; changed;) {
+      changed = false;
+      defs.forEach((_d, i) => {
+        if (relevant.has(i)) return;
+        for (const callee of calls[i]) {
+          if (relevant.has(byName.get(callee)!)) { relevant.add(i); changed = true; return; }
+        }
+      });
+    }
+    const sameFile = new Set([...relevant].map((i) => names[i]).filter((n): n is string => !!n));
+
+    // callee-first order over the relevant functions
+    const order: number[] = [];
+    const state = new Uint8Array(defs.length);
+    const visit = (i: number): void => {
+      if (state[i]) return;
+      state[i] = 1;
+      for (const callee of calls[i]) {
+        const j = byName.get(callee)!;
+        if (relevant.has(j)) visit(j);
+      }
+      order.push(i);
+    };
+    for (const i of [...relevant].sort((a, b) => a - b)) visit(i);
+
+    const summaries = new Map<string, Summary>();
+    const findings: Finding[] = [];
+    const infos: FunctionInfo[] = defs.map((d, i) => ({
+      name: names[i] ?? '<anonymous>', line: d.startPosition.row + 1, endLine: d.endPosition.row + 1,
+      hasParseErrors: d.hasError, analysed: false, points: [], entryHeld: [],
+    }));
+    stats.functions = defs.length;
+    stats.functionsWithParseErrors = defs.filter((d) => d.hasError).length;
+    const ctxBase = { catalog: this.catalog, file, sameFile, loopMacros: this.loopMacros };
+    for (const i of order) {
+      const ir = buildCfg(defs[i], ctxBase);
+      const tctx: TransferContext = { summaries, assigned: ir.assigned, tainted: new Set() };
+      const sol = solve(ir, entryStateOf(ir), tctx);
+      if (sol.saturated) stats.unmodelled['state-limit'] = (stats.unmodelled['state-limit'] ?? 0) + 1;
+      findings.push(...runChecks(sol, tctx, { severity: severities(this.opts.settings) })
+        .filter((f) => this.opts.settings.severity[f.kind] !== 'off'));
+      if (ir.name && !summaries.has(ir.name)) summaries.set(ir.name, summarise(sol, tctx));
+      stats.lockSitesModelled += ir.lockSitesModelled;
+      for (const [k, v] of Object.entries(ir.unmodelled)) stats.unmodelled[k] = (stats.unmodelled[k] ?? 0) + v;
+      infos[i].analysed = true;
+      infos[i].points = statePoints(ir, sol.inStates, sol.order);
+      infos[i].entryHeld = heldOf(entryStateOf(ir).locks, 'must');
+    }
+    findings.sort((a, b) => a.line - b.line || a.column - b.column || a.kind.localeCompare(b.kind));
+    return { file, findings, functions: infos, stats };
+  }
+}
+
+function nameOf(def: Node): string | undefined {
+  let d: Node | null = def.childForFieldName('declarator');
+  while (d && d.type !== 'identifier') {
+    if (d.type === 'function_declarator' || d.type === 'pointer_declarator' || d.type === 'parenthesized_declarator' || d.type === 'attributed_declarator') {
+      d = d.childForFieldName('declarator') ?? d.namedChild(0);
+    } else return undefined;
+  }
+  return d?.text;
+}
+
+function severities(s: Settings): Partial<Record<Finding['kind'], Finding['severity']>> {
+  const out: Partial<Record<Finding['kind'], Finding['severity']>> = {};
+  for (const [k, v] of Object.entries(s.severity)) if (v && v !== 'off') out[k as Finding['kind']] = v;
+  return out;
+}
+
+/** Locks the caller holds on entry, from __releases/__must_hold annotations. */
+function entryStateOf(ir: FunctionIR) {
+  const locks = new Map<string, LockFact>();
+  for (const keys of [...ir.annotations.releases, ...ir.annotations.mustHold]) {
+    const key = keys[0];
+    const display = key.startsWith('*') ? key.slice(1) : `&${key}`;
+    for (const k of keys) {
+      locks.set(k, {
+        ref: { key: k, display, class: null, kind: 'other', recursive: false },
+        status: 'caller', mode: 'excl', via: ir.annotations.releases.includes(keys) ? '__releases' : '__must_hold',
+      });
+    }
+  }
+  return initialState(locks);
+}
+
+function heldOf(locks: ReadonlyMap<string, LockFact>, certainty: 'must' | 'may'): HeldLock[] {
+  const out: HeldLock[] = [];
+  for (const f of locks.values()) {
+    if (f.status !== 'held' && f.status !== 'caller') continue;
+    out.push({
+      instance: f.ref.display, class: f.ref.class, kind: f.ref.kind, mode: f.mode, certainty,
+      ...(f.status === 'held' && f.site ? { site: { line: f.site.line, column: f.site.column } } : {}),
+      via: f.via,
+    });
+  }
+  return out;
+}
+
+function statePoints(ir: FunctionIR, inStates: { states: Map<string, { locks: ReadonlyMap<string, LockFact> }> }[], order: number[]): StatePoint[] {
+  const points: StatePoint[] = [];
+  for (const id of order) {
+    const node = ir.nodes[id];
+    if (node.kind !== 'stmt' && node.kind !== 'return') continue;
+    const states = [...inStates[id].states.values()];
+    if (!states.length) continue;
+    const count = new Map<string, { fact: LockFact; n: number }>();
+    for (const s of states) {
+      for (const [k, f] of s.locks) {
+        if (f.status !== 'held' && f.status !== 'caller') continue;
+        const c = count.get(k);
+        if (c) c.n++; else count.set(k, { fact: f, n: 1 });
+      }
+    }
+    const held: HeldLock[] = [];
+    for (const { fact, n } of count.values()) {
+      held.push(...heldOf(new Map([['k', fact]]), n === states.length ? 'must' : 'may'));
+    }
+    points.push({ line: node.line, column: node.column, held });
+  }
+  return points.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/** Locks held just before the statement at (line, column), for hover. */
+export function locksAt(result: FileResult, line: number, column: number): { fn: FunctionInfo; held: HeldLock[] } | undefined {
+  const fn = result.functions.find((f) => f.line <= line && line <= f.endLine);
+  if (!fn) return undefined;
+  if (!fn.points.length) return { fn, held: [] };
+  // the first statement starting on this line, else the last one before it
+  const onLine = fn.points.find((p) => p.line === line);
+  if (onLine) return { fn, held: onLine.held };
+  let best: StatePoint | undefined;
+  for (const p of fn.points) if (p.line < line || (p.line === line && p.column <= column)) best = p;
+  return { fn, held: best?.held ?? fn.entryHeld };
+}

@@ -1,0 +1,246 @@
+/**
+ * Intraprocedural checkers. They replay the solved states through the transfer function with an
+ * observer and turn what it sees into findings with witness paths:
+ *   recursive-lock   a lock held on some path is taken again (same instance, same subclass)
+ *   double-unlock    a lock already released on some path is released again
+ *   unlock-not-held  a release reached both with the lock taken here and on a path that never took it
+ *   lock-imbalance   exits disagree on a lock, and neither the return value (trylock-style,
+ *                    error-returns) nor an annotation explains it
+ */
+import type { LockFact, State } from './domain';
+import { trailSteps } from './domain';
+import type { CfgNode, FunctionIR, Op, RetClass, Site } from './ir';
+import { type Solution, runNode } from './solver';
+import { type Observer, type TransferContext, applyOp } from './transfer';
+import type { Finding, FindingKind, PathStep, Severity } from './types';
+
+export interface CheckOptions {
+  severity: Partial<Record<FindingKind, Severity>>;
+}
+
+const DEFAULT_SEVERITY: Record<FindingKind, Severity> = {
+  'recursive-lock': 'warning',
+  'lock-imbalance': 'warning',
+  'double-unlock': 'warning',
+  'unlock-not-held': 'warning',
+};
+
+function lineOf(s: Site | undefined): string { return s ? `line ${s.line}` : 'entry'; }
+
+class FindingSink {
+  readonly findings: Finding[] = [];
+  private readonly seen = new Set<string>();
+  constructor(private readonly ir: FunctionIR, private readonly opts: CheckOptions, private readonly suppressed: (key: string) => boolean) {}
+
+  path(s: State, fromKey?: string, last?: { site: Site; note: string }): PathStep[] {
+    let steps = trailSteps(s.trail);
+    if (fromKey) {
+      const i = steps.findIndex((t) => t.key === fromKey && /takes|must be held/.test(t.note));
+      if (i > 0) steps = steps.slice(i);
+    }
+    const out: PathStep[] = steps.slice(-24).map((t) => ({ file: this.ir.file, line: t.line, column: t.column, function: this.ir.name, note: t.note }));
+    if (last) out.push({ file: this.ir.file, line: last.site.line, column: last.site.column, function: this.ir.name, note: last.note });
+    return out;
+  }
+
+  add(kind: FindingKind, key: string, lock: { class: string | null; display: string }, site: Site, message: string, path: PathStep[]): void {
+    if (this.suppressed(key)) return;
+    const id = `${kind}|${site.line}|${site.column}|${key}`;
+    if (this.seen.has(id)) return;
+    this.seen.add(id);
+    this.findings.push({
+      kind, message, severity: this.opts.severity[kind] ?? DEFAULT_SEVERITY[kind],
+      file: this.ir.file, line: site.line, column: site.column, endLine: site.endLine, endColumn: site.endColumn,
+      function: this.ir.name, lock: { class: lock.class, instance: lock.display }, path,
+    });
+  }
+}
+
+/** What happened at each release op: the states that held the lock and those that never took it. */
+interface ReleaseSeen { op: Op & { k: 'release' }; held: State[]; unknown: State[] }
+
+function retText(r: RetClass | undefined): string {
+  if (!r || r.k === 'void') return 'returning';
+  if (r.k === 'const') return `returning ${r.text}`;
+  if (r.k === 'var') return `returning ${r.name}`;
+  if (r.k === 'try') return r.ok ? 'returning the trylock success' : 'returning the trylock failure';
+  return `returning ${r.text.length > 40 ? r.text.slice(0, 37) + '...' : r.text}`;
+}
+
+/** Variables that hold a -errno by kernel convention. */
+const ERRNO_VAR = /^(ret|err|error|rc|status|res|retval)$/;
+
+/** How a return value reads: error-ish (negative errno, NULL, ERR_PTR, false), success-ish, or unknown. */
+function retKind(r: RetClass | undefined, s: State): 'error' | 'ok' | 'true' | 'false' | 'unknown' {
+  if (!r || r.k === 'void') return 'unknown';
+  if (r.k === 'try') return r.ok ? 'true' : 'false';
+  if (r.k === 'const') {
+    if (r.error) return 'error';
+    return r.truthy ? 'true' : 'false';
+  }
+  if (r.k === 'var') {
+    const f = s.facts.get(r.name);
+    if (f === false) return 'false';
+    if (f === true) return ERRNO_VAR.test(r.name) ? 'error' : 'true';
+    return 'unknown';
+  }
+  return r.error ? 'error' : 'unknown';
+}
+
+interface ExitSeen { node: CfgNode; state: State; delta: Map<string, { d: number; fact: LockFact }> }
+
+function exitDelta(s: State): Map<string, { d: number; fact: LockFact }> {
+  const m = new Map<string, { d: number; fact: LockFact }>();
+  for (const [k, f] of s.locks) {
+    if (f.status === 'held') m.set(k, { d: 1, fact: f });
+    else if (f.status === 'dropped') m.set(k, { d: -1, fact: f });
+  }
+  return m;
+}
+
+/**
+ * Do the return values separate the exits that differ on a lock? A lock-returning helper holds it
+ * when it returns a value and not when it returns NULL/ERR_PTR/-errno/false; a trylock-style
+ * function returns true/false. Keeping the lock only on error returns is a leak (`strict`).
+ */
+function explainedByReturn(plus: ExitSeen[], zero: ExitSeen[], strict: boolean): boolean {
+  const kp = new Set(plus.map((e) => retKind(e.node.ret, e.state)));
+  const kz = new Set(zero.map((e) => retKind(e.node.ret, e.state)));
+  const zeroIsFailure = [...kz].every((k) => k === 'error' || k === 'false');
+  const plusIsValue = plus.every((e) => e.node.ret?.k === 'var' || e.node.ret?.k === 'expr') && !kp.has('error');
+  if (zeroIsFailure && plusIsValue) return true;
+  if (kp.has('unknown') || kz.has('unknown')) return false;
+  for (const k of kp) if (kz.has(k)) return false;
+  if (strict && [...kp].every((k) => k === 'error')) return false;
+  return true;
+}
+
+export function runChecks(sol: Solution, ctx: TransferContext, opts: CheckOptions): Finding[] {
+  const ir = sol.ir;
+  const tainted = ir.taintedKeys;
+  const suppressed = (key: string): boolean => sol.saturated || tainted.has('*') || tainted.has(key) || ctx.tainted.has(key);
+  const sink = new FindingSink(ir, opts, suppressed);
+  const releases = new Map<Op, ReleaseSeen>();
+  const exits: ExitSeen[] = [];
+
+  const observer: Observer = {
+    recursive(op, held, s, via) {
+      const how = via ? `taken again via ${via}()` : `taken again by ${op.via}`;
+      const cls = op.lock.class ? ` (${op.lock.class})` : '';
+      const since = held.status === 'caller' ? `the caller holds it (${held.via})` : `already held since ${lineOf(held.site)} (${held.via})`;
+      sink.add('recursive-lock', op.lock.key, op.lock, op.site,
+        `possible recursive locking: ${op.lock.display}${cls} ${how}; ${since}`,
+        sink.path(s, op.lock.key, { site: op.site, note: via ? `calls ${via}(), which takes ${op.lock.display} again: deadlock` : `takes ${op.lock.display} again (${op.via}): deadlock` }));
+    },
+    doubleUnlock(op, prev, s) {
+      sink.add('double-unlock', op.lock.key, op.lock, op.site,
+        `double unlock: ${op.lock.display} was already released at ${lineOf(prev.releasedAt)}`,
+        sink.path(s, undefined, { site: op.site, note: `releases ${op.lock.display} again (${op.via})` }));
+    },
+    releaseUnknown(op, s) { seen(op).unknown.push(s); },
+    releaseHeld(op, s) { seen(op).held.push(s); },
+  };
+  function seen(op: Op & { k: 'release' }): ReleaseSeen {
+    let r = releases.get(op);
+    if (!r) { r = { op, held: [], unknown: [] }; releases.set(op, r); }
+    return r;
+  }
+
+  for (const id of sol.order) {
+    const node = ir.nodes[id];
+    for (const s of sol.inStates[id]) {
+      if (node.kind === 'return') {
+        const out = runNode(ir, id, s, ctx);
+        if (out) exits.push({ node, state: out, delta: exitDelta(out) });
+      }
+      // replay with the observer (goto notes are added by runNode; ops one by one here)
+      let cur: State | undefined = s;
+      for (const op of node.ops) {
+        cur = applyOp(cur, op, ctx, observer);
+        if (!cur) break;
+      }
+    }
+  }
+
+  // unlock-not-held: the same release reached with the lock taken here and on a path that never took it
+  for (const r of releases.values()) {
+    if (!r.unknown.length) continue;
+    const takenHere = r.held.some((s) => {
+      const f = s.locks.get(r.op.lock.key) ?? [...s.locks.values()].find((g) => g.ref.base && g.ref.base === r.op.lock.base);
+      return f?.status === 'held';
+    });
+    if (!takenHere) continue;
+    const s = r.unknown[0];
+    sink.add('unlock-not-held', r.op.lock.key, r.op.lock, r.op.site,
+      `unlock of ${r.op.lock.display}, which is not held on every path here: this path never took it`,
+      sink.path(s, undefined, { site: r.op.site, note: `releases ${r.op.lock.display} (${r.op.via}) without holding it` }));
+  }
+
+  // an exit imbalance caused by a release already reported as unlock-not-held is the same bug
+  const reported = new Set(sink.findings.filter((f) => f.kind === 'unlock-not-held').map((f) => f.lock.instance));
+  imbalance(ir, exits, sink, reported);
+  return sink.findings;
+}
+
+function annotatedDelta(ir: FunctionIR, key: string): number | undefined {
+  const has = (list: string[][]) => list.some((keys) => keys.includes(key) || keys.includes(key.replace(/^\*/, '')));
+  if (has(ir.annotations.acquires)) return 1;
+  if (has(ir.annotations.releases)) return -1;
+  if (has(ir.annotations.mustHold)) return 0;
+  return undefined;
+}
+
+function imbalance(ir: FunctionIR, exits: ExitSeen[], sink: FindingSink, skip: Set<string>): void {
+  if (exits.length < 1) return;
+  const keys = new Set<string>();
+  for (const e of exits) for (const k of e.delta.keys()) keys.add(k);
+  for (const key of keys) {
+    const groups = new Map<number, ExitSeen[]>();
+    let fact: LockFact | undefined;
+    for (const e of exits) {
+      const d = e.delta.get(key);
+      fact ??= d?.fact;
+      const g = groups.get(d?.d ?? 0) ?? [];
+      g.push(e);
+      groups.set(d?.d ?? 0, g);
+    }
+    if (!fact || skip.has(fact.ref.display)) continue;
+    const declared = annotatedDelta(ir, key);
+    const deltas = [...groups.keys()];
+    let report: ExitSeen[] = [];
+    if (declared !== undefined) {
+      const good = groups.get(declared) ?? [];
+      const bad = exits.filter((e) => (e.delta.get(key)?.d ?? 0) !== declared);
+      if (!bad.length) continue;
+      if (declared === 1 && good.length && explainedByReturn(good, bad, false)) continue;
+      report = bad;
+    } else {
+      if (deltas.length < 2) continue;
+      const plus = groups.get(1) ?? [];
+      const minus = groups.get(-1) ?? [];
+      const zero = groups.get(0) ?? [];
+      if (plus.length && zero.length && !minus.length) {
+        if (explainedByReturn(plus, zero, true)) continue;
+        report = plus.length <= zero.length ? plus : zero;
+      } else if (minus.length && zero.length && !plus.length) {
+        if (explainedByReturn(minus, zero, false)) continue;
+        report = minus.length <= zero.length ? minus : zero;
+      } else {
+        report = plus.length ? plus : minus;
+      }
+    }
+    for (const e of report) {
+      const d = e.delta.get(key)?.d ?? 0;
+      const site: Site = { line: e.node.line, column: e.node.column, endLine: e.node.line, endColumn: e.node.column + 6 };
+      const how = retText(e.node.ret);
+      const f = e.delta.get(key)?.fact ?? fact;
+      let msg: string;
+      if (d > 0) msg = `lock imbalance: ${f.ref.display} taken at ${lineOf(f.site)} is still held when ${how}; other exits release it`;
+      else if (d < 0) msg = `lock imbalance: ${f.ref.display} (held by the caller) is released on this path only, ${how}`;
+      else msg = declared === 1 ? `lock imbalance: ${f.ref.display} is not held when ${how}, but the function is annotated __acquires`
+        : `lock imbalance: ${f.ref.display} is not held when ${how}, while other exits keep it held`;
+      sink.add('lock-imbalance', key, f.ref, site, msg,
+        sink.path(e.state, d > 0 ? key : undefined, { site, note: d > 0 ? `${how} with ${f.ref.display} still held` : `${how}` }));
+    }
+  }
+}

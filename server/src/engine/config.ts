@@ -1,0 +1,140 @@
+/**
+ * Settings: one zod schema is the source of truth for VS Code settings (`lockscope.*`), the
+ * workspace file `.lockscope.json` and the CLI. A test checks that package.json's
+ * contributes.configuration matches it. Bad values never stop the engine: each invalid key falls
+ * back to its default and the problem is reported in words a person can act on.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { Catalog, type LockPrimitive } from './catalog';
+import { FINDING_KINDS, type FindingKind, type Severity } from './types';
+
+const lockKind = z.enum(['mutex', 'rwsem', 'spinlock', 'rwlock', 'seqlock', 'rcu', 'srcu', 'preempt', 'irq',
+  'page', 'folio', 'buffer', 'range', 'percpu-rwsem', 'other']);
+const mode = z.enum(['excl', 'shared']);
+
+export const primitiveSchema = z.object({
+  name: z.string().regex(/^[A-Za-z_]\w*$/, 'a C identifier'),
+  op: z.enum(['acquire', 'release', 'trylock', 'assert', 'predicate', 'downgrade', 'noreturn']),
+  kind: lockKind.default('other'),
+  mode: mode.optional(),
+  arg: z.number().int().min(-1).max(15).optional(),
+  lock: z.string().optional(),
+  class: z.string().optional(),
+  success: z.enum(['nonzero', 'zero']).optional(),
+  subclassArg: z.number().int().min(0).max(15).optional(),
+  recursive: z.boolean().optional(),
+  flags: z.object({
+    arg: z.number().int().min(0).max(15),
+    bits: z.record(z.object({ lock: z.string(), mode, kind: lockKind, class: z.string().optional() })),
+  }).optional(),
+  range: z.tuple([z.number().int(), z.number().int()]).optional(),
+}).strict();
+
+const severityOrOff = z.enum(['error', 'warning', 'information', 'hint', 'off']);
+
+/** Every setting: key (without the `lockscope.` prefix), schema with default, and description. */
+export const SETTINGS = {
+  extraLocks: {
+    schema: z.array(primitiveSchema).default([]),
+    description: 'Extra lock primitives (same shape as the built-in catalog), e.g. {"name": "foo_lock", "op": "acquire", "kind": "mutex", "lock": "{arg}->lock"}.',
+    json: { type: 'array', items: { type: 'object' } },
+  },
+  loopMacros: {
+    schema: z.array(z.string().regex(/^[A-Za-z_]\w*$/)).default([]),
+    description: 'Extra macro names whose `NAME(...) { body }` is a loop (names containing for_each are loops already).',
+    json: { type: 'array', items: { type: 'string' } },
+  },
+  severity: {
+    schema: z.record(z.enum(FINDING_KINDS), severityOrOff).default({}),
+    description: 'Severity per finding kind, or "off" to hide a kind.',
+    json: { type: 'object', additionalProperties: { type: 'string', enum: ['error', 'warning', 'information', 'hint', 'off'] } },
+  },
+  maxFileSizeKB: {
+    schema: z.number().int().min(1).max(1024 * 1024).default(16384),
+    description: 'Files larger than this (KiB) are not analysed; a message says so.',
+    json: { type: 'number' },
+  },
+  grammarDirectory: {
+    schema: z.string().default(''),
+    description: 'Folder holding tree-sitter-c.wasm and web-tree-sitter.wasm; empty means the bundled grammars.',
+    json: { type: 'string' },
+  },
+  'trace.server': {
+    schema: z.enum(['off', 'messages', 'verbose']).default('off'),
+    description: 'Trace the communication between VS Code and the lockscope language server.',
+    json: { type: 'string', enum: ['off', 'messages', 'verbose'] },
+  },
+} as const;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+export interface Settings {
+  extraLocks: LockPrimitive[];
+  loopMacros: string[];
+  severity: Partial<Record<FindingKind, Severity | 'off'>>;
+  maxFileSizeKB: number;
+  grammarDirectory: string;
+  'trace.server': 'off' | 'messages' | 'verbose';
+}
+
+export function defaultSettings(): Settings {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(SETTINGS)) out[k] = v.schema.parse(undefined);
+  return out as unknown as Settings;
+}
+
+/** Validate raw settings key by key; invalid keys keep their default and produce a message. */
+export function parseSettings(raw: unknown, origin: string): { settings: Settings; problems: string[] } {
+  const settings = defaultSettings() as unknown as Record<string, unknown>;
+  const problems: string[] = [];
+  if (raw === undefined || raw === null) return { settings: settings as unknown as Settings, problems };
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    return { settings: settings as unknown as Settings, problems: [`${origin}: expected an object of settings, got ${Array.isArray(raw) ? 'an array' : typeof raw}`] };
+  }
+  const obj = raw as Record<string, unknown>;
+  // accept both flat ("trace.server") and nested ({trace: {server}}) spellings
+  const trace = obj.trace as Record<string, unknown> | undefined;
+  if (trace && typeof trace === 'object' && 'server' in trace && !('trace.server' in obj)) obj['trace.server'] = trace.server;
+  for (const [key, def] of Object.entries(SETTINGS)) {
+    if (!(key in obj) || obj[key] === undefined) continue;
+    const r = def.schema.safeParse(obj[key]);
+    if (r.success) settings[key] = r.data;
+    else problems.push(`${origin}: setting "${key}" is invalid (${r.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}); using the default`);
+  }
+  for (const key of Object.keys(obj)) {
+    if (!(key in SETTINGS) && key !== 'trace') problems.push(`${origin}: unknown setting "${key}" ignored`);
+  }
+  return { settings: settings as unknown as Settings, problems };
+}
+
+/** Merge settings from several origins: arrays concatenate, maps merge, scalars: later wins. */
+export function mergeSettings(base: Settings, over: Partial<Settings>): Settings {
+  return {
+    ...base,
+    ...over,
+    extraLocks: [...base.extraLocks, ...(over.extraLocks ?? [])],
+    loopMacros: [...base.loopMacros, ...(over.loopMacros ?? [])],
+    severity: { ...base.severity, ...(over.severity ?? {}) },
+  };
+}
+
+/** Read `.lockscope.json` from a folder, if present. */
+export function readWorkspaceFile(dir: string): { settings?: Partial<Settings>; problems: string[] } {
+  const file = path.join(dir, '.lockscope.json');
+  let text: string;
+  try { text = fs.readFileSync(file, 'utf8'); } catch { return { problems: [] }; }
+  let raw: unknown;
+  try { raw = JSON.parse(text); } catch (e) {
+    return { problems: [`${file}: not valid JSON (${(e as Error).message}); ignored`] };
+  }
+  const { settings, problems } = parseSettings(raw, file);
+  const given: Partial<Settings> = {};
+  for (const k of Object.keys(raw as object)) if (k in SETTINGS) (given as Record<string, unknown>)[k] = (settings as unknown as Record<string, unknown>)[k];
+  return { settings: given, problems };
+}
+
+export function catalogFor(s: Settings): Catalog {
+  return new Catalog(s.extraLocks);
+}

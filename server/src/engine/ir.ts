@@ -1,0 +1,98 @@
+/**
+ * The per-function IR: a control-flow graph whose nodes carry lock operations in order.
+ * Built once per function from the syntax tree (cfg.ts); the solver and checkers read only this.
+ */
+import type { LockKind, Mode } from './catalog';
+
+export interface Site {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** A lock as designated at one program point. */
+export interface LockRef {
+  /** Normalised lvalue without `&` (`inode->i_rwsem`, `*m`, `rcu_read_lock`). */
+  key: string;
+  /** For range locks: the tree's key, so that an unlock over a differently spelled range still matches. */
+  base?: string;
+  display: string;
+  class: string | null;
+  kind: LockKind;
+  /** Nesting the same lock is legal (RCU, preemption, rwlock readers). */
+  recursive: boolean;
+}
+
+export type Op =
+  | { k: 'acquire'; lock: LockRef; mode: Mode; via: string; site: Site; subclass?: string; siteId: number }
+  | { k: 'release'; lock: LockRef; via: string; site: Site }
+  | { k: 'downgrade'; lock: LockRef; via: string; site: Site }
+  | { k: 'assert'; lock: LockRef; mode?: Mode; via: string; site: Site }
+  /** A call to a function defined in the same file; its summary is applied by the transfer function. */
+  | { k: 'call'; callee: string; args: string[]; site: Site }
+  /** An assignment to a variable: facts that mention it are forgotten, or set when the value is a constant. */
+  | { k: 'assign'; name: string; value?: boolean }
+  | { k: 'noreturn'; via: string; site: Site };
+
+/** What an edge knows: a branch outcome (a fact about a pure condition) and/or a trylock outcome. */
+export interface EdgeGuard {
+  fact?: { text: string; value: boolean };
+  /** The trylock succeeded on this edge: apply this acquire. */
+  acquire?: Op & { k: 'acquire' };
+  /** A note for the path ("mutex_trylock fails"). */
+  note?: string;
+  site?: Site;
+}
+
+export interface Edge {
+  to: number;
+  guard?: EdgeGuard;
+}
+
+/** What a `return` returns, classified for the trylock-style/error-return explanation of imbalance. */
+export type RetClass =
+  | { k: 'void' }
+  | { k: 'const'; text: string; error: boolean; truthy: boolean }
+  | { k: 'var'; name: string }
+  | { k: 'try'; ok: boolean }
+  | { k: 'expr'; text: string; error: boolean };
+
+export interface CfgNode {
+  id: number;
+  kind: 'entry' | 'exit' | 'stmt' | 'cond' | 'join' | 'return';
+  ops: Op[];
+  succ: Edge[];
+  line: number;
+  column: number;
+  /** For `return` nodes. */
+  ret?: RetClass;
+  /** A note put on the path when it passes this node (`goto out_unlock`). */
+  note?: string;
+}
+
+export interface FunctionIR {
+  name: string;
+  file: string;
+  params: string[];
+  site: Site;
+  bodyStart: Site;
+  nodes: CfgNode[];
+  entry: number;
+  exit: number;
+  /** Annotations: __acquires/__releases/__must_hold arguments, as keys. */
+  annotations: { acquires: string[][]; releases: string[][]; mustHold: string[][] };
+  hasParseErrors: boolean;
+  /** Lock-primitive call sites that became operations. */
+  lockSitesModelled: number;
+  /** Constructs the builder could not model, by name. */
+  unmodelled: Record<string, number>;
+  /** Lock sites inside constructs that were not modelled: findings on these locks are suppressed. */
+  taintedKeys: Set<string>;
+  /** Identifiers assigned anywhere in the body (loop-variant lock expressions). */
+  assigned: Set<string>;
+  /** Names declared inside the body (a lock rooted at one cannot be named by a caller). */
+  locals: Set<string>;
+  /** Same-file callees named in the body. */
+  callees: Set<string>;
+}

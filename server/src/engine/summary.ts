@@ -1,0 +1,61 @@
+/**
+ * Same-file function summaries: a function's net lock effect on exit, relative to its parameters,
+ * applied where it is called (Infer's integrate_summary with formals replaced by actuals). The
+ * interprocedural engine (call graph over the tree) builds on this shape.
+ */
+import { type State } from './domain';
+import type { FunctionIR } from './ir';
+import { rootIdentifier } from './lockname';
+import { type Solution, runNode } from './solver';
+import type { Summary, TransferContext } from './transfer';
+
+/** States leaving the function, one per path class, at each return. */
+export function exitStates(sol: Solution, ctx: TransferContext): State[] {
+  const out: State[] = [];
+  for (const id of sol.order) {
+    if (sol.ir.nodes[id].kind !== 'return') continue;
+    for (const s of sol.inStates[id]) {
+      const o = runNode(sol.ir, id, s, ctx);
+      if (o) out.push(o);
+    }
+  }
+  return out;
+}
+
+/** `inode->i_rwsem` in f(struct inode *inode) becomes `{0}->i_rwsem`; undefined when it names a local. */
+export function relativise(key: string, ir: FunctionIR): string | undefined {
+  const root = rootIdentifier(key);
+  if (!root) return key;
+  const i = ir.params.indexOf(root);
+  if (i >= 0) return key.replace(new RegExp(`(^|[^A-Za-z0-9_])${root}(?![A-Za-z0-9_])`), `$1{${i}}`);
+  if (ir.locals.has(root)) return undefined;
+  return key; // a global lock
+}
+
+export function summarise(sol: Solution, ctx: TransferContext): Summary {
+  const ir = sol.ir;
+  const exits = exitStates(sol, ctx);
+  const sum: Summary = { name: ir.name, effects: [], conditional: [] };
+  if (!exits.length) return sum;
+  const keys = new Set<string>();
+  for (const s of exits) for (const [k, f] of s.locks) if (f.status === 'held' || f.status === 'dropped') keys.add(k);
+  for (const key of keys) {
+    const deltas = new Set<number>();
+    let fact;
+    for (const s of exits) {
+      const f = s.locks.get(key);
+      const d = f?.status === 'held' ? 1 : f?.status === 'dropped' ? -1 : 0;
+      deltas.add(d);
+      if (d) fact = f;
+    }
+    const template = relativise(key, ir);
+    if (!template || !fact) continue;
+    if (deltas.size === 1) {
+      const d = [...deltas][0];
+      if (d) sum.effects.push({ template, ref: fact.ref, delta: d as 1 | -1, mode: fact.mode });
+    } else {
+      sum.conditional.push(template);
+    }
+  }
+  return sum;
+}

@@ -1,0 +1,49 @@
+/** Translating engine results into LSP shapes: diagnostics with the path as related information, hover text. */
+import { type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
+import type { FunctionInfo } from '../engine/analyze';
+import type { Finding, HeldLock } from '../engine/types';
+
+const SEVERITY: Record<Finding['severity'], DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export function toDiagnostic(f: Finding, uri: string, uriOf: (file: string, fallback: string) => string): Diagnostic {
+  const endLine = Math.max(f.endLine, f.line);
+  const endCol = endLine === f.line ? Math.max(f.endColumn, f.column + 1) : f.endColumn;
+  return {
+    range: { start: { line: f.line - 1, character: f.column - 1 }, end: { line: endLine - 1, character: endCol - 1 } },
+    severity: SEVERITY[f.severity],
+    source: 'lockscope',
+    code: f.kind,
+    message: f.message,
+    relatedInformation: f.path.map((s, i) => ({
+      location: {
+        uri: s.file === f.file ? uri : uriOf(s.file, uri),
+        range: { start: { line: s.line - 1, character: s.column - 1 }, end: { line: s.line - 1, character: s.column - 1 } },
+      },
+      message: `${i + 1}. ${s.function}: ${s.note}`,
+    })),
+  };
+}
+
+function describe(h: HeldLock, uri: string): string {
+  const mode = h.mode === 'shared' ? 'shared' : 'exclusive';
+  const cls = h.class ? `${h.class}, ` : '';
+  const where = h.site ? `taken at [line ${h.site.line}](${uri}#L${h.site.line}) by \`${h.via}\`` : `held by the caller (\`${h.via}\`)`;
+  return `\`${h.instance}\` (${cls}${h.kind}, ${mode}) — ${where}`;
+}
+
+export function hoverMarkdown(fn: FunctionInfo, held: HeldLock[], line: number, uri: string): string {
+  const must = held.filter((h) => h.certainty === 'must');
+  const may = held.filter((h) => h.certainty === 'may');
+  const out = [`**lockscope** · \`${fn.name}()\`, line ${line}`];
+  if (!fn.analysed) out.push('', 'No lock operations in this function; callers\' locks are not yet tracked across calls.');
+  else if (!held.length) out.push('', 'No locks held here.');
+  if (must.length) out.push('', '**Held here:**', ...must.map((h) => `- ${describe(h, uri)}`));
+  if (may.length) out.push('', '**Held on some paths only:**', ...may.map((h) => `- ${describe(h, uri)}`));
+  if (fn.entryHeld.length) out.push('', '**Caller must hold on entry:**', ...fn.entryHeld.map((h) => `- \`${h.instance}\` (\`${h.via}\`)`));
+  return out.join('\n');
+}

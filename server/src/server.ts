@@ -1,0 +1,196 @@
+/**
+ * The language server: glue between LSP and the engine. Stdio (`--stdio`) and IPC (`--node-ipc`)
+ * transports come from vscode-languageserver's createConnection. Bad input and bad settings are
+ * reported and the server keeps serving; nothing here ever writes to a user's files.
+ */
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  type Connection, type Diagnostic, DiagnosticSeverity, DidChangeConfigurationNotification, type Hover,
+  type InitializeParams, type InitializeResult, MarkupKind, ProposedFeatures, TextDocumentSyncKind, TextDocuments,
+  createConnection,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  Analyzer, type FileResult, type Grammar, type Settings, defaultSettings, loadGrammar, locksAt, mergeSettings,
+  parseSettings, readWorkspaceFile,
+} from './engine';
+import { hoverMarkdown, toDiagnostic } from './lsp/present';
+
+const DEBOUNCE_MS = 150;
+
+export class LockscopeServer {
+  private readonly documents = new TextDocuments(TextDocument);
+  private grammar?: Grammar;
+  private grammarError?: string;
+  private analyzer?: Analyzer;
+  private settings: Settings = defaultSettings();
+  private roots: string[] = [];
+  private canConfigure = false;
+  private readonly results = new Map<string, { version: number; result: FileResult }>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Kept so tests and shutdown can wait for the start-up work. */
+  ready: Promise<void> = Promise.resolve();
+
+  constructor(private readonly connection: Connection) {}
+
+  register(): void {
+    const c = this.connection;
+    c.onInitialize((p) => this.initialize(p));
+    c.onInitialized(() => { this.ready = this.start(); });
+    c.onDidChangeConfiguration(() => { void this.reconfigure(); });
+    c.onHover((p) => this.hover(p.textDocument.uri, p.position.line, p.position.character));
+    c.onShutdown(() => { for (const t of this.timers.values()) clearTimeout(t); });
+    this.documents.onDidChangeContent((e) => this.schedule(e.document));
+    this.documents.onDidClose((e) => {
+      this.results.delete(e.document.uri);
+      void c.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    });
+    this.documents.listen(c);
+    c.listen();
+  }
+
+  private initialize(p: InitializeParams): InitializeResult {
+    this.canConfigure = !!p.capabilities.workspace?.configuration;
+    const folders = p.workspaceFolders?.map((f) => f.uri) ?? (p.rootUri ? [p.rootUri] : []);
+    this.roots = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+      },
+      serverInfo: { name: 'lockscope', version: '0.1.0' },
+    };
+  }
+
+  private log(m: string): void { this.connection.console.log(m); }
+
+  private async start(): Promise<void> {
+    if (this.canConfigure) {
+      try { await this.connection.client.register(DidChangeConfigurationNotification.type, { section: 'lockscope' }); } catch { /* optional */ }
+    }
+    await this.loadSettings();
+    await this.loadEngine();
+    for (const d of this.documents.all()) this.schedule(d, 0);
+  }
+
+  private async loadSettings(): Promise<void> {
+    let settings = defaultSettings();
+    const problems: string[] = [];
+    if (this.canConfigure) {
+      try {
+        const raw: unknown = await this.connection.workspace.getConfiguration('lockscope');
+        const r = parseSettings(raw ?? {}, 'settings');
+        problems.push(...r.problems.filter((m) => !m.includes('unknown setting')));
+        settings = r.settings;
+      } catch (e) { problems.push(`could not read settings: ${(e as Error).message}`); }
+    }
+    for (const root of this.roots) {
+      const ws = readWorkspaceFile(root);
+      problems.push(...ws.problems);
+      if (ws.settings) settings = mergeSettings(settings, ws.settings);
+    }
+    for (const p of problems) {
+      this.log(`lockscope: ${p}`);
+      void this.connection.window.showWarningMessage(`lockscope: ${p}`);
+    }
+    this.settings = settings;
+  }
+
+  private async loadEngine(): Promise<void> {
+    try {
+      this.grammar ??= await loadGrammar(this.settings.grammarDirectory, (m) => this.log(m));
+      this.grammarError = undefined;
+      this.analyzer = new Analyzer(this.grammar, { settings: this.settings });
+      this.log(`lockscope: ready (${this.analyzer.catalog.size} lock primitives)`);
+    } catch (e) {
+      this.analyzer = undefined;
+      this.grammarError = (e as Error).message;
+      this.log(this.grammarError);
+      void this.connection.window.showErrorMessage(this.grammarError);
+    }
+  }
+
+  private async reconfigure(): Promise<void> {
+    await this.ready;
+    await this.loadSettings();
+    await this.loadEngine();
+    this.results.clear();
+    for (const d of this.documents.all()) this.schedule(d, 0);
+  }
+
+  private schedule(doc: TextDocument, delay = DEBOUNCE_MS): void {
+    const old = this.timers.get(doc.uri);
+    if (old) clearTimeout(old);
+    this.timers.set(doc.uri, setTimeout(() => {
+      this.timers.delete(doc.uri);
+      const current = this.documents.get(doc.uri);
+      if (current) this.publish(current);
+    }, delay));
+  }
+
+  /** Analyse a document (cached by version); undefined when the engine is not available. */
+  private analyse(doc: TextDocument): FileResult | undefined {
+    if (!this.analyzer) return undefined;
+    const cached = this.results.get(doc.uri);
+    if (cached && cached.version === doc.version) return cached.result;
+    let result: FileResult;
+    try {
+      result = this.analyzer.analyzeText(doc.getText(), this.displayPath(doc.uri));
+    } catch (e) {
+      this.log(`lockscope: internal error analysing ${doc.uri}: ${(e as Error).stack ?? e}`);
+      result = { file: doc.uri, findings: [], functions: [], stats: { functions: 0, functionsWithParseErrors: 0, lockSitesFound: 0, lockSitesModelled: 0, unmodelled: {} }, error: `internal error: ${(e as Error).message}` };
+    }
+    if (result.error) this.log(`lockscope: ${this.displayPath(doc.uri)}: ${result.error}`);
+    this.results.set(doc.uri, { version: doc.version, result });
+    return result;
+  }
+
+  private publish(doc: TextDocument): void {
+    const r = this.analyse(doc);
+    if (!r) return;
+    const diagnostics: Diagnostic[] = r.findings.map((f) => toDiagnostic(f, doc.uri, (file) => this.uriOf(file, doc.uri)));
+    if (r.error && !r.error.startsWith('internal')) {
+      diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: 'lockscope', message: `lockscope: ${r.error}` });
+    }
+    void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+  }
+
+  private hover(uri: string, line: number, character: number): Hover | null {
+    const doc = this.documents.get(uri);
+    if (!doc) return null;
+    if (!this.analyzer) {
+      return this.grammarError ? { contents: { kind: MarkupKind.Markdown, value: `lockscope is not running: ${this.grammarError}` } } : null;
+    }
+    const r = this.analyse(doc);
+    if (!r || r.error) return null;
+    const at = locksAt(r, line + 1, character + 1);
+    if (!at) return null;
+    return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(at.fn, at.held, line + 1, uri) } };
+  }
+
+  /** The path findings carry: relative to a workspace folder when the file is inside one. */
+  private displayPath(uri: string): string {
+    if (!uri.startsWith('file:')) return uri;
+    const p = fileURLToPath(uri);
+    for (const root of this.roots) {
+      const rel = path.relative(root, p);
+      if (!rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
+    }
+    return p;
+  }
+
+  private uriOf(file: string, fallback: string): string {
+    if (path.isAbsolute(file)) return pathToFileURL(file).toString();
+    for (const root of this.roots) return pathToFileURL(path.join(root, file)).toString();
+    return fallback;
+  }
+}
+
+export function startServer(): LockscopeServer {
+  const connection = createConnection(ProposedFeatures.all);
+  process.on('unhandledRejection', (e) => connection.console.error(`lockscope: unhandled rejection: ${String((e as Error)?.stack ?? e)}`));
+  const server = new LockscopeServer(connection);
+  server.register();
+  return server;
+}
