@@ -37,6 +37,43 @@ int samplefs_commit(struct super_block *sb)
 	return ret;
 }
 
+static void samplefs_lock_list(struct samplefs_sb_info *sbi)
+	__acquires(&sbi->s_inode_list_lock)
+{
+	spin_lock(&sbi->s_inode_list_lock);
+}
+
+static void samplefs_unlock_list(struct samplefs_sb_info *sbi)
+	__releases(&sbi->s_inode_list_lock)
+{
+	spin_unlock(&sbi->s_inode_list_lock);
+}
+
+static bool samplefs_commit_trylock(struct samplefs_sb_info *sbi)
+{
+	return mutex_trylock(&sbi->s_commit_mutex);
+}
+
+/* Background commit: skip the round when a foreground commit runs. */
+static void samplefs_commit_work(struct samplefs_sb_info *sbi)
+{
+	unsigned long nr = 0;
+	struct samplefs_inode_info *si;
+
+	if (!samplefs_commit_trylock(sbi))
+		return;
+
+	samplefs_lock_list(sbi);
+	list_for_each_entry(si, &sbi->s_dirty_inodes, i_dirty_list) {
+		nr++;
+	}
+	samplefs_unlock_list(sbi);
+
+	if (nr)
+		pr_debug("samplefs: %lu dirty inodes\n", nr);
+	mutex_unlock(&sbi->s_commit_mutex);
+}
+
 /* Refuse to freeze while an inode is mid-update. */
 static int samplefs_freeze_fs(struct super_block *sb)
 {
