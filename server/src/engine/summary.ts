@@ -58,6 +58,11 @@ function mayAcquire(sol: Solution, ctx: TransferContext): Summary['acquires'] {
   return [...out.values()];
 }
 
+function trustedAcquirer(ir: FunctionIR, key: string): boolean {
+  if (/lock|acquire|grab|get|begin|enter|start/i.test(ir.name)) return true;
+  return ir.annotations.acquires.some((keys) => keys.includes(key));
+}
+
 export function summarise(sol: Solution, ctx: TransferContext): Summary {
   const ir = sol.ir;
   const exits = exitStates(sol, ctx);
@@ -78,7 +83,10 @@ export function summarise(sol: Solution, ctx: TransferContext): Summary {
     if (!template || !fact) continue;
     if (deltas.size === 1) {
       const d = [...deltas][0];
-      if (d) sum.effects.push({ template, ref: fact.ref, delta: d as 1 | -1, mode: fact.mode });
+      // returning with a lock held and saying nothing about it: a lock helper says so by name or
+      // annotation; otherwise a callee we cannot see may release it (xfs_trans_ail_update_bulk)
+      if (d > 0 && !trustedAcquirer(ir, key)) sum.conditional.push(template);
+      else if (d) sum.effects.push({ template, ref: fact.ref, delta: d as 1 | -1, mode: fact.mode });
     } else {
       sum.conditional.push(template);
     }

@@ -115,7 +115,8 @@ function release(s: State, op: Op & { k: 'release' }, ctx: TransferContext, obs?
     return withLock(s, key, { ...f, depth: (f.depth ?? 1) - 1 }, { site: op.site, text });
   }
   if (f.status === 'released' || f.status === 'dropped') {
-    obs?.doubleUnlock(op, f, s);
+    // a lock we only inferred the caller held may have been retaken by a callee we cannot see
+    if (f.status === 'released' || !f.inferred) obs?.doubleUnlock(op, f, s);
     return s;
   }
   obs?.releaseHeld(op, s);
