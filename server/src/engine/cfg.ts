@@ -712,6 +712,7 @@ export class CfgBuilder {
     if (fn && fn.type !== 'identifier') this.expr(fn);
     if (!name) return;
     const prim = this.ctx.catalog.primitive(name);
+    if (prim && prim.op !== 'noreturn' && prim.op !== 'predicate') this.modelledSites.add(n.startIndex);
     if (!prim) {
       if (this.ctx.sameFile.has(name)) {
         this.ir.callees.add(name);
@@ -745,7 +746,6 @@ export class CfgBuilder {
         return;
       }
       case 'noreturn':
-        this.modelledSites.add(n.startIndex);
         this.emit({ k: 'noreturn', via: name, site: siteOf(n) }, n);
         this.cur = null;
         return;
@@ -788,18 +788,16 @@ export class CfgBuilder {
   }
 
   /** The locks a primitive call designates (several for flag sets). */
-  private lockRefs(prim: LockPrimitive, args: Node[], at: Node): { ref: LockRef; mode: Mode }[] {
+  private lockRefs(prim: LockPrimitive, args: Node[], _at: Node): { ref: LockRef; mode: Mode }[] {
     const argIdx = prim.arg ?? 0;
     const mk = (key: string, cls: string | null, kind = prim.kind, base?: string): LockRef =>
       ({ key, display: displayOfKey(key), class: cls, kind, recursive: !!prim.recursive, ...(base ? { base } : {}) });
     if (argIdx < 0) {
-      this.modelledSites.add(at.startIndex);
       const global = prim.lock ?? prim.name;
       return [{ ref: { ...mk(global, prim.class ?? null), display: global }, mode: prim.mode ?? 'excl' }];
     }
     const a = args[argIdx];
     if (!a) { this.count('lock-call-without-argument'); return []; }
-    this.modelledSites.add(at.startIndex);
     if (prim.flags) {
       const fa = args[prim.flags.arg];
       if (!fa) return [];
@@ -828,6 +826,7 @@ export class CfgBuilder {
     for (const a of args) this.expr(a);
     const from = this.here(call);
     const name = calleeName(call) ?? prim.name;
+    this.modelledSites.add(call.startIndex);
     const locks = this.lockRefs(prim, args, call);
     const okOnTrue = prim.success !== 'zero';
     const [okTarget, failTarget] = okOnTrue ? [whenTrue, whenFalse] : [whenFalse, whenTrue];
