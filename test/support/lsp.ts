@@ -13,7 +13,7 @@ import {
   DidCloseTextDocumentNotification, DidOpenTextDocumentNotification, ExitNotification, type Hover, HoverRequest,
   InitializeRequest, type InitializeResult, InitializedNotification, LogMessageNotification, type LogMessageParams,
   MessageType, type ProtocolConnection, PublishDiagnosticsNotification, type PublishDiagnosticsParams,
-  RegistrationRequest, ShowMessageNotification, type ShowMessageParams, ShutdownRequest, StreamMessageReader,
+  RegistrationRequest, ShowMessageNotification, ShowMessageRequest, type ShowMessageParams, ShutdownRequest, StreamMessageReader,
   StreamMessageWriter, UnregistrationRequest, WorkDoneProgressCreateRequest, createProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 
@@ -58,6 +58,9 @@ export interface InitOptions {
    */
   settings?: Record<string, unknown>;
 }
+
+/** A message the server asked the editor to show; `request` tells window/showMessageRequest from the notification. */
+export interface ShownMessage extends ShowMessageParams { request: boolean }
 
 interface Waiter<T> { pred: (x: T) => boolean; resolve: (x: T) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
 
@@ -104,7 +107,7 @@ export class LspClient {
   readonly proc: ChildProcess;
   readonly conn: ProtocolConnection;
   readonly diagnostics = new Channel<PublishDiagnosticsParams>('publishDiagnostics');
-  readonly messages = new Channel<ShowMessageParams>('window/showMessage');
+  readonly messages = new Channel<ShownMessage>('window/showMessage or window/showMessageRequest');
   readonly logs: LogMessageParams[] = [];
   /** Every workspace/configuration request the server made. */
   readonly configurationRequests: unknown[] = [];
@@ -134,7 +137,10 @@ export class LspClient {
     this.proc.stdin!.on('error', () => {});
     this.conn = createProtocolConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.conn.onNotification(PublishDiagnosticsNotification.type, (p) => this.diagnostics.push(p));
-    this.conn.onNotification(ShowMessageNotification.type, (p) => this.messages.push(p));
+    // window/showMessage and window/showMessageRequest (vscode-languageserver's show*Message send
+    // the request form) both end up in front of the user; both are recorded, requests answered null
+    this.conn.onNotification(ShowMessageNotification.type, (p) => this.messages.push({ type: p.type, message: p.message, request: false }));
+    this.conn.onRequest(ShowMessageRequest.type, (p) => { this.messages.push({ type: p.type, message: p.message, request: true }); return null; });
     this.conn.onNotification(LogMessageNotification.type, (p) => { this.logs.push(p); });
     this.conn.onRequest(ConfigurationRequest.type, (p) => {
       this.configurationRequests.push(p);
@@ -223,7 +229,7 @@ export class LspClient {
       () => `uri ${uri}${opts.version !== undefined ? ` version ${opts.version}` : ''}; received ${JSON.stringify(this.diagnostics.items.map((p) => ({ uri: p.uri, version: p.version, n: p.diagnostics.length })))}; stderr: ${this.stderr}`);
   }
 
-  waitForMessage(pred: (m: ShowMessageParams) => boolean, opts: { since?: number; timeoutMs?: number } = {}): Promise<ShowMessageParams> {
+  waitForMessage(pred: (m: ShownMessage) => boolean, opts: { since?: number; timeoutMs?: number } = {}): Promise<ShownMessage> {
     return this.messages.wait(pred, opts.since ?? 0, opts.timeoutMs ?? this.timeoutMs,
       () => `received ${JSON.stringify(this.messages.items)}; stderr: ${this.stderr}`);
   }
