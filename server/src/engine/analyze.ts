@@ -155,7 +155,7 @@ export class Analyzer {
     const ctxBase = { catalog: this.catalog, file, sameFile, loopMacros: this.loopMacros };
     for (const i of order) {
       const ir = buildCfg(defs[i], ctxBase);
-      const tctx: TransferContext = { summaries, assigned: ir.assigned, tainted: new Set() };
+      const tctx: TransferContext = { summaries, assigned: ir.assigned, tainted: new Set(), locals: ir.locals, acquiredKeys: acquiredKeys(ir) };
       const sol = solve(ir, entryStateOf(ir), tctx);
       if (sol.saturated) stats.unmodelled['state-limit'] = (stats.unmodelled['state-limit'] ?? 0) + 1;
       findings.push(...runChecks(sol, tctx, { severity: severities(this.opts.settings) })
@@ -170,6 +170,15 @@ export class Analyzer {
     findings.sort((a, b) => a.line - b.line || a.column - b.column || a.kind.localeCompare(b.kind));
     return { file, findings, functions: infos, stats };
   }
+}
+
+function acquiredKeys(ir: FunctionIR): Set<string> {
+  const keys = new Set<string>();
+  for (const n of ir.nodes) {
+    for (const op of n.ops) if (op.k === 'acquire') keys.add(op.lock.key);
+    for (const e of n.succ) if (e.guard?.acquire) keys.add(e.guard.acquire.lock.key);
+  }
+  return keys;
 }
 
 function nameOf(def: Node): string | undefined {

@@ -153,6 +153,8 @@ export const BUILTIN_PRIMITIVES: LockPrimitive[] = [
   P('xfs_ilock_nowait', 'trylock', 'rwsem', { flags: { arg: 1, bits: XFS_BITS }, success: 'nonzero' }),
   P('xfs_iunlock', 'release', 'rwsem', { flags: { arg: 1, bits: XFS_BITS } }),
   P('xfs_isilocked', 'predicate', 'rwsem', { flags: { arg: 1, bits: XFS_BITS } }),
+  // joining a locked inode to a transaction hands the lock to it: released at commit/cancel
+  P('xfs_trans_ijoin', 'release', 'rwsem', { arg: 1, flags: { arg: 2, bits: XFS_BITS } }),
   // lockdep assertions
   ...['lockdep_assert_held', 'lockdep_assert_held_once', 'assert_spin_locked', 'lockdep_assert_held_write', 'lockdep_assert_held_read']
     .map((n) => P(n, 'assert', 'other', n.endsWith('_read') ? { mode: 'shared' } : n.endsWith('_write') ? { mode: 'excl' } : {})),

@@ -69,6 +69,7 @@ function classifyReturn(n: Node): RetClass {
     return { k: 'var', name: txt };
   }
   if (/^(ERR_PTR|ERR_CAST)\(/.test(txt)) return { k: 'const', text: 'ERR_PTR', error: true, truthy: true };
+  if (/^PTR_ERR(_OR_ZERO)?\(/.test(txt)) return { k: 'expr', text: txt, error: true };
   return { k: 'expr', text: txt, error: /^-E[A-Z]/.test(txt) };
 }
 
@@ -158,10 +159,13 @@ export class CfgBuilder {
   private count(what: string): void {
     this.ir.unmodelled[what] = (this.ir.unmodelled[what] ?? 0) + 1;
   }
-  private noteAssigned(n: Node | null): void {
-    if (!n) return;
-    const id = n.type === 'identifier' ? n : n.descendantsOfType('identifier')[0];
-    if (id) this.ir.assigned.add(id.text);
+  /** Record an assignment target; returns the lvalue text that facts and lock names are forgotten by. */
+  private noteAssigned(n: Node | null): string | undefined {
+    if (!n) return undefined;
+    const e = unparen(n);
+    if (e.type === 'identifier') { this.ir.assigned.add(e.text); return e.text; }
+    // `x->f = ...` changes x->f, not x; `*p = ...` and `a[i] = ...` change what they designate
+    return normaliseExpr(e.text);
   }
 
   // ---- statements -----------------------------------------------------------------------------
@@ -495,10 +499,16 @@ export class CfgBuilder {
     if (kind === 'block') this.count(`macro-block:${name}`);
     const first = callArgs(call)[0];
     if (first) this.noteAssigned(first);
+    const loopVar = first?.type === 'identifier' ? first.text : undefined;
     for (const c of call.descendantsOfType('call_expression')) {
       if (c && c.id !== call.id && this.primOf(c)) { this.count('lock-in-macro-args'); this.ir.taintedKeys.add('*'); }
     }
-    this.loop(stmt, (b, a) => { this.edge(this.here(stmt), b); this.edge(this.here(stmt), a); }, body);
+    this.loop(stmt, (b, a) => {
+      // the macro assigns its cursor on every iteration
+      if (loopVar) this.emit({ k: 'assign', name: loopVar }, stmt);
+      this.edge(this.here(stmt), b);
+      this.edge(this.here(stmt), a);
+    }, body);
   }
 
   // ---- scope guards ---------------------------------------------------------------------------
@@ -548,16 +558,13 @@ export class CfgBuilder {
         const name = left?.type === 'identifier' ? left.text : undefined;
         if (right && name && n.childForFieldName('operator')?.text === '=' && this.tryAssign(name, right, n)) return;
         if (right) this.expr(right);
-        this.noteAssigned(left);
-        const root = left?.type === 'identifier' ? left : left?.descendantsOfType('identifier')[0];
-        if (root) this.emit({ k: 'assign', name: root.text, value: name && right ? constantTruth(unparen(right)) : undefined }, n);
+        const target = this.noteAssigned(left);
+        if (target) this.emit({ k: 'assign', name: target, value: name && right ? constantTruth(unparen(right)) : undefined }, n);
         return;
       }
       case 'update_expression': {
-        const arg = n.childForFieldName('argument');
-        this.noteAssigned(arg);
-        const root = arg?.type === 'identifier' ? arg : arg?.descendantsOfType('identifier')[0];
-        if (root) this.emit({ k: 'assign', name: root.text }, n);
+        const target = this.noteAssigned(n.childForFieldName('argument'));
+        if (target) this.emit({ k: 'assign', name: target }, n);
         return;
       }
       case 'binary_expression': {
@@ -624,6 +631,9 @@ export class CfgBuilder {
       if (this.ctx.sameFile.has(name)) {
         this.ir.callees.add(name);
         this.emit({ k: 'call', callee: name, args: args.map((a) => a.text), site: siteOf(n) }, n);
+      } else {
+        const keys = this.escapedKeys(args);
+        if (keys.length) this.emit({ k: 'escape', keys, callee: name, site: siteOf(n) }, n);
       }
       return;
     }
@@ -657,6 +667,16 @@ export class CfgBuilder {
       case 'predicate':
         return;
     }
+  }
+
+  /** Lock keys an unknown callee could act on: `&x->lock` passed in, or `x->lock` given to a macro. */
+  private escapedKeys(args: Node[]): string[] {
+    const keys: string[] = [];
+    for (const a of args) {
+      if (a.type === 'pointer_expression' && a.text.trimStart().startsWith('&')) keys.push(keyOfPointer(a.text));
+      else if (a.type === 'field_expression') keys.push(normaliseExpr(a.text));
+    }
+    return keys;
   }
 
   /** ASSERT(pred) / WARN_ON(!pred): a lock the function requires. Returns false if not an assertion. */
@@ -706,6 +726,7 @@ export class CfgBuilder {
       if (out.length === 0) {
         // flags not constant here (`xfs_ilock(ip, lock_mode)`): a symbolic lock matched by the same text
         const key = `${normaliseExpr(a.text)}[${normaliseExpr(fa.text)}]`;
+        this.ir.taintedKeys.add(key); // which locks depends on a value we do not track yet
         out.push({ ref: { ...mk(key, null), display: `${prim.name.replace(/_nowait$/, '')}(${normaliseExpr(a.text)}, ${normaliseExpr(fa.text)})` }, mode: 'excl' });
       }
       return out;
@@ -761,6 +782,19 @@ export class CfgBuilder {
     this.emit({ k: 'assign', name, value: constantTruth(unparen(value)) }, at);
   }
 
+  /**
+   * A call used as a condition whose arguments are pure and which touches no lock
+   * (`btrfs_is_zoned(fs_info)`, `test_bit(X, &f->flags)`): read as a fact, so that two tests of
+   * the same predicate agree. An approximation: the predicate is assumed stable in between.
+   */
+  private isPredicateCall(e: Node): boolean {
+    if (e.type !== 'call_expression') return false;
+    const name = calleeName(e);
+    if (!name || this.ctx.catalog.primitive(name) || this.ctx.catalog.assertMacro(name) || this.ctx.sameFile.has(name)) return false;
+    if (/^(need_resched|signal_pending|fatal_signal_pending|time_after|time_before|kthread_should_stop|freezing|try_to_freeze|rwsem_is_contended|spin_needbreak)/.test(name)) return false;
+    return callArgs(e).every((a) => isPure(a));
+  }
+
   /** Lower a condition with short-circuit evaluation, sending true/false outcomes to t/f. */
   private cond(n: Node, t: number, f: number): void {
     const e = unparen(n);
@@ -807,7 +841,7 @@ export class CfgBuilder {
         return;
       }
     }
-    if (isPure(e)) {
+    if (isPure(e) || this.isPredicateCall(e)) {
       const text = factText(e);
       const from = this.here(n);
       this.edge(from, t, { fact: { text, value: true } });

@@ -124,13 +124,20 @@ export function runChecks(sol: Solution, ctx: TransferContext, opts: CheckOption
   const exits: ExitSeen[] = [];
 
   const observer: Observer = {
-    recursive(op, held, s, via) {
+    recursive(op, held, s, via, inner) {
       const how = via ? `taken again via ${via}()` : `taken again by ${op.via}`;
       const cls = op.lock.class ? ` (${op.lock.class})` : '';
       const since = held.status === 'caller' ? `the caller holds it (${held.via})` : `already held since ${lineOf(held.site)} (${held.via})`;
-      sink.add('recursive-lock', op.lock.key, op.lock, op.site,
-        `possible recursive locking: ${op.lock.display}${cls} ${how}; ${since}`,
-        sink.path(s, op.lock.key, { site: op.site, note: via ? `calls ${via}(), which takes ${op.lock.display} again: deadlock` : `takes ${op.lock.display} again (${op.via}): deadlock` }));
+      const path = sink.path(s, held.status === 'caller' ? undefined : op.lock.key);
+      if (via && inner?.length) {
+        path.push({ file: ir.file, line: op.site.line, column: op.site.column, function: ir.name, note: `calls ${via}() with ${op.lock.display} held` });
+        path.push(...inner.slice(0, -1));
+        const last = inner[inner.length - 1];
+        path.push({ ...last, note: `${last.note}: ${op.lock.display} taken again, deadlock` });
+      } else {
+        path.push({ file: ir.file, line: op.site.line, column: op.site.column, function: ir.name, note: via ? `calls ${via}(), which takes ${op.lock.display} again: deadlock` : `takes ${op.lock.display} again (${op.via}): deadlock` });
+      }
+      sink.add('recursive-lock', op.lock.key, op.lock, op.site, `possible recursive locking: ${op.lock.display}${cls} ${how}; ${since}`, path);
     },
     doubleUnlock(op, prev, s) {
       sink.add('double-unlock', op.lock.key, op.lock, op.site,
@@ -182,6 +189,42 @@ export function runChecks(sol: Solution, ctx: TransferContext, opts: CheckOption
   return sink.findings;
 }
 
+/**
+ * Is a fact the caller decides (a parameter, a field or predicate of one) what separates the two
+ * groups of exits? Then the function locks on the caller's request (`if (flags & X_LOCK) ...`,
+ * `if (!is_zoned(fs_info)) return;`): a flag-selecting wrapper, judged at its call sites.
+ */
+function splitByCallerFact(ir: FunctionIR, a: ExitSeen[], b: ExitSeen[]): boolean {
+  if (!a.length || !b.length) return false;
+  const texts = new Set<string>();
+  for (const e of [...a, ...b]) for (const c of e.state.facts.conj) for (const k of c.keys()) texts.add(k);
+  const fixed = (id: string) => ir.params.includes(id) || (ir.locals.has(id) && !ir.assigned.has(id));
+  for (const t of texts) {
+    if (!callerDetermined(t, fixed)) continue;
+    // every exit of one group knows the fact one way, and no exit of the other knows it that way
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      const v = x[0].state.facts.get(t);
+      if (v === undefined || !x.every((e) => e.state.facts.get(t) === v)) continue;
+      if (y.every((e) => e.state.facts.get(t) !== v)) return true;
+    }
+  }
+  return false;
+}
+
+function callerDetermined(text: string, fixed: (id: string) => boolean): boolean {
+  if (text.startsWith('defined(') || text.startsWith('#if')) return true; // the configuration decides
+  const ids = text.match(/(->|\.)?\s*[A-Za-z_]\w*\s*\(?/g) ?? [];
+  let sawParam = false;
+  for (const raw of ids) {
+    const id = raw.replace(/^(->|\.)/, '').replace(/\($/, '').trim();
+    if (raw.startsWith('->') || raw.startsWith('.') || raw.endsWith('(')) continue; // fields, function names
+    if (/^[A-Z_][A-Z0-9_]*$/.test(id) || id === 'sizeof') continue; // constants
+    if (!fixed(id)) return false;
+    sawParam = true;
+  }
+  return sawParam || text.startsWith('defined(');
+}
+
 function annotatedDelta(ir: FunctionIR, key: string): number | undefined {
   const has = (list: string[][]) => list.some((keys) => keys.includes(key) || keys.includes(key.replace(/^\*/, '')));
   if (has(ir.annotations.acquires)) return 1;
@@ -229,6 +272,12 @@ function imbalance(ir: FunctionIR, exits: ExitSeen[], sink: FindingSink, skip: S
         report = plus.length ? plus : minus;
       }
     }
+    // exits that never touched the lock vs exits that hold/dropped it, separated by a caller's flag:
+    // the lock is taken on request (`if (flags & X_LOCK) lock(..)`); exits that took and released it
+    // are not like that, so a return-with-lock there stays a leak
+    const untouched = exits.filter((e) => !e.state.locks.has(key));
+    const changed = exits.filter((e) => e.delta.has(key));
+    if (untouched.length + changed.length === exits.length && splitByCallerFact(ir, changed, untouched)) continue;
     for (const e of report) {
       const d = e.delta.get(key)?.d ?? 0;
       const site: Site = { line: e.node.line, column: e.node.column, endLine: e.node.line, endColumn: e.node.column + 6 };

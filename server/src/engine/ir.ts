@@ -33,7 +33,9 @@ export type Op =
   | { k: 'call'; callee: string; args: string[]; site: Site }
   /** An assignment to a variable: facts that mention it are forgotten, or set when the value is a constant. */
   | { k: 'assign'; name: string; value?: boolean }
-  | { k: 'noreturn'; via: string; site: Site };
+  | { k: 'noreturn'; via: string; site: Site }
+  /** A lock's address (or the lock itself, for a macro) passed to a function we cannot see: it may be dropped and retaken there. */
+  | { k: 'escape'; keys: string[]; callee: string; site: Site };
 
 /** What an edge knows: a branch outcome (a fact about a pure condition) and/or a trylock outcome. */
 export interface EdgeGuard {

@@ -7,7 +7,8 @@ import { type State } from './domain';
 import type { FunctionIR } from './ir';
 import { rootIdentifier } from './lockname';
 import { type Solution, runNode } from './solver';
-import type { Summary, TransferContext } from './transfer';
+import type { Observer, Summary, TransferContext } from './transfer';
+import type { PathStep } from './types';
 
 /** States leaving the function, one per path class, at each return. */
 export function exitStates(sol: Solution, ctx: TransferContext): State[] {
@@ -32,10 +33,40 @@ export function relativise(key: string, ir: FunctionIR): string | undefined {
   return key; // a global lock
 }
 
+/** Every lock taken from not held somewhere in the function, with the first witness found. */
+function mayAcquire(sol: Solution, ctx: TransferContext): Summary['acquires'] {
+  const ir = sol.ir;
+  const out = new Map<string, Summary['acquires'][number]>();
+  const observer: Observer = {
+    recursive() { /* the checker reports */ },
+    doubleUnlock() { /* the checker reports */ },
+    releaseUnknown() { /* the checker reports */ },
+    releaseHeld() { /* the checker reports */ },
+    acquired(op, _s, via, inner) {
+      const template = relativise(op.lock.key, ir);
+      if (!template || out.has(template)) return;
+      const step: PathStep = via
+        ? { file: ir.file, line: op.site.line, column: op.site.column, function: ir.name, note: `calls ${via}()` }
+        : { file: ir.file, line: op.site.line, column: op.site.column, function: ir.name, note: `takes ${op.lock.display} (${op.via})` };
+      out.set(template, { template, ref: op.lock, mode: op.mode, subclass: op.subclass, witness: [step, ...(inner ?? [])].slice(0, 32) });
+    },
+  };
+  const quiet = { ...ctx, tainted: new Set<string>() };
+  for (const id of sol.order) {
+    for (const s of sol.inStates[id]) runNode(ir, id, s, quiet, observer);
+  }
+  return [...out.values()];
+}
+
+function trustedAcquirer(ir: FunctionIR, key: string): boolean {
+  if (/lock|acquire|grab|get|begin|enter|start/i.test(ir.name)) return true;
+  return ir.annotations.acquires.some((keys) => keys.includes(key));
+}
+
 export function summarise(sol: Solution, ctx: TransferContext): Summary {
   const ir = sol.ir;
   const exits = exitStates(sol, ctx);
-  const sum: Summary = { name: ir.name, effects: [], conditional: [] };
+  const sum: Summary = { name: ir.name, acquires: mayAcquire(sol, ctx), effects: [], conditional: [] };
   if (!exits.length) return sum;
   const keys = new Set<string>();
   for (const s of exits) for (const [k, f] of s.locks) if (f.status === 'held' || f.status === 'dropped') keys.add(k);
@@ -52,7 +83,10 @@ export function summarise(sol: Solution, ctx: TransferContext): Summary {
     if (!template || !fact) continue;
     if (deltas.size === 1) {
       const d = [...deltas][0];
-      if (d) sum.effects.push({ template, ref: fact.ref, delta: d as 1 | -1, mode: fact.mode });
+      // returning with a lock held and saying nothing about it: a lock helper says so by name or
+      // annotation; otherwise a callee we cannot see may release it (xfs_trans_ail_update_bulk)
+      if (d > 0 && !trustedAcquirer(ir, key)) sum.conditional.push(template);
+      else if (d) sum.effects.push({ template, ref: fact.ref, delta: d as 1 | -1, mode: fact.mode });
     } else {
       sum.conditional.push(template);
     }

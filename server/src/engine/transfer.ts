@@ -4,20 +4,25 @@
  * states, so the fixpoint iterations stay silent.
  */
 import type { Mode } from './catalog';
-import { type LockFact, type State, pushTrail } from './domain';
+import { type LockFact, type State, mentions, pushTrail } from './domain';
 import type { EdgeGuard, LockRef, Op, Site } from './ir';
-import { normaliseExpr } from './lockname';
+import type { PathStep } from './types';
+import { normaliseExpr, rootIdentifier } from './lockname';
 
 /** A same-file function's net lock effect, relative to its parameters (`{0}->i_rwsem`). */
 export interface Summary {
   name: string;
+  /** Locks taken somewhere inside (from not held), with one witness path each: what a caller must not hold. */
+  acquires: { template: string; ref: LockRef; mode: Mode; subclass?: string; witness: PathStep[] }[];
   effects: { template: string; ref: LockRef; delta: 1 | -1; mode: Mode }[];
   /** Keys it changes on some exits only: callers forget them and stay silent about them. */
   conditional: string[];
 }
 
 export interface Observer {
-  recursive(op: Op & { k: 'acquire' }, held: LockFact, s: State, via?: string): void;
+  recursive(op: Op & { k: 'acquire' }, held: LockFact, s: State, via?: string, inner?: PathStep[]): void;
+  /** A lock taken from not held (for summaries); `inner` is the callee's witness when taken in a callee. */
+  acquired?(op: Op & { k: 'acquire' }, s: State, via?: string, inner?: PathStep[]): void;
   doubleUnlock(op: Op & { k: 'release' }, prev: LockFact, s: State): void;
   /** A release of a lock this path never took nor was told the caller holds. */
   releaseUnknown(op: Op & { k: 'release' }, s: State): void;
@@ -31,6 +36,10 @@ export interface TransferContext {
   assigned: ReadonlySet<string>;
   /** Keys a conditional callee touched: findings about them are suppressed. */
   tainted: Set<string>;
+  /** Names declared in the body: a lock rooted at one is never the caller's. */
+  locals: ReadonlySet<string>;
+  /** Keys the function itself takes somewhere. */
+  acquiredKeys: ReadonlySet<string>;
 }
 
 function findFact(s: State, ref: LockRef): [string, LockFact] | undefined {
@@ -55,7 +64,6 @@ function withLock(s: State, key: string, f: LockFact | undefined, note?: { site:
   return { locks, facts: s.facts, trail };
 }
 
-const mentions = (text: string, name: string): boolean => new RegExp(`(^|[^A-Za-z0-9_])${name}([^A-Za-z0-9_]|$)`).test(text);
 
 /** Is a repeat acquisition at the same site a new loop iteration over a different object? */
 function loopVariant(ref: LockRef, assigned: ReadonlySet<string>): boolean {
@@ -63,33 +71,52 @@ function loopVariant(ref: LockRef, assigned: ReadonlySet<string>): boolean {
   return false;
 }
 
-function acquire(s: State, op: Op & { k: 'acquire' }, ctx: TransferContext, obs?: Observer, via?: string): State {
+function nestable(op: Op & { k: 'acquire' }, held: LockFact): boolean {
+  return op.lock.recursive && held.ref.recursive && (op.mode === 'shared' && held.mode === 'shared'
+    || ['rcu', 'srcu', 'preempt', 'irq'].includes(op.lock.kind));
+}
+
+function acquire(s: State, op: Op & { k: 'acquire' }, ctx: TransferContext, obs?: Observer, via?: string, inner?: PathStep[]): State {
   const hit = findFact(s, op.lock);
   if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) {
     const held = hit[1];
-    const nestable = op.lock.recursive && held.ref.recursive && (op.mode === 'shared' && held.mode === 'shared'
-      || ['rcu', 'srcu', 'preempt', 'irq'].includes(op.lock.kind));
+    if (nestable(op, held)) return withLock(s, hit[0], { ...held, depth: (held.depth ?? 1) + 1 });
     const sameSubclass = (held.subclass ?? '') === (op.subclass ?? '');
     const loopRepeat = held.siteId === op.siteId && loopVariant(op.lock, ctx.assigned);
-    if (!nestable && sameSubclass && !loopRepeat) obs?.recursive(op, held, s, via);
+    if (sameSubclass && !loopRepeat) obs?.recursive(op, held, s, via, inner);
     return s;
   }
   const text = via ? `calls ${via}(), which takes ${op.lock.display}` : `takes ${op.lock.display} (${op.via})`;
+  if (hit && hit[1].status === 'dropped') {
+    // drop-and-retake of the caller's lock: back to the entry state, net effect nothing
+    return withLock(s, hit[0], { ...hit[1], status: 'caller', mode: op.mode, site: op.site, siteId: op.siteId }, { site: op.site, text: `${text}, again held as on entry` });
+  }
+  obs?.acquired?.(op, s, via, inner);
   return withLock(s, op.lock.key, {
     ref: op.lock, status: 'held', mode: op.mode, via: op.via, site: op.site, siteId: op.siteId, subclass: op.subclass,
   }, { site: op.site, text });
 }
 
-function release(s: State, op: Op & { k: 'release' }, obs?: Observer, via?: string): State {
+function release(s: State, op: Op & { k: 'release' }, ctx: TransferContext, obs?: Observer, via?: string): State {
   const hit = findFact(s, op.lock);
   const text = via ? `calls ${via}(), which releases ${op.lock.display}` : `releases ${op.lock.display} (${op.via})`;
   if (!hit) {
+    const root = rootIdentifier(op.lock.key);
+    if (root && ctx.locals.has(root) && !ctx.acquiredKeys.has(op.lock.key)) {
+      // the object came locked from a callee we do not see (`cow = alloc_locked(); ... unlock(cow)`)
+      ctx.tainted.add(op.lock.key);
+      return s;
+    }
     obs?.releaseUnknown(op, s);
     return withLock(s, op.lock.key, { ref: op.lock, status: 'dropped', mode: 'excl', via: op.via, inferred: true, releasedAt: op.site }, { site: op.site, text });
   }
   const [key, f] = hit;
+  if ((f.depth ?? 1) > 1 && (f.status === 'held' || f.status === 'caller')) {
+    return withLock(s, key, { ...f, depth: (f.depth ?? 1) - 1 }, { site: op.site, text });
+  }
   if (f.status === 'released' || f.status === 'dropped') {
-    obs?.doubleUnlock(op, f, s);
+    // a lock we only inferred the caller held may have been retaken by a callee we cannot see
+    if (f.status === 'released' || !f.inferred) obs?.doubleUnlock(op, f, s);
     return s;
   }
   obs?.releaseHeld(op, s);
@@ -104,13 +131,25 @@ function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferContext, obs
   const sum = ctx.summaries.get(op.callee);
   if (!sum) return s;
   let cur = s;
+  // locks the callee takes and releases inside: a caller already holding one deadlocks
+  for (const a of sum.acquires) {
+    const key = substitute(a.template, op.args);
+    const ref: LockRef = { ...a.ref, key, display: displayFor(key, a.ref) };
+    const inner: Op & { k: 'acquire' } = { k: 'acquire', lock: ref, mode: a.mode, via: `${op.callee}()`, site: op.site, siteId: -1, subclass: a.subclass };
+    const hit = findFact(cur, ref);
+    if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) {
+      if (!nestable(inner, hit[1]) && (hit[1].subclass ?? '') === (a.subclass ?? '')) obs?.recursive(inner, hit[1], cur, op.callee, a.witness);
+    } else if (!hit || hit[1].status === 'released') {
+      obs?.acquired?.(inner, cur, op.callee, a.witness);
+    }
+  }
   for (const e of sum.effects) {
     const key = substitute(e.template, op.args);
     const ref: LockRef = { ...e.ref, key, display: e.ref.display.includes('{') ? substitute(e.ref.display, op.args) : displayFor(key, e.ref) };
     if (e.delta > 0) {
       cur = acquire(cur, { k: 'acquire', lock: ref, mode: e.mode, via: `${op.callee}()`, site: op.site, siteId: -1 }, ctx, obs, op.callee);
     } else {
-      cur = release(cur, { k: 'release', lock: ref, via: `${op.callee}()`, site: op.site }, obs, op.callee);
+      cur = release(cur, { k: 'release', lock: ref, via: `${op.callee}()`, site: op.site }, ctx, obs, op.callee);
     }
   }
   for (const t of sum.conditional) {
@@ -129,7 +168,7 @@ function displayFor(key: string, ref: LockRef): string {
 export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer): State | undefined {
   switch (op.k) {
     case 'acquire': return acquire(s, op, ctx, obs);
-    case 'release': return release(s, op, obs);
+    case 'release': return release(s, op, ctx, obs);
     case 'downgrade': {
       const hit = findFact(s, op.lock);
       if (!hit || (hit[1].status !== 'held' && hit[1].status !== 'caller')) return s;
@@ -142,14 +181,23 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
     }
     case 'call': return callSummary(s, op, ctx, obs);
     case 'assign': {
-      let facts: Map<string, boolean> | undefined;
-      for (const k of s.facts.keys()) {
-        if (mentions(k, op.name)) { facts ??= new Map(s.facts); facts.delete(k); }
+      // a lock named through a variable that now points elsewhere can no longer be named:
+      // forget it, and stay silent about that name in this function
+      let locks: Map<string, LockFact> | undefined;
+      for (const k of s.locks.keys()) {
+        if (mentions(k, op.name)) { locks ??= new Map(s.locks); locks.delete(k); ctx.tainted.add(k); }
       }
-      if (op.value !== undefined) { facts ??= new Map(s.facts); facts.set(op.name, op.value); }
-      return facts ? { locks: s.locks, facts, trail: s.trail } : s;
+      const facts = s.facts.assign(op.name, op.value);
+      return locks || facts !== s.facts ? { locks: locks ?? s.locks, facts, trail: s.trail } : s;
     }
     case 'noreturn': return undefined;
+    case 'escape': {
+      let locks: Map<string, LockFact> | undefined;
+      for (const k of op.keys) {
+        if (s.locks.has(k)) { locks ??= new Map(s.locks); locks.delete(k); ctx.tainted.add(k); }
+      }
+      return locks ? { locks, facts: s.facts, trail: s.trail } : s;
+    }
   }
 }
 
@@ -158,13 +206,9 @@ export function applyGuard(s: State, g: EdgeGuard | undefined, ctx: TransferCont
   if (!g) return s;
   let cur = s;
   if (g.fact) {
-    const known = cur.facts.get(g.fact.text);
-    if (known !== undefined && known !== g.fact.value) return undefined;
-    if (known === undefined) {
-      const facts = new Map(cur.facts);
-      facts.set(g.fact.text, g.fact.value);
-      cur = { locks: cur.locks, facts, trail: cur.trail };
-    }
+    const facts = cur.facts.assume(g.fact.text, g.fact.value);
+    if (!facts) return undefined;
+    cur = { locks: cur.locks, facts, trail: cur.trail };
   }
   if (g.acquire) {
     // a trylock on a lock already held fails rather than deadlocks: no report
