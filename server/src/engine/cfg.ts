@@ -66,6 +66,7 @@ function classifyReturn(n: Node): RetClass {
   if (e.type === 'unary_expression' && /^-/.test(txt)) return { k: 'const', text: txt, error: true, truthy: true };
   if (e.type === 'identifier') {
     if (/^E[A-Z0-9]+$/.test(txt)) return { k: 'const', text: txt, error: false, truthy: true };
+    if (/^[A-Z][A-Z0-9_]*$/.test(txt)) return { k: 'const', text: txt, error: false, truthy: true };
     return { k: 'var', name: txt };
   }
   if (/^(ERR_PTR|ERR_CAST)\(/.test(txt)) return { k: 'const', text: 'ERR_PTR', error: true, truthy: true };
@@ -176,7 +177,9 @@ export class CfgBuilder {
     for (let i = 0; i < kids.length; i++) {
       const header = macroHeader(kids[i]);
       const next = kids[i + 1];
-      if (header && next && next.type !== 'comment') {
+      const name = header ? calleeName(header) ?? '' : '';
+      const loopish = header && macroBlockKind(name, this.ctx.loopMacros) !== 'block';
+      if (header && next && next.type !== 'comment' && (next.type === 'compound_statement' || loopish)) {
         this.macroBlock(kids[i], header, next);
         i++;
         continue;
@@ -558,6 +561,11 @@ export class CfgBuilder {
         const name = left?.type === 'identifier' ? left.text : undefined;
         if (right && name && n.childForFieldName('operator')?.text === '=' && this.tryAssign(name, right, n)) return;
         if (right) this.expr(right);
+        // storing an object somewhere (`op->vnode = vnode`) hands its locks to whoever reads it there
+        const rv = right ? unparen(right) : undefined;
+        if (rv?.type === 'identifier' && left && left.type !== 'identifier') {
+          this.emit({ k: 'escape', keys: [], roots: [rv.text], callee: '=', site: siteOf(n) }, n);
+        }
         const target = this.noteAssigned(left);
         if (target) this.emit({ k: 'assign', name: target, value: name && right ? constantTruth(unparen(right)) : undefined }, n);
         return;

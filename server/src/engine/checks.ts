@@ -67,6 +67,9 @@ function retText(r: RetClass | undefined): string {
   return `returning ${r.text.length > 40 ? r.text.slice(0, 37) + '...' : r.text}`;
 }
 
+/** Function names that announce they return holding something. */
+const ACQUIRER = /lock|grab|get|begin|prepare|acquire|start|find|lookup|enter|reserve/i;
+
 /** Variables that hold a -errno by kernel convention. */
 const ERRNO_VAR = /^(ret|err|error|rc|status|res|retval)$/;
 
@@ -103,12 +106,16 @@ function exitDelta(s: State): Map<string, { d: number; fact: LockFact }> {
  * when it returns a value and not when it returns NULL/ERR_PTR/-errno/false; a trylock-style
  * function returns true/false. Keeping the lock only on error returns is a leak (`strict`).
  */
-function explainedByReturn(plus: ExitSeen[], zero: ExitSeen[], strict: boolean): boolean {
+function explainedByReturn(plus: ExitSeen[], zero: ExitSeen[], strict: boolean, fn = ''): boolean {
   const kp = new Set(plus.map((e) => retKind(e.node.ret, e.state)));
   const kz = new Set(zero.map((e) => retKind(e.node.ret, e.state)));
+  // the return value's name says the lock is held (VM_FAULT_LOCKED)
+  if (plus.every((e) => e.node.ret?.k === 'const' && /_LOCKED$/.test(e.node.ret.text))) return true;
   const zeroIsFailure = [...kz].every((k) => k === 'error' || k === 'false');
   const plusIsValue = plus.every((e) => e.node.ret?.k === 'var' || e.node.ret?.k === 'expr') && !kp.has('error');
   if (zeroIsFailure && plusIsValue) return true;
+  // a helper named for taking something that fails without it: holds on success only
+  if (zeroIsFailure && !kp.has('error') && ACQUIRER.test(fn)) return true;
   if (kp.has('unknown') || kz.has('unknown')) return false;
   for (const k of kp) if (kz.has(k)) return false;
   if (strict && [...kp].every((k) => k === 'error')) return false;
@@ -263,9 +270,14 @@ function imbalance(ir: FunctionIR, exits: ExitSeen[], sink: FindingSink, skip: S
       const minus = groups.get(-1) ?? [];
       const zero = groups.get(0) ?? [];
       if (plus.length && zero.length && !minus.length) {
-        if (explainedByReturn(plus, zero, true)) continue;
+        if (explainedByReturn(plus, zero, true, ir.name)) continue;
+        // an acquire helper (it never releases the lock itself) that sometimes returns without it
+        if (/(^|_)(un|release)/.test(ir.name) === false && ACQUIRER.test(ir.name) && zero.every((e) => !e.state.locks.has(key))) continue;
         report = plus.length <= zero.length ? plus : zero;
       } else if (minus.length && zero.length && !plus.length) {
+        // dropping a lock the caller holds on some exits only: a contract only an annotation or an
+        // assert states; inferred from the releases alone it is too often an error-path protocol
+        if (minus.some((e) => e.delta.get(key)?.fact.inferred)) continue;
         if (explainedByReturn(minus, zero, false)) continue;
         report = minus.length <= zero.length ? minus : zero;
       } else {

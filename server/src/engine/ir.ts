@@ -35,7 +35,7 @@ export type Op =
   | { k: 'assign'; name: string; value?: boolean }
   | { k: 'noreturn'; via: string; site: Site }
   /** A lock's address (or the lock itself, for a macro) passed to a function we cannot see: it may be dropped and retaken there. */
-  | { k: 'escape'; keys: string[]; callee: string; site: Site };
+  | { k: 'escape'; keys: string[]; callee: string; site: Site; roots?: string[] };
 
 /** What an edge knows: a branch outcome (a fact about a pure condition) and/or a trylock outcome. */
 export interface EdgeGuard {

@@ -196,6 +196,12 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
       for (const k of op.keys) {
         if (s.locks.has(k)) { locks ??= new Map(s.locks); locks.delete(k); ctx.tainted.add(k); }
       }
+      if (op.roots?.length) {
+        for (const k of s.locks.keys()) {
+          const root = rootIdentifier(k);
+          if (root && op.roots.includes(root)) { locks ??= new Map(s.locks); locks.delete(k); ctx.tainted.add(k); }
+        }
+      }
       return locks ? { locks, facts: s.facts, trail: s.trail } : s;
     }
   }

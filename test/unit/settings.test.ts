@@ -1,0 +1,53 @@
+/**
+ * One schema is the source of truth for settings: package.json's contributes.configuration must have
+ * exactly its keys, defaults and enums; bad values fall back to defaults with a message.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { SETTINGS, defaultSettings, parseSettings } from '../../server/src/engine';
+import { repoRoot } from '../support/engine';
+
+const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'package.json'), 'utf8'));
+const props: Record<string, { default: unknown; enum?: string[]; type: string; description: string }> = pkg.contributes.configuration.properties;
+
+describe('settings schema and package.json', () => {
+  test('same keys', () => {
+    assert.deepEqual(Object.keys(props).sort(), Object.keys(SETTINGS).map((k) => `lockscope.${k}`).sort());
+  });
+  for (const [key, def] of Object.entries(SETTINGS)) {
+    test(`lockscope.${key}: default, type and enum match`, () => {
+      const p = props[`lockscope.${key}`];
+      assert.ok(p, `package.json lacks lockscope.${key}`);
+      assert.deepEqual(p.default, def.schema.parse(undefined));
+      assert.equal(p.type, def.json.type);
+      assert.deepEqual(p.enum, 'enum' in def.json ? def.json.enum : undefined);
+      assert.equal(p.description, def.description);
+    });
+  }
+});
+
+describe('parseSettings', () => {
+  test('invalid values keep their default and are named in a message', () => {
+    const { settings, problems } = parseSettings({ maxFileSizeKB: 'big', severity: { 'recursive-lock': 'loud' }, loopMacros: ['ok_for_each'] }, 'settings');
+    assert.equal(settings.maxFileSizeKB, defaultSettings().maxFileSizeKB);
+    assert.deepEqual(settings.severity, {});
+    assert.deepEqual(settings.loopMacros, ['ok_for_each']);
+    assert.equal(problems.length, 2);
+    assert.match(problems[0], /maxFileSizeKB/);
+    assert.match(problems[1], /severity/);
+  });
+  test('an extra lock primitive is validated', () => {
+    const good = parseSettings({ extraLocks: [{ name: 'foo_lock', op: 'acquire', kind: 'mutex', lock: '{arg}->lock' }] }, 's');
+    assert.equal(good.problems.length, 0);
+    assert.equal(good.settings.extraLocks[0].name, 'foo_lock');
+    const bad = parseSettings({ extraLocks: [{ name: 'foo lock', op: 'grab' }] }, 's');
+    assert.equal(bad.settings.extraLocks.length, 0);
+    assert.match(bad.problems[0], /extraLocks/);
+  });
+  test('not an object', () => {
+    const r = parseSettings([1, 2], 'x');
+    assert.match(r.problems[0], /expected an object/);
+  });
+});
