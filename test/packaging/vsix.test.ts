@@ -53,6 +53,18 @@ async function extract(file: string, dest: string): Promise<void> {
   });
 }
 
+/** The flags `npm run package` gives vsce (without -o), so the test packages exactly as the script does. */
+function vsceFlags(repo: string): string[] {
+  const script = (JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.package;
+  const m = /vsce package ([^&|;]*)/.exec(script ?? '');
+  assert.ok(m, `package.json's "package" script does not run vsce package: ${script}`);
+  const flags = m[1].trim().split(/\s+/);
+  const o = flags.indexOf('-o');
+  if (o >= 0) flags.splice(o, 2);
+  assert.ok(flags.includes('--no-dependencies'), 'the bundles need no node_modules: --no-dependencies');
+  return flags;
+}
+
 const sha256 = (p: string) => createHash('sha256').update(fs.readFileSync(p)).digest('hex');
 
 const BUGGY = `static long gizmo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -80,7 +92,7 @@ describe('the packaged extension (.vsix)', () => {
     }
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lockscope-vsix-'));
     vsix = path.join(tmp, 'lockscope.vsix');
-    execFileSync(process.execPath, [path.join(repo, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '-o', vsix], {
+    execFileSync(process.execPath, [path.join(repo, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', ...vsceFlags(repo), '-o', vsix], {
       cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120000,
     });
   });
@@ -122,6 +134,19 @@ describe('the packaged extension (.vsix)', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(dest, 'extension', 'package.json'), 'utf8')) as { main: string; name: string; publisher: string };
     assert.ok(fs.existsSync(path.join(dest, 'extension', pkg.main)), `main ${pkg.main} is not in the package`);
     assert.equal(pkg.name, 'lockscope');
+  });
+
+  test('relative links in the packaged README point at packaged files', async () => {
+    entries ??= await listEntries(vsix);
+    const readme = entries.find((e) => /^extension\/readme\.md$/i.test(e));
+    if (!readme) return; // no README yet: nothing to check
+    const dest = path.join(tmp, 'x');
+    if (!fs.existsSync(dest)) await extract(vsix, dest);
+    const text = fs.readFileSync(path.join(dest, readme), 'utf8');
+    const links = [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1])
+      .filter((l) => !/^[a-z][a-z0-9+.-]*:/i.test(l) && !l.startsWith('#'))
+      .map((l) => l.split('#')[0]);
+    for (const l of links) assert.ok(entries.includes(`extension/${path.posix.normalize(l)}`), `README links to ${l}, which is not in the .vsix`);
   });
 
   test('the packaged WASMs are the ones from the pinned npm packages', async () => {
