@@ -85,8 +85,12 @@ export class Analyzer {
 
   private analyzeTree(tree: Tree, file: string): FileResult {
     const stats = emptyStats();
-    const defs = this.grammar.queries.functions.captures(tree.rootNode).map((c) => c.node)
-      .sort((a, b) => a.startIndex - b.startIndex);
+    // top-level definitions only: `scoped_guard(rcu) { }` inside a body also parses as one
+    const defs: Node[] = [];
+    for (const d of this.grammar.queries.functions.captures(tree.rootNode).map((c) => c.node).sort((a, b) => a.startIndex - b.startIndex)) {
+      const last = defs[defs.length - 1];
+      if (!last || d.startIndex >= last.endIndex) defs.push(d);
+    }
     const byName = new Map<string, number>();
     const fnOf = (index: number): number => {
       let lo = 0; let hi = defs.length - 1; let found = -1;
@@ -155,7 +159,7 @@ export class Analyzer {
     const ctxBase = { catalog: this.catalog, file, sameFile, loopMacros: this.loopMacros };
     for (const i of order) {
       const ir = buildCfg(defs[i], ctxBase);
-      const tctx: TransferContext = { summaries, assigned: ir.assigned, tainted: new Set(), locals: ir.locals, acquiredKeys: acquiredKeys(ir) };
+      const tctx: TransferContext = { summaries, assigned: ir.assigned, tainted: new Set(), locals: ir.locals, acquiredKeys: acquiredKeys(ir), catalog: this.catalog };
       const sol = solve(ir, entryStateOf(ir), tctx);
       if (sol.saturated) stats.unmodelled['state-limit'] = (stats.unmodelled['state-limit'] ?? 0) + 1;
       findings.push(...runChecks(sol, tctx, { severity: severities(this.opts.settings) })

@@ -13,6 +13,7 @@ import {
   parameterNames, readAnnotations,
 } from './idioms';
 import { applyTemplate, displayOfKey, keyOfPointer, normaliseExpr } from './lockname';
+import { flagLocks, symbolicLock } from './lockref';
 
 export interface BuildContext {
   catalog: Catalog;
@@ -74,6 +75,9 @@ function classifyReturn(n: Node): RetClass {
   return { k: 'expr', text: txt, error: /^-E[A-Z]/.test(txt) };
 }
 
+/** ERROR text that is a type or annotation passed where the grammar expects an expression. */
+const HARMLESS_ERROR = /^(struct|union|enum|const|volatile|unsigned|signed|short|long|int|char|void|bool|u8|u16|u32|u64|s8|s16|s32|s64|__u\d+|__le\d+|__be\d+|__user|__rcu|__iomem|__percpu|__force|__bitwise|__kernel)\b/;
+
 export class CfgBuilder {
   private readonly nodes: CfgNode[] = [];
   private cur: number | null = null;
@@ -108,8 +112,38 @@ export class CfgBuilder {
     };
   }
 
+  /**
+   * Parse errors that change meaning silence the function; the common harmless ones (a type name as
+   * a macro argument, `__user` in a parameter, a macro loop's missing `;`) are only counted.
+   */
+  private auditParseErrors(body: Node): void {
+    const cursor = body.walk();
+    let harmful = 0;
+    const visit = (): void => {
+      const n = cursor.currentNode;
+      if (n.isMissing) {
+        const harmless = n.type === ';' && !!n.parent && macroHeader(n.parent) !== undefined;
+        if (!harmless) harmful++;
+      } else if (n.isError) {
+        const inArgs = ['argument_list', 'parameter_list', 'parameter_declaration'].includes(n.parent?.type ?? '');
+        if (!(inArgs && (HARMLESS_ERROR.test(n.text) || /^[\w\s*]+$/.test(n.text)))) harmful++;
+        return; // do not descend into the error
+      }
+      if (n.hasError && cursor.gotoFirstChild()) {
+        do visit(); while (cursor.gotoNextSibling());
+        cursor.gotoParent();
+      }
+    };
+    visit();
+    if (harmful) {
+      this.ir.unmodelled['parse-error'] = (this.ir.unmodelled['parse-error'] ?? 0) + harmful;
+      this.ir.taintedKeys.add('*');
+    }
+  }
+
   build(): FunctionIR {
     const body = this.def.childForFieldName('body');
+    if (body?.hasError) this.auditParseErrors(body);
     const entry = this.newNode('entry', this.def);
     const exit = this.newNode('exit', body ?? this.def);
     this.ir.entry = entry;
@@ -217,6 +251,7 @@ export class CfgBuilder {
       case 'preproc_ifdef': case 'preproc_if': case 'preproc_elif': case 'preproc_else': case 'preproc_elifdef':
         this.preproc(n); return;
       case 'ERROR': this.errorNode(n); return;
+      case 'function_definition': this.macroAsDefinition(n); return;
       case 'comment': case 'type_definition': case 'struct_specifier': case 'union_specifier': case 'enum_specifier':
       case 'preproc_call': case 'preproc_def': case 'preproc_function_def': case 'preproc_include': case ';':
         return;
@@ -473,8 +508,45 @@ export class CfgBuilder {
     }
     const endT = this.cur;
     this.cur = f;
-    if (alt) this.preproc(alt);
+    if (alt?.type === 'preproc_else') {
+      for (const c of alt.namedChildren) if (c) this.stmt(c); // taken exactly when the #if arm is not
+    } else if (alt) {
+      this.preproc(alt);
+    }
     this.join(endT, n);
+  }
+
+  /**
+   * `scoped_guard(rcu) { ... }` or `for_each_thing(x) { ... }` with one argument parses as a nested
+   * function definition: type = the macro name, declarator = `(arg)`, body = the block.
+   */
+  private macroAsDefinition(n: Node): void {
+    const name = n.childForFieldName('type')?.text ?? '';
+    const decl = n.childForFieldName('declarator');
+    const body = n.childForFieldName('body');
+    if (!/^[A-Za-z_]\w*$/.test(name) || !decl || decl.type !== 'parenthesized_declarator' || !body) {
+      this.count('statement:function_definition');
+      return;
+    }
+    const arg = decl.text.replace(/^\(|\)$/g, '').trim();
+    this.startStmt(n);
+    const kind = macroBlockKind(name, this.ctx.loopMacros);
+    if (kind === 'scoped-guard') {
+      this.scopes.push({ guards: [] });
+      const g = this.guardAcquire(arg, [], n);
+      if (g) { this.emit(g, n); this.scopes[this.scopes.length - 1].guards.push(g); }
+      this.stmt(body);
+      const scope = this.scopes.pop()!;
+      if (this.cur !== null) this.releaseGuards([scope], body, 'end of scoped_guard');
+      return;
+    }
+    if (kind === 'block') this.count(`macro-block:${name}`);
+    if (/^[A-Za-z_]\w*$/.test(arg)) this.ir.assigned.add(arg);
+    this.loop(n, (b, a) => {
+      if (/^[A-Za-z_]\w*$/.test(arg)) this.emit({ k: 'assign', name: arg }, n);
+      this.edge(this.here(n), b);
+      this.edge(this.here(n), a);
+    }, body);
   }
 
   private errorNode(n: Node): void {
@@ -516,11 +588,16 @@ export class CfgBuilder {
 
   // ---- scope guards ---------------------------------------------------------------------------
 
+  /** Release the guards of `scopes`, innermost first; at the end of a block the site is its closing brace. */
   private releaseGuards(scopes: Scope[], at: Node, why: string): void {
+    const end = why.startsWith('end of');
+    const site: Site = end
+      ? { line: at.endPosition.row + 1, column: Math.max(1, at.endPosition.column), endLine: at.endPosition.row + 1, endColumn: at.endPosition.column + 1 }
+      : siteOf(at);
     for (let i = scopes.length - 1; i >= 0; i--) {
       for (let j = scopes[i].guards.length - 1; j >= 0; j--) {
         const g = scopes[i].guards[j];
-        this.emit({ k: 'release', lock: g.lock, via: `${g.via} released at ${why}`, site: siteOf(at) }, at);
+        this.emit({ k: 'release', lock: g.lock, via: `${g.via} released at ${why}`, site }, at);
       }
     }
   }
@@ -535,7 +612,7 @@ export class CfgBuilder {
     this.modelledSites.add(at.startIndex);
     return {
       k: 'acquire', mode: g.mode, via: `guard(${g.name})`, site: siteOf(at), siteId: at.startIndex,
-      lock: { key, display: displayOfKey(key), class: g.class ?? null, kind: g.kind, recursive: !!g.recursive },
+      lock: { key, display: g.lock && !g.lock.includes('{arg}') ? key : displayOfKey(key), class: g.class ?? null, kind: g.kind, recursive: !!g.recursive },
     };
   }
 
@@ -717,7 +794,8 @@ export class CfgBuilder {
       ({ key, display: displayOfKey(key), class: cls, kind, recursive: !!prim.recursive, ...(base ? { base } : {}) });
     if (argIdx < 0) {
       this.modelledSites.add(at.startIndex);
-      return [{ ref: mk(prim.lock ?? prim.name, prim.class ?? null), mode: prim.mode ?? 'excl' }];
+      const global = prim.lock ?? prim.name;
+      return [{ ref: { ...mk(global, prim.class ?? null), display: global }, mode: prim.mode ?? 'excl' }];
     }
     const a = args[argIdx];
     if (!a) { this.count('lock-call-without-argument'); return []; }
@@ -725,19 +803,13 @@ export class CfgBuilder {
     if (prim.flags) {
       const fa = args[prim.flags.arg];
       if (!fa) return [];
-      const bits = normaliseExpr(fa.text).split('|').map((s) => s.replace(/[()]/g, ''));
-      const out: { ref: LockRef; mode: Mode }[] = [];
-      for (const b of bits) {
-        const bit = prim.flags.bits[b];
-        if (bit) out.push({ ref: { ...mk(applyTemplate(bit.lock, a.text), bit.class ?? null, bit.kind) }, mode: bit.mode });
-      }
-      if (out.length === 0) {
-        // flags not constant here (`xfs_ilock(ip, lock_mode)`): a symbolic lock matched by the same text
-        const key = `${normaliseExpr(a.text)}[${normaliseExpr(fa.text)}]`;
-        this.ir.taintedKeys.add(key); // which locks depends on a value we do not track yet
-        out.push({ ref: { ...mk(key, null), display: `${prim.name.replace(/_nowait$/, '')}(${normaliseExpr(a.text)}, ${normaliseExpr(fa.text)})` }, mode: 'excl' });
-      }
-      return out;
+      const known = flagLocks(prim, a.text, fa.text);
+      if (known) return known;
+      // flags not constant here (`xfs_ilock(ip, lock_mode)`): a symbolic lock matched by the same text;
+      // silent in this function, evaluated where a caller passes constants
+      const ref = symbolicLock(prim, a.text, fa.text);
+      this.ir.taintedKeys.add(ref.key);
+      return [{ ref, mode: 'excl' }];
     }
     if (prim.range) {
       const base = keyOfPointer(a.text);

@@ -22,6 +22,8 @@ export interface LockRef {
   kind: LockKind;
   /** Nesting the same lock is legal (RCU, preemption, rwlock readers). */
   recursive: boolean;
+  /** Chosen by flags that are not constant here: the primitive and the argument texts. */
+  symbolic?: { prim: string; obj: string; flags: string };
 }
 
 export type Op =

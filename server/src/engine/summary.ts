@@ -4,7 +4,7 @@
  * interprocedural engine (call graph over the tree) builds on this shape.
  */
 import { type State } from './domain';
-import type { FunctionIR } from './ir';
+import type { FunctionIR, LockRef } from './ir';
 import { rootIdentifier } from './lockname';
 import { type Solution, runNode } from './solver';
 import type { Observer, Summary, TransferContext } from './transfer';
@@ -21,6 +21,28 @@ export function exitStates(sol: Solution, ctx: TransferContext): State[] {
     }
   }
   return out;
+}
+
+/** Every parameter named in `text` becomes `{i}`; undefined when it names a local. */
+export function paramTemplate(text: string, ir: FunctionIR): string | undefined {
+  let bad = false;
+  const out = text.replace(/(->|\.)?\b([A-Za-z_]\w*)\b/g, (m, sel: string | undefined, id: string) => {
+    if (sel) return m;
+    const i = ir.params.indexOf(id);
+    if (i >= 0) return `{${i}}`;
+    if (ir.locals.has(id)) bad = true;
+    return m;
+  });
+  return bad ? undefined : out;
+}
+
+/** Relativise a lock for a summary, keeping a symbolic lock's argument texts as templates. */
+export function relativeRef(ref: LockRef, ir: FunctionIR): LockRef | undefined {
+  if (!ref.symbolic) return ref;
+  const obj = paramTemplate(ref.symbolic.obj, ir);
+  const flags = paramTemplate(ref.symbolic.flags, ir);
+  if (obj === undefined || flags === undefined) return undefined;
+  return { ...ref, symbolic: { prim: ref.symbolic.prim, obj, flags } };
 }
 
 /** `inode->i_rwsem` in f(struct inode *inode) becomes `{0}->i_rwsem`; undefined when it names a local. */
@@ -44,11 +66,12 @@ function mayAcquire(sol: Solution, ctx: TransferContext): Summary['acquires'] {
     releaseHeld() { /* the checker reports */ },
     acquired(op, _s, via, inner) {
       const template = relativise(op.lock.key, ir);
-      if (!template || out.has(template)) return;
+      const ref = relativeRef(op.lock, ir);
+      if (!template || !ref || out.has(template)) return;
       const step: PathStep = via
         ? { file: ir.file, line: op.site.line, column: op.site.column, function: ir.name, note: `calls ${via}()` }
         : { file: ir.file, line: op.site.line, column: op.site.column, function: ir.name, note: `takes ${op.lock.display} (${op.via})` };
-      out.set(template, { template, ref: op.lock, mode: op.mode, subclass: op.subclass, witness: [step, ...(inner ?? [])].slice(0, 32) });
+      out.set(template, { template, ref, mode: op.mode, subclass: op.subclass, witness: [step, ...(inner ?? [])].slice(0, 32) });
     },
   };
   const quiet = { ...ctx, tainted: new Set<string>() };
@@ -85,8 +108,10 @@ export function summarise(sol: Solution, ctx: TransferContext): Summary {
       const d = [...deltas][0];
       // returning with a lock held and saying nothing about it: a lock helper says so by name or
       // annotation; otherwise a callee we cannot see may release it (xfs_trans_ail_update_bulk)
+      const ref = relativeRef(fact.ref, ir);
+      if (!ref) continue;
       if (d > 0 && !trustedAcquirer(ir, key)) sum.conditional.push(template);
-      else if (d) sum.effects.push({ template, ref: fact.ref, delta: d as 1 | -1, mode: fact.mode });
+      else if (d) sum.effects.push({ template, ref, delta: d as 1 | -1, mode: fact.mode });
     } else {
       sum.conditional.push(template);
     }

@@ -3,7 +3,8 @@
  * `apply` never reports by itself; the checker passes an `Observer` when it replays the final
  * states, so the fixpoint iterations stay silent.
  */
-import type { Mode } from './catalog';
+import type { Catalog, Mode } from './catalog';
+import { flagLocks, symbolicLock } from './lockref';
 import { type LockFact, type State, mentions, pushTrail } from './domain';
 import type { EdgeGuard, LockRef, Op, Site } from './ir';
 import type { PathStep } from './types';
@@ -40,6 +41,8 @@ export interface TransferContext {
   locals: ReadonlySet<string>;
   /** Keys the function itself takes somewhere. */
   acquiredKeys: ReadonlySet<string>;
+  /** For evaluating flag-selecting wrappers at their call sites. */
+  catalog: Catalog;
 }
 
 function findFact(s: State, ref: LockRef): [string, LockFact] | undefined {
@@ -76,14 +79,18 @@ function nestable(op: Op & { k: 'acquire' }, held: LockFact): boolean {
     || ['rcu', 'srcu', 'preempt', 'irq'].includes(op.lock.kind));
 }
 
-function acquire(s: State, op: Op & { k: 'acquire' }, ctx: TransferContext, obs?: Observer, via?: string, inner?: PathStep[]): State {
+function acquire(s: State, op: Op & { k: 'acquire' }, ctx: TransferContext, obs?: Observer, via?: string, inner?: PathStep[]): State | undefined {
   const hit = findFact(s, op.lock);
   if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) {
     const held = hit[1];
     if (nestable(op, held)) return withLock(s, hit[0], { ...held, depth: (held.depth ?? 1) + 1 });
     const sameSubclass = (held.subclass ?? '') === (op.subclass ?? '');
     const loopRepeat = held.siteId === op.siteId && loopVariant(op.lock, ctx.assigned);
-    if (sameSubclass && !loopRepeat) obs?.recursive(op, held, s, via, inner);
+    if (sameSubclass && !loopRepeat) {
+      // the task blocks on itself here: nothing after this on the path runs (and a trylock fails)
+      obs?.recursive(op, held, s, via, inner);
+      return undefined;
+    }
     return s;
   }
   const text = via ? `calls ${via}(), which takes ${op.lock.display}` : `takes ${op.lock.display} (${op.via})`;
@@ -127,27 +134,28 @@ function substitute(template: string, args: string[]): string {
   return normaliseExpr(template.replace(/\{(\d+)\}/g, (_m, i: string) => `(${args[Number(i)] ?? '?'})`));
 }
 
-function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferContext, obs?: Observer): State {
+function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferContext, obs?: Observer): State | undefined {
   const sum = ctx.summaries.get(op.callee);
   if (!sum) return s;
   let cur = s;
   // locks the callee takes and releases inside: a caller already holding one deadlocks
-  for (const a of sum.acquires) {
-    const key = substitute(a.template, op.args);
-    const ref: LockRef = { ...a.ref, key, display: displayFor(key, a.ref) };
-    const inner: Op & { k: 'acquire' } = { k: 'acquire', lock: ref, mode: a.mode, via: `${op.callee}()`, site: op.site, siteId: -1, subclass: a.subclass };
+  for (const a of sum.acquires) for (const { ref, mode } of instantiate(a.template, a.ref, a.mode, op.args, ctx)) {
+    const inner: Op & { k: 'acquire' } = { k: 'acquire', lock: ref, mode, via: `${op.callee}()`, site: op.site, siteId: -1, subclass: a.subclass };
     const hit = findFact(cur, ref);
     if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) {
-      if (!nestable(inner, hit[1]) && (hit[1].subclass ?? '') === (a.subclass ?? '')) obs?.recursive(inner, hit[1], cur, op.callee, a.witness);
+      if (!nestable(inner, hit[1]) && (hit[1].subclass ?? '') === (a.subclass ?? '')) {
+        obs?.recursive(inner, hit[1], cur, op.callee, a.witness);
+        return undefined;
+      }
     } else if (!hit || hit[1].status === 'released') {
       obs?.acquired?.(inner, cur, op.callee, a.witness);
     }
   }
-  for (const e of sum.effects) {
-    const key = substitute(e.template, op.args);
-    const ref: LockRef = { ...e.ref, key, display: e.ref.display.includes('{') ? substitute(e.ref.display, op.args) : displayFor(key, e.ref) };
+  for (const e of sum.effects) for (const { ref, mode } of instantiate(e.template, e.ref, e.mode, op.args, ctx)) {
     if (e.delta > 0) {
-      cur = acquire(cur, { k: 'acquire', lock: ref, mode: e.mode, via: `${op.callee}()`, site: op.site, siteId: -1 }, ctx, obs, op.callee);
+      const next = acquire(cur, { k: 'acquire', lock: ref, mode, via: `${op.callee}()`, site: op.site, siteId: -1 }, ctx, obs, op.callee);
+      if (!next) return undefined;
+      cur = next;
     } else {
       cur = release(cur, { k: 'release', lock: ref, via: `${op.callee}()`, site: op.site }, ctx, obs, op.callee);
     }
@@ -158,6 +166,24 @@ function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferContext, obs
     if (cur.locks.has(key)) cur = withLock(cur, key, undefined);
   }
   return cur;
+}
+
+/** A summary's lock at a call site: parameters replaced by arguments, flags evaluated when constant. */
+function instantiate(template: string, ref: LockRef, mode: Mode, args: string[], ctx: TransferContext): { ref: LockRef; mode: Mode }[] {
+  if (ref.symbolic) {
+    const prim = ctx.catalog.primitive(ref.symbolic.prim);
+    const obj = substitute(ref.symbolic.obj, args);
+    const flags = substitute(ref.symbolic.flags, args);
+    if (prim) {
+      const known = flagLocks(prim, obj, flags);
+      if (known) return known;
+      const sym = symbolicLock(prim, obj, flags);
+      ctx.tainted.add(sym.key);
+      return [{ ref: sym, mode }];
+    }
+  }
+  const key = substitute(template, args);
+  return [{ ref: { ...ref, key, display: displayFor(key, ref) }, mode }];
 }
 
 function displayFor(key: string, ref: LockRef): string {
@@ -217,8 +243,10 @@ export function applyGuard(s: State, g: EdgeGuard | undefined, ctx: TransferCont
     cur = { locks: cur.locks, facts, trail: cur.trail };
   }
   if (g.acquire) {
-    // a trylock on a lock already held fails rather than deadlocks: no report
-    cur = acquire(cur, g.acquire, ctx);
+    // a trylock on a lock already held fails: its success edge is infeasible, and nothing is reported
+    const next = acquire(cur, g.acquire, ctx);
+    if (!next) return undefined;
+    cur = next;
   } else if (g.note && g.site) {
     cur = { ...cur, trail: pushTrail(cur.trail, g.site.line, g.site.column, g.note) };
   }
