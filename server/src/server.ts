@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   type Connection, type Diagnostic, DiagnosticSeverity, DidChangeConfigurationNotification, type Hover,
-  type InitializeParams, type InitializeResult, MarkupKind, ProposedFeatures, TextDocumentSyncKind, TextDocuments,
+  type InitializeParams, type InitializeResult, MarkupKind, MessageType, ProposedFeatures, ShowMessageNotification,
+  TextDocumentSyncKind, TextDocuments,
   createConnection,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -23,6 +24,7 @@ export class LockscopeServer {
   private readonly documents = new TextDocuments(TextDocument);
   private grammar?: Grammar;
   private grammarError?: string;
+  private grammarDir?: string;
   private analyzer?: Analyzer;
   private settings: Settings = defaultSettings();
   private roots: string[] = [];
@@ -92,14 +94,17 @@ export class LockscopeServer {
     }
     for (const p of problems) {
       this.log(`lockscope: ${p}`);
-      void this.connection.window.showWarningMessage(`lockscope: ${p}`);
+      void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `lockscope: ${p}` });
     }
     this.settings = settings;
   }
 
   private async loadEngine(): Promise<void> {
     try {
-      this.grammar ??= await loadGrammar(this.settings.grammarDirectory, (m) => this.log(m));
+      if (!this.grammar || this.grammarDir !== this.settings.grammarDirectory) {
+        this.grammar = await loadGrammar(this.settings.grammarDirectory, (m) => this.log(m));
+        this.grammarDir = this.settings.grammarDirectory;
+      }
       this.grammarError = undefined;
       this.analyzer = new Analyzer(this.grammar, { settings: this.settings });
       this.log(`lockscope: ready (${this.analyzer.catalog.size} lock primitives)`);
@@ -107,7 +112,7 @@ export class LockscopeServer {
       this.analyzer = undefined;
       this.grammarError = (e as Error).message;
       this.log(this.grammarError);
-      void this.connection.window.showErrorMessage(this.grammarError);
+      void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: this.grammarError });
     }
   }
 

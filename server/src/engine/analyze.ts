@@ -89,7 +89,9 @@ export class Analyzer {
     const defs: Node[] = [];
     for (const d of this.grammar.queries.functions.captures(tree.rootNode).map((c) => c.node).sort((a, b) => a.startIndex - b.startIndex)) {
       const last = defs[defs.length - 1];
-      if (!last || d.startIndex >= last.endIndex) defs.push(d);
+      // inside a broken definition (error recovery can stretch one to the end of the file), keep the
+      // complete definitions that follow: they are what the developer is not typing in
+      if (!last || d.startIndex >= last.endIndex || (last.hasError && !d.hasError)) defs.push(d);
     }
     const byName = new Map<string, number>();
     const fnOf = (index: number): number => {

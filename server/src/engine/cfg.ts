@@ -59,6 +59,17 @@ function factText(n: Node): string {
   return m ? m[1] : t;
 }
 
+/** Truth of a constant right-hand side, `-EINVAL` included (a negative errno is nonzero). */
+function constantValue(n: Node): boolean | undefined {
+  const t = constantTruth(n);
+  if (t !== undefined) return t;
+  if (n.type === 'unary_expression' && n.childForFieldName('operator')?.text === '-') {
+    const arg = n.childForFieldName('argument');
+    if (arg && (arg.type === 'identifier' || arg.type === 'number_literal')) return arg.text !== '0';
+  }
+  return undefined;
+}
+
 function classifyReturn(n: Node): RetClass {
   const e = unparen(n);
   const txt = normaliseExpr(e.text);
@@ -644,7 +655,7 @@ export class CfgBuilder {
           this.emit({ k: 'escape', keys: [], roots: [rv.text], callee: '=', site: siteOf(n) }, n);
         }
         const target = this.noteAssigned(left);
-        if (target) this.emit({ k: 'assign', name: target, value: name && right ? constantTruth(unparen(right)) : undefined }, n);
+        if (target) this.emit({ k: 'assign', name: target, value: name && right ? constantValue(unparen(right)) : undefined }, n);
         return;
       }
       case 'update_expression': {
@@ -858,7 +869,7 @@ export class CfgBuilder {
   }
 
   private assign(name: string, value: Node, at: Node): void {
-    this.emit({ k: 'assign', name, value: constantTruth(unparen(value)) }, at);
+    this.emit({ k: 'assign', name, value: constantValue(unparen(value)) }, at);
   }
 
   /**
