@@ -4,13 +4,14 @@
  * server sends is recorded, so waiting never races with a notification that already arrived, and
  * every wait has a timeout (unref()'d, so node:test never waits for a timer). No sleeps.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   ConfigurationRequest, DidChangeConfigurationNotification, DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification, DidOpenTextDocumentNotification, ExitNotification, type Hover, HoverRequest,
+  IPCMessageReader, IPCMessageWriter,
   InitializeRequest, type InitializeResult, InitializedNotification, LogMessageNotification, type LogMessageParams,
   MessageType, type ProtocolConnection, PublishDiagnosticsNotification, type PublishDiagnosticsParams,
   RegistrationRequest, ShowMessageNotification, ShowMessageRequest, type ShowMessageParams, ShutdownRequest, StreamMessageReader,
@@ -47,6 +48,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Default timeout of every wait, in ms. */
   timeoutMs?: number;
+  /** `stdio` (default) or `ipc` (node's IPC channel, as the VS Code client uses). */
+  transport?: 'stdio' | 'ipc';
 }
 
 export interface InitOptions {
@@ -121,10 +124,10 @@ export class LspClient {
   constructor(opts: StartOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? 15000;
     const server = opts.server ?? defaultServerPath();
-    this.proc = spawn(process.execPath, [server, '--stdio'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, ...opts.env },
-    });
+    const ipc = opts.transport === 'ipc';
+    this.proc = ipc
+      ? fork(server, ['--node-ipc'], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...opts.env } })
+      : spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
     this.proc.stderr!.setEncoding('utf8');
     this.proc.stderr!.on('data', (d: string) => { this.stderr += d; });
     this.proc.on('exit', (code, signal) => {
@@ -135,7 +138,9 @@ export class LspClient {
     });
     // writing to a dead server must not crash the test process
     this.proc.stdin!.on('error', () => {});
-    this.conn = createProtocolConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
+    this.conn = ipc
+      ? createProtocolConnection(new IPCMessageReader(this.proc), new IPCMessageWriter(this.proc))
+      : createProtocolConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.conn.onNotification(PublishDiagnosticsNotification.type, (p) => this.diagnostics.push(p));
     // window/showMessage and window/showMessageRequest (vscode-languageserver's show*Message send
     // the request form) both end up in front of the user; both are recorded, requests answered null
