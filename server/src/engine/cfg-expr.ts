@@ -1,0 +1,336 @@
+/**
+ * Lowering expressions and conditions into the CFG: calls to lock primitives become operations,
+ * trylocks split the flow with their outcome on each edge, `&&`/`||`/`?:` short-circuit where
+ * evaluation order matters, pure conditions become facts, and statement expressions are inlined.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { LockPrimitive, Mode } from './catalog';
+import { GraphBuilder, constantValue, factText, isPure, siteOf, unparen } from './cfg-base';
+import type { LockRef } from './ir';
+import { callArgs, calleeName, constantTruth } from './idioms';
+import { applyTemplate, displayOfKey, keyOfPointer, normaliseExpr } from './lockname';
+import { flagLocks, symbolicLock } from './lockref';
+
+export abstract class ExprBuilder extends GraphBuilder {
+  /** Lower a block (statement expressions need it); implemented by the statement builder. */
+  protected abstract block(n: Node): void;
+
+  // ---- expressions ----------------------------------------------------------------------------
+
+  protected primOf(call: Node): LockPrimitive | undefined {
+    const name = calleeName(call);
+    return name ? this.ctx.catalog.primitive(name) : undefined;
+  }
+
+  protected expr(n: Node): void {
+    switch (n.type) {
+      case 'call_expression': this.call(n); return;
+      case 'parenthesized_expression': {
+        const inner = n.namedChild(0);
+        if (inner?.type === 'compound_statement') { this.block(inner); return; } // ({ ... })
+        if (inner) this.expr(inner);
+        return;
+      }
+      case 'assignment_expression': {
+        const left = n.childForFieldName('left');
+        const right = n.childForFieldName('right');
+        const name = left?.type === 'identifier' ? left.text : undefined;
+        if (right && name && n.childForFieldName('operator')?.text === '=' && this.tryAssign(name, right, n)) return;
+        if (right) this.expr(right);
+        // storing an object somewhere (`op->vnode = vnode`) hands its locks to whoever reads it there
+        const rv = right ? unparen(right) : undefined;
+        if (rv?.type === 'identifier' && left && left.type !== 'identifier') {
+          this.emit({ k: 'escape', keys: [], roots: [rv.text], callee: '=', site: siteOf(n) }, n);
+        }
+        const target = this.noteAssigned(left);
+        if (target) this.emit({ k: 'assign', name: target, value: name && right ? constantValue(unparen(right)) : undefined }, n);
+        return;
+      }
+      case 'update_expression': {
+        const target = this.noteAssigned(n.childForFieldName('argument'));
+        if (target) this.emit({ k: 'assign', name: target }, n);
+        return;
+      }
+      case 'binary_expression': {
+        const op = n.childForFieldName('operator')?.text;
+        const right = n.childForFieldName('right');
+        if ((op === '&&' || op === '||') && right && this.interesting(right)) {
+          const j = this.newNode('join', n);
+          this.cond(n, j, j);
+          this.cur = j;
+          return;
+        }
+        break;
+      }
+      case 'conditional_expression': {
+        const c = n.childForFieldName('condition');
+        const a = n.childForFieldName('consequence');
+        const b = n.childForFieldName('alternative');
+        if (c && ((a && this.interesting(a)) || (b && this.interesting(b)))) {
+          const t = this.newNode('join', a ?? n);
+          const f = this.newNode('join', b ?? n);
+          this.cond(c, t, f);
+          this.cur = t;
+          if (a) this.expr(a);
+          const endT = this.cur;
+          this.cur = f;
+          if (b) this.expr(b);
+          this.join(endT, n);
+          return;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    for (const c of n.namedChildren) if (c) this.expr(c);
+  }
+
+  /** Contains something whose effect depends on being evaluated (lock calls, statement expressions). */
+  protected interesting(n: Node): boolean {
+    if (n.descendantsOfType('compound_statement').length) return true;
+    return n.descendantsOfType('call_expression').some((c) => !!c && (!!this.primOf(c) || this.ctx.sameFile.has(calleeName(c) ?? '')));
+  }
+
+  protected call(n: Node): void {
+    const fn = n.childForFieldName('function');
+    const args = callArgs(n);
+    // guard(mutex)(&m);
+    if (fn?.type === 'call_expression' && calleeName(fn) === 'guard') {
+      const cls = callArgs(fn)[0];
+      const g = cls ? this.guardAcquire(cls.text, args, n) : undefined;
+      if (g) { this.emit(g, n); this.scopes[this.scopes.length - 1]?.guards.push(g); }
+      return;
+    }
+    const name = calleeName(n);
+    if (name) {
+      const am = this.ctx.catalog.assertMacro(name);
+      if (am && args[0] && this.assertion(args[0], am.negated, n)) return;
+    }
+    for (const a of args) this.expr(a);
+    if (fn && fn.type !== 'identifier') this.expr(fn);
+    if (!name) return;
+    const prim = this.ctx.catalog.primitive(name);
+    if (prim && prim.op !== 'noreturn' && prim.op !== 'predicate') this.modelledSites.add(n.startIndex);
+    if (!prim) {
+      if (this.ctx.sameFile.has(name)) {
+        this.ir.callees.add(name);
+        this.emit({ k: 'call', callee: name, args: args.map((a) => a.text), site: siteOf(n) }, n);
+      } else {
+        const keys = this.escapedKeys(args);
+        if (keys.length) this.emit({ k: 'escape', keys, callee: name, site: siteOf(n) }, n);
+      }
+      return;
+    }
+    switch (prim.op) {
+      case 'acquire':
+        for (const l of this.lockRefs(prim, args, n)) {
+          this.emit({ k: 'acquire', lock: l.ref, mode: l.mode, via: name, site: siteOf(n), siteId: n.startIndex, subclass: this.subclass(prim, args) }, n);
+        }
+        return;
+      case 'release':
+        for (const l of this.lockRefs(prim, args, n)) this.emit({ k: 'release', lock: l.ref, via: name, site: siteOf(n) }, n);
+        return;
+      case 'downgrade':
+        for (const l of this.lockRefs(prim, args, n)) this.emit({ k: 'downgrade', lock: l.ref, via: name, site: siteOf(n) }, n);
+        return;
+      case 'assert':
+        for (const l of this.lockRefs(prim, args, n)) this.emit({ k: 'assert', lock: l.ref, mode: prim.mode, via: name, site: siteOf(n) }, n);
+        return;
+      case 'trylock': {
+        // result ignored or used in a way we do not follow: both outcomes
+        const j = this.newNode('join', n);
+        this.trylockEdges(n, prim, j, j);
+        this.cur = j;
+        return;
+      }
+      case 'noreturn':
+        this.emit({ k: 'noreturn', via: name, site: siteOf(n) }, n);
+        this.cur = null;
+        return;
+      case 'predicate':
+        return;
+    }
+  }
+
+  /** Lock keys an unknown callee could act on: `&x->lock` passed in, or `x->lock` given to a macro. */
+  protected escapedKeys(args: Node[]): string[] {
+    const keys: string[] = [];
+    for (const a of args) {
+      if (a.type === 'pointer_expression' && a.text.trimStart().startsWith('&')) keys.push(keyOfPointer(a.text));
+      else if (a.type === 'field_expression') keys.push(normaliseExpr(a.text));
+    }
+    return keys;
+  }
+
+  /** ASSERT(pred) / WARN_ON(!pred): a lock the function requires. Returns false if not an assertion. */
+  protected assertion(arg: Node, negated: boolean, at: Node): boolean {
+    let e = unparen(arg);
+    let neg = false;
+    while (e.type === 'unary_expression' && e.childForFieldName('operator')?.text === '!') {
+      neg = !neg;
+      e = unparen(e.childForFieldName('argument')!);
+    }
+    if (e.type !== 'call_expression' || neg !== negated) return false;
+    const prim = this.primOf(e);
+    if (!prim || prim.op !== 'predicate') return false;
+    for (const l of this.lockRefs(prim, callArgs(e), e)) {
+      this.emit({ k: 'assert', lock: l.ref, mode: prim.flags ? l.mode : undefined, via: calleeName(at) ?? 'assert', site: siteOf(at) }, at);
+    }
+    return true;
+  }
+
+  protected subclass(prim: LockPrimitive, args: Node[]): string | undefined {
+    if (prim.subclassArg === undefined) return undefined;
+    const a = args[prim.subclassArg];
+    return a ? normaliseExpr(a.text) : undefined;
+  }
+
+  /** The locks a primitive call designates (several for flag sets). */
+  protected lockRefs(prim: LockPrimitive, args: Node[], _at: Node): { ref: LockRef; mode: Mode }[] {
+    const argIdx = prim.arg ?? 0;
+    const mk = (key: string, cls: string | null, kind = prim.kind, base?: string): LockRef =>
+      ({ key, display: displayOfKey(key), class: cls, kind, recursive: !!prim.recursive, ...(base ? { base } : {}) });
+    if (argIdx < 0) {
+      const global = prim.lock ?? prim.name;
+      return [{ ref: { ...mk(global, prim.class ?? null), display: global }, mode: prim.mode ?? 'excl' }];
+    }
+    const a = args[argIdx];
+    if (!a) { this.count('lock-call-without-argument'); return []; }
+    if (prim.flags) {
+      const fa = args[prim.flags.arg];
+      if (!fa) return [];
+      const known = flagLocks(prim, a.text, fa.text);
+      if (known) return known;
+      // flags not constant here (`xfs_ilock(ip, lock_mode)`): a symbolic lock matched by the same text;
+      // silent in this function, evaluated where a caller passes constants
+      const ref = symbolicLock(prim, a.text, fa.text);
+      this.ir.taintedKeys.add(ref.key);
+      return [{ ref, mode: 'excl' }];
+    }
+    if (prim.range) {
+      const base = keyOfPointer(a.text);
+      const lo = args[prim.range[0]];
+      const hi = args[prim.range[1]];
+      const key = `${base}[${lo ? normaliseExpr(lo.text) : '?'}..${hi ? normaliseExpr(hi.text) : '?'}]`;
+      return [{ ref: { ...mk(key, prim.class ?? null, prim.kind, base), display: `${displayOfKey(base)} [${lo?.text ?? '?'}, ${hi?.text ?? '?'}]` }, mode: prim.mode ?? 'excl' }];
+    }
+    const key = prim.lock ? applyTemplate(prim.lock, a.text) : keyOfPointer(a.text);
+    return [{ ref: mk(key, prim.class ?? null), mode: prim.mode ?? 'excl' }];
+  }
+
+  /** Success and failure edges of a trylock call, to `ok`/`fail` for a condition that is true on success. */
+  protected trylockEdges(call: Node, prim: LockPrimitive, whenTrue: number, whenFalse: number, fact?: string): void {
+    const args = callArgs(call);
+    for (const a of args) this.expr(a);
+    const from = this.here(call);
+    const name = calleeName(call) ?? prim.name;
+    this.modelledSites.add(call.startIndex);
+    const locks = this.lockRefs(prim, args, call);
+    const okOnTrue = prim.success !== 'zero';
+    const [okTarget, failTarget] = okOnTrue ? [whenTrue, whenFalse] : [whenFalse, whenTrue];
+    const site = siteOf(call);
+    const acquire = locks[0]
+      ? { k: 'acquire' as const, lock: locks[0].ref, mode: locks[0].mode, via: name, site, siteId: call.startIndex, subclass: this.subclass(prim, args) }
+      : undefined;
+    // only the first lock of a flag set is modelled on the edge; the rest are rare enough to taint
+    for (const extra of locks.slice(1)) this.ir.taintedKeys.add(extra.ref.key);
+    const okFact = fact ? { text: fact, value: okOnTrue } : undefined;
+    const failFact = fact ? { text: fact, value: !okOnTrue } : undefined;
+    this.edge(from, okTarget, { ...(acquire ? { acquire } : {}), ...(okFact ? { fact: okFact } : {}), note: `${name} succeeds`, site });
+    this.edge(from, failTarget, { ...(failFact ? { fact: failFact } : {}), note: `${name} fails`, site });
+    this.cur = null;
+  }
+
+  /** `x = mutex_trylock(&m)`: split on the outcome with a fact about `x`. */
+  protected tryAssign(name: string, value: Node, at: Node): boolean {
+    const v = unparen(value);
+    if (v.type !== 'call_expression') return false;
+    const prim = this.primOf(v);
+    if (!prim || prim.op !== 'trylock') return false;
+    this.ir.assigned.add(name);
+    this.emit({ k: 'assign', name }, at);
+    const j = this.newNode('join', at);
+    this.trylockEdges(v, prim, j, j, name);
+    this.cur = j;
+    return true;
+  }
+
+  protected assign(name: string, value: Node, at: Node): void {
+    this.emit({ k: 'assign', name, value: constantValue(unparen(value)) }, at);
+  }
+
+  /**
+   * A call used as a condition whose arguments are pure and which touches no lock
+   * (`btrfs_is_zoned(fs_info)`, `test_bit(X, &f->flags)`): read as a fact, so that two tests of
+   * the same predicate agree. An approximation: the predicate is assumed stable in between.
+   */
+  protected isPredicateCall(e: Node): boolean {
+    if (e.type !== 'call_expression') return false;
+    const name = calleeName(e);
+    if (!name || this.ctx.catalog.primitive(name) || this.ctx.catalog.assertMacro(name) || this.ctx.sameFile.has(name)) return false;
+    if (/^(need_resched|signal_pending|fatal_signal_pending|time_after|time_before|kthread_should_stop|freezing|try_to_freeze|rwsem_is_contended|spin_needbreak)/.test(name)) return false;
+    return callArgs(e).every((a) => isPure(a));
+  }
+
+  /** Lower a condition with short-circuit evaluation, sending true/false outcomes to t/f. */
+  protected cond(n: Node, t: number, f: number): void {
+    const e = unparen(n);
+    if (e.type === 'unary_expression' && e.childForFieldName('operator')?.text === '!') {
+      const arg = e.childForFieldName('argument');
+      if (arg) { this.cond(arg, f, t); return; }
+    }
+    if (e.type === 'binary_expression') {
+      const op = e.childForFieldName('operator')?.text;
+      const left = e.childForFieldName('left');
+      const right = e.childForFieldName('right');
+      if (left && right && (op === '&&' || op === '||')) {
+        const mid = this.newNode('cond', right);
+        if (op === '&&') this.cond(left, mid, f); else this.cond(left, t, mid);
+        this.cur = mid;
+        this.cond(right, t, f);
+        return;
+      }
+      if (left && right && (op === '==' || op === '!=')) {
+        const lz = constantTruth(unparen(left)) === false;
+        const rz = constantTruth(unparen(right)) === false;
+        if (lz !== rz) {
+          const other = lz ? right : left;
+          if (op === '==') this.cond(other, f, t); else this.cond(other, t, f);
+          return;
+        }
+      }
+    }
+    const truth = constantTruth(e);
+    if (truth !== undefined) { this.edge(this.here(n), truth ? t : f); this.cur = null; return; }
+    if (e.type === 'call_expression') {
+      const prim = this.primOf(e);
+      if (prim?.op === 'trylock') { this.trylockEdges(e, prim, t, f); return; }
+    }
+    if (e.type === 'assignment_expression') {
+      const left = e.childForFieldName('left');
+      const right = e.childForFieldName('right');
+      const rv = right ? unparen(right) : undefined;
+      const prim = rv?.type === 'call_expression' ? this.primOf(rv) : undefined;
+      if (left?.type === 'identifier' && rv && prim?.op === 'trylock') {
+        this.ir.assigned.add(left.text);
+        this.emit({ k: 'assign', name: left.text }, e);
+        this.trylockEdges(rv, prim, t, f, left.text);
+        return;
+      }
+    }
+    if (isPure(e) || this.isPredicateCall(e)) {
+      const text = factText(e);
+      const from = this.here(n);
+      this.edge(from, t, { fact: { text, value: true } });
+      this.edge(from, f, { fact: { text, value: false } });
+      this.cur = null;
+      return;
+    }
+    this.expr(e);
+    const from = this.here(n);
+    this.edge(from, t);
+    this.edge(from, f);
+    this.cur = null;
+  }
+}
