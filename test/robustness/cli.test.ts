@@ -9,21 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { STACK, SUMMARY, USAGE_LINE, cli, tempDir } from './run';
+import { LEAKY } from '../support/samples';
 
-/** A complete function leaking a mutex on its error return (reported on the `return -ENOMEM;` line). */
-const LEAKY = `static int widget_grow(struct widget *w, size_t n)
-{
-	void *buf;
-
-	mutex_lock(&w->resize_lock);
-	buf = krealloc(w->buf, n, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	w->buf = buf;
-	mutex_unlock(&w->resize_lock);
-	return 0;
-}
-`;
 
 /** A function cut off while typing (unterminated call, no closing brace). */
 const HALF_TYPED = `static int widget_trim(struct widget *w)

@@ -10,20 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { type LspClient, MessageType, fileUri, startServer } from '../support/lsp';
+import { LEAKY } from '../support/samples';
 
-const LEAKY = `static int widget_grow(struct widget *w, size_t n)
-{
-	void *buf;
-
-	mutex_lock(&w->resize_lock);
-	buf = krealloc(w->buf, n, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	w->buf = buf;
-	mutex_unlock(&w->resize_lock);
-	return 0;
-}
-`;
 const INSIDE = { line: 5, character: 2 }; // `buf = krealloc(...)`, with the mutex held
 
 function workspace(t: { after: (fn: () => void) => void }): { ws: string; uri: string } {

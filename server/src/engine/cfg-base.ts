@@ -179,12 +179,12 @@ export abstract class GraphBuilder {
     }
   }
 
-  protected guardAcquire(className: string, args: Node[], at: Node): AcquireOp | undefined {
+  protected guardAcquire(className: string, lockText: string | undefined, at: Node): AcquireOp | undefined {
     const g = this.ctx.catalog.guard(className.trim());
     if (!g) { this.count(`guard:${className.trim()}`); return undefined; }
     let key: string;
     if (g.lock && !g.lock.includes('{arg}')) key = g.lock;
-    else if (args[0]) key = g.lock ? applyTemplate(g.lock, args[0].text) : keyOfPointer(args[0].text);
+    else if (lockText) key = g.lock ? applyTemplate(g.lock, lockText) : keyOfPointer(lockText);
     else { this.count('guard-without-lock'); return undefined; }
     this.modelledSites.add(at.startIndex);
     return {

@@ -98,7 +98,7 @@ export abstract class ExprBuilder extends GraphBuilder {
     // guard(mutex)(&m);
     if (fn?.type === 'call_expression' && calleeName(fn) === 'guard') {
       const cls = callArgs(fn)[0];
-      const g = cls ? this.guardAcquire(cls.text, args, n) : undefined;
+      const g = cls ? this.guardAcquire(cls.text, args[0]?.text, n) : undefined;
       if (g) { this.emit(g, n); this.scopes[this.scopes.length - 1]?.guards.push(g); }
       return;
     }

@@ -388,24 +388,30 @@ export class CfgBuilder extends ExprBuilder {
       this.count('statement:function_definition');
       return;
     }
-    const arg = decl.text.replace(/^\(|\)$/g, '').trim();
     this.startStmt(n);
+    this.macroConstruct(n, name, [decl.text.replace(/^\(|\)$/g, '').trim()], body);
+  }
+
+  /** A macro with a body: `scoped_guard(class, lock) { }` is a guard scope; anything else is a loop over its body. */
+  protected macroConstruct(at: Node, name: string, args: string[], body: Node): void {
     const kind = macroBlockKind(name, this.ctx.loopMacros);
     if (kind === 'scoped-guard') {
       this.scopes.push({ guards: [] });
-      const g = this.guardAcquire(arg, [], n);
-      if (g) { this.emit(g, n); this.scopes[this.scopes.length - 1].guards.push(g); }
+      const g = args.length ? this.guardAcquire(args[0], args[1], at) : undefined;
+      if (g) { this.emit(g, at); this.scopes[this.scopes.length - 1].guards.push(g); }
       this.stmt(body);
       const scope = this.scopes.pop()!;
       if (this.cur !== null) this.releaseGuards([scope], body, 'end of scoped_guard');
       return;
     }
     if (kind === 'block') this.count(`macro-block:${name}`);
-    if (/^[A-Za-z_]\w*$/.test(arg)) this.ir.assigned.add(arg);
-    this.loop(n, (b, a) => {
-      if (/^[A-Za-z_]\w*$/.test(arg)) this.emit({ k: 'assign', name: arg }, n);
-      this.edge(this.here(n), b);
-      this.edge(this.here(n), a);
+    // the first argument of a for_each macro is its cursor, assigned on every iteration
+    const cursor = /^[A-Za-z_]\w*$/.test(args[0] ?? '') ? args[0] : undefined;
+    if (cursor) this.ir.assigned.add(cursor);
+    this.loop(at, (b, a) => {
+      if (cursor) this.emit({ k: 'assign', name: cursor }, at);
+      this.edge(this.here(at), b);
+      this.edge(this.here(at), a);
     }, body);
   }
 
@@ -418,33 +424,13 @@ export class CfgBuilder extends ExprBuilder {
   }
 
   protected macroBlock(stmt: Node, call: Node, body: Node): void {
-    const name = calleeName(call) ?? '';
-    const kind = macroBlockKind(name, this.ctx.loopMacros);
     this.startStmt(stmt);
-    if (kind === 'scoped-guard') {
-      const args = callArgs(call);
-      this.scopes.push({ guards: [] });
-      const g = args.length ? this.guardAcquire(args[0].text, args.slice(1), call) : undefined;
-      if (g) { this.emit(g, call); this.scopes[this.scopes.length - 1].guards.push(g); }
-      this.stmt(body);
-      const scope = this.scopes.pop()!;
-      if (this.cur !== null) this.releaseGuards([scope], body, 'end of scoped_guard');
-      return;
-    }
-    if (kind === 'block') this.count(`macro-block:${name}`);
-    const first = callArgs(call)[0];
-    if (first) this.noteAssigned(first);
-    const loopVar = first?.type === 'identifier' ? first.text : undefined;
     for (const c of call.descendantsOfType('call_expression')) {
       if (c && c.id !== call.id && this.primOf(c)) { this.count('lock-in-macro-args'); this.ir.taintedKeys.add('*'); }
     }
-    this.loop(stmt, (b, a) => {
-      // the macro assigns its cursor on every iteration
-      if (loopVar) this.emit({ k: 'assign', name: loopVar }, stmt);
-      this.edge(this.here(stmt), b);
-      this.edge(this.here(stmt), a);
-    }, body);
+    this.macroConstruct(call, calleeName(call) ?? '', callArgs(call).map((a) => a.text), body);
   }
+
 }
 
 export function buildCfg(def: Node, ctx: BuildContext): FunctionIR {

@@ -1,0 +1,16 @@
+/** C snippets shared by the CLI and LSP robustness tests. */
+
+/** A complete function leaking a mutex on its error return (reported on the `return -ENOMEM;` line). */
+export const LEAKY = `static int widget_grow(struct widget *w, size_t n)
+{
+	void *buf;
+
+	mutex_lock(&w->resize_lock);
+	buf = krealloc(w->buf, n, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	w->buf = buf;
+	mutex_unlock(&w->resize_lock);
+	return 0;
+}
+`;
