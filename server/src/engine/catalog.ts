@@ -139,6 +139,13 @@ export const BUILTIN_PRIMITIVES: LockPrimitive[] = [
   ...family('page', 'excl', 'PG_locked({arg})', 'struct page::PG_locked', ['lock_page', '__lock_page'], ['unlock_page'], ['trylock_page'], [], ['lock_page_killable']),
   ...family('folio', 'excl', 'PG_locked({arg})', 'struct folio::PG_locked', ['folio_lock', '__folio_lock'], ['folio_unlock'], ['folio_trylock'], [], ['folio_lock_killable']),
   ...family('buffer', 'excl', 'BH_Lock({arg})', 'struct buffer_head::BH_Lock', ['lock_buffer'], ['unlock_buffer'], ['trylock_buffer']),
+  // "decrement, and if it hits zero return true with the lock held"
+  ...['atomic_dec_and_lock', 'refcount_dec_and_lock', '_atomic_dec_and_lock', 'atomic_dec_and_raw_lock'].map((n) =>
+    P(n, 'trylock', 'spinlock', { arg: 1, mode: 'excl', success: 'nonzero' })),
+  ...['atomic_dec_and_lock_irqsave', 'refcount_dec_and_lock_irqsave'].map((n) =>
+    P(n, 'trylock', 'spinlock', { arg: 1, mode: 'excl', success: 'nonzero' })),
+  ...['atomic_dec_and_mutex_lock', 'refcount_dec_and_mutex_lock'].map((n) =>
+    P(n, 'trylock', 'mutex', { arg: 1, mode: 'excl', success: 'nonzero' })),
   // handing a locked buffer to I/O: the completion unlocks it
   P('submit_bh', 'release', 'buffer', { arg: 1, lock: 'BH_Lock({arg})', class: 'struct buffer_head::BH_Lock', mode: 'excl' }),
   // btrfs extent range lock (extent_io_tree) and extent buffer locks

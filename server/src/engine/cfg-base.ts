@@ -64,6 +64,17 @@ export function constantValue(n: Node): boolean | undefined {
   return undefined;
 }
 
+/** The text of a constant right-hand side (`VM_FAULT_LOCKED`, `-EAGAIN`, `3`), for `x == C` facts. */
+export function constantText(n: Node): string | undefined {
+  if (n.type === 'number_literal' || n.type === 'true' || n.type === 'false') return normaliseExpr(n.text);
+  if (n.type === 'identifier' && /^[A-Z][A-Z0-9_]*$/.test(n.text)) return n.text;
+  if (n.type === 'unary_expression' && n.childForFieldName('operator')?.text === '-') {
+    const arg = n.childForFieldName('argument');
+    if (arg && (arg.type === 'number_literal' || /^[A-Z][A-Z0-9_]*$/.test(arg.text))) return normaliseExpr(n.text);
+  }
+  return undefined;
+}
+
 export function classifyReturn(n: Node): RetClass {
   const e = unparen(n);
   const txt = normaliseExpr(e.text);

@@ -5,11 +5,18 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { LockPrimitive, Mode } from './catalog';
-import { GraphBuilder, constantValue, factText, isPure, siteOf, unparen } from './cfg-base';
+import { GraphBuilder, constantText, constantValue, factText, siteOf, unparen } from './cfg-base';
 import type { LockRef } from './ir';
 import { callArgs, calleeName, constantTruth } from './idioms';
 import { applyTemplate, displayOfKey, keyOfPointer, normaliseExpr } from './lockname';
 import { flagLocks, symbolicLock } from './lockref';
+
+/** Wrappers whose value is their argument's. */
+const PASS_THROUGH = new Set(['likely', 'unlikely', '__builtin_expect', 'data_race', 'READ_ONCE']);
+/** Warning macros that return their condition. */
+const WARNS = new Set(['WARN_ON', 'WARN_ON_ONCE', 'WARN', 'WARN_ONCE', 'unlikely']);
+/** Predicates whose answer changes by itself between two tests: not facts. */
+const VOLATILE_PREDICATE = /^(need_resched|signal_pending|fatal_signal_pending|time_after|time_before|time_is_|kthread_should_stop|freezing|try_to_freeze|rwsem_is_contended|spin_needbreak|spin_is_contended|atomic_|refcount_|test_and_|cmpxchg|xchg|try_cmpxchg|jiffies|ktime_get|get_random|percpu_counter_|list_empty_careful)/;
 
 export abstract class ExprBuilder extends GraphBuilder {
   /** Lower a block (statement expressions need it); implemented by the statement builder. */
@@ -43,7 +50,8 @@ export abstract class ExprBuilder extends GraphBuilder {
           this.emit({ k: 'escape', keys: [], roots: [rv.text], callee: '=', site: siteOf(n) }, n);
         }
         const target = this.noteAssigned(left);
-        if (target) this.emit({ k: 'assign', name: target, value: name && right ? constantValue(unparen(right)) : undefined }, n);
+        const cv = right && n.childForFieldName('operator')?.text === '=' ? unparen(right) : undefined;
+        if (target) this.emit({ k: 'assign', name: target, value: cv ? constantValue(cv) : undefined, constText: cv ? constantText(cv) : undefined }, n);
         return;
       }
       case 'update_expression': {
@@ -109,13 +117,20 @@ export abstract class ExprBuilder extends GraphBuilder {
     }
     for (const a of args) this.expr(a);
     if (fn && fn.type !== 'identifier') this.expr(fn);
-    if (!name) return;
+    if (!name) {
+      // `q->ops->wake_and_unlock(q)`: an indirect call that says it unlocks may release what it is given
+      const field = fn?.type === 'field_expression' ? fn.childForFieldName('field')?.text ?? '' : '';
+      if (/unlock|release/.test(field)) this.emitUnlockingCall(field, args, n);
+      return;
+    }
     const prim = this.ctx.catalog.primitive(name);
     if (prim && prim.op !== 'noreturn' && prim.op !== 'predicate') this.modelledSites.add(n.startIndex);
     if (!prim) {
       if (this.ctx.sameFile.has(name)) {
         this.ir.callees.add(name);
         this.emit({ k: 'call', callee: name, args: args.map((a) => a.text), site: siteOf(n) }, n);
+      } else if (/unlock|_and_release/.test(name)) {
+        this.emitUnlockingCall(name, args, n);
       } else {
         const keys = this.escapedKeys(args);
         if (keys.length) this.emit({ k: 'escape', keys, callee: name, site: siteOf(n) }, n);
@@ -153,6 +168,15 @@ export abstract class ExprBuilder extends GraphBuilder {
     }
   }
 
+  /** A call we cannot see whose name says it unlocks: every lock rooted at what it is given may be released. */
+  protected emitUnlockingCall(name: string, args: Node[], at: Node): void {
+    const roots = args.map((a) => unparen(a)).flatMap((a) => {
+      const id = a.type === 'identifier' ? a : a.type === 'pointer_expression' || a.type === 'field_expression' ? a.descendantsOfType('identifier')[0] : undefined;
+      return id ? [id.text] : [];
+    });
+    this.emit({ k: 'escape', keys: this.escapedKeys(args), roots, callee: name, site: siteOf(at) }, at);
+  }
+
   /** Lock keys an unknown callee could act on: `&x->lock` passed in, or `x->lock` given to a macro. */
   protected escapedKeys(args: Node[]): string[] {
     const keys: string[] = [];
@@ -171,9 +195,12 @@ export abstract class ExprBuilder extends GraphBuilder {
       neg = !neg;
       e = unparen(e.childForFieldName('argument')!);
     }
-    if (e.type !== 'call_expression' || neg !== negated) return false;
+    if (e.type !== 'call_expression') return false;
     const prim = this.primOf(e);
-    if (!prim || prim.op !== 'predicate') return false;
+    // BUG_ON(mutex_trylock(&m)): a trylock that must fail asserts the lock is held
+    const inverted = prim?.op === 'trylock' && prim.success !== 'zero';
+    if (!prim || (prim.op !== 'predicate' && !inverted)) return false;
+    if ((neg !== negated) !== inverted) return false;
     for (const l of this.lockRefs(prim, callArgs(e), e)) {
       this.emit({ k: 'assert', lock: l.ref, mode: prim.flags ? l.mode : undefined, via: calleeName(at) ?? 'assert', site: siteOf(at) }, at);
     }
@@ -257,7 +284,8 @@ export abstract class ExprBuilder extends GraphBuilder {
   }
 
   protected assign(name: string, value: Node, at: Node): void {
-    this.emit({ k: 'assign', name, value: constantValue(unparen(value)) }, at);
+    const v = unparen(value);
+    this.emit({ k: 'assign', name, value: constantValue(v), constText: constantText(v) }, at);
   }
 
   /**
@@ -265,12 +293,28 @@ export abstract class ExprBuilder extends GraphBuilder {
    * (`btrfs_is_zoned(fs_info)`, `test_bit(X, &f->flags)`): read as a fact, so that two tests of
    * the same predicate agree. An approximation: the predicate is assumed stable in between.
    */
-  protected isPredicateCall(e: Node): boolean {
+  protected factable(e: Node): boolean {
+    if (e.type === 'call_expression') {
+      const name = calleeName(e);
+      if (!name || this.ctx.catalog.primitive(name) || this.ctx.catalog.assertMacro(name) || this.ctx.sameFile.has(name)) return false;
+      if (VOLATILE_PREDICATE.test(name)) return false;
+      return callArgs(e).every((a) => this.factable(a));
+    }
+    if (e.type === 'assignment_expression' || e.type === 'update_expression' || e.type === 'compound_statement' || e.type === 'ERROR') return false;
+    for (const c of e.namedChildren) if (c && !this.factable(c)) return false;
+    return true;
+  }
+
+  /** A value that is 0 or -errno: a variable, or a call to a primitive whose success is zero. */
+  protected errnoStyle(e: Node): boolean {
+    if (e.type === 'identifier') return true;
     if (e.type !== 'call_expression') return false;
-    const name = calleeName(e);
-    if (!name || this.ctx.catalog.primitive(name) || this.ctx.catalog.assertMacro(name) || this.ctx.sameFile.has(name)) return false;
-    if (/^(need_resched|signal_pending|fatal_signal_pending|time_after|time_before|kthread_should_stop|freezing|try_to_freeze|rwsem_is_contended|spin_needbreak)/.test(name)) return false;
-    return callArgs(e).every((a) => isPure(a));
+    const prim = this.primOf(e);
+    return !prim || prim.success === 'zero';
+  }
+
+  protected hasTrylock(n: Node): boolean {
+    return [n, ...n.descendantsOfType('call_expression')].some((c) => !!c && c.type === 'call_expression' && this.primOf(c)?.op === 'trylock');
   }
 
   /** Lower a condition with short-circuit evaluation, sending true/false outcomes to t/f. */
@@ -291,6 +335,11 @@ export abstract class ExprBuilder extends GraphBuilder {
         this.cond(right, t, f);
         return;
       }
+      // `ret < 0` on an errno-style value is `ret != 0`; `>= 0` is `== 0`
+      if (left && right && (op === '<' || op === '>=') && constantTruth(unparen(right)) === false && this.errnoStyle(unparen(left))) {
+        if (op === '<') this.cond(left, t, f); else this.cond(left, f, t);
+        return;
+      }
       if (left && right && (op === '==' || op === '!=')) {
         const lz = constantTruth(unparen(left)) === false;
         const rz = constantTruth(unparen(right)) === false;
@@ -306,6 +355,10 @@ export abstract class ExprBuilder extends GraphBuilder {
     if (e.type === 'call_expression') {
       const prim = this.primOf(e);
       if (prim?.op === 'trylock') { this.trylockEdges(e, prim, t, f); return; }
+      // likely(x), unlikely(x), WARN_ON(!trylock(..)): the value passes through
+      const name = calleeName(e) ?? '';
+      const inner = callArgs(e)[0];
+      if (inner && (PASS_THROUGH.has(name) || (WARNS.has(name) && this.hasTrylock(inner)))) { this.cond(inner, t, f); return; }
     }
     if (e.type === 'assignment_expression') {
       const left = e.childForFieldName('left');
@@ -319,7 +372,7 @@ export abstract class ExprBuilder extends GraphBuilder {
         return;
       }
     }
-    if (isPure(e) || this.isPredicateCall(e)) {
+    if (this.factable(e)) {
       const text = factText(e);
       const from = this.here(n);
       this.edge(from, t, { fact: { text, value: true } });

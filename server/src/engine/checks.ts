@@ -8,7 +8,7 @@
  *                    error-returns) nor an annotation explains it
  */
 import type { LockFact, State } from './domain';
-import { trailSteps } from './domain';
+import { mentions, trailSteps } from './domain';
 import type { CfgNode, FunctionIR, Op, RetClass, Site } from './ir';
 import { type Solution, runNode } from './solver';
 import { type Observer, type TransferContext, applyOp } from './transfer';
@@ -109,8 +109,16 @@ function exitDelta(s: State): Map<string, { d: number; fact: LockFact }> {
 function explainedByReturn(plus: ExitSeen[], zero: ExitSeen[], strict: boolean, fn = ''): boolean {
   const kp = new Set(plus.map((e) => retKind(e.node.ret, e.state)));
   const kz = new Set(zero.map((e) => retKind(e.node.ret, e.state)));
-  // the return value's name says the lock is held (VM_FAULT_LOCKED)
-  if (plus.every((e) => e.node.ret?.k === 'const' && /_LOCKED$/.test(e.node.ret.text))) return true;
+  // the return value's name says the lock is held (VM_FAULT_LOCKED), directly or through a variable
+  const lockedName = (e: ExitSeen): boolean => {
+    const r = e.node.ret;
+    if (r?.k === 'const') return /_LOCKED$/.test(r.text);
+    if (r?.k !== 'var') return false;
+    return e.state.facts.conj.every((c) => [...c].some(([t, v]) => v && t.startsWith(`${r.name}==`) && /_LOCKED$/.test(t)));
+  };
+  if (plus.every(lockedName)) return true;
+  // both sides return the same variable and a fact about it tells them apart (`if (IS_ERR(e)) unlock`)
+  if (separatedByReturnedVar(plus, zero)) return true;
   const zeroIsFailure = [...kz].every((k) => k === 'error' || k === 'false');
   const plusIsValue = plus.every((e) => e.node.ret?.k === 'var' || e.node.ret?.k === 'expr') && !kp.has('error');
   if (zeroIsFailure && plusIsValue) return true;
@@ -194,6 +202,20 @@ export function runChecks(sol: Solution, ctx: TransferContext, opts: CheckOption
   const reported = new Set(sink.findings.filter((f) => f.kind === 'unlock-not-held').map((f) => f.lock.instance));
   imbalance(ir, exits, sink, reported);
   return sink.findings;
+}
+
+function separatedByReturnedVar(a: ExitSeen[], b: ExitSeen[]): boolean {
+  const names = new Set([...a, ...b].map((e) => (e.node.ret?.k === 'var' ? e.node.ret.name : '')));
+  if (names.size !== 1 || names.has('')) return false;
+  const v = [...names][0];
+  const texts = new Set<string>();
+  for (const e of [...a, ...b]) for (const c of e.state.facts.conj) for (const k of c.keys()) if (mentions(k, v)) texts.add(k);
+  for (const t of texts) {
+    const va = a[0].state.facts.get(t);
+    if (va === undefined || !a.every((e) => e.state.facts.get(t) === va)) continue;
+    if (b.every((e) => e.state.facts.get(t) === !va)) return true;
+  }
+  return false;
 }
 
 /**

@@ -88,24 +88,36 @@ export class Facts {
   /** Restrict to paths where `text` has `value`; undefined when no path remains. */
   assume(text: string, value: boolean): Facts | undefined {
     const out: Conj[] = [];
+    const eq = EQ_CONST.exec(text);
     for (const c of this.conj) {
       const x = c.get(text);
-      if (x === undefined) out.push(new Map(c).set(text, value));
-      else if (x === value) out.push(c);
+      if (x !== undefined) { if (x === value) out.push(c); continue; }
+      if (!consistent(c, text, value, eq)) continue;
+      const m = new Map(c).set(text, value);
+      if (eq && value && eq[2] !== '0') m.set(eq[1], true); // x == C (C nonzero) implies x
+      out.push(m);
     }
     return out.length ? Facts.of(out, this.collapsed) : undefined;
   }
 
   /** Forget every fact that mentions `name` (it was assigned); optionally record its new constant value. */
-  assign(name: string, value?: boolean): Facts {
-    let touched = value !== undefined;
+  assign(name: string, value?: boolean, constText?: string): Facts {
+    let touched = value !== undefined || constText !== undefined;
     const out = this.conj.map((c) => {
       let m: Map<string, boolean> | undefined;
-      for (const k of c.keys()) if (mentions(k, name)) { m ??= new Map(c); m.delete(k); touched = true; }
+      // sizeof(x) does not depend on x's value
+      for (const k of c.keys()) if (mentions(k.replace(/sizeof\([^()]*\)/g, 'sizeof()'), name)) { m ??= new Map(c); m.delete(k); touched = true; }
       return m ?? c;
     });
     if (!touched) return this;
-    if (value !== undefined) for (let i = 0; i < out.length; i++) out[i] = new Map(out[i]).set(name, value);
+    if (value !== undefined || constText !== undefined) {
+      for (let i = 0; i < out.length; i++) {
+        const m = new Map(out[i]);
+        if (value !== undefined) m.set(name, value);
+        if (constText !== undefined) m.set(`${name}==${constText}`, true);
+        out[i] = m;
+      }
+    }
     return Facts.of(out as Conj[], this.collapsed);
   }
 
@@ -123,6 +135,46 @@ export class Facts {
 }
 
 export { mentions };
+
+/** The number a variable is known to hold on these paths (`x = 1;`, or `x` known false = 0). */
+function knownNumber(c: Conj, x: string): number | undefined {
+  if (c.get(x) === false) return 0;
+  for (const [t, v] of c) {
+    if (!v || !t.startsWith(`${x}==`)) continue;
+    const n = Number(t.slice(x.length + 2));
+    if (!Number.isNaN(n)) return n;
+  }
+  return undefined;
+}
+
+/** `x==C` with C a constant: the variable and the constant. */
+const EQ_CONST = /^(.+?)==(-?[A-Z0-9_][A-Za-z0-9_]*)$/;
+
+/** Can `text` be `value` on the paths of conjunction `c`, given what `c` says about equalities? */
+function consistent(c: Conj, text: string, value: boolean, eq: RegExpExecArray | null): boolean {
+  // `x & MASK` when x is a known number
+  const bit = /^([A-Za-z_]\w*)&(\d+|0x[0-9a-fA-F]+)$/.exec(text);
+  if (bit) {
+    const known = knownNumber(c, bit[1]);
+    if (known !== undefined && ((known & Number(bit[2])) !== 0) !== value) return false;
+  }
+  if (eq && value) {
+    const [, x, k] = eq;
+    if (k !== '0' && c.get(x) === false) return false; // x is 0, so x == C (C != 0) is false
+    for (const [t, v] of c) {
+      if (!v) continue;
+      const other = EQ_CONST.exec(t);
+      if (other && other[1] === x && other[2] !== k) return false; // x == D, so x == C is false
+    }
+  }
+  if (!value) {
+    for (const [t, v] of c) {
+      const other = v ? EQ_CONST.exec(t) : null;
+      if (other && other[1] === text && other[2] !== '0') return false; // x == C (C != 0), so x is not 0
+    }
+  }
+  return true;
+}
 
 export interface State {
   readonly locks: ReadonlyMap<string, LockFact>;

@@ -34,7 +34,7 @@ export type Op =
   /** A call to a function defined in the same file; its summary is applied by the transfer function. */
   | { k: 'call'; callee: string; args: string[]; site: Site }
   /** An assignment to a variable: facts that mention it are forgotten, or set when the value is a constant. */
-  | { k: 'assign'; name: string; value?: boolean }
+  | { k: 'assign'; name: string; value?: boolean; constText?: string }
   | { k: 'noreturn'; via: string; site: Site }
   /** A lock's address (or the lock itself, for a macro) passed to a function we cannot see: it may be dropped and retaken there. */
   | { k: 'escape'; keys: string[]; callee: string; site: Site; roots?: string[] };

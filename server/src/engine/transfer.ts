@@ -104,11 +104,31 @@ function acquire(s: State, op: Op & { k: 'acquire' }, ctx: TransferContext, obs?
   }, { site: op.site, text });
 }
 
+/** A held lock spelled like `key` but through another root identifier (`old->x` for `new->x`). */
+function aliasOf(s: State, key: string, root: string): string | undefined {
+  const at = key.indexOf(root);
+  const suffix = key.slice(at + root.length);
+  if (!suffix.startsWith('->') && !suffix.startsWith('.')) return undefined;
+  for (const [k, f] of s.locks) {
+    if (k === key || (f.status !== 'held' && f.status !== 'caller')) continue;
+    const r = rootIdentifier(k);
+    if (r && r !== root && k.slice(k.indexOf(r) + r.length) === suffix && k.slice(0, k.indexOf(r)) === key.slice(0, at)) return k;
+  }
+  return undefined;
+}
+
 function release(s: State, op: Op & { k: 'release' }, ctx: TransferContext, obs?: Observer, via?: string): State {
   const hit = findFact(s, op.lock);
   const text = via ? `calls ${via}(), which releases ${op.lock.display}` : `releases ${op.lock.display} (${op.via})`;
   if (!hit) {
     const root = rootIdentifier(op.lock.key);
+    // `new->lock` released while `old->lock` is held: the two pointers may be the same object
+    const alias = root ? aliasOf(s, op.lock.key, root) : undefined;
+    if (alias) {
+      ctx.tainted.add(op.lock.key);
+      ctx.tainted.add(alias);
+      return s;
+    }
     if (root && ctx.locals.has(root) && !ctx.acquiredKeys.has(op.lock.key)) {
       // the object came locked from a callee we do not see (`cow = alloc_locked(); ... unlock(cow)`)
       ctx.tainted.add(op.lock.key);
@@ -213,7 +233,7 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
       for (const k of s.locks.keys()) {
         if (mentions(k, op.name)) { locks ??= new Map(s.locks); locks.delete(k); ctx.tainted.add(k); }
       }
-      const facts = s.facts.assign(op.name, op.value);
+      const facts = s.facts.assign(op.name, op.value, op.constText);
       return locks || facts !== s.facts ? { locks: locks ?? s.locks, facts, trail: s.trail } : s;
     }
     case 'noreturn': return undefined;
@@ -238,6 +258,12 @@ export function applyGuard(s: State, g: EdgeGuard | undefined, ctx: TransferCont
   if (!g) return s;
   let cur = s;
   if (g.fact) {
+    // a lock taken through a pointer means the pointer is not NULL
+    if (!g.fact.value && /^[A-Za-z_]\w*$/.test(g.fact.text)) {
+      for (const [k, f] of cur.locks) {
+        if ((f.status === 'held' || f.status === 'caller') && (k === `*${g.fact.text}` || k.startsWith(`${g.fact.text}->`))) return undefined;
+      }
+    }
     const facts = cur.facts.assume(g.fact.text, g.fact.value);
     if (!facts) return undefined;
     cur = { locks: cur.locks, facts, trail: cur.trail };
