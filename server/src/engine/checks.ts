@@ -43,9 +43,10 @@ class FindingSink {
     return out;
   }
 
-  add(kind: FindingKind, key: string, lock: { class: string | null; display: string }, site: Site, message: string, path: PathStep[]): void {
+  /** `cause` groups findings with one root cause (the same held acquisition retaken on several paths). */
+  add(kind: FindingKind, key: string, lock: { class: string | null; display: string }, site: Site, message: string, path: PathStep[], cause?: string): void {
     if (this.suppressed(key)) return;
-    const id = `${kind}|${site.line}|${site.column}|${key}`;
+    const id = cause ? `${kind}|${key}|${cause}` : `${kind}|${site.line}|${site.column}|${key}`;
     if (this.seen.has(id)) return;
     this.seen.add(id);
     this.findings.push({
@@ -152,7 +153,8 @@ export function runChecks(sol: Solution, ctx: TransferContext, opts: CheckOption
       } else {
         path.push({ file: ir.file, line: op.site.line, column: op.site.column, function: ir.name, note: via ? `calls ${via}(), which takes ${op.lock.display} again: deadlock` : `takes ${op.lock.display} again (${op.via}): deadlock` });
       }
-      sink.add('recursive-lock', op.lock.key, op.lock, op.site, `possible recursive locking: ${op.lock.display}${cls} ${how}; ${since}`, path);
+      const cause = held.site ? `${held.site.line}:${held.site.column}` : held.via;
+      sink.add('recursive-lock', op.lock.key, op.lock, op.site, `possible recursive locking: ${op.lock.display}${cls} ${how}; ${since}`, path, cause);
     },
     doubleUnlock(op, prev, s) {
       sink.add('double-unlock', op.lock.key, op.lock, op.site,
