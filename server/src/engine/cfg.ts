@@ -34,7 +34,9 @@ export class CfgBuilder extends ExprBuilder {
         if (!harmless) harmful++;
       } else if (n.isError) {
         const inArgs = ['argument_list', 'parameter_list', 'parameter_declaration'].includes(n.parent?.type ?? '');
-        if (!(inArgs && (HARMLESS_ERROR.test(n.text) || /^[\w\s*]+$/.test(n.text)))) harmful++;
+        // sparse annotations and type names anywhere (casts, declarations); member paths in macro arguments
+        const harmless = HARMLESS_ERROR.test(n.text.trim()) || (inArgs && /^[\w\s*.\->[\]]+$/.test(n.text));
+        if (!harmless) harmful++;
         return; // do not descend into the error
       }
       if (n.hasError && cursor.gotoFirstChild()) {
@@ -78,6 +80,15 @@ export class CfgBuilder extends ExprBuilder {
     this.scopes.push({ guards: [] });
     const kids = n.namedChildren.filter((c): c is Node => !!c);
     for (let i = 0; i < kids.length; i++) {
+      // `again:` followed by `list_for_each_entry(...) {`: the label holds only the macro's header
+      const inner = kids[i].type === 'labeled_statement' ? kids[i].namedChildren.filter((c) => c && c.type !== 'statement_identifier').pop() : undefined;
+      const labelled = inner ? macroHeader(inner) : undefined;
+      if (labelled && inner && kids[i + 1] && kids[i + 1].type === 'compound_statement') {
+        this.labelHere(kids[i]);
+        this.macroBlock(inner, labelled, kids[i + 1]);
+        i++;
+        continue;
+      }
       const header = macroHeader(kids[i]);
       const next = kids[i + 1];
       const name = header ? calleeName(header) ?? '' : '';
@@ -329,7 +340,8 @@ export class CfgBuilder extends ExprBuilder {
     this.cur = null;
   }
 
-  protected labeled(n: Node): void {
+  /** Make the label of a labeled statement the current point. */
+  protected labelHere(n: Node): void {
     const name = n.childForFieldName('label')?.text ?? '';
     const l = this.label(name, n);
     const ln = this.nodes[l];
@@ -338,6 +350,10 @@ export class CfgBuilder extends ExprBuilder {
     if (this.scopes.length > 1 && this.scopes.some((s) => s.guards.length)) this.count('label-inside-guard-scope');
     if (this.cur !== null) this.edge(this.cur, l);
     this.cur = l;
+  }
+
+  protected labeled(n: Node): void {
+    this.labelHere(n);
     for (const c of n.namedChildren) {
       if (c && c.type !== 'statement_identifier') this.stmt(c);
     }

@@ -21,7 +21,7 @@ export function macroHeader(stmt: Node): Node | undefined {
   return missing ? call : undefined;
 }
 
-const LOOP_MACRO = /(^|_)for_each(_|$)|foreach|_each_|^for_/;
+const LOOP_MACRO = /(^|_)for_each(_|$)|foreach|_each_|^for_|_iterate(_|$)|^while_/;
 
 export type MacroBlockKind = 'loop' | 'scoped-guard' | 'block';
 
