@@ -16,8 +16,7 @@ export async function irsOf(text: string, loopMacros: string[] = []): Promise<Fu
   const tree = grammar.parser.parse(text);
   assert.ok(tree, 'parser returned no tree');
   const defs = tree.rootNode.descendantsOfType('function_definition').filter((d) => !!d);
-  const sameFile = new Set<string>();
-  return defs.map((d) => buildCfg(d!, { catalog: new Catalog(), file: 'snippet.c', sameFile, loopMacros: new Set(loopMacros) }));
+  return defs.map((d) => buildCfg(d!, { catalog: new Catalog(), file: 'snippet.c', callable: () => false, loopMacros: new Set(loopMacros) }));
 }
 
 export const opsOf = (ir: FunctionIR, k: Op['k']): { node: CfgNode; op: Op }[] =>

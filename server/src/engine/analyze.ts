@@ -158,10 +158,13 @@ export class Analyzer {
     }));
     stats.functions = defs.length;
     stats.functionsWithParseErrors = defs.filter((d) => d.hasError).length;
-    const ctxBase = { catalog: this.catalog, file, sameFile, loopMacros: this.loopMacros };
+    const ctxBase = { catalog: this.catalog, file, callable: (n: string) => sameFile.has(n), loopMacros: this.loopMacros };
     for (const i of order) {
       const ir = buildCfg(defs[i], ctxBase);
-      const tctx: TransferContext = { summaries, assigned: ir.assigned, tainted: new Set(), locals: ir.locals, acquiredKeys: acquiredKeys(ir), catalog: this.catalog };
+      const tctx: TransferContext = {
+        summaryOf: (n) => summaries.get(n), assigned: ir.assigned, tainted: new Set(), locals: ir.locals,
+        acquiredKeys: acquiredKeys(ir), catalog: this.catalog,
+      };
       const sol = solve(ir, entryStateOf(ir), tctx);
       if (sol.saturated) stats.unmodelled['state-limit'] = (stats.unmodelled['state-limit'] ?? 0) + 1;
       findings.push(...runChecks(sol, tctx, { severity: severities(this.opts.settings) })

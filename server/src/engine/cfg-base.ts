@@ -7,13 +7,16 @@ import type { Node } from 'web-tree-sitter';
 import type { Catalog } from './catalog';
 import type { CfgNode, EdgeGuard, FunctionIR, Op, RetClass, Site } from './ir';
 import { constantTruth, functionDeclarator, functionName, parameterNames, readAnnotations } from './idioms';
+import { Aliases } from './aliases';
 import { applyTemplate, displayOfKey, keyOfPointer, normaliseExpr } from './lockname';
 
 export interface BuildContext {
   catalog: Catalog;
   file: string;
-  /** Names of functions defined in the same file (their summaries apply at calls). */
-  sameFile: ReadonlySet<string>;
+  /** Functions whose calls become call operations (summaries may apply); others only escape. */
+  callable(name: string): boolean;
+  /** Calls through function-pointer fields become `icall` operations (whole-tree analysis). */
+  indirectCalls?: boolean;
   loopMacros: ReadonlySet<string>;
 }
 
@@ -99,6 +102,8 @@ export abstract class GraphBuilder {
   protected readonly labels = new Map<string, number>();
   protected readonly ir: FunctionIR;
   protected readonly modelledSites = new Set<number>();
+  /** Locals and fields that name the caller's objects (see aliases.ts). */
+  protected readonly aliases = new Aliases();
 
   constructor(protected readonly def: Node, protected readonly ctx: BuildContext) {
     const decl = functionDeclarator(def);
@@ -123,6 +128,8 @@ export abstract class GraphBuilder {
       assigned: new Set(),
       locals: new Set(),
       callees: new Set(),
+      fieldCalls: new Set(),
+      isStatic: def.namedChildren.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static'),
     };
   }
 

@@ -49,6 +49,10 @@ export abstract class ExprBuilder extends GraphBuilder {
         if (rv?.type === 'identifier' && left && left.type !== 'identifier') {
           this.emit({ k: 'escape', keys: [], roots: [rv.text], callee: '=', site: siteOf(n) }, n);
         }
+        if (left?.type === 'field_expression' && right && n.childForFieldName('operator')?.text === '=') {
+          const obj = left.childForFieldName('argument');
+          if (obj?.type === 'identifier' && this.ir.locals.has(obj.text)) this.aliases.field(normaliseExpr(left.text), unparen(right));
+        }
         const target = this.noteAssigned(left);
         const cv = right && n.childForFieldName('operator')?.text === '=' ? unparen(right) : undefined;
         if (target) this.emit({ k: 'assign', name: target, value: cv ? constantValue(cv) : undefined, constText: cv ? constantText(cv) : undefined }, n);
@@ -97,7 +101,7 @@ export abstract class ExprBuilder extends GraphBuilder {
   /** Contains something whose effect depends on being evaluated (lock calls, statement expressions). */
   protected interesting(n: Node): boolean {
     if (n.descendantsOfType('compound_statement').length) return true;
-    return n.descendantsOfType('call_expression').some((c) => !!c && (!!this.primOf(c) || this.ctx.sameFile.has(calleeName(c) ?? '')));
+    return n.descendantsOfType('call_expression').some((c) => !!c && (!!this.primOf(c) || this.ctx.callable(calleeName(c) ?? '')));
   }
 
   protected call(n: Node): void {
@@ -118,22 +122,26 @@ export abstract class ExprBuilder extends GraphBuilder {
     for (const a of args) this.expr(a);
     if (fn && fn.type !== 'identifier') this.expr(fn);
     if (!name) {
-      // `q->ops->wake_and_unlock(q)`: an indirect call that says it unlocks may release what it is given
       const field = fn?.type === 'field_expression' ? fn.childForFieldName('field')?.text ?? '' : '';
-      if (/unlock|release/.test(field)) this.emitUnlockingCall(field, args, n);
+      // `q->ops->wake_and_unlock(q)`: an indirect call that says it unlocks may release what it is given
+      const esc = this.escapes(/unlock|release/.test(field), args);
+      if (field && this.ctx.indirectCalls) {
+        this.ir.fieldCalls.add(field);
+        this.emit({ k: 'icall', field, args: args.map((a) => a.text), site: siteOf(n), ...esc }, n);
+      } else if (esc.escapeKeys.length || esc.escapeRoots.length) {
+        this.emit({ k: 'escape', keys: esc.escapeKeys, roots: esc.escapeRoots, callee: field, site: siteOf(n) }, n);
+      }
       return;
     }
     const prim = this.ctx.catalog.primitive(name);
     if (prim && prim.op !== 'noreturn' && prim.op !== 'predicate') this.modelledSites.add(n.startIndex);
     if (!prim) {
-      if (this.ctx.sameFile.has(name)) {
+      const esc = this.escapes(/unlock|_and_release/.test(name), args);
+      if (this.ctx.callable(name)) {
         this.ir.callees.add(name);
-        this.emit({ k: 'call', callee: name, args: args.map((a) => a.text), site: siteOf(n) }, n);
-      } else if (/unlock|_and_release/.test(name)) {
-        this.emitUnlockingCall(name, args, n);
-      } else {
-        const keys = this.escapedKeys(args);
-        if (keys.length) this.emit({ k: 'escape', keys, callee: name, site: siteOf(n) }, n);
+        this.emit({ k: 'call', callee: name, args: args.map((a) => a.text), site: siteOf(n), ...esc }, n);
+      } else if (esc.escapeKeys.length || esc.escapeRoots.length) {
+        this.emit({ k: 'escape', keys: esc.escapeKeys, roots: esc.escapeRoots, callee: name, site: siteOf(n) }, n);
       }
       return;
     }
@@ -168,13 +176,16 @@ export abstract class ExprBuilder extends GraphBuilder {
     }
   }
 
-  /** A call we cannot see whose name says it unlocks: every lock rooted at what it is given may be released. */
-  protected emitUnlockingCall(name: string, args: Node[], at: Node): void {
-    const roots = args.map((a) => unparen(a)).flatMap((a) => {
+  /**
+   * What a call we may not see could do to the caller's locks: act on a lock whose address it is
+   * given; and, when its name says it unlocks, on every lock rooted at what it is given.
+   */
+  protected escapes(unlocking: boolean, args: Node[]): { escapeKeys: string[]; escapeRoots: string[] } {
+    const escapeRoots = unlocking ? args.map((a) => unparen(a)).flatMap((a) => {
       const id = a.type === 'identifier' ? a : a.type === 'pointer_expression' || a.type === 'field_expression' ? a.descendantsOfType('identifier')[0] : undefined;
       return id ? [id.text] : [];
-    });
-    this.emit({ k: 'escape', keys: this.escapedKeys(args), roots, callee: name, site: siteOf(at) }, at);
+    }) : [];
+    return { escapeKeys: this.escapedKeys(args), escapeRoots };
   }
 
   /** Lock keys an unknown callee could act on: `&x->lock` passed in, or `x->lock` given to a macro. */
@@ -296,7 +307,7 @@ export abstract class ExprBuilder extends GraphBuilder {
   protected factable(e: Node): boolean {
     if (e.type === 'call_expression') {
       const name = calleeName(e);
-      if (!name || this.ctx.catalog.primitive(name) || this.ctx.catalog.assertMacro(name) || this.ctx.sameFile.has(name)) return false;
+      if (!name || this.ctx.catalog.primitive(name) || this.ctx.catalog.assertMacro(name) || this.ctx.callable(name)) return false;
       if (VOLATILE_PREDICATE.test(name)) return false;
       return callArgs(e).every((a) => this.factable(a));
     }

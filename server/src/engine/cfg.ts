@@ -71,6 +71,7 @@ export class CfgBuilder extends ExprBuilder {
       }
     }
     this.ir.lockSitesModelled = this.modelledSites.size;
+    this.aliases.apply(this.ir);
     return this.ir;
   }
 
@@ -155,6 +156,7 @@ export class CfgBuilder extends ExprBuilder {
       const id = name?.type === 'identifier' ? name.text : name?.descendantsOfType('identifier')[0]?.text;
       if (id) this.ir.locals.add(id);
       if (value) {
+        if (id && name?.type !== 'array_declarator') this.aliases.local(id, unparen(value));
         if (id && this.tryAssign(id, value, d)) continue;
         this.expr(value);
         if (id) this.assign(id, value, d);

@@ -31,8 +31,13 @@ export type Op =
   | { k: 'release'; lock: LockRef; via: string; site: Site }
   | { k: 'downgrade'; lock: LockRef; via: string; site: Site }
   | { k: 'assert'; lock: LockRef; mode?: Mode; via: string; site: Site }
-  /** A call to a function defined in the same file; its summary is applied by the transfer function. */
-  | { k: 'call'; callee: string; args: string[]; site: Site }
+  /**
+   * A call to a named function; its summary (if the engine has one) is applied by the transfer
+   * function, otherwise the escapes apply (locks whose address it is given may be dropped there).
+   */
+  | { k: 'call'; callee: string; args: string[]; site: Site; escapeKeys?: string[]; escapeRoots?: string[] }
+  /** A call through a function-pointer field (`file->f_op->fsync(...)`), resolved from ops tables. */
+  | { k: 'icall'; field: string; args: string[]; site: Site; escapeKeys?: string[]; escapeRoots?: string[] }
   /** An assignment to a variable: facts that mention it are forgotten, or set when the value is a constant. */
   | { k: 'assign'; name: string; value?: boolean; constText?: string }
   | { k: 'noreturn'; via: string; site: Site }
@@ -97,6 +102,10 @@ export interface FunctionIR {
   assigned: Set<string>;
   /** Names declared inside the body (a lock rooted at one cannot be named by a caller). */
   locals: Set<string>;
-  /** Same-file callees named in the body. */
+  /** Callees named in the body. */
   callees: Set<string>;
+  /** Function-pointer fields called in the body (`fsync` for `f->f_op->fsync(..)`). */
+  fieldCalls: Set<string>;
+  /** Declared `static`. */
+  isStatic: boolean;
 }

@@ -4,10 +4,10 @@
  * interprocedural engine (call graph over the tree) builds on this shape.
  */
 import { type State } from './domain';
-import type { FunctionIR, LockRef } from './ir';
+import type { FunctionIR, LockRef, Site } from './ir';
 import { rootIdentifier } from './lockname';
 import { type Solution, runNode } from './solver';
-import type { Observer, Summary, TransferContext } from './transfer';
+import type { Acquisition, Deferred, Observer, Summary, TransferContext } from './transfer';
 import type { PathStep } from './types';
 
 /** States leaving the function, one per path class, at each return. */
@@ -55,30 +55,45 @@ export function relativise(key: string, ir: FunctionIR): string | undefined {
   return key; // a global lock
 }
 
-/** Every lock taken from not held somewhere in the function, with the first witness found. */
-function mayAcquire(sol: Solution, ctx: TransferContext): Summary['acquires'] {
+/** Witness paths are cut at this many steps. */
+const MAX_WITNESS = 40;
+
+/**
+ * Every lock taken from not held somewhere in the function (one witness each; a lock that cannot be
+ * named relative to the parameters keeps its class only), and every indirect call inside.
+ */
+function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' | 'deferred'> {
   const ir = sol.ir;
-  const out = new Map<string, Summary['acquires'][number]>();
+  const acquires = new Map<string, Acquisition>();
+  const deferred = new Map<string, Deferred>();
+  const stepAt = (site: Site, note: string): PathStep => ({ file: ir.file, line: site.line, column: site.column, function: ir.name, note });
   const observer: Observer = {
     recursive() { /* the checker reports */ },
     doubleUnlock() { /* the checker reports */ },
     releaseUnknown() { /* the checker reports */ },
     releaseHeld() { /* the checker reports */ },
     acquired(op, _s, via, inner) {
-      const template = relativise(op.lock.key, ir);
+      const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
       const ref = relativeRef(op.lock, ir);
-      if (!template || !ref || out.has(template)) return;
-      const step: PathStep = via
-        ? { file: ir.file, line: op.site.line, column: op.site.column, function: ir.name, note: `calls ${via}()` }
-        : { file: ir.file, line: op.site.line, column: op.site.column, function: ir.name, note: `takes ${op.lock.display} (${op.via})` };
-      out.set(template, { template, ref, mode: op.mode, subclass: op.subclass, witness: [step, ...(inner ?? [])].slice(0, 32) });
+      if (!ref) return;
+      const id = template ?? `class:${op.lock.class ?? op.lock.key}`;
+      if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
+      const step = stepAt(op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
+      acquires.set(id, { template, ref, mode: op.mode, subclass: op.subclass, witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS) });
+    },
+    deferred(d, _s, via, site) {
+      const args = d.args.map((a) => (a === undefined ? undefined : paramTemplate(a, ir)));
+      const id = `${d.field}(${args.join(',')})`;
+      if (deferred.has(id) || deferred.size >= 16) return;
+      const step = stepAt(site, via ? `calls ${via}()` : `calls ->${d.field}()`);
+      deferred.set(id, { field: d.field, args, witness: [step, ...d.witness].slice(0, MAX_WITNESS) });
     },
   };
   const quiet = { ...ctx, tainted: new Set<string>() };
   for (const id of sol.order) {
     for (const s of sol.inStates[id]) runNode(ir, id, s, quiet, observer);
   }
-  return [...out.values()];
+  return { acquires: [...acquires.values()], deferred: [...deferred.values()] };
 }
 
 function trustedAcquirer(ir: FunctionIR, key: string): boolean {
@@ -89,7 +104,7 @@ function trustedAcquirer(ir: FunctionIR, key: string): boolean {
 export function summarise(sol: Solution, ctx: TransferContext): Summary {
   const ir = sol.ir;
   const exits = exitStates(sol, ctx);
-  const sum: Summary = { name: ir.name, acquires: mayAcquire(sol, ctx), effects: [], conditional: [] };
+  const sum: Summary = { name: ir.name, ...inside(sol, ctx), effects: [], conditional: [] };
   if (!exits.length) return sum;
   const keys = new Set<string>();
   for (const s of exits) for (const [k, f] of s.locks) if (f.status === 'held' || f.status === 'dropped') keys.add(k);

@@ -4,24 +4,38 @@
  * states, so the fixpoint iterations stay silent.
  */
 import type { Catalog, Mode } from './catalog';
-import { flagLocks, symbolicLock } from './lockref';
 import { type LockFact, type State, mentions, pushTrail } from './domain';
 import type { EdgeGuard, LockRef, Op, Site } from './ir';
 import type { PathStep } from './types';
-import { normaliseExpr, rootIdentifier } from './lockname';
+import { rootIdentifier } from './lockname';
+import { callSummary, indirectCall } from './calls';
 
-/** A same-file function's net lock effect, relative to its parameters (`{0}->i_rwsem`). */
+/** A lock a function takes inside; `template` names it relative to the parameters, when it can. */
+export interface Acquisition { template?: string; ref: LockRef; mode: Mode; subclass?: string; witness: PathStep[] }
+
+/** A call through a function-pointer field inside, resolved only where the caller's context is known. */
+export interface Deferred { field: string; args: (string | undefined)[]; witness: PathStep[] }
+
+/** A function's lock behaviour, relative to its parameters (`{0}->i_rwsem`), applied at its calls. */
 export interface Summary {
   name: string;
   /** Locks taken somewhere inside (from not held), with one witness path each: what a caller must not hold. */
-  acquires: { template: string; ref: LockRef; mode: Mode; subclass?: string; witness: PathStep[] }[];
+  acquires: Acquisition[];
+  /** Indirect calls inside (through any depth of callees), resolved in the context of the function being checked. */
+  deferred: Deferred[];
   effects: { template: string; ref: LockRef; delta: 1 | -1; mode: Mode }[];
   /** Keys it changes on some exits only: callers forget them and stay silent about them. */
   conditional: string[];
 }
 
+/** A candidate for an indirect call, with how it was chosen (`btrfs_file_operations.fsync`). */
+export interface IndirectTarget { summary: Summary; via: string }
+
 export interface Observer {
-  recursive(op: Op & { k: 'acquire' }, held: LockFact, s: State, via?: string, inner?: PathStep[]): void;
+  /** `classOnly`: the instance could not be followed through the calls; the lock class matches. */
+  recursive(op: Op & { k: 'acquire' }, held: LockFact, s: State, via?: string, inner?: PathStep[], classOnly?: boolean): void;
+  /** An indirect call inside (`via` the callee that defers it, or direct), for the summary. */
+  deferred?(d: Deferred, s: State, via: string | undefined, site: Site): void;
   /** A lock taken from not held (for summaries); `inner` is the callee's witness when taken in a callee. */
   acquired?(op: Op & { k: 'acquire' }, s: State, via?: string, inner?: PathStep[]): void;
   doubleUnlock(op: Op & { k: 'release' }, prev: LockFact, s: State): void;
@@ -32,7 +46,10 @@ export interface Observer {
 }
 
 export interface TransferContext {
-  summaries: ReadonlyMap<string, Summary>;
+  /** The summary of a named callee, as resolved from the calling file; undefined when unknown. */
+  summaryOf(name: string): Summary | undefined;
+  /** Candidates for a call through `field`, ranked for the function being checked. */
+  indirect?(field: string): IndirectTarget[];
   /** Identifiers assigned in the body: a lock expression over one can differ per loop iteration. */
   assigned: ReadonlySet<string>;
   /** Keys a conditional callee touched: findings about them are suppressed. */
@@ -43,9 +60,11 @@ export interface TransferContext {
   acquiredKeys: ReadonlySet<string>;
   /** For evaluating flag-selecting wrappers at their call sites. */
   catalog: Catalog;
+  /** Rewrite a lock name through the function's aliases (see aliases.ts). */
+  canon?(key: string): string;
 }
 
-function findFact(s: State, ref: LockRef): [string, LockFact] | undefined {
+export function findFact(s: State, ref: LockRef): [string, LockFact] | undefined {
   const f = s.locks.get(ref.key);
   if (f) return [ref.key, f];
   if (ref.base) {
@@ -74,12 +93,12 @@ function loopVariant(ref: LockRef, assigned: ReadonlySet<string>): boolean {
   return false;
 }
 
-function nestable(op: Op & { k: 'acquire' }, held: LockFact): boolean {
+export function nestable(op: Op & { k: 'acquire' }, held: LockFact): boolean {
   return op.lock.recursive && held.ref.recursive && (op.mode === 'shared' && held.mode === 'shared'
     || ['rcu', 'srcu', 'preempt', 'irq'].includes(op.lock.kind));
 }
 
-function acquire(s: State, op: Op & { k: 'acquire' }, ctx: TransferContext, obs?: Observer, via?: string, inner?: PathStep[]): State | undefined {
+export function acquire(s: State, op: Op & { k: 'acquire' }, ctx: TransferContext, obs?: Observer, via?: string, inner?: PathStep[]): State | undefined {
   const hit = findFact(s, op.lock);
   if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) {
     const held = hit[1];
@@ -117,7 +136,7 @@ function aliasOf(s: State, key: string, root: string): string | undefined {
   return undefined;
 }
 
-function release(s: State, op: Op & { k: 'release' }, ctx: TransferContext, obs?: Observer, via?: string): State {
+export function release(s: State, op: Op & { k: 'release' }, ctx: TransferContext, obs?: Observer, via?: string): State {
   const hit = findFact(s, op.lock);
   const text = via ? `calls ${via}(), which releases ${op.lock.display}` : `releases ${op.lock.display} (${op.via})`;
   if (!hit) {
@@ -150,64 +169,19 @@ function release(s: State, op: Op & { k: 'release' }, ctx: TransferContext, obs?
   return withLock(s, key, { ...f, status: f.status === 'held' ? 'released' : 'dropped', releasedAt: op.site }, { site: op.site, text });
 }
 
-function substitute(template: string, args: string[]): string {
-  return normaliseExpr(template.replace(/\{(\d+)\}/g, (_m, i: string) => `(${args[Number(i)] ?? '?'})`));
-}
-
-function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferContext, obs?: Observer): State | undefined {
-  const sum = ctx.summaries.get(op.callee);
-  if (!sum) return s;
-  let cur = s;
-  // locks the callee takes and releases inside: a caller already holding one deadlocks
-  for (const a of sum.acquires) for (const { ref, mode } of instantiate(a.template, a.ref, a.mode, op.args, ctx)) {
-    const inner: Op & { k: 'acquire' } = { k: 'acquire', lock: ref, mode, via: `${op.callee}()`, site: op.site, siteId: -1, subclass: a.subclass };
-    const hit = findFact(cur, ref);
-    if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) {
-      if (!nestable(inner, hit[1]) && (hit[1].subclass ?? '') === (a.subclass ?? '')) {
-        obs?.recursive(inner, hit[1], cur, op.callee, a.witness);
-        return undefined;
-      }
-    } else if (!hit || hit[1].status === 'released') {
-      obs?.acquired?.(inner, cur, op.callee, a.witness);
+/** Locks a callee we cannot see may drop and retake: forget them, and stay silent about them. */
+export function escape(s: State, keys: string[] | undefined, roots: string[] | undefined, ctx: TransferContext): State {
+  let locks: Map<string, LockFact> | undefined;
+  for (const k of keys ?? []) {
+    if (s.locks.has(k)) { locks ??= new Map(s.locks); locks.delete(k); ctx.tainted.add(k); }
+  }
+  if (roots?.length) {
+    for (const k of s.locks.keys()) {
+      const root = rootIdentifier(k);
+      if (root && roots.includes(root)) { locks ??= new Map(s.locks); locks.delete(k); ctx.tainted.add(k); }
     }
   }
-  for (const e of sum.effects) for (const { ref, mode } of instantiate(e.template, e.ref, e.mode, op.args, ctx)) {
-    if (e.delta > 0) {
-      const next = acquire(cur, { k: 'acquire', lock: ref, mode, via: `${op.callee}()`, site: op.site, siteId: -1 }, ctx, obs, op.callee);
-      if (!next) return undefined;
-      cur = next;
-    } else {
-      cur = release(cur, { k: 'release', lock: ref, via: `${op.callee}()`, site: op.site }, ctx, obs, op.callee);
-    }
-  }
-  for (const t of sum.conditional) {
-    const key = substitute(t, op.args);
-    ctx.tainted.add(key);
-    if (cur.locks.has(key)) cur = withLock(cur, key, undefined);
-  }
-  return cur;
-}
-
-/** A summary's lock at a call site: parameters replaced by arguments, flags evaluated when constant. */
-function instantiate(template: string, ref: LockRef, mode: Mode, args: string[], ctx: TransferContext): { ref: LockRef; mode: Mode }[] {
-  if (ref.symbolic) {
-    const prim = ctx.catalog.primitive(ref.symbolic.prim);
-    const obj = substitute(ref.symbolic.obj, args);
-    const flags = substitute(ref.symbolic.flags, args);
-    if (prim) {
-      const known = flagLocks(prim, obj, flags);
-      if (known) return known;
-      const sym = symbolicLock(prim, obj, flags);
-      ctx.tainted.add(sym.key);
-      return [{ ref: sym, mode }];
-    }
-  }
-  const key = substitute(template, args);
-  return [{ ref: { ...ref, key, display: displayFor(key, ref) }, mode }];
-}
-
-function displayFor(key: string, ref: LockRef): string {
-  return ref.display.startsWith('&') ? `&${key}` : key.startsWith('*') ? key.slice(1) : key;
+  return locks ? { locks, facts: s.facts, trail: s.trail } : s;
 }
 
 /** Apply one operation; undefined means the path ends here (a call that does not return). */
@@ -226,6 +200,7 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
         { site: op.site, text: `${op.via}: ${op.lock.display} must be held by the caller` });
     }
     case 'call': return callSummary(s, op, ctx, obs);
+    case 'icall': return indirectCall(s, op, ctx, obs);
     case 'assign': {
       // a lock named through a variable that now points elsewhere can no longer be named:
       // forget it, and stay silent about that name in this function
@@ -237,19 +212,7 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
       return locks || facts !== s.facts ? { locks: locks ?? s.locks, facts, trail: s.trail } : s;
     }
     case 'noreturn': return undefined;
-    case 'escape': {
-      let locks: Map<string, LockFact> | undefined;
-      for (const k of op.keys) {
-        if (s.locks.has(k)) { locks ??= new Map(s.locks); locks.delete(k); ctx.tainted.add(k); }
-      }
-      if (op.roots?.length) {
-        for (const k of s.locks.keys()) {
-          const root = rootIdentifier(k);
-          if (root && op.roots.includes(root)) { locks ??= new Map(s.locks); locks.delete(k); ctx.tainted.add(k); }
-        }
-      }
-      return locks ? { locks, facts: s.facts, trail: s.trail } : s;
-    }
+    case 'escape': return escape(s, op.keys, op.roots, ctx);
   }
 }
 

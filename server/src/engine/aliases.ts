@@ -1,0 +1,89 @@
+/**
+ * Local names for the caller's objects: `struct inode *inode = file_inode(file);` or
+ * `dio->iocb = iocb;` make `&inode->i_rwsem` the same lock as `&file_inode(file)->i_rwsem`.
+ * Lock names and call arguments are rewritten through such aliases (when the local is never
+ * reassigned), so one lock has one name and summaries can name it relative to parameters.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { FunctionIR, LockRef } from './ir';
+import { normaliseExpr, rootIdentifier } from './lockname';
+
+/** Accessors that name a part of their argument without side effects. */
+const ACCESSOR = /^([A-Z][A-Z0-9_]*|file_inode|d_inode|d_backing_inode|page_folio|folio_page|page_mapping|folio_mapping|container_of|list_entry|list_first_entry|rb_entry|hlist_entry|file_dentry|inode_sb)$/;
+
+/** Can this initialiser stand for the local everywhere (no side effects, no allocation)? */
+export function aliasable(n: Node): boolean {
+  switch (n.type) {
+    case 'identifier': case 'field_identifier': case 'number_literal': return true;
+    case 'parenthesized_expression': case 'pointer_expression': case 'field_expression': case 'subscript_expression':
+    case 'argument_list': case 'cast_expression': case 'type_descriptor':
+      return n.namedChildren.every((c) => !c || c.type === 'comment' || c.type === 'type_descriptor' || aliasable(c));
+    case 'call_expression': {
+      const fn = n.childForFieldName('function');
+      const args = n.childForFieldName('arguments');
+      if (!fn || fn.type !== 'identifier' || !ACCESSOR.test(fn.text) || !args) return false;
+      const first = args.namedChildren.find((c) => c && c.type !== 'comment');
+      return !!first && aliasable(first);
+    }
+    default: return false;
+  }
+}
+
+export class Aliases {
+  private readonly locals = new Map<string, string>();
+  private readonly fields = new Map<string, string>();
+
+  /** `T *x = init;` */
+  local(name: string, init: Node): void {
+    if (aliasable(init)) this.locals.set(name, normaliseExpr(init.text));
+  }
+
+  /** `x->f = value;` with x a local: valid only if it happens once. */
+  field(path: string, value: Node): void {
+    this.fields.set(path, this.fields.has(path) || !aliasable(value) ? '' : normaliseExpr(value.text));
+  }
+
+  /** Rewrite an expression (or a lock key) through the aliases that stayed valid. */
+  canon(text: string, ir: FunctionIR): string {
+    let s = text;
+    for (let round = 0; round < 4; round++) {
+      const before = s;
+      for (const [path, value] of this.fields) {
+        if (!value) continue;
+        const root = rootIdentifier(path);
+        if (!root || ir.assigned.has(root)) continue;
+        for (const prefix of [path, `*${path}`]) {
+          if (s === prefix || s.startsWith(`${prefix}->`) || s.startsWith(`${prefix}.`)) {
+            s = normaliseExpr((prefix.startsWith('*') ? '*' : '') + `(${value})` + s.slice(prefix.length));
+          }
+        }
+      }
+      const root = rootIdentifier(s);
+      const value = root ? this.locals.get(root) : undefined;
+      if (root && value !== undefined && !ir.assigned.has(root) && value !== root) {
+        s = normaliseExpr(s.replace(new RegExp(`(^|[^A-Za-z0-9_>.])${root}(?![A-Za-z0-9_])`), `$1(${value})`));
+      }
+      if (s === before) break;
+    }
+    return s;
+  }
+
+  /** Rewrite every lock name and call argument of the function. */
+  apply(ir: FunctionIR): void {
+    if (!this.locals.size && !this.fields.size) return;
+    const ref = (r: LockRef): LockRef => {
+      const key = r.key.startsWith('*') ? `*${this.canon(r.key.slice(1), ir)}` : this.canon(r.key, ir);
+      if (key === r.key) return r;
+      const base = r.base ? (r.base.startsWith('*') ? `*${this.canon(r.base.slice(1), ir)}` : this.canon(r.base, ir)) : undefined;
+      return { ...r, key: base && r.base ? key.replace(r.base, base) : key, ...(base ? { base } : {}) };
+    };
+    for (const n of ir.nodes) {
+      for (let i = 0; i < n.ops.length; i++) {
+        const op = n.ops[i];
+        if (op.k === 'acquire' || op.k === 'release' || op.k === 'downgrade' || op.k === 'assert') n.ops[i] = { ...op, lock: ref(op.lock) };
+        else if (op.k === 'call' || op.k === 'icall') n.ops[i] = { ...op, args: op.args.map((a) => this.canon(normaliseExpr(a), ir)) };
+      }
+      for (const e of n.succ) if (e.guard?.acquire) e.guard.acquire = { ...e.guard.acquire, lock: ref(e.guard.acquire.lock) };
+    }
+  }
+}

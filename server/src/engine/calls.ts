@@ -1,0 +1,166 @@
+/**
+ * Applying callee summaries at call sites (Infer's integrate_summary): formals replaced by actuals,
+ * flag-selecting wrappers evaluated with constant arguments, locks the callee takes inside checked
+ * against what the caller holds (recursive locking through any depth of calls), and calls through
+ * function-pointer fields resolved in the context of the function being checked.
+ */
+import type { Mode } from './catalog';
+import type { State } from './domain';
+import type { LockRef, Op, Site } from './ir';
+import { normaliseExpr } from './lockname';
+import { flagLocks, symbolicLock } from './lockref';
+import {
+  type Acquisition, type Deferred, type Observer, type TransferContext, acquire, escape, findFact, nestable, release,
+} from './transfer';
+import type { PathStep } from './types';
+
+/** How deep indirect calls found inside indirect targets are followed. */
+const MAX_INDIRECT_DEPTH = 3;
+
+/** Lock kinds whose class alone identifies a deadlock (lockdep tracks them); bit and range locks need the instance. */
+const CLASS_TRACKED = new Set(['mutex', 'rwsem', 'spinlock', 'rwlock', 'seqlock', 'percpu-rwsem']);
+
+/** `{0}->i_rwsem` with the call's arguments; undefined when an argument cannot be named. */
+export function substitute(template: string, args: readonly (string | undefined)[]): string | undefined {
+  let missing = false;
+  const out = template.replace(/\{(\d+)\}/g, (_m, i: string) => {
+    const a = args[Number(i)];
+    if (a === undefined) { missing = true; return '?'; }
+    return `(${a})`;
+  });
+  return missing ? undefined : normaliseExpr(out);
+}
+
+function displayFor(key: string, ref: LockRef): string {
+  return ref.display.startsWith('&') ? `&${key}` : key.startsWith('*') ? key.slice(1) : key;
+}
+
+interface Instance { ref: LockRef; mode: Mode; classOnly: boolean }
+
+/** A summary's lock at a call site; a lock that cannot be named here keeps only its class. */
+function instantiate(template: string | undefined, ref: LockRef, mode: Mode, args: readonly (string | undefined)[], ctx: TransferContext): Instance[] {
+  if (ref.symbolic) {
+    const prim = ctx.catalog.primitive(ref.symbolic.prim);
+    const obj = substitute(ref.symbolic.obj, args);
+    const flags = substitute(ref.symbolic.flags, args);
+    if (!prim || obj === undefined || flags === undefined) return [];
+    const known = flagLocks(prim, obj, flags);
+    if (known) return known.map((k) => ({ ...k, ref: { ...k.ref, key: canon(k.ref.key, ctx) }, classOnly: false }));
+    const sym = symbolicLock(prim, obj, flags);
+    ctx.tainted.add(sym.key);
+    return [{ ref: sym, mode, classOnly: false }];
+  }
+  const key = template === undefined ? undefined : substitute(template, args);
+  if (key === undefined) {
+    return ref.class && CLASS_TRACKED.has(ref.kind) ? [{ ref: { ...ref, key: `class:${ref.class}` }, mode, classOnly: true }] : [];
+  }
+  const k = canon(key, ctx);
+  return [{ ref: { ...ref, key: k, display: displayFor(k, ref) }, mode, classOnly: false }];
+}
+
+function canon(key: string, ctx: TransferContext): string {
+  if (!ctx.canon) return key;
+  return key.startsWith('*') ? `*${ctx.canon(key.slice(1))}` : ctx.canon(key);
+}
+
+/**
+ * Check locks a callee takes inside against the caller's locks. A held instance taken again ends the
+ * path (the task blocks on itself); a class match only is reported and the path goes on.
+ */
+function checkInside(s: State, taken: { inst: Instance; subclass?: string; witness: PathStep[] }[], via: string, site: Site,
+  ctx: TransferContext, obs: Observer | undefined, record: boolean): State | undefined {
+  for (const { inst, subclass, witness } of taken) {
+    const inner: Op & { k: 'acquire' } = { k: 'acquire', lock: inst.ref, mode: inst.mode, via: `${via}()`, site, siteId: -1, subclass };
+    if (inst.classOnly) {
+      for (const f of s.locks.values()) {
+        if ((f.status !== 'held' && f.status !== 'caller') || f.ref.class !== inst.ref.class) continue;
+        if (nestable(inner, f) || (f.subclass ?? '') !== (subclass ?? '')) continue;
+        obs?.recursive(inner, f, s, via, witness, true);
+      }
+      if (record) obs?.acquired?.(inner, s, via, witness);
+      continue;
+    }
+    const hit = findFact(s, inst.ref);
+    if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) {
+      if (!nestable(inner, hit[1]) && (hit[1].subclass ?? '') === (subclass ?? '')) {
+        obs?.recursive(inner, hit[1], s, via, witness);
+        return undefined;
+      }
+    } else if (record && (!hit || hit[1].status === 'released')) {
+      obs?.acquired?.(inner, s, via, witness);
+    }
+  }
+  void ctx;
+  return s;
+}
+
+function acquisitions(list: Acquisition[], args: readonly (string | undefined)[], ctx: TransferContext, prefix: PathStep[]) {
+  return list.flatMap((a) => instantiate(a.template, a.ref, a.mode, args, ctx)
+    .map((inst) => ({ inst, subclass: a.subclass, witness: [...prefix, ...a.witness] })));
+}
+
+/** Resolve an indirect call (found here, or deferred by a callee) in the current context and check its targets. */
+function resolveIndirect(s: State, d: Deferred, via: string, site: Site, ctx: TransferContext, obs: Observer | undefined, depth: number): State | undefined {
+  let cur: State | undefined = s;
+  const last = d.witness[d.witness.length - 1];
+  for (const t of ctx.indirect?.(d.field) ?? []) {
+    const step: PathStep = last
+      ? { ...last, note: `->${d.field} resolves to ${t.summary.name} (${t.via})` }
+      : { file: '', line: site.line, column: site.column, function: '', note: `->${d.field} resolves to ${t.summary.name} (${t.via})` };
+    const prefix = [...d.witness, step];
+    cur = checkInside(cur, acquisitions(t.summary.acquires, d.args, ctx, prefix), via, site, ctx, obs, false);
+    if (!cur) return undefined;
+    if (depth < MAX_INDIRECT_DEPTH) {
+      for (const inner of t.summary.deferred) {
+        const args = inner.args.map((a) => (a === undefined ? undefined : substitute(a, d.args)));
+        cur = resolveIndirect(cur, { field: inner.field, args, witness: [...prefix, ...inner.witness] }, via, site, ctx, obs, depth + 1);
+        if (!cur) return undefined;
+      }
+    }
+  }
+  return cur;
+}
+
+export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferContext, obs?: Observer): State | undefined {
+  const sum = ctx.summaryOf(op.callee);
+  if (!sum) return escape(s, op.escapeKeys, op.escapeRoots, ctx);
+  const args = op.args.map((a) => normaliseExpr(a));
+  // locks the callee takes inside: a caller already holding one deadlocks
+  let cur = checkInside(s, acquisitions(sum.acquires, args, ctx, []), op.callee, op.site, ctx, obs, true);
+  if (!cur) return undefined;
+  // its indirect calls: resolved here, in the context of the function being checked, and passed up
+  for (const d of sum.deferred) {
+    const dargs = d.args.map((a) => (a === undefined ? undefined : substitute(a, args)));
+    const deferred: Deferred = { field: d.field, args: dargs, witness: d.witness };
+    cur = resolveIndirect(cur, deferred, op.callee, op.site, ctx, obs, 1);
+    if (!cur) return undefined;
+    obs?.deferred?.(deferred, cur, op.callee, op.site);
+  }
+  for (const e of sum.effects) for (const { ref, mode, classOnly } of instantiate(e.template, e.ref, e.mode, args, ctx)) {
+    if (classOnly) continue;
+    if (e.delta > 0) {
+      const next = acquire(cur, { k: 'acquire', lock: ref, mode, via: `${op.callee}()`, site: op.site, siteId: -1 }, ctx, obs, op.callee);
+      if (!next) return undefined;
+      cur = next;
+    } else {
+      cur = release(cur, { k: 'release', lock: ref, via: `${op.callee}()`, site: op.site }, ctx, obs, op.callee);
+    }
+  }
+  for (const t of sum.conditional) {
+    const key = substitute(t, args);
+    if (key === undefined) continue;
+    const k = canon(key, ctx);
+    ctx.tainted.add(k);
+    if (cur.locks.has(k)) cur = escape(cur, [k], undefined, ctx);
+  }
+  return cur;
+}
+
+export function indirectCall(s: State, op: Op & { k: 'icall' }, ctx: TransferContext, obs?: Observer): State | undefined {
+  const args = op.args.map((a) => normaliseExpr(a));
+  const d: Deferred = { field: op.field, args, witness: [] };
+  obs?.deferred?.(d, s, undefined, op.site);
+  const cur = resolveIndirect(s, d, `->${op.field}`, op.site, ctx, obs, 1);
+  if (!cur) return undefined;
+  return escape(cur, op.escapeKeys, op.escapeRoots, ctx);
+}
