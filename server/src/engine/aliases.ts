@@ -77,11 +77,17 @@ export class Aliases {
       const base = r.base ? (r.base.startsWith('*') ? `*${this.canon(r.base.slice(1), ir)}` : this.canon(r.base, ir)) : undefined;
       return { ...r, key: base && r.base ? key.replace(r.base, base) : key, ...(base ? { base } : {}) };
     };
+    const key = (k: string): string => (k.startsWith('*') ? `*${this.canon(k.slice(1), ir)}` : this.canon(k, ir));
+    // an escaping root now names the object through its alias's root too
+    const roots = (rs: string[] | undefined): string[] | undefined =>
+      rs?.flatMap((r) => { const c = rootIdentifier(this.canon(r, ir)); return c && c !== r ? [r, c] : [r]; });
     for (const n of ir.nodes) {
       for (let i = 0; i < n.ops.length; i++) {
         const op = n.ops[i];
         if (op.k === 'acquire' || op.k === 'release' || op.k === 'downgrade' || op.k === 'assert') n.ops[i] = { ...op, lock: ref(op.lock) };
-        else if (op.k === 'call' || op.k === 'icall') n.ops[i] = { ...op, args: op.args.map((a) => this.canon(normaliseExpr(a), ir)) };
+        else if (op.k === 'call' || op.k === 'icall') {
+          n.ops[i] = { ...op, args: op.args.map((a) => this.canon(normaliseExpr(a), ir)), escapeKeys: op.escapeKeys?.map(key), escapeRoots: roots(op.escapeRoots) };
+        } else if (op.k === 'escape') n.ops[i] = { ...op, keys: op.keys.map(key), roots: roots(op.roots) };
       }
       for (const e of n.succ) if (e.guard?.acquire) e.guard.acquire = { ...e.guard.acquire, lock: ref(e.guard.acquire.lock) };
     }
