@@ -116,7 +116,9 @@ export abstract class ExprBuilder extends GraphBuilder {
     }
     const name = calleeName(n);
     if (name) {
-      const am = this.ctx.catalog.assertMacro(name);
+      // a filesystem's own assertion macros: *bug_on* (must be false), *assert* (must be true)
+      const am = this.ctx.catalog.assertMacro(name)
+        ?? (/bug_on/i.test(name) ? { negated: true } : /(^|_)assert/i.test(name) ? { negated: false } : undefined);
       if (am && args[0] && this.assertion(args[0], am.negated, n)) return;
     }
     for (const a of args) this.expr(a);
@@ -208,10 +210,18 @@ export abstract class ExprBuilder extends GraphBuilder {
     }
     if (e.type !== 'call_expression') return false;
     const prim = this.primOf(e);
-    // BUG_ON(mutex_trylock(&m)): a trylock that must fail asserts the lock is held
-    const inverted = prim?.op === 'trylock' && prim.success !== 'zero';
-    if (!prim || (prim.op !== 'predicate' && !inverted)) return false;
-    if ((neg !== negated) !== inverted) return false;
+    if (prim?.op === 'trylock' && prim.success !== 'zero') {
+      // BUG_ON(mutex_trylock(&m)): it must fail, so the lock is held already;
+      // BUG_ON(!mutex_trylock(&m)): it must succeed, so from here the lock is held
+      const args = callArgs(e);
+      for (const l of this.lockRefs(prim, args, e)) {
+        if (neg === negated) this.emit({ k: 'acquire', lock: l.ref, mode: l.mode, via: calleeName(e) ?? prim.name, site: siteOf(e), siteId: e.startIndex }, at);
+        else this.emit({ k: 'assert', lock: l.ref, mode: l.mode, via: calleeName(at) ?? 'assert', site: siteOf(at) }, at);
+      }
+      this.modelledSites.add(e.startIndex);
+      return true;
+    }
+    if (!prim || prim.op !== 'predicate' || neg !== negated) return false;
     for (const l of this.lockRefs(prim, callArgs(e), e)) {
       this.emit({ k: 'assert', lock: l.ref, mode: prim.flags ? l.mode : undefined, via: calleeName(at) ?? 'assert', site: siteOf(at) }, at);
     }

@@ -9,6 +9,7 @@
  */
 import type { LockFact, State } from './domain';
 import { mentions, trailSteps } from './domain';
+import { rootIdentifier } from './lockname';
 import type { CfgNode, FunctionIR, Op, RetClass, Site } from './ir';
 import { type Solution, runNode } from './solver';
 import { type Observer, type TransferContext, applyOp } from './transfer';
@@ -114,6 +115,7 @@ function explainedByReturn(plus: ExitSeen[], zero: ExitSeen[], strict: boolean, 
   const lockedName = (e: ExitSeen): boolean => {
     const r = e.node.ret;
     if (r?.k === 'const') return /_LOCKED$/.test(r.text);
+    if (r?.k === 'expr') return /^block_page_mkwrite_return\(/.test(r.text); // VM_FAULT_LOCKED when it succeeded
     if (r?.k !== 'var') return false;
     return e.state.facts.conj.every((c) => [...c].some(([t, v]) => v && t.startsWith(`${r.name}==`) && /_LOCKED$/.test(t)));
   };
@@ -206,7 +208,12 @@ export function runChecks(sol: Solution, ctx: TransferContext, opts: CheckOption
   return sink.findings;
 }
 
-function separatedByReturnedVar(a: ExitSeen[], b: ExitSeen[]): boolean {
+function separatedByReturnedVar(a0: ExitSeen[], b0: ExitSeen[]): boolean {
+  // early error exits (`return ERR_PTR(-ENOENT);`) do not decide it; the exits that return the variable do
+  const errorish = (e: ExitSeen): boolean => e.node.ret?.k === 'const' && (e.node.ret.error || e.node.ret.text === 'NULL');
+  const a = a0.filter((e) => !errorish(e));
+  const b = b0.filter((e) => !errorish(e));
+  if (!a.length || !b.length) return false;
   const names = new Set([...a, ...b].map((e) => (e.node.ret?.k === 'var' ? e.node.ret.name : '')));
   if (names.size !== 1 || names.has('')) return false;
   const v = [...names][0];
@@ -271,7 +278,10 @@ function imbalance(ir: FunctionIR, exits: ExitSeen[], sink: FindingSink, skip: S
   for (const key of keys) {
     const groups = new Map<number, ExitSeen[]>();
     let fact: LockFact | undefined;
+    // an exit on which the lock's object is known NULL says nothing about the lock
+    const root = rootIdentifier(key.replace(/^\*/, ''));
     for (const e of exits) {
+      if (root && e.state.facts.get(root) === false && !e.delta.has(key)) continue;
       const d = e.delta.get(key);
       fact ??= d?.fact;
       const g = groups.get(d?.d ?? 0) ?? [];
