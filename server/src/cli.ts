@@ -9,19 +9,27 @@ import * as path from 'node:path';
 import { Analyzer, GrammarError, loadGrammar, mergeSettings, parseSettings, readWorkspaceFile, defaultSettings, type Settings } from './engine';
 import type { Finding } from './engine/types';
 import { toPosix, walkC } from './cli/files';
+import { checkTree, findTreeRoot } from './cli/tree';
 import { startServer } from './server';
 import { type RunStats, VERSION, formatJson, formatSarif, formatText } from './cli/format';
 
-const USAGE = `usage: lockscope check <dir|file...> [--format text|json|sarif] [--exit-zero] [--config FILE] [--grammars DIR] [--no-color]
+const USAGE = `usage: lockscope check <dir|file...> [--format text|json|sarif] [--exit-zero] [--config FILE] [--grammars DIR]
+                       [--root DIR | --per-file] [--no-color]
        lockscope lsp [--stdio]
        lockscope --version`;
 
 class UsageError extends Error {}
 
-interface CheckArgs { paths: string[]; format: 'text' | 'json' | 'sarif'; exitZero: boolean; config?: string; grammars?: string; color: boolean }
+interface CheckArgs {
+  paths: string[]; format: 'text' | 'json' | 'sarif'; exitZero: boolean; config?: string; grammars?: string; color: boolean;
+  /** The kernel tree's root; found from the paths when not given. */
+  root?: string;
+  /** One file at a time, without indexing the tree. */
+  perFile: boolean;
+}
 
 function parseCheckArgs(argv: string[]): CheckArgs {
-  const a: CheckArgs = { paths: [], format: 'text', exitZero: false, color: process.stdout.isTTY === true && !process.env.NO_COLOR };
+  const a: CheckArgs = { paths: [], format: 'text', exitZero: false, perFile: false, color: process.stdout.isTTY === true && !process.env.NO_COLOR };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -37,6 +45,8 @@ function parseCheckArgs(argv: string[]): CheckArgs {
     else if (arg === '--no-color') a.color = false;
     else if (arg === '--config' || arg.startsWith('--config=')) a.config = value();
     else if (arg === '--grammars' || arg.startsWith('--grammars=')) a.grammars = value();
+    else if (arg === '--root' || arg.startsWith('--root=')) a.root = value();
+    else if (arg === '--per-file') a.perFile = true;
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else a.paths.push(arg);
   }
@@ -69,6 +79,13 @@ async function check(argv: string[]): Promise<number> {
   const settings = loadSettings(base, args.config, warn);
   const t0 = process.hrtime.bigint();
   const grammar = await loadGrammar(args.grammars ?? settings.grammarDirectory);
+  if (args.root && !fs.existsSync(path.join(args.root, 'include', 'linux'))) throw new UsageError(`--root ${args.root} has no include/linux/`);
+  const root = args.perFile ? undefined : args.root ? path.resolve(args.root) : findTreeRoot(args.paths[0]);
+  if (root) {
+    const progress = (m: string) => { if (args.format === 'text') process.stderr.write(`lockscope: ${m}\n`); };
+    const run = checkTree(grammar, settings, root, args.paths.map((p) => path.resolve(p)), base, progress, warn);
+    return emit(args, run.findings, run.stats, run.inputError);
+  }
   const analyzer = new Analyzer(grammar, { settings });
 
   const files: { abs: string; explicit: boolean }[] = [];
@@ -111,6 +128,10 @@ async function check(argv: string[]): Promise<number> {
   stats.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   stats.seconds = Math.round(stats.seconds * 1000) / 1000;
   findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  return emit(args, findings, stats, inputError);
+}
+
+function emit(args: CheckArgs, findings: Finding[], stats: RunStats, inputError: boolean): number {
   if (args.format === 'json') process.stdout.write(formatJson(findings, stats));
   else if (args.format === 'sarif') process.stdout.write(formatSarif(findings, stats));
   else {

@@ -129,7 +129,7 @@ int samplefs_sync_file(struct file *file, loff_t start, loff_t end, int datasync
 	guard(mutex)(&sbi->s_commit_mutex);
 	if (datasync)
 		return 0;
-	return samplefs_commit(inode->i_sb);
+	return samplefs_commit(inode->i_sb); /* expect: recursive-lock */
 }
 
 #ifdef CONFIG_SAMPLEFS_DEBUG

@@ -9,6 +9,8 @@ export interface RunStats {
   lockSites: { found: number; modelled: number };
   unmodelled: Record<string, number>;
   skipped: { file: string; reason: string }[];
+  /** Whole-tree mode: the tree root, how many files were indexed, indirect calls left unresolved. */
+  indexed?: { root: string; files: number; indirectUnresolved: number };
 }
 
 export const VERSION = '0.1.0';

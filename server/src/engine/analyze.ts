@@ -46,7 +46,7 @@ export interface AnalyzeOptions {
   catalog?: Catalog;
 }
 
-const emptyStats = (): FileStats => ({ functions: 0, functionsWithParseErrors: 0, lockSitesFound: 0, lockSitesModelled: 0, unmodelled: {} });
+export const emptyStats = (): FileStats => ({ functions: 0, functionsWithParseErrors: 0, lockSitesFound: 0, lockSitesModelled: 0, unmodelled: {} });
 
 /** Reasons not to parse a buffer at all. */
 export function rejectReason(text: string, maxBytes: number): string | undefined {
@@ -85,14 +85,7 @@ export class Analyzer {
 
   private analyzeTree(tree: Tree, file: string): FileResult {
     const stats = emptyStats();
-    // top-level definitions only: `scoped_guard(rcu) { }` inside a body also parses as one
-    const defs: Node[] = [];
-    for (const d of this.grammar.queries.functions.captures(tree.rootNode).map((c) => c.node).sort((a, b) => a.startIndex - b.startIndex)) {
-      const last = defs[defs.length - 1];
-      // inside a broken definition (error recovery can stretch one to the end of the file), keep the
-      // complete definitions that follow: they are what the developer is not typing in
-      if (!last || d.startIndex >= last.endIndex || (last.hasError && !d.hasError)) defs.push(d);
-    }
+    const defs = topLevelDefs(this.grammar, tree);
     const byName = new Map<string, number>();
     const fnOf = (index: number): number => {
       let lo = 0; let hi = defs.length - 1; let found = -1;
@@ -181,7 +174,7 @@ export class Analyzer {
   }
 }
 
-function acquiredKeys(ir: FunctionIR): Set<string> {
+export function acquiredKeys(ir: FunctionIR): Set<string> {
   const keys = new Set<string>();
   for (const n of ir.nodes) {
     for (const op of n.ops) if (op.k === 'acquire') keys.add(op.lock.key);
@@ -190,7 +183,21 @@ function acquiredKeys(ir: FunctionIR): Set<string> {
   return keys;
 }
 
-function nameOf(def: Node): string | undefined {
+/**
+ * Top-level function definitions only: `scoped_guard(rcu) { }` inside a body also parses as one.
+ * Inside a broken definition (error recovery can stretch one to the end of the file), the complete
+ * definitions that follow are kept: they are what the developer is not typing in.
+ */
+export function topLevelDefs(grammar: Grammar, tree: Tree): Node[] {
+  const defs: Node[] = [];
+  for (const d of grammar.queries.functions.captures(tree.rootNode).map((c) => c.node).sort((a, b) => a.startIndex - b.startIndex)) {
+    const last = defs[defs.length - 1];
+    if (!last || d.startIndex >= last.endIndex || (last.hasError && !d.hasError)) defs.push(d);
+  }
+  return defs;
+}
+
+export function nameOf(def: Node): string | undefined {
   let d: Node | null = def.childForFieldName('declarator');
   while (d && d.type !== 'identifier') {
     if (d.type === 'function_declarator' || d.type === 'pointer_declarator' || d.type === 'parenthesized_declarator' || d.type === 'attributed_declarator') {
@@ -200,14 +207,14 @@ function nameOf(def: Node): string | undefined {
   return d?.text;
 }
 
-function severities(s: Settings): Partial<Record<Finding['kind'], Finding['severity']>> {
+export function severities(s: Settings): Partial<Record<Finding['kind'], Finding['severity']>> {
   const out: Partial<Record<Finding['kind'], Finding['severity']>> = {};
   for (const [k, v] of Object.entries(s.severity)) if (v && v !== 'off') out[k as Finding['kind']] = v;
   return out;
 }
 
 /** Locks the caller holds on entry, from __releases/__must_hold annotations. */
-function entryStateOf(ir: FunctionIR) {
+export function entryStateOf(ir: FunctionIR) {
   const locks = new Map<string, LockFact>();
   for (const keys of [...ir.annotations.releases, ...ir.annotations.mustHold]) {
     const key = keys[0];

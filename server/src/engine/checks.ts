@@ -143,20 +143,22 @@ export function runChecks(sol: Solution, ctx: TransferContext, opts: CheckOption
 
   const observer: Observer = {
     recursive(op, held, s, via, inner) {
+      // name the lock as the function being checked spells it
+      const name = held.ref.display || op.lock.display;
       const how = via ? `taken again via ${via}()` : `taken again by ${op.via}`;
       const cls = op.lock.class ? ` (${op.lock.class})` : '';
       const since = held.status === 'caller' ? `the caller holds it (${held.via})` : `already held since ${lineOf(held.site)} (${held.via})`;
-      const path = sink.path(s, held.status === 'caller' ? undefined : op.lock.key);
+      const path = sink.path(s, held.status === 'caller' ? undefined : held.ref.key);
       if (via && inner?.length) {
-        path.push({ file: ir.file, line: op.site.line, column: op.site.column, function: ir.name, note: `calls ${via}() with ${op.lock.display} held` });
+        path.push({ file: ir.file, line: op.site.line, column: op.site.column, function: ir.name, note: `calls ${via}() with ${name} held` });
         path.push(...inner.slice(0, -1));
         const last = inner[inner.length - 1];
-        path.push({ ...last, note: `${last.note}: ${op.lock.display} taken again, deadlock` });
+        path.push({ ...last, note: `${last.note}: ${name} taken again, deadlock` });
       } else {
-        path.push({ file: ir.file, line: op.site.line, column: op.site.column, function: ir.name, note: via ? `calls ${via}(), which takes ${op.lock.display} again: deadlock` : `takes ${op.lock.display} again (${op.via}): deadlock` });
+        path.push({ file: ir.file, line: op.site.line, column: op.site.column, function: ir.name, note: via ? `calls ${via}(), which takes ${name} again: deadlock` : `takes ${name} again (${op.via}): deadlock` });
       }
       const cause = held.site ? `${held.site.line}:${held.site.column}` : held.via;
-      sink.add('recursive-lock', op.lock.key, op.lock, op.site, `possible recursive locking: ${op.lock.display}${cls} ${how}; ${since}`, path, cause);
+      sink.add('recursive-lock', op.lock.key, { class: op.lock.class, display: name }, op.site, `possible recursive locking: ${name}${cls} ${how}; ${since}`, path, cause);
     },
     doubleUnlock(op, prev, s) {
       sink.add('double-unlock', op.lock.key, op.lock, op.site,

@@ -7,4 +7,5 @@ export {
   SETTINGS, defaultSettings, parseSettings, mergeSettings, readWorkspaceFile, type Settings, type SettingKey,
 } from './config';
 export { buildCfg } from './cfg';
+export { Project, sccOrder } from './project';
 export { normaliseExpr, keyOfPointer, applyTemplate } from './lockname';
