@@ -32,6 +32,8 @@ export function aliasable(n: Node): boolean {
 export class Aliases {
   private readonly locals = new Map<string, string>();
   private readonly fields = new Map<string, string>();
+  /** How often each identifier is assigned after its declaration. */
+  readonly assignments = new Map<string, number>();
 
   /** `T *x = init;` */
   local(name: string, init: Node): void {
@@ -50,8 +52,9 @@ export class Aliases {
       const before = s;
       for (const [path, value] of this.fields) {
         if (!value) continue;
+        // the object may be assigned once (`dio = kmalloc(..)`) before its fields are filled in
         const root = rootIdentifier(path);
-        if (!root || ir.assigned.has(root)) continue;
+        if (!root || (this.assignments.get(root) ?? 0) > 1) continue;
         for (const prefix of [path, `*${path}`]) {
           if (s === prefix || s.startsWith(`${prefix}->`) || s.startsWith(`${prefix}.`)) {
             s = normaliseExpr((prefix.startsWith('*') ? '*' : '') + `(${value})` + s.slice(prefix.length));
@@ -71,6 +74,7 @@ export class Aliases {
   /** Rewrite every lock name and call argument of the function. */
   apply(ir: FunctionIR): void {
     if (!this.locals.size && !this.fields.size) return;
+    ir.canon = (text) => this.canon(text, ir);
     const ref = (r: LockRef): LockRef => {
       const key = r.key.startsWith('*') ? `*${this.canon(r.key.slice(1), ir)}` : this.canon(r.key, ir);
       if (key === r.key) return r;

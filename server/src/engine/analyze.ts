@@ -156,7 +156,7 @@ export class Analyzer {
       const ir = buildCfg(defs[i], ctxBase);
       const tctx: TransferContext = {
         summaryOf: (n) => summaries.get(n), assigned: ir.assigned, tainted: new Set(), locals: ir.locals,
-        acquiredKeys: acquiredKeys(ir), catalog: this.catalog,
+        acquiredKeys: acquiredKeys(ir), catalog: this.catalog, canon: ir.canon,
       };
       const sol = solve(ir, entryStateOf(ir), tctx);
       if (sol.saturated) stats.unmodelled['state-limit'] = (stats.unmodelled['state-limit'] ?? 0) + 1;

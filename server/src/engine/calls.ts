@@ -127,7 +127,7 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
   if (!cur) return undefined;
   // its indirect calls: resolved here, in the context of the function being checked, and passed up
   for (const d of sum.deferred) {
-    const dargs = d.args.map((a) => (a === undefined ? undefined : substitute(a, args)));
+    const dargs = d.args.map((a) => { const x = a === undefined ? undefined : substitute(a, args); return x === undefined ? x : canon(x, ctx); });
     const deferred: Deferred = { field: d.field, args: dargs, witness: d.witness };
     cur = resolveIndirect(cur, deferred, op.callee, op.site, ctx, obs, 1);
     if (!cur) return undefined;

@@ -167,7 +167,11 @@ export abstract class GraphBuilder {
   protected noteAssigned(n: Node | null): string | undefined {
     if (!n) return undefined;
     const e = unparen(n);
-    if (e.type === 'identifier') { this.ir.assigned.add(e.text); return e.text; }
+    if (e.type === 'identifier') {
+      this.ir.assigned.add(e.text);
+      this.aliases.assignments.set(e.text, (this.aliases.assignments.get(e.text) ?? 0) + 1);
+      return e.text;
+    }
     // `x->f = ...` changes x->f, not x; `*p = ...` and `a[i] = ...` change what they designate
     return normaliseExpr(e.text);
   }

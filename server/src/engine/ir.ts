@@ -108,4 +108,6 @@ export interface FunctionIR {
   fieldCalls: Set<string>;
   /** Declared `static`. */
   isStatic: boolean;
+  /** Rewrites an expression through the function's aliases (locals and fields naming the caller's objects). */
+  canon?: (text: string) => string;
 }

@@ -104,7 +104,7 @@ export class Project {
   }
 
   /** Link, summarise bottom-up, and check; findings only for files `report` accepts. */
-  analyze(report: (file: string) => boolean): { findings: Finding[]; stats: ProjectStats } {
+  analyze(report: (file: string) => boolean, onSummary?: (fn: FunctionIR, s: Summary) => void): { findings: Finding[]; stats: ProjectStats } {
     const fns = this.fns;
     // symbols: static per file, global, static inline in headers
     const statics = new Map<string, Map<string, number>>();
@@ -143,6 +143,8 @@ export class Project {
       return [...out];
     });
     const order = sccOrder(fns.length, edges);
+    const callers: number[][] = fns.map(() => []);
+    fns.forEach((f) => { for (const c of f.ir.callees) { const t = resolve(f.file, c); if (t !== undefined && t !== f.id) callers[t].push(f.id); } });
 
     const summaries = new Map<number, Summary>();
     const findings: Finding[] = [];
@@ -153,20 +155,24 @@ export class Project {
         const f = fns[id];
         const ir = f.ir;
         if (!touchesLocks(ir, f.file, resolve, summaries, byField)) continue;
+        let mine: Set<string> | null | undefined;
         const tctx: TransferContext = {
           summaryOf: (n) => { const t = resolve(f.file, n); return t === undefined ? undefined : summaries.get(t); },
           indirect: (field) => {
-            const r = rank(field, f, byField, tablesOf, fns, summaries);
+            mine ??= contextTables(id, fns, callers, tablesOf) ?? null;
+            const r = rank(field, f, byField, mine ?? undefined, fns, summaries);
             if (r.unresolved) indirectUnresolved++;
             return r.targets;
           },
-          assigned: ir.assigned, tainted: new Set(), locals: ir.locals, acquiredKeys: acquiredKeys(ir), catalog: this.catalog,
+          assigned: ir.assigned, tainted: new Set(), locals: ir.locals, acquiredKeys: acquiredKeys(ir), catalog: this.catalog, canon: ir.canon,
         };
         const sol = solve(ir, entryStateOf(ir), tctx);
         if (report(f.file)) {
           findings.push(...runChecks(sol, tctx, { severity }).filter((x) => this.settings.severity[x.kind] !== 'off'));
         }
-        summaries.set(id, summarise(sol, tctx));
+        const sum = summarise(sol, tctx);
+        summaries.set(id, sum);
+        onSummary?.(ir, sum);
       }
     }
     const stats: ProjectStats = { ...emptyStats(), files: 0, indirectUnresolved };
@@ -202,14 +208,13 @@ function touchesLocks(ir: FunctionIR, file: string, resolve: (file: string, name
  * first (a write that began in btrfs_file_operations.write_iter reaches btrfs_file_operations.fsync),
  * then those in its directory, then all of them if they are few.
  */
-function rank(field: string, entry: Fn, byField: Map<string, { fn: number; slot: OpsSlot }[]>, tablesOf: Map<number, Set<string>>,
+function rank(field: string, entry: Fn, byField: Map<string, { fn: number; slot: OpsSlot }[]>, mine: Set<string> | undefined,
   fns: Fn[], summaries: Map<number, Summary>): { targets: IndirectTarget[]; unresolved: boolean } {
-  const all = (byField.get(field) ?? []).filter((c) => summaries.has(c.fn));
-  const mine = tablesOf.get(entry.id);
+  const all = byField.get(field) ?? [];
   const toTargets = (list: typeof all) => {
     const seen = new Set<number>();
     return list.filter((c) => (seen.has(c.fn) ? false : (seen.add(c.fn), true)))
-      .map((c) => ({ summary: summaries.get(c.fn)!, via: `${c.slot.table}.${field}` }));
+      .map((c) => ({ summary: summaries.get(c.fn) ?? emptySummary(fns[c.fn].ir.name), via: `${c.slot.table}.${field}` }));
   };
   const sameTable = mine ? all.filter((c) => mine.has(c.slot.table)) : [];
   if (sameTable.length) return { targets: toTargets(sameTable), unresolved: false };
@@ -218,6 +223,34 @@ function rank(field: string, entry: Fn, byField: Map<string, { fn: number; slot:
   const distinct = new Set(all.map((c) => c.fn));
   if (distinct.size <= MAX_FANOUT) return { targets: toTargets(all), unresolved: false };
   return { targets: [], unresolved: true };
+}
+
+function emptySummary(name: string): Summary {
+  return { name, acquires: [], deferred: [], effects: [], conditional: [] };
+}
+
+/**
+ * The ops tables a function acts for: its own, or those of the functions in its directory that call
+ * it (up to three calls up), so that ext4_dio_write_iter, called from ext4_file_operations.write_iter,
+ * resolves ->fsync to ext4_file_operations.fsync.
+ */
+function contextTables(id: number, fns: Fn[], callers: number[][], tablesOf: Map<number, Set<string>>): Set<string> | undefined {
+  const out = new Set<string>(tablesOf.get(id) ?? []);
+  let frontier = [id];
+  const seen = new Set(frontier);
+  for (let depth = 0; depth < 3 && !out.size; depth++) {
+    const next: number[] = [];
+    for (const f of frontier) {
+      for (const c of callers[f]) {
+        if (seen.has(c) || fns[c].dir !== fns[id].dir) continue;
+        seen.add(c);
+        next.push(c);
+        for (const t of tablesOf.get(c) ?? []) out.add(t);
+      }
+    }
+    frontier = next;
+  }
+  return out.size ? out : undefined;
 }
 
 /** Strongly connected components, callees before callers (iterative Tarjan). */
