@@ -100,7 +100,8 @@ function acquisitions(list: Acquisition[], args: readonly (string | undefined)[]
 function resolveIndirect(s: State, d: Deferred, via: string, site: Site, ctx: TransferContext, obs: Observer | undefined, depth: number): State | undefined {
   let cur: State | undefined = s;
   const last = d.witness[d.witness.length - 1];
-  for (const t of ctx.indirect?.(d.field) ?? []) {
+  const hops = d.witness.filter((w) => w.note.startsWith('calls ')).length;
+  for (const t of ctx.indirect?.(d.field, hops) ?? []) {
     const step: PathStep = last
       ? { ...last, note: `->${d.field} resolves to ${t.summary.name} (${t.via})` }
       : { file: '', line: site.line, column: site.column, function: '', note: `->${d.field} resolves to ${t.summary.name} (${t.via})` };

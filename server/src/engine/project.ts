@@ -29,6 +29,8 @@ interface Fn { id: number; ir: FunctionIR; file: string; dir: string }
 
 /** Candidates beyond this many, with nothing to rank them by, are not followed (and counted). */
 const MAX_FANOUT = 4;
+/** Ranking by directory (not by ops table) only for indirect calls this many calls away or closer. */
+const MAX_WEAK_HOPS = 2;
 
 export interface ProjectStats extends FileStats {
   files: number;
@@ -158,9 +160,9 @@ export class Project {
         let mine: Set<string> | null | undefined;
         const tctx: TransferContext = {
           summaryOf: (n) => { const t = resolve(f.file, n); return t === undefined ? undefined : summaries.get(t); },
-          indirect: (field) => {
+          indirect: (field, hops) => {
             mine ??= contextTables(id, fns, callers, tablesOf) ?? null;
-            const r = rank(field, f, byField, mine ?? undefined, fns, summaries);
+            const r = rank(field, f, byField, mine ?? undefined, fns, summaries, hops);
             if (r.unresolved) indirectUnresolved++;
             return r.targets;
           },
@@ -209,7 +211,7 @@ function touchesLocks(ir: FunctionIR, file: string, resolve: (file: string, name
  * then those in its directory, then all of them if they are few.
  */
 function rank(field: string, entry: Fn, byField: Map<string, { fn: number; slot: OpsSlot }[]>, mine: Set<string> | undefined,
-  fns: Fn[], summaries: Map<number, Summary>): { targets: IndirectTarget[]; unresolved: boolean } {
+  fns: Fn[], summaries: Map<number, Summary>, hops: number): { targets: IndirectTarget[]; unresolved: boolean } {
   const all = byField.get(field) ?? [];
   const toTargets = (list: typeof all) => {
     const seen = new Set<number>();
@@ -218,11 +220,13 @@ function rank(field: string, entry: Fn, byField: Map<string, { fn: number; slot:
   };
   const sameTable = mine ? all.filter((c) => mine.has(c.slot.table)) : [];
   if (sameTable.length) return { targets: toTargets(sameTable), unresolved: false };
+  // far from the function being checked (deep in mm/ or the block layer), a directory says nothing
+  if (hops > MAX_WEAK_HOPS) return { targets: [], unresolved: all.length > 0 };
   const sameDir = all.filter((c) => fns[c.fn].dir === entry.dir);
   if (sameDir.length) return { targets: toTargets(sameDir), unresolved: false };
   const distinct = new Set(all.map((c) => c.fn));
-  if (distinct.size <= MAX_FANOUT) return { targets: toTargets(all), unresolved: false };
-  return { targets: [], unresolved: true };
+  if (distinct.size <= MAX_FANOUT && hops <= 1) return { targets: toTargets(all), unresolved: false };
+  return { targets: [], unresolved: all.length > 0 };
 }
 
 function emptySummary(name: string): Summary {

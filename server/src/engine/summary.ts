@@ -131,5 +131,19 @@ export function summarise(sol: Solution, ctx: TransferContext): Summary {
       sum.conditional.push(template);
     }
   }
+  // what the function declares (`__releases(fiq->lock)`) holds even where its body hides it
+  // (an indirect *_and_unlock call we could only forget the lock through)
+  const both = (keys: string[]) => ir.annotations.acquires.some((a) => a[0] === keys[0]) && ir.annotations.releases.some((r) => r[0] === keys[0]);
+  for (const [list, delta] of [[ir.annotations.acquires, 1], [ir.annotations.releases, -1]] as const) {
+    for (const keys of list) {
+      if (both(keys)) continue; // __releases(x) __acquires(x): drops and retakes, net nothing
+      const key = ir.canon ? ir.canon(keys[0]) : keys[0];
+      const template = relativise(key, ir);
+      if (!template || sum.effects.some((e) => e.template === template)) continue;
+      sum.conditional = sum.conditional.filter((c) => c !== template);
+      const display = key.startsWith('*') ? key.slice(1) : `&${key}`;
+      sum.effects.push({ template, ref: { key, display, class: null, kind: 'other', recursive: false }, delta, mode: 'excl' });
+    }
+  }
   return sum;
 }

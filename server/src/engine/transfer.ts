@@ -48,8 +48,11 @@ export interface Observer {
 export interface TransferContext {
   /** The summary of a named callee, as resolved from the calling file; undefined when unknown. */
   summaryOf(name: string): Summary | undefined;
-  /** Candidates for a call through `field`, ranked for the function being checked. */
-  indirect?(field: string): IndirectTarget[];
+  /**
+   * Candidates for a call through `field`, ranked for the function being checked; `hops` is how
+   * many calls away from it the indirect call is (weak ranking rules only apply close by).
+   */
+  indirect?(field: string, hops: number): IndirectTarget[];
   /** Identifiers assigned in the body: a lock expression over one can differ per loop iteration. */
   assigned: ReadonlySet<string>;
   /** Keys a conditional callee touched: findings about them are suppressed. */
