@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { STACK, SUMMARY, USAGE_LINE, cli, tempDir } from './run';
 import { LEAKY } from '../support/samples';
+import { FINDING_KINDS } from '../../server/src/engine/types';
 
 
 /** A function cut off while typing (unterminated call, no closing brace). */
@@ -300,7 +301,7 @@ describe('CLI output formats', () => {
     const run = s.runs[0];
     assert.equal(run.tool.driver.name, 'lockscope');
     const ruleIds = run.tool.driver.rules.map((x) => x.id);
-    assert.deepEqual([...ruleIds].sort(), ['double-unlock', 'lock-imbalance', 'recursive-lock', 'unlock-not-held']);
+    assert.deepEqual([...ruleIds].sort(), [...FINDING_KINDS].sort());
     assert.equal(run.results.length, json.findings.length);
     run.results.forEach((res, i) => {
       const f = json.findings[i];

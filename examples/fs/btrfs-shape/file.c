@@ -109,7 +109,7 @@ static ssize_t shape_buffered_write(struct kiocb *iocb, struct inode *inode,
 		return -ENOMEM;
 	/* page lock first, then the extent range: same order as writeback */
 	lock_page(page);
-	lock_extent(&SHAPE_I(inode)->io_tree, start, end, &cached);
+	lock_extent(&SHAPE_I(inode)->io_tree, start, end, &cached); /* expect: lock-order-inversion */
 	copied = copy_page_from_iter(page, 0, 4096, from);
 	unlock_extent(&SHAPE_I(inode)->io_tree, start, end, &cached);
 	unlock_page(page);

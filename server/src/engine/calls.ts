@@ -71,6 +71,9 @@ function checkInside(s: State, taken: { inst: Instance; subclass?: string; witne
   ctx: TransferContext, obs: Observer | undefined, record: boolean): State | undefined {
   for (const { inst, subclass, witness } of taken) {
     const inner: Op & { k: 'acquire' } = { k: 'acquire', lock: inst.ref, mode: inst.mode, via: `${via}()`, site, siteId: -1, subclass };
+    if (obs?.order) {
+      for (const f of s.locks.values()) if ((f.status === 'held' || f.status === 'caller') && f.ref.key !== inst.ref.key) obs.order(f, inst.ref, s, site, via, witness);
+    }
     if (inst.classOnly) {
       // the instance was lost on the way (a local the caller cannot name): two objects of one class
       // are not a deadlock by themselves, so this is kept for summaries only, not reported

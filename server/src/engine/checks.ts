@@ -10,13 +10,15 @@
 import type { LockFact, State } from './domain';
 import { mentions, trailSteps } from './domain';
 import { rootIdentifier } from './lockname';
-import type { CfgNode, FunctionIR, Op, RetClass, Site } from './ir';
+import type { CfgNode, FunctionIR, LockRef, Op, RetClass, Site } from './ir';
 import { type Solution, runNode } from './solver';
 import { type Observer, type TransferContext, applyOp } from './transfer';
 import type { Finding, FindingKind, PathStep, Severity } from './types';
 
 export interface CheckOptions {
   severity: Partial<Record<FindingKind, Severity>>;
+  /** Receives every lock-order edge with its witness path (whole-tree analysis). */
+  order?(w: { held: LockFact; taken: LockRef; site: Site; path: PathStep[] }): void;
 }
 
 const DEFAULT_SEVERITY: Record<FindingKind, Severity> = {
@@ -24,6 +26,7 @@ const DEFAULT_SEVERITY: Record<FindingKind, Severity> = {
   'lock-imbalance': 'warning',
   'double-unlock': 'warning',
   'unlock-not-held': 'warning',
+  'lock-order-inversion': 'warning',
 };
 
 function lineOf(s: Site | undefined): string { return s ? `line ${s.line}` : 'entry'; }
@@ -165,6 +168,16 @@ export function runChecks(sol: Solution, ctx: TransferContext, opts: CheckOption
         `double unlock: ${op.lock.display} was already released at ${lineOf(prev.releasedAt)}`,
         sink.path(s, undefined, { site: op.site, note: `releases ${op.lock.display} again (${op.via})` }));
     },
+    order: opts.order ? (held, taken, s, site, via, inner) => {
+      const path = sink.path(s, held.status === 'caller' ? undefined : held.ref.key);
+      if (via) {
+        path.push({ file: ir.file, line: site.line, column: site.column, function: ir.name, note: `calls ${via}() with ${held.ref.display} held` });
+        path.push(...(inner ?? []));
+      } else {
+        path.push({ file: ir.file, line: site.line, column: site.column, function: ir.name, note: `takes ${taken.display} with ${held.ref.display} held` });
+      }
+      opts.order!({ held, taken, site, path });
+    } : undefined,
     releaseUnknown(op, s) { seen(op).unknown.push(s); },
     releaseHeld(op, s) { seen(op).held.push(s); },
   };

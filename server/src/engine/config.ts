@@ -47,8 +47,8 @@ export const SETTINGS = {
     json: { type: 'array', items: { type: 'string' } },
   },
   severity: {
-    schema: z.record(z.enum(FINDING_KINDS), severityOrOff).default({}),
-    description: 'Severity per finding kind, or "off" to hide a kind.',
+    schema: z.record(z.enum(FINDING_KINDS), severityOrOff).default({ 'lock-order-inversion': 'off' }),
+    description: 'Severity per finding kind, or "off" to hide a kind. lock-order-inversion is off by default: without lock types its classes are too coarse on a real tree (see docs/findings.md).',
     json: { type: 'object', additionalProperties: { type: 'string', enum: ['error', 'warning', 'information', 'hint', 'off'] } },
   },
   maxFileSizeKB: {
@@ -100,7 +100,8 @@ export function parseSettings(raw: unknown, origin: string): { settings: Setting
   for (const [key, def] of Object.entries(SETTINGS)) {
     if (!(key in obj) || obj[key] === undefined) continue;
     const r = def.schema.safeParse(obj[key]);
-    if (r.success) settings[key] = r.data;
+    // a severity map given by the user changes the kinds it names; the others keep their defaults
+    if (r.success) settings[key] = key === 'severity' ? { ...(settings[key] as object), ...(r.data as object) } : r.data;
     else problems.push(`${origin}: setting "${key}" is invalid (${r.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}); using the default`);
   }
   for (const key of Object.keys(obj)) {

@@ -15,6 +15,7 @@ import { buildCfg } from './cfg';
 import type { Catalog } from './catalog';
 import { catalogFor, type Settings } from './config';
 import { runChecks } from './checks';
+import { LockOrder, lockClass } from './lockorder';
 import type { FunctionIR } from './ir';
 import type { Grammar } from './parser';
 import { solve } from './solver';
@@ -150,6 +151,7 @@ export class Project {
 
     const summaries = new Map<number, Summary>();
     const findings: Finding[] = [];
+    const lockOrder = new LockOrder();
     let indirectUnresolved = 0;
     const severity = severities(this.settings);
     for (const scc of order) {
@@ -169,13 +171,24 @@ export class Project {
           assigned: ir.assigned, tainted: new Set(), locals: ir.locals, acquiredKeys: acquiredKeys(ir), catalog: this.catalog, canon: ir.canon,
         };
         const sol = solve(ir, entryStateOf(ir), tctx);
-        if (report(f.file)) {
-          findings.push(...runChecks(sol, tctx, { severity }).filter((x) => this.settings.severity[x.kind] !== 'off'));
-        }
+        // every function feeds the lock-order graph; findings only where asked
+        const checked = runChecks(sol, tctx, {
+          severity,
+          order: ({ held, taken, site, path: p }) => {
+            const from = lockClass(held.ref, f.dir);
+            const to = lockClass(taken, f.dir);
+            if (!from || !to || from === to) return;
+            lockOrder.add({ from, to, held: held.ref.display, taken: taken.display, file: f.file, fn: ir.name, line: site.line, column: site.column, path: p });
+          },
+        });
+        if (report(f.file)) findings.push(...checked.filter((x) => this.settings.severity[x.kind] !== 'off'));
         const sum = summarise(sol, tctx);
         summaries.set(id, sum);
         onSummary?.(ir, sum);
       }
+    }
+    if (this.settings.severity['lock-order-inversion'] !== 'off') {
+      findings.push(...lockOrder.inversions(report, severity['lock-order-inversion'] ?? 'warning'));
     }
     const stats: ProjectStats = { ...emptyStats(), files: 0, indirectUnresolved };
     for (const [file, s] of this.fileStats) {

@@ -34,6 +34,8 @@ export interface IndirectTarget { summary: Summary; via: string }
 export interface Observer {
   /** `classOnly`: the instance could not be followed through the calls; the lock class matches. */
   recursive(op: Op & { k: 'acquire' }, held: LockFact, s: State, via?: string, inner?: PathStep[], classOnly?: boolean): void;
+  /** `taken` is acquired while `held` is held (directly, or inside `via` along `inner`): a lock-order edge. */
+  order?(held: LockFact, taken: LockRef, s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** An indirect call inside (`via` the callee that defers it, or direct), for the summary. */
   deferred?(d: Deferred, s: State, via: string | undefined, site: Site): void;
   /** A lock taken from not held (for summaries); `inner` is the callee's witness when taken in a callee. */
@@ -121,6 +123,7 @@ export function acquire(s: State, op: Op & { k: 'acquire' }, ctx: TransferContex
     return withLock(s, hit[0], { ...hit[1], status: 'caller', mode: op.mode, site: op.site, siteId: op.siteId }, { site: op.site, text: `${text}, again held as on entry` });
   }
   obs?.acquired?.(op, s, via, inner);
+  if (obs?.order) for (const f of s.locks.values()) if (f.status === 'held' || f.status === 'caller') obs.order(f, op.lock, s, op.site, via, inner);
   return withLock(s, op.lock.key, {
     ref: op.lock, status: 'held', mode: op.mode, via: op.via, site: op.site, siteId: op.siteId, subclass: op.subclass,
   }, { site: op.site, text });

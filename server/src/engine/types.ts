@@ -8,6 +8,7 @@ export const FINDING_KINDS = [
   'lock-imbalance',
   'double-unlock',
   'unlock-not-held',
+  'lock-order-inversion',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
