@@ -52,3 +52,21 @@ describe('kernel-shaped trees', () => {
     assert.match(last.note, /takes &inode->i_rwsem \(inode_lock\)/);
   });
 });
+
+describe('seed 004 (4.4 shape)', () => {
+  test('one lock-order inversion between the page lock and the extent range lock, with both chains', () => {
+    const out = check(path.join(trees, 'seed004-4.4'));
+    const inv = out.findings.filter((x) => x.kind === 'lock-order-inversion');
+    assert.equal(inv.length, 1);
+    const f = inv[0];
+    assert.match(f.message, /struct extent_io_tree range/);
+    assert.match(f.message, /struct page::PG_locked/);
+    const fns = f.path.map((s) => s.function);
+    for (const hop of ['btrfs_buffered_write_page', 'prepare_pages', 'btrfs_get_blocks_direct', 'btrfs_start_ordered_extent',
+      'filemap_fdatawrite_range', 'do_writepages', 'btrfs_writepages', 'extent_writepages', 'extent_write_cache_pages']) {
+      assert.ok(fns.includes(hop) || f.path.some((s) => s.note.includes(`${hop}()`)), `path misses ${hop}`);
+    }
+    assert.ok(f.path.some((s) => /->writepages resolves to btrfs_writepages \(btrfs_aops\.writepages\)/.test(s.note)));
+    assert.ok(f.path.some((s) => s.note.startsWith('other path: ')), 'the second chain is not marked');
+  });
+});

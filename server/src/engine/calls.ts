@@ -17,9 +17,6 @@ import type { PathStep } from './types';
 /** How deep indirect calls found inside indirect targets are followed. */
 const MAX_INDIRECT_DEPTH = 3;
 
-/** Lock kinds whose class alone identifies a deadlock (lockdep tracks them); bit and range locks need the instance. */
-const CLASS_TRACKED = new Set(['mutex', 'rwsem', 'spinlock', 'rwlock', 'seqlock', 'percpu-rwsem']);
-
 /** `{0}->i_rwsem` with the call's arguments; undefined when an argument cannot be named. */
 export function substitute(template: string, args: readonly (string | undefined)[]): string | undefined {
   let missing = false;
@@ -52,7 +49,7 @@ function instantiate(template: string | undefined, ref: LockRef, mode: Mode, arg
   }
   const key = template === undefined ? undefined : substitute(template, args);
   if (key === undefined) {
-    return ref.class && CLASS_TRACKED.has(ref.kind) ? [{ ref: { ...ref, key: `class:${ref.class}` }, mode, classOnly: true }] : [];
+    return ref.class ? [{ ref: { ...ref, key: `class:${ref.class}` }, mode, classOnly: true }] : [];
   }
   const k = canon(key, ctx);
   return [{ ref: { ...ref, key: k, display: displayFor(k, ref) }, mode, classOnly: false }];

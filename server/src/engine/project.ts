@@ -32,6 +32,12 @@ interface Fn { id: number; ir: FunctionIR; file: string; dir: string }
 const MAX_FANOUT = 4;
 /** Ranking by directory (not by ops table) only for indirect calls this many calls away or closer. */
 const MAX_WEAK_HOPS = 2;
+const MAX_VFS_HOPS = 8;
+/** Ops the VFS and mm call back into a filesystem with (file, address_space, inode, super, vm, iomap). */
+const VFS_FIELDS = new Set(['fsync', 'writepages', 'writepage', 'read_folio', 'readpage', 'readahead', 'write_begin',
+  'write_end', 'direct_IO', 'invalidate_folio', 'release_folio', 'dirty_folio', 'page_mkwrite', 'fault', 'setattr',
+  'write_iter', 'read_iter', 'fallocate', 'remap_file_range', 'evict_inode', 'write_inode', 'dirty_inode', 'sync_fs',
+  'iomap_begin', 'iomap_end', 'end_io', 'submit_io']);
 
 export interface ProjectStats extends FileStats {
   files: number;
@@ -233,8 +239,9 @@ function rank(field: string, entry: Fn, byField: Map<string, { fn: number; slot:
   };
   const sameTable = mine ? all.filter((c) => mine.has(c.slot.table)) : [];
   if (sameTable.length) return { targets: toTargets(sameTable), unresolved: false };
-  // far from the function being checked (deep in mm/ or the block layer), a directory says nothing
-  if (hops > MAX_WEAK_HOPS) return { targets: [], unresolved: all.length > 0 };
+  // far from the function being checked (deep in mm/ or the block layer), a directory says little,
+  // except for the VFS's own ops that the core calls back into the filesystem with
+  if (hops > (VFS_FIELDS.has(field) ? MAX_VFS_HOPS : MAX_WEAK_HOPS)) return { targets: [], unresolved: all.length > 0 };
   const sameDir = all.filter((c) => fns[c.fn].dir === entry.dir);
   if (sameDir.length) return { targets: toTargets(sameDir), unresolved: false };
   const distinct = new Set(all.map((c) => c.fn));

@@ -97,7 +97,7 @@ function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' |
 }
 
 function trustedAcquirer(ir: FunctionIR, key: string): boolean {
-  if (/lock|acquire|grab|get|begin|enter|start/i.test(ir.name)) return true;
+  if (/lock|acquire|grab|get|begin|enter|start|prepare|reserve|find|lookup/i.test(ir.name)) return true;
   return ir.annotations.acquires.some((keys) => keys.includes(key));
 }
 
