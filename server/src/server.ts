@@ -3,7 +3,9 @@
  * transports come from vscode-languageserver's createConnection. Bad input and bad settings are
  * reported and the server keeps serving; nothing here ever writes to a user's files.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   type Connection, type Diagnostic, DiagnosticSeverity, DidChangeConfigurationNotification, type Hover,
@@ -13,9 +15,10 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
-  Analyzer, type FileResult, type Grammar, type Settings, defaultSettings, loadGrammar, locksAt, mergeSettings,
+  Analyzer, ExternalIndex, type FileResult, type Grammar, type Settings, defaultSettings, loadGrammar, locksAt, mergeSettings,
   parseSettings, readWorkspaceFile,
 } from './engine';
+import type { IndexMessage, IndexRequest } from './indexer';
 import { hoverMarkdown, toDiagnostic } from './lsp/present';
 
 const DEBOUNCE_MS = 150;
@@ -33,6 +36,11 @@ export class LockscopeServer {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Kept so tests and shutdown can wait for the start-up work. */
   ready: Promise<void> = Promise.resolve();
+  /** The rest of the kernel tree, indexed in a worker thread; undefined until it is ready. */
+  private external?: ExternalIndex;
+  private indexRoot?: string;
+  private indexWorker?: Worker;
+  private canProgress = false;
 
   constructor(private readonly connection: Connection) {}
 
@@ -42,7 +50,10 @@ export class LockscopeServer {
     c.onInitialized(() => { this.ready = this.start(); });
     c.onDidChangeConfiguration(() => { void this.reconfigure(); });
     c.onHover((p) => this.hover(p.textDocument.uri, p.position.line, p.position.character));
-    c.onShutdown(() => { for (const t of this.timers.values()) clearTimeout(t); });
+    c.onShutdown(async () => {
+      for (const t of this.timers.values()) clearTimeout(t);
+      await this.indexWorker?.terminate();
+    });
     this.documents.onDidChangeContent((e) => this.schedule(e.document));
     this.documents.onDidClose((e) => {
       this.results.delete(e.document.uri);
@@ -54,6 +65,7 @@ export class LockscopeServer {
 
   private initialize(p: InitializeParams): InitializeResult {
     this.canConfigure = !!p.capabilities.workspace?.configuration;
+    this.canProgress = !!p.capabilities.window?.workDoneProgress;
     const folders = p.workspaceFolders?.map((f) => f.uri) ?? (p.rootUri ? [p.rootUri] : []);
     this.roots = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
     return {
@@ -74,6 +86,41 @@ export class LockscopeServer {
     await this.loadSettings();
     await this.loadEngine();
     for (const d of this.documents.all()) this.schedule(d, 0);
+    if (this.analyzer) void this.startIndex();
+  }
+
+  /**
+   * A workspace that is a kernel tree (it has include/linux/) is indexed in a worker thread: fs/,
+   * include/, mm/ and block/ are summarised so that open files are analysed against the rest of the
+   * tree. Until then, open files are analysed on their own.
+   */
+  private async startIndex(): Promise<void> {
+    const root = this.roots.find((r) => fs.existsSync(path.join(r, 'include', 'linux')));
+    if (!root || this.indexWorker) return;
+    const script = path.join(__dirname, 'indexer.js');
+    if (!fs.existsSync(script)) { this.log(`lockscope: ${script} is missing; open files are analysed on their own`); return; }
+    this.indexRoot = root;
+    const progress = this.canProgress ? await this.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
+    progress?.begin('lockscope: indexing the tree', 0, root, false);
+    this.log(`lockscope: indexing ${root} in the background`);
+    const req: IndexRequest = { root, settings: this.settings, grammarDir: this.grammar?.dir ?? '' };
+    const worker = new Worker(script, { workerData: req });
+    this.indexWorker = worker;
+    worker.on('message', (m: IndexMessage) => {
+      if (m.type === 'progress') progress?.report(Math.floor((100 * m.done) / Math.max(1, m.total)), `${m.done}/${m.total} files`);
+      else if (m.type === 'done') {
+        this.external = new ExternalIndex(m.index);
+        progress?.done();
+        this.log(`lockscope: indexed ${m.files} files (${this.external.functions} functions) in ${m.seconds.toFixed(1)} s`);
+        this.results.clear();
+        for (const d of this.documents.all()) this.schedule(d, 0);
+        void worker.terminate();
+      } else {
+        progress?.done();
+        this.log(`lockscope: indexing failed: ${m.message}`);
+      }
+    });
+    worker.on('error', (e) => { progress?.done(); this.log(`lockscope: the indexer stopped: ${e.message}`); });
   }
 
   private async loadSettings(): Promise<void> {
@@ -141,7 +188,10 @@ export class LockscopeServer {
     if (cached && cached.version === doc.version) return cached.result;
     let result: FileResult;
     try {
-      result = this.analyzer.analyzeText(doc.getText(), this.displayPath(doc.uri));
+      const inTree = this.treePath(doc.uri);
+      result = inTree && this.external
+        ? this.analyzer.analyzeText(doc.getText(), inTree, this.external)
+        : this.analyzer.analyzeText(doc.getText(), this.displayPath(doc.uri));
     } catch (e) {
       this.log(`lockscope: internal error analysing ${doc.uri}: ${(e as Error).stack ?? e}`);
       result = { file: doc.uri, findings: [], functions: [], stats: { functions: 0, functionsWithParseErrors: 0, lockSitesFound: 0, lockSitesModelled: 0, unmodelled: {} }, error: `internal error: ${(e as Error).message}` };
@@ -185,7 +235,15 @@ export class LockscopeServer {
     return p;
   }
 
+  /** The document's path relative to the indexed tree, when it is inside it. */
+  private treePath(uri: string): string | undefined {
+    if (!this.indexRoot || !uri.startsWith('file:')) return undefined;
+    const rel = path.relative(this.indexRoot, fileURLToPath(uri));
+    return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
+  }
+
   private uriOf(file: string, fallback: string): string {
+    if (this.indexRoot && !path.isAbsolute(file)) return pathToFileURL(path.join(this.indexRoot, file)).toString();
     if (path.isAbsolute(file)) return pathToFileURL(file).toString();
     for (const root of this.roots) return pathToFileURL(path.join(root, file)).toString();
     return fallback;

@@ -13,12 +13,14 @@ import {
   DidCloseTextDocumentNotification, DidOpenTextDocumentNotification, ExitNotification, type Hover, HoverRequest,
   IPCMessageReader, IPCMessageWriter,
   InitializeRequest, type InitializeResult, InitializedNotification, LogMessageNotification, type LogMessageParams,
-  MessageType, type ProtocolConnection, PublishDiagnosticsNotification, type PublishDiagnosticsParams,
+  MessageType, NotificationType, type ProtocolConnection, PublishDiagnosticsNotification, type PublishDiagnosticsParams,
   RegistrationRequest, ShowMessageNotification, ShowMessageRequest, type ShowMessageParams, ShutdownRequest, StreamMessageReader,
   StreamMessageWriter, UnregistrationRequest, WorkDoneProgressCreateRequest, createProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 
 export { MessageType };
+
+const ProgressNotification = new NotificationType<{ token: unknown; value: { kind: string; message?: string; percentage?: number } }>('$/progress');
 
 /** A diagnostic's message as text (LSP 3.18 allows markup there). */
 export function messageOf(d: { message: string | { value: string } }): string {
@@ -60,6 +62,8 @@ export interface InitOptions {
    * When given, the client declares workspace.configuration; when undefined it does not.
    */
   settings?: Record<string, unknown>;
+  /** Declare window.workDoneProgress, so the server reports indexing progress. */
+  progress?: boolean;
 }
 
 /** A message the server asked the editor to show; `request` tells window/showMessageRequest from the notification. */
@@ -112,6 +116,9 @@ export class LspClient {
   readonly diagnostics = new Channel<PublishDiagnosticsParams>('publishDiagnostics');
   readonly messages = new Channel<ShownMessage>('window/showMessage or window/showMessageRequest');
   readonly logs: LogMessageParams[] = [];
+  /** Tokens the server created with window/workDoneProgress/create, and every $/progress value. */
+  readonly progressTokens: unknown[] = [];
+  readonly progress: { kind: string; message?: string; percentage?: number }[] = [];
   /** Every workspace/configuration request the server made. */
   readonly configurationRequests: unknown[] = [];
   stderr = '';
@@ -153,7 +160,10 @@ export class LspClient {
     });
     this.conn.onRequest(RegistrationRequest.type, () => {});
     this.conn.onRequest(UnregistrationRequest.type, () => {});
-    this.conn.onRequest(WorkDoneProgressCreateRequest.type, () => {});
+    this.conn.onRequest(WorkDoneProgressCreateRequest.type, (p) => { this.progressTokens.push(p.token); });
+    this.conn.onNotification(ProgressNotification, (p: { token: unknown; value: { kind: string; message?: string; percentage?: number } }) => {
+      this.progress.push(p.value);
+    });
     this.conn.onError(() => { /* reported through exit / timeouts */ });
     this.conn.listen();
   }
@@ -188,7 +198,7 @@ export class LspClient {
           hover: { contentFormat: ['markdown', 'plaintext'] },
           publishDiagnostics: { relatedInformation: true, versionSupport: true },
         },
-        window: { showMessage: {} },
+        window: { showMessage: {}, workDoneProgress: opts.progress === true },
       },
     }), 'initialize');
     this.initResult = result;

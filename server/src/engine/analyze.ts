@@ -12,6 +12,7 @@ import { runChecks } from './checks';
 import { type LockFact, initialState } from './domain';
 import type { FunctionIR } from './ir';
 import type { Grammar } from './parser';
+import { type ExternalIndex, busy } from './linker';
 import { solve } from './solver';
 import { summarise } from './summary';
 import type { Summary, TransferContext } from './transfer';
@@ -70,20 +71,21 @@ export class Analyzer {
     this.lockNames = new Set(this.catalog.lockNames());
   }
 
-  analyzeText(text: string, file: string): FileResult {
+  /** `external`: the rest of the tree, indexed; `file` is then the path relative to its root. */
+  analyzeText(text: string, file: string, external?: ExternalIndex): FileResult {
     const reason = rejectReason(text, this.opts.settings.maxFileSizeKB * 1024);
     if (reason) return { file, findings: [], functions: [], stats: emptyStats(), error: reason };
     let tree: Tree | null = null;
     try {
       tree = this.grammar.parser.parse(text);
       if (!tree) return { file, findings: [], functions: [], stats: emptyStats(), error: 'the parser returned no tree' };
-      return this.analyzeTree(tree, file);
+      return this.analyzeTree(tree, file, external);
     } finally {
       tree?.delete();
     }
   }
 
-  private analyzeTree(tree: Tree, file: string): FileResult {
+  private analyzeTree(tree: Tree, file: string, external?: ExternalIndex): FileResult {
     const stats = emptyStats();
     const defs = topLevelDefs(this.grammar, tree);
     const byName = new Map<string, number>();
@@ -127,7 +129,10 @@ export class Analyzer {
         }
       });
     }
+    // against an indexed tree, every function may reach a lock through another file
+    if (external) defs.forEach((_d, i) => { if (names[i]) relevant.add(i); });
     const sameFile = new Set([...relevant].map((i) => names[i]).filter((n): n is string => !!n));
+    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '.';
 
     // callee-first order over the relevant functions
     const order: number[] = [];
@@ -151,11 +156,17 @@ export class Analyzer {
     }));
     stats.functions = defs.length;
     stats.functionsWithParseErrors = defs.filter((d) => d.hasError).length;
-    const ctxBase = { catalog: this.catalog, file, callable: (n: string) => sameFile.has(n), loopMacros: this.loopMacros };
+    const ctxBase = {
+      catalog: this.catalog, file, loopMacros: this.loopMacros, indirectCalls: !!external,
+      callable: (n: string) => sameFile.has(n) || busy(external?.summaryFrom(file, n)),
+    };
     for (const i of order) {
       const ir = buildCfg(defs[i], ctxBase);
+      const self = external?.linker.resolve(file, ir.name);
       const tctx: TransferContext = {
-        summaryOf: (n) => summaries.get(n), assigned: ir.assigned, tainted: new Set(), locals: ir.locals,
+        summaryOf: (n) => summaries.get(n) ?? external?.summaryFrom(file, n),
+        indirect: external ? (field, hops) => external.linker.indirect(field, { id: self, dir }, hops, (id) => external.summary(id)).targets : undefined,
+        assigned: ir.assigned, tainted: new Set(), locals: ir.locals,
         acquiredKeys: acquiredKeys(ir), catalog: this.catalog, canon: ir.canon,
       };
       const sol = solve(ir, entryStateOf(ir), tctx);

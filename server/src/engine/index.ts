@@ -8,4 +8,5 @@ export {
 } from './config';
 export { buildCfg } from './cfg';
 export { Project, sccOrder } from './project';
+export { ExternalIndex, Linker, type TreeIndex } from './linker';
 export { normaliseExpr, keyOfPointer, applyTemplate } from './lockname';

@@ -20,24 +20,13 @@ import type { FunctionIR } from './ir';
 import type { Grammar } from './parser';
 import { solve } from './solver';
 import { summarise } from './summary';
-import type { IndirectTarget, Summary, TransferContext } from './transfer';
+import type { Summary, TransferContext } from './transfer';
+import { Linker, busy, type LinkFn, type OpsSlot, type TreeIndex } from './linker';
 import type { FileStats, Finding } from './types';
 
-/** An ops-table slot: `.field = fn` inside the initialiser of `table`. */
-export interface OpsSlot { table: string; field: string; fn: string; file: string }
+export type { OpsSlot } from './linker';
 
 interface Fn { id: number; ir: FunctionIR; file: string; dir: string }
-
-/** Candidates beyond this many, with nothing to rank them by, are not followed (and counted). */
-const MAX_FANOUT = 4;
-/** Ranking by directory (not by ops table) only for indirect calls this many calls away or closer. */
-const MAX_WEAK_HOPS = 2;
-const MAX_VFS_HOPS = 8;
-/** Ops the VFS and mm call back into a filesystem with (file, address_space, inode, super, vm, iomap). */
-const VFS_FIELDS = new Set(['fsync', 'writepages', 'writepage', 'read_folio', 'readpage', 'readahead', 'write_begin',
-  'write_end', 'direct_IO', 'invalidate_folio', 'release_folio', 'dirty_folio', 'page_mkwrite', 'fault', 'setattr',
-  'write_iter', 'read_iter', 'fallocate', 'remap_file_range', 'evict_inode', 'write_inode', 'dirty_inode', 'sync_fs',
-  'iomap_begin', 'iomap_end', 'end_io', 'submit_io']);
 
 export interface ProjectStats extends FileStats {
   files: number;
@@ -112,49 +101,29 @@ export class Project {
     this.fileStats.set(file, stats);
   }
 
+  /** The linking view of every indexed function (no IR). */
+  linkFns(): LinkFn[] {
+    return this.fns.map((f) => ({
+      id: f.id, name: f.ir.name, file: f.file, dir: f.dir, isStatic: f.ir.isStatic, callees: [...f.ir.callees], fieldCalls: [...f.ir.fieldCalls],
+    }));
+  }
+
+  get opsSlots(): readonly OpsSlot[] { return this.slots; }
+
+  /** Summarise the whole tree for per-file analysis elsewhere (the language server's index). */
+  exportIndex(root: string): TreeIndex {
+    const summaries: (Summary | null)[] = this.fns.map(() => null);
+    this.analyze(() => false, (_ir, s, id) => { if (busy(s)) summaries[id] = s; }, { lockOrder: false });
+    return { root, fns: this.linkFns(), slots: [...this.slots], summaries };
+  }
+
   /** Link, summarise bottom-up, and check; findings only for files `report` accepts. */
-  analyze(report: (file: string) => boolean, onSummary?: (fn: FunctionIR, s: Summary) => void): { findings: Finding[]; stats: ProjectStats } {
+  analyze(report: (file: string) => boolean, onSummary?: (fn: FunctionIR, s: Summary, id: number) => void,
+    opts: { lockOrder?: boolean } = {}): { findings: Finding[]; stats: ProjectStats } {
+    const wantOrder = opts.lockOrder !== false && this.settings.severity['lock-order-inversion'] !== 'off';
     const fns = this.fns;
-    // symbols: static per file, global, static inline in headers
-    const statics = new Map<string, Map<string, number>>();
-    const globals = new Map<string, number>();
-    const inlines = new Map<string, number>();
-    for (const f of fns) {
-      if (f.ir.isStatic) {
-        let m = statics.get(f.file);
-        if (!m) { m = new Map(); statics.set(f.file, m); }
-        if (!m.has(f.ir.name)) m.set(f.ir.name, f.id);
-        if (f.file.endsWith('.h') && !inlines.has(f.ir.name)) inlines.set(f.ir.name, f.id);
-      } else if (!globals.has(f.ir.name)) {
-        globals.set(f.ir.name, f.id);
-      }
-    }
-    const resolve = (file: string, name: string): number | undefined =>
-      statics.get(file)?.get(name) ?? globals.get(name) ?? inlines.get(name);
-    const byField = new Map<string, { fn: number; slot: OpsSlot }[]>();
-    const tablesOf = new Map<number, Set<string>>();
-    for (const slot of this.slots) {
-      const fn = resolve(slot.file, slot.fn);
-      if (fn === undefined) continue;
-      const list = byField.get(slot.field) ?? [];
-      list.push({ fn, slot });
-      byField.set(slot.field, list);
-      const t = tablesOf.get(fn) ?? new Set<string>();
-      t.add(slot.table);
-      tablesOf.set(fn, t);
-    }
-
-    // the call graph (direct calls, and every candidate of each field called), callees first
-    const edges: number[][] = fns.map((f) => {
-      const out = new Set<number>();
-      for (const c of f.ir.callees) { const t = resolve(f.file, c); if (t !== undefined && t !== f.id) out.add(t); }
-      for (const field of f.ir.fieldCalls) for (const c of byField.get(field) ?? []) if (c.fn !== f.id) out.add(c.fn);
-      return [...out];
-    });
-    const order = sccOrder(fns.length, edges);
-    const callers: number[][] = fns.map(() => []);
-    fns.forEach((f) => { for (const c of f.ir.callees) { const t = resolve(f.file, c); if (t !== undefined && t !== f.id) callers[t].push(f.id); } });
-
+    const linker = new Linker(this.linkFns(), this.slots);
+    const order = sccOrder(fns.length, linker.edges());
     const summaries = new Map<number, Summary>();
     const findings: Finding[] = [];
     const lockOrder = new LockOrder();
@@ -164,13 +133,11 @@ export class Project {
       for (const id of scc) {
         const f = fns[id];
         const ir = f.ir;
-        if (!touchesLocks(ir, f.file, resolve, summaries, byField)) continue;
-        let mine: Set<string> | null | undefined;
+        if (!touchesLocks(ir, (n) => linker.resolve(f.file, n), (t) => summaries.get(t), linker)) continue;
         const tctx: TransferContext = {
-          summaryOf: (n) => { const t = resolve(f.file, n); return t === undefined ? undefined : summaries.get(t); },
+          summaryOf: (n) => { const t = linker.resolve(f.file, n); return t === undefined ? undefined : summaries.get(t); },
           indirect: (field, hops) => {
-            mine ??= contextTables(id, fns, callers, tablesOf) ?? null;
-            const r = rank(field, f, byField, mine ?? undefined, fns, summaries, hops);
+            const r = linker.indirect(field, { id, dir: f.dir }, hops, (t) => summaries.get(t));
             if (r.unresolved) indirectUnresolved++;
             return r.targets;
           },
@@ -180,7 +147,7 @@ export class Project {
         // every function feeds the lock-order graph; findings only where asked
         const checked = runChecks(sol, tctx, {
           severity,
-          order: ({ held, taken, site, path: p }) => {
+          order: !wantOrder ? undefined : ({ held, taken, site, path: p }) => {
             const from = lockClass(held.ref, f.dir);
             const to = lockClass(taken, f.dir);
             if (!from || !to || from === to) return;
@@ -190,10 +157,10 @@ export class Project {
         if (report(f.file)) findings.push(...checked.filter((x) => this.settings.severity[x.kind] !== 'off'));
         const sum = summarise(sol, tctx);
         summaries.set(id, sum);
-        onSummary?.(ir, sum);
+        onSummary?.(ir, sum, id);
       }
     }
-    if (this.settings.severity['lock-order-inversion'] !== 'off') {
+    if (wantOrder) {
       findings.push(...lockOrder.inversions(report, severity['lock-order-inversion'] ?? 'warning'));
     }
     const stats: ProjectStats = { ...emptyStats(), files: 0, indirectUnresolved };
@@ -212,69 +179,15 @@ export class Project {
 }
 
 /** Does the function take a lock, or call something whose summary says it does? */
-function touchesLocks(ir: FunctionIR, file: string, resolve: (file: string, name: string) => number | undefined,
-  summaries: Map<number, Summary>, byField: Map<string, { fn: number }[]>): boolean {
+export function touchesLocks(ir: FunctionIR, resolve: (name: string) => number | undefined,
+  summaryOf: (id: number) => Summary | undefined, linker: Linker): boolean {
   for (const n of ir.nodes) {
     if (n.ops.some((o) => o.k === 'acquire' || o.k === 'release' || o.k === 'assert' || o.k === 'downgrade')) return true;
     if (n.succ.some((e) => e.guard?.acquire)) return true;
   }
-  const busy = (s: Summary | undefined) => !!s && (s.acquires.length > 0 || s.effects.length > 0 || s.deferred.length > 0 || s.conditional.length > 0);
-  for (const c of ir.callees) { const t = resolve(file, c); if (t !== undefined && busy(summaries.get(t))) return true; }
-  for (const field of ir.fieldCalls) if ((byField.get(field) ?? []).some((c) => busy(summaries.get(c.fn)))) return true;
+  for (const c of ir.callees) { const t = resolve(c); if (t !== undefined && busy(summaryOf(t))) return true; }
+  for (const field of ir.fieldCalls) if ((linker.byField.get(field) ?? []).some((c) => busy(summaryOf(c.fn)))) return true;
   return false;
-}
-
-/**
- * Targets of `->field(...)` for the function being checked: the members of its own ops tables
- * first (a write that began in btrfs_file_operations.write_iter reaches btrfs_file_operations.fsync),
- * then those in its directory, then all of them if they are few.
- */
-function rank(field: string, entry: Fn, byField: Map<string, { fn: number; slot: OpsSlot }[]>, mine: Set<string> | undefined,
-  fns: Fn[], summaries: Map<number, Summary>, hops: number): { targets: IndirectTarget[]; unresolved: boolean } {
-  const all = byField.get(field) ?? [];
-  const toTargets = (list: typeof all) => {
-    const seen = new Set<number>();
-    return list.filter((c) => (seen.has(c.fn) ? false : (seen.add(c.fn), true)))
-      .map((c) => ({ summary: summaries.get(c.fn) ?? emptySummary(fns[c.fn].ir.name), via: `${c.slot.table}.${field}` }));
-  };
-  const sameTable = mine ? all.filter((c) => mine.has(c.slot.table)) : [];
-  if (sameTable.length) return { targets: toTargets(sameTable), unresolved: false };
-  // far from the function being checked (deep in mm/ or the block layer), a directory says little,
-  // except for the VFS's own ops that the core calls back into the filesystem with
-  if (hops > (VFS_FIELDS.has(field) ? MAX_VFS_HOPS : MAX_WEAK_HOPS)) return { targets: [], unresolved: all.length > 0 };
-  const sameDir = all.filter((c) => fns[c.fn].dir === entry.dir);
-  if (sameDir.length) return { targets: toTargets(sameDir), unresolved: false };
-  const distinct = new Set(all.map((c) => c.fn));
-  if (distinct.size <= MAX_FANOUT && hops <= 1) return { targets: toTargets(all), unresolved: false };
-  return { targets: [], unresolved: all.length > 0 };
-}
-
-function emptySummary(name: string): Summary {
-  return { name, acquires: [], deferred: [], effects: [], conditional: [] };
-}
-
-/**
- * The ops tables a function acts for: its own, or those of the functions in its directory that call
- * it (up to three calls up), so that ext4_dio_write_iter, called from ext4_file_operations.write_iter,
- * resolves ->fsync to ext4_file_operations.fsync.
- */
-function contextTables(id: number, fns: Fn[], callers: number[][], tablesOf: Map<number, Set<string>>): Set<string> | undefined {
-  const out = new Set<string>(tablesOf.get(id) ?? []);
-  let frontier = [id];
-  const seen = new Set(frontier);
-  for (let depth = 0; depth < 3 && !out.size; depth++) {
-    const next: number[] = [];
-    for (const f of frontier) {
-      for (const c of callers[f]) {
-        if (seen.has(c) || fns[c].dir !== fns[id].dir) continue;
-        seen.add(c);
-        next.push(c);
-        for (const t of tablesOf.get(c) ?? []) out.add(t);
-      }
-    }
-    frontier = next;
-  }
-  return out.size ? out : undefined;
 }
 
 /** Strongly connected components, callees before callers (iterative Tarjan). */

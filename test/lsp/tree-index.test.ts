@@ -1,0 +1,36 @@
+/**
+ * A workspace that is a kernel tree is indexed in the background (a worker thread), with progress;
+ * an open file is then analysed against the rest of the tree: the seed-000 diagnostic appears on the
+ * direct-write call in btrfs_file_write_iter, its related information walking through iomap, the
+ * VFS and the ops table in other files.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { fileUri, messageOf, root, startServer } from '../support/lsp';
+
+const tree = path.join(root(), 'test', 'trees', 'seed000-5.9');
+const file = path.join(tree, 'fs', 'btrfs', 'file.c');
+
+test('seed 000 in the editor: the cross-file recursive lock after indexing', async (t) => {
+  const client = await startServer({ folders: [tree], progress: true });
+  t.after(() => client.dispose());
+  const uri = fileUri(file);
+  const text = fs.readFileSync(file, 'utf8');
+  await client.open(uri, text);
+  const d = await client.waitForDiagnostics(uri, { pred: (p) => p.diagnostics.some((x) => x.code === 'recursive-lock'), timeoutMs: 60000 });
+  const diag = d.diagnostics.find((x) => x.code === 'recursive-lock')!;
+  const line = text.split('\n').findIndex((l) => l.includes('btrfs_direct_write(iocb, from); /* expect: recursive-lock */'));
+  assert.equal(diag.range.start.line, line);
+  assert.match(messageOf(diag), /possible recursive locking: &inode->i_rwsem/);
+  const uris = new Set((diag.relatedInformation ?? []).map((r) => path.relative(tree, new URL(r.location.uri).pathname)));
+  for (const f of ['fs/btrfs/file.c', 'fs/iomap/direct-io.c', 'include/linux/fs.h', 'fs/sync.c']) assert.ok(uris.has(f), `related information misses ${f}`);
+  assert.ok((diag.relatedInformation ?? []).some((r) => /btrfs_file_operations\.fsync/.test(r.message)));
+  assert.ok(client.progressTokens.length >= 1, 'no work-done progress was created');
+  assert.deepEqual([client.progress[0]?.kind, client.progress[client.progress.length - 1]?.kind], ['begin', 'end']);
+  assert.ok(client.logs.some((l) => /indexed \d+ files/.test(l.message)));
+  const hover = await client.hoverText(uri, line, 4);
+  assert.match(hover ?? '', /&inode->i_rwsem/);
+  assert.equal((await client.shutdown()).code, 0);
+});
