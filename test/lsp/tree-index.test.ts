@@ -21,7 +21,7 @@ test('seed 000 in the editor: the cross-file recursive lock after indexing', asy
   await client.open(uri, text);
   const d = await client.waitForDiagnostics(uri, { pred: (p) => p.diagnostics.some((x) => x.code === 'recursive-lock'), timeoutMs: 60000 });
   const diag = d.diagnostics.find((x) => x.code === 'recursive-lock')!;
-  const line = text.split('\n').findIndex((l) => l.includes('btrfs_direct_write(iocb, from); /* expect: recursive-lock */'));
+  const line = text.split('\n').findIndex((l) => l.includes('btrfs_direct_write(iocb, from); /* expect: recursive-lock'));
   assert.equal(diag.range.start.line, line);
   assert.match(messageOf(diag), /possible recursive locking: &inode->i_rwsem/);
   const uris = new Set((diag.relatedInformation ?? []).map((r) => path.relative(tree, new URL(r.location.uri).pathname)));

@@ -153,3 +153,17 @@ const struct file_operations samplefs_file_operations = {
 	.fsync		= samplefs_sync_file,
 	.open		= samplefs_open,
 };
+
+/* O_SYNC append: syncs the file while still holding its inode lock. */
+static ssize_t samplefs_append_sync(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	ssize_t ret;
+
+	inode_lock(inode);
+	ret = generic_perform_write(iocb, from);
+	if (ret > 0)
+		ret = generic_write_sync(iocb, ret); /* expect: forbidden-call */
+	inode_unlock(inode);
+	return ret;
+}

@@ -55,11 +55,11 @@ export class Aliases {
         // the object may be assigned once (`dio = kmalloc(..)`) before its fields are filled in
         const root = rootIdentifier(path);
         if (!root || (this.assignments.get(root) ?? 0) > 1) continue;
-        for (const prefix of [path, `*${path}`]) {
-          if (s === prefix || s.startsWith(`${prefix}->`) || s.startsWith(`${prefix}.`)) {
-            s = normaliseExpr((prefix.startsWith('*') ? '*' : '') + `(${value})` + s.slice(prefix.length));
-          }
-        }
+        // `dio->iocb` anywhere in the text (`file_inode(dio->iocb->ki_filp)`), not inside a longer name
+        const esc = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/-\\>/g, '->');
+        const re = new RegExp(`(^|[^A-Za-z0-9_>.])${esc}(?=$|->|\\.|\\)|,|\\[)`, 'g');
+        const next = s.replace(re, (_m, pre: string) => `${pre}(${value})`);
+        if (next !== s) s = normaliseExpr(next);
       }
       const root = rootIdentifier(s);
       const value = root ? this.locals.get(root) : undefined;
@@ -88,7 +88,7 @@ export class Aliases {
     for (const n of ir.nodes) {
       for (let i = 0; i < n.ops.length; i++) {
         const op = n.ops[i];
-        if (op.k === 'acquire' || op.k === 'release' || op.k === 'downgrade' || op.k === 'assert') n.ops[i] = { ...op, lock: ref(op.lock) };
+        if (op.k === 'acquire' || op.k === 'release' || op.k === 'downgrade' || op.k === 'assert' || op.k === 'forbid') n.ops[i] = { ...op, lock: ref(op.lock) };
         else if (op.k === 'call' || op.k === 'icall') {
           n.ops[i] = { ...op, args: op.args.map((a) => this.canon(normaliseExpr(a), ir)), escapeKeys: op.escapeKeys?.map(key), escapeRoots: roots(op.escapeRoots) };
         } else if (op.k === 'escape') n.ops[i] = { ...op, keys: op.keys.map(key), roots: roots(op.roots) };

@@ -10,7 +10,7 @@ import type { LockRef, Op, Site } from './ir';
 import { normaliseExpr } from './lockname';
 import { flagLocks, symbolicLock } from './lockref';
 import {
-  type Acquisition, type Deferred, type Observer, type TransferContext, acquire, escape, findFact, nestable, release,
+  type Acquisition, type Deferred, type ForbiddenInside, type Observer, type TransferContext, acquire, escape, findFact, nestable, release,
 } from './transfer';
 import type { PathStep } from './types';
 
@@ -106,6 +106,7 @@ function resolveIndirect(s: State, d: Deferred, via: string, site: Site, ctx: Tr
       ? { ...last, note: `->${d.field} resolves to ${t.summary.name} (${t.via})` }
       : { file: '', line: site.line, column: site.column, function: '', note: `->${d.field} resolves to ${t.summary.name} (${t.via})` };
     const prefix = [...d.witness, step];
+    checkForbidden(cur, t.summary.forbidden, d.args, via, site, ctx, obs, prefix, false);
     cur = checkInside(cur, acquisitions(t.summary.acquires, d.args, ctx, prefix), via, site, ctx, obs, false);
     if (!cur) return undefined;
     if (depth < MAX_INDIRECT_DEPTH) {
@@ -119,10 +120,25 @@ function resolveIndirect(s: State, d: Deferred, via: string, site: Site, ctx: Tr
   return cur;
 }
 
+/** Forbidden calls a callee makes inside: reported if the caller holds their lock, else passed up. */
+function checkForbidden(s: State, list: ForbiddenInside[], args: readonly (string | undefined)[], via: string, site: Site,
+  ctx: TransferContext, obs: Observer | undefined, prefix: PathStep[], record: boolean): void {
+  for (const f of list) {
+    const key = substitute(f.template, args);
+    if (key === undefined) continue;
+    const k = canon(key, ctx);
+    const op: Op & { k: 'forbid' } = { k: 'forbid', call: f.call, reason: f.reason, site, lock: { ...f.ref, key: k, display: displayFor(k, f.ref) } };
+    const hit = findFact(s, op.lock);
+    if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) obs?.forbidden?.(op, hit[1], s, via, [...prefix, ...f.witness]);
+    else if (record) obs?.forbidCall?.(op, s, via, [...prefix, ...f.witness]);
+  }
+}
+
 export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferContext, obs?: Observer): State | undefined {
   const sum = ctx.summaryOf(op.callee);
   if (!sum) return escape(s, op.escapeKeys, op.escapeRoots, ctx);
   const args = op.args.map((a) => normaliseExpr(a));
+  checkForbidden(s, sum.forbidden, args, op.callee, op.site, ctx, obs, [], true);
   // locks the callee takes inside: a caller already holding one deadlocks
   let cur = checkInside(s, acquisitions(sum.acquires, args, ctx, []), op.callee, op.site, ctx, obs, true);
   if (!cur) return undefined;

@@ -50,6 +50,18 @@ export interface LockPrimitive {
 /** Macros/functions that assert a predicate; `negated` means the predicate must be false (WARN_ON(!x)). */
 export interface AssertMacro { name: string; negated: boolean }
 
+/**
+ * "Never call X while holding Y": the lock is a template over X's arguments, so the rule can say
+ * "the inode lock of the same file". Checked through any depth of calls, like a lock X would take.
+ */
+export interface ForbiddenCall { call: string; lock: string; class?: string; reason: string }
+
+export const BUILTIN_FORBIDDEN: ForbiddenCall[] = [
+  { call: 'generic_write_sync', lock: 'file_inode({0}->ki_filp)->i_rwsem', class: 'struct inode::i_rwsem', reason: 'it syncs the file, and ->fsync may take the inode lock' },
+  { call: 'vfs_fsync_range', lock: 'file_inode({0})->i_rwsem', class: 'struct inode::i_rwsem', reason: '->fsync may take the inode lock' },
+  { call: 'vfs_fsync', lock: 'file_inode({0})->i_rwsem', class: 'struct inode::i_rwsem', reason: '->fsync may take the inode lock' },
+];
+
 /** Scope-based guard classes (`guard(mutex)(&m)`, `scoped_guard(spinlock_irqsave, &l)`). */
 export interface GuardClass { name: string; kind: LockKind; mode: Mode; lock?: string; class?: string; recursive?: boolean }
 
@@ -213,7 +225,10 @@ export class Catalog {
   private readonly asserts = new Map<string, AssertMacro>();
   private readonly guards = new Map<string, GuardClass>();
 
-  constructor(extra: LockPrimitive[] = [], extraGuards: GuardClass[] = []) {
+  private readonly forbidden = new Map<string, ForbiddenCall>();
+
+  constructor(extra: LockPrimitive[] = [], extraGuards: GuardClass[] = [], extraForbidden: ForbiddenCall[] = []) {
+    for (const f of [...BUILTIN_FORBIDDEN, ...extraForbidden]) this.forbidden.set(f.call, f);
     for (const p of [...BUILTIN_PRIMITIVES, ...extra]) this.byName.set(p.name, p);
     for (const a of ASSERT_MACROS) this.asserts.set(a.name, a);
     for (const g of [...GUARD_CLASSES, ...extraGuards]) this.guards.set(g.name, g);
@@ -222,6 +237,7 @@ export class Catalog {
   primitive(name: string): LockPrimitive | undefined { return this.byName.get(name); }
   assertMacro(name: string): AssertMacro | undefined { return this.asserts.get(name); }
   guard(name: string): GuardClass | undefined { return this.guards.get(name); }
+  forbiddenCall(name: string): ForbiddenCall | undefined { return this.forbidden.get(name); }
   /** Names worth a second look when scanning a file (all primitives that act on a lock). */
   lockNames(): string[] {
     return [...this.byName.values()].filter((p) => p.op !== 'noreturn' && p.op !== 'predicate').map((p) => p.name);

@@ -135,6 +135,14 @@ export abstract class ExprBuilder extends GraphBuilder {
       }
       return;
     }
+    const rule = this.ctx.catalog.forbiddenCall(name);
+    if (rule) {
+      const key = normaliseExpr(rule.lock.replace(/\{(\d+)\}/g, (_m, i: string) => `(${args[Number(i)]?.text ?? '?'})`));
+      this.emit({
+        k: 'forbid', call: name, reason: rule.reason, site: siteOf(n),
+        lock: { key, display: displayOfKey(key), class: rule.class ?? null, kind: 'rwsem', recursive: false },
+      }, n);
+    }
     const prim = this.ctx.catalog.primitive(name);
     if (prim && prim.op !== 'noreturn' && prim.op !== 'predicate') this.modelledSites.add(n.startIndex);
     if (!prim) {

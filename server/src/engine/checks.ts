@@ -27,6 +27,7 @@ const DEFAULT_SEVERITY: Record<FindingKind, Severity> = {
   'double-unlock': 'warning',
   'unlock-not-held': 'warning',
   'lock-order-inversion': 'warning',
+  'forbidden-call': 'warning',
 };
 
 function lineOf(s: Site | undefined): string { return s ? `line ${s.line}` : 'entry'; }
@@ -162,6 +163,18 @@ export function runChecks(sol: Solution, ctx: TransferContext, opts: CheckOption
       }
       const cause = held.site ? `${held.site.line}:${held.site.column}` : held.via;
       sink.add('recursive-lock', op.lock.key, { class: op.lock.class, display: name }, op.site, `possible recursive locking: ${name}${cls} ${how}; ${since}`, path, cause);
+    },
+    forbidden(op, held, s, via, inner) {
+      const path = sink.path(s, held.status === 'caller' ? undefined : held.ref.key);
+      if (via && inner?.length) {
+        path.push({ file: ir.file, line: op.site.line, column: op.site.column, function: ir.name, note: `calls ${via}() with ${held.ref.display} held` });
+        path.push(...inner);
+      } else {
+        path.push({ file: ir.file, line: op.site.line, column: op.site.column, function: ir.name, note: `calls ${op.call}() with ${held.ref.display} held` });
+      }
+      const how = via && via !== op.call ? ` (via ${via}())` : '';
+      sink.add('forbidden-call', held.ref.key, { class: held.ref.class, display: held.ref.display }, op.site,
+        `${op.call}() is called${how} while ${held.ref.display} is held: ${op.reason}`, path, `forbid:${held.site ? `${held.site.line}:${held.site.column}` : held.via}`);
     },
     doubleUnlock(op, prev, s) {
       sink.add('double-unlock', op.lock.key, op.lock, op.site,

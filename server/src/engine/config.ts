@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { Catalog, type LockPrimitive } from './catalog';
+import { Catalog, type ForbiddenCall, type LockPrimitive } from './catalog';
 import { FINDING_KINDS, type FindingKind, type Severity } from './types';
 
 const lockKind = z.enum(['mutex', 'rwsem', 'spinlock', 'rwlock', 'seqlock', 'rcu', 'srcu', 'preempt', 'irq',
@@ -41,6 +41,16 @@ export const SETTINGS = {
     description: 'Extra lock primitives (same shape as the built-in catalog), e.g. {"name": "foo_lock", "op": "acquire", "kind": "mutex", "lock": "{arg}->lock"}.',
     json: { type: 'array', items: { type: 'object' } },
   },
+  forbiddenCalls: {
+    schema: z.array(z.object({
+      call: z.string().regex(/^[A-Za-z_]\w*$/, 'a C identifier'),
+      lock: z.string().min(1),
+      class: z.string().optional(),
+      reason: z.string().default('a forbidden-call rule'),
+    }).strict()).default([]),
+    description: 'Calls that must not happen while a lock is held, e.g. {"call": "vfs_fsync", "lock": "file_inode({0})->i_rwsem", "reason": "..."}; {0} is the call\'s first argument. Built in: generic_write_sync, vfs_fsync_range and vfs_fsync under the inode lock of the same file.',
+    json: { type: 'array', items: { type: 'object' } },
+  },
   loopMacros: {
     schema: z.array(z.string().regex(/^[A-Za-z_]\w*$/)).default([]),
     description: 'Extra macro names whose `NAME(...) { body }` is a loop (names containing for_each are loops already).',
@@ -72,6 +82,7 @@ export type SettingKey = keyof typeof SETTINGS;
 
 export interface Settings {
   extraLocks: LockPrimitive[];
+  forbiddenCalls: ForbiddenCall[];
   loopMacros: string[];
   severity: Partial<Record<FindingKind, Severity | 'off'>>;
   maxFileSizeKB: number;
@@ -116,6 +127,7 @@ export function mergeSettings(base: Settings, over: Partial<Settings>): Settings
     ...base,
     ...over,
     extraLocks: [...base.extraLocks, ...(over.extraLocks ?? [])],
+    forbiddenCalls: [...base.forbiddenCalls, ...(over.forbiddenCalls ?? [])],
     loopMacros: [...base.loopMacros, ...(over.loopMacros ?? [])],
     severity: { ...base.severity, ...(over.severity ?? {}) },
   };
@@ -137,5 +149,5 @@ export function readWorkspaceFile(dir: string): { settings?: Partial<Settings>; 
 }
 
 export function catalogFor(s: Settings): Catalog {
-  return new Catalog(s.extraLocks);
+  return new Catalog(s.extraLocks, [], s.forbiddenCalls);
 }

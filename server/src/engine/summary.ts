@@ -7,7 +7,7 @@ import { type State } from './domain';
 import type { FunctionIR, LockRef, Site } from './ir';
 import { rootIdentifier } from './lockname';
 import { type Solution, runNode } from './solver';
-import type { Acquisition, Deferred, Observer, Summary, TransferContext } from './transfer';
+import type { Acquisition, Deferred, ForbiddenInside, Observer, Summary, TransferContext } from './transfer';
 import type { PathStep } from './types';
 
 /** States leaving the function, one per path class, at each return. */
@@ -62,9 +62,10 @@ const MAX_WITNESS = 40;
  * Every lock taken from not held somewhere in the function (one witness each; a lock that cannot be
  * named relative to the parameters keeps its class only), and every indirect call inside.
  */
-function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' | 'deferred'> {
+function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' | 'deferred' | 'forbidden'> {
   const ir = sol.ir;
   const acquires = new Map<string, Acquisition>();
+  const forbidden = new Map<string, ForbiddenInside>();
   const deferred = new Map<string, Deferred>();
   const stepAt = (site: Site, note: string): PathStep => ({ file: ir.file, line: site.line, column: site.column, function: ir.name, note });
   const observer: Observer = {
@@ -81,6 +82,14 @@ function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' |
       const step = stepAt(op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
       acquires.set(id, { template, ref, mode: op.mode, subclass: op.subclass, witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS) });
     },
+    forbidCall(op, _s, via, inner) {
+      const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
+      if (!template) return;
+      const id = `${op.call}|${template}`;
+      if (forbidden.has(id) || forbidden.size >= 16) return;
+      const step = stepAt(op.site, via ? `calls ${via}()` : `calls ${op.call}()`);
+      forbidden.set(id, { call: op.call, reason: op.reason, template, ref: op.lock, witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS) });
+    },
     deferred(d, _s, via, site) {
       const args = d.args.map((a) => (a === undefined ? undefined : paramTemplate(a, ir)));
       const id = `${d.field}(${args.join(',')})`;
@@ -93,7 +102,7 @@ function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' |
   for (const id of sol.order) {
     for (const s of sol.inStates[id]) runNode(ir, id, s, quiet, observer);
   }
-  return { acquires: [...acquires.values()], deferred: [...deferred.values()] };
+  return { acquires: [...acquires.values()], deferred: [...deferred.values()], forbidden: [...forbidden.values()] };
 }
 
 function trustedAcquirer(ir: FunctionIR, key: string): boolean {

@@ -13,6 +13,9 @@ import { callSummary, indirectCall } from './calls';
 /** A lock a function takes inside; `template` names it relative to the parameters, when it can. */
 export interface Acquisition { template?: string; ref: LockRef; mode: Mode; subclass?: string; witness: PathStep[] }
 
+/** A forbidden call somewhere inside, with the lock it must not be made under (relative to the parameters). */
+export interface ForbiddenInside { call: string; reason: string; template: string; ref: LockRef; witness: PathStep[] }
+
 /** A call through a function-pointer field inside, resolved only where the caller's context is known. */
 export interface Deferred { field: string; args: (string | undefined)[]; witness: PathStep[] }
 
@@ -23,6 +26,8 @@ export interface Summary {
   acquires: Acquisition[];
   /** Indirect calls inside (through any depth of callees), resolved in the context of the function being checked. */
   deferred: Deferred[];
+  /** Forbidden calls inside, for callers that may hold their lock. */
+  forbidden: ForbiddenInside[];
   effects: { template: string; ref: LockRef; delta: 1 | -1; mode: Mode }[];
   /** Keys it changes on some exits only: callers forget them and stay silent about them. */
   conditional: string[];
@@ -34,6 +39,10 @@ export interface IndirectTarget { summary: Summary; via: string }
 export interface Observer {
   /** `classOnly`: the instance could not be followed through the calls; the lock class matches. */
   recursive(op: Op & { k: 'acquire' }, held: LockFact, s: State, via?: string, inner?: PathStep[], classOnly?: boolean): void;
+  /** A forbidden call made (here, or inside `via` along `inner`) while `held` is held. */
+  forbidden?(op: Op & { k: 'forbid' }, held: LockFact, s: State, via?: string, inner?: PathStep[]): void;
+  /** A forbidden call whose lock is not held here, for the summary. */
+  forbidCall?(op: Op & { k: 'forbid' }, s: State, via?: string, inner?: PathStep[]): void;
   /** `taken` is acquired while `held` is held (directly, or inside `via` along `inner`): a lock-order edge. */
   order?(held: LockFact, taken: LockRef, s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** An indirect call inside (`via` the callee that defers it, or direct), for the summary. */
@@ -219,6 +228,12 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
     }
     case 'noreturn': return undefined;
     case 'escape': return escape(s, op.keys, op.roots, ctx);
+    case 'forbid': {
+      const hit = findFact(s, op.lock);
+      if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) obs?.forbidden?.(op, hit[1], s);
+      else obs?.forbidCall?.(op, s);
+      return s;
+    }
   }
 }
 

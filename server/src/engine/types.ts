@@ -9,6 +9,7 @@ export const FINDING_KINDS = [
   'double-unlock',
   'unlock-not-held',
   'lock-order-inversion',
+  'forbidden-call',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 

@@ -51,7 +51,7 @@ static ssize_t btrfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		goto out;
 	}
 	if (iocb->ki_flags & IOCB_DIRECT)
-		num_written = btrfs_direct_write(iocb, from); /* expect: recursive-lock */
+		num_written = btrfs_direct_write(iocb, from); /* expect: recursive-lock, forbidden-call */
 	else
 		num_written = btrfs_buffered_write(iocb, from);
 out:

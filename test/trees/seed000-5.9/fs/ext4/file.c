@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ext4's direct write also holds the inode lock across iomap_dio_rw(), but its
- * ->fsync takes no inode lock, so the same path is fine here (lockscope test
- * tree, own writing). Nothing may be reported in this file.
+ * ->fsync takes no inode lock, so there is no recursive lock here (lockscope
+ * test tree, own writing). It still breaks the built-in rule "no
+ * generic_write_sync() under the inode lock of the same file": it is safe only
+ * as long as ext4_sync_file() never takes that lock.
  */
 #include <linux/fs.h>
 #include <linux/iomap.h>
@@ -15,7 +17,7 @@ static ssize_t ext4_dio_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	ssize_t ret;
 
 	inode_lock(inode);
-	ret = iomap_dio_rw(iocb, from, &ext4_iomap_ops, NULL, is_sync_kiocb(iocb));
+	ret = iomap_dio_rw(iocb, from, &ext4_iomap_ops, NULL, is_sync_kiocb(iocb)); /* expect: forbidden-call */
 	inode_unlock(inode);
 	return ret;
 }
