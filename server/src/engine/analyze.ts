@@ -13,6 +13,7 @@ import { type LockFact, initialState } from './domain';
 import type { FunctionIR } from './ir';
 import type { Grammar } from './parser';
 import { type ExternalIndex, busy } from './linker';
+import { vfsEntryLocks } from './vfs';
 import { solve } from './solver';
 import { summarise } from './summary';
 import type { Summary, TransferContext } from './transfer';
@@ -169,7 +170,8 @@ export class Analyzer {
         assigned: ir.assigned, tainted: new Set(), locals: ir.locals,
         acquiredKeys: acquiredKeys(ir), catalog: this.catalog, canon: ir.canon,
       };
-      const sol = solve(ir, entryStateOf(ir), tctx);
+      const contract = external && self !== undefined ? vfsEntryLocks(ir, external.linker.slotsOf(self)) : [];
+      const sol = solve(ir, entryStateOf(ir, contract), tctx);
       if (sol.saturated) stats.unmodelled['state-limit'] = (stats.unmodelled['state-limit'] ?? 0) + 1;
       findings.push(...runChecks(sol, tctx, { severity: severities(this.opts.settings) })
         .filter((f) => this.opts.settings.severity[f.kind] !== 'off'));
@@ -178,7 +180,7 @@ export class Analyzer {
       for (const [k, v] of Object.entries(ir.unmodelled)) stats.unmodelled[k] = (stats.unmodelled[k] ?? 0) + v;
       infos[i].analysed = true;
       infos[i].points = statePoints(ir, sol.inStates, sol.order);
-      infos[i].entryHeld = heldOf(entryStateOf(ir).locks, 'must');
+      infos[i].entryHeld = heldOf(entryStateOf(ir, contract).locks, 'must');
     }
     findings.sort((a, b) => a.line - b.line || a.column - b.column || a.kind.localeCompare(b.kind));
     return { file, findings, functions: infos, stats };
@@ -224,9 +226,16 @@ export function severities(s: Settings): Partial<Record<Finding['kind'], Finding
   return out;
 }
 
-/** Locks the caller holds on entry, from __releases/__must_hold annotations. */
-export function entryStateOf(ir: FunctionIR) {
+/** A lock the caller holds on entry by contract (the VFS's locking rules). */
+export interface EntryFact { key: string; display: string; mode: 'excl' | 'shared'; kind: LockFact['ref']['kind']; class: string; via: string }
+
+/** Locks the caller holds on entry: __releases/__must_hold annotations, and contract locks (VFS ops). */
+export function entryStateOf(ir: FunctionIR, contract: EntryFact[] = []) {
   const locks = new Map<string, LockFact>();
+  for (const c of contract) {
+    // inferred: the function may legitimately release it (->read_folio unlocks its folio when done)
+    locks.set(c.key, { ref: { key: c.key, display: c.display, class: c.class, kind: c.kind, recursive: false }, status: 'caller', mode: c.mode, via: c.via, inferred: true });
+  }
   for (const keys of [...ir.annotations.releases, ...ir.annotations.mustHold]) {
     const key = keys[0];
     const display = key.startsWith('*') ? key.slice(1) : `&${key}`;

@@ -6,8 +6,8 @@
  */
 import type { IndirectTarget, Summary } from './transfer';
 
-/** An ops-table slot: `.field = fn` inside the initialiser of `table`. */
-export interface OpsSlot { table: string; field: string; fn: string; file: string }
+/** An ops-table slot: `.field = fn` inside the initialiser of `table` (of `struct type`, when declared so). */
+export interface OpsSlot { table: string; field: string; fn: string; file: string; type?: string }
 
 /** What linking needs of a function. */
 export interface LinkFn {
@@ -67,6 +67,13 @@ export class Linker {
     }
     this.callers = fns.map(() => []);
     for (const f of fns) for (const c of f.callees) { const t = this.resolve(f.file, c); if (t !== undefined && t !== f.id) this.callers[t].push(f.id); }
+  }
+
+  /** The slots a function is installed in (`btrfs_file_operations.fsync`). */
+  slotsOf(id: number): OpsSlot[] {
+    const out: OpsSlot[] = [];
+    for (const list of this.byField.values()) for (const c of list) if (c.fn === id) out.push(c.slot);
+    return out;
   }
 
   resolve(file: string, name: string): number | undefined {

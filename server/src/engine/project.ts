@@ -22,6 +22,7 @@ import { solve } from './solver';
 import { summarise } from './summary';
 import type { Summary, TransferContext } from './transfer';
 import { Linker, busy, type LinkFn, type OpsSlot, type TreeIndex } from './linker';
+import { vfsEntryLocks } from './vfs';
 import type { FileStats, Finding } from './types';
 
 export type { OpsSlot } from './linker';
@@ -96,7 +97,9 @@ export class Project {
       let decl = pair.parent;
       while (decl && decl.type !== 'init_declarator') decl = decl.parent;
       const table = decl ? (decl.childForFieldName('declarator')?.text ?? '').replace(/[[\]\s*]/g, '') : '';
-      this.slots.push({ table: table || `${file}:${pair.startPosition.row + 1}`, field, fn, file });
+      const type = decl?.parent?.childForFieldName('type');
+      const typeName = type?.type === 'struct_specifier' ? type.childForFieldName('name')?.text : undefined;
+      this.slots.push({ table: table || `${file}:${pair.startPosition.row + 1}`, field, fn, file, ...(typeName ? { type: typeName } : {}) });
     }
     this.fileStats.set(file, stats);
   }
@@ -143,7 +146,7 @@ export class Project {
           },
           assigned: ir.assigned, tainted: new Set(), locals: ir.locals, acquiredKeys: acquiredKeys(ir), catalog: this.catalog, canon: ir.canon,
         };
-        const sol = solve(ir, entryStateOf(ir), tctx);
+        const sol = solve(ir, entryStateOf(ir, vfsEntryLocks(ir, linker.slotsOf(id))), tctx);
         // every function feeds the lock-order graph; findings only where asked
         const checked = runChecks(sol, tctx, {
           severity,
