@@ -119,6 +119,11 @@ export class Analyzer {
         calls[f].add(name);
       }
     }
+    // annotated functions (`__must_hold(x)`) say something about locks even without a lock call
+    defs.forEach((d, i) => {
+      const body = d.childForFieldName('body');
+      if (body && /__(must_hold|releases|acquires)\s*\(/.test(d.text.slice(0, body.startIndex - d.startIndex))) direct.add(i);
+    });
     // functions that touch a lock through same-file helpers too
     const relevant = new Set(direct);
     for (let changed = true; changed;) {

@@ -7,6 +7,7 @@
 import type { Mode } from './catalog';
 import type { State } from './domain';
 import type { LockRef, Op, Site } from './ir';
+import type { Summary } from './transfer';
 import { normaliseExpr } from './lockname';
 import { flagLocks, symbolicLock } from './lockref';
 import {
@@ -134,11 +135,36 @@ function checkForbidden(s: State, list: ForbiddenInside[], args: readonly (strin
   }
 }
 
+/**
+ * Locks the callee needs held. Held: fine. Released earlier on this path: reported. Never taken on
+ * this path while the caller takes it on others: reported. Otherwise the caller's caller may hold
+ * it: the requirement is passed up.
+ */
+function checkRequired(s: State, sum: Summary, args: readonly (string | undefined)[], callee: string, site: Site,
+  ctx: TransferContext, obs: Observer | undefined): void {
+  for (const r of sum.requires) {
+    const key = substitute(r.template, args);
+    if (key === undefined) continue;
+    const k = canon(key, ctx);
+    const lock: LockRef = { ...r.ref, key: k, display: displayFor(k, r.ref) };
+    const hit = findFact(s, lock);
+    if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) continue;
+    if (hit && (hit[1].status === 'released' || (hit[1].status === 'dropped' && !hit[1].inferred))) {
+      obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, 'released');
+    } else if (!hit && ctx.acquiredKeys.has(k)) {
+      obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, 'not-taken');
+    } else if (!hit) {
+      obs?.requirement?.(lock, r.via, s, site, callee, r.witness);
+    }
+  }
+}
+
 export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferContext, obs?: Observer): State | undefined {
   const sum = ctx.summaryOf(op.callee);
   if (!sum) return escape(s, op.escapeKeys, op.escapeRoots, ctx);
   const args = op.args.map((a) => normaliseExpr(a));
   checkForbidden(s, sum.forbidden, args, op.callee, op.site, ctx, obs, [], true);
+  checkRequired(s, sum, args, op.callee, op.site, ctx, obs);
   // locks the callee takes inside: a caller already holding one deadlocks
   let cur = checkInside(s, acquisitions(sum.acquires, args, ctx, []), op.callee, op.site, ctx, obs, true);
   if (!cur) return undefined;

@@ -28,6 +28,7 @@ const DEFAULT_SEVERITY: Record<FindingKind, Severity> = {
   'unlock-not-held': 'warning',
   'lock-order-inversion': 'warning',
   'forbidden-call': 'warning',
+  'missing-required-lock': 'warning',
 };
 
 function lineOf(s: Site | undefined): string { return s ? `line ${s.line}` : 'entry'; }
@@ -163,6 +164,14 @@ export function runChecks(sol: Solution, ctx: TransferContext, opts: CheckOption
       }
       const cause = held.site ? `${held.site.line}:${held.site.column}` : held.via;
       sink.add('recursive-lock', op.lock.key, { class: op.lock.class, display: name }, op.site, `possible recursive locking: ${name}${cls} ${how}; ${since}`, path, cause);
+    },
+    missingLock(lock, req, s, site, callee, inner, why) {
+      const path = sink.path(s, undefined);
+      path.push({ file: ir.file, line: site.line, column: site.column, function: ir.name, note: `calls ${callee}() without ${lock.display} held` });
+      path.push(...inner);
+      const state = why === 'released' ? 'it was released earlier on this path' : 'this path never took it, while other paths do';
+      sink.add('missing-required-lock', lock.key, lock, site,
+        `${callee}() requires ${lock.display} to be held (${req}), but ${state}`, path);
     },
     forbidden(op, held, s, via, inner) {
       const path = sink.path(s, held.status === 'caller' ? undefined : held.ref.key);

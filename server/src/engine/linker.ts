@@ -32,7 +32,7 @@ const VFS_FIELDS = new Set(['fsync', 'writepages', 'writepage', 'read_folio', 'r
   'iomap_begin', 'iomap_end', 'end_io', 'submit_io']);
 
 export function emptySummary(name: string): Summary {
-  return { name, acquires: [], deferred: [], forbidden: [], effects: [], conditional: [] };
+  return { name, acquires: [], deferred: [], forbidden: [], requires: [], effects: [], conditional: [] };
 }
 
 export class Linker {

@@ -7,7 +7,7 @@ import { type State } from './domain';
 import type { FunctionIR, LockRef, Site } from './ir';
 import { rootIdentifier } from './lockname';
 import { type Solution, runNode } from './solver';
-import type { Acquisition, Deferred, ForbiddenInside, Observer, Summary, TransferContext } from './transfer';
+import type { Acquisition, Deferred, ForbiddenInside, Observer, Requirement, Summary, TransferContext } from './transfer';
 import type { PathStep } from './types';
 
 /** States leaving the function, one per path class, at each return. */
@@ -62,8 +62,9 @@ const MAX_WITNESS = 40;
  * Every lock taken from not held somewhere in the function (one witness each; a lock that cannot be
  * named relative to the parameters keeps its class only), and every indirect call inside.
  */
-function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' | 'deferred' | 'forbidden'> {
+function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires'> {
   const ir = sol.ir;
+  const requires = new Map<string, Requirement>();
   const acquires = new Map<string, Acquisition>();
   const forbidden = new Map<string, ForbiddenInside>();
   const deferred = new Map<string, Deferred>();
@@ -81,6 +82,12 @@ function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' |
       if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
       const step = stepAt(op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
       acquires.set(id, { template, ref, mode: op.mode, subclass: op.subclass, witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS) });
+    },
+    requirement(lock, req, _s, site, callee, inner) {
+      const template = relativise(lock.key, ir);
+      if (!template || requires.has(template) || requires.size >= 16) return;
+      const step = stepAt(site, callee ? `calls ${callee}()` : `${req}: ${lock.display} must be held`);
+      requires.set(template, { template, ref: lock, via: req, witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS) });
     },
     forbidCall(op, _s, via, inner) {
       const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
@@ -102,7 +109,19 @@ function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' |
   for (const id of sol.order) {
     for (const s of sol.inStates[id]) runNode(ir, id, s, quiet, observer);
   }
-  return { acquires: [...acquires.values()], deferred: [...deferred.values()], forbidden: [...forbidden.values()] };
+  // __must_hold(x) / __releases(x): the caller holds x on entry
+  for (const keys of [...ir.annotations.mustHold, ...ir.annotations.releases]) {
+    const key = ir.canon ? ir.canon(keys[0]) : keys[0];
+    const template = relativise(key, ir);
+    if (!template || requires.has(template)) continue;
+    const via = ir.annotations.mustHold.includes(keys) ? '__must_hold' : '__releases';
+    const display = key.startsWith('*') ? key.slice(1) : `&${key}`;
+    requires.set(template, {
+      template, via, ref: { key, display, class: null, kind: 'other', recursive: false },
+      witness: [{ file: ir.file, line: ir.site.line, column: ir.site.column, function: ir.name, note: `${via}(${display}): the caller must hold it` }],
+    });
+  }
+  return { acquires: [...acquires.values()], deferred: [...deferred.values()], forbidden: [...forbidden.values()], requires: [...requires.values()] };
 }
 
 function trustedAcquirer(ir: FunctionIR, key: string): boolean {

@@ -13,6 +13,9 @@ import { callSummary, indirectCall } from './calls';
 /** A lock a function takes inside; `template` names it relative to the parameters, when it can. */
 export interface Acquisition { template?: string; ref: LockRef; mode: Mode; subclass?: string; witness: PathStep[] }
 
+/** A lock the function needs its caller to hold (an assert or annotation, here or in a callee). */
+export interface Requirement { template: string; ref: LockRef; via: string; witness: PathStep[] }
+
 /** A forbidden call somewhere inside, with the lock it must not be made under (relative to the parameters). */
 export interface ForbiddenInside { call: string; reason: string; template: string; ref: LockRef; witness: PathStep[] }
 
@@ -28,6 +31,8 @@ export interface Summary {
   deferred: Deferred[];
   /** Forbidden calls inside, for callers that may hold their lock. */
   forbidden: ForbiddenInside[];
+  /** Locks it needs held on entry (lockdep_assert_held, __must_hold; passed up from callees). */
+  requires: Requirement[];
   effects: { template: string; ref: LockRef; delta: 1 | -1; mode: Mode }[];
   /** Keys it changes on some exits only: callers forget them and stay silent about them. */
   conditional: string[];
@@ -39,6 +44,10 @@ export interface IndirectTarget { summary: Summary; via: string }
 export interface Observer {
   /** `classOnly`: the instance could not be followed through the calls; the lock class matches. */
   recursive(op: Op & { k: 'acquire' }, held: LockFact, s: State, via?: string, inner?: PathStep[], classOnly?: boolean): void;
+  /** A lock this function needs on entry (an assert here, or a callee's requirement passed up), for the summary. */
+  requirement?(lock: LockRef, req: string, s: State, site: Site, callee?: string, inner?: PathStep[]): void;
+  /** A callee's required lock is not held at the call. */
+  missingLock?(lock: LockRef, req: string, s: State, site: Site, callee: string, inner: PathStep[], why: 'released' | 'not-taken'): void;
   /** A forbidden call made (here, or inside `via` along `inner`) while `held` is held. */
   forbidden?(op: Op & { k: 'forbid' }, held: LockFact, s: State, via?: string, inner?: PathStep[]): void;
   /** A forbidden call whose lock is not held here, for the summary. */
@@ -211,6 +220,7 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
     }
     case 'assert': {
       if (findFact(s, op.lock)) return s;
+      obs?.requirement?.(op.lock, op.via, s, op.site);
       return withLock(s, op.lock.key, { ref: op.lock, status: 'caller', mode: op.mode ?? 'excl', via: op.via, site: op.site },
         { site: op.site, text: `${op.via}: ${op.lock.display} must be held by the caller` });
     }

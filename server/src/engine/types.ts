@@ -10,6 +10,7 @@ export const FINDING_KINDS = [
   'unlock-not-held',
   'lock-order-inversion',
   'forbidden-call',
+  'missing-required-lock',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
