@@ -9,7 +9,7 @@ import { buildCfg } from './cfg';
 import { catalogFor, type Settings } from './config';
 import type { Catalog } from './catalog';
 import { runChecks } from './checks';
-import { type LockFact, initialState } from './domain';
+import { type LockFact, initialState, isHeld } from './domain';
 import type { FunctionIR } from './ir';
 import type { Grammar } from './parser';
 import { type ExternalIndex, busy } from './linker';
@@ -257,7 +257,7 @@ export function entryStateOf(ir: FunctionIR, contract: EntryFact[] = []) {
 function heldOf(locks: ReadonlyMap<string, LockFact>, certainty: 'must' | 'may'): HeldLock[] {
   const out: HeldLock[] = [];
   for (const f of locks.values()) {
-    if (f.status !== 'held' && f.status !== 'caller') continue;
+    if (!isHeld(f)) continue;
     out.push({
       instance: f.ref.display, class: f.ref.class, kind: f.ref.kind, mode: f.mode, certainty,
       ...(f.status === 'held' && f.site ? { site: { line: f.site.line, column: f.site.column } } : {}),
@@ -277,7 +277,7 @@ function statePoints(ir: FunctionIR, inStates: { states: Map<string, { locks: Re
     const count = new Map<string, { fact: LockFact; n: number }>();
     for (const s of states) {
       for (const [k, f] of s.locks) {
-        if (f.status !== 'held' && f.status !== 'caller') continue;
+        if (!isHeld(f)) continue;
         const c = count.get(k);
         if (c) c.n++; else count.set(k, { fact: f, n: 1 });
       }

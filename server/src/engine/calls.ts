@@ -5,7 +5,7 @@
  * function-pointer fields resolved in the context of the function being checked.
  */
 import type { Mode } from './catalog';
-import type { State } from './domain';
+import { type State, isHeld } from './domain';
 import type { LockRef, Op, Site } from './ir';
 import type { Summary } from './transfer';
 import { normaliseExpr } from './lockname';
@@ -70,7 +70,7 @@ function checkInside(s: State, taken: { inst: Instance; subclass?: string; witne
   for (const { inst, subclass, witness } of taken) {
     const inner: Op & { k: 'acquire' } = { k: 'acquire', lock: inst.ref, mode: inst.mode, via: `${via}()`, site, siteId: -1, subclass };
     if (obs?.order) {
-      for (const f of s.locks.values()) if ((f.status === 'held' || f.status === 'caller') && f.ref.key !== inst.ref.key) obs.order(f, inst.ref, s, site, via, witness);
+      for (const f of s.locks.values()) if (isHeld(f) && f.ref.key !== inst.ref.key) obs.order(f, inst.ref, s, site, via, witness);
     }
     if (inst.classOnly) {
       // the instance was lost on the way (a local the caller cannot name): two objects of one class
@@ -79,7 +79,7 @@ function checkInside(s: State, taken: { inst: Instance; subclass?: string; witne
       continue;
     }
     const hit = findFact(s, inst.ref);
-    if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) {
+    if (hit && isHeld(hit[1])) {
       if (!nestable(inner, hit[1]) && (hit[1].subclass ?? '') === (subclass ?? '')) {
         obs?.recursive(inner, hit[1], s, via, witness);
         return undefined;
@@ -130,7 +130,7 @@ function checkForbidden(s: State, list: ForbiddenInside[], args: readonly (strin
     const k = canon(key, ctx);
     const op: Op & { k: 'forbid' } = { k: 'forbid', call: f.call, reason: f.reason, site, lock: { ...f.ref, key: k, display: displayFor(k, f.ref) } };
     const hit = findFact(s, op.lock);
-    if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) obs?.forbidden?.(op, hit[1], s, via, [...prefix, ...f.witness]);
+    if (hit && isHeld(hit[1])) obs?.forbidden?.(op, hit[1], s, via, [...prefix, ...f.witness]);
     else if (record) obs?.forbidCall?.(op, s, via, [...prefix, ...f.witness]);
   }
 }
@@ -148,7 +148,7 @@ function checkRequired(s: State, sum: Summary, args: readonly (string | undefine
     const k = canon(key, ctx);
     const lock: LockRef = { ...r.ref, key: k, display: displayFor(k, r.ref) };
     const hit = findFact(s, lock);
-    if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) continue;
+    if (hit && isHeld(hit[1])) continue;
     if (hit && (hit[1].status === 'released' || (hit[1].status === 'dropped' && !hit[1].inferred))) {
       obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, 'released');
     } else if (!hit && ctx.acquiredKeys.has(k)) {

@@ -15,7 +15,11 @@ export type LockKind =
 export type Mode = 'excl' | 'shared';
 
 export type PrimitiveOp =
-  | 'acquire' | 'release' | 'trylock' | 'assert' | 'predicate' | 'downgrade' | 'noreturn';
+  | 'acquire' | 'release' | 'trylock' | 'assert' | 'predicate' | 'downgrade' | 'noreturn'
+  /** hand a held lock to an owner (a transaction) that releases it later */
+  | 'handoff'
+  /** the owner releases every lock handed to it (transaction commit/cancel) */
+  | 'release-handed';
 
 export interface FlagLock {
   lock: string;
@@ -174,8 +178,9 @@ export const BUILTIN_PRIMITIVES: LockPrimitive[] = [
   P('xfs_ilock_nowait', 'trylock', 'rwsem', { flags: { arg: 1, bits: XFS_BITS }, success: 'nonzero' }),
   P('xfs_iunlock', 'release', 'rwsem', { flags: { arg: 1, bits: XFS_BITS } }),
   P('xfs_isilocked', 'predicate', 'rwsem', { flags: { arg: 1, bits: XFS_BITS } }),
-  // joining a locked inode to a transaction hands the lock to it: released at commit/cancel
-  P('xfs_trans_ijoin', 'release', 'rwsem', { arg: 1, flags: { arg: 2, bits: XFS_BITS } }),
+  // joining a locked inode to a transaction hands the lock to it: still held, released at commit/cancel
+  P('xfs_trans_ijoin', 'handoff', 'rwsem', { arg: 1, flags: { arg: 2, bits: XFS_BITS } }),
+  ...['xfs_trans_commit', 'xfs_trans_cancel', '__xfs_trans_commit'].map((n) => P(n, 'release-handed', 'other', { arg: -1 })),
   // lockdep assertions
   ...['lockdep_assert_held', 'lockdep_assert_held_once', 'assert_spin_locked', 'lockdep_assert_held_write', 'lockdep_assert_held_read']
     .map((n) => P(n, 'assert', 'other', n.endsWith('_read') ? { mode: 'shared' } : n.endsWith('_write') ? { mode: 'excl' } : {})),

@@ -5,7 +5,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { LockPrimitive, Mode } from './catalog';
-import { GraphBuilder, constantText, constantValue, factText, siteOf, unparen } from './cfg-base';
+import { GraphBuilder, constantText, constantValue, factText, isPure, siteOf, unparen } from './cfg-base';
 import type { LockRef } from './ir';
 import { callArgs, calleeName, constantTruth } from './idioms';
 import { applyTemplate, displayOfKey, keyOfPointer, normaliseExpr } from './lockname';
@@ -177,6 +177,12 @@ export abstract class ExprBuilder extends GraphBuilder {
         this.cur = j;
         return;
       }
+      case 'handoff':
+        for (const l of this.lockRefs(prim, args, n)) this.emit({ k: 'handoff', lock: l.ref, via: name, site: siteOf(n) }, n);
+        return;
+      case 'release-handed':
+        this.emit({ k: 'release-handed', via: name, site: siteOf(n) }, n);
+        return;
       case 'noreturn':
         this.emit({ k: 'noreturn', via: name, site: siteOf(n) }, n);
         this.cur = null;
@@ -325,7 +331,7 @@ export abstract class ExprBuilder extends GraphBuilder {
   protected factable(e: Node): boolean {
     if (e.type === 'call_expression') {
       const name = calleeName(e);
-      if (!name || this.ctx.catalog.primitive(name) || this.ctx.catalog.assertMacro(name) || this.ctx.callable(name)) return false;
+      if (!name || this.ctx.catalog.primitive(name) || this.ctx.catalog.assertMacro(name)) return false;
       if (VOLATILE_PREDICATE.test(name)) return false;
       return callArgs(e).every((a) => this.factable(a));
     }
@@ -403,6 +409,8 @@ export abstract class ExprBuilder extends GraphBuilder {
     }
     if (this.factable(e)) {
       const text = factText(e);
+      // a predicate call is still a call: its summary or escapes apply, and then the branch is a fact
+      if (!isPure(e)) this.expr(e);
       const from = this.here(n);
       this.edge(from, t, { fact: { text, value: true } });
       this.edge(from, f, { fact: { text, value: false } });

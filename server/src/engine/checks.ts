@@ -333,7 +333,8 @@ function imbalance(ir: FunctionIR, exits: ExitSeen[], sink: FindingSink, skip: S
       const good = groups.get(declared) ?? [];
       const bad = exits.filter((e) => (e.delta.get(key)?.d ?? 0) !== declared);
       if (!bad.length) continue;
-      if (declared === 1 && good.length && explainedByReturn(good, bad, false)) continue;
+      // the return value says which exits follow the declaration (`return -EAGAIN;` keeping it is a protocol)
+      if (declared !== 0 && good.length && explainedByReturn(good, bad, false)) continue;
       report = bad;
     } else {
       if (deltas.length < 2) continue;

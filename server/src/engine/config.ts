@@ -16,7 +16,7 @@ const mode = z.enum(['excl', 'shared']);
 
 export const primitiveSchema = z.object({
   name: z.string().regex(/^[A-Za-z_]\w*$/, 'a C identifier'),
-  op: z.enum(['acquire', 'release', 'trylock', 'assert', 'predicate', 'downgrade', 'noreturn']),
+  op: z.enum(['acquire', 'release', 'trylock', 'assert', 'predicate', 'downgrade', 'noreturn', 'handoff', 'release-handed']),
   kind: lockKind.default('other'),
   mode: mode.optional(),
   arg: z.number().int().min(-1).max(15).optional(),

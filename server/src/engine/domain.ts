@@ -12,9 +12,18 @@ import type { LockRef, Site } from './ir';
 
 /**
  * held: taken in this function; caller: held on entry (annotation, assert);
- * released: taken here and released; dropped: released here, held by the caller on entry.
+ * released: taken here and released; dropped: released here, held by the caller on entry;
+ * handed: handed to an owner (a transaction) that releases it later; not a leak at exit.
  */
-export type Status = 'held' | 'caller' | 'released' | 'dropped';
+export type Status = 'held' | 'caller' | 'released' | 'dropped' | 'handed';
+
+/**
+ * Held by this path: taken here, held by the caller, or handed to an owner that releases it later
+ * (`xfs_trans_ijoin()` gives the inode lock to the transaction, which drops it at commit).
+ */
+export function isHeld(f: { status: Status } | undefined): boolean {
+  return !!f && (f.status === 'held' || f.status === 'caller' || f.status === 'handed');
+}
 
 export interface LockFact {
   ref: LockRef;
@@ -30,6 +39,8 @@ export interface LockFact {
   releasedAt?: Site;
   /** Nesting depth for locks that may nest (rcu_read_lock twice needs two unlocks). */
   depth?: number;
+  /** For a handed lock: whether this function took it or its caller held it. */
+  handedFrom?: 'held' | 'caller';
 }
 
 /** A step of the witness path, newest first (persistent list, shared between states). */

@@ -30,6 +30,10 @@ export type Op =
   | { k: 'acquire'; lock: LockRef; mode: Mode; via: string; site: Site; subclass?: string; siteId: number }
   | { k: 'release'; lock: LockRef; via: string; site: Site }
   | { k: 'downgrade'; lock: LockRef; via: string; site: Site }
+  /** The lock is handed to an owner that releases it later (`xfs_trans_ijoin`). */
+  | { k: 'handoff'; lock: LockRef; via: string; site: Site }
+  /** The owner releases every lock handed to it (`xfs_trans_commit`). */
+  | { k: 'release-handed'; via: string; site: Site }
   | { k: 'assert'; lock: LockRef; mode?: Mode; via: string; site: Site }
   /**
    * A call to a named function; its summary (if the engine has one) is applied by the transfer

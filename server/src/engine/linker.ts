@@ -24,13 +24,6 @@ export interface LinkFn {
 const MAX_FANOUT = 4;
 /** Ranking by directory (not by ops table) only for indirect calls this many calls away or closer. */
 const MAX_WEAK_HOPS = 2;
-const MAX_VFS_HOPS = 8;
-/** Ops the VFS and mm call back into a filesystem with (file, address_space, inode, super, vm, iomap). */
-const VFS_FIELDS = new Set(['fsync', 'writepages', 'writepage', 'read_folio', 'readpage', 'readahead', 'write_begin',
-  'write_end', 'direct_IO', 'invalidate_folio', 'release_folio', 'dirty_folio', 'page_mkwrite', 'fault', 'setattr',
-  'write_iter', 'read_iter', 'fallocate', 'remap_file_range', 'evict_inode', 'write_inode', 'dirty_inode', 'sync_fs',
-  'iomap_begin', 'iomap_end', 'end_io', 'submit_io']);
-
 export function emptySummary(name: string): Summary {
   return { name, acquires: [], deferred: [], forbidden: [], requires: [], effects: [], conditional: [] };
 }
@@ -134,9 +127,9 @@ export class Linker {
     const mine = entry.id === undefined ? undefined : this.contextTables(entry.id);
     const sameTable = mine ? all.filter((c) => mine.has(c.slot.table)) : [];
     if (sameTable.length) return { targets: toTargets(sameTable), unresolved: false };
-    // far from the function being checked (deep in mm/ or the block layer), a directory says little,
-    // except for the VFS's own ops that the core calls back into the filesystem with
-    if (hops > (VFS_FIELDS.has(field) ? MAX_VFS_HOPS : MAX_WEAK_HOPS)) return { targets: [], unresolved: all.length > 0 };
+    // far from the function being checked (deep in mm/ or the block layer), a directory says little:
+    // the mapping there may be the block device's, not this filesystem's (cramfs reading its superblock)
+    if (hops > MAX_WEAK_HOPS) return { targets: [], unresolved: all.length > 0 };
     const sameDir = all.filter((c) => this.fns[c.fn].dir === entry.dir);
     if (sameDir.length) return { targets: toTargets(sameDir), unresolved: false };
     const distinct = new Set(all.map((c) => c.fn));

@@ -29,6 +29,11 @@ export type { OpsSlot } from './linker';
 
 interface Fn { id: number; ir: FunctionIR; file: string; dir: string }
 
+/** Silent summarising rounds over a recursive cycle before it is checked. */
+const SCC_ROUNDS = 2;
+/** Larger cycles (the kernel has one of thousands of functions) are summarised once. */
+const MAX_SCC_ROUNDS_SIZE = 64;
+
 export interface ProjectStats extends FileStats {
   files: number;
   indirectUnresolved: number;
@@ -113,6 +118,19 @@ export class Project {
 
   get opsSlots(): readonly OpsSlot[] { return this.slots; }
 
+  private context(f: Fn, id: number, linker: Linker, summaries: Map<number, Summary>, unresolved?: () => void): TransferContext {
+    const ir = f.ir;
+    return {
+      summaryOf: (n) => { const t = linker.resolve(f.file, n); return t === undefined ? undefined : summaries.get(t); },
+      indirect: (field, hops) => {
+        const r = linker.indirect(field, { id, dir: f.dir }, hops, (t) => summaries.get(t));
+        if (r.unresolved) unresolved?.();
+        return r.targets;
+      },
+      assigned: ir.assigned, tainted: new Set(), locals: ir.locals, acquiredKeys: acquiredKeys(ir), catalog: this.catalog, canon: ir.canon,
+    };
+  }
+
   /** Summarise the whole tree for per-file analysis elsewhere (the language server's index). */
   exportIndex(root: string): TreeIndex {
     const summaries: (Summary | null)[] = this.fns.map(() => null);
@@ -126,26 +144,29 @@ export class Project {
     const wantOrder = opts.lockOrder !== false && this.settings.severity['lock-order-inversion'] !== 'off';
     const fns = this.fns;
     const linker = new Linker(this.linkFns(), this.slots);
-    const order = sccOrder(fns.length, linker.edges());
+    const edges = linker.edges();
+    const order = sccOrder(fns.length, edges);
     const summaries = new Map<number, Summary>();
     const findings: Finding[] = [];
     const lockOrder = new LockOrder();
     let indirectUnresolved = 0;
     const severity = severities(this.settings);
     for (const scc of order) {
+      // a recursive cycle: summarise its members a few rounds first (silently), so each sees the others
+      const recursive = (scc.length > 1 && scc.length <= MAX_SCC_ROUNDS_SIZE) || edges[scc[0]].includes(scc[0]);
+      for (let round = 0; recursive && round < SCC_ROUNDS; round++) {
+        for (const id of scc) {
+          const f = fns[id];
+          if (!touchesLocks(f.ir, (n) => linker.resolve(f.file, n), (t) => summaries.get(t), linker)) continue;
+          const tctx = this.context(f, id, linker, summaries);
+          summaries.set(id, summarise(solve(f.ir, entryStateOf(f.ir, vfsEntryLocks(f.ir, linker.slotsOf(id))), tctx), tctx));
+        }
+      }
       for (const id of scc) {
         const f = fns[id];
         const ir = f.ir;
         if (!touchesLocks(ir, (n) => linker.resolve(f.file, n), (t) => summaries.get(t), linker)) continue;
-        const tctx: TransferContext = {
-          summaryOf: (n) => { const t = linker.resolve(f.file, n); return t === undefined ? undefined : summaries.get(t); },
-          indirect: (field, hops) => {
-            const r = linker.indirect(field, { id, dir: f.dir }, hops, (t) => summaries.get(t));
-            if (r.unresolved) indirectUnresolved++;
-            return r.targets;
-          },
-          assigned: ir.assigned, tainted: new Set(), locals: ir.locals, acquiredKeys: acquiredKeys(ir), catalog: this.catalog, canon: ir.canon,
-        };
+        const tctx = this.context(f, id, linker, summaries, () => { indirectUnresolved++; });
         const sol = solve(ir, entryStateOf(ir, vfsEntryLocks(ir, linker.slotsOf(id))), tctx);
         // every function feeds the lock-order graph; findings only where asked
         const checked = runChecks(sol, tctx, {

@@ -167,8 +167,8 @@ export function summarise(sol: Solution, ctx: TransferContext): Summary {
       if (both(keys)) continue; // __releases(x) __acquires(x): drops and retakes, net nothing
       const key = ir.canon ? ir.canon(keys[0]) : keys[0];
       const template = relativise(key, ir);
-      if (!template || sum.effects.some((e) => e.template === template)) continue;
-      sum.conditional = sum.conditional.filter((c) => c !== template);
+      // the body's own exits win where they disagree (`return -EAGAIN;` keeping the lock despite __releases)
+      if (!template || sum.effects.some((e) => e.template === template) || sum.conditional.includes(template)) continue;
       const display = key.startsWith('*') ? key.slice(1) : `&${key}`;
       sum.effects.push({ template, ref: { key, display, class: null, kind: 'other', recursive: false }, delta, mode: 'excl' });
     }

@@ -4,7 +4,7 @@
  * states, so the fixpoint iterations stay silent.
  */
 import type { Catalog, Mode } from './catalog';
-import { type LockFact, type State, mentions, pushTrail } from './domain';
+import { type LockFact, type State, isHeld, mentions, pushTrail } from './domain';
 import type { EdgeGuard, LockRef, Op, Site } from './ir';
 import type { PathStep } from './types';
 import { rootIdentifier } from './lockname';
@@ -92,7 +92,7 @@ export function findFact(s: State, ref: LockRef): [string, LockFact] | undefined
   if (f) return [ref.key, f];
   if (ref.base) {
     // a range unlock spelled differently from its lock: match the held range on the same tree
-    for (const [k, g] of s.locks) if (g.ref.base === ref.base && (g.status === 'held' || g.status === 'caller')) return [k, g];
+    for (const [k, g] of s.locks) if (g.ref.base === ref.base && isHeld(g)) return [k, g];
   }
   if (ref.key.startsWith('*')) {
     const bare = ref.key.slice(1);
@@ -123,7 +123,7 @@ export function nestable(op: Op & { k: 'acquire' }, held: LockFact): boolean {
 
 export function acquire(s: State, op: Op & { k: 'acquire' }, ctx: TransferContext, obs?: Observer, via?: string, inner?: PathStep[]): State | undefined {
   const hit = findFact(s, op.lock);
-  if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) {
+  if (hit && isHeld(hit[1])) {
     const held = hit[1];
     if (nestable(op, held)) return withLock(s, hit[0], { ...held, depth: (held.depth ?? 1) + 1 });
     const sameSubclass = (held.subclass ?? '') === (op.subclass ?? '');
@@ -141,21 +141,22 @@ export function acquire(s: State, op: Op & { k: 'acquire' }, ctx: TransferContex
     return withLock(s, hit[0], { ...hit[1], status: 'caller', mode: op.mode, site: op.site, siteId: op.siteId }, { site: op.site, text: `${text}, again held as on entry` });
   }
   obs?.acquired?.(op, s, via, inner);
-  if (obs?.order) for (const f of s.locks.values()) if (f.status === 'held' || f.status === 'caller') obs.order(f, op.lock, s, op.site, via, inner);
+  if (obs?.order) for (const f of s.locks.values()) if (isHeld(f)) obs.order(f, op.lock, s, op.site, via, inner);
   return withLock(s, op.lock.key, {
     ref: op.lock, status: 'held', mode: op.mode, via: op.via, site: op.site, siteId: op.siteId, subclass: op.subclass,
   }, { site: op.site, text });
 }
 
-/** A held lock spelled like `key` but through another root identifier (`old->x` for `new->x`). */
-function aliasOf(s: State, key: string, root: string): string | undefined {
-  const at = key.indexOf(root);
-  const suffix = key.slice(at + root.length);
-  if (!suffix.startsWith('->') && !suffix.startsWith('.')) return undefined;
+/**
+ * A held lock that may be the same object as `key` under another name: the same field reached
+ * through another pointer (`old->x` for `new->x`, `op->orig->x` for `op->new->x`).
+ */
+function aliasOf(s: State, key: string, _root: string): string | undefined {
+  const field = /->([A-Za-z_]\w*)$/.exec(key)?.[1];
+  if (!field) return undefined;
   for (const [k, f] of s.locks) {
-    if (k === key || (f.status !== 'held' && f.status !== 'caller')) continue;
-    const r = rootIdentifier(k);
-    if (r && r !== root && k.slice(k.indexOf(r) + r.length) === suffix && k.slice(0, k.indexOf(r)) === key.slice(0, at)) return k;
+    if (k === key || !isHeld(f)) continue;
+    if (k.endsWith(`->${field}`) && f.ref.kind !== 'other') return k;
   }
   return undefined;
 }
@@ -181,7 +182,10 @@ export function release(s: State, op: Op & { k: 'release' }, ctx: TransferContex
     return withLock(s, op.lock.key, { ref: op.lock, status: 'dropped', mode: 'excl', via: op.via, inferred: true, releasedAt: op.site }, { site: op.site, text });
   }
   const [key, f] = hit;
-  if ((f.depth ?? 1) > 1 && (f.status === 'held' || f.status === 'caller')) {
+  if (f.status === 'handed') {
+    return withLock(s, key, { ...f, status: f.handedFrom === 'caller' ? 'dropped' : 'released', inferred: true, releasedAt: op.site }, { site: op.site, text });
+  }
+  if ((f.depth ?? 1) > 1 && isHeld(f)) {
     return withLock(s, key, { ...f, depth: (f.depth ?? 1) - 1 }, { site: op.site, text });
   }
   if (f.status === 'released' || f.status === 'dropped') {
@@ -215,7 +219,7 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
     case 'release': return release(s, op, ctx, obs);
     case 'downgrade': {
       const hit = findFact(s, op.lock);
-      if (!hit || (hit[1].status !== 'held' && hit[1].status !== 'caller')) return s;
+      if (!hit || !isHeld(hit[1])) return s;
       return withLock(s, hit[0], { ...hit[1], mode: 'shared' }, { site: op.site, text: `downgrades ${op.lock.display} to shared` });
     }
     case 'assert': {
@@ -238,9 +242,27 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
     }
     case 'noreturn': return undefined;
     case 'escape': return escape(s, op.keys, op.roots, ctx);
+    case 'handoff': {
+      const hit = findFact(s, op.lock);
+      const text = `hands ${op.lock.display} to its owner (${op.via})`;
+      if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) {
+        return withLock(s, hit[0], { ...hit[1], status: 'handed', handedFrom: hit[1].status }, { site: op.site, text });
+      }
+      // taken (again) by a callee we cannot see (xfs_lock_inodes, xfs_trans_alloc_inode): held from here on, owned by the transaction
+      return withLock(s, hit ? hit[0] : op.lock.key, { ref: op.lock, status: 'handed', handedFrom: 'held', mode: 'excl', via: op.via, site: op.site }, { site: op.site, text });
+    }
+    case 'release-handed': {
+      let locks: Map<string, LockFact> | undefined;
+      for (const [k, f] of s.locks) {
+        if (f.status !== 'handed') continue;
+        locks ??= new Map(s.locks);
+        locks.set(k, { ...f, status: f.handedFrom === 'caller' ? 'dropped' : 'released', inferred: true, releasedAt: op.site });
+      }
+      return locks ? { locks, facts: s.facts, trail: pushTrail(s.trail, op.site.line, op.site.column, `${op.via} releases the locks handed to it`) } : s;
+    }
     case 'forbid': {
       const hit = findFact(s, op.lock);
-      if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) obs?.forbidden?.(op, hit[1], s);
+      if (hit && isHeld(hit[1])) obs?.forbidden?.(op, hit[1], s);
       else obs?.forbidCall?.(op, s);
       return s;
     }
@@ -255,7 +277,7 @@ export function applyGuard(s: State, g: EdgeGuard | undefined, ctx: TransferCont
     // a lock taken through a pointer means the pointer is not NULL
     if (!g.fact.value && /^[A-Za-z_]\w*$/.test(g.fact.text)) {
       for (const [k, f] of cur.locks) {
-        if ((f.status === 'held' || f.status === 'caller') && (k === `*${g.fact.text}` || k.startsWith(`${g.fact.text}->`))) return undefined;
+        if (isHeld(f) && (k === `*${g.fact.text}` || k.startsWith(`${g.fact.text}->`))) return undefined;
       }
     }
     const facts = cur.facts.assume(g.fact.text, g.fact.value);
