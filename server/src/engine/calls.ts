@@ -97,6 +97,28 @@ function acquisitions(list: Acquisition[], args: readonly (string | undefined)[]
     .map((inst) => ({ inst, subclass: a.subclass, witness: [...prefix, ...a.witness] })));
 }
 
+/**
+ * A parameter test with the call's arguments: `{0}` alone is the argument's truth; `{1}&NAME` is true
+ * when NAME is one of the flags or-ed into the argument (flags are distinct bits). Undefined when the
+ * argument is not a constant we can read.
+ */
+export function evaluateTest(test: string, args: readonly (string | undefined)[]): boolean | undefined {
+  const m = /^\{(\d+)\}(?:&([A-Za-z_]\w*))?$/.exec(test);
+  if (!m) return undefined;
+  const arg = args[Number(m[1])];
+  if (arg === undefined) return undefined;
+  const a = normaliseExpr(arg);
+  if (!m[2]) {
+    if (/^(0|false|NULL)$/.test(a)) return false;
+    if (/^([1-9]\d*|true)$/.test(a)) return true;
+    return undefined;
+  }
+  const flags = a.replace(/[()]/g, '').split('|');
+  if (a === '0') return false;
+  if (!flags.every((f) => /^[A-Z_][A-Z0-9_]*$/.test(f))) return undefined;
+  return flags.includes(m[2]);
+}
+
 /** Resolve an indirect call (found here, or deferred by a callee) in the current context and check its targets. */
 function resolveIndirect(s: State, d: Deferred, via: string, site: Site, ctx: TransferContext, obs: Observer | undefined, depth: number): State | undefined {
   let cur: State | undefined = s;
@@ -176,7 +198,21 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
     if (!cur) return undefined;
     obs?.deferred?.(deferred, cur, op.callee, op.site);
   }
-  for (const e of sum.effects) for (const { ref, mode, classOnly } of instantiate(e.template, e.ref, e.mode, args, ctx)) {
+  for (const e0 of sum.effects) {
+    // a parameter test decides the effect: evaluate it with the argument, if it is a constant
+    let e = e0;
+    if (e0.when) {
+      const v = evaluateTest(e0.when.test, args);
+      if (v === undefined) {
+        const key = substitute(e0.template, args);
+        if (key !== undefined) { const k = canon(key, ctx); ctx.tainted.add(k); cur = escape(cur, [k], undefined, ctx); }
+        continue;
+      }
+      const delta = v === e0.when.value ? e0.delta : e0.otherwise ?? 0;
+      if (delta === 0) continue;
+      e = { ...e0, delta };
+    }
+    for (const { ref, mode, classOnly } of instantiate(e.template, e.ref, e.mode, args, ctx)) {
     if (classOnly) continue;
     if (e.delta > 0) {
       const next = acquire(cur, { k: 'acquire', lock: ref, mode, via: `${op.callee}()`, site: op.site, siteId: -1 }, ctx, obs, op.callee);
@@ -184,6 +220,7 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
       cur = next;
     } else {
       cur = release(cur, { k: 'release', lock: ref, via: `${op.callee}()`, site: op.site }, ctx, obs, op.callee);
+    }
     }
   }
   for (const t of sum.conditional) {

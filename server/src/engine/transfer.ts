@@ -33,7 +33,11 @@ export interface Summary {
   forbidden: ForbiddenInside[];
   /** Locks it needs held on entry (lockdep_assert_held, __must_hold; passed up from callees). */
   requires: Requirement[];
-  effects: { template: string; ref: LockRef; delta: 1 | -1; mode: Mode }[];
+  /**
+   * Net effects on exit; `when` makes one depend on a parameter test (`if (flags & X_LOCK)`, `if (unlock)`),
+   * evaluated at the call with the argument when it is a constant, and `otherwise` applies if it is false.
+   */
+  effects: { template: string; ref: LockRef; delta: 1 | -1; mode: Mode; when?: { test: string; value: boolean }; otherwise?: 0 | 1 | -1 }[];
   /** Keys it changes on some exits only: callers forget them and stay silent about them. */
   conditional: string[];
 }
