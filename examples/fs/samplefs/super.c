@@ -163,3 +163,17 @@ static void samplefs_refresh(struct samplefs_sb_info *sbi)
 	mutex_unlock(&sbi->s_commit_mutex);
 	samplefs_flush_dirty_locked(sbi); /* expect: missing-required-lock */
 }
+
+/* Reserve space for the orphan list: allocates with GFP_KERNEL under the spinlock. */
+static int samplefs_reserve_orphans(struct samplefs_sb_info *sbi, int nr)
+{
+	void *buf;
+
+	spin_lock(&sbi->s_inode_list_lock);
+	buf = kmalloc(nr * 16, GFP_KERNEL); /* expect: sleep-in-atomic */
+	if (buf)
+		sbi->s_free_blocks -= nr;
+	spin_unlock(&sbi->s_inode_list_lock);
+	kfree(buf);
+	return buf ? 0 : -ENOMEM;
+}

@@ -20,6 +20,7 @@ export const RULES: Record<Finding['kind'], string> = {
   'lock-imbalance': 'The exits of a function disagree on whether a lock is held, and no trylock-style return value or annotation explains it.',
   'double-unlock': 'A lock is released twice on the same path.',
   'unlock-not-held': 'A lock is released on a path that never took it, while other paths to the same release did.',
+  'sleep-in-atomic': 'Something that may sleep (a mutex, rwsem or page lock, a GFP_KERNEL allocation, schedule(), copy_*_user ...) is reached while a spinlock, rwlock, RCU read side or preempt/irq-disabled section is held.',
   'missing-required-lock': 'A function that asserts or declares it needs a lock (lockdep_assert_held, __must_hold) is called without it: released earlier on the path, or not taken on this path while others take it.',
   'forbidden-call': 'A call that a rule forbids while a lock is held (built in: generic_write_sync/vfs_fsync under the inode lock of the same file), through any depth of calls.',
   'lock-order-inversion': 'Two lock classes are taken in opposite orders on two paths (ABBA): each path can hold one and wait for the other.',

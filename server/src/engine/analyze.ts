@@ -115,6 +115,8 @@ export class Analyzer {
       if (this.lockNames.has(name) || name === 'scoped_guard') {
         stats.lockSitesFound++;
         if (f >= 0) direct.add(f);
+      } else if (f >= 0 && this.catalog.sleeper(name)) {
+        direct.add(f); // may sleep: callers in an atomic section need its summary
       } else if (f >= 0 && byName.has(name)) {
         calls[f].add(name);
       }

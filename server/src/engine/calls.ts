@@ -11,7 +11,7 @@ import type { Summary } from './transfer';
 import { normaliseExpr } from './lockname';
 import { flagLocks, symbolicLock } from './lockref';
 import {
-  type Acquisition, type Deferred, type ForbiddenInside, type Observer, type TransferContext, acquire, escape, findFact, nestable, release,
+  type Acquisition, type Deferred, type ForbiddenInside, type Observer, type TransferContext, acquire, escape, findFact, nestable, release, sleep,
 } from './transfer';
 import type { PathStep } from './types';
 
@@ -187,6 +187,7 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
   const args = op.args.map((a) => normaliseExpr(a));
   checkForbidden(s, sum.forbidden, args, op.callee, op.site, ctx, obs, [], true);
   checkRequired(s, sum, args, op.callee, op.site, ctx, obs);
+  if (sum.sleeps) sleep(s, `${op.callee}()`, op.site, obs, op.callee, sum.sleeps);
   // locks the callee takes inside: a caller already holding one deadlocks
   let cur = checkInside(s, acquisitions(sum.acquires, args, ctx, []), op.callee, op.site, ctx, obs, true);
   if (!cur) return undefined;

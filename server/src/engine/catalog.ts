@@ -66,6 +66,33 @@ export const BUILTIN_FORBIDDEN: ForbiddenCall[] = [
   { call: 'vfs_fsync', lock: 'file_inode({0})->i_rwsem', class: 'struct inode::i_rwsem', reason: '->fsync may take the inode lock' },
 ];
 
+/**
+ * Calls that may sleep. `gfp`: the argument holding allocation flags; the call sleeps only when they
+ * allow blocking (GFP_KERNEL, GFP_NOFS ...), not for GFP_ATOMIC/GFP_NOWAIT.
+ */
+export interface Sleeper { name: string; gfp?: number }
+
+export const BUILTIN_SLEEPERS: Sleeper[] = [
+  ...['schedule', 'schedule_timeout', 'io_schedule', 'msleep', 'msleep_interruptible', 'ssleep', 'usleep_range',
+    'might_sleep', 'cond_resched', 'wait_for_completion', 'wait_for_completion_io', 'wait_for_completion_killable',
+    'wait_on_page_writeback', 'folio_wait_writeback', 'wait_on_buffer', 'synchronize_rcu', 'synchronize_srcu',
+    'flush_work', 'flush_workqueue', 'cancel_work_sync', 'cancel_delayed_work_sync', 'copy_from_user', 'copy_to_user',
+    'get_user_pages', 'pin_user_pages', 'filemap_fdatawait', 'filemap_write_and_wait_range', 'vmalloc', 'vzalloc',
+    'wait_event', 'wait_event_interruptible', 'wait_event_killable', 'wait_event_timeout', 'wait_var_event']
+    .map((name) => ({ name })),
+  ...[['kmalloc', 1], ['kzalloc', 1], ['kcalloc', 2], ['kmalloc_array', 2], ['kvmalloc', 1], ['kvzalloc', 1],
+    ['kmem_cache_alloc', 1], ['kmem_cache_zalloc', 1], ['alloc_page', 0], ['alloc_pages', 0], ['__get_free_page', 0],
+    ['krealloc', 2], ['kstrdup', 1], ['kmemdup', 2], ['mempool_alloc', 1], ['bio_alloc', 2]]
+    .map(([name, gfp]) => ({ name: name as string, gfp: gfp as number })),
+];
+
+/** Flags that allow an allocation to block. */
+export const BLOCKING_GFP = /\bGFP_(KERNEL|NOFS|NOIO|USER|HIGHUSER|HIGHUSER_MOVABLE|KERNEL_ACCOUNT)\b/;
+/** Lock kinds that sleep when taken. */
+export const SLEEPING_KINDS = new Set<LockKind>(['mutex', 'rwsem', 'page', 'folio', 'buffer', 'range', 'percpu-rwsem']);
+/** Lock kinds that make a section atomic. */
+export const ATOMIC_KINDS = new Set<LockKind>(['spinlock', 'rwlock', 'seqlock', 'rcu', 'preempt', 'irq']);
+
 /** Scope-based guard classes (`guard(mutex)(&m)`, `scoped_guard(spinlock_irqsave, &l)`). */
 export interface GuardClass { name: string; kind: LockKind; mode: Mode; lock?: string; class?: string; recursive?: boolean }
 
@@ -231,6 +258,7 @@ export class Catalog {
   private readonly guards = new Map<string, GuardClass>();
 
   private readonly forbidden = new Map<string, ForbiddenCall>();
+  private readonly sleepers = new Map(BUILTIN_SLEEPERS.map((x) => [x.name, x]));
 
   constructor(extra: LockPrimitive[] = [], extraGuards: GuardClass[] = [], extraForbidden: ForbiddenCall[] = []) {
     for (const f of [...BUILTIN_FORBIDDEN, ...extraForbidden]) this.forbidden.set(f.call, f);
@@ -243,6 +271,7 @@ export class Catalog {
   assertMacro(name: string): AssertMacro | undefined { return this.asserts.get(name); }
   guard(name: string): GuardClass | undefined { return this.guards.get(name); }
   forbiddenCall(name: string): ForbiddenCall | undefined { return this.forbidden.get(name); }
+  sleeper(name: string): Sleeper | undefined { return this.sleepers.get(name); }
   /** Names worth a second look when scanning a file (all primitives that act on a lock). */
   lockNames(): string[] {
     return [...this.byName.values()].filter((p) => p.op !== 'noreturn' && p.op !== 'predicate').map((p) => p.name);

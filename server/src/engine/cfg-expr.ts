@@ -4,7 +4,7 @@
  * evaluation order matters, pure conditions become facts, and statement expressions are inlined.
  */
 import type { Node } from 'web-tree-sitter';
-import type { LockPrimitive, Mode } from './catalog';
+import { BLOCKING_GFP, type LockPrimitive, type Mode } from './catalog';
 import { GraphBuilder, constantText, constantValue, factText, isPure, siteOf, unparen } from './cfg-base';
 import type { LockRef } from './ir';
 import { callArgs, calleeName, constantTruth } from './idioms';
@@ -134,6 +134,11 @@ export abstract class ExprBuilder extends GraphBuilder {
         this.emit({ k: 'escape', keys: esc.escapeKeys, roots: esc.escapeRoots, callee: field, site: siteOf(n) }, n);
       }
       return;
+    }
+    const sleeper = this.ctx.catalog.sleeper(name);
+    if (sleeper) {
+      const gfp = sleeper.gfp === undefined ? undefined : args[sleeper.gfp]?.text;
+      if (sleeper.gfp === undefined || (gfp !== undefined && BLOCKING_GFP.test(gfp))) this.emit({ k: 'sleep', via: name, site: siteOf(n) }, n);
     }
     const rule = this.ctx.catalog.forbiddenCall(name);
     if (rule) {

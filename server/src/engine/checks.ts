@@ -29,6 +29,7 @@ const DEFAULT_SEVERITY: Record<FindingKind, Severity> = {
   'lock-order-inversion': 'warning',
   'forbidden-call': 'warning',
   'missing-required-lock': 'warning',
+  'sleep-in-atomic': 'warning',
 };
 
 function lineOf(s: Site | undefined): string { return s ? `line ${s.line}` : 'entry'; }
@@ -164,6 +165,18 @@ export function runChecks(sol: Solution, ctx: TransferContext, opts: CheckOption
       }
       const cause = held.site ? `${held.site.line}:${held.site.column}` : held.via;
       sink.add('recursive-lock', op.lock.key, { class: op.lock.class, display: name }, op.site, `possible recursive locking: ${name}${cls} ${how}; ${since}`, path, cause);
+    },
+    sleepInAtomic(what, atomic, s, site, via, inner) {
+      const path = sink.path(s, atomic.status === 'caller' ? undefined : atomic.ref.key);
+      if (via && inner?.length) {
+        path.push({ file: ir.file, line: site.line, column: site.column, function: ir.name, note: `calls ${via}() with ${atomic.ref.display} held` });
+        path.push(...inner);
+      } else {
+        path.push({ file: ir.file, line: site.line, column: site.column, function: ir.name, note: `${what} may sleep, with ${atomic.ref.display} held` });
+      }
+      sink.add('sleep-in-atomic', atomic.ref.key, atomic.ref, site,
+        `sleeping in atomic context: ${via ? `${via}() may sleep` : `${what} may sleep`} while ${atomic.ref.display} (${atomic.ref.kind}) is held`, path,
+        `sleep:${atomic.site ? `${atomic.site.line}:${atomic.site.column}` : atomic.via}`);
     },
     missingLock(lock, req, s, site, callee, inner, why) {
       const path = sink.path(s, undefined);

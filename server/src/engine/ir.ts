@@ -45,6 +45,8 @@ export type Op =
   /** An assignment to a variable: facts that mention it are forgotten, or set when the value is a constant. */
   | { k: 'assign'; name: string; value?: boolean; constText?: string }
   | { k: 'noreturn'; via: string; site: Site }
+  /** A call that may sleep. */
+  | { k: 'sleep'; via: string; site: Site }
   /** A call that must not happen while `lock` is held (a forbidden-call rule). */
   | { k: 'forbid'; call: string; lock: LockRef; reason: string; site: Site }
   /** A lock's address (or the lock itself, for a macro) passed to a function we cannot see: it may be dropped and retaken there. */

@@ -140,7 +140,7 @@ export class Linker {
 
 /** A summary says the function does something with locks. */
 export function busy(s: Summary | undefined): boolean {
-  return !!s && (s.acquires.length > 0 || s.effects.length > 0 || s.deferred.length > 0 || s.conditional.length > 0 || s.forbidden.length > 0);
+  return !!s && (s.acquires.length > 0 || s.effects.length > 0 || s.deferred.length > 0 || s.conditional.length > 0 || s.forbidden.length > 0 || !!s.sleeps);
 }
 
 /** A linked tree with its function summaries: built once (in a worker), consulted by per-file analysis. */

@@ -208,7 +208,7 @@ export function touchesLocks(ir: FunctionIR, resolve: (name: string) => number |
   const a = ir.annotations;
   if (a.acquires.length || a.releases.length || a.mustHold.length) return true;
   for (const n of ir.nodes) {
-    if (n.ops.some((o) => o.k === 'acquire' || o.k === 'release' || o.k === 'assert' || o.k === 'downgrade' || o.k === 'forbid')) return true;
+    if (n.ops.some((o) => o.k === 'acquire' || o.k === 'release' || o.k === 'assert' || o.k === 'downgrade' || o.k === 'forbid' || o.k === 'sleep')) return true;
     if (n.succ.some((e) => e.guard?.acquire)) return true;
   }
   for (const c of ir.callees) { const t = resolve(c); if (t !== undefined && busy(summaryOf(t))) return true; }

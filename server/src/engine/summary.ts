@@ -62,9 +62,10 @@ const MAX_WITNESS = 40;
  * Every lock taken from not held somewhere in the function (one witness each; a lock that cannot be
  * named relative to the parameters keeps its class only), and every indirect call inside.
  */
-function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires'> {
+function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires' | 'sleeps'> {
   const ir = sol.ir;
   const requires = new Map<string, Requirement>();
+  let sleeps: PathStep[] | undefined;
   const acquires = new Map<string, Acquisition>();
   const forbidden = new Map<string, ForbiddenInside>();
   const deferred = new Map<string, Deferred>();
@@ -82,6 +83,12 @@ function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' |
       if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
       const step = stepAt(op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
       acquires.set(id, { template, ref, mode: op.mode, subclass: op.subclass, witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS) });
+    },
+    maySleep(what, st, site, via, inner) {
+      // only the function's own sleeps, and not after it dropped a lock its caller holds (drop-and-retake
+      // helpers sleep with the caller's spinlock released): a caller's atomic section meets exactly these
+      if (sleeps || via || [...st.locks.values()].some((f) => f.status === 'dropped')) return;
+      sleeps = [stepAt(site, via ? `calls ${via}(), which may sleep` : `${what} may sleep`), ...(inner ?? [])].slice(0, MAX_WITNESS);
     },
     requirement(lock, req, _s, site, callee, inner) {
       const template = relativise(lock.key, ir);
@@ -121,7 +128,7 @@ function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' |
       witness: [{ file: ir.file, line: ir.site.line, column: ir.site.column, function: ir.name, note: `${via}(${display}): the caller must hold it` }],
     });
   }
-  return { acquires: [...acquires.values()], deferred: [...deferred.values()], forbidden: [...forbidden.values()], requires: [...requires.values()] };
+  return { acquires: [...acquires.values()], deferred: [...deferred.values()], forbidden: [...forbidden.values()], requires: [...requires.values()], ...(sleeps ? { sleeps } : {}) };
 }
 
 /**

@@ -3,7 +3,7 @@
  * `apply` never reports by itself; the checker passes an `Observer` when it replays the final
  * states, so the fixpoint iterations stay silent.
  */
-import type { Catalog, Mode } from './catalog';
+import { ATOMIC_KINDS, type Catalog, type Mode, SLEEPING_KINDS } from './catalog';
 import { type LockFact, type State, isHeld, mentions, pushTrail } from './domain';
 import type { EdgeGuard, LockRef, Op, Site } from './ir';
 import type { PathStep } from './types';
@@ -33,6 +33,8 @@ export interface Summary {
   forbidden: ForbiddenInside[];
   /** Locks it needs held on entry (lockdep_assert_held, __must_hold; passed up from callees). */
   requires: Requirement[];
+  /** It may sleep, with one witness path (from a sleeping call or lock, through callees). */
+  sleeps?: PathStep[];
   /**
    * Net effects on exit; `when` makes one depend on a parameter test (`if (flags & X_LOCK)`, `if (unlock)`),
    * evaluated at the call with the argument when it is a constant, and `otherwise` applies if it is false.
@@ -52,6 +54,10 @@ export interface Observer {
   requirement?(lock: LockRef, req: string, s: State, site: Site, callee?: string, inner?: PathStep[]): void;
   /** A callee's required lock is not held at the call. */
   missingLock?(lock: LockRef, req: string, s: State, site: Site, callee: string, inner: PathStep[], why: 'released' | 'not-taken'): void;
+  /** Something that may sleep (`what`), here or inside `via` along `inner`, with `atomic` held. */
+  sleepInAtomic?(what: string, atomic: LockFact, s: State, site: Site, via?: string, inner?: PathStep[]): void;
+  /** Something that may sleep, with no atomic section held here: for the summary. */
+  maySleep?(what: string, s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** A forbidden call made (here, or inside `via` along `inner`) while `held` is held. */
   forbidden?(op: Op & { k: 'forbid' }, held: LockFact, s: State, via?: string, inner?: PathStep[]): void;
   /** A forbidden call whose lock is not held here, for the summary. */
@@ -145,6 +151,7 @@ export function acquire(s: State, op: Op & { k: 'acquire' }, ctx: TransferContex
     return withLock(s, hit[0], { ...hit[1], status: 'caller', mode: op.mode, site: op.site, siteId: op.siteId }, { site: op.site, text: `${text}, again held as on entry` });
   }
   obs?.acquired?.(op, s, via, inner);
+  if (SLEEPING_KINDS.has(op.lock.kind) && !via) sleep(s, `${op.via}(${op.lock.display})`, op.site, obs);
   if (obs?.order) for (const f of s.locks.values()) if (isHeld(f)) obs.order(f, op.lock, s, op.site, via, inner);
   return withLock(s, op.lock.key, {
     ref: op.lock, status: 'held', mode: op.mode, via: op.via, site: op.site, siteId: op.siteId, subclass: op.subclass,
@@ -199,6 +206,14 @@ export function release(s: State, op: Op & { k: 'release' }, ctx: TransferContex
   }
   obs?.releaseHeld(op, s);
   return withLock(s, key, { ...f, status: f.status === 'held' ? 'released' : 'dropped', releasedAt: op.site }, { site: op.site, text });
+}
+
+/** Something that may sleep: reported if an atomic section is held, else recorded for the summary. */
+export function sleep(s: State, what: string, site: Site, obs?: Observer, via?: string, inner?: PathStep[]): State {
+  const atomic = [...s.locks.values()].find((f) => isHeld(f) && ATOMIC_KINDS.has(f.ref.kind));
+  if (atomic) obs?.sleepInAtomic?.(what, atomic, s, site, via, inner);
+  else obs?.maySleep?.(what, s, site, via, inner);
+  return s;
 }
 
 /** Locks a callee we cannot see may drop and retake: forget them, and stay silent about them. */
@@ -264,6 +279,7 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
       }
       return locks ? { locks, facts: s.facts, trail: pushTrail(s.trail, op.site.line, op.site.column, `${op.via} releases the locks handed to it`) } : s;
     }
+    case 'sleep': return sleep(s, op.via, op.site, obs);
     case 'forbid': {
       const hit = findFact(s, op.lock);
       if (hit && isHeld(hit[1])) obs?.forbidden?.(op, hit[1], s);

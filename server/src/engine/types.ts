@@ -11,6 +11,7 @@ export const FINDING_KINDS = [
   'lock-order-inversion',
   'forbidden-call',
   'missing-required-lock',
+  'sleep-in-atomic',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
