@@ -76,12 +76,18 @@ async function check(argv: string[]): Promise<number> {
   if (missing.length) throw new UsageError(`no such file or directory: ${missing.join(', ')}`);
   const dirs = args.paths.filter((p) => fs.statSync(p).isDirectory());
   const base = path.resolve(dirs.length === 1 && args.paths.length === 1 ? dirs[0] : '.');
-  const settings = loadSettings(base, args.config, warn);
+  let settings = loadSettings(base, args.config, warn);
   const t0 = process.hrtime.bigint();
   const grammar = await loadGrammar(args.grammars ?? settings.grammarDirectory);
   if (args.root && !fs.existsSync(path.join(args.root, 'include', 'linux'))) throw new UsageError(`--root ${args.root} has no include/linux/`);
   const root = args.perFile ? undefined : args.root ? path.resolve(args.root) : findTreeRoot(args.paths[0]);
   if (root) {
+    // in a tree, its root's .lockscope.json applies too (the folder given may be deep inside)
+    if (!args.config && root !== base) {
+      const ws = readWorkspaceFile(root);
+      ws.problems.forEach(warn);
+      if (ws.settings) settings = mergeSettings(settings, ws.settings);
+    }
     const progress = (m: string) => { if (args.format === 'text') process.stderr.write(`lockscope: ${m}\n`); };
     const run = checkTree(grammar, settings, root, args.paths.map((p) => path.resolve(p)), base, progress, warn);
     return emit(args, run.findings, run.stats, run.inputError);

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Project, type Settings, loadGrammar } from './engine';
-import { toPosix, walkC } from './cli/files';
-import { DEFAULT_ROOTS } from './cli/tree';
+import { toPosix } from './cli/files';
+import { treeFiles } from './cli/tree';
 
 export interface IndexRequest { root: string; settings: Settings; grammarDir: string }
 export type IndexMessage =
@@ -20,11 +20,7 @@ async function run(req: IndexRequest): Promise<void> {
   const t0 = Date.now();
   const post = (m: IndexMessage) => parentPort?.postMessage(m);
   const grammar = await loadGrammar(req.grammarDir || undefined);
-  const files: string[] = [];
-  for (const r of DEFAULT_ROOTS) {
-    const d = path.join(req.root, r);
-    if (fs.existsSync(d) && fs.statSync(d).isDirectory()) files.push(...walkC(d));
-  }
+  const files = treeFiles(req.root, req.settings);
   const project = new Project(grammar, req.settings);
   let done = 0;
   for (const f of files) {

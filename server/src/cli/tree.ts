@@ -5,12 +5,22 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Project, type Grammar, type Settings } from '../engine';
+import { FileFilter, Project, type Grammar, type Settings } from '../engine';
 import type { Finding } from '../engine/types';
 import { toPosix, walkC } from './files';
 import type { RunStats } from './format';
 
-export const DEFAULT_ROOTS = ['fs', 'include', 'mm', 'block'];
+/** The files of a tree the index covers (settings index.include / index.exclude), absolute paths. */
+export function treeFiles(root: string, settings: Settings): string[] {
+  const filter = new FileFilter(settings['index.include'], settings['index.exclude']);
+  const out: string[] = [];
+  for (const r of filter.roots() ?? ['.']) {
+    const d = path.join(root, r);
+    if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) continue;
+    for (const f of walkC(d)) if (filter.accepts(toPosix(path.relative(root, f)))) out.push(path.resolve(f));
+  }
+  return out;
+}
 
 /** The nearest directory at or above `start` that holds include/linux/. */
 export function findTreeRoot(start: string): string | undefined {
@@ -30,11 +40,7 @@ export interface TreeRun { findings: Finding[]; stats: RunStats; inputError: boo
 export function checkTree(grammar: Grammar, settings: Settings, root: string, targets: string[], base: string,
   progress: (m: string) => void, warn: (m: string) => void): TreeRun {
   const t0 = process.hrtime.bigint();
-  const files = new Set<string>();
-  for (const r of DEFAULT_ROOTS) {
-    const d = path.join(root, r);
-    if (fs.existsSync(d) && fs.statSync(d).isDirectory()) for (const f of walkC(d)) files.add(path.resolve(f));
-  }
+  const files = new Set<string>(treeFiles(root, settings));
   for (const t of targets) {
     if (fs.statSync(t).isDirectory()) for (const f of walkC(t)) files.add(path.resolve(f));
     else files.add(t);

@@ -51,6 +51,16 @@ export const SETTINGS = {
     description: 'Calls that must not happen while a lock is held, e.g. {"call": "vfs_fsync", "lock": "file_inode({0})->i_rwsem", "reason": "..."}; {0} is the call\'s first argument. Built in: generic_write_sync, vfs_fsync_range and vfs_fsync under the inode lock of the same file.',
     json: { type: 'array', items: { type: 'object' } },
   },
+  'index.include': {
+    schema: z.array(z.string().min(1)).default(['fs/**', 'include/**', 'mm/**', 'block/**']),
+    description: 'Files of a kernel tree indexed for whole-tree analysis (globs relative to the tree root: ** any folders, * any name).',
+    json: { type: 'array', items: { type: 'string' } },
+  },
+  'index.exclude': {
+    schema: z.array(z.string().min(1)).default([]),
+    description: 'Files left out of the index (globs relative to the tree root), e.g. "fs/*/tests/**".',
+    json: { type: 'array', items: { type: 'string' } },
+  },
   loopMacros: {
     schema: z.array(z.string().regex(/^[A-Za-z_]\w*$/)).default([]),
     description: 'Extra macro names whose `NAME(...) { body }` is a loop (names containing for_each are loops already).',
@@ -81,6 +91,8 @@ export const SETTINGS = {
 export type SettingKey = keyof typeof SETTINGS;
 
 export interface Settings {
+  'index.include': string[];
+  'index.exclude': string[];
   extraLocks: LockPrimitive[];
   forbiddenCalls: ForbiddenCall[];
   loopMacros: string[];

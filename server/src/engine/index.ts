@@ -9,4 +9,5 @@ export {
 export { buildCfg } from './cfg';
 export { Project, sccOrder } from './project';
 export { ExternalIndex, Linker, type TreeIndex } from './linker';
+export { FileFilter, globToRegExp } from './globs';
 export { normaliseExpr, keyOfPointer, applyTemplate } from './lockname';
