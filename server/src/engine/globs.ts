@@ -23,8 +23,10 @@ export function globToRegExp(glob: string): RegExp {
 export class FileFilter {
   private readonly include: RegExp[];
   private readonly exclude: RegExp[];
+  private readonly includeGlobs: readonly string[];
   constructor(include: readonly string[], exclude: readonly string[]) {
-    this.include = (include.length ? include : DEFAULT_INCLUDE).map(globToRegExp);
+    this.includeGlobs = include.length ? include : DEFAULT_INCLUDE;
+    this.include = this.includeGlobs.map(globToRegExp);
     this.exclude = exclude.map(globToRegExp);
   }
   /** `rel`: a path relative to the tree root, with `/` separators. */
@@ -33,7 +35,7 @@ export class FileFilter {
   }
   /** The top-level folders worth walking (the first segment of each include glob, `*` meaning all). */
   roots(): string[] | undefined {
-    const firsts = this.include.map((r) => /^\^([A-Za-z0-9_.-]+)\//.exec(r.source)?.[1]);
+    const firsts = this.includeGlobs.map((g) => /^([A-Za-z0-9_.-]+)\//.exec(g)?.[1]);
     return firsts.every((f): f is string => !!f) ? [...new Set(firsts)] : undefined;
   }
 }
