@@ -14,6 +14,7 @@ import type { FunctionIR } from './ir';
 import type { Grammar } from './parser';
 import { type ExternalIndex, busy } from './linker';
 import { vfsEntryLocks } from './vfs';
+import { TypeTable } from './types-c';
 import { solve } from './solver';
 import { summarise } from './summary';
 import type { Summary, TransferContext } from './transfer';
@@ -168,8 +169,11 @@ export class Analyzer {
       catalog: this.catalog, file, loopMacros: this.loopMacros, indirectCalls: !!external,
       callable: (n: string) => sameFile.has(n) || busy(external?.summaryFrom(file, n)),
     };
+    const types = new TypeTable();
+    types.addTree(tree.rootNode);
     for (const i of order) {
       const ir = buildCfg(defs[i], ctxBase);
+      types.classify(ir, types.variables(defs[i]));
       const self = external?.linker.resolve(file, ir.name);
       const tctx: TransferContext = {
         summaryOf: (n) => summaries.get(n) ?? external?.summaryFrom(file, n),

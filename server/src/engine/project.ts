@@ -23,11 +23,12 @@ import { summarise } from './summary';
 import type { Summary, TransferContext } from './transfer';
 import { Linker, busy, type LinkFn, type OpsSlot, type TreeIndex } from './linker';
 import { vfsEntryLocks } from './vfs';
+import { TypeTable } from './types-c';
 import type { FileStats, Finding } from './types';
 
 export type { OpsSlot } from './linker';
 
-interface Fn { id: number; ir: FunctionIR; file: string; dir: string }
+interface Fn { id: number; ir: FunctionIR; file: string; dir: string; vars: Map<string, string> }
 
 /** Silent summarising rounds over a recursive cycle before it is checked. */
 const SCC_ROUNDS = 2;
@@ -47,6 +48,9 @@ export class Project {
   private readonly catalog: Catalog;
   private readonly loopMacros: Set<string>;
   private readonly lockNames: Set<string>;
+  /** Struct fields, typedefs and return types of every file read: lock classes for any lock. */
+  private readonly types = new TypeTable();
+  private classified = false;
 
   constructor(private readonly grammar: Grammar, private readonly settings: Settings) {
     this.catalog = catalogFor(settings);
@@ -86,12 +90,13 @@ export class Project {
       callable: (n: string) => !this.catalog.primitive(n) && !this.catalog.assertMacro(n),
     };
     const dir = path.posix.dirname(file);
+    this.types.addTree(tree.rootNode);
     for (const d of defs) {
       if (!nameOf(d)) continue;
       const ir = buildCfg(d, ctx);
       stats.lockSitesModelled += ir.lockSitesModelled;
       for (const [k, v] of Object.entries(ir.unmodelled)) stats.unmodelled[k] = (stats.unmodelled[k] ?? 0) + v;
-      this.fns.push({ id: this.fns.length, ir, file, dir });
+      this.fns.push({ id: this.fns.length, ir, file, dir, vars: this.types.variables(d) });
     }
     // ops tables: `static const struct file_operations btrfs_file_operations = { .fsync = btrfs_sync_file, ... };`
     for (const m of this.grammar.queries.initializers.matches(tree.rootNode)) {
@@ -143,6 +148,10 @@ export class Project {
     opts: { lockOrder?: boolean } = {}): { findings: Finding[]; stats: ProjectStats } {
     const wantOrder = opts.lockOrder !== false && this.settings.severity['lock-order-inversion'] !== 'off';
     const fns = this.fns;
+    if (!this.classified) {
+      for (const f of fns) this.types.classify(f.ir, f.vars);
+      this.classified = true;
+    }
     const linker = new Linker(this.linkFns(), this.slots);
     const edges = linker.edges();
     const order = sccOrder(fns.length, edges);

@@ -1,0 +1,150 @@
+/**
+ * A light C type resolver, enough to name locks like lockdep's classes: struct and union field types
+ * (from headers too), typedefs, the declared types of parameters and locals, return types of functions
+ * and static inlines (`BTRFS_I()`, `file_inode()`), and container_of(). A lock reached as
+ * `fs_info->reloc_mutex` gets the class `struct btrfs_fs_info::reloc_mutex`.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { FunctionIR, LockRef } from './ir';
+
+/**
+ * The struct a type names, if any; a typedef name is kept as `@name` and resolved when asked
+ * (the header that defines it may be read later).
+ */
+function structOf(type: Node | null): string | undefined {
+  if (!type) return undefined;
+  if (type.type === 'struct_specifier' || type.type === 'union_specifier') return type.childForFieldName('name')?.text;
+  if (type.type === 'type_identifier') return `@${type.text}`;
+  return undefined;
+}
+
+/** The identifier a declarator declares (through pointers, arrays, functions, parentheses). */
+function declared(d: Node | null): string | undefined {
+  let cur: Node | null = d;
+  while (cur && cur.type !== 'identifier' && cur.type !== 'field_identifier' && cur.type !== 'type_identifier') {
+    cur = cur.childForFieldName('declarator') ?? cur.namedChildren.find((c) => c?.type === 'identifier' || c?.type === 'field_identifier') ?? null;
+  }
+  return cur?.text;
+}
+
+export class TypeTable {
+  /** struct name -> field -> struct the field's type names (when it names one) */
+  readonly fields = new Map<string, Map<string, string | null>>();
+  readonly typedefs = new Map<string, string>();
+  /** function -> struct its return type names */
+  readonly returns = new Map<string, string>();
+
+  /** Read struct definitions, typedefs and function return types from a file's syntax tree. */
+  addTree(root: Node): void {
+    for (const t of root.descendantsOfType('type_definition')) {
+      if (!t) continue;
+      const s = structOf(t.childForFieldName('type'));
+      for (const d of t.childrenForFieldName('declarator')) {
+        const name = declared(d);
+        if (s && name && d?.type === 'type_identifier' && s !== `@${name}`) this.typedefs.set(name, s);
+      }
+    }
+    for (const st of root.descendantsOfType(['struct_specifier', 'union_specifier'])) {
+      const name = st?.childForFieldName('name')?.text;
+      const body = st?.childForFieldName('body');
+      if (!st || !name || !body || this.fields.has(name)) continue;
+      const m = new Map<string, string | null>();
+      for (const f of body.namedChildren) {
+        if (!f || f.type !== 'field_declaration') continue;
+        const s = structOf(f.childForFieldName('type')) ?? null;
+        for (const d of f.childrenForFieldName('declarator')) {
+          const field = declared(d);
+          if (field) m.set(field, s);
+        }
+      }
+      this.fields.set(name, m);
+    }
+    for (const fn of root.descendantsOfType(['function_definition', 'declaration'])) {
+      if (!fn) continue;
+      const s = structOf(fn.childForFieldName('type'));
+      if (!s) continue;
+      let d: Node | null = fn.childForFieldName('declarator');
+      if (d?.type !== 'pointer_declarator') continue;
+      while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
+      const name = d?.childForFieldName('declarator')?.text;
+      if (name && /^[A-Za-z_]\w*$/.test(name) && !this.returns.has(name)) this.returns.set(name, s);
+    }
+  }
+
+  /** The struct types of a function's parameters and locals, by name. */
+  variables(def: Node): Map<string, string> {
+    const out = new Map<string, string>();
+    const add = (type: Node | null, d: Node | null) => {
+      const s = structOf(type);
+      const name = declared(d);
+      if (s && name && !out.has(name)) out.set(name, s);
+    };
+    for (const p of def.descendantsOfType('parameter_declaration')) if (p) add(p.childForFieldName('type'), p.childForFieldName('declarator'));
+    const body = def.childForFieldName('body');
+    for (const decl of body?.descendantsOfType('declaration') ?? []) {
+      if (!decl) continue;
+      for (const d of decl.childrenForFieldName('declarator')) add(decl.childForFieldName('type'), d);
+    }
+    return out;
+  }
+
+  /**
+   * The class of a lock named by `key` (`fs_info->reloc_mutex`, `BTRFS_I(inode)->io_tree`,
+   * `container_of(work,struct foo,work)->lock`): the struct holding the last field, and the field.
+   */
+  classOf(key: string, vars: ReadonlyMap<string, string>): string | undefined {
+    const m = /^(.*?)(?:->|\.)([A-Za-z_]\w*)$/.exec(key.replace(/\[[^\]]*\]/g, ''));
+    if (!m) return undefined;
+    const owner = this.typeOf(m[1], vars);
+    return owner && this.fields.get(owner)?.has(m[2]) ? `struct ${owner}::${m[2]}` : undefined;
+  }
+
+  /** A struct name, through typedefs (`@xfs_inode_t` -> `xfs_inode`). */
+  private resolve(t: string | null | undefined): string | undefined {
+    let cur = t ?? undefined;
+    for (let i = 0; cur?.startsWith('@') && i < 4; i++) cur = this.typedefs.get(cur.slice(1));
+    return cur && !cur.startsWith('@') ? cur : undefined;
+  }
+
+  /** The struct an expression points to or is, as far as the declared types say. */
+  typeOf(expr: string, vars: ReadonlyMap<string, string>, depth = 0): string | undefined {
+    if (depth > 8) return undefined;
+    const e = expr.trim().replace(/^\((.*)\)$/, '$1').replace(/^&/, '');
+    if (/^[A-Za-z_]\w*$/.test(e)) return this.resolve(vars.get(e));
+    const co = /^container_of\(.*,\s*struct\s+([A-Za-z_]\w*)\s*,[^,]*\)$/.exec(e);
+    if (co) return co[1];
+    const call = /^([A-Za-z_]\w*)\((.*)\)$/.exec(e);
+    if (call && balanced(call[2])) return this.resolve(this.returns.get(call[1]));
+    const f = /^(.*?)(->|\.)([A-Za-z_]\w*)$/.exec(e);
+    if (f && balanced(f[1])) {
+      const base = this.typeOf(f[1], vars, depth + 1);
+      return base ? this.resolve(this.fields.get(base)?.get(f[3])) : undefined;
+    }
+    return undefined;
+  }
+
+  /** Give every lock of a function without a class the one its declared types name. */
+  classify(ir: FunctionIR, vars: ReadonlyMap<string, string>): void {
+    const fix = (r: LockRef): LockRef => {
+      if (r.class || r.symbolic || r.key.startsWith('*')) return r;
+      const c = this.classOf(r.base ?? r.key, vars);
+      return c ? { ...r, class: c } : r;
+    };
+    for (const n of ir.nodes) {
+      for (let i = 0; i < n.ops.length; i++) {
+        const op = n.ops[i];
+        if (op.k === 'acquire' || op.k === 'release' || op.k === 'assert' || op.k === 'downgrade' || op.k === 'handoff') n.ops[i] = { ...op, lock: fix(op.lock) };
+      }
+      for (const e of n.succ) if (e.guard?.acquire) e.guard.acquire = { ...e.guard.acquire, lock: fix(e.guard.acquire.lock) };
+    }
+  }
+}
+
+function balanced(s: string): boolean {
+  let d = 0;
+  for (const c of s) {
+    if (c === '(') d++;
+    else if (c === ')' && --d < 0) return false;
+  }
+  return d === 0;
+}
