@@ -22,6 +22,8 @@ import type { IndexMessage, IndexRequest } from './indexer';
 import { hoverMarkdown, toDiagnostic } from './lsp/present';
 
 const DEBOUNCE_MS = 150;
+/** Files re-summarised after one edit, at most. */
+const MAX_PROPAGATE = 64;
 
 export class LockscopeServer {
   private readonly documents = new TextDocuments(TextDocument);
@@ -192,6 +194,12 @@ export class LockscopeServer {
       result = inTree && this.external
         ? this.analyzer.analyzeText(doc.getText(), inTree, this.external)
         : this.analyzer.analyzeText(doc.getText(), this.displayPath(doc.uri));
+      // incremental: an edit that changes what this file's functions do to locks refreshes the
+      // open files that call them
+      if (inTree && this.external && result.summaries) {
+        const stale = this.external.update(inTree, result.summaries);
+        if (stale.size) void this.propagate(stale, inTree);
+      }
     } catch (e) {
       this.log(`lockscope: internal error analysing ${doc.uri}: ${(e as Error).stack ?? e}`);
       result = { file: doc.uri, findings: [], functions: [], stats: { functions: 0, functionsWithParseErrors: 0, lockSitesFound: 0, lockSitesModelled: 0, unmodelled: {} }, error: `internal error: ${(e as Error).message}` };
@@ -233,6 +241,36 @@ export class LockscopeServer {
       if (!rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
     }
     return p;
+  }
+
+  /**
+   * Re-summarise the files that call functions whose summaries changed, and theirs in turn, while
+   * summaries keep changing (at most MAX_PROPAGATE files, one per event-loop turn); then refresh the
+   * diagnostics of the open files among them.
+   */
+  private async propagate(start: Set<string>, origin: string): Promise<void> {
+    const ext = this.external;
+    if (!ext || !this.indexRoot || !this.analyzer) return;
+    const queue = [...start];
+    const seen = new Set<string>([origin, ...start]);
+    const touched = new Set<string>();
+    for (let n = 0; queue.length && n < MAX_PROPAGATE; n++) {
+      await new Promise<void>((r) => setImmediate(r));
+      if (this.external !== ext) return; // re-indexed meanwhile
+      const file = queue.shift()!;
+      const open = this.documents.all().find((d) => this.treePath(d.uri) === file);
+      let text: string;
+      try { text = open ? open.getText() : fs.readFileSync(path.join(this.indexRoot, file), 'utf8'); } catch { continue; }
+      const r = this.analyzer.analyzeText(text, file, ext);
+      touched.add(file);
+      for (const f of r.summaries ? ext.update(file, r.summaries) : []) {
+        if (!seen.has(f)) { seen.add(f); queue.push(f); }
+      }
+    }
+    for (const d of this.documents.all()) {
+      const p = this.treePath(d.uri);
+      if (p && touched.has(p)) { this.results.delete(d.uri); this.schedule(d, 0); }
+    }
   }
 
   /** The document's path relative to the indexed tree, when it is inside it. */

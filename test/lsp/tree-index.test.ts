@@ -34,3 +34,23 @@ test('seed 000 in the editor: the cross-file recursive lock after indexing', asy
   assert.match(hover ?? '', /&inode->i_rwsem/);
   assert.equal((await client.shutdown()).code, 0);
 });
+
+test('incremental: an edit in fs/sync.c that stops calling ->fsync clears the diagnostic in fs/btrfs/file.c', async (t) => {
+  const client = await startServer({ folders: [tree] });
+  t.after(() => client.dispose());
+  const uri = fileUri(file);
+  await client.open(uri, fs.readFileSync(file, 'utf8'));
+  await client.waitForDiagnostics(uri, { pred: (p) => p.diagnostics.some((x) => x.code === 'recursive-lock'), timeoutMs: 60000 });
+  const syncFile = path.join(tree, 'fs', 'sync.c');
+  const syncUri = fileUri(syncFile);
+  const original = fs.readFileSync(syncFile, 'utf8');
+  await client.open(syncUri, original);
+  const edited = original.replace('return file->f_op->fsync(file, start, end, datasync);', 'return 0;');
+  assert.notEqual(edited, original);
+  await client.change(syncUri, 2, edited);
+  const after = await client.waitForDiagnostics(uri, { pred: (p) => !p.diagnostics.some((x) => x.code === 'recursive-lock'), timeoutMs: 30000 });
+  assert.ok(!after.diagnostics.some((x) => x.code === 'recursive-lock'));
+  await client.change(syncUri, 3, original);
+  await client.waitForDiagnostics(uri, { pred: (p) => p.diagnostics.some((x) => x.code === 'recursive-lock'), timeoutMs: 30000 });
+  assert.equal((await client.shutdown()).code, 0);
+});

@@ -42,6 +42,8 @@ export interface FileResult {
   stats: FileStats;
   /** Set when the file was not analysed at all (binary, too large, not parseable). */
   error?: string;
+  /** The summaries of the functions defined here (to refresh a tree index after an edit). */
+  summaries?: Map<string, Summary>;
 }
 
 export interface AnalyzeOptions {
@@ -194,7 +196,7 @@ export class Analyzer {
       infos[i].entryHeld = heldOf(entryStateOf(ir, contract).locks, 'must');
     }
     findings.sort((a, b) => a.line - b.line || a.column - b.column || a.kind.localeCompare(b.kind));
-    return { file, findings, functions: infos, stats };
+    return { file, findings, functions: infos, stats, summaries };
   }
 }
 

@@ -165,4 +165,30 @@ export class ExternalIndex {
     return id === undefined ? undefined : this.summary(id);
   }
   get functions(): number { return this.data.fns.length; }
+
+  /**
+   * An edited file's fresh summaries replace the index's; returns the files of the functions that
+   * call a function whose summary changed (their results may change too).
+   */
+  update(file: string, fresh: ReadonlyMap<string, Summary>): Set<string> {
+    const stale = new Set<string>();
+    for (const [name, sum] of fresh) {
+      const id = this.linker.resolve(file, name);
+      if (id === undefined || this.data.fns[id].file !== file) continue;
+      const before = this.data.summaries[id];
+      const after = busy(sum) ? sum : null;
+      if (fingerprint(before) === fingerprint(after)) continue;
+      this.data.summaries[id] = after;
+      for (const c of this.linker.callers[id]) stale.add(this.data.fns[c].file);
+    }
+    stale.delete(file);
+    return stale;
+  }
+}
+
+/** What of a summary callers see (witness paths aside). */
+function fingerprint(s: Summary | null | undefined): string {
+  if (!s) return '';
+  return JSON.stringify([s.acquires.map((a) => a.template ?? a.ref.class), s.effects.map((e) => [e.template, e.delta, e.when]),
+    s.deferred.map((d) => [d.field, d.args]), s.forbidden.map((f) => [f.call, f.template]), s.requires.map((r) => r.template), !!s.sleeps, s.conditional]);
 }
