@@ -229,7 +229,9 @@ export class LockscopeServer {
     if (!r || r.error) return null;
     const at = locksAt(r, line + 1, character + 1);
     if (!at) return null;
-    return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(at.fn, at.held, line + 1, uri) } };
+    const inTree = this.treePath(uri);
+    const callers = inTree && this.external ? this.external.callersOf(inTree, at.fn.name) : [];
+    return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(at.fn, at.held, line + 1, uri, callers) } };
   }
 
   /** The path findings carry: relative to a workspace folder when the file is inside one. */

@@ -32,6 +32,10 @@ test('seed 000 in the editor: the cross-file recursive lock after indexing', asy
   assert.ok(client.logs.some((l) => /indexed \d+ files/.test(l.message)));
   const hover = await client.hoverText(uri, line, 4);
   assert.match(hover ?? '', /&inode->i_rwsem/);
+  // inside btrfs_direct_write: its only caller holds the inode lock when it calls it
+  const inDirect = text.split('\n').findIndex((l) => l.includes('written = __btrfs_direct_write(iocb, from);'));
+  const calleeHover = await client.hoverText(uri, inDirect, 2);
+  assert.match(calleeHover ?? '', /Callers \(1\) hold on entry:\*\* `&inode->i_rwsem`/);
   assert.equal((await client.shutdown()).code, 0);
 });
 

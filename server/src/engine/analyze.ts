@@ -179,7 +179,7 @@ export class Analyzer {
       const self = external?.linker.resolve(file, ir.name);
       const tctx: TransferContext = {
         summaryOf: (n) => summaries.get(n) ?? external?.summaryFrom(file, n),
-        indirect: external ? (field, hops) => external.linker.indirect(field, { id: self, dir }, hops, (id) => external.summary(id)).targets : undefined,
+        indirect: external ? (field, hops, recvType) => external.linker.indirect(field, { id: self, dir }, hops, (id) => external.summary(id), recvType).targets : undefined,
         assigned: ir.assigned, tainted: new Set(), locals: ir.locals,
         acquiredKeys: acquiredKeys(ir), catalog: this.catalog, canon: ir.canon,
       };

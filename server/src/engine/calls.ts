@@ -124,7 +124,7 @@ function resolveIndirect(s: State, d: Deferred, via: string, site: Site, ctx: Tr
   let cur: State | undefined = s;
   const last = d.witness[d.witness.length - 1];
   const hops = d.witness.filter((w) => w.note.startsWith('calls ')).length;
-  for (const t of ctx.indirect?.(d.field, hops) ?? []) {
+  for (const t of ctx.indirect?.(d.field, hops, d.recvType) ?? []) {
     const step: PathStep = last
       ? { ...last, note: `->${d.field} resolves to ${t.summary.name} (${t.via})` }
       : { file: '', line: site.line, column: site.column, function: '', note: `->${d.field} resolves to ${t.summary.name} (${t.via})` };
@@ -135,7 +135,7 @@ function resolveIndirect(s: State, d: Deferred, via: string, site: Site, ctx: Tr
     if (depth < MAX_INDIRECT_DEPTH) {
       for (const inner of t.summary.deferred) {
         const args = inner.args.map((a) => (a === undefined ? undefined : substitute(a, d.args)));
-        cur = resolveIndirect(cur, { field: inner.field, args, witness: [...prefix, ...inner.witness] }, via, site, ctx, obs, depth + 1);
+        cur = resolveIndirect(cur, { field: inner.field, args, witness: [...prefix, ...inner.witness], recvType: inner.recvType }, via, site, ctx, obs, depth + 1);
         if (!cur) return undefined;
       }
     }
@@ -194,7 +194,7 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
   // its indirect calls: resolved here, in the context of the function being checked, and passed up
   for (const d of sum.deferred) {
     const dargs = d.args.map((a) => { const x = a === undefined ? undefined : substitute(a, args); return x === undefined ? x : canon(x, ctx); });
-    const deferred: Deferred = { field: d.field, args: dargs, witness: d.witness };
+    const deferred: Deferred = { field: d.field, args: dargs, witness: d.witness, ...(d.recvType ? { recvType: d.recvType } : {}) };
     cur = resolveIndirect(cur, deferred, op.callee, op.site, ctx, obs, 1);
     if (!cur) return undefined;
     obs?.deferred?.(deferred, cur, op.callee, op.site);
@@ -236,7 +236,7 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
 
 export function indirectCall(s: State, op: Op & { k: 'icall' }, ctx: TransferContext, obs?: Observer): State | undefined {
   const args = op.args.map((a) => normaliseExpr(a));
-  const d: Deferred = { field: op.field, args, witness: [] };
+  const d: Deferred = { field: op.field, args, witness: [], ...(op.recvType ? { recvType: op.recvType } : {}) };
   obs?.deferred?.(d, s, undefined, op.site);
   const cur = resolveIndirect(s, d, `->${op.field}`, op.site, ctx, obs, 1);
   if (!cur) return undefined;

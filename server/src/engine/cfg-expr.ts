@@ -129,7 +129,8 @@ export abstract class ExprBuilder extends GraphBuilder {
       const esc = this.escapes(/unlock|release/.test(field), args);
       if (field && this.ctx.indirectCalls) {
         this.ir.fieldCalls.add(field);
-        this.emit({ k: 'icall', field, args: args.map((a) => a.text), site: siteOf(n), ...esc }, n);
+        const recv = fn?.type === 'field_expression' ? fn.childForFieldName('argument')?.text : undefined;
+        this.emit({ k: 'icall', field, args: args.map((a) => a.text), site: siteOf(n), ...esc, ...(recv ? { recv: normaliseExpr(recv) } : {}) }, n);
       } else if (esc.escapeKeys.length || esc.escapeRoots.length) {
         this.emit({ k: 'escape', keys: esc.escapeKeys, roots: esc.escapeRoots, callee: field, site: siteOf(n) }, n);
       }

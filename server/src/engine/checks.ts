@@ -8,7 +8,7 @@
  *                    error-returns) nor an annotation explains it
  */
 import type { LockFact, State } from './domain';
-import { mentions, trailSteps } from './domain';
+import { isHeld, mentions, trailSteps } from './domain';
 import { rootIdentifier } from './lockname';
 import type { CfgNode, FunctionIR, LockRef, Op, RetClass, Site } from './ir';
 import { type Solution, runNode } from './solver';
@@ -17,6 +17,8 @@ import type { Finding, FindingKind, PathStep, Severity } from './types';
 
 export interface CheckOptions {
   severity: Partial<Record<FindingKind, Severity>>;
+  /** Receives the locks held at each direct call (whole-tree analysis: what callers hold). */
+  callSite?(callee: string, held: string[]): void;
   /** Receives every lock-order edge with its witness path (whole-tree analysis). */
   order?(w: { held: LockFact; taken: LockRef; site: Site; path: PathStep[] }): void;
 }
@@ -212,6 +214,9 @@ export function runChecks(sol: Solution, ctx: TransferContext, opts: CheckOption
         path.push({ file: ir.file, line: site.line, column: site.column, function: ir.name, note: `takes ${taken.display} with ${held.ref.display} held` });
       }
       opts.order!({ held, taken, site, path });
+    } : undefined,
+    callSite: opts.callSite ? (callee, s) => {
+      opts.callSite!(callee, [...s.locks.values()].filter((f) => isHeld(f)).map((f) => f.ref.display));
     } : undefined,
     releaseUnknown(op, s) { seen(op).unknown.push(s); },
     releaseHeld(op, s) { seen(op).held.push(s); },

@@ -41,7 +41,7 @@ export type Op =
    */
   | { k: 'call'; callee: string; args: string[]; site: Site; escapeKeys?: string[]; escapeRoots?: string[] }
   /** A call through a function-pointer field (`file->f_op->fsync(...)`), resolved from ops tables. */
-  | { k: 'icall'; field: string; args: string[]; site: Site; escapeKeys?: string[]; escapeRoots?: string[] }
+  | { k: 'icall'; field: string; args: string[]; site: Site; escapeKeys?: string[]; escapeRoots?: string[]; recv?: string; recvType?: string }
   /** An assignment to a variable: facts that mention it are forgotten, or set when the value is a constant. */
   | { k: 'assign'; name: string; value?: boolean; constText?: string }
   | { k: 'noreturn'; via: string; site: Site }

@@ -116,9 +116,10 @@ export class Linker {
    * btrfs_file_operations.write_iter reaches btrfs_file_operations.fsync), then those in its
    * directory, then all of them if they are few. `hops`: how many calls away the indirect call is.
    */
-  indirect(field: string, entry: { id?: number; dir: string }, hops: number, summaryOf: (id: number) => Summary | undefined):
-    { targets: IndirectTarget[]; unresolved: boolean } {
-    const all = this.byField.get(field) ?? [];
+  indirect(field: string, entry: { id?: number; dir: string }, hops: number, summaryOf: (id: number) => Summary | undefined,
+    recvType?: string): { targets: IndirectTarget[]; unresolved: boolean } {
+    // through a known ops struct (`file->f_op` is a struct file_operations), only its tables count
+    const all = (this.byField.get(field) ?? []).filter((c) => !recvType || !c.slot.type || c.slot.type === recvType);
     const toTargets = (list: typeof all) => {
       const seen = new Set<number>();
       return list.filter((c) => (seen.has(c.fn) ? false : (seen.add(c.fn), true)))
@@ -150,6 +151,8 @@ export interface TreeIndex {
   slots: OpsSlot[];
   /** By function id; null where the function does nothing with locks. */
   summaries: (Summary | null)[];
+  /** By callee id: each caller and the locks it holds at every call it makes (the intersection). */
+  callersHold: Record<number, { caller: string; file: string; held: string[] }[]>;
 }
 
 /** Lookups over a TreeIndex for analysing one file against the rest of the tree. */
@@ -165,6 +168,12 @@ export class ExternalIndex {
     return id === undefined ? undefined : this.summary(id);
   }
   get functions(): number { return this.data.fns.length; }
+
+  /** What the callers of `file`'s function `name` hold when they call it. */
+  callersOf(file: string, name: string): { caller: string; file: string; held: string[] }[] {
+    const id = this.linker.resolve(file, name);
+    return id === undefined || this.data.fns[id].file !== file ? [] : this.data.callersHold[id] ?? [];
+  }
 
   /**
    * An edited file's fresh summaries replace the index's; returns the files of the functions that

@@ -111,6 +111,15 @@ export class Project {
       const typeName = type?.type === 'struct_specifier' ? type.childForFieldName('name')?.text : undefined;
       this.slots.push({ table: table || `${file}:${pair.startPosition.row + 1}`, field, fn, file, ...(typeName ? { type: typeName } : {}) });
     }
+    // function pointers stored into fields (`ops->fsync = foo_fsync;`, `foo_fops.fsync = foo_fsync;`)
+    for (const a of tree.rootNode.descendantsOfType('assignment_expression')) {
+      const left = a?.childForFieldName('left');
+      const right = a?.childForFieldName('right');
+      if (!a || left?.type !== 'field_expression' || right?.type !== 'identifier' || a.childForFieldName('operator')?.text !== '=') continue;
+      const field = left.childForFieldName('field')?.text;
+      const obj = left.childForFieldName('argument')?.text.replace(/\s+/g, '');
+      if (field && obj && !/^[A-Z_][A-Z0-9_]*$/.test(right.text)) this.slots.push({ table: `${file}:${obj}`, field, fn: right.text, file });
+    }
     this.fileStats.set(file, stats);
   }
 
@@ -127,8 +136,8 @@ export class Project {
     const ir = f.ir;
     return {
       summaryOf: (n) => { const t = linker.resolve(f.file, n); return t === undefined ? undefined : summaries.get(t); },
-      indirect: (field, hops) => {
-        const r = linker.indirect(field, { id, dir: f.dir }, hops, (t) => summaries.get(t));
+      indirect: (field, hops, recvType) => {
+        const r = linker.indirect(field, { id, dir: f.dir }, hops, (t) => summaries.get(t), recvType);
         if (r.unresolved) unresolved?.();
         return r.targets;
       },
@@ -139,13 +148,26 @@ export class Project {
   /** Summarise the whole tree for per-file analysis elsewhere (the language server's index). */
   exportIndex(root: string): TreeIndex {
     const summaries: (Summary | null)[] = this.fns.map(() => null);
-    this.analyze(() => false, (_ir, s, id) => { if (busy(s)) summaries[id] = s; }, { lockOrder: false });
-    return { root, fns: this.linkFns(), slots: [...this.slots], summaries };
+    const hold = new Map<number, Map<number, Set<string>>>();
+    this.analyze(() => false, (_ir, s, id) => { if (busy(s)) summaries[id] = s; }, {
+      lockOrder: false,
+      callSite: (caller, callee, held) => {
+        let m = hold.get(callee);
+        if (!m) { m = new Map(); hold.set(callee, m); }
+        const before = m.get(caller);
+        m.set(caller, before ? new Set(held.filter((h) => before.has(h))) : new Set(held));
+      },
+    });
+    const callersHold: TreeIndex['callersHold'] = {};
+    for (const [callee, m] of hold) {
+      callersHold[callee] = [...m].slice(0, 64).map(([c, held]) => ({ caller: this.fns[c].ir.name, file: this.fns[c].file, held: [...held] }));
+    }
+    return { root, fns: this.linkFns(), slots: [...this.slots], summaries, callersHold };
   }
 
   /** Link, summarise bottom-up, and check; findings only for files `report` accepts. */
   analyze(report: (file: string) => boolean, onSummary?: (fn: FunctionIR, s: Summary, id: number) => void,
-    opts: { lockOrder?: boolean } = {}): { findings: Finding[]; stats: ProjectStats } {
+    opts: { lockOrder?: boolean; callSite?: (caller: number, callee: number, held: string[]) => void } = {}): { findings: Finding[]; stats: ProjectStats } {
     const wantOrder = opts.lockOrder !== false && this.settings.severity['lock-order-inversion'] !== 'off';
     const fns = this.fns;
     if (!this.classified) {
@@ -180,6 +202,10 @@ export class Project {
         // every function feeds the lock-order graph; findings only where asked
         const checked = runChecks(sol, tctx, {
           severity,
+          callSite: opts.callSite ? (callee, held) => {
+            const t = linker.resolve(f.file, callee);
+            if (t !== undefined) opts.callSite!(id, t, held);
+          } : undefined,
           order: !wantOrder ? undefined : ({ held, taken, site, path: p }) => {
             const from = lockClass(held.ref, f.dir);
             const to = lockClass(taken, f.dir);

@@ -109,7 +109,7 @@ function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' |
       const id = `${d.field}(${args.join(',')})`;
       if (deferred.has(id) || deferred.size >= 16) return;
       const step = stepAt(site, via ? `calls ${via}()` : `calls ->${d.field}()`);
-      deferred.set(id, { field: d.field, args, witness: [step, ...d.witness].slice(0, MAX_WITNESS) });
+      deferred.set(id, { field: d.field, args, witness: [step, ...d.witness].slice(0, MAX_WITNESS), ...(d.recvType ? { recvType: d.recvType } : {}) });
     },
   };
   const quiet = { ...ctx, tainted: new Set<string>() };

@@ -20,7 +20,7 @@ export interface Requirement { template: string; ref: LockRef; via: string; witn
 export interface ForbiddenInside { call: string; reason: string; template: string; ref: LockRef; witness: PathStep[] }
 
 /** A call through a function-pointer field inside, resolved only where the caller's context is known. */
-export interface Deferred { field: string; args: (string | undefined)[]; witness: PathStep[] }
+export interface Deferred { field: string; args: (string | undefined)[]; witness: PathStep[]; recvType?: string }
 
 /** A function's lock behaviour, relative to its parameters (`{0}->i_rwsem`), applied at its calls. */
 export interface Summary {
@@ -62,6 +62,8 @@ export interface Observer {
   forbidden?(op: Op & { k: 'forbid' }, held: LockFact, s: State, via?: string, inner?: PathStep[]): void;
   /** A forbidden call whose lock is not held here, for the summary. */
   forbidCall?(op: Op & { k: 'forbid' }, s: State, via?: string, inner?: PathStep[]): void;
+  /** A direct call is made in state `s` (what callers hold on entry, for hover). */
+  callSite?(callee: string, s: State): void;
   /** `taken` is acquired while `held` is held (directly, or inside `via` along `inner`): a lock-order edge. */
   order?(held: LockFact, taken: LockRef, s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** An indirect call inside (`via` the callee that defers it, or direct), for the summary. */
@@ -82,7 +84,7 @@ export interface TransferContext {
    * Candidates for a call through `field`, ranked for the function being checked; `hops` is how
    * many calls away from it the indirect call is (weak ranking rules only apply close by).
    */
-  indirect?(field: string, hops: number): IndirectTarget[];
+  indirect?(field: string, hops: number, recvType?: string): IndirectTarget[];
   /** Identifiers assigned in the body: a lock expression over one can differ per loop iteration. */
   assigned: ReadonlySet<string>;
   /** Keys a conditional callee touched: findings about them are suppressed. */
@@ -247,7 +249,9 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
       return withLock(s, op.lock.key, { ref: op.lock, status: 'caller', mode: op.mode ?? 'excl', via: op.via, site: op.site },
         { site: op.site, text: `${op.via}: ${op.lock.display} must be held by the caller` });
     }
-    case 'call': return callSummary(s, op, ctx, obs);
+    case 'call':
+      obs?.callSite?.(op.callee, s);
+      return callSummary(s, op, ctx, obs);
     case 'icall': return indirectCall(s, op, ctx, obs);
     case 'assign': {
       // a lock named through a variable that now points elsewhere can no longer be named:

@@ -134,6 +134,11 @@ export class TypeTable {
       for (let i = 0; i < n.ops.length; i++) {
         const op = n.ops[i];
         if (op.k === 'acquire' || op.k === 'release' || op.k === 'assert' || op.k === 'downgrade' || op.k === 'handoff') n.ops[i] = { ...op, lock: fix(op.lock) };
+        else if (op.k === 'icall' && op.recv && !op.recvType) {
+          // the ops struct the field is called through (`file->f_op` is a struct file_operations)
+          const t = this.typeOf(op.recv, vars);
+          if (t) n.ops[i] = { ...op, recvType: t };
+        }
       }
       for (const e of n.succ) if (e.guard?.acquire) e.guard.acquire = { ...e.guard.acquire, lock: fix(e.guard.acquire.lock) };
     }

@@ -36,7 +36,8 @@ function describe(h: HeldLock, uri: string): string {
   return `\`${h.instance}\` (${cls}${h.kind}, ${mode}) — ${where}`;
 }
 
-export function hoverMarkdown(fn: FunctionInfo, held: HeldLock[], line: number, uri: string): string {
+export function hoverMarkdown(fn: FunctionInfo, held: HeldLock[], line: number, uri: string,
+  callers: { caller: string; file: string; held: string[] }[] = []): string {
   const must = held.filter((h) => h.certainty === 'must');
   const may = held.filter((h) => h.certainty === 'may');
   const out = [`**lockscope** · \`${fn.name}()\`, line ${line}`];
@@ -45,5 +46,13 @@ export function hoverMarkdown(fn: FunctionInfo, held: HeldLock[], line: number, 
   if (must.length) out.push('', '**Held here:**', ...must.map((h) => `- ${describe(h, uri)}`));
   if (may.length) out.push('', '**Held on some paths only:**', ...may.map((h) => `- ${describe(h, uri)}`));
   if (fn.entryHeld.length) out.push('', '**Caller must hold on entry:**', ...fn.entryHeld.map((h) => `- \`${h.instance}\` (\`${h.via}\`)`));
+  if (callers.length) {
+    // what every caller holds, and what only some do (named)
+    const all = callers.reduce<Set<string>>((acc, c) => new Set([...acc].filter((h) => c.held.includes(h))), new Set(callers[0].held));
+    const some = new Map<string, string[]>();
+    for (const c of callers) for (const h of c.held) if (!all.has(h)) some.set(h, [...(some.get(h) ?? []), c.caller]);
+    out.push('', `**Callers (${callers.length}) hold on entry:** ${all.size ? [...all].map((h) => `\`${h}\``).join(', ') : 'nothing in common'}`);
+    for (const [h, who] of some) out.push(`- \`${h}\` from ${who.slice(0, 4).map((w) => `\`${w}()\``).join(', ')}${who.length > 4 ? ` and ${who.length - 4} more` : ''}`);
+  }
   return out.join('\n');
 }
