@@ -215,7 +215,14 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
     }
     for (const { ref, mode, classOnly } of instantiate(e.template, e.ref, e.mode, args, ctx)) {
     if (classOnly) continue;
-    if (e.delta > 0) {
+    if (e.delta > 0 && e.onReturn) {
+      // trylock-style callee: held only where its result says so (resolved by the branch on it)
+      if (!op.text || findFact(cur, ref)) { ctx.tainted.add(ref.key); continue; }
+      const next = acquire(cur, { k: 'acquire', lock: ref, mode, via: `${op.callee}()`, site: op.site, siteId: -1 }, ctx, undefined, op.callee);
+      if (!next) return undefined;
+      const f = next.locks.get(ref.key);
+      cur = f ? { ...next, locks: new Map(next.locks).set(ref.key, { ...f, ifFact: { text: op.text, value: e.onReturn === 'nonzero' } }) } : next;
+    } else if (e.delta > 0) {
       const next = acquire(cur, { k: 'acquire', lock: ref, mode, via: `${op.callee}()`, site: op.site, siteId: -1 }, ctx, obs, op.callee);
       if (!next) return undefined;
       cur = next;

@@ -55,7 +55,8 @@ export abstract class ExprBuilder extends GraphBuilder {
         }
         const target = this.noteAssigned(left);
         const cv = right && n.childForFieldName('operator')?.text === '=' ? unparen(right) : undefined;
-        if (target) this.emit({ k: 'assign', name: target, value: cv ? constantValue(cv) : undefined, constText: cv ? constantText(cv) : undefined }, n);
+        const rhs = cv?.type === 'call_expression' ? normaliseExpr(cv.text) : undefined;
+        if (target) this.emit({ k: 'assign', name: target, value: cv ? constantValue(cv) : undefined, constText: cv ? constantText(cv) : undefined, ...(rhs ? { rhs } : {}) }, n);
         return;
       }
       case 'update_expression': {
@@ -155,7 +156,7 @@ export abstract class ExprBuilder extends GraphBuilder {
       const esc = this.escapes(/unlock|_and_release/.test(name), args);
       if (this.ctx.callable(name)) {
         this.ir.callees.add(name);
-        this.emit({ k: 'call', callee: name, args: args.map((a) => a.text), site: siteOf(n), ...esc }, n);
+        this.emit({ k: 'call', callee: name, args: args.map((a) => a.text), site: siteOf(n), ...esc, text: normaliseExpr(n.text) }, n);
       } else if (esc.escapeKeys.length || esc.escapeRoots.length) {
         this.emit({ k: 'escape', keys: esc.escapeKeys, roots: esc.escapeRoots, callee: name, site: siteOf(n) }, n);
       }
@@ -326,7 +327,8 @@ export abstract class ExprBuilder extends GraphBuilder {
 
   protected assign(name: string, value: Node, at: Node): void {
     const v = unparen(value);
-    this.emit({ k: 'assign', name, value: constantValue(v), constText: constantText(v) }, at);
+    const rhs = v.type === 'call_expression' ? normaliseExpr(v.text) : undefined;
+    this.emit({ k: 'assign', name, value: constantValue(v), constText: constantText(v), ...(rhs ? { rhs } : {}) }, at);
   }
 
   /**

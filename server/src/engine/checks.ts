@@ -84,7 +84,7 @@ const ACQUIRER = /lock|grab|get|begin|prepare|acquire|start|find|lookup|enter|re
 const ERRNO_VAR = /^(ret|err|error|rc|status|res|retval)$/;
 
 /** How a return value reads: error-ish (negative errno, NULL, ERR_PTR, false), success-ish, or unknown. */
-function retKind(r: RetClass | undefined, s: State): 'error' | 'ok' | 'true' | 'false' | 'unknown' {
+export function retKind(r: RetClass | undefined, s: State): 'error' | 'ok' | 'true' | 'false' | 'unknown' {
   if (!r || r.k === 'void') return 'unknown';
   if (r.k === 'try') return r.ok ? 'true' : 'false';
   if (r.k === 'const') {
@@ -105,6 +105,7 @@ interface ExitSeen { node: CfgNode; state: State; delta: Map<string, { d: number
 function exitDelta(s: State): Map<string, { d: number; fact: LockFact }> {
   const m = new Map<string, { d: number; fact: LockFact }>();
   for (const [k, f] of s.locks) {
+    if (f.ifFact) continue; // held only if a callee's result said so: undecided here
     if (f.status === 'held') m.set(k, { d: 1, fact: f });
     else if (f.status === 'dropped') m.set(k, { d: -1, fact: f });
   }

@@ -21,8 +21,8 @@ export type Status = 'held' | 'caller' | 'released' | 'dropped' | 'handed';
  * Held by this path: taken here, held by the caller, or handed to an owner that releases it later
  * (`xfs_trans_ijoin()` gives the inode lock to the transaction, which drops it at commit).
  */
-export function isHeld(f: { status: Status } | undefined): boolean {
-  return !!f && (f.status === 'held' || f.status === 'caller' || f.status === 'handed');
+export function isHeld(f: { status: Status; ifFact?: unknown } | undefined): boolean {
+  return !!f && !f.ifFact && (f.status === 'held' || f.status === 'caller' || f.status === 'handed');
 }
 
 export interface LockFact {
@@ -41,6 +41,8 @@ export interface LockFact {
   depth?: number;
   /** For a handed lock: whether this function took it or its caller held it. */
   handedFrom?: 'held' | 'caller';
+  /** Taken by a trylock-style callee: held only where the call's result (`text`) reads `value`. */
+  ifFact?: { text: string; value: boolean };
 }
 
 /** A step of the witness path, newest first (persistent list, shared between states). */
@@ -215,7 +217,7 @@ export function trailSteps(t: Trail | null): Trail[] {
 /** The lockset part of a state, as a string: states with equal signatures are joined. */
 export function signature(s: State): string {
   const parts: string[] = [];
-  for (const [k, f] of s.locks) parts.push(`${k}|${f.status}|${f.mode}|${f.subclass ?? ''}|${Math.min(f.depth ?? 1, 4)}`);
+  for (const [k, f] of s.locks) parts.push(`${k}|${f.status}|${f.mode}|${f.subclass ?? ''}|${Math.min(f.depth ?? 1, 4)}|${f.ifFact ? `${f.ifFact.text}=${f.ifFact.value}` : ''}`);
   return parts.sort().join(';');
 }
 

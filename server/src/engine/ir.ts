@@ -39,11 +39,11 @@ export type Op =
    * A call to a named function; its summary (if the engine has one) is applied by the transfer
    * function, otherwise the escapes apply (locks whose address it is given may be dropped there).
    */
-  | { k: 'call'; callee: string; args: string[]; site: Site; escapeKeys?: string[]; escapeRoots?: string[] }
+  | { k: 'call'; callee: string; args: string[]; site: Site; escapeKeys?: string[]; escapeRoots?: string[]; text?: string }
   /** A call through a function-pointer field (`file->f_op->fsync(...)`), resolved from ops tables. */
   | { k: 'icall'; field: string; args: string[]; site: Site; escapeKeys?: string[]; escapeRoots?: string[]; recv?: string; recvType?: string }
   /** An assignment to a variable: facts that mention it are forgotten, or set when the value is a constant. */
-  | { k: 'assign'; name: string; value?: boolean; constText?: string }
+  | { k: 'assign'; name: string; value?: boolean; constText?: string; rhs?: string }
   | { k: 'noreturn'; via: string; site: Site }
   /** A call that may sleep. */
   | { k: 'sleep'; via: string; site: Site }

@@ -4,23 +4,44 @@
  * interprocedural engine (call graph over the tree) builds on this shape.
  */
 import { type LockFact, type State } from './domain';
-import type { FunctionIR, LockRef, Site } from './ir';
+import type { FunctionIR, LockRef, RetClass, Site } from './ir';
+import { retKind } from './checks';
 import { rootIdentifier } from './lockname';
 import { type Solution, runNode } from './solver';
 import type { Acquisition, Deferred, ForbiddenInside, Observer, Requirement, Summary, TransferContext } from './transfer';
 import type { PathStep } from './types';
 
-/** States leaving the function, one per path class, at each return. */
+/** States leaving the function, one per path class, at each return, with what that return returns. */
 export function exitStates(sol: Solution, ctx: TransferContext): State[] {
-  const out: State[] = [];
+  return exits(sol, ctx).map((e) => e.state);
+}
+
+function exits(sol: Solution, ctx: TransferContext): { state: State; ret: RetClass | undefined }[] {
+  const out: { state: State; ret: RetClass | undefined }[] = [];
   for (const id of sol.order) {
-    if (sol.ir.nodes[id].kind !== 'return') continue;
+    const node = sol.ir.nodes[id];
+    if (node.kind !== 'return') continue;
     for (const s of sol.inStates[id]) {
       const o = runNode(sol.ir, id, s, ctx);
-      if (o) out.push(o);
+      if (o) out.push({ state: o, ret: node.ret });
     }
   }
   return out;
+}
+
+/**
+ * Trylock-style: exits that hold the lock return success and those that do not return failure —
+ * `1`/`true` vs `0`/`false` (held when nonzero), or `0` vs `-errno` (held when zero).
+ */
+function returnSplit(rets: { state: State; ret: RetClass | undefined }[], key: string): 'nonzero' | 'zero' | undefined {
+  const held = rets.filter((e) => e.state.locks.get(key)?.status === 'held' && !e.state.locks.get(key)?.ifFact);
+  const not = rets.filter((e) => !e.state.locks.has(key) || e.state.locks.get(key)?.status === 'released');
+  if (!held.length || !not.length || held.length + not.length !== rets.length) return undefined;
+  const kh = new Set(held.map((e) => retKind(e.ret, e.state)));
+  const kn = new Set(not.map((e) => retKind(e.ret, e.state)));
+  if ([...kh].every((k) => k === 'true') && [...kn].every((k) => k === 'false' || k === 'error')) return 'nonzero';
+  if ([...kh].every((k) => k === 'false') && [...kn].every((k) => k === 'error' || k === 'true')) return 'zero';
+  return undefined;
 }
 
 /** Every parameter named in `text` becomes `{i}`; undefined when it names a local. */
@@ -172,22 +193,26 @@ function trustedAcquirer(ir: FunctionIR, key: string): boolean {
 
 export function summarise(sol: Solution, ctx: TransferContext): Summary {
   const ir = sol.ir;
-  const exits = exitStates(sol, ctx);
+  const rets = exits(sol, ctx);
+  const exitList = rets.map((e) => e.state);
   const sum: Summary = { name: ir.name, ...inside(sol, ctx), effects: [], conditional: [] };
-  if (!exits.length) return sum;
+  if (!exitList.length) return sum;
   const keys = new Set<string>();
-  for (const s of exits) for (const [k, f] of s.locks) if (f.status === 'held' || f.status === 'dropped') keys.add(k);
+  for (const s of exitList) for (const [k, f] of s.locks) if (f.status === 'held' || f.status === 'dropped') keys.add(k);
   for (const key of keys) {
     const deltas = new Set<number>();
     let fact;
-    for (const s of exits) {
+    let undecided = false;
+    for (const s of exitList) {
       const f = s.locks.get(key);
+      if (f?.ifFact) undecided = true;
       const d = f?.status === 'held' ? 1 : f?.status === 'dropped' ? -1 : 0;
       deltas.add(d);
       if (d) fact = f;
     }
     const template = relativise(key, ir);
     if (!template || !fact) continue;
+    if (undecided) { sum.conditional.push(template); continue; }
     if (deltas.size === 1) {
       const d = [...deltas][0];
       // returning with a lock held and saying nothing about it: a lock helper says so by name or
@@ -197,10 +222,13 @@ export function summarise(sol: Solution, ctx: TransferContext): Summary {
       if (d > 0 && !trustedAcquirer(ir, key)) sum.conditional.push(template);
       else if (d) sum.effects.push({ template, ref, delta: d as 1 | -1, mode: fact.mode });
     } else {
-      const cond = deltas.size === 2 ? paramSplit(ir, exits, key) : undefined;
-      const ref = cond ? relativeRef(cond.fact.ref, ir) : undefined;
+      const cond = deltas.size === 2 ? paramSplit(ir, exitList, key) : undefined;
+      const ref = relativeRef(fact.ref, ir);
+      const onReturn = deltas.size === 2 && deltas.has(1) && deltas.has(0) ? returnSplit(rets, key) : undefined;
       if (cond && ref) {
         sum.effects.push({ template, ref, delta: cond.delta, mode: cond.fact.mode, when: cond.when, otherwise: cond.otherwise });
+      } else if (onReturn && ref) {
+        sum.effects.push({ template, ref, delta: 1, mode: fact.mode, onReturn });
       } else {
         sum.conditional.push(template);
       }

@@ -39,7 +39,11 @@ export interface Summary {
    * Net effects on exit; `when` makes one depend on a parameter test (`if (flags & X_LOCK)`, `if (unlock)`),
    * evaluated at the call with the argument when it is a constant, and `otherwise` applies if it is false.
    */
-  effects: { template: string; ref: LockRef; delta: 1 | -1; mode: Mode; when?: { test: string; value: boolean }; otherwise?: 0 | 1 | -1 }[];
+  effects: {
+    template: string; ref: LockRef; delta: 1 | -1; mode: Mode; when?: { test: string; value: boolean }; otherwise?: 0 | 1 | -1;
+    /** Trylock-style: the lock is held after the call only when it returns nonzero (or zero). */
+    onReturn?: 'nonzero' | 'zero';
+  }[];
   /** Keys it changes on some exits only: callers forget them and stay silent about them. */
   conditional: string[];
 }
@@ -261,6 +265,12 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
         if (mentions(k, op.name)) { locks ??= new Map(s.locks); locks.delete(k); ctx.tainted.add(k); }
       }
       const facts = s.facts.assign(op.name, op.value, op.constText);
+      // `ret = foo_trylock(x)`: a lock held if the call succeeded is now held if `ret` says so
+      if (op.rhs) {
+        for (const [k, f] of s.locks) {
+          if (f.ifFact?.text === op.rhs) { locks ??= new Map(locks ?? s.locks); locks.set(k, { ...f, ifFact: { text: op.name, value: f.ifFact.value } }); }
+        }
+      }
       return locks || facts !== s.facts ? { locks: locks ?? s.locks, facts, trail: s.trail } : s;
     }
     case 'noreturn': return undefined;
@@ -306,7 +316,15 @@ export function applyGuard(s: State, g: EdgeGuard | undefined, ctx: TransferCont
     }
     const facts = cur.facts.assume(g.fact.text, g.fact.value);
     if (!facts) return undefined;
-    cur = { locks: cur.locks, facts, trail: cur.trail };
+    // the branch decides a trylock-style callee's lock: taken on one side, not on the other
+    let locks: Map<string, LockFact> | undefined;
+    for (const [k, f] of cur.locks) {
+      if (f.ifFact?.text !== g.fact.text) continue;
+      locks ??= new Map(cur.locks);
+      if (f.ifFact.value === g.fact.value) locks.set(k, { ...f, ifFact: undefined });
+      else locks.delete(k);
+    }
+    cur = { locks: locks ?? cur.locks, facts, trail: cur.trail };
   }
   if (g.acquire) {
     // a trylock on a lock already held fails: its success edge is infeasible, and nothing is reported
