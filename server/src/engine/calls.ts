@@ -53,7 +53,9 @@ function instantiate(template: string | undefined, ref: LockRef, mode: Mode, arg
     return ref.class ? [{ ref: { ...ref, key: `class:${ref.class}` }, mode, classOnly: true }] : [];
   }
   const k = canon(key, ctx);
-  return [{ ref: { ...ref, key: k, display: displayFor(k, ref) }, mode, classOnly: false }];
+  // a range lock's tree, renamed like the key (`{0}->io_tree[..]` -> `BTRFS_I(inode)->io_tree`)
+  const base = ref.base !== undefined && k.includes('[') ? k.slice(0, k.indexOf('[')) : undefined;
+  return [{ ref: { ...ref, key: k, display: displayFor(k, ref), ...(base !== undefined ? { base } : {}) }, mode, classOnly: false }];
 }
 
 function canon(key: string, ctx: TransferContext): string {

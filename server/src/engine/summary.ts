@@ -40,7 +40,7 @@ function returnSplit(rets: { state: State; ret: RetClass | undefined }[], key: s
   const kh = new Set(held.map((e) => retKind(e.ret, e.state)));
   const kn = new Set(not.map((e) => retKind(e.ret, e.state)));
   if ([...kh].every((k) => k === 'true') && [...kn].every((k) => k === 'false' || k === 'error')) return 'nonzero';
-  if ([...kh].every((k) => k === 'false') && [...kn].every((k) => k === 'error' || k === 'true')) return 'zero';
+  if ([...kh].every((k) => k === 'false') && [...kn].every((k) => k === 'error')) return 'zero';
   return undefined;
 }
 
@@ -224,10 +224,12 @@ export function summarise(sol: Solution, ctx: TransferContext): Summary {
     } else {
       const cond = deltas.size === 2 ? paramSplit(ir, exitList, key) : undefined;
       const ref = relativeRef(fact.ref, ir);
-      const onReturn = deltas.size === 2 && deltas.has(1) && deltas.has(0) ? returnSplit(rets, key) : undefined;
+      // trylock-style only for helpers that say they lock: others that keep a lock on success often
+      // hand it over through an out-parameter the caller unlocks under another name (hfs_find_init)
+      const onReturn = deltas.size === 2 && deltas.has(1) && deltas.has(0) && /lock|acquire|grab/i.test(ir.name) ? returnSplit(rets, key) : undefined;
       if (cond && ref) {
         sum.effects.push({ template, ref, delta: cond.delta, mode: cond.fact.mode, when: cond.when, otherwise: cond.otherwise });
-      } else if (onReturn && ref) {
+      } else if (onReturn && ref && ref.kind !== 'range') { // range bounds are rarely nameable by the caller
         sum.effects.push({ template, ref, delta: 1, mode: fact.mode, onReturn });
       } else {
         sum.conditional.push(template);
