@@ -15,6 +15,7 @@ import type { Grammar } from './parser';
 import { type ExternalIndex, busy } from './linker';
 import { vfsEntryLocks } from './vfs';
 import { TypeTable } from './types-c';
+import { Macros } from './macros';
 import { solve } from './solver';
 import { summarise } from './summary';
 import type { Summary, TransferContext } from './transfer';
@@ -173,6 +174,8 @@ export class Analyzer {
     };
     const types = new TypeTable();
     types.addTree(tree.rootNode);
+    const macros = new Macros();
+    macros.addTree(tree.rootNode);
     for (const i of order) {
       const ir = buildCfg(defs[i], ctxBase);
       types.classify(ir, types.variables(defs[i]));
@@ -181,7 +184,7 @@ export class Analyzer {
         summaryOf: (n) => summaries.get(n) ?? external?.summaryFrom(file, n),
         indirect: external ? (field, hops, recvType) => external.linker.indirect(field, { id: self, dir }, hops, (id) => external.summary(id), recvType).targets : undefined,
         assigned: ir.assigned, tainted: new Set(), locals: ir.locals,
-        acquiredKeys: acquiredKeys(ir), catalog: this.catalog, canon: ir.canon,
+        acquiredKeys: acquiredKeys(ir), catalog: this.catalog, canon: ir.canon, macros,
       };
       const contract = external && self !== undefined ? vfsEntryLocks(ir, external.linker.slotsOf(self)) : [];
       const sol = solve(ir, entryStateOf(ir, contract), tctx);

@@ -10,6 +10,7 @@ import type { LockRef, Op, Site } from './ir';
 import type { Summary } from './transfer';
 import { normaliseExpr } from './lockname';
 import { flagLocks, symbolicLock } from './lockref';
+import type { Macros } from './macros';
 import {
   type Acquisition, type Deferred, type ForbiddenInside, type Observer, type TransferContext, acquire, escape, findFact, nestable, release, sleep,
 } from './transfer';
@@ -104,7 +105,7 @@ function acquisitions(list: Acquisition[], args: readonly (string | undefined)[]
  * when NAME is one of the flags or-ed into the argument (flags are distinct bits). Undefined when the
  * argument is not a constant we can read.
  */
-export function evaluateTest(test: string, args: readonly (string | undefined)[]): boolean | undefined {
+export function evaluateTest(test: string, args: readonly (string | undefined)[], macros?: Macros): boolean | undefined {
   const m = /^\{(\d+)\}(?:&([A-Za-z_]\w*))?$/.exec(test);
   if (!m) return undefined;
   const arg = args[Number(m[1])];
@@ -113,8 +114,13 @@ export function evaluateTest(test: string, args: readonly (string | undefined)[]
   if (!m[2]) {
     if (/^(0|false|NULL)$/.test(a)) return false;
     if (/^([1-9]\d*|true)$/.test(a)) return true;
-    return undefined;
+    const v = macros?.value(a);
+    return v === undefined ? undefined : v !== 0;
   }
+  // with the macros' values (masks, aliases), else by name: flags are distinct bits
+  const av = macros?.value(a);
+  const fv = macros?.value(m[2]);
+  if (av !== undefined && fv !== undefined) return (av & fv) !== 0;
   const flags = a.replace(/[()]/g, '').split('|');
   if (a === '0') return false;
   if (!flags.every((f) => /^[A-Z_][A-Z0-9_]*$/.test(f))) return undefined;
@@ -205,7 +211,7 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
     // a parameter test decides the effect: evaluate it with the argument, if it is a constant
     let e = e0;
     if (e0.when) {
-      const v = evaluateTest(e0.when.test, args);
+      const v = evaluateTest(e0.when.test, args, ctx.macros);
       if (v === undefined) {
         const key = substitute(e0.template, args);
         if (key !== undefined) { const k = canon(key, ctx); ctx.tainted.add(k); cur = escape(cur, [k], undefined, ctx); }

@@ -24,6 +24,7 @@ import type { Summary, TransferContext } from './transfer';
 import { Linker, busy, type LinkFn, type OpsSlot, type TreeIndex } from './linker';
 import { vfsEntryLocks } from './vfs';
 import { TypeTable } from './types-c';
+import { Macros } from './macros';
 import type { FileStats, Finding } from './types';
 
 export type { OpsSlot } from './linker';
@@ -50,6 +51,7 @@ export class Project {
   private readonly lockNames: Set<string>;
   /** Struct fields, typedefs and return types of every file read: lock classes for any lock. */
   private readonly types = new TypeTable();
+  private readonly macros = new Macros();
   private classified = false;
 
   constructor(private readonly grammar: Grammar, private readonly settings: Settings) {
@@ -91,6 +93,7 @@ export class Project {
     };
     const dir = path.posix.dirname(file);
     this.types.addTree(tree.rootNode);
+    this.macros.addTree(tree.rootNode);
     for (const d of defs) {
       if (!nameOf(d)) continue;
       const ir = buildCfg(d, ctx);
@@ -142,6 +145,7 @@ export class Project {
         return r.targets;
       },
       assigned: ir.assigned, tainted: new Set(), locals: ir.locals, acquiredKeys: acquiredKeys(ir), catalog: this.catalog, canon: ir.canon,
+      macros: this.macros,
     };
   }
 

@@ -9,6 +9,7 @@ import type { EdgeGuard, LockRef, Op, Site } from './ir';
 import type { PathStep } from './types';
 import { rootIdentifier } from './lockname';
 import { callSummary, indirectCall } from './calls';
+import type { Macros } from './macros';
 
 /** A lock a function takes inside; `template` names it relative to the parameters, when it can. */
 export interface Acquisition { template?: string; ref: LockRef; mode: Mode; subclass?: string; witness: PathStep[] }
@@ -101,6 +102,8 @@ export interface TransferContext {
   catalog: Catalog;
   /** Rewrite a lock name through the function's aliases (see aliases.ts). */
   canon?(key: string): string;
+  /** Integer macros of the tree, to evaluate flag tests at call sites. */
+  macros?: Macros;
 }
 
 export function findFact(s: State, ref: LockRef): [string, LockFact] | undefined {

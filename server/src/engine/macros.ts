@@ -1,0 +1,71 @@
+/**
+ * Integer macros from the headers (`#define XFS_ILOCK_EXCL (1u << 2)`), so that a flag test in a
+ * wrapper (`if (lock_flags & XFS_ILOCK_MASK)`) is evaluated with the real bits a caller passes.
+ */
+import type { Node } from 'web-tree-sitter';
+
+export class Macros {
+  private readonly raw = new Map<string, string>();
+  private readonly cache = new Map<string, number | null>();
+
+  addTree(root: Node): void {
+    for (const d of root.descendantsOfType('preproc_def')) {
+      const name = d?.childForFieldName('name')?.text;
+      const value = d?.childForFieldName('value')?.text.trim();
+      if (name && value && /^[A-Z_][A-Z0-9_]*$/.test(name) && !this.raw.has(name)) this.raw.set(name, value);
+    }
+  }
+
+  /** The value of an integer expression over numbers, macros, `|`, `<<` and parentheses; undefined otherwise. */
+  value(expr: string, depth = 0): number | undefined {
+    if (depth > 8) return undefined;
+    const e = expr.replace(/\s+/g, '').replace(/\b(\d+|0x[0-9a-fA-F]+)[uUlL]+\b/g, '$1');
+    const whole = /^\((.*)\)$/.exec(e);
+    if (whole && balanced(whole[1])) return this.value(whole[1], depth + 1);
+    const parts = splitTop(e, '|');
+    if (parts.length > 1) {
+      let v = 0;
+      for (const p of parts) { const x = this.value(p, depth + 1); if (x === undefined) return undefined; v |= x; }
+      return v >>> 0;
+    }
+    const shift = splitTop(e, '<<');
+    if (shift.length === 2) {
+      const a = this.value(shift[0], depth + 1);
+      const b = this.value(shift[1], depth + 1);
+      return a === undefined || b === undefined || b > 31 ? undefined : (a << b) >>> 0;
+    }
+    if (/^(0x[0-9a-fA-F]+|\d+)$/.test(e)) return Number(e);
+    if (/^[A-Z_][A-Z0-9_]*$/.test(e)) {
+      if (this.cache.has(e)) return this.cache.get(e) ?? undefined;
+      this.cache.set(e, null); // cycles
+      const raw = this.raw.get(e);
+      const v = raw === undefined ? undefined : this.value(raw, depth + 1);
+      this.cache.set(e, v ?? null);
+      return v;
+    }
+    return undefined;
+  }
+}
+
+function balanced(s: string): boolean {
+  let d = 0;
+  for (const c of s) { if (c === '(') d++; else if (c === ')' && --d < 0) return false; }
+  return d === 0;
+}
+
+function splitTop(s: string, op: string): string[] {
+  const out: string[] = [];
+  let d = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '(') d++;
+    else if (s[i] === ')') d--;
+    else if (d === 0 && s.startsWith(op, i) && !(op === '|' && (s[i + 1] === '|' || s[i - 1] === '|'))) {
+      out.push(s.slice(start, i));
+      start = i + op.length;
+      i += op.length - 1;
+    }
+  }
+  out.push(s.slice(start));
+  return out;
+}
