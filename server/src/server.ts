@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
+  type CallHierarchyIncomingCall, type CallHierarchyItem, type CallHierarchyOutgoingCall, SymbolKind,
   type Connection, type Diagnostic, DiagnosticSeverity, DidChangeConfigurationNotification, type Hover,
   type InitializeParams, type InitializeResult, MarkupKind, MessageType, ProposedFeatures, ShowMessageNotification,
   TextDocumentSyncKind, TextDocuments,
@@ -19,6 +20,7 @@ import {
   parseSettings, readWorkspaceFile,
 } from './engine';
 import type { IndexMessage, IndexRequest } from './indexer';
+import type { LinkFn } from './engine/linker';
 import { hoverMarkdown, toDiagnostic } from './lsp/present';
 
 const DEBOUNCE_MS = 150;
@@ -52,6 +54,9 @@ export class LockscopeServer {
     c.onInitialized(() => { this.ready = this.start(); });
     c.onDidChangeConfiguration(() => { void this.reconfigure(); });
     c.onHover((p) => this.hover(p.textDocument.uri, p.position.line, p.position.character));
+    c.languages.callHierarchy.onPrepare((p) => this.prepareCallHierarchy(p.textDocument.uri, p.position.line));
+    c.languages.callHierarchy.onIncomingCalls((p) => this.incomingCalls(p.item));
+    c.languages.callHierarchy.onOutgoingCalls((p) => this.outgoingCalls(p.item));
     c.onShutdown(async () => {
       for (const t of this.timers.values()) clearTimeout(t);
       await this.indexWorker?.terminate();
@@ -74,6 +79,7 @@ export class LockscopeServer {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
+        callHierarchyProvider: true,
       },
       serverInfo: { name: 'lockscope', version: '0.1.0' },
     };
@@ -232,6 +238,53 @@ export class LockscopeServer {
     const inTree = this.treePath(uri);
     const callers = inTree && this.external ? this.external.callersOf(inTree, at.fn.name) : [];
     return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(at.fn, at.held, line + 1, uri, callers) } };
+  }
+
+  // ---- call hierarchy (through ops tables, with the locks callers hold) ---------------------------
+
+  private itemOf(fn: LinkFn, detail?: string): CallHierarchyItem {
+    const line = Math.max(0, (fn.line ?? 1) - 1);
+    const end = Math.max(line, (fn.endLine ?? fn.line ?? 1) - 1);
+    return {
+      name: fn.name, kind: SymbolKind.Function, detail: detail ?? fn.file,
+      uri: pathToFileURL(path.join(this.indexRoot ?? '', fn.file)).toString(),
+      range: { start: { line, character: 0 }, end: { line: end, character: 1 } },
+      selectionRange: { start: { line, character: 0 }, end: { line, character: 1 } },
+      data: { file: fn.file, name: fn.name },
+    };
+  }
+
+  private prepareCallHierarchy(uri: string, line: number): CallHierarchyItem[] | null {
+    const doc = this.documents.get(uri);
+    const r = doc ? this.analyse(doc) : undefined;
+    const fn = r?.functions.find((f) => f.line <= line + 1 && line + 1 <= f.endLine);
+    const file = this.treePath(uri);
+    if (!fn || !file || !this.external) return null;
+    const id = this.external.idOf(file, fn.name);
+    if (id === undefined) return null;
+    const held = fn.entryHeld.map((h) => h.instance);
+    return [this.itemOf({ ...this.external.data.fns[id], line: fn.line, endLine: fn.endLine }, held.length ? `${file} — entered holding ${held.join(', ')}` : file)];
+  }
+
+  private incomingCalls(item: CallHierarchyItem): CallHierarchyIncomingCall[] | null {
+    const data = item.data as { file: string; name: string } | undefined;
+    const id = data && this.external?.idOf(data.file, data.name);
+    if (id === undefined || !this.external) return null;
+    return this.external.incoming(id).map(({ caller, via, held }) => {
+      const detail = [via ? `calls ${via}` : undefined, held.length ? `holds ${held.join(', ')}` : 'holds nothing'].filter(Boolean).join('; ');
+      const it = this.itemOf(caller, `${caller.file} — ${detail}`);
+      return { from: it, fromRanges: [it.selectionRange] };
+    });
+  }
+
+  private outgoingCalls(item: CallHierarchyItem): CallHierarchyOutgoingCall[] | null {
+    const data = item.data as { file: string; name: string } | undefined;
+    const id = data && this.external?.idOf(data.file, data.name);
+    if (id === undefined || !this.external) return null;
+    return this.external.outgoing(id).map(({ callee, via }) => {
+      const it = this.itemOf(callee, via ? `${callee.file} — through ${via}` : callee.file);
+      return { to: it, fromRanges: [item.selectionRange] };
+    });
   }
 
   /** The path findings carry: relative to a workspace folder when the file is inside one. */

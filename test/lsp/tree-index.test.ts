@@ -8,6 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { CallHierarchyIncomingCallsRequest, CallHierarchyOutgoingCallsRequest, CallHierarchyPrepareRequest } from 'vscode-languageserver-protocol/node';
 import { fileUri, messageOf, root, startServer } from '../support/lsp';
 
 const tree = path.join(root(), 'test', 'trees', 'seed000-5.9');
@@ -56,5 +57,35 @@ test('incremental: an edit in fs/sync.c that stops calling ->fsync clears the di
   assert.ok(!after.diagnostics.some((x) => x.code === 'recursive-lock'));
   await client.change(syncUri, 3, original);
   await client.waitForDiagnostics(uri, { pred: (p) => p.diagnostics.some((x) => x.code === 'recursive-lock'), timeoutMs: 30000 });
+  assert.equal((await client.shutdown()).code, 0);
+});
+
+test('call hierarchy follows ops tables and shows what callers hold', async (t) => {
+  const client = await startServer({ folders: [tree] });
+  t.after(() => client.dispose());
+  const uri = fileUri(file);
+  const text = fs.readFileSync(file, 'utf8');
+  await client.open(uri, text);
+  await client.waitForDiagnostics(uri, { pred: (p) => p.diagnostics.some((x) => x.code === 'recursive-lock'), timeoutMs: 60000 });
+  const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle));
+  // who calls btrfs_sync_file: vfs_fsync_range, through ->fsync of btrfs_file_operations
+  const [syncItem] = (await client.conn.sendRequest(CallHierarchyPrepareRequest.type, {
+    textDocument: { uri }, position: { line: lineOf('int btrfs_sync_file(') + 2, character: 2 },
+  })) ?? [];
+  assert.equal(syncItem?.name, 'btrfs_sync_file');
+  const incoming = await client.conn.sendRequest(CallHierarchyIncomingCallsRequest.type, { item: syncItem });
+  const fromSync = incoming?.find((c) => c.from.name === 'vfs_fsync_range');
+  assert.ok(fromSync, JSON.stringify(incoming?.map((c) => c.from.name)));
+  assert.match(fromSync.from.detail ?? '', /->fsync \(btrfs_file_operations\)/);
+  // who calls btrfs_direct_write: btrfs_file_write_iter, holding the inode lock
+  const [directItem] = (await client.conn.sendRequest(CallHierarchyPrepareRequest.type, {
+    textDocument: { uri }, position: { line: lineOf('written = __btrfs_direct_write(iocb, from);'), character: 2 },
+  })) ?? [];
+  assert.equal(directItem?.name, 'btrfs_direct_write');
+  const callers = await client.conn.sendRequest(CallHierarchyIncomingCallsRequest.type, { item: directItem });
+  assert.match(callers?.find((c) => c.from.name === 'btrfs_file_write_iter')?.from.detail ?? '', /holds &inode->i_rwsem/);
+  // what vfs_fsync_range calls through ->fsync: the implementations
+  const outgoing = await client.conn.sendRequest(CallHierarchyOutgoingCallsRequest.type, { item: fromSync.from });
+  assert.ok(outgoing?.some((c) => c.to.name === 'btrfs_sync_file' && /btrfs_file_operations\.fsync/.test(c.to.detail ?? '')), JSON.stringify(outgoing?.map((c) => c.to.name)));
   assert.equal((await client.shutdown()).code, 0);
 });

@@ -18,6 +18,9 @@ export interface LinkFn {
   isStatic: boolean;
   callees: string[];
   fieldCalls: string[];
+  /** Where it is defined (1-based lines), for call hierarchy. */
+  line?: number;
+  endLine?: number;
 }
 
 /** Candidates beyond this many, with nothing to rank them by, are not followed (and counted). */
@@ -168,6 +171,47 @@ export class ExternalIndex {
     return id === undefined ? undefined : this.summary(id);
   }
   get functions(): number { return this.data.fns.length; }
+
+  /** The function `name` defined in `file` (tree-relative), if indexed. */
+  idOf(file: string, name: string): number | undefined {
+    const id = this.linker.resolve(file, name);
+    return id !== undefined && this.data.fns[id].file === file ? id : undefined;
+  }
+
+  /** Who calls function `id`: direct callers, and the functions calling through an ops-table field it is installed in. */
+  incoming(id: number): { caller: LinkFn; via?: string; held: string[] }[] {
+    const out: { caller: LinkFn; via?: string; held: string[] }[] = [];
+    const hold = new Map((this.data.callersHold[id] ?? []).map((h) => [`${h.file}:${h.caller}`, h.held]));
+    for (const c of new Set(this.linker.callers[id])) {
+      const f = this.data.fns[c];
+      out.push({ caller: f, held: hold.get(`${f.file}:${f.name}`) ?? [] });
+    }
+    for (const slot of this.linker.slotsOf(id)) {
+      for (const f of this.data.fns) {
+        if (out.length >= 200) break;
+        if (f.fieldCalls.includes(slot.field)) out.push({ caller: f, via: `->${slot.field} (${slot.table})`, held: [] });
+      }
+    }
+    return out;
+  }
+
+  /** What function `id` calls: direct callees, and the ops-table targets of its indirect calls (ranked for it). */
+  outgoing(id: number): { callee: LinkFn; via?: string }[] {
+    const f = this.data.fns[id];
+    const out: { callee: LinkFn; via?: string }[] = [];
+    for (const name of f.callees) {
+      const t = this.linker.resolve(f.file, name);
+      if (t !== undefined) out.push({ callee: this.data.fns[t] });
+    }
+    for (const field of f.fieldCalls) {
+      const r = this.linker.indirect(field, { id, dir: f.dir }, 0, (t) => this.summary(t));
+      for (const target of r.targets) {
+        const t = [...(this.linker.byField.get(field) ?? [])].find((c) => this.data.fns[c.fn].name === target.summary.name);
+        if (t) out.push({ callee: this.data.fns[t.fn], via: `->${field} (${target.via})` });
+      }
+    }
+    return out;
+  }
 
   /** What the callers of `file`'s function `name` hold when they call it. */
   callersOf(file: string, name: string): { caller: string; file: string; held: string[] }[] {

@@ -130,6 +130,7 @@ export class Project {
   linkFns(): LinkFn[] {
     return this.fns.map((f) => ({
       id: f.id, name: f.ir.name, file: f.file, dir: f.dir, isStatic: f.ir.isStatic, callees: [...f.ir.callees], fieldCalls: [...f.ir.fieldCalls],
+      line: f.ir.site.line, endLine: f.ir.site.endLine,
     }));
   }
 
