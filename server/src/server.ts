@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  type CallHierarchyIncomingCall, type CallHierarchyItem, type CallHierarchyOutgoingCall, SymbolKind,
+  type CallHierarchyIncomingCall, type CallHierarchyItem, type CallHierarchyOutgoingCall, CodeActionKind, SymbolKind,
   type Connection, type Diagnostic, DiagnosticSeverity, DidChangeConfigurationNotification, type Hover,
   type InitializeParams, type InitializeResult, MarkupKind, MessageType, ProposedFeatures, ShowMessageNotification,
   TextDocumentSyncKind, TextDocuments,
@@ -21,7 +21,7 @@ import {
 } from './engine';
 import type { IndexMessage, IndexRequest } from './indexer';
 import type { LinkFn } from './engine/linker';
-import { hoverMarkdown, toDiagnostic } from './lsp/present';
+import { hoverMarkdown, suppressActions, toDiagnostic } from './lsp/present';
 
 const DEBOUNCE_MS = 150;
 /** Files re-summarised after one edit, at most. */
@@ -54,6 +54,11 @@ export class LockscopeServer {
     c.onInitialized(() => { this.ready = this.start(); });
     c.onDidChangeConfiguration(() => { void this.reconfigure(); });
     c.onHover((p) => this.hover(p.textDocument.uri, p.position.line, p.position.character));
+    c.onCodeAction((p) => {
+      const doc = this.documents.get(p.textDocument.uri);
+      if (!doc) return [];
+      return suppressActions(doc.uri, p.context.diagnostics, (line) => doc.getText({ start: { line, character: 0 }, end: { line, character: 100000 } }).replace(/\r?\n$/, ''));
+    });
     c.languages.callHierarchy.onPrepare((p) => this.prepareCallHierarchy(p.textDocument.uri, p.position.line));
     c.languages.callHierarchy.onIncomingCalls((p) => this.incomingCalls(p.item));
     c.languages.callHierarchy.onOutgoingCalls((p) => this.outgoingCalls(p.item));
@@ -80,6 +85,7 @@ export class LockscopeServer {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
         callHierarchyProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       },
       serverInfo: { name: 'lockscope', version: '0.1.0' },
     };

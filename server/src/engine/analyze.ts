@@ -15,6 +15,7 @@ import type { Grammar } from './parser';
 import { type ExternalIndex, busy } from './linker';
 import { vfsEntryLocks } from './vfs';
 import { TypeTable } from './types-c';
+import { suppressions, unsuppressed } from './suppress';
 import { Macros } from './macros';
 import { solve } from './solver';
 import { summarise } from './summary';
@@ -84,7 +85,8 @@ export class Analyzer {
     try {
       tree = this.grammar.parser.parse(text);
       if (!tree) return { file, findings: [], functions: [], stats: emptyStats(), error: 'the parser returned no tree' };
-      return this.analyzeTree(tree, file, external);
+      const r = this.analyzeTree(tree, file, external);
+      return { ...r, findings: unsuppressed(r.findings, suppressions(text)) };
     } finally {
       tree?.delete();
     }

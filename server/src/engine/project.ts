@@ -25,6 +25,7 @@ import { Linker, busy, type LinkFn, type OpsSlot, type TreeIndex } from './linke
 import { vfsEntryLocks } from './vfs';
 import { TypeTable } from './types-c';
 import { Macros } from './macros';
+import { suppressions, unsuppressed } from './suppress';
 import type { FileStats, Finding } from './types';
 
 export type { OpsSlot } from './linker';
@@ -70,14 +71,18 @@ export class Project {
     try {
       tree = this.grammar.parser.parse(text);
       if (!tree) { this.skipped.push({ file, reason: 'no tree' }); return 'the parser returned no tree'; }
-      this.extract(tree, file);
+      this.extract(tree, file, text);
       return undefined;
     } finally {
       tree?.delete();
     }
   }
 
-  private extract(tree: Tree, file: string): void {
+  private readonly suppressed = new Map<string, Map<number, Set<string>>>();
+
+  private extract(tree: Tree, file: string, text: string): void {
+    const marks = suppressions(text);
+    if (marks.size) this.suppressed.set(file, marks);
     const stats = emptyStats();
     const defs = topLevelDefs(this.grammar, tree);
     stats.functions = defs.length;
@@ -237,8 +242,9 @@ export class Project {
       stats.lockSitesModelled += s.lockSitesModelled;
       for (const [k, v] of Object.entries(s.unmodelled)) stats.unmodelled[k] = (stats.unmodelled[k] ?? 0) + v;
     }
-    findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-    return { findings, stats };
+    const kept = findings.filter((f) => { const m = this.suppressed.get(f.file); return !m || unsuppressed([f], m).length > 0; });
+    kept.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+    return { findings: kept, stats };
   }
 }
 

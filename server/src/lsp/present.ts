@@ -1,5 +1,8 @@
 /** Translating engine results into LSP shapes: diagnostics with the path as related information, hover text. */
-import { type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type CodeAction, CodeActionKind, type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { FunctionInfo } from '../engine/analyze';
 import type { Finding, HeldLock } from '../engine/types';
 
@@ -10,6 +13,14 @@ const SEVERITY: Record<Finding['severity'], DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
+/** Where the finding kinds are explained (docs/findings.md, shipped with the extension). */
+const DOCS = (() => {
+  for (const p of [path.join(__dirname, '..', 'docs', 'findings.md'), path.join(__dirname, '..', '..', 'docs', 'findings.md')]) {
+    if (fs.existsSync(p)) return pathToFileURL(p).toString();
+  }
+  return undefined;
+})();
+
 export function toDiagnostic(f: Finding, uri: string, uriOf: (file: string, fallback: string) => string): Diagnostic {
   const endLine = Math.max(f.endLine, f.line);
   const endCol = endLine === f.line ? Math.max(f.endColumn, f.column + 1) : f.endColumn;
@@ -18,6 +29,7 @@ export function toDiagnostic(f: Finding, uri: string, uriOf: (file: string, fall
     severity: SEVERITY[f.severity],
     source: 'lockscope',
     code: f.kind,
+    ...(DOCS ? { codeDescription: { href: `${DOCS}#${f.kind}` } } : {}),
     message: f.message,
     relatedInformation: f.path.map((s, i) => ({
       location: {
@@ -27,6 +39,23 @@ export function toDiagnostic(f: Finding, uri: string, uriOf: (file: string, fall
       message: `${i + 1}. ${s.function}: ${s.note}`,
     })),
   };
+}
+
+/** Code actions for a lockscope diagnostic: silence it with a comment on its line. */
+export function suppressActions(uri: string, diagnostics: Diagnostic[], lineText: (line: number) => string): CodeAction[] {
+  const out: CodeAction[] = [];
+  for (const d of diagnostics) {
+    if (d.source !== 'lockscope' || typeof d.code !== 'string') continue;
+    const line = d.range.start.line;
+    const end = lineText(line).length;
+    out.push({
+      title: `lockscope: ignore ${d.code} on this line`,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [d],
+      edit: { changes: { [uri]: [{ range: { start: { line, character: end }, end: { line, character: end } }, newText: ` /* lockscope: ignore ${d.code} */` }] } },
+    });
+  }
+  return out;
 }
 
 function describe(h: HeldLock, uri: string): string {
