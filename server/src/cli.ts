@@ -6,15 +6,17 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Analyzer, GrammarError, loadGrammar, mergeSettings, parseSettings, readWorkspaceFile, defaultSettings, type Settings } from './engine';
+import { Analyzer, GrammarError, Project, loadGrammar, mergeSettings, parseSettings, readWorkspaceFile, defaultSettings, type Settings } from './engine';
 import type { Finding } from './engine/types';
 import { toPosix, walkC } from './cli/files';
-import { checkTree, findTreeRoot } from './cli/tree';
+import { checkTree, findTreeRoot, treeFiles } from './cli/tree';
+import { callGraph, toDot, toMarkdown, toSvg } from './cli/report';
 import { startServer } from './server';
 import { type RunStats, VERSION, formatJson, formatSarif, formatText } from './cli/format';
 
 const USAGE = `usage: lockscope check <dir|file...> [--format text|json|sarif] [--exit-zero] [--config FILE] [--grammars DIR]
                        [--root DIR | --per-file] [--no-color]
+       lockscope report <function|file:function> [--depth N] [--format md|dot|svg] [--root DIR]
        lockscope lsp [--stdio]
        lockscope --version`;
 
@@ -148,12 +150,46 @@ function emit(args: CheckArgs, findings: Finding[], stats: RunStats, inputError:
   return findings.length && !args.exitZero ? 1 : 0;
 }
 
+/** `lockscope report`: the call graph below a function, with held locks and finding paths. */
+async function reportCommand(argv: string[]): Promise<number> {
+  let fn: string | undefined;
+  let depth = 3;
+  let format: 'md' | 'dot' | 'svg' = 'md';
+  let rootArg: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--depth') { depth = Number(argv[++i]); if (!Number.isInteger(depth) || depth < 1 || depth > 12) throw new UsageError('--depth takes 1 to 12'); }
+    else if (a === '--format') { const f = argv[++i]; if (f !== 'md' && f !== 'dot' && f !== 'svg') throw new UsageError(`unknown format "${f}" (md, dot or svg)`); format = f; }
+    else if (a === '--root') rootArg = argv[++i];
+    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+    else if (!fn) fn = a;
+    else throw new UsageError(`unexpected argument ${a}`);
+  }
+  if (!fn) throw new UsageError('report needs a function name');
+  const root = rootArg ? path.resolve(rootArg) : findTreeRoot('.');
+  if (!root || !fs.existsSync(path.join(root, 'include', 'linux'))) throw new UsageError('report needs a kernel tree: run it inside one, or give --root DIR (a folder with include/linux/)');
+  const warn = (m: string) => process.stderr.write(`lockscope: ${m}\n`);
+  const settings = loadSettings(root, undefined, warn);
+  const grammar = await loadGrammar(settings.grammarDirectory);
+  const project = new Project(grammar, settings);
+  for (const abs of treeFiles(root, settings)) {
+    try { project.addFile(toPosix(path.relative(root, abs)), fs.readFileSync(abs, 'utf8')); } catch { /* skipped */ }
+  }
+  const { index, findings } = project.indexAndFindings(root, () => true);
+  const graph = callGraph(index, findings, fn, depth);
+  if (!graph) throw new UsageError(`no function ${fn} in the tree under ${root}`);
+  const dot = toDot(graph);
+  process.stdout.write(format === 'dot' ? dot : format === 'svg' ? await toSvg(dot) : toMarkdown(graph));
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     if (cmd === '--version' || cmd === '-V') { process.stdout.write(`lockscope ${VERSION}\n`); return 0; }
     if (cmd === '--help' || cmd === '-h' || cmd === 'help') { process.stdout.write(`${USAGE}\n`); return 0; }
     if (cmd === 'check') return await check(rest);
+    if (cmd === 'report') return await reportCommand(rest);
     if (cmd === 'lsp') {
       startServer();
       return -1; // keep running

@@ -157,9 +157,14 @@ export class Project {
 
   /** Summarise the whole tree for per-file analysis elsewhere (the language server's index). */
   exportIndex(root: string): TreeIndex {
+    return this.indexAndFindings(root, () => false).index;
+  }
+
+  /** The index, and the findings in the files `report` accepts, from one analysis. */
+  indexAndFindings(root: string, report: (file: string) => boolean): { index: TreeIndex; findings: Finding[] } {
     const summaries: (Summary | null)[] = this.fns.map(() => null);
     const hold = new Map<number, Map<number, Set<string>>>();
-    this.analyze(() => false, (_ir, s, id) => { if (busy(s)) summaries[id] = s; }, {
+    const { findings } = this.analyze(report, (_ir, s, id) => { if (busy(s)) summaries[id] = s; }, {
       lockOrder: false,
       callSite: (caller, callee, held) => {
         let m = hold.get(callee);
@@ -172,7 +177,7 @@ export class Project {
     for (const [callee, m] of hold) {
       callersHold[callee] = [...m].slice(0, 64).map(([c, held]) => ({ caller: this.fns[c].ir.name, file: this.fns[c].file, held: [...held] }));
     }
-    return { root, fns: this.linkFns(), slots: [...this.slots], summaries, callersHold };
+    return { index: { root, fns: this.linkFns(), slots: [...this.slots], summaries, callersHold }, findings };
   }
 
   /** Link, summarise bottom-up, and check; findings only for files `report` accepts. */
