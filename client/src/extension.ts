@@ -8,6 +8,7 @@ import {
   CloseAction, type CloseHandlerResult, ErrorAction, type ErrorHandler, type ErrorHandlerResult, LanguageClient,
   type LanguageClientOptions, type ServerOptions, TransportKind,
 } from 'vscode-languageclient/node';
+import { reindex, showCallGraph, showIndexStatus, statusBar } from './views';
 
 let client: LanguageClient | undefined;
 
@@ -50,7 +51,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await client?.restart();
     }),
     vscode.commands.registerCommand('lockscope.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand('lockscope.showCallGraph', () => client && showCallGraph(client, context)),
+    vscode.commands.registerCommand('lockscope.showIndexStatus', () => client && showIndexStatus(client)),
+    vscode.commands.registerCommand('lockscope.reindex', () => client && reindex(client)),
   );
+  statusBar(context);
   await client.start();
 }
 

@@ -10,7 +10,7 @@ import { Analyzer, GrammarError, Project, loadGrammar, mergeSettings, parseSetti
 import type { Finding } from './engine/types';
 import { toPosix, walkC } from './cli/files';
 import { checkTree, findTreeRoot, treeFiles } from './cli/tree';
-import { callGraph, toDot, toMarkdown, toSvg } from './cli/report';
+import { callGraph, toDot, toMarkdown, toSvg } from './report';
 import { startServer } from './server';
 import { type RunStats, VERSION, formatJson, formatSarif, formatText } from './cli/format';
 

@@ -21,6 +21,8 @@ import {
 } from './engine';
 import type { IndexMessage, IndexRequest } from './indexer';
 import type { LinkFn } from './engine/linker';
+import { callGraph, toDot, toMarkdown, toSvg } from './report';
+import { CallGraphRequest, type CallGraphResult, type IndexStatus, IndexStatusRequest, ReindexRequest } from './protocol';
 import { hoverMarkdown, suppressActions, toDiagnostic } from './lsp/present';
 
 const DEBOUNCE_MS = 150;
@@ -45,6 +47,7 @@ export class LockscopeServer {
   private indexRoot?: string;
   private indexWorker?: Worker;
   private canProgress = false;
+  private status: IndexStatus = { state: 'none' };
 
   constructor(private readonly connection: Connection) {}
 
@@ -54,6 +57,16 @@ export class LockscopeServer {
     c.onInitialized(() => { this.ready = this.start(); });
     c.onDidChangeConfiguration(() => { void this.reconfigure(); });
     c.onHover((p) => this.hover(p.textDocument.uri, p.position.line, p.position.character));
+    c.onRequest(IndexStatusRequest, () => this.status);
+    c.onRequest(ReindexRequest, async () => {
+      await this.indexWorker?.terminate();
+      this.indexWorker = undefined;
+      this.external = undefined;
+      this.results.clear();
+      void this.startIndex();
+      return this.status;
+    });
+    c.onRequest(CallGraphRequest, (p) => this.callGraph(p.uri, p.line, p.depth ?? 4));
     c.onCodeAction((p) => {
       const doc = this.documents.get(p.textDocument.uri);
       if (!doc) return [];
@@ -114,6 +127,7 @@ export class LockscopeServer {
     const script = path.join(__dirname, 'indexer.js');
     if (!fs.existsSync(script)) { this.log(`lockscope: ${script} is missing; open files are analysed on their own`); return; }
     this.indexRoot = root;
+    this.status = { state: 'indexing', root, done: 0 };
     const progress = this.canProgress ? await this.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
     progress?.begin('lockscope: indexing the tree', 0, root, false);
     this.log(`lockscope: indexing ${root} in the background`);
@@ -121,9 +135,12 @@ export class LockscopeServer {
     const worker = new Worker(script, { workerData: req });
     this.indexWorker = worker;
     worker.on('message', (m: IndexMessage) => {
-      if (m.type === 'progress') progress?.report(Math.floor((100 * m.done) / Math.max(1, m.total)), `${m.done}/${m.total} files`);
-      else if (m.type === 'done') {
+      if (m.type === 'progress') {
+        this.status = { ...this.status, done: m.done, total: m.total };
+        progress?.report(Math.floor((100 * m.done) / Math.max(1, m.total)), `${m.done}/${m.total} files`);
+      } else if (m.type === 'done') {
         this.external = new ExternalIndex(m.index);
+        this.status = { state: 'ready', root, files: m.files, functions: this.external.functions, seconds: m.seconds };
         progress?.done();
         this.log(`lockscope: indexed ${m.files} files (${this.external.functions} functions) in ${m.seconds.toFixed(1)} s`);
         this.results.clear();
@@ -131,6 +148,7 @@ export class LockscopeServer {
         void worker.terminate();
       } else {
         progress?.done();
+        this.status = { state: 'failed', root, message: m.message };
         this.log(`lockscope: indexing failed: ${m.message}`);
       }
     });
@@ -244,6 +262,20 @@ export class LockscopeServer {
     const inTree = this.treePath(uri);
     const callers = inTree && this.external ? this.external.callersOf(inTree, at.fn.name) : [];
     return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(at.fn, at.held, line + 1, uri, callers) } };
+  }
+
+  /** The call-graph report for the function at a line (needs the tree index). */
+  private async callGraph(uri: string, line: number, depth: number): Promise<CallGraphResult | null> {
+    const doc = this.documents.get(uri);
+    const r = doc ? this.analyse(doc) : undefined;
+    const fn = r?.functions.find((f) => f.line <= line + 1 && line + 1 <= f.endLine);
+    const file = this.treePath(uri);
+    if (!fn || !file || !this.external) return null;
+    const findings = [...this.results.values()].flatMap((x) => x.result.findings);
+    const g = callGraph(this.external.data, findings, `${file}:${fn.name}`, depth);
+    if (!g) return null;
+    const dot = toDot(g);
+    return { function: fn.name, markdown: toMarkdown(g), dot, svg: await toSvg(dot) };
   }
 
   // ---- call hierarchy (through ops tables, with the locks callers hold) ---------------------------

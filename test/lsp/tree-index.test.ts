@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { CallHierarchyIncomingCallsRequest, CallHierarchyOutgoingCallsRequest, CallHierarchyPrepareRequest } from 'vscode-languageserver-protocol/node';
 import { fileUri, messageOf, root, startServer } from '../support/lsp';
+import { CallGraphRequest, IndexStatusRequest } from '../../server/src/protocol';
 
 const tree = path.join(root(), 'test', 'trees', 'seed000-5.9');
 const file = path.join(tree, 'fs', 'btrfs', 'file.c');
@@ -84,6 +85,15 @@ test('call hierarchy follows ops tables and shows what callers hold', async (t) 
   assert.equal(directItem?.name, 'btrfs_direct_write');
   const callers = await client.conn.sendRequest(CallHierarchyIncomingCallsRequest.type, { item: directItem });
   assert.match(callers?.find((c) => c.from.name === 'btrfs_file_write_iter')?.from.detail ?? '', /holds &inode->i_rwsem/);
+  // the custom requests: index status, and the call-graph report with its SVG
+  const status = await client.conn.sendRequest(IndexStatusRequest);
+  assert.equal(status.state, 'ready');
+  assert.ok((status.files ?? 0) >= 7 && (status.functions ?? 0) >= 10, JSON.stringify(status));
+  const report = await client.conn.sendRequest(CallGraphRequest, { uri, line: lineOf('inode_lock(inode);'), depth: 8 });
+  assert.equal(report?.function, 'btrfs_file_write_iter');
+  assert.match(report?.svg ?? '', /<svg /);
+  assert.match(report?.dot ?? '', /color=red/);
+  assert.match(report?.markdown ?? '', /`btrfs_file_write_iter` \| `btrfs_direct_write`.*`&inode->i_rwsem` \| yes/);
   // what vfs_fsync_range calls through ->fsync: the implementations
   const outgoing = await client.conn.sendRequest(CallHierarchyOutgoingCallsRequest.type, { item: fromSync.from });
   assert.ok(outgoing?.some((c) => c.to.name === 'btrfs_sync_file' && /btrfs_file_operations\.fsync/.test(c.to.detail ?? '')), JSON.stringify(outgoing?.map((c) => c.to.name)));

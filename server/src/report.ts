@@ -4,9 +4,9 @@
  * inside on the nodes, and the calls on finding paths drawn red. DOT is rendered to SVG with Graphviz
  * (@viz-js/viz, WASM).
  */
-import { ExternalIndex, type TreeIndex } from '../engine';
-import type { LinkFn } from '../engine/linker';
-import type { Finding } from '../engine/types';
+import { ExternalIndex, type TreeIndex } from './engine';
+import type { LinkFn } from './engine/linker';
+import type { Finding } from './engine/types';
 
 export interface CallGraph {
   root: LinkFn;
