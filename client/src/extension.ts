@@ -8,7 +8,7 @@ import {
   CloseAction, type CloseHandlerResult, ErrorAction, type ErrorHandler, type ErrorHandlerResult, LanguageClient,
   type LanguageClientOptions, type ServerOptions, TransportKind,
 } from 'vscode-languageclient/node';
-import { reindex, showCallGraph, showIndexStatus, statusBar } from './views';
+import { explainFinding, reindex, showCallGraph, showIndexStatus, statusBar } from './views';
 
 let client: LanguageClient | undefined;
 
@@ -54,6 +54,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('lockscope.showCallGraph', () => client && showCallGraph(client, context)),
     vscode.commands.registerCommand('lockscope.showIndexStatus', () => client && showIndexStatus(client)),
     vscode.commands.registerCommand('lockscope.reindex', () => client && reindex(client)),
+    vscode.commands.registerCommand('lockscope.explainFinding', () => explainFinding()),
   );
   statusBar(context);
   await client.start();

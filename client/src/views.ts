@@ -80,3 +80,28 @@ document.querySelectorAll('#graph a').forEach((a) => a.addEventListener('click',
 }));
 </script></body></html>`;
 }
+
+/** Explain Finding: walk the path of the lockscope finding under the cursor, step by step, across files. */
+export async function explainFinding(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return;
+  const here = editor.selection.active;
+  const diags = vscode.languages.getDiagnostics(editor.document.uri).filter((d) => d.source === 'lockscope');
+  const d = diags.find((x) => x.range.contains(here)) ?? diags.find((x) => x.range.start.line === here.line);
+  if (!d || !d.relatedInformation?.length) { await vscode.window.showInformationMessage('lockscope: no finding on this line'); return; }
+  const steps = d.relatedInformation.map((r) => ({
+    label: r.message, description: `${vscode.workspace.asRelativePath(r.location.uri)}:${r.location.range.start.line + 1}`, location: r.location,
+  }));
+  const pick = vscode.window.createQuickPick<(typeof steps)[number]>();
+  pick.title = `${String(d.code)}: ${d.message}`;
+  pick.items = steps;
+  pick.placeholder = 'Up/down walks the path; Enter opens the step';
+  const reveal = async (s: (typeof steps)[number] | undefined, preserveFocus: boolean) => {
+    if (!s) return;
+    const doc = await vscode.workspace.openTextDocument(s.location.uri);
+    await vscode.window.showTextDocument(doc, { selection: s.location.range, preserveFocus, preview: true });
+  };
+  pick.onDidChangeActive((a) => { void reveal(a[0], true); });
+  pick.onDidAccept(() => { void reveal(pick.activeItems[0], false); pick.hide(); });
+  pick.show();
+}

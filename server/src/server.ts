@@ -242,7 +242,11 @@ export class LockscopeServer {
   private publish(doc: TextDocument): void {
     const r = this.analyse(doc);
     if (!r) return;
-    const diagnostics: Diagnostic[] = r.findings.map((f) => toDiagnostic(f, doc.uri, (file) => this.uriOf(file, doc.uri)));
+    const diagnostics: Diagnostic[] = r.findings.map((f) => {
+      const d = toDiagnostic(f, doc.uri, (file) => this.uriOf(file, doc.uri));
+      if (this.settings.pathOrder === 'end-first' && d.relatedInformation) d.relatedInformation = [...d.relatedInformation].reverse();
+      return d;
+    });
     if (r.error && !r.error.startsWith('internal')) {
       diagnostics.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: 'lockscope', message: `lockscope: ${r.error}` });
     }

@@ -24,6 +24,7 @@ test('quick fix: ignore the finding on its line', async (t) => {
   assert.equal(diag.code, 'lock-imbalance');
   assert.match(diag.codeDescription?.href ?? '', /findings\.md#lock-imbalance$/);
   const actions = await client.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: diag.range, context: { diagnostics: [diag] } });
+  assert.ok((actions ?? []).some((a) => 'command' in a && typeof a.command === 'object' && a.command?.command === 'lockscope.explainFinding'), 'no Explain Finding action');
   const fix = (actions ?? []).find((a) => 'title' in a && /ignore lock-imbalance/.test(a.title));
   assert.ok(fix && 'edit' in fix && fix.edit, 'no quick fix');
   const edit = (fix.edit as WorkspaceEdit).changes![uri][0];

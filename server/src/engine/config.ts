@@ -71,6 +71,11 @@ export const SETTINGS = {
     description: 'Severity per finding kind, or "off" to hide a kind. lock-order-inversion is off by default: without lock types its classes are too coarse on a real tree (see docs/findings.md).',
     json: { type: 'object', additionalProperties: { type: 'string', enum: ['error', 'warning', 'information', 'hint', 'off'] } },
   },
+  pathOrder: {
+    schema: z.enum(['start-first', 'end-first']).default('start-first'),
+    description: 'Order of a finding\'s path steps in related information: from the first acquisition (start-first) or from the conflict back (end-first).',
+    json: { type: 'string', enum: ['start-first', 'end-first'] },
+  },
   maxFileSizeKB: {
     schema: z.number().int().min(1).max(1024 * 1024).default(16384),
     description: 'Files larger than this (KiB) are not analysed; a message says so.',
@@ -98,6 +103,7 @@ export interface Settings {
   loopMacros: string[];
   severity: Partial<Record<FindingKind, Severity | 'off'>>;
   maxFileSizeKB: number;
+  pathOrder: 'start-first' | 'end-first';
   grammarDirectory: string;
   'trace.server': 'off' | 'messages' | 'verbose';
 }

@@ -48,6 +48,9 @@ export function suppressActions(uri: string, diagnostics: Diagnostic[], lineText
     if (d.source !== 'lockscope' || typeof d.code !== 'string') continue;
     const line = d.range.start.line;
     const end = lineText(line).length;
+    if (d.relatedInformation?.length) {
+      out.push({ title: 'lockscope: explain this finding (walk its path)', kind: CodeActionKind.Empty, diagnostics: [d], command: { title: 'Explain Finding', command: 'lockscope.explainFinding' } });
+    }
     out.push({
       title: `lockscope: ignore ${d.code} on this line`,
       kind: CodeActionKind.QuickFix,
