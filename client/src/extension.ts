@@ -8,7 +8,7 @@ import {
   CloseAction, type CloseHandlerResult, ErrorAction, type ErrorHandler, type ErrorHandlerResult, LanguageClient,
   type LanguageClientOptions, type ServerOptions, TransportKind,
 } from 'vscode-languageclient/node';
-import { explainFinding, reindex, showCallGraph, showIndexStatus, statusBar } from './views';
+import { explainFinding, reindex, showCallGraph, showIndexStatus, showLockOrder, statusBar } from './views';
 
 let client: LanguageClient | undefined;
 
@@ -52,6 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand('lockscope.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('lockscope.showCallGraph', () => client && showCallGraph(client, context)),
+    vscode.commands.registerCommand('lockscope.showLockOrder', () => client && showLockOrder(client, context)),
     vscode.commands.registerCommand('lockscope.showIndexStatus', () => client && showIndexStatus(client)),
     vscode.commands.registerCommand('lockscope.reindex', () => client && reindex(client)),
     vscode.commands.registerCommand('lockscope.explainFinding', () => explainFinding()),

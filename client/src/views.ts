@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { CallGraphRequest, type CallGraphResult, IndexStatusRequest, ReindexRequest } from '../../server/src/protocol';
+import { CallGraphRequest, IndexStatusRequest, LockOrderRequest, ReindexRequest } from '../../server/src/protocol';
 
 export function statusBar(context: vscode.ExtensionContext): void {
   const item = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
@@ -42,9 +42,32 @@ export async function showCallGraph(client: LanguageClient, context: vscode.Exte
   const depth = Number(await vscode.window.showQuickPick(['2', '3', '4', '6', '8'], { placeHolder: 'Call depth' }) ?? '4');
   const result = await client.sendRequest(CallGraphRequest, { uri: editor.document.uri.toString(), line: editor.selection.active.line, depth });
   if (!result) { await vscode.window.showWarningMessage('lockscope: no call graph here (put the cursor in a function of an indexed kernel tree)'); return; }
-  const panel = vscode.window.createWebviewPanel('lockscope.callGraph', `Call graph: ${result.function}()`, vscode.ViewColumn.Beside,
-    { enableScripts: true });
-  panel.webview.html = html(result);
+  graphPanel(context, 'lockscope.callGraph', `Call graph: ${result.function}()`, `Call graph of <code>${escape(result.function)}()</code>`,
+    'Edges: the locks held at the call. Red: calls on a finding\'s path. Click a function to open it.', result, result.function);
+}
+
+export async function showLockOrder(client: LanguageClient, context: vscode.ExtensionContext): Promise<void> {
+  const pick = await vscode.window.showQuickPick([
+    { label: 'Cycles only', cyclesOnly: true },
+    { label: 'All order edges', cyclesOnly: false },
+  ], { placeHolder: 'Lock-order graph of the indexed tree' });
+  if (!pick) return;
+  const filter = await vscode.window.showInputBox({ prompt: 'Only classes containing (comma-separated; empty for all)', placeHolder: 'i_rwsem, PG_locked' });
+  if (filter === undefined) return;
+  const classFilter = filter.split(',').map((x) => x.trim()).filter(Boolean);
+  const result = await client.sendRequest(LockOrderRequest, { cyclesOnly: pick.cyclesOnly, classFilter });
+  if (!result) { await vscode.window.showWarningMessage('lockscope: no lock-order graph yet (it needs an indexed kernel tree; see Show Index Status)'); return; }
+  graphPanel(context, 'lockscope.lockOrder', 'Lock-order graph',
+    `Lock-order graph: ${result.classes} classes, ${result.edges} edges, ${result.cycles.length} cycle${result.cycles.length === 1 ? '' : 's'}`,
+    `An edge A → B: B is taken while A is held, at the witness named on it. Red: edges on a cycle.${result.omitted ? ` ${result.omitted} edges left out by the filters or the size cap.` : ''} Click an edge label to open its witness.`,
+    result, 'lock-order');
+}
+
+interface Rendered { svg: string; dot: string; markdown: string }
+
+function graphPanel(context: vscode.ExtensionContext, viewType: string, title: string, heading: string, legend: string, result: Rendered, baseName: string): void {
+  const panel = vscode.window.createWebviewPanel(viewType, title, vscode.ViewColumn.Beside, { enableScripts: true });
+  panel.webview.html = html(heading, legend, result.svg);
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;
   panel.webview.onDidReceiveMessage(async (m: { open?: string; export?: 'svg' | 'dot' | 'md' }) => {
     if (m.open && root) {
@@ -54,22 +77,26 @@ export async function showCallGraph(client: LanguageClient, context: vscode.Exte
       await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
     } else if (m.export) {
       const content = m.export === 'svg' ? result.svg : m.export === 'dot' ? result.dot : result.markdown;
-      const target = await vscode.window.showSaveDialog({ defaultUri: root && vscode.Uri.joinPath(root, `${result.function}.${m.export}`) });
+      const target = await vscode.window.showSaveDialog({ defaultUri: root && vscode.Uri.joinPath(root, `${baseName}.${m.export}`) });
       if (target) await vscode.workspace.fs.writeFile(target, Buffer.from(content, 'utf8'));
     }
   }, undefined, context.subscriptions);
 }
 
-function html(r: CallGraphResult): string {
+function escape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function html(heading: string, legend: string, svg: string): string {
   return `<!DOCTYPE html><html><head><meta charset="utf-8"><style>
 body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); }
 .graph svg { max-width: 100%; height: auto; background: white; }
 button { margin-right: .5em; }
 </style></head><body>
-<h2>Call graph of <code>${r.function}()</code></h2>
-<p>Edges: the locks held at the call. Red: calls on a finding's path. Click a function to open it.</p>
+<h2>${heading}</h2>
+<p>${escape(legend)}</p>
 <p><button data-export="svg">Export SVG</button><button data-export="dot">Export DOT</button><button data-export="md">Export Markdown</button></p>
-<div class="graph" id="graph">${r.svg.replace(/^[\s\S]*?<svg/, '<svg')}</div>
+<div class="graph" id="graph">${svg.replace(/^[\s\S]*?<svg/, '<svg')}</div>
 <script>
 const vscode = acquireVsCodeApi();
 document.querySelectorAll('button[data-export]').forEach((b) => b.addEventListener('click', () => vscode.postMessage({ export: b.dataset.export })));

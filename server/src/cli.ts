@@ -11,12 +11,14 @@ import type { Finding } from './engine/types';
 import { toPosix, walkC } from './cli/files';
 import { checkTree, findTreeRoot, treeFiles } from './cli/tree';
 import { callGraph, toDot, toMarkdown, toSvg } from './report';
+import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from './lockgraph';
 import { startServer } from './server';
 import { type RunStats, VERSION, formatJson, formatSarif, formatText } from './cli/format';
 
 const USAGE = `usage: lockscope check <dir|file...> [--format text|json|sarif] [--exit-zero] [--config FILE] [--grammars DIR]
                        [--root DIR | --per-file] [--no-color]
        lockscope report <function|file:function> [--depth N] [--format md|dot|svg] [--root DIR]
+       lockscope report --lock-order [--cycles] [--class TEXT]... [--format md|dot|svg] [--root DIR]
        lockscope lsp [--stdio]
        lockscope --version`;
 
@@ -156,16 +158,24 @@ async function reportCommand(argv: string[]): Promise<number> {
   let depth = 3;
   let format: 'md' | 'dot' | 'svg' = 'md';
   let rootArg: string | undefined;
+  let lockOrder = false;
+  let cyclesOnly = false;
+  const classFilter: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--depth') { depth = Number(argv[++i]); if (!Number.isInteger(depth) || depth < 1 || depth > 12) throw new UsageError('--depth takes 1 to 12'); }
+    if (a === '--lock-order') lockOrder = true;
+    else if (a === '--cycles') cyclesOnly = true;
+    else if (a === '--class') { const c = argv[++i]; if (!c) throw new UsageError('--class takes a text to look for in class names'); classFilter.push(c); }
+    else if (a === '--depth') { depth = Number(argv[++i]); if (!Number.isInteger(depth) || depth < 1 || depth > 12) throw new UsageError('--depth takes 1 to 12'); }
     else if (a === '--format') { const f = argv[++i]; if (f !== 'md' && f !== 'dot' && f !== 'svg') throw new UsageError(`unknown format "${f}" (md, dot or svg)`); format = f; }
     else if (a === '--root') rootArg = argv[++i];
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
     else if (!fn) fn = a;
     else throw new UsageError(`unexpected argument ${a}`);
   }
-  if (!fn) throw new UsageError('report needs a function name');
+  if (!fn && !lockOrder) throw new UsageError('report needs a function name, or --lock-order');
+  if (fn && lockOrder) throw new UsageError('report takes a function name or --lock-order, not both');
+  if (!lockOrder && (cyclesOnly || classFilter.length)) throw new UsageError('--cycles and --class go with --lock-order');
   const root = rootArg ? path.resolve(rootArg) : findTreeRoot('.');
   if (!root || !fs.existsSync(path.join(root, 'include', 'linux'))) throw new UsageError('report needs a kernel tree: run it inside one, or give --root DIR (a folder with include/linux/)');
   const warn = (m: string) => process.stderr.write(`lockscope: ${m}\n`);
@@ -176,7 +186,13 @@ async function reportCommand(argv: string[]): Promise<number> {
     try { project.addFile(toPosix(path.relative(root, abs)), fs.readFileSync(abs, 'utf8')); } catch { /* skipped */ }
   }
   const { index, findings } = project.indexAndFindings(root, () => true);
-  const graph = callGraph(index, findings, fn, depth);
+  if (lockOrder) {
+    const g = lockOrderGraph(index.order ?? [], { cyclesOnly, classFilter });
+    const dot = lockOrderDot(g);
+    process.stdout.write(format === 'dot' ? dot : format === 'svg' ? await toSvg(dot) : lockOrderMarkdown(g));
+    return 0;
+  }
+  const graph = callGraph(index, findings, fn!, depth);
   if (!graph) throw new UsageError(`no function ${fn} in the tree under ${root}`);
   const dot = toDot(graph);
   process.stdout.write(format === 'dot' ? dot : format === 'svg' ? await toSvg(dot) : toMarkdown(graph));

@@ -21,3 +21,7 @@ export const ReindexRequest = new RequestType0<IndexStatus, void>('lockscope/rei
 export interface CallGraphParams { uri: string; line: number; depth?: number }
 export interface CallGraphResult { function: string; markdown: string; dot: string; svg: string }
 export const CallGraphRequest = new RequestType<CallGraphParams, CallGraphResult | null, void>('lockscope/callGraph');
+
+export interface LockOrderParams { cyclesOnly?: boolean; classFilter?: string[] }
+export interface LockOrderResult { classes: number; edges: number; cycles: string[][]; omitted: number; markdown: string; dot: string; svg: string }
+export const LockOrderRequest = new RequestType<LockOrderParams, LockOrderResult | null, void>('lockscope/lockOrderGraph');

@@ -22,7 +22,10 @@ import {
 import type { IndexMessage, IndexRequest } from './indexer';
 import type { LinkFn } from './engine/linker';
 import { callGraph, toDot, toMarkdown, toSvg } from './report';
-import { CallGraphRequest, type CallGraphResult, type IndexStatus, IndexStatusRequest, ReindexRequest } from './protocol';
+import {
+  CallGraphRequest, type CallGraphResult, type IndexStatus, IndexStatusRequest, LockOrderRequest, type LockOrderResult, ReindexRequest,
+} from './protocol';
+import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from './lockgraph';
 import { hoverMarkdown, suppressActions, toDiagnostic } from './lsp/present';
 
 const DEBOUNCE_MS = 150;
@@ -67,6 +70,7 @@ export class LockscopeServer {
       return this.status;
     });
     c.onRequest(CallGraphRequest, (p) => this.callGraph(p.uri, p.line, p.depth ?? 4));
+    c.onRequest(LockOrderRequest, (p) => this.lockOrder(p.cyclesOnly ?? false, p.classFilter ?? []));
     c.onCodeAction((p) => {
       const doc = this.documents.get(p.textDocument.uri);
       if (!doc) return [];
@@ -280,6 +284,14 @@ export class LockscopeServer {
     if (!g) return null;
     const dot = toDot(g);
     return { function: fn.name, markdown: toMarkdown(g), dot, svg: await toSvg(dot) };
+  }
+
+  /** The lock-order graph of the indexed tree (null until the index is ready, or outside a kernel tree). */
+  private async lockOrder(cyclesOnly: boolean, classFilter: string[]): Promise<LockOrderResult | null> {
+    if (!this.external) return null;
+    const g = lockOrderGraph(this.external.data.order ?? [], { cyclesOnly, classFilter });
+    const dot = lockOrderDot(g);
+    return { classes: g.classes.length, edges: g.edges.length, cycles: g.cycles, omitted: g.omitted, markdown: lockOrderMarkdown(g), dot, svg: await toSvg(dot) };
   }
 
   // ---- call hierarchy (through ops tables, with the locks callers hold) ---------------------------

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { CallHierarchyIncomingCallsRequest, CallHierarchyOutgoingCallsRequest, CallHierarchyPrepareRequest } from 'vscode-languageserver-protocol/node';
 import { fileUri, messageOf, root, startServer } from '../support/lsp';
-import { CallGraphRequest, IndexStatusRequest } from '../../server/src/protocol';
+import { CallGraphRequest, IndexStatusRequest, LockOrderRequest } from '../../server/src/protocol';
 
 const tree = path.join(root(), 'test', 'trees', 'seed000-5.9');
 const file = path.join(tree, 'fs', 'btrfs', 'file.c');
@@ -94,6 +94,13 @@ test('call hierarchy follows ops tables and shows what callers hold', async (t) 
   assert.match(report?.svg ?? '', /<svg /);
   assert.match(report?.dot ?? '', /color=red/);
   assert.match(report?.markdown ?? '', /`btrfs_file_write_iter` \| `btrfs_direct_write`.*`&inode->i_rwsem` \| yes/);
+  // the lock-order graph of the tree: xfs's iolock-then-ilock edge, no cycle
+  const order = await client.conn.sendRequest(LockOrderRequest, {});
+  assert.equal(order?.edges, 1, order?.markdown);
+  assert.deepEqual(order?.cycles, []);
+  assert.match(order?.markdown ?? '', /`struct inode::i_rwsem \(fs\/xfs\)` \| `struct xfs_inode::i_lock \(fs\/xfs\)` \| `xfs_file_dio_write\(\)`/);
+  assert.match(order?.svg ?? '', /<svg /);
+  assert.equal((await client.conn.sendRequest(LockOrderRequest, { cyclesOnly: true }))?.omitted, 1);
   // what vfs_fsync_range calls through ->fsync: the implementations
   const outgoing = await client.conn.sendRequest(CallHierarchyOutgoingCallsRequest.type, { item: fromSync.from });
   assert.ok(outgoing?.some((c) => c.to.name === 'btrfs_sync_file' && /btrfs_file_operations\.fsync/.test(c.to.detail ?? '')), JSON.stringify(outgoing?.map((c) => c.to.name)));

@@ -51,3 +51,13 @@ describe('parseSettings', () => {
     assert.match(r.problems[0], /expected an object/);
   });
 });
+
+describe('commands', () => {
+  test('every command the client registers is declared in package.json under the lockscope category, and no other', () => {
+    const src = fs.readFileSync(path.join(repoRoot(), 'client', 'src', 'extension.ts'), 'utf8');
+    const registered = [...src.matchAll(/registerCommand\('([\w.]+)'/g)].map((m) => m[1]).sort();
+    const declared: { command: string; category: string }[] = pkg.contributes.commands;
+    assert.deepEqual(declared.map((c) => c.command).sort(), registered);
+    for (const c of declared) assert.equal(c.category, 'lockscope', c.command);
+  });
+});

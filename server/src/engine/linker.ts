@@ -5,6 +5,7 @@
  * Plain data in (serialisable, so an index built in a worker thread can be linked on the main thread).
  */
 import type { IndirectTarget, Summary } from './transfer';
+import type { OrderWitness } from './lockorder';
 
 /** An ops-table slot: `.field = fn` inside the initialiser of `table` (of `struct type`, when declared so). */
 export interface OpsSlot { table: string; field: string; fn: string; file: string; type?: string }
@@ -156,6 +157,8 @@ export interface TreeIndex {
   summaries: (Summary | null)[];
   /** By callee id: each caller and the locks it holds at every call it makes (the intersection). */
   callersHold: Record<number, { caller: string; file: string; held: string[] }[]>;
+  /** The lock-order graph: one edge per pair of classes seen nested (A held while B is taken), with its shortest witness. */
+  order?: OrderWitness[];
 }
 
 /** Lookups over a TreeIndex for analysing one file against the rest of the tree. */

@@ -64,6 +64,13 @@ export class LockOrder {
 
   get size(): number { let n = 0; for (const m of this.edges.values()) n += m.size; return n; }
 
+  /** Every edge with its shortest witness, in a stable order. */
+  witnesses(): OrderWitness[] {
+    const out: OrderWitness[] = [];
+    for (const m of this.edges.values()) out.push(...m.values());
+    return out.sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+  }
+
   /** One finding per pair of classes taken in both orders, where `report` accepts one of the two sites. */
   inversions(report: (file: string) => boolean, severity: Severity): Finding[] {
     const out: Finding[] = [];

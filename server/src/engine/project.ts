@@ -15,7 +15,7 @@ import { buildCfg } from './cfg';
 import type { Catalog } from './catalog';
 import { catalogFor, type Settings } from './config';
 import { runChecks } from './checks';
-import { LockOrder, lockClass } from './lockorder';
+import { LockOrder, type OrderWitness, lockClass } from './lockorder';
 import type { FunctionIR } from './ir';
 import type { Grammar } from './parser';
 import { solve } from './solver';
@@ -164,8 +164,10 @@ export class Project {
   indexAndFindings(root: string, report: (file: string) => boolean): { index: TreeIndex; findings: Finding[] } {
     const summaries: (Summary | null)[] = this.fns.map(() => null);
     const hold = new Map<number, Map<number, Set<string>>>();
+    let order: OrderWitness[] = [];
     const { findings } = this.analyze(report, (_ir, s, id) => { if (busy(s)) summaries[id] = s; }, {
       lockOrder: false,
+      orderGraph: (w) => { order = w; },
       callSite: (caller, callee, held) => {
         let m = hold.get(callee);
         if (!m) { m = new Map(); hold.set(callee, m); }
@@ -177,13 +179,19 @@ export class Project {
     for (const [callee, m] of hold) {
       callersHold[callee] = [...m].slice(0, 64).map(([c, held]) => ({ caller: this.fns[c].ir.name, file: this.fns[c].file, held: [...held] }));
     }
-    return { index: { root, fns: this.linkFns(), slots: [...this.slots], summaries, callersHold }, findings };
+    return { index: { root, fns: this.linkFns(), slots: [...this.slots], summaries, callersHold, order }, findings };
   }
 
   /** Link, summarise bottom-up, and check; findings only for files `report` accepts. */
   analyze(report: (file: string) => boolean, onSummary?: (fn: FunctionIR, s: Summary, id: number) => void,
-    opts: { lockOrder?: boolean; callSite?: (caller: number, callee: number, held: string[]) => void } = {}): { findings: Finding[]; stats: ProjectStats } {
+    opts: {
+      lockOrder?: boolean;
+      callSite?: (caller: number, callee: number, held: string[]) => void;
+      /** Receives the lock-order graph's edges (built even where lock-order-inversion findings are off). */
+      orderGraph?: (edges: OrderWitness[]) => void;
+    } = {}): { findings: Finding[]; stats: ProjectStats } {
     const wantOrder = opts.lockOrder !== false && this.settings.severity['lock-order-inversion'] !== 'off';
+    const buildOrder = wantOrder || opts.orderGraph !== undefined;
     const fns = this.fns;
     if (!this.classified) {
       for (const f of fns) this.types.classify(f.ir, f.vars);
@@ -221,7 +229,7 @@ export class Project {
             const t = linker.resolve(f.file, callee);
             if (t !== undefined) opts.callSite!(id, t, held);
           } : undefined,
-          order: !wantOrder ? undefined : ({ held, taken, site, path: p }) => {
+          order: !buildOrder ? undefined : ({ held, taken, site, path: p }) => {
             const from = lockClass(held.ref, f.dir);
             const to = lockClass(taken, f.dir);
             if (!from || !to || from === to) return;
@@ -234,6 +242,7 @@ export class Project {
         onSummary?.(ir, sum, id);
       }
     }
+    opts.orderGraph?.(lockOrder.witnesses());
     if (wantOrder) {
       findings.push(...lockOrder.inversions(report, severity['lock-order-inversion'] ?? 'warning'));
     }
