@@ -27,6 +27,7 @@ import {
 } from './protocol';
 import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from './lockgraph';
 import { hoverMarkdown, suppressActions, toDiagnostic } from './lsp/present';
+import { annotationActions } from './lsp/annotate';
 
 const DEBOUNCE_MS = 150;
 /** Files re-summarised after one edit, at most. */
@@ -74,7 +75,13 @@ export class LockscopeServer {
     c.onCodeAction((p) => {
       const doc = this.documents.get(p.textDocument.uri);
       if (!doc) return [];
-      return suppressActions(doc.uri, p.context.diagnostics, (line) => doc.getText({ start: { line, character: 0 }, end: { line, character: 100000 } }).replace(/\r?\n$/, ''));
+      const actions = suppressActions(doc.uri, p.context.diagnostics, (line) => doc.getText({ start: { line, character: 0 }, end: { line, character: 100000 } }).replace(/\r?\n$/, ''));
+      // in a function that needs a lock only because a callee asserts it: offer to state it here
+      const r = this.analyse(doc);
+      const fn = r?.functions.find((f) => f.line <= p.range.start.line + 1 && p.range.start.line + 1 <= f.endLine);
+      const requires = fn && r?.summaries?.get(fn.name)?.requires;
+      if (fn && requires?.length) actions.push(...annotationActions(doc.uri, fn, requires, doc.getText().split(/\r?\n/)));
+      return actions;
     });
     c.languages.callHierarchy.onPrepare((p) => this.prepareCallHierarchy(p.textDocument.uri, p.position.line));
     c.languages.callHierarchy.onIncomingCalls((p) => this.incomingCalls(p.item));
@@ -102,7 +109,7 @@ export class LockscopeServer {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
         callHierarchyProvider: true,
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
       },
       serverInfo: { name: 'lockscope', version: '0.1.0' },
     };

@@ -37,3 +37,68 @@ test('quick fix: ignore the finding on its line', async (t) => {
   assert.equal(after.diagnostics.length, 0);
   assert.equal((await client.shutdown()).code, 0);
 });
+
+const NEEDS = `struct foo {
+	struct mutex lock;
+	int count;
+};
+
+static void foo_bump(struct foo *f)
+{
+	lockdep_assert_held(&f->lock);
+	f->count++;
+}
+
+static void foo_twice(struct foo *f)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		foo_bump(f);
+}
+
+static void foo_spin(struct foo *f)
+{
+	spin_lock(&f->wait_lock);
+	foo_bump(f);
+	spin_unlock(&f->wait_lock);
+}
+`;
+
+test('refactor: state a requirement inferred from a callee, as lockdep_assert_held() or __must_hold()', async (t) => {
+  const client = await startServer();
+  t.after(() => client.dispose());
+  const uri = 'file:///tmp/lockscope-action/needs.c';
+  await client.open(uri, NEEDS);
+  await client.waitForDiagnostics(uri);
+  const lines = NEEDS.split('\n');
+  const at = async (needle: string) => {
+    const line = lines.findIndex((l) => l.includes(needle));
+    const acts = await client.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: { line, character: 1 }, end: { line, character: 1 } }, context: { diagnostics: [] } });
+    return (acts ?? []).filter((a) => 'title' in a && /lockscope: add /.test(a.title)) as { title: string; edit?: WorkspaceEdit }[];
+  };
+  const apply = (e: WorkspaceEdit) => {
+    const { range, newText } = e.changes![uri][0];
+    const copy = [...lines];
+    copy[range.start.line] = copy[range.start.line].slice(0, range.start.character) + newText + copy[range.start.line].slice(range.start.character);
+    return copy.join('\n');
+  };
+  // foo_twice needs f->lock only because foo_bump asserts it
+  const twice = await at('foo_bump(f);');
+  assert.deepEqual(twice.map((a) => a.title), [
+    'lockscope: add lockdep_assert_held(&f->lock) (foo_bump() needs it held)',
+    'lockscope: add __must_hold(&f->lock) to foo_twice() (foo_bump() needs it held)',
+  ]);
+  // the assertion goes after the declarations, kernel style
+  assert.match(apply(twice[0].edit!), /static void foo_twice\(struct foo \*f\)\n\{\n\tint i;\n\n\tlockdep_assert_held\(&f->lock\);\n\n\tfor \(i = 0/);
+  assert.match(apply(twice[1].edit!), /static void foo_twice\(struct foo \*f\)\n\t__must_hold\(&f->lock\)\n\{\n/);
+  // foo_bump states it already; foo_spin's own lock is not what foo_bump needs, so it is offered there too
+  assert.deepEqual(await at('f->count++;'), []);
+  assert.equal((await at('spin_lock(&f->wait_lock);')).length, 2);
+  // with the assertion written, foo_twice has nothing left to offer
+  await client.change(uri, 2, apply(twice[0].edit!));
+  await client.waitForDiagnostics(uri, { version: 2 });
+  const after = await client.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: { line: 15, character: 1 }, end: { line: 15, character: 1 } }, context: { diagnostics: [] } });
+  assert.deepEqual((after ?? []).filter((a) => 'title' in a && /lockscope: add /.test(a.title)), []);
+  assert.equal((await client.shutdown()).code, 0);
+});

@@ -115,7 +115,7 @@ function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' |
       const template = relativise(lock.key, ir);
       if (!template || requires.has(template) || requires.size >= 16) return;
       const step = stepAt(site, callee ? `calls ${callee}()` : `${req}: ${lock.display} must be held`);
-      requires.set(template, { template, ref: lock, via: req, witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS) });
+      requires.set(template, { template, ref: lock, via: req, witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS), ...(callee ? { callee } : {}) });
     },
     forbidCall(op, _s, via, inner) {
       const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);

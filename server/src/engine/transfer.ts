@@ -15,7 +15,8 @@ import type { Macros } from './macros';
 export interface Acquisition { template?: string; ref: LockRef; mode: Mode; subclass?: string; witness: PathStep[] }
 
 /** A lock the function needs its caller to hold (an assert or annotation, here or in a callee). */
-export interface Requirement { template: string; ref: LockRef; via: string; witness: PathStep[] }
+/** A lock needed on entry; `callee` when it was passed up from a call rather than stated here. */
+export interface Requirement { template: string; ref: LockRef; via: string; witness: PathStep[]; callee?: string }
 
 /** A forbidden call somewhere inside, with the lock it must not be made under (relative to the parameters). */
 export interface ForbiddenInside { call: string; reason: string; template: string; ref: LockRef; witness: PathStep[] }
