@@ -40,7 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'c' }, { scheme: 'untitled', language: 'c' }],
-    synchronize: { configurationSection: 'lockscope', fileEvents: vscode.workspace.createFileSystemWatcher('**/.lockscope.json') },
+    synchronize: { configurationSection: 'lockscope', fileEvents: vscode.workspace.createFileSystemWatcher('**/{.lockscope.json,.lockscope-baseline.json}') },
     outputChannel: output,
     errorHandler: new RestartingErrorHandler(output),
   };

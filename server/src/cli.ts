@@ -13,10 +13,11 @@ import { checkTree, findTreeRoot, treeFiles } from './cli/tree';
 import { callGraph, toDot, toMarkdown, toSvg } from './report';
 import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from './lockgraph';
 import { startServer } from './server';
+import { BASELINE_FILE, Baseline } from './engine/baseline';
 import { type RunStats, VERSION, formatJson, formatSarif, formatText } from './cli/format';
 
 const USAGE = `usage: lockscope check <dir|file...> [--format text|json|sarif] [--exit-zero] [--config FILE] [--grammars DIR]
-                       [--root DIR | --per-file] [--no-color]
+                       [--root DIR | --per-file] [--no-color] [--baseline FILE | --no-baseline] [--write-baseline FILE]
        lockscope report <function|file:function> [--depth N] [--format md|dot|svg] [--root DIR]
        lockscope report --lock-order [--cycles] [--class TEXT]... [--format md|dot|svg] [--root DIR]
        lockscope lsp [--stdio]
@@ -30,10 +31,15 @@ interface CheckArgs {
   root?: string;
   /** One file at a time, without indexing the tree. */
   perFile: boolean;
+  /** Accepted findings to leave out (default: .lockscope-baseline.json in the tree root or the folder given). */
+  baseline?: string;
+  noBaseline: boolean;
+  /** Write every finding to this baseline file instead of reporting. */
+  writeBaseline?: string;
 }
 
 function parseCheckArgs(argv: string[]): CheckArgs {
-  const a: CheckArgs = { paths: [], format: 'text', exitZero: false, perFile: false, color: process.stdout.isTTY === true && !process.env.NO_COLOR };
+  const a: CheckArgs = { paths: [], format: 'text', exitZero: false, perFile: false, noBaseline: false, color: process.stdout.isTTY === true && !process.env.NO_COLOR };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -51,10 +57,14 @@ function parseCheckArgs(argv: string[]): CheckArgs {
     else if (arg === '--grammars' || arg.startsWith('--grammars=')) a.grammars = value();
     else if (arg === '--root' || arg.startsWith('--root=')) a.root = value();
     else if (arg === '--per-file') a.perFile = true;
+    else if (arg === '--baseline' || arg.startsWith('--baseline=')) a.baseline = value();
+    else if (arg === '--no-baseline') a.noBaseline = true;
+    else if (arg === '--write-baseline' || arg.startsWith('--write-baseline=')) a.writeBaseline = value();
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else a.paths.push(arg);
   }
   if (!a.paths.length) throw new UsageError('check needs at least one file or directory');
+  if (a.baseline && a.noBaseline) throw new UsageError('--baseline and --no-baseline together');
   return a;
 }
 
@@ -94,7 +104,7 @@ async function check(argv: string[]): Promise<number> {
     }
     const progress = (m: string) => { if (args.format === 'text') process.stderr.write(`lockscope: ${m}\n`); };
     const run = checkTree(grammar, settings, root, args.paths.map((p) => path.resolve(p)), base, progress, warn);
-    return emit(args, run.findings, run.stats, run.inputError);
+    return emit(args, run.findings, run.stats, run.inputError, [root, base]);
   }
   const analyzer = new Analyzer(grammar, { settings });
 
@@ -138,14 +148,33 @@ async function check(argv: string[]): Promise<number> {
   stats.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   stats.seconds = Math.round(stats.seconds * 1000) / 1000;
   findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-  return emit(args, findings, stats, inputError);
+  return emit(args, findings, stats, inputError, [base]);
 }
 
-function emit(args: CheckArgs, findings: Finding[], stats: RunStats, inputError: boolean): number {
+/** The baseline to apply: --baseline, else .lockscope-baseline.json in the tree root or the folder given. */
+function loadBaseline(args: CheckArgs, dirs: string[]): Baseline | undefined {
+  if (args.noBaseline || args.writeBaseline) return undefined;
+  const file = args.baseline ?? dirs.map((d) => path.join(d, BASELINE_FILE)).find((f) => fs.existsSync(f));
+  if (!file) return undefined;
+  let text: string;
+  try { text = fs.readFileSync(file, 'utf8'); } catch (e) { throw new UsageError(`cannot read baseline ${file}: ${(e as Error).message}`); }
+  try { return Baseline.parse(text, file); } catch (e) { throw new UsageError((e as Error).message); }
+}
+
+function emit(args: CheckArgs, all: Finding[], stats: RunStats, inputError: boolean, dirs: string[]): number {
+  if (args.writeBaseline) {
+    fs.writeFileSync(args.writeBaseline, Baseline.format(all.map((f) => Baseline.entryOf(f))));
+    process.stderr.write(`lockscope: wrote ${all.length} finding${all.length === 1 ? '' : 's'} to the baseline ${args.writeBaseline}\n`);
+    return inputError ? 2 : 0;
+  }
+  const baseline = loadBaseline(args, dirs);
+  const { kept: findings, baselined } = baseline ? baseline.filter(all) : { kept: all, baselined: 0 };
+  if (baseline) stats.baselined = baselined;
   if (args.format === 'json') process.stdout.write(formatJson(findings, stats));
   else if (args.format === 'sarif') process.stdout.write(formatSarif(findings, stats));
   else {
     process.stdout.write(formatText(findings, args.color));
+    if (baselined) process.stderr.write(`lockscope: ${baselined} finding${baselined === 1 ? '' : 's'} left out: in the baseline\n`);
     process.stderr.write(`lockscope: ${findings.length} finding${findings.length === 1 ? '' : 's'} in ${stats.files} files, ${stats.functions} functions (${stats.functionsWithParseErrors} with parse errors), lock sites modelled ${stats.lockSites.modelled}/${stats.lockSites.found}, ${stats.seconds.toFixed(2)} s\n`);
   }
   if (inputError) return 2;

@@ -28,6 +28,8 @@ import {
 import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from './lockgraph';
 import { hoverMarkdown, suppressActions, toDiagnostic } from './lsp/present';
 import { annotationActions } from './lsp/annotate';
+import { baselineActions, loadBaselines } from './lsp/baseline';
+import { Baseline } from './engine/baseline';
 
 const DEBOUNCE_MS = 150;
 /** Files re-summarised after one edit, at most. */
@@ -42,6 +44,9 @@ export class LockscopeServer {
   private settings: Settings = defaultSettings();
   private roots: string[] = [];
   private canConfigure = false;
+  private canDocumentChanges = false;
+  /** Accepted findings, from .lockscope-baseline.json at the workspace roots. */
+  private baselines: Baseline[] = [];
   private readonly results = new Map<string, { version: number; result: FileResult }>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** Kept so tests and shutdown can wait for the start-up work. */
@@ -60,6 +65,8 @@ export class LockscopeServer {
     c.onInitialize((p) => this.initialize(p));
     c.onInitialized(() => { this.ready = this.start(); });
     c.onDidChangeConfiguration(() => { void this.reconfigure(); });
+    // .lockscope.json or the baseline changed (the client watches them)
+    c.onDidChangeWatchedFiles(() => { void this.reconfigure(); });
     c.onHover((p) => this.hover(p.textDocument.uri, p.position.line, p.position.character));
     c.onRequest(IndexStatusRequest, () => this.status);
     c.onRequest(ReindexRequest, async () => {
@@ -76,6 +83,7 @@ export class LockscopeServer {
       const doc = this.documents.get(p.textDocument.uri);
       if (!doc) return [];
       const actions = suppressActions(doc.uri, p.context.diagnostics, (line) => doc.getText({ start: { line, character: 0 }, end: { line, character: 100000 } }).replace(/\r?\n$/, ''));
+      actions.push(...baselineActions(this.rootOf(doc.uri), p.context.diagnostics, this.canDocumentChanges));
       // in a function that needs a lock only because a callee asserts it: offer to state it here
       const r = this.analyse(doc);
       const fn = r?.functions.find((f) => f.line <= p.range.start.line + 1 && p.range.start.line + 1 <= f.endLine);
@@ -102,6 +110,7 @@ export class LockscopeServer {
   private initialize(p: InitializeParams): InitializeResult {
     this.canConfigure = !!p.capabilities.workspace?.configuration;
     this.canProgress = !!p.capabilities.window?.workDoneProgress;
+    this.canDocumentChanges = !!p.capabilities.workspace?.workspaceEdit?.documentChanges;
     const folders = p.workspaceFolders?.map((f) => f.uri) ?? (p.rootUri ? [p.rootUri] : []);
     this.roots = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
     return {
@@ -182,6 +191,7 @@ export class LockscopeServer {
       problems.push(...ws.problems);
       if (ws.settings) settings = mergeSettings(settings, ws.settings);
     }
+    this.baselines = loadBaselines(this.roots, (m) => problems.push(m));
     for (const p of problems) {
       this.log(`lockscope: ${p}`);
       void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `lockscope: ${p}` });
@@ -253,8 +263,9 @@ export class LockscopeServer {
   private publish(doc: TextDocument): void {
     const r = this.analyse(doc);
     if (!r) return;
-    const diagnostics: Diagnostic[] = r.findings.map((f) => {
+    const diagnostics: Diagnostic[] = r.findings.filter((f) => !this.baselines.some((b) => b.has(f))).map((f) => {
       const d = toDiagnostic(f, doc.uri, (file) => this.uriOf(file, doc.uri));
+      d.data = { baseline: Baseline.entryOf(f) };
       if (this.settings.pathOrder === 'end-first' && d.relatedInformation) d.relatedInformation = [...d.relatedInformation].reverse();
       return d;
     });
@@ -390,6 +401,13 @@ export class LockscopeServer {
   }
 
   /** The document's path relative to the indexed tree, when it is inside it. */
+  /** The workspace root a document is in (the first one when it is in none). */
+  private rootOf(uri: string): string | undefined {
+    if (!uri.startsWith('file:')) return this.roots[0];
+    const p = fileURLToPath(uri);
+    return this.roots.find((r) => { const rel = path.relative(r, p); return !rel.startsWith('..') && !path.isAbsolute(rel); }) ?? this.roots[0];
+  }
+
   private treePath(uri: string): string | undefined {
     if (!this.indexRoot || !uri.startsWith('file:')) return undefined;
     const rel = path.relative(this.indexRoot, fileURLToPath(uri));

@@ -1,7 +1,13 @@
 /** A lockscope diagnostic offers a quick fix that silences it with a comment; with the comment, it is gone. */
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CodeActionRequest, type WorkspaceEdit } from 'vscode-languageserver-protocol/node';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  CodeActionRequest, type CreateFile, DidChangeWatchedFilesNotification, FileChangeType, type TextDocumentEdit, type WorkspaceEdit,
+} from 'vscode-languageserver-protocol/node';
 import { startServer } from '../support/lsp';
 
 const TEXT = `static int foo_flush(struct foo *f)
@@ -100,5 +106,44 @@ test('refactor: state a requirement inferred from a callee, as lockdep_assert_he
   await client.waitForDiagnostics(uri, { version: 2 });
   const after = await client.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: { line: 15, character: 1 }, end: { line: 15, character: 1 } }, context: { diagnostics: [] } });
   assert.deepEqual((after ?? []).filter((a) => 'title' in a && /lockscope: add /.test(a.title)), []);
+  assert.equal((await client.shutdown()).code, 0);
+});
+
+test('quick fix: add a finding to the workspace baseline; once the file is saved, the finding is gone', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockscope-baseline-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const client = await startServer({ folders: [dir] });
+  t.after(() => client.dispose());
+  const file = path.join(dir, 'foo.c');
+  fs.writeFileSync(file, TEXT);
+  const uri = pathToFileURL(file).toString();
+  await client.open(uri, TEXT);
+  const d = await client.waitForDiagnostics(uri, { pred: (p) => p.diagnostics.length > 0 });
+  const actions = await client.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: d.diagnostics[0].range, context: { diagnostics: d.diagnostics } });
+  const add = (actions ?? []).find((a) => 'title' in a && /add this lock-imbalance to the baseline/.test(a.title)) as { edit?: WorkspaceEdit } | undefined;
+  assert.ok(add?.edit?.documentChanges, 'no baseline action creating the file');
+  const [create, insert] = add.edit.documentChanges as [CreateFile, TextDocumentEdit];
+  const baselineUri = pathToFileURL(path.join(dir, '.lockscope-baseline.json')).toString();
+  assert.equal(create.kind, 'create');
+  assert.equal(create.uri, baselineUri);
+  const text = (insert.edits[0] as { newText: string }).newText;
+  const saved = JSON.parse(text);
+  assert.equal(saved.findings.length, 1);
+  assert.equal(saved.findings[0].function, 'foo_flush');
+  // the client applies and saves it; the watched-file event makes the server re-read it
+  fs.writeFileSync(path.join(dir, '.lockscope-baseline.json'), text);
+  await client.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: baselineUri, type: FileChangeType.Created }] });
+  await client.waitForDiagnostics(uri, { pred: (p) => p.diagnostics.length === 0 });
+  // a new finding's action edits the existing file: both entries, the old one kept
+  const more = `${TEXT}\nstatic void bar(struct bar *b)\n{\n\tspin_lock(&b->lock);\n\tspin_lock(&b->lock);\n}\n`;
+  await client.change(uri, 2, more);
+  const d2 = await client.waitForDiagnostics(uri, { version: 2, pred: (p) => p.diagnostics.length > 0 });
+  assert.ok(d2.diagnostics.every((x) => x.code !== 'lock-imbalance' || !/foo_flush/.test(JSON.stringify(x.data))), 'the baselined finding came back');
+  const acts2 = await client.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: d2.diagnostics[0].range, context: { diagnostics: [d2.diagnostics[0]] } });
+  const add2 = (acts2 ?? []).find((a) => 'title' in a && /to the baseline/.test(a.title)) as { edit?: WorkspaceEdit } | undefined;
+  const replaced = add2?.edit?.changes?.[baselineUri]?.[0];
+  assert.ok(replaced, 'no edit of the existing baseline');
+  assert.deepEqual(replaced.range.start, { line: 0, character: 0 });
+  assert.equal(JSON.parse(replaced.newText).findings.length, 2);
   assert.equal((await client.shutdown()).code, 0);
 });

@@ -192,6 +192,7 @@ export class LspClient {
           configuration: opts.settings !== undefined,
           didChangeConfiguration: { dynamicRegistration: true },
           workspaceFolders: true,
+          workspaceEdit: { documentChanges: true, resourceOperations: ['create'] },
         },
         textDocument: {
           synchronization: { dynamicRegistration: false, didSave: false },

@@ -1,5 +1,6 @@
 /** Output formats of `lockscope check`: compiler-style text, the documented JSON, SARIF 2.1.0. */
 import type { Finding } from '../engine/types';
+import { fingerprint } from '../engine/baseline';
 
 export interface RunStats {
   files: number;
@@ -11,6 +12,8 @@ export interface RunStats {
   skipped: { file: string; reason: string }[];
   /** Whole-tree mode: the tree root, how many files were indexed, indirect calls left unresolved. */
   indexed?: { root: string; files: number; indirectUnresolved: number };
+  /** Findings left out because a baseline file lists them. */
+  baselined?: number;
 }
 
 export const VERSION = '0.1.0';
@@ -72,6 +75,7 @@ export function formatSarif(findings: Finding[], stats: RunStats): string {
       results: findings.map((f) => ({
         ruleId: f.kind,
         level: SARIF_LEVEL[f.severity],
+        partialFingerprints: { 'lockscope/v1': fingerprint(f) },
         message: { text: f.message },
         locations: [{ ...loc(f.file, f.line, f.column, f.endLine, f.endColumn), logicalLocations: [{ name: f.function, kind: 'function' }] }],
         codeFlows: [{
