@@ -8,7 +8,7 @@ import {
   CloseAction, type CloseHandlerResult, ErrorAction, type ErrorHandler, type ErrorHandlerResult, LanguageClient,
   type LanguageClientOptions, type ServerOptions, TransportKind,
 } from 'vscode-languageclient/node';
-import { explainFinding, reindex, showCallGraph, showIndexStatus, showLockOrder, statusBar } from './views';
+import { StatusBar, explainFinding, reindex, showCallGraph, showIndexStatus, showLockOrder } from './views';
 
 let client: LanguageClient | undefined;
 
@@ -45,6 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     errorHandler: new RestartingErrorHandler(output),
   };
   client = new LanguageClient('lockscope', 'lockscope', serverOptions, clientOptions);
+  const bar = new StatusBar(context, client);
   context.subscriptions.push(
     vscode.commands.registerCommand('lockscope.restartServer', async () => {
       output.appendLine('lockscope: restarting the server on request');
@@ -54,11 +55,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('lockscope.showCallGraph', () => client && showCallGraph(client, context)),
     vscode.commands.registerCommand('lockscope.showLockOrder', () => client && showLockOrder(client, context)),
     vscode.commands.registerCommand('lockscope.showIndexStatus', () => client && showIndexStatus(client)),
-    vscode.commands.registerCommand('lockscope.reindex', () => client && reindex(client)),
+    vscode.commands.registerCommand('lockscope.reindex', () => client && reindex(client, bar)),
     vscode.commands.registerCommand('lockscope.explainFinding', () => explainFinding()),
   );
-  statusBar(context);
   await client.start();
+  bar.watchIndex();
 }
 
 export async function deactivate(): Promise<void> {

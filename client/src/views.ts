@@ -5,20 +5,49 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { CallGraphRequest, IndexStatusRequest, LockOrderRequest, ReindexRequest } from '../../server/src/protocol';
+import { CallGraphRequest, type IndexStatus, IndexStatusRequest, LockOrderRequest, ReindexRequest } from '../../server/src/protocol';
 
-export function statusBar(context: vscode.ExtensionContext): void {
-  const item = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
-  item.command = 'workbench.actions.view.problems';
-  const update = () => {
-    let n = 0;
-    for (const [, diags] of vscode.languages.getDiagnostics()) n += diags.filter((d) => d.source === 'lockscope').length;
-    item.text = `$(lock) lockscope: ${n}`;
-    item.tooltip = `${n} lockscope finding${n === 1 ? '' : 's'}; click for the Problems view`;
-    item.show();
-  };
-  context.subscriptions.push(item, vscode.languages.onDidChangeDiagnostics(update));
-  update();
+/** The status bar item: indexing progress while the server indexes the tree, then the number of findings. */
+export class StatusBar {
+  private readonly item = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
+  private indexing?: IndexStatus;
+  private timer?: NodeJS.Timeout;
+
+  constructor(context: vscode.ExtensionContext, private readonly client: LanguageClient) {
+    this.item.command = 'workbench.actions.view.problems';
+    context.subscriptions.push(this.item, vscode.languages.onDidChangeDiagnostics(() => this.update()), { dispose: () => clearTimeout(this.timer) });
+    this.update();
+  }
+
+  /** Follow the server's index until it is ready (polled: the progress also shows in the notification area). */
+  watchIndex(): void {
+    clearTimeout(this.timer);
+    let waits = 0;
+    const poll = async () => {
+      try {
+        const s = await this.client.sendRequest(IndexStatusRequest);
+        this.indexing = s.state === 'indexing' ? s : undefined;
+        this.update();
+        // 'none' right after start may only mean the server has not begun yet: ask a few more times
+        if (s.state === 'indexing' || (s.state === 'none' && ++waits < 10)) this.timer = setTimeout(() => { void poll(); }, 1000);
+      } catch { this.indexing = undefined; this.update(); }
+    };
+    void poll();
+  }
+
+  private update(): void {
+    if (this.indexing) {
+      const s = this.indexing;
+      this.item.text = `$(sync~spin) lockscope: indexing ${s.done ?? 0}/${s.total ?? '?'}`;
+      this.item.tooltip = `lockscope is indexing ${s.root ?? 'the tree'}; findings across files come when it is done`;
+    } else {
+      let n = 0;
+      for (const [, diags] of vscode.languages.getDiagnostics()) n += diags.filter((d) => d.source === 'lockscope').length;
+      this.item.text = `$(lock) lockscope: ${n}`;
+      this.item.tooltip = `${n} lockscope finding${n === 1 ? '' : 's'}; click for the Problems view`;
+    }
+    this.item.show();
+  }
 }
 
 export async function showIndexStatus(client: LanguageClient): Promise<void> {
@@ -31,8 +60,9 @@ export async function showIndexStatus(client: LanguageClient): Promise<void> {
   await vscode.window.showInformationMessage(text);
 }
 
-export async function reindex(client: LanguageClient): Promise<void> {
+export async function reindex(client: LanguageClient, bar?: StatusBar): Promise<void> {
   await client.sendRequest(ReindexRequest);
+  bar?.watchIndex();
   await vscode.window.showInformationMessage('lockscope: re-indexing the workspace');
 }
 
