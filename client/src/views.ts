@@ -88,7 +88,7 @@ export async function showLockOrder(client: LanguageClient, context: vscode.Exte
   const result = await client.sendRequest(LockOrderRequest, { cyclesOnly: pick.cyclesOnly, classFilter });
   if (!result) { await vscode.window.showWarningMessage('lockscope: no lock-order graph yet (it needs an indexed kernel tree; see Show Index Status)'); return; }
   graphPanel(context, 'lockscope.lockOrder', 'Lock-order graph',
-    `Lock-order graph: ${result.classes} classes, ${result.edges} edges, ${result.cycles.length} cycle${result.cycles.length === 1 ? '' : 's'}`,
+    `Lock-order graph: ${result.classes} classes, ${result.edges} edge${result.edges === 1 ? '' : 's'}, ${result.cycles.length} cycle${result.cycles.length === 1 ? '' : 's'}`,
     `An edge A → B: B is taken while A is held, at the witness named on it. Red: edges on a cycle.${result.omitted ? ` ${result.omitted} edges left out by the filters or the size cap.` : ''} Click an edge label to open its witness.`,
     result, 'lock-order');
 }
@@ -120,7 +120,8 @@ function escape(s: string): string {
 function html(heading: string, legend: string, svg: string): string {
   return `<!DOCTYPE html><html><head><meta charset="utf-8"><style>
 body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); }
-.graph svg { max-width: 100%; height: auto; background: white; }
+.graph { overflow: auto; }
+.graph svg { background: white; }
 button { margin-right: .5em; }
 </style></head><body>
 <h2>${heading}</h2>
@@ -138,19 +139,29 @@ document.querySelectorAll('#graph a').forEach((a) => a.addEventListener('click',
 </script></body></html>`;
 }
 
+/** A diagnostic's code: a string, or `{ value, target }` when the server gave a codeDescription. */
+function codeOf(d: vscode.Diagnostic): string {
+  return typeof d.code === 'object' ? String(d.code.value) : String(d.code ?? '');
+}
+
 /** Explain Finding: walk the path of the lockscope finding under the cursor, step by step, across files. */
 export async function explainFinding(): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) return;
   const here = editor.selection.active;
   const diags = vscode.languages.getDiagnostics(editor.document.uri).filter((d) => d.source === 'lockscope');
-  const d = diags.find((x) => x.range.contains(here)) ?? diags.find((x) => x.range.start.line === here.line);
-  if (!d || !d.relatedInformation?.length) { await vscode.window.showInformationMessage('lockscope: no finding on this line'); return; }
+  const under = diags.filter((x) => x.range.contains(here) && x.relatedInformation?.length);
+  const candidates = under.length ? under : diags.filter((x) => x.range.start.line === here.line && x.relatedInformation?.length);
+  if (!candidates.length) { await vscode.window.showInformationMessage('lockscope: no finding on this line'); return; }
+  // several findings on one line (a recursive lock that is also a forbidden call): say which
+  const d = candidates.length === 1 ? candidates[0] : (await vscode.window.showQuickPick(
+    candidates.map((x) => ({ label: codeOf(x), detail: x.message, diagnostic: x })), { placeHolder: 'Which finding?', matchOnDetail: true }))?.diagnostic;
+  if (!d?.relatedInformation) return;
   const steps = d.relatedInformation.map((r) => ({
     label: r.message, description: `${vscode.workspace.asRelativePath(r.location.uri)}:${r.location.range.start.line + 1}`, location: r.location,
   }));
   const pick = vscode.window.createQuickPick<(typeof steps)[number]>();
-  pick.title = `${String(d.code)}: ${d.message}`;
+  pick.title = `${codeOf(d)}: ${d.message}`;
   pick.items = steps;
   pick.placeholder = 'Up/down walks the path; Enter opens the step';
   const reveal = async (s: (typeof steps)[number] | undefined, preserveFocus: boolean) => {
