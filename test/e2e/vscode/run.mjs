@@ -78,6 +78,13 @@ async function palette(page, title) {
   await page.keyboard.press('Enter');
 }
 
+/** In an open quick pick: wait for the row showing `row`, type `typed` to select it, accept. */
+async function choose(page, row, typed) {
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: row }).first().waitFor({ timeout: STEP });
+  await page.locator('.quick-input-widget .quick-input-box input').fill(typed);
+  await page.keyboard.press('Enter');
+}
+
 async function goToLine(page, line) {
   await page.keyboard.press('Control+G');
   const input = page.locator('.quick-input-widget .quick-input-box input');
@@ -170,9 +177,7 @@ try {
   // 4. Explain Finding on the call's line: two findings there, pick the recursive lock, walk to btrfs_sync_file
   await goToLine(page, CALL_LINE);
   await palette(page, 'lockscope: Explain Finding');
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'possible recursive locking' }).first().waitFor({ timeout: STEP });
-  await page.locator('.quick-input-widget .quick-input-box input').fill('recursive');
-  await page.keyboard.press('Enter');
+  await choose(page, 'possible recursive locking', 'recursive');
   const steps = page.locator('.quick-input-widget .monaco-list-row');
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'btrfs_sync_file' }).first().waitFor({ timeout: STEP });
   const stepTexts = (await steps.allInnerTexts()).map((s) => s.replace(/\s+/g, ' '));
@@ -183,9 +188,7 @@ try {
   // 5. Show Call-Graph Report (depth 8): a Graphviz graph in a webview, the finding's path drawn red
   await goToLine(page, CALL_LINE);
   await palette(page, 'lockscope: Show Call-Graph Report');
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: '8' }).first().waitFor({ timeout: STEP });
-  await page.locator('.quick-input-widget .quick-input-box input').fill('8');
-  await page.keyboard.press('Enter');
+  await choose(page, '8', '8');
   const graph = webview(page);
   await graph.locator('svg g.edge').first().waitFor({ timeout: STEP });
   const edges = await graph.locator('svg g.edge').count();
@@ -197,9 +200,7 @@ try {
 
   // 6. Show Lock-Order Graph (all edges): the tree's one order edge, xfs's iolock then ilock
   await palette(page, 'lockscope: Show Lock-Order Graph');
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'All order edges' }).first().waitFor({ timeout: STEP });
-  await page.locator('.quick-input-widget .quick-input-box input').fill('All order edges');
-  await page.keyboard.press('Enter');
+  await choose(page, 'All order edges', 'All order edges');
   await page.locator('.quick-input-widget .quick-input-box input').waitFor({ state: 'visible', timeout: STEP });
   await page.keyboard.press('Enter'); // no class filter
   const order = webview(page);
