@@ -21,12 +21,13 @@ import {
 } from './engine';
 import type { IndexMessage, IndexRequest } from './indexer';
 import type { LinkFn } from './engine/linker';
+import type { Deferred } from './engine/transfer';
 import { callGraph, toDot, toMarkdown, toSvg } from './report';
 import {
   CallGraphRequest, type CallGraphResult, type IndexStatus, IndexStatusRequest, LockOrderRequest, type LockOrderResult, ReindexRequest,
 } from './protocol';
 import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from './lockgraph';
-import { hoverMarkdown, suppressActions, toDiagnostic } from './lsp/present';
+import { calleeAt, calleeMarkdown, hoverMarkdown, suppressActions, toDiagnostic } from './lsp/present';
 import { annotationActions } from './lsp/annotate';
 import { baselineActions, loadBaselines } from './lsp/baseline';
 import { Baseline } from './engine/baseline';
@@ -287,7 +288,19 @@ export class LockscopeServer {
     if (!at) return null;
     const inTree = this.treePath(uri);
     const callers = inTree && this.external ? this.external.callersOf(inTree, at.fn.name) : [];
-    return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(at.fn, at.held, line + 1, uri, callers) } };
+    let value = hoverMarkdown(at.fn, at.held, line + 1, uri, callers);
+    // on a call: what the callee does with locks (same file first, then the tree index)
+    const callee = calleeAt(doc.getText({ start: { line, character: 0 }, end: { line, character: 100000 } }), character);
+    const summary = callee && callee !== at.fn.name && !this.analyzer.catalog.primitive(callee)
+      ? r.summaries?.get(callee) ?? (inTree ? this.external?.summaryFrom(inTree, callee) : undefined) : undefined;
+    if (callee && summary) {
+      const ext = this.external;
+      const self = inTree && ext ? ext.idOf(inTree, at.fn.name) : undefined;
+      const dir = inTree?.includes('/') ? inTree.slice(0, inTree.lastIndexOf('/')) : '.';
+      const resolve = ext ? (d: Deferred) => ext.linker.indirect(d.field, { id: self, dir }, 1, (id) => ext.summary(id), d.recvType).targets : undefined;
+      value += `\n\n---\n\n${calleeMarkdown(callee, summary, resolve)}`;
+    }
+    return { contents: { kind: MarkupKind.Markdown, value } };
   }
 
   /** The call-graph report for the function at a line (needs the tree index). */

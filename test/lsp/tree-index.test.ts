@@ -69,6 +69,13 @@ test('call hierarchy follows ops tables and shows what callers hold', async (t) 
   await client.open(uri, text);
   await client.waitForDiagnostics(uri, { pred: (p) => p.diagnostics.some((x) => x.code === 'recursive-lock'), timeoutMs: 60000 });
   const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle));
+  // hover on a call: what the callee may take, down the ops-table path, and that it may sleep
+  const callLine = lineOf('num_written = btrfs_direct_write(iocb, from);');
+  const onCall = await client.hoverText(uri, callLine, text.split('\n')[callLine].indexOf('btrfs_direct_write') + 3);
+  assert.match(onCall ?? '', /\*\*Calling `btrfs_direct_write\(\)`\*\*/);
+  assert.match(onCall ?? '', /- `&inode->i_rwsem` \(struct inode::i_rwsem\) — through ->fsync = btrfs_sync_file\(\) \(btrfs_file_operations\.fsync\), called at fs\/sync\.c:\d+ `vfs_fsync_range\(\)`/);
+  const offCall = await client.hoverText(uri, callLine, 3);
+  assert.doesNotMatch(offCall ?? '', /Calling/);
   // who calls btrfs_sync_file: vfs_fsync_range, through ->fsync of btrfs_file_operations
   const [syncItem] = (await client.conn.sendRequest(CallHierarchyPrepareRequest.type, {
     textDocument: { uri }, position: { line: lineOf('int btrfs_sync_file(') + 2, character: 2 },

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type CodeAction, CodeActionKind, type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { FunctionInfo } from '../engine/analyze';
-import type { Finding, HeldLock } from '../engine/types';
+import type { Finding, HeldLock, PathStep } from '../engine/types';
+import type { Acquisition, Deferred, IndirectTarget, Summary } from '../engine/transfer';
 
 const SEVERITY: Record<Finding['severity'], DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -87,4 +88,48 @@ export function hoverMarkdown(fn: FunctionInfo, held: HeldLock[], line: number, 
     for (const [h, who] of some) out.push(`- \`${h}\` from ${who.slice(0, 4).map((w) => `\`${w}()\``).join(', ')}${who.length > 4 ? ` and ${who.length - 4} more` : ''}`);
   }
   return out.join('\n');
+}
+
+/** The identifier at `character` (0-based) of `text` when it names a called function: `foo(` or `foo (`. */
+export function calleeAt(text: string, character: number): string | undefined {
+  for (const m of text.matchAll(/[A-Za-z_]\w*/g)) {
+    const start = m.index ?? 0;
+    if (character < start || character > start + m[0].length) continue;
+    return /^\s*\(/.test(text.slice(start + m[0].length)) ? m[0] : undefined;
+  }
+  return undefined;
+}
+
+const where = (s: PathStep) => `${s.file}:${s.line} \`${s.function}()\``;
+
+/** On a call: what the callee may take (and where, deep inside), what it needs held, whether it may sleep. */
+export function calleeMarkdown(name: string, s: Summary, resolve?: (d: Deferred) => IndirectTarget[]): string {
+  const out = [`**Calling \`${name}()\`**`];
+  // calls through function pointers inside, resolved from where this call is made (ops tables first)
+  const through: { a: Acquisition; via: string; at?: PathStep }[] = [];
+  for (const d of s.deferred) {
+    for (const t of resolve?.(d) ?? []) for (const a of t.summary.acquires) through.push({ a, via: `->${d.field} = ${t.summary.name}() (${t.via})`, at: d.witness[d.witness.length - 1] });
+  }
+  const acquires = [...s.acquires.map((a) => ({ a, via: undefined as string | undefined, at: undefined as PathStep | undefined })), ...through];
+  if (acquires.length) {
+    out.push('', '**May take:**');
+    for (const { a, via, at } of acquires.slice(0, 8)) {
+      if (via) {
+        out.push(`- \`${a.ref.display}\`${a.ref.class ? ` (${a.ref.class})` : ''} — through ${via}${at ? `, called at ${where(at)}` : ''}`);
+        continue;
+      }
+      const last = a.witness[a.witness.length - 1];
+      out.push(`- \`${a.ref.display}\`${a.ref.class ? ` (${a.ref.class}${a.mode === 'shared' ? ', shared' : ''})` : ''}${last ? ` — at ${where(last)}${a.witness.length > 1 ? `, ${a.witness.length - 1} call${a.witness.length === 2 ? '' : 's'} down` : ''}` : ''}`);
+    }
+    if (acquires.length > 8) out.push(`- and ${acquires.length - 8} more`);
+  }
+  const unresolved = s.deferred.filter((d) => !(resolve?.(d) ?? []).length);
+  if (unresolved.length) out.push('', `**Calls through pointers not resolved here:** ${unresolved.map((d) => `\`->${d.field}\``).join(', ')}`);
+  const changes = s.effects.filter((e) => !e.onReturn);
+  if (changes.length) out.push('', `**On return:** ${changes.map((e) => `${e.delta > 0 ? 'holds' : 'has released'} \`${e.ref.display}\`${e.when ? ` (when \`${e.when.test}\` is ${e.when.value})` : ''}`).join('; ')}`);
+  const tries = s.effects.filter((e) => e.onReturn);
+  if (tries.length) out.push('', `**Trylock-style:** holds ${tries.map((e) => `\`${e.ref.display}\` when it returns ${e.onReturn === 'zero' ? '0' : 'nonzero'}`).join('; ')}`);
+  if (s.requires.length) out.push('', `**Needs held:** ${s.requires.map((r) => `\`${r.ref.display}\` (${r.callee ? `for \`${r.callee}()\`` : `\`${r.via}\``})`).join(', ')}`);
+  if (s.sleeps?.length) out.push('', `**May sleep:** ${s.sleeps[s.sleeps.length - 1].note} at ${where(s.sleeps[s.sleeps.length - 1])}`);
+  return out.length > 1 ? out.join('\n') : `${out[0]}: takes no lock, does not sleep as far as lockscope sees`;
 }
