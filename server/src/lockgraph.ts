@@ -4,7 +4,9 @@
  * witness (function, file:line, and the call path), and every edge that lies on a cycle drawn red.
  * Cycles are found as strongly connected components, so three-lock cycles show as well as ABBA pairs.
  */
+import { sccOrder } from './engine';
 import type { OrderWitness } from './engine/lockorder';
+import { dotString } from './report';
 
 export interface LockOrderGraph {
   classes: string[];
@@ -24,47 +26,14 @@ export interface LockOrderOptions {
   maxEdges?: number;
 }
 
-/** Tarjan's SCCs over class names. */
+/** The cycles: strongly connected components of two or more classes (the engine's iterative Tarjan). */
 function cyclesOf(edges: OrderWitness[]): string[][] {
-  const adj = new Map<string, string[]>();
-  for (const e of edges) {
-    if (!adj.has(e.from)) adj.set(e.from, []);
-    if (!adj.has(e.to)) adj.set(e.to, []);
-    adj.get(e.from)!.push(e.to);
-  }
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const on = new Set<string>();
-  const out: string[][] = [];
-  let n = 0;
-  // iterative, so a long chain of classes cannot overflow the JS stack
-  for (const start of [...adj.keys()].sort()) {
-    if (index.has(start)) continue;
-    const work: { v: string; i: number }[] = [{ v: start, i: 0 }];
-    index.set(start, n); low.set(start, n); n++; stack.push(start); on.add(start);
-    while (work.length) {
-      const top = work[work.length - 1];
-      const next = adj.get(top.v)!;
-      if (top.i < next.length) {
-        const w = next[top.i++];
-        if (!index.has(w)) {
-          index.set(w, n); low.set(w, n); n++; stack.push(w); on.add(w);
-          work.push({ v: w, i: 0 });
-        } else if (on.has(w)) low.set(top.v, Math.min(low.get(top.v)!, index.get(w)!));
-        continue;
-      }
-      work.pop();
-      if (work.length) { const p = work[work.length - 1].v; low.set(p, Math.min(low.get(p)!, low.get(top.v)!)); }
-      if (low.get(top.v) === index.get(top.v)) {
-        const comp: string[] = [];
-        let w: string;
-        do { w = stack.pop()!; on.delete(w); comp.push(w); } while (w !== top.v);
-        if (comp.length > 1) out.push(comp.sort());
-      }
-    }
-  }
-  return out.sort((a, b) => a[0].localeCompare(b[0]));
+  const names = [...new Set(edges.flatMap((e) => [e.from, e.to]))].sort();
+  const id = new Map(names.map((n, i) => [n, i]));
+  const adj: number[][] = names.map(() => []);
+  for (const e of edges) adj[id.get(e.from)!].push(id.get(e.to)!);
+  return sccOrder(names.length, adj).filter((c) => c.length > 1).map((c) => c.map((i) => names[i]).sort())
+    .sort((x, y) => x[0].localeCompare(y[0]));
 }
 
 export function lockOrderGraph(witnesses: OrderWitness[], opts: LockOrderOptions = {}): LockOrderGraph {
@@ -83,16 +52,14 @@ export function lockOrderGraph(witnesses: OrderWitness[], opts: LockOrderOptions
   return { classes, edges, cycles: cycles.filter((c) => c.some((k) => shown.has(k))), omitted: total - edges.length };
 }
 
-const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-
 export function lockOrderDot(g: LockOrderGraph): string {
   const id = new Map(g.classes.map((c, i) => [c, `c${i}`]));
   const cyc = new Set(g.cycles.flat());
   const lines = ['digraph lockorder {', '  rankdir=LR;', '  node [shape=box, style=rounded, fontname="monospace", fontsize=10];', '  edge [fontname="monospace", fontsize=9];'];
-  for (const c of g.classes) lines.push(`  ${id.get(c)} [label=${q(c)}${cyc.has(c) ? ', color=red, penwidth=2' : ''}];`);
+  for (const c of g.classes) lines.push(`  ${id.get(c)} [label=${dotString(c)}${cyc.has(c) ? ', color=red, penwidth=2' : ''}];`);
   for (const e of g.edges) {
-    const label = `${e.fn}()\\n${e.file}:${e.line}`;
-    lines.push(`  ${id.get(e.from)} -> ${id.get(e.to)} [label=${q(label).replace(/\\\\n/g, '\\n')}, URL=${q(`${e.file}#L${e.line}`)}${e.inCycle ? ', color=red, penwidth=2' : ''}];`);
+    const label = `${e.fn}()\n${e.file}:${e.line}`;
+    lines.push(`  ${id.get(e.from)} -> ${id.get(e.to)} [label=${dotString(label)}, URL=${dotString(`${e.file}#L${e.line}`)}${e.inCycle ? ', color=red, penwidth=2' : ''}];`);
   }
   lines.push('}');
   return `${lines.join('\n')}\n`;

@@ -50,17 +50,18 @@ export function callGraph(index: TreeIndex, findings: Finding[], name: string, d
   return { root: start, nodes, edges, findings: related };
 }
 
-const q = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+/** A DOT string literal; line breaks become DOT's `\n`. */
+export const dotString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 
 export function toDot(g: CallGraph): string {
   const lines = ['digraph lockscope {', '  rankdir=LR;', '  node [shape=box, fontname="monospace", fontsize=10];', '  edge [fontname="monospace", fontsize=9];'];
   for (const n of g.nodes) {
-    const label = [n.fn.name, n.fn.file, ...n.takes.map((t) => `takes ${t}`)].join('\\n');
-    lines.push(`  n${n.fn.id} [label=${q(label).replace(/\\\\n/g, '\\n')}${n.fn.id === g.root.id ? ', style=bold' : ''}, URL=${q(`${n.fn.file}#L${n.fn.line ?? 1}`)}];`);
+    const label = [n.fn.name, n.fn.file, ...n.takes.map((t) => `takes ${t}`)].join('\n');
+    lines.push(`  n${n.fn.id} [label=${dotString(label)}${n.fn.id === g.root.id ? ', style=bold' : ''}, URL=${dotString(`${n.fn.file}#L${n.fn.line ?? 1}`)}];`);
   }
   for (const e of g.edges) {
-    const label = [e.via, e.held.length ? `holds ${e.held.join(', ')}` : ''].filter(Boolean).join('\\n');
-    lines.push(`  n${e.from} -> n${e.to} [label=${q(label).replace(/\\\\n/g, '\\n')}${e.onPath ? ', color=red, penwidth=2' : ''}];`);
+    const label = [e.via, e.held.length ? `holds ${e.held.join(', ')}` : ''].filter(Boolean).join('\n');
+    lines.push(`  n${e.from} -> n${e.to} [label=${dotString(label)}${e.onPath ? ', color=red, penwidth=2' : ''}];`);
   }
   lines.push('}');
   return `${lines.join('\n')}\n`;

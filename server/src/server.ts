@@ -16,7 +16,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
-  Analyzer, ExternalIndex, type FileResult, type Grammar, type Settings, defaultSettings, loadGrammar, locksAt, mergeSettings,
+  Analyzer, ExternalIndex, type FileResult, type Grammar, type Settings, defaultSettings, loadGrammar, functionAt, locksAt, mergeSettings,
   parseSettings, readWorkspaceFile,
 } from './engine';
 import type { IndexMessage, IndexRequest } from './indexer';
@@ -33,6 +33,12 @@ import { baselineActions, loadBaselines } from './lsp/baseline';
 import { Baseline } from './engine/baseline';
 
 const DEBOUNCE_MS = 150;
+
+/** `p` relative to `root` with POSIX separators, or undefined when it is not inside `root`. */
+function relativeInside(root: string, p: string): string | undefined {
+  const rel = path.relative(root, p);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
+}
 /** Files re-summarised after one edit, at most. */
 const MAX_PROPAGATE = 64;
 
@@ -87,7 +93,7 @@ export class LockscopeServer {
       actions.push(...baselineActions(this.rootOf(doc.uri), p.context.diagnostics, this.canDocumentChanges));
       // in a function that needs a lock only because a callee asserts it: offer to state it here
       const r = this.analyse(doc);
-      const fn = r?.functions.find((f) => f.line <= p.range.start.line + 1 && p.range.start.line + 1 <= f.endLine);
+      const fn = r && functionAt(r, p.range.start.line + 1);
       const requires = fn && r?.summaries?.get(fn.name)?.requires;
       if (fn && requires?.length) actions.push(...annotationActions(doc.uri, fn, requires, doc.getText().split(/\r?\n/)));
       return actions;
@@ -264,9 +270,11 @@ export class LockscopeServer {
   private publish(doc: TextDocument): void {
     const r = this.analyse(doc);
     if (!r) return;
-    const diagnostics: Diagnostic[] = r.findings.filter((f) => !this.baselines.some((b) => b.has(f))).map((f) => {
+    const shown = r.findings.map((f) => ({ f, entry: Baseline.entryOf(f) }))
+      .filter(({ entry }) => !this.baselines.some((b) => b.lists(entry.fingerprint, entry.file)));
+    const diagnostics: Diagnostic[] = shown.map(({ f, entry }) => {
       const d = toDiagnostic(f, doc.uri, (file) => this.uriOf(file, doc.uri));
-      d.data = { baseline: Baseline.entryOf(f) };
+      d.data = { baseline: entry };
       if (this.settings.pathOrder === 'end-first' && d.relatedInformation) d.relatedInformation = [...d.relatedInformation].reverse();
       return d;
     });
@@ -296,7 +304,7 @@ export class LockscopeServer {
     if (callee && summary) {
       const ext = this.external;
       const self = inTree && ext ? ext.idOf(inTree, at.fn.name) : undefined;
-      const dir = inTree?.includes('/') ? inTree.slice(0, inTree.lastIndexOf('/')) : '.';
+      const dir = inTree ? path.posix.dirname(inTree) : '.';
       const resolve = ext ? (d: Deferred) => ext.linker.indirect(d.field, { id: self, dir }, 1, (id) => ext.summary(id), d.recvType).targets : undefined;
       value += `\n\n---\n\n${calleeMarkdown(callee, summary, resolve)}`;
     }
@@ -307,7 +315,7 @@ export class LockscopeServer {
   private async callGraph(uri: string, line: number, depth: number): Promise<CallGraphResult | null> {
     const doc = this.documents.get(uri);
     const r = doc ? this.analyse(doc) : undefined;
-    const fn = r?.functions.find((f) => f.line <= line + 1 && line + 1 <= f.endLine);
+    const fn = r && functionAt(r, line + 1);
     const file = this.treePath(uri);
     if (!fn || !file || !this.external) return null;
     const findings = [...this.results.values()].flatMap((x) => x.result.findings);
@@ -342,7 +350,7 @@ export class LockscopeServer {
   private prepareCallHierarchy(uri: string, line: number): CallHierarchyItem[] | null {
     const doc = this.documents.get(uri);
     const r = doc ? this.analyse(doc) : undefined;
-    const fn = r?.functions.find((f) => f.line <= line + 1 && line + 1 <= f.endLine);
+    const fn = r && functionAt(r, line + 1);
     const file = this.treePath(uri);
     if (!fn || !file || !this.external) return null;
     const id = this.external.idOf(file, fn.name);
@@ -377,8 +385,8 @@ export class LockscopeServer {
     if (!uri.startsWith('file:')) return uri;
     const p = fileURLToPath(uri);
     for (const root of this.roots) {
-      const rel = path.relative(root, p);
-      if (!rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
+      const rel = relativeInside(root, p);
+      if (rel !== undefined) return rel;
     }
     return p;
   }
@@ -413,18 +421,17 @@ export class LockscopeServer {
     }
   }
 
-  /** The document's path relative to the indexed tree, when it is inside it. */
   /** The workspace root a document is in (the first one when it is in none). */
   private rootOf(uri: string): string | undefined {
     if (!uri.startsWith('file:')) return this.roots[0];
     const p = fileURLToPath(uri);
-    return this.roots.find((r) => { const rel = path.relative(r, p); return !rel.startsWith('..') && !path.isAbsolute(rel); }) ?? this.roots[0];
+    return this.roots.find((r) => relativeInside(r, p) !== undefined) ?? this.roots[0];
   }
 
+  /** The document's path relative to the indexed tree, when it is inside it. */
   private treePath(uri: string): string | undefined {
     if (!this.indexRoot || !uri.startsWith('file:')) return undefined;
-    const rel = path.relative(this.indexRoot, fileURLToPath(uri));
-    return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
+    return relativeInside(this.indexRoot, fileURLToPath(uri));
   }
 
   private uriOf(file: string, fallback: string): string {

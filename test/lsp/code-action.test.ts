@@ -9,16 +9,9 @@ import {
   CodeActionRequest, type CreateFile, DidChangeWatchedFilesNotification, FileChangeType, type TextDocumentEdit, type WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
 import { startServer } from '../support/lsp';
+import { FOO_FLUSH } from '../support/samples';
 
-const TEXT = `static int foo_flush(struct foo *f)
-{
-	mutex_lock(&f->lock);
-	if (f->dead)
-		return -EIO;
-	mutex_unlock(&f->lock);
-	return 0;
-}
-`;
+const TEXT = FOO_FLUSH;
 
 test('quick fix: ignore the finding on its line', async (t) => {
   const client = await startServer();

@@ -5,16 +5,9 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { messageOf, startServer } from '../support/lsp';
+import { FOO_FLUSH } from '../support/samples';
 
-const TEXT = `static int foo_flush(struct foo *f)
-{
-	mutex_lock(&f->lock);
-	if (f->dead)
-		return -EIO;
-	mutex_unlock(&f->lock);
-	return 0;
-}
-`;
+const TEXT = FOO_FLUSH;
 
 test('diagnostics and hover over --node-ipc', async (t) => {
   const client = await startServer({}, { transport: 'ipc' });

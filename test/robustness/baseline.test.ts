@@ -7,16 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { STACK, cli, tempDir } from './run';
+import { FOO_FLUSH } from '../support/samples';
 
-const OLD = `static int foo_flush(struct foo *f)
-{
-	mutex_lock(&f->lock);
-	if (f->dead)
-		return -EIO;	/* expect: lock-imbalance */
-	mutex_unlock(&f->lock);
-	return 0;
-}
-`;
+const OLD = FOO_FLUSH;
 
 const NEW = `
 static void bar_twice(struct bar *b)

@@ -14,3 +14,14 @@ export const LEAKY = `static int widget_grow(struct widget *w, size_t n)
 	return 0;
 }
 `;
+
+/** One mutex leaked on an early return (line 5, `return -EIO;`): a lock-imbalance, nothing else. */
+export const FOO_FLUSH = `static int foo_flush(struct foo *f)
+{
+	mutex_lock(&f->lock);
+	if (f->dead)
+		return -EIO;
+	mutex_unlock(&f->lock);
+	return 0;
+}
+`;

@@ -4,6 +4,7 @@
  * callee-first so helpers' summaries apply at their calls, run the checkers, and keep per-statement
  * lock states for hover. The syntax tree is deleted before returning: only plain data leaves here.
  */
+import * as path from 'node:path';
 import type { Node, Tree } from 'web-tree-sitter';
 import { buildCfg } from './cfg';
 import { catalogFor, type Settings } from './config';
@@ -146,7 +147,7 @@ export class Analyzer {
     // against an indexed tree, every function may reach a lock through another file
     if (external) defs.forEach((_d, i) => { if (names[i]) relevant.add(i); });
     const sameFile = new Set([...relevant].map((i) => names[i]).filter((n): n is string => !!n));
-    const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '.';
+    const dir = path.posix.dirname(file);
 
     // callee-first order over the relevant functions
     const order: number[] = [];
@@ -305,8 +306,13 @@ function statePoints(ir: FunctionIR, inStates: { states: Map<string, { locks: Re
 }
 
 /** Locks held just before the statement at (line, column), for hover. */
+/** The function whose definition spans `line` (1-based). */
+export function functionAt(result: FileResult, line: number): FunctionInfo | undefined {
+  return result.functions.find((f) => f.line <= line && line <= f.endLine);
+}
+
 export function locksAt(result: FileResult, line: number, column: number): { fn: FunctionInfo; held: HeldLock[] } | undefined {
-  const fn = result.functions.find((f) => f.line <= line && line <= f.endLine);
+  const fn = functionAt(result, line);
   if (!fn) return undefined;
   if (!fn.points.length) return { fn, held: [] };
   // the first statement starting on this line, else the last one before it

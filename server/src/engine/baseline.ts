@@ -51,7 +51,12 @@ export class Baseline {
   }
 
   has(f: Finding): boolean {
-    return (this.byPrint.get(fingerprint(f)) ?? []).some((e) => sameFile(e.file, f.file));
+    return this.lists(fingerprint(f), f.file);
+  }
+
+  /** Whether an entry with this fingerprint and a matching file is in the baseline. */
+  lists(print: string, file: string): boolean {
+    return (this.byPrint.get(print) ?? []).some((e) => sameFile(e.file, file));
   }
 
   /** The findings not in the baseline, and how many were. */

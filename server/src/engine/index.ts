@@ -1,6 +1,6 @@
 /** The engine's public surface: plain data in, plain data out; no LSP imports below this folder. */
 export * from './types';
-export { Analyzer, locksAt, rejectReason, type FileResult, type FunctionInfo, type StatePoint } from './analyze';
+export { Analyzer, functionAt, locksAt, rejectReason, type FileResult, type FunctionInfo, type StatePoint } from './analyze';
 export { loadGrammar, findGrammarDir, GrammarError, type Grammar } from './parser';
 export { Catalog, BUILTIN_PRIMITIVES, type LockPrimitive } from './catalog';
 export {

@@ -13,6 +13,8 @@ import type { Requirement } from '../engine/transfer';
 const LOCKDEP_KINDS = new Set(['mutex', 'rwsem', 'spinlock', 'rwlock']);
 /** An expression we can write back into C as it is (no `[start, end]` ranges, no pseudo-names like `PG_locked(page)`). */
 const C_EXPR = /^&?[A-Za-z_][\w]*(?:(?:->|\.)[A-Za-z_]\w*|\([\w\s*&>.-]*\))*(?:(?:->|\.)[A-Za-z_]\w*)*$/;
+/** What states a requirement already, in the function's own text. */
+const STATED = ['lockdep_assert_held', 'lockdep_assert_held_write', 'lockdep_assert_held_read', 'lockdep_assert_held_once', '__must_hold'];
 const DECL = /^\s*(?:(?:const|static|struct|union|enum|unsigned|signed|volatile|register)\s+)*[A-Za-z_]\w*(?:\s+|\s*\*+\s*)\**\s*[A-Za-z_]\w*(?:\[[^\]]*\])?\s*(?:=.*)?[;,]\s*$|^\s*(?:DEFINE_|LIST_HEAD\(|LIST_HEAD_INIT|DECLARE_)/;
 
 /** The assertion that states a callee's requirement (`lockdep_assert_held_write` stays `_write`). */
@@ -28,7 +30,7 @@ export function annotationActions(uri: string, fn: FunctionInfo, requires: Requi
   for (const r of requires) {
     if (!r.callee || !(LOCKDEP_KINDS.has(r.ref.kind) || /^(?:lockdep_assert_held|assert_spin_locked)/.test(r.via))) continue;
     const expr = r.ref.display;
-    if (!C_EXPR.test(expr) || new RegExp(`(?:lockdep_assert_held\\w*|__must_hold)\\(${escapeRe(expr)}\\)`).test(text)) continue;
+    if (!C_EXPR.test(expr) || STATED.some((s) => text.includes(`${s}(${expr})`))) continue;
     const assertion = assertionFor(r);
     out.push({
       title: `lockscope: add ${assertion}(${expr}) (${r.callee}() needs it held)`,
@@ -42,10 +44,6 @@ export function annotationActions(uri: string, fn: FunctionInfo, requires: Requi
     });
   }
   return out;
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** After the opening brace and the declarations that follow it, in kernel style (a blank line after). */

@@ -30,16 +30,17 @@ export function baselineActions(root: string | undefined, diagnostics: Diagnosti
   if (!root) return [];
   const file = path.join(root, BASELINE_FILE);
   const uri = pathToFileURL(file).toString();
+  const ours = diagnostics.filter((d) => d.source === 'lockscope' && isEntry((d.data as { baseline?: unknown } | undefined)?.baseline));
+  if (!ours.length) return [];
+  let old: string | undefined;
+  try { old = fs.readFileSync(file, 'utf8'); } catch { old = undefined; }
+  let entries: BaselineEntry[] = [];
+  if (old !== undefined) {
+    try { entries = Baseline.parse(old, file).entries; } catch { return []; } // a broken baseline is not rewritten
+  }
   const out: CodeAction[] = [];
-  for (const d of diagnostics) {
-    const entry = (d.data as { baseline?: unknown } | undefined)?.baseline;
-    if (d.source !== 'lockscope' || !isEntry(entry)) continue;
-    let old: string | undefined;
-    try { old = fs.readFileSync(file, 'utf8'); } catch { old = undefined; }
-    let entries: BaselineEntry[] = [];
-    if (old !== undefined) {
-      try { entries = Baseline.parse(old, file).entries; } catch { continue; } // a broken baseline is not rewritten
-    }
+  for (const d of ours) {
+    const entry = (d.data as { baseline: BaselineEntry }).baseline;
     const text = Baseline.format([...entries, entry]);
     let edit: WorkspaceEdit;
     if (old === undefined) {
