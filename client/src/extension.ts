@@ -43,6 +43,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     synchronize: { configurationSection: 'lockscope', fileEvents: vscode.workspace.createFileSystemWatcher('**/{.lockscope.json,.lockscope-baseline.json}') },
     outputChannel: output,
     errorHandler: new RestartingErrorHandler(output),
+    // the index cache lives in this workspace's extension storage (VS Code removes it with the workspace)
+    initializationOptions: { cacheDir: (context.storageUri ?? context.globalStorageUri).fsPath },
   };
   client = new LanguageClient('lockscope', 'lockscope', serverOptions, clientOptions);
   const bar = new StatusBar(context, client);

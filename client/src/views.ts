@@ -53,7 +53,8 @@ export class StatusBar {
 export async function showIndexStatus(client: LanguageClient): Promise<void> {
   const s = await client.sendRequest(IndexStatusRequest);
   const text = s.state === 'ready'
-    ? `lockscope: ${s.files} files, ${s.functions} functions indexed under ${s.root} in ${s.seconds?.toFixed(1)} s`
+    ? `lockscope: ${s.files} files, ${s.functions} functions (${s.functionsWithParseErrors ?? 0} with parse errors) indexed under ${s.root} in ${s.seconds?.toFixed(1)} s; `
+      + (s.warm ? 'loaded whole from the cache' : `${s.cacheHits ?? 0} files from the cache, ${s.parsed ?? 0} parsed by ${s.workers ?? 1} workers`)
     : s.state === 'indexing' ? `lockscope: indexing ${s.root}: ${s.done ?? 0}/${s.total ?? '?'} files`
       : s.state === 'failed' ? `lockscope: indexing failed: ${s.message}`
         : 'lockscope: this workspace is not a kernel tree (no include/linux/): open files are analysed one at a time';

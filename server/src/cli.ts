@@ -6,10 +6,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Analyzer, GrammarError, Project, loadGrammar, mergeSettings, parseSettings, readWorkspaceFile, defaultSettings, type Settings } from './engine';
+import { Analyzer, GrammarError, findGrammarDir, loadGrammar, mergeSettings, parseSettings, readWorkspaceFile, defaultSettings, type Settings } from './engine';
 import type { Finding } from './engine/types';
 import { toPosix, walkC } from './cli/files';
-import { checkTree, findTreeRoot, treeFiles } from './cli/tree';
+import { type IndexOptions, checkTree, findTreeRoot, treeFiles } from './cli/tree';
+import { findingsFor } from './engine/project';
+import { buildTree } from './tree/build';
+import { defaultCacheDir } from './tree/cache';
 import { callGraph, toDot, toMarkdown, toSvg } from './report';
 import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from './lockgraph';
 import { startServer } from './server';
@@ -18,8 +21,11 @@ import { type RunStats, VERSION, formatJson, formatSarif, formatText } from './c
 
 const USAGE = `usage: lockscope check <dir|file...> [--format text|json|sarif] [--exit-zero] [--config FILE] [--grammars DIR]
                        [--root DIR | --per-file] [--no-color] [--baseline FILE | --no-baseline] [--write-baseline FILE]
-       lockscope report <function|file:function> [--depth N] [--format md|dot|svg] [--root DIR]
+                       [--jobs N] [--cache-dir DIR | --no-cache] [--timings]
+       lockscope report <function|file:function> [--depth N] [--format md|dot|svg] [--root DIR] [--jobs N] [--cache-dir DIR | --no-cache]
        lockscope report --lock-order [--cycles] [--class TEXT]... [--format md|dot|svg] [--root DIR]
+  --jobs N        extraction workers (default: one per core; 0: on the main thread)
+  --cache-dir DIR the on-disk cache (default: $LOCKSCOPE_CACHE_DIR, else $XDG_CACHE_HOME/lockscope or ~/.cache/lockscope)
        lockscope lsp [--stdio]
        lockscope --version`;
 
@@ -36,10 +42,32 @@ interface CheckArgs {
   noBaseline: boolean;
   /** Write every finding to this baseline file instead of reporting. */
   writeBaseline?: string;
+  index: IndexArgs;
+  /** Print where the time went (read, extract, analyse) to stderr. */
+  timings: boolean;
+}
+
+interface IndexArgs { jobs?: number; cacheDir?: string; noCache: boolean }
+
+/** --jobs, --cache-dir and --no-cache, shared by check and report; true when `arg` was one of them. */
+function indexArg(arg: string, value: () => string, a: IndexArgs): boolean {
+  if (arg === '--jobs' || arg.startsWith('--jobs=')) {
+    const n = Number(value());
+    if (!Number.isInteger(n) || n < 0 || n > 64) throw new UsageError('--jobs takes 0 to 64');
+    a.jobs = n;
+  } else if (arg === '--cache-dir' || arg.startsWith('--cache-dir=')) a.cacheDir = value();
+  else if (arg === '--no-cache') a.noCache = true;
+  else return false;
+  if (a.cacheDir && a.noCache) throw new UsageError('--cache-dir and --no-cache together');
+  return true;
+}
+
+function indexOptions(a: IndexArgs, grammarDir: string | undefined): IndexOptions {
+  return { jobs: a.jobs, cacheDir: a.noCache ? undefined : path.resolve(a.cacheDir ?? defaultCacheDir()), grammarDir };
 }
 
 function parseCheckArgs(argv: string[]): CheckArgs {
-  const a: CheckArgs = { paths: [], format: 'text', exitZero: false, perFile: false, noBaseline: false, color: process.stdout.isTTY === true && !process.env.NO_COLOR };
+  const a: CheckArgs = { paths: [], format: 'text', exitZero: false, perFile: false, noBaseline: false, color: process.stdout.isTTY === true && !process.env.NO_COLOR, index: { noCache: false }, timings: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -60,6 +88,8 @@ function parseCheckArgs(argv: string[]): CheckArgs {
     else if (arg === '--baseline' || arg.startsWith('--baseline=')) a.baseline = value();
     else if (arg === '--no-baseline') a.noBaseline = true;
     else if (arg === '--write-baseline' || arg.startsWith('--write-baseline=')) a.writeBaseline = value();
+    else if (arg === '--timings') a.timings = true;
+    else if (indexArg(arg, value, a.index)) continue;
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else a.paths.push(arg);
   }
@@ -92,7 +122,7 @@ async function check(argv: string[]): Promise<number> {
   const base = path.resolve(dirs.length === 1 && args.paths.length === 1 ? dirs[0] : '.');
   let settings = loadSettings(base, args.config, warn);
   const t0 = process.hrtime.bigint();
-  const grammar = await loadGrammar(args.grammars ?? settings.grammarDirectory);
+  const grammarDir = args.grammars ?? settings.grammarDirectory;
   if (args.root && !fs.existsSync(path.join(args.root, 'include', 'linux'))) throw new UsageError(`--root ${args.root} has no include/linux/`);
   const root = args.perFile ? undefined : args.root ? path.resolve(args.root) : findTreeRoot(args.paths[0]);
   if (root) {
@@ -103,9 +133,15 @@ async function check(argv: string[]): Promise<number> {
       if (ws.settings) settings = mergeSettings(settings, ws.settings);
     }
     const progress = (m: string) => { if (args.format === 'text') process.stderr.write(`lockscope: ${m}\n`); };
-    const run = checkTree(grammar, settings, root, args.paths.map((p) => path.resolve(p)), base, progress, warn);
+    if (!findGrammarDir(grammarDir || undefined).dir) await loadGrammar(grammarDir); // its error names the paths tried
+    const run = await checkTree(settings, root, args.paths.map((p) => path.resolve(p)), base, indexOptions(args.index, grammarDir), progress, warn);
+    if (args.timings) {
+      const t = run.timings;
+      process.stderr.write(`lockscope: timings: ${t.files} files, read+hash ${t.read.toFixed(2)} s, extract ${t.extract.toFixed(2)} s (${t.jobs} workers, ${t.cacheHits} cached, ${t.parsed} parsed), analyse ${t.analyse.toFixed(2)} s, total ${t.total.toFixed(2)} s${t.warm ? ' (warm: whole analysis from the cache)' : ''}\n`);
+    }
     return emit(args, run.findings, run.stats, run.inputError, [root, base]);
   }
+  const grammar = await loadGrammar(grammarDir);
   const analyzer = new Analyzer(grammar, { settings });
 
   const files: { abs: string; explicit: boolean }[] = [];
@@ -190,6 +226,7 @@ async function reportCommand(argv: string[]): Promise<number> {
   let lockOrder = false;
   let cyclesOnly = false;
   const classFilter: string[] = [];
+  const idx: IndexArgs = { noCache: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--lock-order') lockOrder = true;
@@ -198,6 +235,7 @@ async function reportCommand(argv: string[]): Promise<number> {
     else if (a === '--depth') { depth = Number(argv[++i]); if (!Number.isInteger(depth) || depth < 1 || depth > 12) throw new UsageError('--depth takes 1 to 12'); }
     else if (a === '--format') { const f = argv[++i]; if (f !== 'md' && f !== 'dot' && f !== 'svg') throw new UsageError(`unknown format "${f}" (md, dot or svg)`); format = f; }
     else if (a === '--root') rootArg = argv[++i];
+    else if (indexArg(a, () => { const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]; if (v === undefined) throw new UsageError(`${a} needs a value`); return v; }, idx)) continue;
     else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
     else if (!fn) fn = a;
     else throw new UsageError(`unexpected argument ${a}`);
@@ -209,12 +247,11 @@ async function reportCommand(argv: string[]): Promise<number> {
   if (!root || !fs.existsSync(path.join(root, 'include', 'linux'))) throw new UsageError('report needs a kernel tree: run it inside one, or give --root DIR (a folder with include/linux/)');
   const warn = (m: string) => process.stderr.write(`lockscope: ${m}\n`);
   const settings = loadSettings(root, undefined, warn);
-  const grammar = await loadGrammar(settings.grammarDirectory);
-  const project = new Project(grammar, settings);
-  for (const abs of treeFiles(root, settings)) {
-    try { project.addFile(toPosix(path.relative(root, abs)), fs.readFileSync(abs, 'utf8')); } catch { /* skipped */ }
-  }
-  const { index, findings } = project.indexAndFindings(root, () => true);
+  if (!findGrammarDir(settings.grammarDirectory || undefined).dir) await loadGrammar(settings.grammarDirectory);
+  const o = indexOptions(idx, settings.grammarDirectory);
+  const { analysis } = await buildTree({ root, files: treeFiles(root, settings), settings, jobs: o.jobs, cacheDir: o.cacheDir, grammarDir: o.grammarDir });
+  const { index } = analysis;
+  const { findings } = findingsFor(analysis, settings, () => true);
   if (lockOrder) {
     const g = lockOrderGraph(index.order ?? [], { cyclesOnly, classFilter });
     const dot = lockOrderDot(g);

@@ -1,35 +1,47 @@
 /**
- * The background indexer (a worker thread of the language server, dist/indexer.js): parses the tree's
- * default roots, summarises every function, and sends the linked index back. The syntax trees and
- * the WASM heap stay in this thread and go away with it.
+ * The background indexer (a worker thread of the language server, dist/indexer.js): indexes the tree's
+ * roots with the extraction workers and the on-disk cache (tree/build.ts), the open files' directories
+ * first, and sends the linked index back: once for those directories alone (so open files get
+ * interprocedural diagnostics early), then for the whole tree. Linking and the fixpoint run here, off
+ * the server's main thread.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { Project, type Settings, loadGrammar } from './engine';
-import { toPosix } from './cli/files';
+import type { Settings, TreeIndex } from './engine';
 import { treeFiles } from './cli/tree';
+import { buildTree, type BuildTimings } from './tree/build';
 
-export interface IndexRequest { root: string; settings: Settings; grammarDir: string }
+export interface IndexRequest {
+  root: string;
+  settings: Settings;
+  grammarDir: string;
+  /** Extraction workers (undefined: one per core). */
+  jobs?: number;
+  /** The on-disk cache folder (undefined: none). */
+  cacheDir?: string;
+  /** Tree-relative paths of the open files: their directories are indexed first. */
+  open: string[];
+}
 export type IndexMessage =
   | { type: 'progress'; done: number; total: number }
-  | { type: 'done'; index: ReturnType<Project['exportIndex']>; files: number; seconds: number; skipped: number }
+  | { type: 'partial'; index: TreeIndex; files: number }
+  | { type: 'done'; index: TreeIndex; files: number; seconds: number; skipped: number; functionsWithParseErrors: number; timings: BuildTimings }
   | { type: 'error'; message: string };
 
 async function run(req: IndexRequest): Promise<void> {
-  const t0 = Date.now();
   const post = (m: IndexMessage) => parentPort?.postMessage(m);
-  const grammar = await loadGrammar(req.grammarDir || undefined);
   const files = treeFiles(req.root, req.settings);
-  const project = new Project(grammar, req.settings);
-  let done = 0;
-  for (const f of files) {
-    try { project.addFile(toPosix(path.relative(req.root, f)), fs.readFileSync(f, 'utf8')); } catch { /* counted as skipped below */ }
-    if (++done % 50 === 0) post({ type: 'progress', done, total: files.length });
-  }
-  post({ type: 'progress', done, total: files.length });
-  const index = project.exportIndex(req.root);
-  post({ type: 'done', index, files: files.length, seconds: (Date.now() - t0) / 1000, skipped: project.skippedFiles.length });
+  const dirs = new Set(req.open.map((f) => path.posix.dirname(f)));
+  const first = dirs.size ? (rel: string) => dirs.has(path.posix.dirname(rel)) : undefined;
+  const { analysis, timings } = await buildTree({
+    root: req.root, files, settings: req.settings, grammarDir: req.grammarDir || undefined, jobs: req.jobs, cacheDir: req.cacheDir,
+    first,
+    onFirst: (a) => post({ type: 'partial', index: a.index, files: a.fileStats.size }),
+    progress: (done, total) => post({ type: 'progress', done, total }),
+  });
+  let broken = 0;
+  for (const s of analysis.fileStats.values()) broken += s.functionsWithParseErrors;
+  post({ type: 'done', index: analysis.index, files: files.length, seconds: timings.total, skipped: analysis.skipped.length, functionsWithParseErrors: broken, timings });
 }
 
 if (parentPort) {

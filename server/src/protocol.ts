@@ -13,6 +13,14 @@ export interface IndexStatus {
   done?: number;
   total?: number;
   message?: string;
+  /** Functions whose definition has a parse error somewhere (checked, with findings on the broken locks left out). */
+  functionsWithParseErrors?: number;
+  /** Files whose extraction came from the on-disk cache, and files parsed. */
+  cacheHits?: number;
+  parsed?: number;
+  /** The whole analysis came from the cache. */
+  warm?: boolean;
+  workers?: number;
 }
 
 export const IndexStatusRequest = new RequestType0<IndexStatus, void>('lockscope/indexStatus');

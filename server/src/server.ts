@@ -20,6 +20,7 @@ import {
   parseSettings, readWorkspaceFile,
 } from './engine';
 import type { IndexMessage, IndexRequest } from './indexer';
+import { defaultCacheDir } from './tree/cache';
 import type { LinkFn } from './engine/linker';
 import type { Deferred } from './engine/transfer';
 import { callGraph, toDot, toMarkdown, toSvg } from './report';
@@ -64,6 +65,8 @@ export class LockscopeServer {
   private indexWorker?: Worker;
   private canProgress = false;
   private status: IndexStatus = { state: 'none' };
+  /** The on-disk index cache (the client's workspace storage, else ~/.cache/lockscope). */
+  private cacheDir = defaultCacheDir();
 
   constructor(private readonly connection: Connection) {}
 
@@ -118,6 +121,8 @@ export class LockscopeServer {
     this.canConfigure = !!p.capabilities.workspace?.configuration;
     this.canProgress = !!p.capabilities.window?.workDoneProgress;
     this.canDocumentChanges = !!p.capabilities.workspace?.workspaceEdit?.documentChanges;
+    const given = (p.initializationOptions as { cacheDir?: unknown } | undefined)?.cacheDir;
+    this.cacheDir = typeof given === 'string' && given ? path.join(given, 'index') : defaultCacheDir();
     const folders = p.workspaceFolders?.map((f) => f.uri) ?? (p.rootUri ? [p.rootUri] : []);
     this.roots = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
     return {
@@ -158,18 +163,30 @@ export class LockscopeServer {
     const progress = this.canProgress ? await this.connection.window.createWorkDoneProgress().catch(() => undefined) : undefined;
     progress?.begin('lockscope: indexing the tree', 0, root, false);
     this.log(`lockscope: indexing ${root} in the background`);
-    const req: IndexRequest = { root, settings: this.settings, grammarDir: this.grammar?.dir ?? '' };
+    const open = this.documents.all().map((d) => this.treePath(d.uri)).filter((f): f is string => !!f);
+    const req: IndexRequest = {
+      root, settings: this.settings, grammarDir: this.grammar?.dir ?? '', open,
+      jobs: this.settings['index.workers'] || undefined, cacheDir: this.settings['index.cache'] ? this.cacheDir : undefined,
+    };
     const worker = new Worker(script, { workerData: req });
     this.indexWorker = worker;
     worker.on('message', (m: IndexMessage) => {
       if (m.type === 'progress') {
         this.status = { ...this.status, done: m.done, total: m.total };
         progress?.report(Math.floor((100 * m.done) / Math.max(1, m.total)), `${m.done}/${m.total} files`);
+      } else if (m.type === 'partial') {
+        // the open files' directories are indexed: analyse open files against them until the whole tree is
+        this.external = new ExternalIndex(m.index);
+        this.log(`lockscope: indexed the open files' directories first (${m.files} files, ${this.external.functions} functions)`);
+        this.results.clear();
+        for (const d of this.documents.all()) this.schedule(d, 0);
       } else if (m.type === 'done') {
         this.external = new ExternalIndex(m.index);
-        this.status = { state: 'ready', root, files: m.files, functions: this.external.functions, seconds: m.seconds };
+        const t = m.timings;
+        this.status = { state: 'ready', root, files: m.files, functions: this.external.functions, seconds: m.seconds, functionsWithParseErrors: m.functionsWithParseErrors, cacheHits: t.cacheHits, parsed: t.parsed, warm: t.warm, workers: t.jobs };
         progress?.done();
-        this.log(`lockscope: indexed ${m.files} files (${this.external.functions} functions) in ${m.seconds.toFixed(1)} s`);
+        this.log(`lockscope: indexed ${m.files} files (${this.external.functions} functions) in ${m.seconds.toFixed(1)} s: `
+          + (t.warm ? 'the whole analysis from the cache' : `${t.cacheHits} from the cache, ${t.parsed} parsed with ${t.jobs} workers (extract ${t.extract.toFixed(1)} s, analyse ${t.analyse.toFixed(1)} s)`));
         this.results.clear();
         for (const d of this.documents.all()) this.schedule(d, 0);
         void worker.terminate();

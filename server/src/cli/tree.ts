@@ -5,7 +5,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FileFilter, Project, type Grammar, type Settings } from '../engine';
+import { FileFilter, type Settings } from '../engine';
+import { findingsFor } from '../engine/project';
+import { type BuildTimings, buildTree, defaultJobs } from '../tree/build';
 import type { Finding } from '../engine/types';
 import { toPosix, walkC } from './files';
 import type { RunStats } from './format';
@@ -34,53 +36,45 @@ export function findTreeRoot(start: string): string | undefined {
   }
 }
 
-export interface TreeRun { findings: Finding[]; stats: RunStats; inputError: boolean }
+export interface TreeRun { findings: Finding[]; stats: RunStats; inputError: boolean; timings: BuildTimings }
+
+/** How the tree is indexed: extraction workers and the on-disk cache (undefined: none). */
+export interface IndexOptions { jobs?: number; cacheDir?: string; grammarDir?: string }
 
 /** Index the tree, then report on `targets` (absolute paths); file names in the output are relative to `base`. */
-export function checkTree(grammar: Grammar, settings: Settings, root: string, targets: string[], base: string,
-  progress: (m: string) => void, warn: (m: string) => void): TreeRun {
+export async function checkTree(settings: Settings, root: string, targets: string[], base: string, idx: IndexOptions,
+  progress: (m: string) => void, warn: (m: string) => void): Promise<TreeRun> {
   const t0 = process.hrtime.bigint();
   const files = new Set<string>(treeFiles(root, settings));
   for (const t of targets) {
     if (fs.statSync(t).isDirectory()) for (const f of walkC(t)) files.add(path.resolve(f));
     else files.add(t);
   }
-  progress(`indexing ${files.size} files under ${root}`);
-  const project = new Project(grammar, settings);
+  progress(`indexing ${files.size} files under ${root}${idx.jobs === 0 ? '' : ` with ${idx.jobs ?? defaultJobs()} workers`}${idx.cacheDir ? `, cache ${idx.cacheDir}` : ''}`);
   const rel = (abs: string) => toPosix(path.relative(root, abs));
-  let inputError = false;
-  for (const abs of [...files].sort()) {
-    let text: string;
-    try { text = fs.readFileSync(abs, 'utf8'); } catch (e) {
-      warn(`${rel(abs)}: cannot read (${(e as Error).message})`);
-      if (targets.includes(abs)) inputError = true;
-      continue;
-    }
-    try {
-      const reason = project.addFile(rel(abs), text);
-      if (reason && isTarget(rel(abs))) {
-        warn(`${toPosix(path.relative(base, abs))}: ${reason}`);
-        if (targets.includes(abs)) inputError = true;
-      }
-    } catch (e) {
-      warn(`${rel(abs)}: internal error while indexing, file skipped (${(e as Error).message})`);
-    }
-  }
+  const { analysis, timings } = await buildTree({ root, files: [...files], settings, jobs: idx.jobs, cacheDir: idx.cacheDir, grammarDir: idx.grammarDir });
+  if (timings.warm) progress(`the whole analysis came from the cache (${timings.total.toFixed(2)} s)`);
+  else if (idx.cacheDir) progress(`${timings.cacheHits} files from the cache, ${timings.parsed} parsed`);
   const targetRels = targets.map((t) => rel(t));
-  function isTarget(file: string): boolean {
-    return targetRels.some((t) => t === '' || file === t || file.startsWith(`${t}/`));
+  const isTarget = (file: string): boolean => targetRels.some((t) => t === '' || file === t || file.startsWith(`${t}/`));
+  let inputError = false;
+  for (const s of analysis.skipped) {
+    if (!isTarget(s.file)) continue;
+    warn(`${toPosix(path.relative(base, path.join(root, s.file)))}: ${s.reason}`);
+    if (targetRels.includes(s.file)) inputError = true;
   }
-  const { findings, stats } = project.analyze(isTarget);
+  const { findings, stats } = findingsFor(analysis, settings, isTarget);
   const out = (file: string) => toPosix(path.relative(base, path.join(root, file)));
   const shown = findings.map((f) => ({ ...f, file: out(f.file), path: f.path.map((s) => ({ ...s, file: s.file ? out(s.file) : out(f.file) })) }));
   const seconds = Math.round(Number(process.hrtime.bigint() - t0) / 1e6) / 1000;
   return {
     findings: shown,
     inputError,
+    timings,
     stats: {
       files: stats.files, functions: stats.functions, seconds, functionsWithParseErrors: stats.functionsWithParseErrors,
       lockSites: { found: stats.lockSitesFound, modelled: stats.lockSitesModelled }, unmodelled: stats.unmodelled,
-      skipped: project.skippedFiles.filter((s) => isTarget(s.file)).map((s) => ({ file: out(s.file), reason: s.reason })),
+      skipped: analysis.skipped.filter((s) => isTarget(s.file)).map((s) => ({ file: out(s.file), reason: s.reason })),
       indexed: { root: toPosix(root), files: files.size, indirectUnresolved: stats.indirectUnresolved },
     },
   };

@@ -29,11 +29,27 @@ export function aliasable(n: Node): boolean {
   }
 }
 
+/** An alias table as plain data, kept on the IR so that `canon` can be rebuilt after the IR crossed a thread or the cache. */
+export interface AliasData { locals: Map<string, string>; fields: Map<string, string>; assignments: Map<string, number> }
+
 export class Aliases {
-  private readonly locals = new Map<string, string>();
-  private readonly fields = new Map<string, string>();
+  private readonly locals: Map<string, string>;
+  private readonly fields: Map<string, string>;
   /** How often each identifier is assigned after its declaration. */
-  readonly assignments = new Map<string, number>();
+  readonly assignments: Map<string, number>;
+
+  constructor(data?: AliasData) {
+    this.locals = data?.locals ?? new Map();
+    this.fields = data?.fields ?? new Map();
+    this.assignments = data?.assignments ?? new Map();
+  }
+
+  /** Give an IR that came without functions (from a worker or the cache) its `canon` again. */
+  static attach(ir: FunctionIR): void {
+    if (!ir.aliases) return;
+    const a = new Aliases(ir.aliases);
+    ir.canon = (text) => a.canon(text, ir);
+  }
 
   /** `T *x = init;` */
   local(name: string, init: Node): void {
@@ -74,6 +90,7 @@ export class Aliases {
   /** Rewrite every lock name and call argument of the function. */
   apply(ir: FunctionIR): void {
     if (!this.locals.size && !this.fields.size) return;
+    ir.aliases = { locals: this.locals, fields: this.fields, assignments: this.assignments };
     ir.canon = (text) => this.canon(text, ir);
     const ref = (r: LockRef): LockRef => {
       const key = r.key.startsWith('*') ? `*${this.canon(r.key.slice(1), ir)}` : this.canon(r.key, ir);

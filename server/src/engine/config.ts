@@ -61,6 +61,16 @@ export const SETTINGS = {
     description: 'Files left out of the index (globs relative to the tree root), e.g. "fs/*/tests/**".',
     json: { type: 'array', items: { type: 'string' } },
   },
+  'index.workers': {
+    schema: z.number().int().min(0).max(64).default(0),
+    description: 'Worker threads that parse and extract the tree while indexing; 0: one per core.',
+    json: { type: 'number' },
+  },
+  'index.cache': {
+    schema: z.boolean().default(true),
+    description: 'Keep what indexing extracted in an on-disk cache (the workspace\'s extension storage), keyed by file content, lockscope version, grammar and settings, so that the next start loads it instead of parsing the tree again.',
+    json: { type: 'boolean' },
+  },
   loopMacros: {
     schema: z.array(z.string().regex(/^[A-Za-z_]\w*$/)).default([]),
     description: 'Extra macro names whose `NAME(...) { body }` is a loop (names containing for_each are loops already).',
@@ -98,6 +108,8 @@ export type SettingKey = keyof typeof SETTINGS;
 export interface Settings {
   'index.include': string[];
   'index.exclude': string[];
+  'index.workers': number;
+  'index.cache': boolean;
   extraLocks: LockPrimitive[];
   forbiddenCalls: ForbiddenCall[];
   loopMacros: string[];

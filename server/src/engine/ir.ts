@@ -2,6 +2,7 @@
  * The per-function IR: a control-flow graph whose nodes carry lock operations in order.
  * Built once per function from the syntax tree (cfg.ts); the solver and checkers read only this.
  */
+import type { AliasData } from './aliases';
 import type { LockKind, Mode } from './catalog';
 
 export interface Site {
@@ -118,4 +119,6 @@ export interface FunctionIR {
   isStatic: boolean;
   /** Rewrites an expression through the function's aliases (locals and fields naming the caller's objects). */
   canon?: (text: string) => string;
+  /** The alias table `canon` reads (plain data; `canon` itself does not survive structured cloning). */
+  aliases?: AliasData;
 }

@@ -16,6 +16,15 @@ export class Macros {
     }
   }
 
+  /** The macros read, for merging into another table in file order. */
+  entries(): Map<string, string> { return this.raw; }
+
+  /** Add another file's macros (the first definition wins, as when reading trees in order). */
+  merge(raw: ReadonlyMap<string, string>): void {
+    for (const [k, v] of raw) if (!this.raw.has(k)) this.raw.set(k, v);
+    this.cache.clear();
+  }
+
   /** The value of an integer expression over numbers, macros, `|`, `<<` and parentheses; undefined otherwise. */
   value(expr: string, depth = 0): number | undefined {
     if (depth > 8) return undefined;

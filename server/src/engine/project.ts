@@ -9,9 +9,8 @@
  * context.
  */
 import * as path from 'node:path';
-import type { Tree } from 'web-tree-sitter';
-import { acquiredKeys, emptyStats, entryStateOf, nameOf, rejectReason, severities, topLevelDefs } from './analyze';
-import { buildCfg } from './cfg';
+import { acquiredKeys, emptyStats, entryStateOf, severities } from './analyze';
+import { Extractor, type FileRecord, rehydrate } from './extract';
 import type { Catalog } from './catalog';
 import { catalogFor, type Settings } from './config';
 import { runChecks } from './checks';
@@ -25,12 +24,14 @@ import { Linker, busy, type LinkFn, type OpsSlot, type TreeIndex } from './linke
 import { vfsEntryLocks } from './vfs';
 import { TypeTable } from './types-c';
 import { Macros } from './macros';
-import { suppressions, unsuppressed } from './suppress';
+import { unsuppressed } from './suppress';
 import type { FileStats, Finding } from './types';
 
 export type { OpsSlot } from './linker';
 
-interface Fn { id: number; ir: FunctionIR; file: string; dir: string; vars: Map<string, string> }
+interface Fn { id: number; ir: FunctionIR; file: string; dir: string; vars: ReadonlyMap<string, string> }
+
+const NO_VARS: ReadonlyMap<string, string> = new Map();
 
 /** Silent summarising rounds over a recursive cycle before it is checked. */
 const SCC_ROUNDS = 2;
@@ -48,87 +49,44 @@ export class Project {
   private readonly fileStats = new Map<string, FileStats>();
   private readonly skipped: { file: string; reason: string }[] = [];
   private readonly catalog: Catalog;
-  private readonly loopMacros: Set<string>;
-  private readonly lockNames: Set<string>;
   /** Struct fields, typedefs and return types of every file read: lock classes for any lock. */
   private readonly types = new TypeTable();
   private readonly macros = new Macros();
   private classified = false;
 
-  constructor(private readonly grammar: Grammar, private readonly settings: Settings) {
+  /** `grammar` is needed only by addFile: records extracted elsewhere need none. */
+  constructor(private readonly grammar: Grammar | undefined, private readonly settings: Settings) {
     this.catalog = catalogFor(settings);
-    this.loopMacros = new Set(settings.loopMacros);
-    this.lockNames = new Set(this.catalog.lockNames());
   }
 
   get skippedFiles(): readonly { file: string; reason: string }[] { return this.skipped; }
 
   /** Parse one file into IR; `file` is its path relative to the tree root (POSIX). Returns a reason when skipped. */
   addFile(file: string, text: string): string | undefined {
-    const reason = rejectReason(text, this.settings.maxFileSizeKB * 1024);
-    if (reason) { this.skipped.push({ file, reason }); return reason; }
-    let tree: Tree | null = null;
-    try {
-      tree = this.grammar.parser.parse(text);
-      if (!tree) { this.skipped.push({ file, reason: 'no tree' }); return 'the parser returned no tree'; }
-      this.extract(tree, file, text);
-      return undefined;
-    } finally {
-      tree?.delete();
-    }
+    if (!this.grammar) throw new Error('Project.addFile needs a grammar (this project takes extracted records)');
+    this.extractor ??= new Extractor(this.grammar, this.settings);
+    const rec = rehydrate(this.extractor.extract(file, text));
+    this.addRecord(rec);
+    return rec.skipped;
   }
 
+  private extractor?: Extractor;
   private readonly suppressed = new Map<string, Map<number, Set<string>>>();
 
-  private extract(tree: Tree, file: string, text: string): void {
-    const marks = suppressions(text);
-    if (marks.size) this.suppressed.set(file, marks);
-    const stats = emptyStats();
-    const defs = topLevelDefs(this.grammar, tree);
-    stats.functions = defs.length;
-    stats.functionsWithParseErrors = defs.filter((d) => d.hasError).length;
-    for (const c of this.grammar.queries.calls.captures(tree.rootNode)) {
-      if ((c.name === 'guard' && c.node.text === 'guard') || (c.name === 'name' && (this.lockNames.has(c.node.text) || c.node.text === 'scoped_guard'))) {
-        stats.lockSitesFound++;
-      }
-    }
-    const ctx = {
-      catalog: this.catalog, file, loopMacros: this.loopMacros, indirectCalls: true,
-      callable: (n: string) => !this.catalog.primitive(n) && !this.catalog.assertMacro(n),
-    };
-    const dir = path.posix.dirname(file);
-    this.types.addTree(tree.rootNode);
-    this.macros.addTree(tree.rootNode);
-    for (const d of defs) {
-      if (!nameOf(d)) continue;
-      const ir = buildCfg(d, ctx);
-      stats.lockSitesModelled += ir.lockSitesModelled;
-      for (const [k, v] of Object.entries(ir.unmodelled)) stats.unmodelled[k] = (stats.unmodelled[k] ?? 0) + v;
-      this.fns.push({ id: this.fns.length, ir, file, dir, vars: this.types.variables(d) });
-    }
-    // ops tables: `static const struct file_operations btrfs_file_operations = { .fsync = btrfs_sync_file, ... };`
-    for (const m of this.grammar.queries.initializers.matches(tree.rootNode)) {
-      const field = m.captures.find((c) => c.name === 'field')?.node.text;
-      const fn = m.captures.find((c) => c.name === 'value')?.node.text;
-      const pair = m.captures.find((c) => c.name === 'pair')?.node;
-      if (!field || !fn || !pair) continue;
-      let decl = pair.parent;
-      while (decl && decl.type !== 'init_declarator') decl = decl.parent;
-      const table = decl ? (decl.childForFieldName('declarator')?.text ?? '').replace(/[[\]\s*]/g, '') : '';
-      const type = decl?.parent?.childForFieldName('type');
-      const typeName = type?.type === 'struct_specifier' ? type.childForFieldName('name')?.text : undefined;
-      this.slots.push({ table: table || `${file}:${pair.startPosition.row + 1}`, field, fn, file, ...(typeName ? { type: typeName } : {}) });
-    }
-    // function pointers stored into fields (`ops->fsync = foo_fsync;`, `foo_fops.fsync = foo_fsync;`)
-    for (const a of tree.rootNode.descendantsOfType('assignment_expression')) {
-      const left = a?.childForFieldName('left');
-      const right = a?.childForFieldName('right');
-      if (!a || left?.type !== 'field_expression' || right?.type !== 'identifier' || a.childForFieldName('operator')?.text !== '=') continue;
-      const field = left.childForFieldName('field')?.text;
-      const obj = left.childForFieldName('argument')?.text.replace(/\s+/g, '');
-      if (field && obj && !/^[A-Z_][A-Z0-9_]*$/.test(right.text)) this.slots.push({ table: `${file}:${obj}`, field, fn: right.text, file });
-    }
-    this.fileStats.set(file, stats);
+  /**
+   * Add one file's extracted record (from a worker, the cache, or addFile). Records must come in the
+   * same order on every run (sorted paths): first definitions win, and function ids follow the order.
+   */
+  addRecord(rec: FileRecord): void {
+    if (rec.skipped) { this.skipped.push({ file: rec.file, reason: rec.skipped }); return; }
+    if (rec.suppressed.size) this.suppressed.set(rec.file, rec.suppressed);
+    const dir = path.posix.dirname(rec.file);
+    this.types.merge(rec.types);
+    this.macros.merge(rec.macros);
+    for (const f of rec.fns) this.fns.push({ id: this.fns.length, ir: f.ir, file: rec.file, dir, vars: f.vars ?? NO_VARS });
+    this.slots.push(...rec.slots);
+    this.fileStats.set(rec.file, rec.stats);
+    this.classified = false;
   }
 
   /** The linking view of every indexed function (no IR). */
@@ -160,12 +118,25 @@ export class Project {
     return this.indexAndFindings(root, () => false).index;
   }
 
+  /**
+   * The whole tree analysed once, as plain data (it goes to the snapshot cache): the index, the findings
+   * in every file (lock-order inversions aside: they depend on which files are reported, see
+   * `findingsFor`), and what is needed to report on any subset of the files.
+   */
+  analysis(root: string): TreeAnalysis {
+    const { index, findings, stats } = this.indexAndFindings(root, () => true);
+    return {
+      index, findings, indirectUnresolved: stats.indirectUnresolved,
+      fileStats: new Map(this.fileStats), skipped: [...this.skipped], suppressed: new Map(this.suppressed),
+    };
+  }
+
   /** The index, and the findings in the files `report` accepts, from one analysis. */
-  indexAndFindings(root: string, report: (file: string) => boolean): { index: TreeIndex; findings: Finding[] } {
+  indexAndFindings(root: string, report: (file: string) => boolean): { index: TreeIndex; findings: Finding[]; stats: ProjectStats } {
     const summaries: (Summary | null)[] = this.fns.map(() => null);
     const hold = new Map<number, Map<number, Set<string>>>();
     let order: OrderWitness[] = [];
-    const { findings } = this.analyze(report, (_ir, s, id) => { if (busy(s)) summaries[id] = s; }, {
+    const { findings, stats } = this.analyze(report, (_ir, s, id) => { if (busy(s)) summaries[id] = s; }, {
       lockOrder: false,
       orderGraph: (w) => { order = w; },
       callSite: (caller, callee, held) => {
@@ -179,7 +150,7 @@ export class Project {
     for (const [callee, m] of hold) {
       callersHold[callee] = [...m].slice(0, 64).map(([c, held]) => ({ caller: this.fns[c].ir.name, file: this.fns[c].file, held: [...held] }));
     }
-    return { index: { root, fns: this.linkFns(), slots: [...this.slots], summaries, callersHold, order }, findings };
+    return { index: { root, fns: this.linkFns(), slots: [...this.slots], summaries, callersHold, order }, findings, stats };
   }
 
   /** Link, summarise bottom-up, and check; findings only for files `report` accepts. */
@@ -246,20 +217,51 @@ export class Project {
     if (wantOrder) {
       findings.push(...lockOrder.inversions(report, severity['lock-order-inversion'] ?? 'warning'));
     }
-    const stats: ProjectStats = { ...emptyStats(), files: 0, indirectUnresolved };
-    for (const [file, s] of this.fileStats) {
-      if (!report(file)) continue;
-      stats.files++;
-      stats.functions += s.functions;
-      stats.functionsWithParseErrors += s.functionsWithParseErrors;
-      stats.lockSitesFound += s.lockSitesFound;
-      stats.lockSitesModelled += s.lockSitesModelled;
-      for (const [k, v] of Object.entries(s.unmodelled)) stats.unmodelled[k] = (stats.unmodelled[k] ?? 0) + v;
-    }
-    const kept = findings.filter((f) => { const m = this.suppressed.get(f.file); return !m || unsuppressed([f], m).length > 0; });
-    kept.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-    return { findings: kept, stats };
+    const stats = statsFor(this.fileStats, report, indirectUnresolved);
+    return { findings: unsuppressedIn(findings, this.suppressed), stats };
   }
+}
+
+/** A tree analysed as a whole: what `lockscope check` reports from and the language server links against. */
+export interface TreeAnalysis {
+  index: TreeIndex;
+  /** In every file, suppression comments applied; lock-order inversions are not among them. */
+  findings: Finding[];
+  fileStats: Map<string, FileStats>;
+  skipped: { file: string; reason: string }[];
+  suppressed: Map<string, Map<number, Set<string>>>;
+  indirectUnresolved: number;
+}
+
+/** The findings and counts for the files `report` accepts, inversions included when their severity is on. */
+export function findingsFor(a: TreeAnalysis, settings: Settings, report: (file: string) => boolean): { findings: Finding[]; stats: ProjectStats } {
+  const findings = a.findings.filter((f) => report(f.file));
+  const severity = settings.severity['lock-order-inversion'];
+  if (severity && severity !== 'off') {
+    const order = new LockOrder();
+    for (const w of a.index.order ?? []) order.add(w);
+    findings.push(...order.inversions(report, severity));
+  }
+  return { findings: unsuppressedIn(findings, a.suppressed), stats: statsFor(a.fileStats, report, a.indirectUnresolved) };
+}
+
+function statsFor(fileStats: ReadonlyMap<string, FileStats>, report: (file: string) => boolean, indirectUnresolved: number): ProjectStats {
+  const stats: ProjectStats = { ...emptyStats(), files: 0, indirectUnresolved };
+  for (const [file, s] of fileStats) {
+    if (!report(file)) continue;
+    stats.files++;
+    stats.functions += s.functions;
+    stats.functionsWithParseErrors += s.functionsWithParseErrors;
+    stats.lockSitesFound += s.lockSitesFound;
+    stats.lockSitesModelled += s.lockSitesModelled;
+    for (const [k, v] of Object.entries(s.unmodelled)) stats.unmodelled[k] = (stats.unmodelled[k] ?? 0) + v;
+  }
+  return stats;
+}
+
+function unsuppressedIn(findings: Finding[], suppressed: ReadonlyMap<string, Map<number, Set<string>>>): Finding[] {
+  const kept = findings.filter((f) => { const m = suppressed.get(f.file); return !m || unsuppressed([f], m).length > 0; });
+  return kept.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }
 
 /** Does the function take a lock, or call something whose summary says it does? */

@@ -27,6 +27,13 @@ function declared(d: Node | null): string | undefined {
   return cur?.text;
 }
 
+/** What one file contributes to the type table (plain data: it crosses threads and goes to the cache). */
+export interface TypeFacts {
+  fields: Map<string, Map<string, string | null>>;
+  typedefs: Map<string, string>;
+  returns: Map<string, string>;
+}
+
 export class TypeTable {
   /** struct name -> field -> struct the field's type names (when it names one) */
   readonly fields = new Map<string, Map<string, string | null>>();
@@ -69,6 +76,16 @@ export class TypeTable {
       const name = d?.childForFieldName('declarator')?.text;
       if (name && /^[A-Za-z_]\w*$/.test(name) && !this.returns.has(name)) this.returns.set(name, s);
     }
+  }
+
+  /** This table's facts, for merging into another in file order. */
+  facts(): TypeFacts { return { fields: this.fields, typedefs: this.typedefs, returns: this.returns }; }
+
+  /** Add a file's facts with the same precedence as reading its tree here (first struct and return type win, last typedef). */
+  merge(f: TypeFacts): void {
+    for (const [k, v] of f.fields) if (!this.fields.has(k)) this.fields.set(k, v);
+    for (const [k, v] of f.typedefs) this.typedefs.set(k, v);
+    for (const [k, v] of f.returns) if (!this.returns.has(k)) this.returns.set(k, v);
   }
 
   /** The struct types of a function's parameters and locals, by name. */

@@ -1,0 +1,166 @@
+/**
+ * Indexing a kernel tree, for the CLI and the language server alike:
+ *   1. read every file and hash it (path + content); with a cache, a snapshot of the whole analysis
+ *      under the hashes of all files is loaded and that is all (the warm start);
+ *   2. otherwise every file's record comes from the record cache or is extracted, in worker threads
+ *      (`jobs` of them; 0 extracts on this thread), demand-first files at the head of the queue;
+ *   3. records are added in path order whatever order they came back in, so the result is the same
+ *      with any number of workers; then the tree is linked, summarised and checked here, once.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Project, type TreeAnalysis } from '../engine/project';
+import { Extractor, type FileRecord, rehydrate, skippedRecord } from '../engine/extract';
+import type { Settings } from '../engine/config';
+import { findGrammarDir, loadGrammar } from '../engine/parser';
+import { toPosix } from '../cli/files';
+import { RecordCache, SnapshotCache, cacheKey, contentHash, deserialise, serialise } from './cache';
+import { type PoolItem, extractInWorkers, workerScript } from './pool';
+
+export interface BuildOptions {
+  root: string;
+  /** Absolute paths; indexed in sorted order. */
+  files: string[];
+  settings: Settings;
+  grammarDir?: string;
+  /** Extraction workers; 0 extracts on the calling thread. Default: one per core. */
+  jobs?: number;
+  /** Where the cache lives; undefined: no cache. */
+  cacheDir?: string;
+  /** Files (tree-relative) to extract first: the open files and their directories. */
+  first?: (rel: string) => boolean;
+  /** Called once every `first` file is extracted, with an analysis of those files alone (before the rest is done). */
+  onFirst?: (a: TreeAnalysis) => void;
+  progress?: (done: number, total: number) => void;
+}
+
+export interface BuildTimings {
+  files: number;
+  /** Wall seconds: reading and hashing, extraction (incl. cache reads), linking and analysis, in all. */
+  read: number; extract: number; analyse: number; total: number;
+  jobs: number;
+  cacheHits: number;
+  parsed: number;
+  /** The whole analysis came from the snapshot cache. */
+  warm: boolean;
+  workersStarted: number;
+}
+
+export const defaultJobs = (): number => Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+
+function isAnalysis(v: unknown): v is TreeAnalysis {
+  const a = v as TreeAnalysis;
+  return !!a && typeof a === 'object' && !!a.index && Array.isArray(a.index.fns) && Array.isArray(a.findings) && a.fileStats instanceof Map && a.suppressed instanceof Map;
+}
+
+/** The key every cache entry is under: this engine build (the worker bundle), the grammar, the settings. */
+function keyFor(settings: Settings, grammarDir: string | undefined): string {
+  let script: string | undefined;
+  try { script = workerScript(); } catch { script = undefined; }
+  const g = findGrammarDir(grammarDir).dir ?? '';
+  return cacheKey({
+    files: [script ?? __filename, path.join(g, 'tree-sitter-c.wasm'), path.join(g, 'functions.scm'), path.join(g, 'calls.scm'), path.join(g, 'initializers.scm')],
+    settings: cacheRelevant(settings),
+  });
+}
+
+/** The settings that change what is extracted or found (not how many workers, where the cache is, or how paths are shown). */
+function cacheRelevant(settings: Settings): Partial<Settings> {
+  const { 'index.workers': _w, 'index.cache': _c, pathOrder: _p, 'trace.server': _t, grammarDirectory: _g, ...rest } = settings;
+  return rest;
+}
+
+export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalysis; timings: BuildTimings }> {
+  const t0 = performance.now();
+  const files = [...new Set(o.files)].sort();
+  const jobs = o.jobs ?? defaultJobs();
+  const rel = (abs: string) => toPosix(path.relative(o.root, abs));
+  const key = o.cacheDir ? keyFor(o.settings, o.grammarDir) : '';
+  // 1. hashes, and the warm start
+  const items: PoolItem[] = files.map((abs, seq) => ({ seq, abs, rel: rel(abs) }));
+  let snapshots: SnapshotCache | undefined;
+  let treeHash = '';
+  if (o.cacheDir) {
+    for (const it of items) {
+      try { it.hash = contentHash(it.rel, fs.readFileSync(it.abs, 'utf8')); } catch { it.hash = undefined; }
+    }
+    snapshots = new SnapshotCache(o.cacheDir, key);
+    treeHash = SnapshotCache.treeHash(items.map((i) => ({ rel: i.rel, hash: i.hash ?? 'unreadable' })));
+    const warm = snapshots.get(treeHash, isAnalysis);
+    const tRead = performance.now();
+    if (warm) {
+      warm.index.root = o.root;
+      o.progress?.(files.length, files.length);
+      const s = (performance.now() - t0) / 1000;
+      return { analysis: warm, timings: { files: files.length, read: (tRead - t0) / 1000, extract: 0, analyse: 0, total: s, jobs, cacheHits: files.length, parsed: 0, warm: true, workersStarted: 0 } };
+    }
+    RecordCache.prepare(o.cacheDir, key);
+  }
+  const tRead = performance.now();
+  // 2. records
+  const project = new Project(undefined, o.settings);
+  const first = o.first;
+  const firstSeqs = new Set(first ? items.filter((i) => first(i.rel)).map((i) => i.seq) : []);
+  const firstRecords: FileRecord[] = [];
+  let firstDone = firstSeqs.size === 0;
+  let done = 0;
+  const took = (rec: FileRecord, seq: number) => {
+    if (!firstDone && firstSeqs.has(seq)) {
+      firstRecords.push(rec);
+      if (firstRecords.length === firstSeqs.size) {
+        firstDone = true;
+        const partial = new Project(undefined, o.settings);
+        for (const r of firstRecords.sort((a, b) => (a.file < b.file ? -1 : 1))) partial.addRecord(r);
+        o.onFirst?.(partial.analysis(o.root));
+      }
+    }
+    if (++done % 50 === 0) o.progress?.(done, files.length);
+  };
+  const queue = first ? [...items.filter((i) => firstSeqs.has(i.seq)), ...items.filter((i) => !firstSeqs.has(i.seq))] : items;
+  let result = { hits: 0, parsed: 0, workersStarted: 0 };
+  if (jobs > 0) {
+    result = await extractInWorkers(queue, {
+      jobs,
+      init: { settings: o.settings, grammarDir: o.grammarDir ?? '', cacheDir: o.cacheDir, cacheKey: key },
+      onArrive: (rec, item) => took(rec, item.seq),
+    }, (rec) => project.addRecord(rec));
+  } else {
+    const grammar = await loadGrammar(o.grammarDir);
+    const extractor = new Extractor(grammar, o.settings);
+    const cache = o.cacheDir ? new RecordCache(o.cacheDir, key) : undefined;
+    const recs: FileRecord[] = new Array(items.length);
+    for (const it of queue) {
+      let text: string | undefined;
+      try { text = fs.readFileSync(it.abs, 'utf8'); } catch (e) { recs[it.seq] = skippedRecord(it.rel, `cannot read (${(e as Error).message})`); }
+      if (text !== undefined) {
+        const hash = it.hash ?? contentHash(it.rel, text);
+        const buf = cache?.get(hash);
+        let rec: FileRecord | undefined;
+        if (buf) { try { rec = rehydrate(deserialise<FileRecord>(buf)); result.hits++; } catch { rec = undefined; } }
+        if (!rec) {
+          const fresh = extractor.extract(it.rel, text);
+          if (cache) cache.put(hash, serialise(fresh));
+          rec = rehydrate(fresh);
+          result.parsed++;
+        }
+        recs[it.seq] = rec;
+      }
+      took(recs[it.seq], it.seq);
+    }
+    for (const r of recs) project.addRecord(r);
+  }
+  o.progress?.(files.length, files.length);
+  const tExtract = performance.now();
+  // 3. link, summarise, check
+  const analysis = project.analysis(o.root);
+  const tAnalyse = performance.now();
+  snapshots?.put(treeHash, analysis);
+  return {
+    analysis,
+    timings: {
+      files: files.length, read: (tRead - t0) / 1000, extract: (tExtract - tRead) / 1000, analyse: (tAnalyse - tExtract) / 1000,
+      total: (performance.now() - t0) / 1000, jobs, cacheHits: result.hits, parsed: result.parsed, warm: false, workersStarted: result.workersStarted,
+    },
+  };
+}

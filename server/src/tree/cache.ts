@@ -1,0 +1,144 @@
+/**
+ * The on-disk cache. Two kinds of entries, both under one key that names the engine build, the grammar
+ * and the settings (so a new lockscope, grammar or setting never reads an old entry):
+ *   records/<key>/<hh>/<content-hash>   one file's FileRecord, by the hash of its path and text;
+ *   snapshots/<key>/<tree-hash>         the whole analysis of a tree, by the hashes of all its files.
+ * Every entry is framed (magic, length, CRC-32 of the payload) and written atomically (temporary file,
+ * then rename). A torn, truncated or corrupt entry fails the check or the deserialisation, is deleted,
+ * and the file is extracted again: the cache is never trusted. Old keys are pruned (the newest few stay).
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import * as zlib from 'node:zlib';
+
+const MAGIC = 0x4c534331; // "LSC1"
+const HEADER = 12;
+/** Key directories kept (others are removed when a new one is made). */
+const KEEP_KEYS = 3;
+
+/** The cache folder: --cache-dir, $LOCKSCOPE_CACHE_DIR, $XDG_CACHE_HOME/lockscope or ~/.cache/lockscope. */
+export function defaultCacheDir(): string {
+  if (process.env.LOCKSCOPE_CACHE_DIR) return process.env.LOCKSCOPE_CACHE_DIR;
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'lockscope');
+}
+
+export function contentHash(rel: string, text: string): string {
+  return createHash('sha1').update(rel).update('\u0000').update(text).digest('hex');
+}
+
+/** What an entry depends on besides its content: the engine code, the grammar files, the settings. */
+export function cacheKey(parts: { files: string[]; settings: unknown }): string {
+  const h = createHash('sha1');
+  for (const f of parts.files) {
+    try { h.update(fs.readFileSync(f)); } catch { h.update(`missing:${f}`); }
+  }
+  h.update(JSON.stringify(parts.settings));
+  return h.digest('hex').slice(0, 20);
+}
+
+/** A standalone copy-free view: the bytes own their ArrayBuffer (needed to transfer it between threads). */
+function own(b: Uint8Array): Uint8Array {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : new Uint8Array(b);
+}
+
+export function serialise(value: unknown): Uint8Array {
+  return own(v8.serialize(value));
+}
+
+export function deserialise<T>(buf: Uint8Array): T {
+  return v8.deserialize(buf) as T;
+}
+
+function frame(payload: Uint8Array): Buffer {
+  const head = Buffer.alloc(HEADER);
+  head.writeUInt32LE(MAGIC, 0);
+  head.writeUInt32LE(payload.byteLength, 4);
+  head.writeUInt32LE(zlib.crc32(payload), 8);
+  return Buffer.concat([head, payload]);
+}
+
+/** The payload of a framed entry, or undefined when the frame does not check out. */
+function unframe(buf: Buffer): Uint8Array | undefined {
+  if (buf.byteLength < HEADER || buf.readUInt32LE(0) !== MAGIC) return undefined;
+  const n = buf.readUInt32LE(4);
+  if (buf.byteLength !== HEADER + n) return undefined;
+  const payload = new Uint8Array(buf.buffer, buf.byteOffset + HEADER, n);
+  return zlib.crc32(payload) === buf.readUInt32LE(8) ? own(payload) : undefined;
+}
+
+function writeAtomic(file: string, data: Buffer): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
+function readEntry(file: string): Uint8Array | undefined {
+  let buf: Buffer;
+  try { buf = fs.readFileSync(file); } catch { return undefined; }
+  const payload = unframe(buf);
+  if (!payload) { try { fs.rmSync(file, { force: true }); } catch { /* another process may hold it */ } }
+  return payload;
+}
+
+function prune(dir: string, keep: string): void {
+  let names: string[];
+  try { names = fs.readdirSync(dir); } catch { return; }
+  const others = names.filter((n) => n !== keep).map((n) => {
+    try { return { n, t: fs.statSync(path.join(dir, n)).mtimeMs }; } catch { return { n, t: 0 }; }
+  }).sort((a, b) => b.t - a.t);
+  for (const o of others.slice(KEEP_KEYS - 1)) fs.rmSync(path.join(dir, o.n), { recursive: true, force: true });
+}
+
+/** Per-file records (used by the extraction workers; each reads and writes its own files). */
+export class RecordCache {
+  private readonly dir: string;
+  constructor(root: string, key: string) {
+    this.dir = path.join(root, 'records', key);
+  }
+  private file(hash: string): string { return path.join(this.dir, hash.slice(0, 2), hash); }
+  /** The serialised record, checked; undefined when absent or corrupt (a corrupt entry is removed). */
+  get(hash: string): Uint8Array | undefined { return readEntry(this.file(hash)); }
+  put(hash: string, serialised: Uint8Array): void {
+    try { writeAtomic(this.file(hash), frame(serialised)); } catch { /* a read-only or full disk only costs speed */ }
+  }
+  /** Make the key's folder, and drop the oldest other keys. */
+  static prepare(root: string, key: string): void {
+    fs.mkdirSync(path.join(root, 'records', key), { recursive: true });
+    prune(path.join(root, 'records'), key);
+  }
+}
+
+/** Whole-tree analyses, by the hashes of every file in the tree (one kept per key). */
+export class SnapshotCache {
+  private readonly dir: string;
+  constructor(root: string, key: string) {
+    this.dir = path.join(root, 'snapshots', key);
+  }
+  static treeHash(files: { rel: string; hash: string }[]): string {
+    const h = createHash('sha1');
+    for (const f of files) h.update(f.rel).update('\u0000').update(f.hash).update('\n');
+    return h.digest('hex');
+  }
+  get<T>(treeHash: string, check: (v: unknown) => v is T): T | undefined {
+    const payload = readEntry(path.join(this.dir, treeHash));
+    if (!payload) return undefined;
+    try {
+      const v: unknown = deserialise(payload);
+      if (check(v)) return v;
+    } catch { /* fall through: rebuilt */ }
+    fs.rmSync(path.join(this.dir, treeHash), { force: true });
+    return undefined;
+  }
+  put(treeHash: string, value: unknown): void {
+    try {
+      writeAtomic(path.join(this.dir, treeHash), frame(serialise(value)));
+      for (const n of fs.readdirSync(this.dir)) if (n !== treeHash && !n.endsWith('.tmp')) fs.rmSync(path.join(this.dir, n), { force: true });
+      prune(path.dirname(this.dir), path.basename(this.dir));
+    } catch { /* only costs speed */ }
+  }
+}
