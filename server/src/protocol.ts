@@ -33,3 +33,7 @@ export const CallGraphRequest = new RequestType<CallGraphParams, CallGraphResult
 export interface LockOrderParams { cyclesOnly?: boolean; classFilter?: string[] }
 export interface LockOrderResult { classes: number; edges: number; cycles: string[][]; omitted: number; markdown: string; dot: string; svg: string }
 export const LockOrderRequest = new RequestType<LockOrderParams, LockOrderResult | null, void>('lockscope/lockOrderGraph');
+
+/** The server process's memory (worker threads included): for the benchmark and the status command. */
+export interface MemoryResult { rssMiB: number; peakRssMiB: number; heapUsedMiB: number }
+export const MemoryRequest = new RequestType0<MemoryResult, void>('lockscope/memory');

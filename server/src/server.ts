@@ -25,7 +25,7 @@ import type { LinkFn } from './engine/linker';
 import type { Deferred } from './engine/transfer';
 import { callGraph, toDot, toMarkdown, toSvg } from './report';
 import {
-  CallGraphRequest, type CallGraphResult, type IndexStatus, IndexStatusRequest, LockOrderRequest, type LockOrderResult, ReindexRequest,
+  CallGraphRequest, type CallGraphResult, type IndexStatus, IndexStatusRequest, MemoryRequest, LockOrderRequest, type LockOrderResult, ReindexRequest,
 } from './protocol';
 import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from './lockgraph';
 import { calleeAt, calleeMarkdown, hoverMarkdown, suppressActions, toDiagnostic } from './lsp/present';
@@ -79,6 +79,10 @@ export class LockscopeServer {
     c.onDidChangeWatchedFiles(() => { void this.reconfigure(); });
     c.onHover((p) => this.hover(p.textDocument.uri, p.position.line, p.position.character));
     c.onRequest(IndexStatusRequest, () => this.status);
+    c.onRequest(MemoryRequest, () => {
+      const mib = (b: number) => Math.round(b / 1024 / 1024);
+      return { rssMiB: mib(process.memoryUsage.rss()), peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), heapUsedMiB: mib(process.memoryUsage().heapUsed) };
+    });
     c.onRequest(ReindexRequest, async () => {
       await this.indexWorker?.terminate();
       this.indexWorker = undefined;

@@ -54,13 +54,16 @@ function isAnalysis(v: unknown): v is TreeAnalysis {
   return !!a && typeof a === 'object' && !!a.index && Array.isArray(a.index.fns) && Array.isArray(a.findings) && a.fileStats instanceof Map && a.suppressed instanceof Map;
 }
 
-/** The key every cache entry is under: this engine build (the worker bundle), the grammar, the settings. */
+/**
+ * The key every cache entry is under: this engine build (the extraction worker's bundle and the bundle
+ * running the analysis, which holds the linker and the checkers), the grammar, the settings.
+ */
 function keyFor(settings: Settings, grammarDir: string | undefined): string {
   let script: string | undefined;
   try { script = workerScript(); } catch { script = undefined; }
   const g = findGrammarDir(grammarDir).dir ?? '';
   return cacheKey({
-    files: [script ?? __filename, path.join(g, 'tree-sitter-c.wasm'), path.join(g, 'functions.scm'), path.join(g, 'calls.scm'), path.join(g, 'initializers.scm')],
+    files: [script ?? 'no-worker', __filename, path.join(g, 'tree-sitter-c.wasm'), path.join(g, 'functions.scm'), path.join(g, 'calls.scm'), path.join(g, 'initializers.scm')],
     settings: cacheRelevant(settings),
   });
 }
@@ -77,16 +80,16 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
   const jobs = o.jobs ?? defaultJobs();
   const rel = (abs: string) => toPosix(path.relative(o.root, abs));
   const key = o.cacheDir ? keyFor(o.settings, o.grammarDir) : '';
+  let cacheDir = o.cacheDir;
   // 1. hashes, and the warm start
   const items: PoolItem[] = files.map((abs, seq) => ({ seq, abs, rel: rel(abs) }));
   let snapshots: SnapshotCache | undefined;
-  let treeHash = '';
   if (o.cacheDir) {
     for (const it of items) {
       try { it.hash = contentHash(it.rel, fs.readFileSync(it.abs, 'utf8')); } catch { it.hash = undefined; }
     }
     snapshots = new SnapshotCache(o.cacheDir, key);
-    treeHash = SnapshotCache.treeHash(items.map((i) => ({ rel: i.rel, hash: i.hash ?? 'unreadable' })));
+    const treeHash = SnapshotCache.treeHash(items.map((i) => ({ rel: i.rel, hash: i.hash ?? 'unreadable' })));
     const warm = snapshots.get(treeHash, isAnalysis);
     const tRead = performance.now();
     if (warm) {
@@ -95,7 +98,7 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
       const s = (performance.now() - t0) / 1000;
       return { analysis: warm, timings: { files: files.length, read: (tRead - t0) / 1000, extract: 0, analyse: 0, total: s, jobs, cacheHits: files.length, parsed: 0, warm: true, workersStarted: 0 } };
     }
-    RecordCache.prepare(o.cacheDir, key);
+    if (!RecordCache.prepare(o.cacheDir, key)) { snapshots = undefined; cacheDir = undefined; } // an unusable cache only costs speed
   }
   const tRead = performance.now();
   // 2. records
@@ -119,22 +122,26 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
   };
   const queue = first ? [...items.filter((i) => firstSeqs.has(i.seq)), ...items.filter((i) => !firstSeqs.has(i.seq))] : items;
   let result = { hits: 0, parsed: 0, workersStarted: 0 };
+  /** The hash of the text each record was made from: the snapshot goes under these, not the hashes read first. */
+  const extracted: string[] = new Array(items.length).fill('');
   if (jobs > 0) {
     result = await extractInWorkers(queue, {
       jobs,
-      init: { settings: o.settings, grammarDir: o.grammarDir ?? '', cacheDir: o.cacheDir, cacheKey: key },
+      init: { settings: o.settings, grammarDir: o.grammarDir ?? '', cacheDir, cacheKey: key },
       onArrive: (rec, item) => took(rec, item.seq),
-    }, (rec) => project.addRecord(rec));
+    }, (rec, item, _hit, hash) => { extracted[item.seq] = hash; project.addRecord(rec); });
   } else {
     const grammar = await loadGrammar(o.grammarDir);
     const extractor = new Extractor(grammar, o.settings);
-    const cache = o.cacheDir ? new RecordCache(o.cacheDir, key) : undefined;
+    const cache = cacheDir ? new RecordCache(cacheDir, key) : undefined;
     const recs: FileRecord[] = new Array(items.length);
     for (const it of queue) {
       let text: string | undefined;
       try { text = fs.readFileSync(it.abs, 'utf8'); } catch (e) { recs[it.seq] = skippedRecord(it.rel, `cannot read (${(e as Error).message})`); }
       if (text !== undefined) {
-        const hash = it.hash ?? contentHash(it.rel, text);
+        // the text read now, which may differ from the one hashed above if it was saved meanwhile
+        const hash = contentHash(it.rel, text);
+        extracted[it.seq] = hash;
         const buf = cache?.get(hash);
         let rec: FileRecord | undefined;
         if (buf) { try { rec = rehydrate(deserialise<FileRecord>(buf)); result.hits++; } catch { rec = undefined; } }
@@ -155,7 +162,7 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
   // 3. link, summarise, check
   const analysis = project.analysis(o.root);
   const tAnalyse = performance.now();
-  snapshots?.put(treeHash, analysis);
+  snapshots?.put(SnapshotCache.treeHash(items.map((i) => ({ rel: i.rel, hash: extracted[i.seq] || 'unreadable' }))), analysis);
   return {
     analysis,
     timings: {

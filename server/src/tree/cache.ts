@@ -106,10 +106,15 @@ export class RecordCache {
   put(hash: string, serialised: Uint8Array): void {
     try { writeAtomic(this.file(hash), frame(serialised)); } catch { /* a read-only or full disk only costs speed */ }
   }
-  /** Make the key's folder, and drop the oldest other keys. */
-  static prepare(root: string, key: string): void {
-    fs.mkdirSync(path.join(root, 'records', key), { recursive: true });
-    prune(path.join(root, 'records'), key);
+  /** Make the key's folder, and drop the oldest other keys; false when the folder cannot be made (no cache then). */
+  static prepare(root: string, key: string): boolean {
+    try {
+      fs.mkdirSync(path.join(root, 'records', key), { recursive: true });
+      prune(path.join(root, 'records'), key);
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
 

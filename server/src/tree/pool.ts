@@ -43,17 +43,18 @@ export function workerScript(): string {
 interface Slot { worker: Worker; pending: number; parsed: number; retiring: boolean }
 
 /**
- * Extract every item; `onRecord` is called once per item, in `seq` order (0..n-1 must all be present).
+ * Extract every item; `onRecord` is called once per item, in `seq` order (0..n-1 must all be present),
+ * with the content hash of the text the record was made from ('' when unreadable).
  * Rejects if a worker cannot start (no grammar): the caller reports it.
  */
-export function extractInWorkers(items: PoolItem[], opts: PoolOptions, onRecord: (rec: FileRecord, item: PoolItem, hit: boolean) => void): Promise<PoolResult> {
+export function extractInWorkers(items: PoolItem[], opts: PoolOptions, onRecord: (rec: FileRecord, item: PoolItem, hit: boolean, hash: string) => void): Promise<PoolResult> {
   const script = opts.script ?? workerScript();
   const recycle = opts.recycleBytes ?? 48 * 1024 * 1024;
   const batchSize = opts.batch ?? 6;
   const jobs = Math.max(1, Math.min(opts.jobs, items.length || 1));
   const queue = [...items];
   const bySeq = new Map(items.map((i) => [i.seq, i]));
-  const done = new Map<number, { rec: FileRecord; hit: boolean }>();
+  const done = new Map<number, { rec: FileRecord; hit: boolean; hash: string }>();
   const order = [...items].sort((a, b) => a.seq - b.seq).map((i) => i.seq);
   let next = 0;
   const result: PoolResult = { hits: 0, parsed: 0, workersStarted: 0 };
@@ -72,7 +73,7 @@ export function extractInWorkers(items: PoolItem[], opts: PoolOptions, onRecord:
         const seq = order[next++];
         const d = done.get(seq)!;
         done.delete(seq);
-        onRecord(d.rec, bySeq.get(seq)!, d.hit);
+        onRecord(d.rec, bySeq.get(seq)!, d.hit, d.hash);
       }
       if (next === order.length) {
         for (const s of slots) void s.worker.terminate();
@@ -109,7 +110,7 @@ export function extractInWorkers(items: PoolItem[], opts: PoolOptions, onRecord:
         } else {
           if (!rec || rec.file !== item.rel) rec = skippedRecord(item.rel, 'internal error: its extracted record did not deserialise');
           opts.onArrive?.(rec, item);
-          done.set(m.seq, { rec, hit: m.hit });
+          done.set(m.seq, { rec, hit: m.hit, hash: m.hash });
           if (m.hit) result.hits++; else result.parsed++;
         }
         s.parsed += m.parsedBytes;
