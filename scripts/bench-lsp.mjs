@@ -64,6 +64,8 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 100));
 }
 const indexSeconds = (performance.now() - t0) / 1000;
+const say = (m) => process.stderr.write(`bench-lsp: ${m}\n`);
+say(`indexed in ${indexSeconds.toFixed(1)} s: ${JSON.stringify(status)}`);
 if (status.state !== 'ready') { console.error(`bench-lsp: indexing failed: ${status.message}`); process.exit(1); }
 
 /** Lines strictly inside function bodies (a line after one starting `{` at column 0, before the `}`). */
@@ -92,6 +94,7 @@ async function editLatency(rel) {
   conn.sendNotification(P.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'c', version: v0, text } });
   await first;
   const openMs = performance.now() - tOpen;
+  say(`${rel}: first diagnostics ${openMs.toFixed(0)} ms after opening`);
   const candidates = bodyLines(text);
   const times = [];
   let inserted = 0;

@@ -21,8 +21,9 @@ import {
 } from './engine';
 import type { IndexMessage, IndexRequest } from './indexer';
 import { defaultCacheDir } from './tree/cache';
-import type { LinkFn } from './engine/linker';
-import type { Deferred } from './engine/transfer';
+import { type LinkFn, summaryKey } from './engine/linker';
+import { DocumentSession } from './engine/session';
+import type { Deferred, Summary } from './engine/transfer';
 import { callGraph, toDot, toMarkdown, toSvg } from './report';
 import {
   CallGraphRequest, type CallGraphResult, type IndexStatus, IndexStatusRequest, MemoryRequest, LockOrderRequest, type LockOrderResult, ReindexRequest,
@@ -33,18 +34,50 @@ import { annotationActions } from './lsp/annotate';
 import { baselineActions, loadBaselines } from './lsp/baseline';
 import { Baseline } from './engine/baseline';
 
-const DEBOUNCE_MS = 150;
+const DEBOUNCE_MIN_MS = 25;
+const DEBOUNCE_MAX_MS = 300;
 
 /** `p` relative to `root` with POSIX separators, or undefined when it is not inside `root`. */
 function relativeInside(root: string, p: string): string | undefined {
   const rel = path.relative(root, p);
   return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
 }
+/** Did an edit change what any function of the file does to locks (as callers see it)? */
+function changedSummaries(before: ReadonlyMap<string, Summary>, after: ReadonlyMap<string, Summary>): boolean {
+  if (before.size !== after.size) return true;
+  for (const [name, s] of after) if (summaryKey(before.get(name)) !== summaryKey(s)) return true;
+  return false;
+}
+
 /** Files re-summarised after one edit, at most. */
 const MAX_PROPAGATE = 64;
 
 export class LockscopeServer {
-  private readonly documents = new TextDocuments(TextDocument);
+  /** Open documents' incremental state: syntax tree, edits since the last analysis, per-function results. */
+  private readonly sessions = new Map<string, DocumentSession>();
+  /** Every change passes through here on its way into the document, so the session sees each edit. */
+  private readonly documents = new TextDocuments<TextDocument>({
+    create: (uri, languageId, version, content) => TextDocument.create(uri, languageId, version, content),
+    update: (doc, changes, version) => {
+      const session = this.sessions.get(doc.uri);
+      let cur = doc;
+      for (const c of changes) {
+        if (session) {
+          if ('range' in c) {
+            const startOffset = cur.offsetAt(c.range.start);
+            const endOffset = cur.offsetAt(c.range.end);
+            session.change({ start: cur.positionAt(startOffset), end: cur.positionAt(endOffset), startOffset, endOffset, text: c.text });
+          } else session.replaced();
+        }
+        cur = TextDocument.update(cur, [c], version);
+      }
+      return cur;
+    },
+  });
+  /** How long the last analysis of each document took (ms): the debounce follows it. */
+  private readonly cost = new Map<string, number>();
+  /** Bumped on every edit: a propagation started for an older edit stops. */
+  private edits = 0;
   private grammar?: Grammar;
   private grammarError?: string;
   private grammarDir?: string;
@@ -115,6 +148,9 @@ export class LockscopeServer {
     this.documents.onDidChangeContent((e) => this.schedule(e.document));
     this.documents.onDidClose((e) => {
       this.results.delete(e.document.uri);
+      this.sessions.get(e.document.uri)?.dispose();
+      this.sessions.delete(e.document.uri);
+      this.cost.delete(e.document.uri);
       void c.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     });
     this.documents.listen(c);
@@ -249,10 +285,13 @@ export class LockscopeServer {
     await this.loadSettings();
     await this.loadEngine();
     this.results.clear();
+    for (const session of this.sessions.values()) session.replaced(); // other settings, other results
     for (const d of this.documents.all()) this.schedule(d, 0);
   }
 
-  private schedule(doc: TextDocument, delay = DEBOUNCE_MS): void {
+  /** Analyse after a pause in typing as long as the last analysis took (so typing never queues work), 25–300 ms. */
+  private schedule(doc: TextDocument, delay = Math.min(DEBOUNCE_MAX_MS, Math.max(DEBOUNCE_MIN_MS, this.cost.get(doc.uri) ?? DEBOUNCE_MIN_MS))): void {
+    this.edits++;
     const old = this.timers.get(doc.uri);
     if (old) clearTimeout(old);
     this.timers.set(doc.uri, setTimeout(() => {
@@ -270,14 +309,19 @@ export class LockscopeServer {
     let result: FileResult;
     try {
       const inTree = this.treePath(doc.uri);
+      let session = this.sessions.get(doc.uri);
+      if (!session) { session = new DocumentSession(); this.sessions.set(doc.uri, session); }
+      const t0 = performance.now();
+      const previous = cached?.result.summaries;
       result = inTree && this.external
-        ? this.analyzer.analyzeText(doc.getText(), inTree, this.external)
-        : this.analyzer.analyzeText(doc.getText(), this.displayPath(doc.uri));
-      // incremental: an edit that changes what this file's functions do to locks refreshes the
-      // open files that call them
+        ? this.analyzer.analyzeDocument(session, doc.getText(), inTree, this.external)
+        : this.analyzer.analyzeDocument(session, doc.getText(), this.displayPath(doc.uri));
+      this.cost.set(doc.uri, performance.now() - t0);
+      // incremental: an edit that changes what this file's functions do to locks refreshes the files
+      // that call them (and theirs); the first analysis of a file only brings the index up to date
       if (inTree && this.external && result.summaries) {
         const stale = this.external.update(inTree, result.summaries);
-        if (stale.size) void this.propagate(stale, inTree);
+        if (stale.size && previous && changedSummaries(previous, result.summaries)) void this.propagate(stale, inTree);
       }
     } catch (e) {
       this.log(`lockscope: internal error analysing ${doc.uri}: ${(e as Error).stack ?? e}`);
@@ -423,9 +467,11 @@ export class LockscopeServer {
     const queue = [...start];
     const seen = new Set<string>([origin, ...start]);
     const touched = new Set<string>();
+    const edits = this.edits;
     for (let n = 0; queue.length && n < MAX_PROPAGATE; n++) {
       await new Promise<void>((r) => setImmediate(r));
       if (this.external !== ext) return; // re-indexed meanwhile
+      if (this.edits !== edits) break; // typing goes on: the next analysis starts its own
       const file = queue.shift()!;
       const open = this.documents.all().find((d) => this.treePath(d.uri) === file);
       let text: string;

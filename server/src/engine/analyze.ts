@@ -19,6 +19,7 @@ import { TypeTable } from './types-c';
 import { suppressions, unsuppressed } from './suppress';
 import { Macros } from './macros';
 import { solve } from './solver';
+import { type CachedFunction, type DocumentSession, moveLines } from './session';
 import { summarise } from './summary';
 import type { Summary, TransferContext } from './transfer';
 import type { FileStats, Finding, HeldLock } from './types';
@@ -93,7 +94,27 @@ export class Analyzer {
     }
   }
 
-  private analyzeTree(tree: Tree, file: string, external?: ExternalIndex): FileResult {
+  /**
+   * An open document, incrementally: the session's tree (edited since) is reused by the parser, and
+   * functions whose results still hold are not analysed again (see session.ts). Same results as
+   * analyzeText on the same text.
+   */
+  analyzeDocument(session: DocumentSession, text: string, file: string, external?: ExternalIndex): FileResult {
+    const reason = rejectReason(text, this.opts.settings.maxFileSizeKB * 1024);
+    if (reason) { session.replaced(); return { file, findings: [], functions: [], stats: emptyStats(), error: reason }; }
+    const old = session.tree;
+    const tree = this.grammar.parser.parse(text, old ?? null);
+    if (!tree) { session.replaced(); return { file, findings: [], functions: [], stats: emptyStats(), error: 'the parser returned no tree' }; }
+    session.last.incrementalParse = !!old;
+    try {
+      const r = this.analyzeTree(tree, file, external, session);
+      return { ...r, findings: unsuppressed(r.findings, suppressions(text)) };
+    } finally {
+      session.settled(tree);
+    }
+  }
+
+  private analyzeTree(tree: Tree, file: string, external?: ExternalIndex, session?: DocumentSession): FileResult {
     const stats = emptyStats();
     const defs = topLevelDefs(this.grammar, tree);
     const byName = new Map<string, number>();
@@ -179,7 +200,31 @@ export class Analyzer {
     types.addTree(tree.rootNode);
     const macros = new Macros();
     macros.addTree(tree.rootNode);
+    // what carries over from the last analysis of this document
+    const namesNow = names.join('\n');
+    const generation = external?.generationFor(file);
+    const carry = !!session && session.names === namesNow && session.index === external && session.generation === generation;
+    const before = carry ? session.functions : new Map<string, CachedFunction>();
+    const cache = new Map<string, CachedFunction>();
+    const redone = new Set<string>();
+    let reused = 0;
     for (const i of order) {
+      const key = session ? defs[i].text : '';
+      const prior = session ? before.get(key) : undefined;
+      const calleeRedone = [...calls[i]].some((c) => redone.has(c) || (relevant.has(byName.get(c)!) && !summaries.has(c)));
+      const moved = prior && !calleeRedone ? moveLines(prior, file, (l) => session!.mapLine(l)) : undefined;
+      if (moved) {
+        reused++;
+        infos[i] = { ...moved.info, name: infos[i].name, line: infos[i].line, endLine: infos[i].endLine, hasParseErrors: infos[i].hasParseErrors };
+        findings.push(...moved.findings);
+        if (moved.summary && !summaries.has(infos[i].name)) summaries.set(infos[i].name, moved.summary);
+        stats.lockSitesModelled += moved.lockSitesModelled;
+        for (const [k, v] of Object.entries(moved.unmodelled)) stats.unmodelled[k] = (stats.unmodelled[k] ?? 0) + v;
+        if (moved.stateLimit) stats.unmodelled['state-limit'] = (stats.unmodelled['state-limit'] ?? 0) + 1;
+        cache.set(key, moved);
+        continue;
+      }
+      if (names[i]) redone.add(names[i]!);
       const ir = buildCfg(defs[i], ctxBase);
       types.classify(ir, types.variables(defs[i]));
       const self = external?.linker.resolve(file, ir.name);
@@ -192,14 +237,26 @@ export class Analyzer {
       const contract = external && self !== undefined ? vfsEntryLocks(ir, external.linker.slotsOf(self)) : [];
       const sol = solve(ir, entryStateOf(ir, contract), tctx);
       if (sol.saturated) stats.unmodelled['state-limit'] = (stats.unmodelled['state-limit'] ?? 0) + 1;
-      findings.push(...runChecks(sol, tctx, { severity: severities(this.opts.settings) })
-        .filter((f) => this.opts.settings.severity[f.kind] !== 'off'));
-      if (ir.name && !summaries.has(ir.name)) summaries.set(ir.name, summarise(sol, tctx));
+      const found = runChecks(sol, tctx, { severity: severities(this.opts.settings) })
+        .filter((f) => this.opts.settings.severity[f.kind] !== 'off');
+      findings.push(...found);
+      const summary = summarise(sol, tctx);
+      if (ir.name && !summaries.has(ir.name)) summaries.set(ir.name, summary);
       stats.lockSitesModelled += ir.lockSitesModelled;
       for (const [k, v] of Object.entries(ir.unmodelled)) stats.unmodelled[k] = (stats.unmodelled[k] ?? 0) + v;
       infos[i].analysed = true;
       infos[i].points = statePoints(ir, sol.inStates, sol.order);
       infos[i].entryHeld = heldOf(entryStateOf(ir, contract).locks, 'must');
+      if (session) {
+        cache.set(key, { summary, info: infos[i], findings: found, lockSitesModelled: ir.lockSitesModelled, unmodelled: ir.unmodelled, stateLimit: sol.saturated });
+      }
+    }
+    if (session) {
+      session.functions = cache;
+      session.names = namesNow;
+      session.index = external;
+      session.generation = generation;
+      session.last = { ...session.last, reused, analysed: order.length - reused };
     }
     findings.sort((a, b) => a.line - b.line || a.column - b.column || a.kind.localeCompare(b.kind));
     return { file, findings, functions: infos, stats, summaries };

@@ -228,22 +228,36 @@ export class ExternalIndex {
    */
   update(file: string, fresh: ReadonlyMap<string, Summary>): Set<string> {
     const stale = new Set<string>();
+    let changed = 0;
     for (const [name, sum] of fresh) {
       const id = this.linker.resolve(file, name);
       if (id === undefined || this.data.fns[id].file !== file) continue;
       const before = this.data.summaries[id];
       const after = busy(sum) ? sum : null;
-      if (fingerprint(before) === fingerprint(after)) continue;
+      if (summaryKey(before) === summaryKey(after)) continue;
       this.data.summaries[id] = after;
+      changed++;
       for (const c of this.linker.callers[id]) stale.add(this.data.fns[c].file);
+    }
+    if (changed) {
+      this.changes += changed;
+      this.ownChanges.set(file, (this.ownChanges.get(file) ?? 0) + changed);
     }
     stale.delete(file);
     return stale;
   }
+
+  private changes = 0;
+  private readonly ownChanges = new Map<string, number>();
+
+  /** Bumped whenever `update` changes a summary outside `file`: results `file` computed before may be stale. */
+  generationFor(file: string): number {
+    return this.changes - (this.ownChanges.get(file) ?? 0);
+  }
 }
 
 /** What of a summary callers see (witness paths aside). */
-function fingerprint(s: Summary | null | undefined): string {
+export function summaryKey(s: Summary | null | undefined): string {
   if (!s) return '';
   return JSON.stringify([s.acquires.map((a) => a.template ?? a.ref.class), s.effects.map((e) => [e.template, e.delta, e.when]),
     s.deferred.map((d) => [d.field, d.args]), s.forbidden.map((f) => [f.call, f.template]), s.requires.map((r) => r.template), !!s.sleeps, s.conditional]);

