@@ -42,6 +42,10 @@ function relativeInside(root: string, p: string): string | undefined {
   const rel = path.relative(root, p);
   return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
 }
+function debounceFor(cost: number | undefined): number {
+  return cost === undefined || cost < 150 ? DEBOUNCE_MIN_MS : Math.min(DEBOUNCE_MAX_MS, cost);
+}
+
 /** Did an edit change what any function of the file does to locks (as callers see it)? */
 function changedSummaries(before: ReadonlyMap<string, Summary>, after: ReadonlyMap<string, Summary>): boolean {
   if (before.size !== after.size) return true;
@@ -289,8 +293,11 @@ export class LockscopeServer {
     for (const d of this.documents.all()) this.schedule(d, 0);
   }
 
-  /** Analyse after a pause in typing as long as the last analysis took (so typing never queues work), 25–300 ms. */
-  private schedule(doc: TextDocument, delay = Math.min(DEBOUNCE_MAX_MS, Math.max(DEBOUNCE_MIN_MS, this.cost.get(doc.uri) ?? DEBOUNCE_MIN_MS))): void {
+  /**
+   * Analyse after a short pause in typing (25 ms); where an analysis takes long (over 150 ms: a big
+   * file before its first incremental run), wait as long as it takes, up to 300 ms, so typing never queues work.
+   */
+  private schedule(doc: TextDocument, delay = debounceFor(this.cost.get(doc.uri))): void {
     this.edits++;
     const old = this.timers.get(doc.uri);
     if (old) clearTimeout(old);

@@ -19,7 +19,7 @@ import { TypeTable } from './types-c';
 import { suppressions, unsuppressed } from './suppress';
 import { Macros } from './macros';
 import { solve } from './solver';
-import { type CachedFunction, type DocumentSession, moveLines } from './session';
+import { type CachedFunction, type DocumentSession, lineRange, moveLines } from './session';
 import { summarise } from './summary';
 import type { Summary, TransferContext } from './transfer';
 import type { FileStats, Finding, HeldLock } from './types';
@@ -212,7 +212,13 @@ export class Analyzer {
       const key = session ? defs[i].text : '';
       const prior = session ? before.get(key) : undefined;
       const calleeRedone = [...calls[i]].some((c) => redone.has(c) || (relevant.has(byName.get(c)!) && !summaries.has(c)));
-      const moved = prior && !calleeRedone ? moveLines(prior, file, (l) => session!.mapLine(l)) : undefined;
+      const span = prior && !calleeRedone ? session!.span(prior.lines[0], prior.lines[1]) : 'touched';
+      let moved: CachedFunction | undefined;
+      if (span === 'same') moved = prior;
+      else if (span === 'moved') {
+        moved = moveLines(prior!, file, (l) => session!.mapLine(l));
+        if (moved) moved.lines = [session!.mapLine(prior!.lines[0])!, session!.mapLine(prior!.lines[1])!];
+      }
       if (moved) {
         reused++;
         infos[i] = { ...moved.info, name: infos[i].name, line: infos[i].line, endLine: infos[i].endLine, hasParseErrors: infos[i].hasParseErrors };
@@ -248,7 +254,8 @@ export class Analyzer {
       infos[i].points = statePoints(ir, sol.inStates, sol.order);
       infos[i].entryHeld = heldOf(entryStateOf(ir, contract).locks, 'must');
       if (session) {
-        cache.set(key, { summary, info: infos[i], findings: found, lockSitesModelled: ir.lockSitesModelled, unmodelled: ir.unmodelled, stateLimit: sol.saturated });
+        const lines = lineRange([summary, infos[i], found], file, infos[i].line, infos[i].endLine);
+        cache.set(key, { lines, summary, info: infos[i], findings: found, lockSitesModelled: ir.lockSitesModelled, unmodelled: ir.unmodelled, stateLimit: sol.saturated });
       }
     }
     if (session) {

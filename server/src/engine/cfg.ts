@@ -44,7 +44,8 @@ export class CfgBuilder extends ExprBuilder {
         cursor.gotoParent();
       }
     };
-    visit();
+    // deleted here: web-tree-sitter's finalizer for a cursor left to the GC frees through its tree, which may be gone by then
+    try { visit(); } finally { cursor.delete(); }
     if (harmful) {
       this.ir.unmodelled['parse-error'] = (this.ir.unmodelled['parse-error'] ?? 0) + harmful;
       this.ir.taintedKeys.add('*');

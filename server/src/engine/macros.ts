@@ -4,15 +4,27 @@
  */
 import type { Node } from 'web-tree-sitter';
 
+/** `#define NAME value` (object-like: the name is not followed by `(`). */
+const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Z_][A-Z0-9_]*)[ \t]+([^\n]*)$/gm;
+
 export class Macros {
   private readonly raw = new Map<string, string>();
   private readonly cache = new Map<string, number | null>();
 
+  /** Object-like macros with an upper-case name, from the text (a regex over lines is far cheaper than a tree walk). */
   addTree(root: Node): void {
-    for (const d of root.descendantsOfType('preproc_def')) {
-      const name = d?.childForFieldName('name')?.text;
-      const value = d?.childForFieldName('value')?.text.trim();
-      if (name && value && /^[A-Z_][A-Z0-9_]*$/.test(name) && !this.raw.has(name)) this.raw.set(name, value);
+    this.addText(root.text);
+  }
+
+  addText(text: string): void {
+    if (!text.includes('define')) return;
+    DEFINE.lastIndex = 0;
+    for (let m = DEFINE.exec(text); m; m = DEFINE.exec(text)) {
+      const name = m[1];
+      // a continued line is not an integer expression; trailing comments are not part of the value
+      if (m[2].endsWith('\\')) continue;
+      const value = m[2].replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '').trim();
+      if (value && !this.raw.has(name)) this.raw.set(name, value);
     }
   }
 

@@ -13,6 +13,8 @@ import type { Summary } from './transfer';
 import type { FileStats, Finding } from './types';
 
 export interface CachedFunction {
+  /** The first and last line of this file the result mentions (its own, and same-file callees' in witness paths). */
+  lines: [number, number];
   summary?: Summary;
   info: FunctionInfo;
   findings: Finding[];
@@ -78,6 +80,26 @@ export class DocumentSession {
     return row + 1;
   }
 
+  /**
+   * How the edits since the last analysis affect lines first..last: 'same' (none moved or touched),
+   * 'moved' (shifted, none touched), 'touched'.
+   */
+  span(first: number, last: number): 'same' | 'moved' | 'touched' {
+    let lo = first - 1;
+    let hi = last - 1;
+    let moved = false;
+    for (const e of this.edits) {
+      if (e.start > hi) continue;
+      if (e.oldEnd < lo) {
+        const d = e.newEnd - e.oldEnd;
+        if (d) { lo += d; hi += d; moved = true; }
+        continue;
+      }
+      return 'touched';
+    }
+    return moved ? 'moved' : 'same';
+  }
+
   /** Called when an analysis used the edits: the line map starts again from this text. */
   settled(tree: Tree | undefined): void {
     if (this.tree && this.tree !== tree) this.tree.delete();
@@ -90,6 +112,27 @@ export class DocumentSession {
     this.tree = undefined;
     this.edits = [];
   }
+}
+
+/** The first and last line of `file` that `value` mentions (as moveLines sees them). */
+export function lineRange(value: unknown, file: string, from: number, to: number): [number, number] {
+  let lo = from;
+  let hi = to;
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) { for (const x of v) walk(x); return; }
+    if (!v || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    const mine = typeof o.line === 'number' && (typeof o.file !== 'string' || o.file === file);
+    for (const k in o) {
+      const x = o[k];
+      if (mine && (k === 'line' || k === 'endLine') && typeof x === 'number') { lo = Math.min(lo, x); hi = Math.max(hi, x); }
+      else if (mine && (k === 'message' || k === 'note') && typeof x === 'string') {
+        for (const m of x.matchAll(/\bline (\d+)\b/g)) { lo = Math.min(lo, Number(m[1])); hi = Math.max(hi, Number(m[1])); }
+      } else if (x && typeof x === 'object') walk(x);
+    }
+  };
+  walk(value);
+  return [lo, hi];
 }
 
 /**

@@ -34,6 +34,20 @@ export interface TypeFacts {
   returns: Map<string, string>;
 }
 
+/** The top-level nodes of a file, through preprocessor conditionals and error nodes, in document order. */
+export function topLevel(root: Node): Node[] {
+  const out: Node[] = [];
+  const visit = (n: Node): void => {
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      if (c.type.startsWith('preproc_if') || c.type.startsWith('preproc_el') || c.type === 'ERROR') visit(c);
+      else out.push(c);
+    }
+  };
+  visit(root);
+  return out;
+}
+
 export class TypeTable {
   /** struct name -> field -> struct the field's type names (when it names one) */
   readonly fields = new Map<string, Map<string, string | null>>();
@@ -41,17 +55,29 @@ export class TypeTable {
   /** function -> struct its return type names */
   readonly returns = new Map<string, string>();
 
-  /** Read struct definitions, typedefs and function return types from a file's syntax tree. */
+  /**
+   * Read struct definitions, typedefs and function return types from a file's syntax tree: from its
+   * top-level declarations (also inside #if blocks and error nodes), never from function bodies, which
+   * hold most of a file's nodes and almost never a type definition.
+   */
   addTree(root: Node): void {
-    for (const t of root.descendantsOfType('type_definition')) {
-      if (!t) continue;
+    const typedefs: Node[] = [];
+    const structs: Node[] = [];
+    const decls: Node[] = [];
+    for (const n of topLevel(root)) {
+      if (n.type === 'function_definition') { decls.push(n); continue; }
+      if (n.type === 'type_definition') typedefs.push(n);
+      else if (n.type === 'declaration') decls.push(n);
+      if (n.text.includes('{')) for (const st of n.descendantsOfType(['struct_specifier', 'union_specifier'])) if (st) structs.push(st);
+    }
+    for (const t of typedefs) {
       const s = structOf(t.childForFieldName('type'));
       for (const d of t.childrenForFieldName('declarator')) {
         const name = declared(d);
         if (s && name && d?.type === 'type_identifier' && s !== `@${name}`) this.typedefs.set(name, s);
       }
     }
-    for (const st of root.descendantsOfType(['struct_specifier', 'union_specifier'])) {
+    for (const st of structs) {
       const name = st?.childForFieldName('name')?.text;
       const body = st?.childForFieldName('body');
       if (!st || !name || !body || this.fields.has(name)) continue;
@@ -66,8 +92,7 @@ export class TypeTable {
       }
       this.fields.set(name, m);
     }
-    for (const fn of root.descendantsOfType(['function_definition', 'declaration'])) {
-      if (!fn) continue;
+    for (const fn of decls) {
       const s = structOf(fn.childForFieldName('type'));
       if (!s) continue;
       let d: Node | null = fn.childForFieldName('declarator');
