@@ -116,7 +116,9 @@ export class Analyzer {
 
   private analyzeTree(tree: Tree, file: string, external?: ExternalIndex, session?: DocumentSession): FileResult {
     const stats = emptyStats();
-    const defs = topLevelDefs(this.grammar, tree);
+    // one query pass: function definitions, and calls (lock sites and the same-file call relation)
+    const captures = this.grammar.queries.analysis.captures(tree.rootNode);
+    const defs = topLevelDefs(this.grammar, tree, captures.filter((c) => c.name === 'function').map((c) => c.node));
     const byName = new Map<string, number>();
     const fnOf = (index: number): number => {
       let lo = 0; let hi = defs.length - 1; let found = -1;
@@ -132,7 +134,7 @@ export class Analyzer {
     // one query pass over the file: lock sites, and the same-file call relation
     const direct = new Set<number>();
     const calls: Set<string>[] = defs.map(() => new Set());
-    for (const c of this.grammar.queries.calls.captures(tree.rootNode)) {
+    for (const c of captures) {
       if (c.name === 'guard') {
         if (c.node.text === 'guard') { stats.lockSitesFound++; const f = fnOf(c.node.startIndex); if (f >= 0) direct.add(f); }
         continue;
@@ -206,7 +208,10 @@ export class Analyzer {
     const carry = !!session && session.names === namesNow && session.index === external && session.generation === generation;
     const before = carry ? session.functions : new Map<string, CachedFunction>();
     const cache = new Map<string, CachedFunction>();
+    /** Functions whose summary changed in this analysis: their same-file callers are analysed again. */
     const redone = new Set<string>();
+    let priorByName: Map<string, CachedFunction> | undefined;
+    const prevByName = () => (priorByName ??= new Map([...before.values()].map((c) => [c.info.name, c])));
     let reused = 0;
     for (const i of order) {
       const key = session ? defs[i].text : '';
@@ -215,9 +220,10 @@ export class Analyzer {
       const span = prior && !calleeRedone ? session!.span(prior.lines[0], prior.lines[1]) : 'touched';
       let moved: CachedFunction | undefined;
       if (span === 'same') moved = prior;
-      else if (span === 'moved') {
+      else if (prior && !calleeRedone) {
+        // moved, or an edit falls between lines it mentions: the precise map decides
         moved = moveLines(prior!, file, (l) => session!.mapLine(l));
-        if (moved) moved.lines = [session!.mapLine(prior!.lines[0])!, session!.mapLine(prior!.lines[1])!];
+        if (moved) moved.lines = [session!.mapLine(prior!.lines[0]) ?? moved.info.line, session!.mapLine(prior!.lines[1]) ?? moved.info.endLine];
       }
       if (moved) {
         reused++;
@@ -230,7 +236,6 @@ export class Analyzer {
         cache.set(key, moved);
         continue;
       }
-      if (names[i]) redone.add(names[i]!);
       const ir = buildCfg(defs[i], ctxBase);
       types.classify(ir, types.variables(defs[i]));
       const self = external?.linker.resolve(file, ir.name);
@@ -248,6 +253,12 @@ export class Analyzer {
       findings.push(...found);
       const summary = summarise(sol, tctx);
       if (ir.name && !summaries.has(ir.name)) summaries.set(ir.name, summary);
+      // same-file callers are redone only if what they see of this function changed (its lines moved aside)
+      if (names[i]) {
+        const old = carry ? prevByName().get(names[i]!) : undefined;
+        const oldMoved = old?.summary ? moveLines(old.summary, file, (l) => session!.mapLine(l)) : undefined;
+        if (!oldMoved || JSON.stringify(oldMoved) !== JSON.stringify(summary)) redone.add(names[i]!);
+      }
       stats.lockSitesModelled += ir.lockSitesModelled;
       for (const [k, v] of Object.entries(ir.unmodelled)) stats.unmodelled[k] = (stats.unmodelled[k] ?? 0) + v;
       infos[i].analysed = true;
@@ -284,9 +295,9 @@ export function acquiredKeys(ir: FunctionIR): Set<string> {
  * Inside a broken definition (error recovery can stretch one to the end of the file), the complete
  * definitions that follow are kept: they are what the developer is not typing in.
  */
-export function topLevelDefs(grammar: Grammar, tree: Tree): Node[] {
+export function topLevelDefs(grammar: Grammar, tree: Tree, found?: Node[]): Node[] {
   const defs: Node[] = [];
-  for (const d of grammar.queries.functions.captures(tree.rootNode).map((c) => c.node).sort((a, b) => a.startIndex - b.startIndex)) {
+  for (const d of (found ?? grammar.queries.functions.captures(tree.rootNode).map((c) => c.node)).sort((a, b) => a.startIndex - b.startIndex)) {
     const last = defs[defs.length - 1];
     if (!last || d.startIndex >= last.endIndex || (last.hasError && !d.hasError)) defs.push(d);
   }

@@ -9,7 +9,8 @@ import { Language, Parser, Query } from 'web-tree-sitter';
 export interface Grammar {
   parser: Parser;
   language: Language;
-  queries: { functions: Query; calls: Query; initializers: Query };
+  /** `analysis`: functions.scm and calls.scm as one query, for a single pass over an open document. */
+  queries: { functions: Query; calls: Query; initializers: Query; analysis: Query };
   dir: string;
 }
 
@@ -64,11 +65,11 @@ export async function loadGrammar(explicitDir?: string, log: (m: string) => void
   }
   const parser = new Parser();
   parser.setLanguage(language);
-  const q = (f: string) => {
-    const p = path.join(dir, f);
-    try { return new Query(language, fs.readFileSync(p, 'utf8')); } catch (e) {
+  const q = (...files: string[]) => {
+    const p = files.map((f) => path.join(dir, f)).join(' + ');
+    try { return new Query(language, files.map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n')); } catch (e) {
       throw new GrammarError(`lockscope: query ${p} does not compile against the grammar: ${(e as Error).message}`);
     }
   };
-  return { parser, language, dir, queries: { functions: q('functions.scm'), calls: q('calls.scm'), initializers: q('initializers.scm') } };
+  return { parser, language, dir, queries: { functions: q('functions.scm'), calls: q('calls.scm'), initializers: q('initializers.scm'), analysis: q('functions.scm', 'calls.scm') } };
 }

@@ -142,27 +142,37 @@ export function lineRange(value: unknown, file: string, from: number, to: number
  */
 export function moveLines<T>(value: T, file: string, map: (line: number) => number | undefined): T | undefined {
   let lost = false;
+  // structural sharing: a part with nothing to move (most witness steps are in other files) is kept as it is
   const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
+    if (Array.isArray(v)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const x = walk(v[i]);
+        if (x !== v[i]) { out ??= v.slice(); out[i] = x; }
+      }
+      return out ?? v;
+    }
     if (!v || typeof v !== 'object') return v;
     const o = v as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
+    let out: Record<string, unknown> | undefined;
     const mine = typeof o.line === 'number' && (typeof o.file !== 'string' || o.file === file);
-    for (const [k, x] of Object.entries(o)) {
+    for (const k in o) {
+      const x = o[k];
+      let y: unknown = x;
       if (mine && (k === 'line' || k === 'endLine') && typeof x === 'number') {
         const m = map(x);
-        if (m === undefined) lost = true;
-        out[k] = m ?? x;
+        if (m === undefined) lost = true; else y = m;
       } else if (mine && (k === 'message' || k === 'note') && typeof x === 'string') {
         // "already held since line 9": the checkers name lines of the function itself
-        out[k] = x.replace(/\bline (\d+)\b/g, (all, n: string) => {
+        y = x.includes('line ') ? x.replace(/\bline (\d+)\b/g, (all, n: string) => {
           const m = map(Number(n));
           if (m === undefined) lost = true;
           return m === undefined ? all : `line ${m}`;
-        });
-      } else out[k] = walk(x);
+        }) : x;
+      } else if (x && typeof x === 'object') y = walk(x);
+      if (y !== x) { out ??= { ...o }; out[k] = y; }
     }
-    return out;
+    return out ?? o;
   };
   const moved = walk(value) as T;
   return lost ? undefined : moved;
