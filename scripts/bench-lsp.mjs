@@ -146,6 +146,5 @@ const hover = await hoverLatency('fs/btrfs/file.c');
 const rss = await conn.sendRequest(new P.RequestType0('lockscope/memory')).catch(() => undefined);
 await conn.sendRequest(P.ShutdownRequest.type);
 conn.sendNotification(P.ExitNotification.type);
-child.stdin.end();
 console.log(JSON.stringify({ indexSeconds: +indexSeconds.toFixed(2), status, edits, hover, memory: rss }));
 setTimeout(() => process.exit(0), 200).unref();

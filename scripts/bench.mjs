@@ -9,11 +9,12 @@
 // Documentation/filesystems are unpacked; it never enters git. Every measurement runs in a fresh child
 // process; with --runs N each is repeated and the median kept. Peak RSS comes from GNU time when present.
 //
-// Measured: the floor (web-tree-sitter parsing every indexed file on one thread), `lockscope check fs/`
-// (whole-tree index of fs/ include/ mm/ block/ plus the checks), and `lockscope check fs/btrfs fs/ext4 fs/xfs
-// fs/iomap` (the directories sparse and smatch were timed on). Not yet measured, because what they measure
-// is not built yet (issue 5): worker-parallel indexing, the warm start from an on-disk cache, edit-to-
-// diagnostics and hover latency through the LSP server. The report says so instead of inventing numbers.
+// Measured: the floor (web-tree-sitter parsing every indexed file on one thread); `lockscope check fs/`
+// cold with 1 and N workers (whole-tree index of fs/ include/ mm/ block/ plus the checks); cold writing the
+// on-disk cache and the warm start after it; `lockscope check fs/btrfs fs/ext4 fs/xfs fs/iomap` (the
+// directories sparse and smatch were timed on); whether the findings are identical with 1 and N workers;
+// a --cpu-prof profile of the N-worker run (where the time goes); the language server over stdio
+// (scripts/bench-lsp.mjs: index time, edit-to-diagnostics and hover latency, peak RSS).
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -65,7 +66,7 @@ function measure(cmd, argv, cwd) {
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const rss = /BENCH_RSS_KB=(\d+)/.exec(r.stderr ?? '');
-  return { seconds, rssMiB: rss ? Math.round(Number(rss[1]) / 1024) : undefined, stdout: r.stdout };
+  return { seconds, rssMiB: rss ? Math.round(Number(rss[1]) / 1024) : undefined, stdout: r.stdout, stderr: r.stderr };
 }
 
 function median(xs) { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; }
@@ -88,37 +89,84 @@ const floor = repeat(a.runs, () => {
 });
 console.error(`bench: ${floor.files} files, ${(floor.bytes / 1e6).toFixed(1)} MB parsed in ${floor.seconds.toFixed(2)} s`);
 
-console.error('bench: lockscope check fs/ (whole-tree index + checks, one thread)');
-const checkFs = repeat(a.runs, () => {
-  const m = measure(process.execPath, [cli, 'check', 'fs', '--format', 'json', '--exit-zero'], kernel);
-  const j = JSON.parse(m.stdout);
-  return { ...m, findings: j.findings.length, indexedFiles: j.stats.indexed?.files, functions: j.stats.functions };
-});
-console.error(`bench: check fs/ ${checkFs.seconds.toFixed(2)} s, ${checkFs.findings} findings`);
-
+const jobsN = Math.max(2, os.availableParallelism?.() ?? os.cpus().length);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lockscope-bench-'));
+const TIMINGS = /timings: (\d+) files, read\+hash ([\d.]+) s, extract ([\d.]+) s \((\d+) workers, (\d+) cached, (\d+) parsed\), analyse ([\d.]+) s, total ([\d.]+) s/;
+/** `lockscope check` in a fresh process: wall time, peak RSS, findings, and its own timings line. */
+function check(paths, extra, label) {
+  console.error(`bench: ${label}`);
+  return repeat(a.runs, () => {
+    const m = measure(process.execPath, [cli, 'check', ...paths, '--format', 'json', '--exit-zero', '--timings', ...extra], kernel);
+    const j = JSON.parse(m.stdout);
+    const t = TIMINGS.exec(m.stderr ?? '');
+    return {
+      ...m, findingsJson: JSON.stringify(j.findings), findings: j.findings.length, indexedFiles: j.stats.indexed?.files, functions: j.stats.functions,
+      timings: t ? { read: +t[2], extract: +t[3], workers: +t[4], cached: +t[5], parsed: +t[6], analyse: +t[7], total: +t[8] } : undefined,
+      warm: /\(warm/.test(m.stderr ?? ''),
+    };
+  });
+}
+const cold1 = check(['fs'], ['--jobs', '1', '--no-cache'], 'cold index, 1 worker: lockscope check fs/ --jobs 1 --no-cache');
+const coldN = check(['fs'], ['--jobs', String(jobsN), '--no-cache'], `cold index, ${jobsN} workers: lockscope check fs/ --jobs ${jobsN} --no-cache`);
+const cacheDir = path.join(tmp, 'cache');
+const coldCache = check(['fs'], ['--jobs', String(jobsN), '--cache-dir', cacheDir], 'cold index writing the cache');
+const warm = check(['fs'], ['--jobs', String(jobsN), '--cache-dir', cacheDir], 'warm start from the cache');
 const four = ['fs/btrfs', 'fs/ext4', 'fs/xfs', 'fs/iomap'];
-console.error(`bench: lockscope check ${four.join(' ')}`);
-const checkFour = repeat(a.runs, () => {
-  const m = measure(process.execPath, [cli, 'check', ...four, '--format', 'json', '--exit-zero'], kernel);
-  return { ...m, findings: JSON.parse(m.stdout).findings.length };
-});
+const checkFour = check(four, ['--jobs', String(jobsN), '--no-cache'], `lockscope check ${four.join(' ')} (cold, ${jobsN} workers)`);
+// the same tree was analysed above: its snapshot serves any paths inside it (CI re-running on an unchanged tree)
+const checkFourWarm = check(four, ['--jobs', String(jobsN), '--cache-dir', cacheDir], `lockscope check ${four.join(' ')} (cache of the same tree)`);
+const deterministic = cold1.findingsJson === coldN.findingsJson && coldN.findingsJson === warm.findingsJson;
+
+// where the time goes: the N-worker cold index again under --cpu-prof (main thread and every worker)
+console.error('bench: profile of the cold N-worker index (--cpu-prof)');
+const profDir = path.join(tmp, 'prof');
+measure(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, cli, 'check', 'fs', '--format', 'json', '--exit-zero', '--jobs', String(jobsN), '--no-cache'], kernel);
+const { profileDir } = await import('./bench-profile.mjs');
+const profile = profileDir(profDir);
+
+console.error('bench: the language server over stdio (index, edit-to-diagnostics, hover)');
+const lspRun = spawnSync(process.execPath, [path.join(repo, 'scripts', 'bench-lsp.mjs'), '--tree', kernel, '--cache-dir', path.join(tmp, 'server-cache')], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+if (lspRun.status !== 0) throw new Error(`bench-lsp failed: ${lspRun.stderr.slice(-2000)}`);
+const lsp = JSON.parse(lspRun.stdout.trim().split('\n').pop());
+fs.rmSync(tmp, { recursive: true, force: true });
 
 const versions = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
 const cpu = os.cpus();
+const row = (x) => ({ seconds: +x.seconds.toFixed(2), all: x.all, rssMiB: x.rssMiB, findings: x.findings, timings: x.timings, warm: x.warm });
 const result = {
   date: new Date().toISOString(),
   machine: { cpus: cpu.length, model: cpu[0]?.model, memGiB: +(os.totalmem() / 2 ** 30).toFixed(1), node: process.version, platform: `${os.type()} ${os.release()}` },
   versions: { lockscope: versions.version, webTreeSitter: versions.dependencies['web-tree-sitter'], treeSitterC: versions.devDependencies['tree-sitter-c'] },
   kernel: { root: kernel, roots: ROOTS, files: floor.files, bytes: floor.bytes },
   runs: a.runs,
+  workers: jobsN,
   floor: { seconds: +floor.seconds.toFixed(2), all: floor.all, rssMiB: floor.rssMiB },
-  checkFs: { seconds: +checkFs.seconds.toFixed(2), all: checkFs.all, rssMiB: checkFs.rssMiB, findings: checkFs.findings, indexedFiles: checkFs.indexedFiles, functionsInFs: checkFs.functions },
-  checkFour: { dirs: four, seconds: +checkFour.seconds.toFixed(2), all: checkFour.all, rssMiB: checkFour.rssMiB, findings: checkFour.findings },
-  notMeasured: ['cold index with N workers', 'warm start from the on-disk cache', 'edit-to-diagnostics latency (LSP)', 'hover latency (LSP)'],
+  cold1: row(cold1), coldN: row(coldN), coldCache: row(coldCache), warm: row(warm),
+  checkFour: { dirs: four, ...row(checkFour) },
+  checkFourWarm: { dirs: four, ...row(checkFourWarm) },
+  deterministic,
+  lsp,
+  profile,
 };
 fs.writeFileSync(path.join(repo, 'bench-results.json'), `${JSON.stringify(result, null, 2)}\n`);
 
 const r = (x) => (x / floor.seconds).toFixed(2);
+const t = (x) => (x.timings ? `read+hash ${x.timings.read} s, extract ${x.timings.extract} s (${x.timings.cached} files cached), analyse ${x.timings.analyse} s` : 'timings not printed');
+const ok = (b) => (b ? 'met' : '**missed**');
+const e0 = lsp.edits[0];
+const e1 = lsp.edits[1];
+const sparseFast = 32;
+const targets = [
+  [`cold index with ${jobsN} workers ≤ 1.0 × floor`, `${r(coldN.seconds)} ×`, ok(coldN.seconds <= floor.seconds)],
+  ['warm start ≤ 5 % of cold', `${((100 * warm.seconds) / coldCache.seconds).toFixed(1)} %`, ok(warm.seconds <= 0.05 * coldCache.seconds)],
+  ['edit-to-diagnostics p95 ≤ 100 ms (fs/btrfs/inode.c, fs/ext4/inode.c)', `${e0.p95} ms, ${e1.p95} ms`, ok(e0.p95 <= 100 && e1.p95 <= 100)],
+  ['hover p95 ≤ 20 ms (fs/btrfs/file.c)', `${lsp.hover.p95} ms`, ok(lsp.hover.p95 <= 20)],
+  ['4-directory check ≥ 10 × faster than sparse (32–69 s), cold', `${checkFour.seconds.toFixed(1)} s (${(sparseFast / checkFour.seconds).toFixed(1)}–${(69 / checkFour.seconds).toFixed(1)} ×)`, ok(sparseFast / checkFour.seconds >= 10)],
+  ['the same, with the tree\'s analysis in the cache', `${checkFourWarm.seconds.toFixed(1)} s (${(sparseFast / checkFourWarm.seconds).toFixed(1)}–${(69 / checkFourWarm.seconds).toFixed(1)} ×)`, ok(sparseFast / checkFourWarm.seconds >= 10)],
+  ['server peak RSS after indexing ≤ 1 GB', `${lsp.memory?.peakRssMiB} MiB peak, ${lsp.memory?.rssMiB} MiB after`, ok((lsp.memory?.peakRssMiB ?? 1e9) <= 1024)],
+  ['check fs/ finishes on this machine; same findings with 1 and N workers (and warm)', `${coldN.findings} findings; identical: ${deterministic}`, ok(deterministic)],
+];
+const phases = (p) => Object.entries(p).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v} s`).join('; ');
 const md = `# Benchmarks
 
 Written by \`npm run bench\` (scripts/bench.mjs) on ${result.date.slice(0, 10)}; raw numbers in bench-results.json.
@@ -130,11 +178,33 @@ Each row is a fresh process${a.runs > 1 ? `, median of ${a.runs} runs` : ', one 
 | measurement | wall time | × floor | peak RSS | notes |
 | --- | ---: | ---: | ---: | --- |
 | floor: web-tree-sitter parse of the same files, one thread | ${floor.seconds.toFixed(2)} s | 1.00 | ${floor.rssMiB ?? '?'} MiB | trees deleted after each file |
-| \`lockscope check fs/\` (index ${ROOTS.join(', ')}; check fs/), one thread | ${checkFs.seconds.toFixed(2)} s | ${r(checkFs.seconds)} | ${checkFs.rssMiB ?? '?'} MiB | ${checkFs.findings} findings |
-| \`lockscope check ${four.join(' ')}\` | ${checkFour.seconds.toFixed(2)} s | ${r(checkFour.seconds)} | ${checkFour.rssMiB ?? '?'} MiB | ${checkFour.findings} findings; sparse 32–69 s (after a configured build), smatch 451–507 s on the same directories (issue 5) |
+| cold index + check fs/, 1 worker (\`check fs --jobs 1 --no-cache\`) | ${cold1.seconds.toFixed(2)} s | ${r(cold1.seconds)} | ${cold1.rssMiB ?? '?'} MiB | ${t(cold1)}; ${cold1.findings} findings |
+| cold index + check fs/, ${jobsN} workers (\`--jobs ${jobsN} --no-cache\`) | ${coldN.seconds.toFixed(2)} s | ${r(coldN.seconds)} | ${coldN.rssMiB ?? '?'} MiB | ${t(coldN)}; ${coldN.findings} findings |
+| cold, ${jobsN} workers, writing the on-disk cache | ${coldCache.seconds.toFixed(2)} s | ${r(coldCache.seconds)} | ${coldCache.rssMiB ?? '?'} MiB | ${t(coldCache)} |
+| warm start: the same command again | ${warm.seconds.toFixed(2)} s | ${r(warm.seconds)} | ${warm.rssMiB ?? '?'} MiB | ${warm.warm ? 'whole analysis from the cache' : 'NOT warm'}; ${warm.findings} findings |
+| \`check ${four.join(' ')}\`, cold, ${jobsN} workers | ${checkFour.seconds.toFixed(2)} s | ${r(checkFour.seconds)} | ${checkFour.rssMiB ?? '?'} MiB | ${checkFour.findings} findings; sparse 32–69 s (after a configured build), smatch 451–507 s (issue 5) |
+| \`check ${four.join(' ')}\`, the tree's analysis in the cache | ${checkFourWarm.seconds.toFixed(2)} s | ${r(checkFourWarm.seconds)} | ${checkFourWarm.rssMiB ?? '?'} MiB | ${checkFourWarm.warm ? 'warm' : 'NOT warm'}; ${checkFourWarm.findings} findings |
+| language server: cold index of the workspace (stdio, until index status is ready) | ${lsp.indexSeconds} s | ${r(lsp.indexSeconds)} | ${lsp.memory?.peakRssMiB ?? '?'} MiB | ${lsp.status.files} files, ${lsp.status.functions} functions |
 
-Not measured yet, because it is not built yet (issue 5): cold index with N workers, warm start from the on-disk
-cache, edit-to-diagnostics and hover latency through the LSP server. Targets and where the time goes: issue 5's note.
+Language server latencies (scripts/bench-lsp.mjs, the real server over stdio, debounce included):
+
+| measurement | p50 | p95 | max | n |
+| --- | ---: | ---: | ---: | ---: |
+${lsp.edits.map((e) => `| edit-to-diagnostics, ${e.file} (${e.lines} lines; a comment line inserted in a function body) | ${e.p50} ms | ${e.p95} ms | ${e.max} ms | ${e.n} |`).join('\n')}
+| hover, ${lsp.hover.file}, random positions in function bodies | ${lsp.hover.p50} ms | ${lsp.hover.p95} ms | ${lsp.hover.max} ms | ${lsp.hover.n} |
+
+First diagnostics after opening (whole file analysed against the index): ${lsp.edits.map((e) => `${e.file} ${e.openMs} ms`).join(', ')}.
+
+## Targets (issue 5)
+
+| target | measured | |
+| --- | --- | --- |
+${targets.map(([a1, b1, c1]) => `| ${a1} | ${b1} | ${c1} |`).join('\n')}
+
+## Where the time goes (cold index with ${jobsN} workers, \`--cpu-prof\`, CPU seconds)
+
+- main thread (${profile.main?.busy} s busy): ${profile.main ? phases(profile.main.phases) : '?'}
+- ${profile.workers.count} extraction workers (${profile.workers.busy} s busy in all): ${phases(profile.workers.phases)}
 `;
 fs.writeFileSync(path.join(repo, 'BENCHMARKS.md'), md);
 process.stdout.write(md);

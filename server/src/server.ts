@@ -34,18 +34,13 @@ import { annotationActions } from './lsp/annotate';
 import { baselineActions, loadBaselines } from './lsp/baseline';
 import { Baseline } from './engine/baseline';
 
-const DEBOUNCE_MIN_MS = 25;
-const DEBOUNCE_MAX_MS = 300;
+const DEBOUNCE_MS = 25;
 
 /** `p` relative to `root` with POSIX separators, or undefined when it is not inside `root`. */
 function relativeInside(root: string, p: string): string | undefined {
   const rel = path.relative(root, p);
   return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
 }
-function debounceFor(cost: number | undefined): number {
-  return cost === undefined || cost < 150 ? DEBOUNCE_MIN_MS : Math.min(DEBOUNCE_MAX_MS, cost);
-}
-
 /** Did an edit change what any function of the file does to locks (as callers see it)? */
 function changedSummaries(before: ReadonlyMap<string, Summary>, after: ReadonlyMap<string, Summary>): boolean {
   if (before.size !== after.size) return true;
@@ -78,8 +73,6 @@ export class LockscopeServer {
       return cur;
     },
   });
-  /** How long the last analysis of each document took (ms): the debounce follows it. */
-  private readonly cost = new Map<string, number>();
   /** Bumped on every edit: a propagation started for an older edit stops. */
   private edits = 0;
   private grammar?: Grammar;
@@ -154,7 +147,6 @@ export class LockscopeServer {
       this.results.delete(e.document.uri);
       this.sessions.get(e.document.uri)?.dispose();
       this.sessions.delete(e.document.uri);
-      this.cost.delete(e.document.uri);
       void c.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     });
     this.documents.listen(c);
@@ -294,10 +286,10 @@ export class LockscopeServer {
   }
 
   /**
-   * Analyse after a short pause in typing (25 ms); where an analysis takes long (over 150 ms: a big
-   * file before its first incremental run), wait as long as it takes, up to 300 ms, so typing never queues work.
+   * Analyse after a short pause in typing (25 ms). Analyses do not pile up however long one takes: each
+   * keystroke re-arms the timer, so one runs only after 25 ms without an edit.
    */
-  private schedule(doc: TextDocument, delay = debounceFor(this.cost.get(doc.uri))): void {
+  private schedule(doc: TextDocument, delay = DEBOUNCE_MS): void {
     this.edits++;
     const old = this.timers.get(doc.uri);
     if (old) clearTimeout(old);
@@ -318,12 +310,10 @@ export class LockscopeServer {
       const inTree = this.treePath(doc.uri);
       let session = this.sessions.get(doc.uri);
       if (!session) { session = new DocumentSession(); this.sessions.set(doc.uri, session); }
-      const t0 = performance.now();
       const previous = cached?.result.summaries;
       result = inTree && this.external
         ? this.analyzer.analyzeDocument(session, doc.getText(), inTree, this.external)
         : this.analyzer.analyzeDocument(session, doc.getText(), this.displayPath(doc.uri));
-      this.cost.set(doc.uri, performance.now() - t0);
       // incremental: an edit that changes what this file's functions do to locks refreshes the files
       // that call them (and theirs); the first analysis of a file only brings the index up to date
       if (inTree && this.external && result.summaries) {
