@@ -22,14 +22,15 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const USAGE = 'usage: node scripts/bench.mjs [--kernel DIR] [--cache DIR] [--runs N]';
+const USAGE = 'usage: node scripts/bench.mjs [--kernel DIR] [--cache DIR] [--runs N] | --render';
 const ROOTS = ['fs', 'include', 'mm', 'block'];
 
 function args(argv) {
-  const a = { kernel: undefined, cache: fs.existsSync('/work/cache/linux') ? '/work/cache/linux' : path.join(os.homedir(), '.cache', 'lockscope', 'linux'), runs: 1 };
+  const a = { render: false, kernel: undefined, cache: fs.existsSync('/work/cache/linux') ? '/work/cache/linux' : path.join(os.homedir(), '.cache', 'lockscope', 'linux'), runs: 1 };
   for (let i = 0; i < argv.length; i++) {
     const v = () => { const x = argv[++i]; if (x === undefined) { console.error(USAGE); process.exit(2); } return x; };
-    if (argv[i] === '--kernel') a.kernel = v();
+    if (argv[i] === '--render') a.render = true;
+    else if (argv[i] === '--kernel') a.kernel = v();
     else if (argv[i] === '--cache') a.cache = v();
     else if (argv[i] === '--runs') a.runs = Math.max(1, Number(v()) || 1);
     else { console.error(USAGE); process.exit(2); }
@@ -77,7 +78,103 @@ function repeat(n, f) {
   return { ...best, seconds: median(runs.map((r) => r.seconds)), all: runs.map((r) => +r.seconds.toFixed(2)) };
 }
 
+/** BENCHMARKS.md from a results object (also `--render`: from bench-results.json, without measuring). */
+function render(result) {
+const { cold1, coldN, coldCache, warm, checkFour, checkFourWarm, lsp, profile, deterministic, workers: jobsN } = result;
+const floor = { ...result.floor, files: result.kernel.files, bytes: result.kernel.bytes };
+const four = checkFour.dirs;
+const runs = result.runs;
+const r = (x) => (x / floor.seconds).toFixed(2);
+const t = (x) => (x.timings ? `read+hash ${x.timings.read} s, extract ${x.timings.extract} s (${x.timings.cached} files cached), analyse ${x.timings.analyse} s` : 'timings not printed');
+const ok = (b) => (b ? 'met' : '**missed**');
+const e0 = lsp.edits[0];
+const e1 = lsp.edits[1];
+const sparseFast = 32;
+const targets = [
+  [`cold index with ${jobsN} workers ≤ 1.0 × floor`, `${r(coldN.seconds)} ×`, ok(coldN.seconds <= floor.seconds)],
+  ['warm start ≤ 5 % of cold', `${((100 * warm.seconds) / coldCache.seconds).toFixed(1)} %`, ok(warm.seconds <= 0.05 * coldCache.seconds)],
+  ['edit-to-diagnostics p95 ≤ 100 ms (fs/btrfs/inode.c, fs/ext4/inode.c)', `${e0.p95} ms, ${e1.p95} ms`, ok(e0.p95 <= 100 && e1.p95 <= 100)],
+  ['hover p95 ≤ 20 ms (fs/btrfs/file.c)', `${lsp.hover.p95} ms`, ok(lsp.hover.p95 <= 20)],
+  ['4-directory check ≥ 10 × faster than sparse (32–69 s), cold', `${checkFour.seconds.toFixed(1)} s (${(sparseFast / checkFour.seconds).toFixed(1)}–${(69 / checkFour.seconds).toFixed(1)} ×)`, ok(sparseFast / checkFour.seconds >= 10)],
+  ['the same, with the tree\'s analysis in the cache', `${checkFourWarm.seconds.toFixed(1)} s (${(sparseFast / checkFourWarm.seconds).toFixed(1)}–${(69 / checkFourWarm.seconds).toFixed(1)} ×)`, ok(sparseFast / checkFourWarm.seconds >= 10)],
+  ['server peak RSS after indexing ≤ 1 GB', `${lsp.memory?.peakRssMiB} MiB peak, ${lsp.memory?.rssMiB} MiB after`, ok((lsp.memory?.peakRssMiB ?? 1e9) <= 1024)],
+  ['check fs/ finishes on this machine; same findings with 1 and N workers (and warm)', `${coldN.findings} findings; identical: ${deterministic}`, ok(deterministic)],
+];
+const phases = (p) => Object.entries(p).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v} s`).join('; ');
+const md = `# Benchmarks
+
+Written by \`npm run bench\` (scripts/bench.mjs) on ${result.date.slice(0, 10)}; raw numbers in bench-results.json.
+Machine: ${result.machine.cpus} × ${result.machine.model}, ${result.machine.memGiB} GiB, ${result.machine.node}, ${result.machine.platform}.
+Versions: lockscope ${result.versions.lockscope}, web-tree-sitter ${result.versions.webTreeSitter}, tree-sitter-c ${result.versions.treeSitterC}.
+Tree: Linux 6.1 (Debian linux-source-6.1), ${ROOTS.map((d) => `${d}/`).join(' ')}: ${floor.files} .c/.h files, ${(floor.bytes / 1e6).toFixed(1)} MB.
+Each row is a fresh process${runs > 1 ? `, median of ${runs} runs` : ', one run'}; the machines are shared and noisy (±20 %), so the ratios, measured side by side, are what count.
+
+| measurement | wall time | × floor | peak RSS | notes |
+| --- | ---: | ---: | ---: | --- |
+| floor: web-tree-sitter parse of the same files, one thread | ${floor.seconds.toFixed(2)} s | 1.00 | ${floor.rssMiB ?? '?'} MiB | trees deleted after each file |
+| cold index + check fs/, 1 worker (\`check fs --jobs 1 --no-cache\`) | ${cold1.seconds.toFixed(2)} s | ${r(cold1.seconds)} | ${cold1.rssMiB ?? '?'} MiB | ${t(cold1)}; ${cold1.findings} findings |
+| cold index + check fs/, ${jobsN} workers (\`--jobs ${jobsN} --no-cache\`) | ${coldN.seconds.toFixed(2)} s | ${r(coldN.seconds)} | ${coldN.rssMiB ?? '?'} MiB | ${t(coldN)}; ${coldN.findings} findings |
+| cold, ${jobsN} workers, writing the on-disk cache | ${coldCache.seconds.toFixed(2)} s | ${r(coldCache.seconds)} | ${coldCache.rssMiB ?? '?'} MiB | ${t(coldCache)} |
+| warm start: the same command again | ${warm.seconds.toFixed(2)} s | ${r(warm.seconds)} | ${warm.rssMiB ?? '?'} MiB | ${warm.warm ? 'whole analysis from the cache' : 'NOT warm'}; ${warm.findings} findings |
+| \`check ${four.join(' ')}\`, cold, ${jobsN} workers | ${checkFour.seconds.toFixed(2)} s | ${r(checkFour.seconds)} | ${checkFour.rssMiB ?? '?'} MiB | ${checkFour.findings} findings; sparse 32–69 s (after a configured build), smatch 451–507 s (issue 5) |
+| \`check ${four.join(' ')}\`, the tree's analysis in the cache | ${checkFourWarm.seconds.toFixed(2)} s | ${r(checkFourWarm.seconds)} | ${checkFourWarm.rssMiB ?? '?'} MiB | ${checkFourWarm.warm ? 'warm' : 'NOT warm'}; ${checkFourWarm.findings} findings |
+| language server: cold index of the workspace (stdio, until index status is ready) | ${lsp.indexSeconds} s | ${r(lsp.indexSeconds)} | ${lsp.memory?.peakRssMiB ?? '?'} MiB | ${lsp.status.files} files, ${lsp.status.functions} functions |
+
+Language server latencies (scripts/bench-lsp.mjs, the real server over stdio, debounce included):
+
+| measurement | p50 | p95 | max | n |
+| --- | ---: | ---: | ---: | ---: |
+${lsp.edits.map((e) => `| edit-to-diagnostics, ${e.file} (${e.lines} lines; a comment line inserted in a function body) | ${e.p50} ms | ${e.p95} ms | ${e.max} ms | ${e.n} |`).join('\n')}
+| hover, ${lsp.hover.file}, random positions in function bodies | ${lsp.hover.p50} ms | ${lsp.hover.p95} ms | ${lsp.hover.max} ms | ${lsp.hover.n} |
+
+First diagnostics after opening (whole file analysed against the index): ${lsp.edits.map((e) => `${e.file} ${e.openMs} ms`).join(', ')}.
+
+## Targets (issue 5)
+
+| target | measured | |
+| --- | --- | --- |
+${targets.map(([a1, b1, c1]) => `| ${a1} | ${b1} | ${c1} |`).join('\n')}
+
+## Where the time goes (cold index with ${jobsN} workers, \`--cpu-prof\`, CPU seconds)
+
+- main thread (${profile.main?.busy} s busy): ${profile.main ? phases(profile.main.phases) : '?'}
+- ${profile.workers.count} extraction workers (${profile.workers.busy} s busy in all): ${phases(profile.workers.phases)}
+
+## What would close the gaps
+
+- **Cold index** (${r(coldN.seconds)} × the floor with ${jobsN} workers). The workers parse (${profile.workers.phases['tree-sitter parse'] ?? '?'} s,
+  the floor's work, slower than the single-thread floor because the workers and the main thread share the cores), and then build a CFG
+  (${profile.workers.phases['CFG building (buildCfg)'] ?? '?'} s) and run node queries (${profile.workers.phases['node queries (descendantsOfType, captures, matches)'] ?? '?'} s) for *every* function.
+  The main thread then links, solves and checks after the last file (${coldN.timings?.analyse ?? '?'} s, not overlapped with extraction),
+  ${profile.main?.phases['garbage collection'] ?? '?'} s of it garbage collection of the IR of every function. What would close it, in order of
+  gain: (1) build CFGs only where locks are reachable — functions that call a lock primitive, a sleeper or an annotated function,
+  plus their callers once linking knows them (a second, small extraction pass) — and keep only a call list for the rest; (2) summarise
+  inside the workers what can be summarised per file (leaf functions whose callees are all in the file or in headers already summarised)
+  and send summaries, not IR, so the main thread's heap and its collection shrink; (3) overlap linking with extraction (link as records
+  arrive, solve SCCs bottom-up once their callees are complete).
+- **Four-directory check, cold** (${checkFour.seconds.toFixed(1)} s): it indexes all ${floor.files} files of ${result.kernel.roots.join(', ')} to report on four
+  directories. With the tree's analysis cached it is ${checkFourWarm.seconds.toFixed(1)} s. Cold, indexing only what the four directories reach (their
+  files, the headers they include and the files defining their callees, found from a first call-list pass) would cut the work by the
+  share of the tree they do not reach.
+- **Edit-to-diagnostics p95** (p50 ${lsp.edits.map((e) => `${e.p50} ms`).join(', ')}; p95 ${lsp.edits.map((e) => `${e.p95} ms`).join(', ')}): an edit re-parses
+  incrementally and re-analyses only the function edited (and same-file callers whose callee's summary changed). The tail is not
+  profiled yet. Still whole-file on every edit: the query pass over the file and moving the reused results' line numbers; the other
+  candidate is collection of the server's heap, which holds the tree index. Restricting the query pass to the changed ranges
+  (tree.getChangedRanges), keeping results in function-relative lines, and a smaller index (summaries without witness paths,
+  witnesses recomputed on demand) are the next steps; a --cpu-prof of the server under scripts/bench-lsp.mjs will say which.
+- **Peak RSS** (${lsp.memory?.peakRssMiB} MiB during indexing, ${lsp.memory?.rssMiB} MiB after): the peak is while every function's IR sits in the indexer
+  thread next to the extraction workers' WASM heaps; (2) above removes most of the IR; a lower worker recycling threshold bounds the
+  WASM heaps.
+`;
+return md;
+}
+
 const a = args(process.argv.slice(2));
+if (a.render) {
+  const saved = JSON.parse(fs.readFileSync(path.join(repo, 'bench-results.json'), 'utf8'));
+  fs.writeFileSync(path.join(repo, 'BENCHMARKS.md'), render(saved));
+  process.exit(0);
+}
 if (!fs.existsSync(path.join(repo, 'dist', 'cli.js'))) { console.error('bench: run `npm run build` first'); process.exit(2); }
 const kernel = kernelTree(a);
 const cli = path.join(repo, 'bin', 'lockscope.js');
@@ -150,61 +247,5 @@ const result = {
 };
 fs.writeFileSync(path.join(repo, 'bench-results.json'), `${JSON.stringify(result, null, 2)}\n`);
 
-const r = (x) => (x / floor.seconds).toFixed(2);
-const t = (x) => (x.timings ? `read+hash ${x.timings.read} s, extract ${x.timings.extract} s (${x.timings.cached} files cached), analyse ${x.timings.analyse} s` : 'timings not printed');
-const ok = (b) => (b ? 'met' : '**missed**');
-const e0 = lsp.edits[0];
-const e1 = lsp.edits[1];
-const sparseFast = 32;
-const targets = [
-  [`cold index with ${jobsN} workers ≤ 1.0 × floor`, `${r(coldN.seconds)} ×`, ok(coldN.seconds <= floor.seconds)],
-  ['warm start ≤ 5 % of cold', `${((100 * warm.seconds) / coldCache.seconds).toFixed(1)} %`, ok(warm.seconds <= 0.05 * coldCache.seconds)],
-  ['edit-to-diagnostics p95 ≤ 100 ms (fs/btrfs/inode.c, fs/ext4/inode.c)', `${e0.p95} ms, ${e1.p95} ms`, ok(e0.p95 <= 100 && e1.p95 <= 100)],
-  ['hover p95 ≤ 20 ms (fs/btrfs/file.c)', `${lsp.hover.p95} ms`, ok(lsp.hover.p95 <= 20)],
-  ['4-directory check ≥ 10 × faster than sparse (32–69 s), cold', `${checkFour.seconds.toFixed(1)} s (${(sparseFast / checkFour.seconds).toFixed(1)}–${(69 / checkFour.seconds).toFixed(1)} ×)`, ok(sparseFast / checkFour.seconds >= 10)],
-  ['the same, with the tree\'s analysis in the cache', `${checkFourWarm.seconds.toFixed(1)} s (${(sparseFast / checkFourWarm.seconds).toFixed(1)}–${(69 / checkFourWarm.seconds).toFixed(1)} ×)`, ok(sparseFast / checkFourWarm.seconds >= 10)],
-  ['server peak RSS after indexing ≤ 1 GB', `${lsp.memory?.peakRssMiB} MiB peak, ${lsp.memory?.rssMiB} MiB after`, ok((lsp.memory?.peakRssMiB ?? 1e9) <= 1024)],
-  ['check fs/ finishes on this machine; same findings with 1 and N workers (and warm)', `${coldN.findings} findings; identical: ${deterministic}`, ok(deterministic)],
-];
-const phases = (p) => Object.entries(p).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v} s`).join('; ');
-const md = `# Benchmarks
-
-Written by \`npm run bench\` (scripts/bench.mjs) on ${result.date.slice(0, 10)}; raw numbers in bench-results.json.
-Machine: ${result.machine.cpus} × ${result.machine.model}, ${result.machine.memGiB} GiB, ${result.machine.node}, ${result.machine.platform}.
-Versions: lockscope ${result.versions.lockscope}, web-tree-sitter ${result.versions.webTreeSitter}, tree-sitter-c ${result.versions.treeSitterC}.
-Tree: Linux 6.1 (Debian linux-source-6.1), ${ROOTS.map((d) => `${d}/`).join(' ')}: ${floor.files} .c/.h files, ${(floor.bytes / 1e6).toFixed(1)} MB.
-Each row is a fresh process${a.runs > 1 ? `, median of ${a.runs} runs` : ', one run'}; the machines are shared and noisy (±20 %), so the ratios, measured side by side, are what count.
-
-| measurement | wall time | × floor | peak RSS | notes |
-| --- | ---: | ---: | ---: | --- |
-| floor: web-tree-sitter parse of the same files, one thread | ${floor.seconds.toFixed(2)} s | 1.00 | ${floor.rssMiB ?? '?'} MiB | trees deleted after each file |
-| cold index + check fs/, 1 worker (\`check fs --jobs 1 --no-cache\`) | ${cold1.seconds.toFixed(2)} s | ${r(cold1.seconds)} | ${cold1.rssMiB ?? '?'} MiB | ${t(cold1)}; ${cold1.findings} findings |
-| cold index + check fs/, ${jobsN} workers (\`--jobs ${jobsN} --no-cache\`) | ${coldN.seconds.toFixed(2)} s | ${r(coldN.seconds)} | ${coldN.rssMiB ?? '?'} MiB | ${t(coldN)}; ${coldN.findings} findings |
-| cold, ${jobsN} workers, writing the on-disk cache | ${coldCache.seconds.toFixed(2)} s | ${r(coldCache.seconds)} | ${coldCache.rssMiB ?? '?'} MiB | ${t(coldCache)} |
-| warm start: the same command again | ${warm.seconds.toFixed(2)} s | ${r(warm.seconds)} | ${warm.rssMiB ?? '?'} MiB | ${warm.warm ? 'whole analysis from the cache' : 'NOT warm'}; ${warm.findings} findings |
-| \`check ${four.join(' ')}\`, cold, ${jobsN} workers | ${checkFour.seconds.toFixed(2)} s | ${r(checkFour.seconds)} | ${checkFour.rssMiB ?? '?'} MiB | ${checkFour.findings} findings; sparse 32–69 s (after a configured build), smatch 451–507 s (issue 5) |
-| \`check ${four.join(' ')}\`, the tree's analysis in the cache | ${checkFourWarm.seconds.toFixed(2)} s | ${r(checkFourWarm.seconds)} | ${checkFourWarm.rssMiB ?? '?'} MiB | ${checkFourWarm.warm ? 'warm' : 'NOT warm'}; ${checkFourWarm.findings} findings |
-| language server: cold index of the workspace (stdio, until index status is ready) | ${lsp.indexSeconds} s | ${r(lsp.indexSeconds)} | ${lsp.memory?.peakRssMiB ?? '?'} MiB | ${lsp.status.files} files, ${lsp.status.functions} functions |
-
-Language server latencies (scripts/bench-lsp.mjs, the real server over stdio, debounce included):
-
-| measurement | p50 | p95 | max | n |
-| --- | ---: | ---: | ---: | ---: |
-${lsp.edits.map((e) => `| edit-to-diagnostics, ${e.file} (${e.lines} lines; a comment line inserted in a function body) | ${e.p50} ms | ${e.p95} ms | ${e.max} ms | ${e.n} |`).join('\n')}
-| hover, ${lsp.hover.file}, random positions in function bodies | ${lsp.hover.p50} ms | ${lsp.hover.p95} ms | ${lsp.hover.max} ms | ${lsp.hover.n} |
-
-First diagnostics after opening (whole file analysed against the index): ${lsp.edits.map((e) => `${e.file} ${e.openMs} ms`).join(', ')}.
-
-## Targets (issue 5)
-
-| target | measured | |
-| --- | --- | --- |
-${targets.map(([a1, b1, c1]) => `| ${a1} | ${b1} | ${c1} |`).join('\n')}
-
-## Where the time goes (cold index with ${jobsN} workers, \`--cpu-prof\`, CPU seconds)
-
-- main thread (${profile.main?.busy} s busy): ${profile.main ? phases(profile.main.phases) : '?'}
-- ${profile.workers.count} extraction workers (${profile.workers.busy} s busy in all): ${phases(profile.workers.phases)}
-`;
-fs.writeFileSync(path.join(repo, 'BENCHMARKS.md'), md);
-process.stdout.write(md);
+fs.writeFileSync(path.join(repo, 'BENCHMARKS.md'), render(result));
+process.stdout.write(render(result));
