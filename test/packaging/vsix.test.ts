@@ -107,6 +107,8 @@ describe('the packaged extension (.vsix)', () => {
     entries = await listEntries(vsix);
     for (const e of [
       'extension/package.json', 'extension/dist/server.js', 'extension/dist/client.js',
+      // the worker-thread scripts the server starts: the indexer and the extraction workers
+      'extension/dist/indexer.js', 'extension/dist/extract-worker.js',
       'extension/grammars/tree-sitter-c.wasm', 'extension/grammars/web-tree-sitter.wasm',
       'extension/grammars/functions.scm', 'extension/grammars/calls.scm', 'extension/grammars/initializers.scm',
       'extension.vsixmanifest',
@@ -186,5 +188,25 @@ describe('the packaged extension (.vsix)', () => {
     assert.deepEqual(c.messages.items.filter((m) => m.type === 1 /* Error */), []);
     const r = await c.shutdown();
     assert.equal(r.code, 0);
+  });
+
+  test('the extracted server indexes a kernel tree with its workers: the seed-000 cross-file recursive lock', async (t) => {
+    const dest = path.join(tmp, 'x');
+    if (!fs.existsSync(dest)) await extract(vsix, dest);
+    const ext = path.join(dest, 'extension');
+    const tree = path.join(tmp, 'seed000');
+    fs.cpSync(path.join(root(), 'test', 'trees', 'seed000-5.9'), tree, { recursive: true });
+    const env: NodeJS.ProcessEnv = { LOCKSCOPE_GRAMMARS: undefined, NODE_PATH: undefined, LOCKSCOPE_CACHE_DIR: path.join(tmp, 'cache') };
+    const c = await startServer({ folders: [tree], settings: { lockscope: {} } }, { server: path.join(ext, 'dist', 'server.js'), env });
+    t.after(() => c.dispose());
+    const file = path.join(tree, 'fs', 'btrfs', 'file.c');
+    const uri = fileUri(file);
+    await c.open(uri, fs.readFileSync(file, 'utf8'), 1);
+    const p = await c.waitForDiagnostics(uri, { pred: (x) => x.diagnostics.some((d) => d.code === 'recursive-lock'), timeoutMs: 60000 });
+    assert.ok(p.diagnostics.some((d) => d.code === 'recursive-lock'));
+    const logs = c.logs.map((l) => l.message);
+    assert.ok(logs.some((m) => /indexed \d+ files/.test(m)), logs.join('\n'));
+    assert.ok(!logs.some((m) => /indexing failed|not found/.test(m)), logs.join('\n'));
+    assert.equal((await c.shutdown()).code, 0);
   });
 });
