@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The language server's latencies on a real tree, through the real server over stdio (dist/server.js):
-//   node scripts/bench-lsp.mjs --tree DIR [--edits 50] [--hovers 200] [--cache-dir DIR] [--seed N]
+//   node scripts/bench-lsp.mjs --tree DIR [--edits 50] [--hovers 200] [--cache-dir DIR] [--seed N] [--profile DIR] [--node-arg ARG]...
+// (--profile: the server runs under --cpu-prof, one .cpuprofile per thread in DIR)
 // Starts the server with the tree as its workspace, waits for the index, then
 //   - edit-to-diagnostics: for each of fs/btrfs/inode.c and fs/ext4/inode.c, opens the file and makes
 //     `--edits` one-line edits (a comment line inserted inside a function body, incremental sync), timing
@@ -17,12 +18,14 @@ const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(import.meta.url);
 const P = require('vscode-languageserver-protocol/node');
 
-const a = { tree: undefined, edits: 50, hovers: 200, cacheDir: undefined, seed: 1 };
+const a = { tree: undefined, edits: 50, hovers: 200, cacheDir: undefined, seed: 1, profile: undefined, nodeArgs: [] };
 for (let i = 2; i < process.argv.length; i++) {
   const k = process.argv[i]; const v = process.argv[++i];
   if (k === '--tree') a.tree = v; else if (k === '--edits') a.edits = Number(v); else if (k === '--hovers') a.hovers = Number(v);
   else if (k === '--cache-dir') a.cacheDir = v; else if (k === '--seed') a.seed = Number(v);
-  else { console.error('usage: bench-lsp.mjs --tree DIR [--edits N] [--hovers N] [--cache-dir DIR] [--seed N]'); process.exit(2); }
+  else if (k === '--profile') a.profile = v;
+  else if (k === '--node-arg') a.nodeArgs.push(v);
+  else { console.error('usage: bench-lsp.mjs --tree DIR [--edits N] [--hovers N] [--cache-dir DIR] [--seed N] [--profile DIR]'); process.exit(2); }
 }
 if (!a.tree) { console.error('bench-lsp: --tree DIR is required'); process.exit(2); }
 const tree = path.resolve(a.tree);
@@ -34,7 +37,7 @@ const stat = (xs) => ({ n: xs.length, p50: +pct(xs, 50).toFixed(1), p95: +pct(xs
 
 const env = { ...process.env };
 if (a.cacheDir) env.LOCKSCOPE_CACHE_DIR = a.cacheDir;
-const child = spawn(process.execPath, [path.join(repo, 'dist', 'server.js'), '--stdio'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, [...a.nodeArgs, ...(a.profile ? ['--cpu-prof', `--cpu-prof-dir=${a.profile}`] : []), path.join(repo, 'dist', 'server.js'), '--stdio'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
 const conn = P.createProtocolConnection(new P.StreamMessageReader(child.stdout), new P.StreamMessageWriter(child.stdin));
 const diagWaiters = new Map();
 conn.onNotification(P.PublishDiagnosticsNotification.type, (p) => {

@@ -134,6 +134,8 @@ export class Analyzer {
     // one query pass over the file: lock sites, and the same-file call relation
     const direct = new Set<number>();
     const calls: Set<string>[] = defs.map(() => new Set());
+    /** Every name each function calls, defined here or not (for incremental reuse when the file's functions change). */
+    const named: Set<string>[] = session ? defs.map(() => new Set()) : [];
     for (const c of captures) {
       if (c.name === 'guard') {
         if (c.node.text === 'guard') { stats.lockSitesFound++; const f = fnOf(c.node.startIndex); if (f >= 0) direct.add(f); }
@@ -142,6 +144,7 @@ export class Analyzer {
       if (c.name !== 'name') continue;
       const name = c.node.text;
       const f = fnOf(c.node.startIndex);
+      if (session && f >= 0) named[f].add(name);
       if (this.lockNames.has(name) || name === 'scoped_guard') {
         stats.lockSitesFound++;
         if (f >= 0) direct.add(f);
@@ -204,8 +207,18 @@ export class Analyzer {
     macros.addTree(tree.rootNode);
     // what carries over from the last analysis of this document
     const namesNow = names.join('\n');
+    // functions added, removed or duplicated since the last analysis: their callers are analysed again
+    const changedNames = new Set<string>();
+    if (session?.names !== undefined && session.names !== namesNow) {
+      const count = (list: (string | undefined)[]) => { const m = new Map<string, number>(); for (const n of list) if (n) m.set(n, (m.get(n) ?? 0) + 1); return m; };
+      const before = count(session.names.split('\n'));
+      const after = count(names);
+      for (const n of new Set([...before.keys(), ...after.keys()])) if (before.get(n) !== after.get(n)) changedNames.add(n);
+    }
+    // a same-file function that started or stopped touching locks changes how its callers' CFGs treat its calls
+    if (session?.relevant) for (const n of new Set([...session.relevant, ...sameFile])) if (session.relevant.has(n) !== sameFile.has(n)) changedNames.add(n);
     const generation = external?.generationFor(file);
-    const carry = !!session && session.names === namesNow && session.index === external && session.generation === generation;
+    const carry = !!session && session.names !== undefined && session.index === external && session.generation === generation;
     const before = carry ? session.functions : new Map<string, CachedFunction>();
     const cache = new Map<string, CachedFunction>();
     /** Functions whose summary changed in this analysis: their same-file callers are analysed again. */
@@ -216,7 +229,8 @@ export class Analyzer {
     for (const i of order) {
       const key = session ? defs[i].text : '';
       const prior = session ? before.get(key) : undefined;
-      const calleeRedone = [...calls[i]].some((c) => redone.has(c) || (relevant.has(byName.get(c)!) && !summaries.has(c)));
+      const calleeRedone = [...calls[i]].some((c) => redone.has(c) || (relevant.has(byName.get(c)!) && !summaries.has(c)))
+        || (changedNames.size > 0 && [...named[i]].some((c) => changedNames.has(c)));
       const span = prior && !calleeRedone ? session!.span(prior.lines[0], prior.lines[1]) : 'touched';
       let moved: CachedFunction | undefined;
       if (span === 'same') moved = prior;
@@ -272,6 +286,7 @@ export class Analyzer {
     if (session) {
       session.functions = cache;
       session.names = namesNow;
+      session.relevant = sameFile;
       session.index = external;
       session.generation = generation;
       session.last = { ...session.last, reused, analysed: order.length - reused };

@@ -40,6 +40,8 @@ export class DocumentSession {
   functions = new Map<string, CachedFunction>();
   /** The function names of the text last analysed, and the index it was analysed against. */
   names?: string;
+  /** The same-file functions that touched locks (directly or through helpers) in the last analysis. */
+  relevant?: Set<string>;
   index?: unknown;
   generation?: number;
   /** Edits since the last analysis, as (first changed row, last old row, last new row), 0-based. */
@@ -59,7 +61,9 @@ export class DocumentSession {
         newEndPosition: newEnd,
       }));
     }
-    this.edits.push({ start: c.start.line, oldEnd: c.end.line, newEnd: newEnd.row });
+    // whole lines inserted or deleted (at column 0, ending in a newline): the line at the end only moves
+    const whole = c.start.character === 0 && c.end.character === 0 && (c.text === '' || c.text.endsWith('\n'));
+    this.edits.push({ start: c.start.line, oldEnd: whole ? c.end.line - 1 : c.end.line, newEnd: whole ? newEnd.row - 1 : newEnd.row });
   }
 
   /** The whole text was replaced: nothing carries over. */
@@ -67,6 +71,7 @@ export class DocumentSession {
     this.dispose();
     this.functions.clear();
     this.names = undefined;
+    this.relevant = undefined;
   }
 
   /** Where a 1-based line of the last analysed text is now; undefined when an edit touched it. */
