@@ -21,9 +21,9 @@ import {
 } from './engine';
 import type { IndexMessage, IndexRequest } from './indexer';
 import { defaultCacheDir } from './tree/cache';
-import { type LinkFn, summaryKey } from './engine/linker';
+import type { LinkFn } from './engine/linker';
 import { DocumentSession } from './engine/session';
-import type { Deferred, Summary } from './engine/transfer';
+import type { Deferred } from './engine/transfer';
 import { callGraph, toDot, toMarkdown, toSvg } from './report';
 import {
   CallGraphRequest, type CallGraphResult, type IndexStatus, IndexStatusRequest, MemoryRequest, LockOrderRequest, type LockOrderResult, ReindexRequest,
@@ -41,13 +41,6 @@ function relativeInside(root: string, p: string): string | undefined {
   const rel = path.relative(root, p);
   return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
 }
-/** Did an edit change what any function of the file does to locks (as callers see it)? */
-function changedSummaries(before: ReadonlyMap<string, Summary>, after: ReadonlyMap<string, Summary>): boolean {
-  if (before.size !== after.size) return true;
-  for (const [name, s] of after) if (summaryKey(before.get(name)) !== summaryKey(s)) return true;
-  return false;
-}
-
 /** Files re-summarised after one edit, at most. */
 const MAX_PROPAGATE = 64;
 
@@ -310,7 +303,7 @@ export class LockscopeServer {
       const inTree = this.treePath(doc.uri);
       let session = this.sessions.get(doc.uri);
       if (!session) { session = new DocumentSession(); this.sessions.set(doc.uri, session); }
-      const previous = cached?.result.summaries;
+      const analysedBefore = !!cached?.result.summaries;
       result = inTree && this.external
         ? this.analyzer.analyzeDocument(session, doc.getText(), inTree, this.external)
         : this.analyzer.analyzeDocument(session, doc.getText(), this.displayPath(doc.uri));
@@ -318,7 +311,8 @@ export class LockscopeServer {
       // that call them (and theirs); the first analysis of a file only brings the index up to date
       if (inTree && this.external && result.summaries) {
         const stale = this.external.update(inTree, result.summaries);
-        if (stale.size && previous && changedSummaries(previous, result.summaries)) void this.propagate(stale, inTree);
+        // (after the first analysis the index holds this file's last summaries, so `stale` is what this edit changed)
+        if (stale.size && analysedBefore) void this.propagate(stale, inTree);
       }
     } catch (e) {
       this.log(`lockscope: internal error analysing ${doc.uri}: ${(e as Error).stack ?? e}`);

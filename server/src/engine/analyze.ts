@@ -231,13 +231,12 @@ export class Analyzer {
       const prior = session ? before.get(key) : undefined;
       const calleeRedone = [...calls[i]].some((c) => redone.has(c) || (relevant.has(byName.get(c)!) && !summaries.has(c)))
         || (changedNames.size > 0 && [...named[i]].some((c) => changedNames.has(c)));
-      const span = prior && !calleeRedone ? session!.span(prior.lines[0], prior.lines[1]) : 'touched';
       let moved: CachedFunction | undefined;
-      if (span === 'same') moved = prior;
+      if (prior && !calleeRedone && session!.unmoved(prior.lines[0], prior.lines[1])) moved = prior;
       else if (prior && !calleeRedone) {
         // moved, or an edit falls between lines it mentions: the precise map decides
-        moved = moveLines(prior!, file, (l) => session!.mapLine(l));
-        if (moved) moved.lines = [session!.mapLine(prior!.lines[0]) ?? moved.info.line, session!.mapLine(prior!.lines[1]) ?? moved.info.endLine];
+        moved = moveLines(prior, file, (l) => session!.mapLine(l));
+        if (moved) moved.lines = [session!.mapLine(prior.lines[0]) ?? moved.info.line, session!.mapLine(prior.lines[1]) ?? moved.info.endLine];
       }
       if (moved) {
         reused++;

@@ -6,7 +6,6 @@
  * structured-clonable (Maps, Sets, no functions), so they cross threads and go to the on-disk cache as
  * they are; `rehydrate` gives the IR back the one function it carries (`canon`).
  */
-import * as path from 'node:path';
 import type { Tree } from 'web-tree-sitter';
 import { Aliases } from './aliases';
 import { emptyStats, nameOf, rejectReason, topLevelDefs } from './analyze';
@@ -43,18 +42,6 @@ export interface FileRecord {
 
 export function skippedRecord(file: string, reason: string): FileRecord {
   return { file, skipped: reason, stats: emptyStats(), fns: [], slots: [], types: new TypeTable().facts(), macros: new Map(), suppressed: new Map() };
-}
-
-/** Does classifying this IR need the declared types of its variables? */
-function needsVars(ir: FunctionIR): boolean {
-  for (const n of ir.nodes) {
-    for (const op of n.ops) {
-      if ((op.k === 'acquire' || op.k === 'release' || op.k === 'assert' || op.k === 'downgrade' || op.k === 'handoff') && !op.lock.class) return true;
-      if (op.k === 'icall' && op.recv && !op.recvType) return true;
-    }
-    for (const e of n.succ) if (e.guard?.acquire && !e.guard.acquire.lock.class) return true;
-  }
-  return false;
 }
 
 export class Extractor {
@@ -107,7 +94,7 @@ export class Extractor {
       delete ir.canon; // rebuilt from ir.aliases where the record is used
       stats.lockSitesModelled += ir.lockSitesModelled;
       for (const [k, v] of Object.entries(ir.unmodelled)) stats.unmodelled[k] = (stats.unmodelled[k] ?? 0) + v;
-      fns.push(needsVars(ir) ? { ir, vars: types.variables(d) } : { ir });
+      fns.push(TypeTable.needsVariables(ir) ? { ir, vars: types.variables(d) } : { ir });
     }
     const slots: OpsSlot[] = [];
     // ops tables: `static const struct file_operations btrfs_file_operations = { .fsync = btrfs_sync_file, ... };`
@@ -141,6 +128,3 @@ export function rehydrate(rec: FileRecord): FileRecord {
   for (const f of rec.fns) Aliases.attach(f.ir);
   return rec;
 }
-
-/** The directory a record's functions are ranked by. */
-export const dirOf = (file: string): string => path.posix.dirname(file);

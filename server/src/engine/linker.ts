@@ -257,7 +257,7 @@ export class ExternalIndex {
 }
 
 /** What of a summary callers see (witness paths aside). */
-export function summaryKey(s: Summary | null | undefined): string {
+function summaryKey(s: Summary | null | undefined): string {
   if (!s) return '';
   return JSON.stringify([s.acquires.map((a) => a.template ?? a.ref.class), s.effects.map((e) => [e.template, e.delta, e.when]),
     s.deferred.map((d) => [d.field, d.args]), s.forbidden.map((f) => [f.call, f.template]), s.requires.map((r) => r.template), !!s.sleeps, s.conditional]);

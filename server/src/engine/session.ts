@@ -85,24 +85,9 @@ export class DocumentSession {
     return row + 1;
   }
 
-  /**
-   * How the edits since the last analysis affect lines first..last: 'same' (none moved or touched),
-   * 'moved' (shifted, none touched), 'touched'.
-   */
-  span(first: number, last: number): 'same' | 'moved' | 'touched' {
-    let lo = first - 1;
-    let hi = last - 1;
-    let moved = false;
-    for (const e of this.edits) {
-      if (e.start > hi) continue;
-      if (e.oldEnd < lo) {
-        const d = e.newEnd - e.oldEnd;
-        if (d) { lo += d; hi += d; moved = true; }
-        continue;
-      }
-      return 'touched';
-    }
-    return moved ? 'moved' : 'same';
+  /** Did no edit since the last analysis move or touch lines first..last? */
+  unmoved(first: number, last: number): boolean {
+    return this.edits.every((e) => e.start > last - 1 || (e.oldEnd < first - 1 && e.newEnd === e.oldEnd));
   }
 
   /** Called when an analysis used the edits: the line map starts again from this text. */
@@ -119,6 +104,15 @@ export class DocumentSession {
   }
 }
 
+/** An object whose `line` is a line of `file` (a step in another file names its file). */
+function ofFile(o: Record<string, unknown>, file: string): boolean {
+  return typeof o.line === 'number' && (typeof o.file !== 'string' || o.file === file);
+}
+
+/** "already held since line 9": the checkers name lines of the function itself in messages and notes. */
+const LINE_IN_TEXT = /\bline (\d+)\b/g;
+const isText = (k: string) => k === 'message' || k === 'note';
+
 /** The first and last line of `file` that `value` mentions (as moveLines sees them). */
 export function lineRange(value: unknown, file: string, from: number, to: number): [number, number] {
   let lo = from;
@@ -127,12 +121,12 @@ export function lineRange(value: unknown, file: string, from: number, to: number
     if (Array.isArray(v)) { for (const x of v) walk(x); return; }
     if (!v || typeof v !== 'object') return;
     const o = v as Record<string, unknown>;
-    const mine = typeof o.line === 'number' && (typeof o.file !== 'string' || o.file === file);
+    const mine = ofFile(o, file);
     for (const k in o) {
       const x = o[k];
       if (mine && (k === 'line' || k === 'endLine') && typeof x === 'number') { lo = Math.min(lo, x); hi = Math.max(hi, x); }
-      else if (mine && (k === 'message' || k === 'note') && typeof x === 'string') {
-        for (const m of x.matchAll(/\bline (\d+)\b/g)) { lo = Math.min(lo, Number(m[1])); hi = Math.max(hi, Number(m[1])); }
+      else if (mine && isText(k) && typeof x === 'string') {
+        for (const m of x.matchAll(LINE_IN_TEXT)) { lo = Math.min(lo, Number(m[1])); hi = Math.max(hi, Number(m[1])); }
       } else if (x && typeof x === 'object') walk(x);
     }
   };
@@ -160,16 +154,15 @@ export function moveLines<T>(value: T, file: string, map: (line: number) => numb
     if (!v || typeof v !== 'object') return v;
     const o = v as Record<string, unknown>;
     let out: Record<string, unknown> | undefined;
-    const mine = typeof o.line === 'number' && (typeof o.file !== 'string' || o.file === file);
+    const mine = ofFile(o, file);
     for (const k in o) {
       const x = o[k];
       let y: unknown = x;
       if (mine && (k === 'line' || k === 'endLine') && typeof x === 'number') {
         const m = map(x);
         if (m === undefined) lost = true; else y = m;
-      } else if (mine && (k === 'message' || k === 'note') && typeof x === 'string') {
-        // "already held since line 9": the checkers name lines of the function itself
-        y = x.includes('line ') ? x.replace(/\bline (\d+)\b/g, (all, n: string) => {
+      } else if (mine && isText(k) && typeof x === 'string') {
+        y = x.includes('line ') ? x.replace(LINE_IN_TEXT, (all, n: string) => {
           const m = map(Number(n));
           if (m === undefined) lost = true;
           return m === undefined ? all : `line ${m}`;

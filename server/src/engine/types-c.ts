@@ -5,7 +5,7 @@
  * `fs_info->reloc_mutex` gets the class `struct btrfs_fs_info::reloc_mutex`.
  */
 import type { Node } from 'web-tree-sitter';
-import type { FunctionIR, LockRef } from './ir';
+import type { FunctionIR, LockRef, Op } from './ir';
 
 /**
  * The struct a type names, if any; a typedef name is kept as `@name` and resolved when asked
@@ -165,6 +165,18 @@ export class TypeTable {
     return undefined;
   }
 
+  /** Does classifying this IR need the declared types of its variables (a lock without a class, an untyped ops call)? */
+  static needsVariables(ir: FunctionIR): boolean {
+    for (const n of ir.nodes) {
+      for (const op of n.ops) {
+        if (CLASSIFIED.has(op.k) && !(op as { lock: LockRef }).lock.class) return true;
+        if (op.k === 'icall' && op.recv && !op.recvType) return true;
+      }
+      for (const e of n.succ) if (e.guard?.acquire && !e.guard.acquire.lock.class) return true;
+    }
+    return false;
+  }
+
   /** Give every lock of a function without a class the one its declared types name. */
   classify(ir: FunctionIR, vars: ReadonlyMap<string, string>): void {
     const fix = (r: LockRef): LockRef => {
@@ -175,7 +187,7 @@ export class TypeTable {
     for (const n of ir.nodes) {
       for (let i = 0; i < n.ops.length; i++) {
         const op = n.ops[i];
-        if (op.k === 'acquire' || op.k === 'release' || op.k === 'assert' || op.k === 'downgrade' || op.k === 'handoff') n.ops[i] = { ...op, lock: fix(op.lock) };
+        if (CLASSIFIED.has(op.k)) n.ops[i] = { ...op, lock: fix((op as { lock: LockRef }).lock) } as typeof op;
         else if (op.k === 'icall' && op.recv && !op.recvType) {
           // the ops struct the field is called through (`file->f_op` is a struct file_operations)
           const t = this.typeOf(op.recv, vars);
@@ -186,6 +198,9 @@ export class TypeTable {
     }
   }
 }
+
+/** The operations whose lock `classify` names. */
+const CLASSIFIED = new Set<Op['k']>(['acquire', 'release', 'assert', 'downgrade', 'handoff']);
 
 function balanced(s: string): boolean {
   let d = 0;
