@@ -45,7 +45,7 @@ conn.onNotification(P.PublishDiagnosticsNotification.type, (p) => {
   if (w) { diagWaiters.delete(`${p.uri}#${p.version}`); w(p); }
 });
 let logs = [];
-conn.onNotification(P.LogMessageNotification.type, (p) => { logs.push(p.message); });
+conn.onNotification(P.LogMessageNotification.type, (p) => { logs.push(p.message); if (process.env.BENCH_LSP_LOG) process.stderr.write(`server: ${p.message}\n`); });
 conn.onNotification(P.ShowMessageNotification.type, () => {});
 conn.onRequest(P.WorkDoneProgressCreateRequest.type, () => null);
 conn.onRequest(P.ConfigurationRequest.type, (p) => p.items.map(() => ({})));
@@ -72,8 +72,7 @@ say(`indexed in ${indexSeconds.toFixed(1)} s: ${JSON.stringify(status)}`);
 if (status.state !== 'ready') { console.error(`bench-lsp: indexing failed: ${status.message}`); process.exit(1); }
 
 /** Lines strictly inside function bodies (a line after one starting `{` at column 0, before the `}`). */
-function bodyLines(text) {
-  const lines = text.split('\n');
+function bodyLines(lines) {
   const out = [];
   let inside = false;
   lines.forEach((l, i) => {
@@ -98,21 +97,23 @@ async function editLatency(rel) {
   await first;
   const openMs = performance.now() - tOpen;
   say(`${rel}: first diagnostics ${openMs.toFixed(0)} ms after opening`);
-  const candidates = bodyLines(text);
+  const lines = text.split('\n');
   const times = [];
-  let inserted = 0;
   for (let i = 0; i < a.edits; i++) {
-    const line = candidates[Math.floor(rand() * candidates.length)] + inserted;
+    // chosen in the current text, so that no edit lands inside a comment an earlier one pushed down
+    const candidates = bodyLines(lines);
+    const line = candidates[Math.floor(rand() * candidates.length)];
+    const inserted = `\t/* lockscope bench edit ${i} */`;
+    lines.splice(line, 0, inserted);
     const v = version++;
     const got = diagnosticsOf(uri, v);
     const t = performance.now();
     conn.sendNotification(P.DidChangeTextDocumentNotification.type, {
       textDocument: { uri, version: v },
-      contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `\t/* lockscope bench edit ${i} */\n` }],
+      contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `${inserted}\n` }],
     });
     await got;
     times.push(performance.now() - t);
-    inserted++;
     // move on only after the server settled (another edit would cancel this one's debounce)
   }
   conn.sendNotification(P.DidCloseTextDocumentNotification.type, { textDocument: { uri } });
@@ -128,7 +129,7 @@ async function hoverLatency(rel) {
   const first = diagnosticsOf(uri, v0);
   conn.sendNotification(P.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'c', version: v0, text } });
   await first;
-  const candidates = bodyLines(text);
+  const candidates = bodyLines(lines);
   const times = [];
   let answered = 0;
   for (let i = 0; i < a.hovers; i++) {

@@ -310,9 +310,13 @@ export class LockscopeServer {
       // incremental: an edit that changes what this file's functions do to locks refreshes the files
       // that call them (and theirs); the first analysis of a file only brings the index up to date
       if (inTree && this.external && result.summaries) {
-        const stale = this.external.update(inTree, result.summaries);
+        const changed: string[] = [];
+        const stale = this.external.update(inTree, result.summaries, changed);
         // (after the first analysis the index holds this file's last summaries, so `stale` is what this edit changed)
-        if (stale.size && analysedBefore) void this.propagate(stale, inTree);
+        if (stale.size && analysedBefore) {
+          this.log(`lockscope: ${inTree}: what ${changed.join(', ')} do to locks changed; refreshing ${stale.size} calling file(s)`);
+          void this.propagate(stale, inTree);
+        }
       }
     } catch (e) {
       this.log(`lockscope: internal error analysing ${doc.uri}: ${(e as Error).stack ?? e}`);

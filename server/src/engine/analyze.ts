@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import type { Node, Tree } from 'web-tree-sitter';
 import { buildCfg } from './cfg';
+import { functionName } from './idioms';
 import { catalogFor, type Settings } from './config';
 import type { Catalog } from './catalog';
 import { runChecks } from './checks';
@@ -128,7 +129,7 @@ export class Analyzer {
       }
       return found >= 0 && index < defs[found].endIndex ? found : -1;
     };
-    const names = defs.map((d) => nameOf(d));
+    const names = defs.map((d) => functionName(d));
     names.forEach((n, i) => { if (n && !byName.has(n)) byName.set(n, i); });
 
     // one query pass over the file: lock sites, and the same-file call relation
@@ -242,7 +243,7 @@ export class Analyzer {
         reused++;
         infos[i] = { ...moved.info, name: infos[i].name, line: infos[i].line, endLine: infos[i].endLine, hasParseErrors: infos[i].hasParseErrors };
         findings.push(...moved.findings);
-        if (moved.summary && !summaries.has(infos[i].name)) summaries.set(infos[i].name, moved.summary);
+        if (moved.summary && names[i] && !summaries.has(names[i]!)) summaries.set(names[i]!, moved.summary);
         stats.lockSitesModelled += moved.lockSitesModelled;
         for (const [k, v] of Object.entries(moved.unmodelled)) stats.unmodelled[k] = (stats.unmodelled[k] ?? 0) + v;
         if (moved.stateLimit) stats.unmodelled['state-limit'] = (stats.unmodelled['state-limit'] ?? 0) + 1;
@@ -265,7 +266,7 @@ export class Analyzer {
         .filter((f) => this.opts.settings.severity[f.kind] !== 'off');
       findings.push(...found);
       const summary = summarise(sol, tctx);
-      if (ir.name && !summaries.has(ir.name)) summaries.set(ir.name, summary);
+      if (names[i] && !summaries.has(names[i]!)) summaries.set(names[i]!, summary);
       // same-file callers are redone only if what they see of this function changed (its lines moved aside)
       if (names[i]) {
         const old = carry ? prevByName().get(names[i]!) : undefined;
@@ -316,16 +317,6 @@ export function topLevelDefs(grammar: Grammar, tree: Tree, found?: Node[]): Node
     if (!last || d.startIndex >= last.endIndex || (last.hasError && !d.hasError)) defs.push(d);
   }
   return defs;
-}
-
-export function nameOf(def: Node): string | undefined {
-  let d: Node | null = def.childForFieldName('declarator');
-  while (d && d.type !== 'identifier') {
-    if (d.type === 'function_declarator' || d.type === 'pointer_declarator' || d.type === 'parenthesized_declarator' || d.type === 'attributed_declarator') {
-      d = d.childForFieldName('declarator') ?? d.namedChild(0);
-    } else return undefined;
-  }
-  return d?.text;
 }
 
 export function severities(s: Settings): Partial<Record<Finding['kind'], Finding['severity']>> {

@@ -8,7 +8,8 @@
  */
 import type { Tree } from 'web-tree-sitter';
 import { Aliases } from './aliases';
-import { emptyStats, nameOf, rejectReason, topLevelDefs } from './analyze';
+import { emptyStats, rejectReason, topLevelDefs } from './analyze';
+import { functionName } from './idioms';
 import { buildCfg } from './cfg';
 import type { Catalog } from './catalog';
 import { catalogFor, type Settings } from './config';
@@ -89,7 +90,7 @@ export class Extractor {
     macros.addTree(tree.rootNode);
     const fns: FnRecord[] = [];
     for (const d of defs) {
-      if (!nameOf(d)) continue;
+      if (!functionName(d)) continue;
       const ir = buildCfg(d, ctx);
       delete ir.canon; // rebuilt from ir.aliases where the record is used
       stats.lockSitesModelled += ir.lockSitesModelled;

@@ -67,10 +67,23 @@ export function functionDeclarator(def: Node): Node | null {
   return d;
 }
 
-/** The name of a function definition. */
+/**
+ * The name of a function definition. `int __init foo(void)` (an attribute macro before the name, and
+ * `(void)`) parses as a declaration `int __init` without its `;`, then a definition of type `foo`
+ * whose declarator is `(void)`: there the name is the type.
+ */
 export function functionName(def: Node): string | undefined {
-  let d: Node | null = functionDeclarator(def)?.childForFieldName('declarator') ?? null;
-  while (d && d.type !== 'identifier') d = d.childForFieldName('declarator');
+  const fd = functionDeclarator(def);
+  if (!fd) {
+    const type = def.childForFieldName('type');
+    return def.childForFieldName('declarator')?.type === 'parenthesized_declarator' && type?.type === 'type_identifier' ? type.text : undefined;
+  }
+  let d: Node | null = fd.childForFieldName('declarator');
+  while (d && d.type !== 'identifier') {
+    if (d.type === 'function_declarator' || d.type === 'pointer_declarator' || d.type === 'parenthesized_declarator' || d.type === 'attributed_declarator') {
+      d = d.childForFieldName('declarator') ?? d.namedChild(0);
+    } else return undefined;
+  }
   return d?.text;
 }
 

@@ -226,7 +226,7 @@ export class ExternalIndex {
    * An edited file's fresh summaries replace the index's; returns the files of the functions that
    * call a function whose summary changed (their results may change too).
    */
-  update(file: string, fresh: ReadonlyMap<string, Summary>): Set<string> {
+  update(file: string, fresh: ReadonlyMap<string, Summary>, changedNames?: string[]): Set<string> {
     const stale = new Set<string>();
     let changed = 0;
     for (const [name, sum] of fresh) {
@@ -237,6 +237,7 @@ export class ExternalIndex {
       if (summaryKey(before) === summaryKey(after)) continue;
       this.data.summaries[id] = after;
       changed++;
+      changedNames?.push(name);
       for (const c of this.linker.callers[id]) stale.add(this.data.fns[c].file);
     }
     if (changed) {
