@@ -110,7 +110,7 @@ describe('the packaged extension (.vsix)', () => {
       // the worker-thread scripts the server starts: the indexer and the extraction workers
       'extension/dist/indexer.js', 'extension/dist/extract-worker.js',
       'extension/grammars/tree-sitter-c.wasm', 'extension/grammars/web-tree-sitter.wasm',
-      'extension/grammars/functions.scm', 'extension/grammars/calls.scm', 'extension/grammars/initializers.scm',
+      'extension/grammars/calls.scm', 'extension/grammars/initializers.scm',
       'extension.vsixmanifest',
     ]) assert.ok(entries.includes(e), `${e} missing from the .vsix: ${entries.join(', ')}`);
     // every query the repository has is shipped

@@ -12,8 +12,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { DocumentSession } from '../../server/src/engine/session';
+import { DocumentSession, moveLines, moveSummary } from '../../server/src/engine/session';
+import { defaultSettings } from '../../server/src/engine';
+import { treeFiles } from '../../server/src/cli/tree';
+import { buildTree } from '../../server/src/tree/build';
 import type { Analyzer, FileResult } from '../../server/src/engine';
+import type { Summary } from '../../server/src/engine/transfer';
 import { analyzer, fixtureSettings, repoRoot } from '../support/engine';
 
 function fixtures(): string[] {
@@ -147,6 +151,39 @@ describe('incremental analysis of an open document', () => {
     assert.deepEqual(after, { ...a.analyzeText(doc.getText(), 'y.c') });
   });
 
+  test('text before a function that is not ASCII (UTF-16 units vs query bytes) changes nothing', async () => {
+    // an open document queries only the stretches an edit changed, by range: web-tree-sitter counts
+    // node positions in UTF-16 units but query ranges in bytes, and a wrong unit loses calls after
+    // the first non-ASCII character
+    const a = await analyzer();
+    const text = [
+      '/* Ünïcödé — “quoted” 😀 in a comment, as in MAINTAINERS-style headers */',
+      'static void helper(spinlock_t *l)',
+      '{',
+      '\tspin_lock(l);',
+      '\tspin_unlock(l);',
+      '}',
+      '/* ☃ */',
+      'static void caller(spinlock_t *l)',
+      '{',
+      '\tspin_lock(l);',
+      '\thelper(l); /* expect: recursive-lock */',
+      '\tspin_unlock(l);',
+      '}',
+      '',
+    ].join('\n');
+    let doc = TextDocument.create('file:///u.c', 'c', 1, text);
+    const session = new DocumentSession();
+    const first = a.analyzeDocument(session, doc.getText(), 'u.c');
+    assert.deepEqual(first, a.analyzeText(doc.getText(), 'u.c'));
+    assert.deepEqual(first.findings.map((f) => [f.line, f.kind]), [[11, 'recursive-lock']]);
+    assert.equal(first.stats.lockSitesFound, 4);
+    doc = edit(doc, session, 6, 6, '/* ½ */\n');
+    const after = a.analyzeDocument(session, doc.getText(), 'u.c');
+    assert.deepEqual(after, a.analyzeText(doc.getText(), 'u.c'));
+    assert.deepEqual(after.findings.map((f) => [f.line, f.kind]), [[12, 'recursive-lock']]);
+  });
+
   test('a full-text change starts over', async () => {
     const a = await analyzer();
     const session = new DocumentSession();
@@ -160,5 +197,32 @@ describe('incremental analysis of an open document', () => {
     assert.deepEqual(r.functions.map((f) => f.name), ['g']);
     assert.deepEqual(r, a.analyzeText(text, 'z.c'));
     assert.ok(r.findings.length > 0);
+  });
+
+  test('moving a summary by its witness paths agrees with moving every line field in it', async () => {
+    // the fast path (moveSummary) must not miss a line a summary carries: checked on the test trees'
+    // summaries, whose witness paths cross files, against the generic walk
+    let compared = 0;
+    let moved = 0;
+    for (const name of ['seed000-5.9', 'seed004-4.4', 'vfs-entry']) {
+      const root = path.join(repoRoot(), 'test', 'trees', name);
+      const settings = defaultSettings();
+      const { analysis } = await buildTree({ root, files: treeFiles(root, settings), settings, jobs: 0 });
+      const { fns, summaries } = analysis.index;
+      summaries.forEach((sum, id) => {
+        if (!sum) return;
+        const file = fns[id].file;
+        const lines = [...JSON.stringify(sum).matchAll(/"line":(\d+)/g)].map((m) => Number(m[1]));
+        const maps: ((l: number) => number | undefined)[] = [(l) => l + 3, (l) => (l >= Math.max(...lines, 1) ? l + 1 : l), (l) => (l === lines[0] ? undefined : l)];
+        for (const map of maps) {
+          const generic: Summary | undefined = moveLines<Summary>(sum, file, map);
+          const fast = moveSummary(sum, file, map);
+          assert.deepEqual(fast, generic, `${name}: ${sum.name}`);
+          compared++;
+          if (generic && generic !== sum) moved++;
+        }
+      });
+    }
+    assert.ok(compared > 50 && moved > 20, `${compared} compared, ${moved} moved`);
   });
 });

@@ -5,9 +5,10 @@
  * lock states for hover. The syntax tree is deleted before returning: only plain data leaves here.
  */
 import * as path from 'node:path';
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Tree } from 'web-tree-sitter';
 import { buildCfg } from './cfg';
 import { functionName } from './idioms';
+import { type Classifier, segmentFacts, topLevelDefs } from './segments';
 import { catalogFor, type Settings } from './config';
 import type { Catalog } from './catalog';
 import { runChecks } from './checks';
@@ -20,7 +21,7 @@ import { TypeTable } from './types-c';
 import { suppressions, unsuppressed } from './suppress';
 import { Macros } from './macros';
 import { solve } from './solver';
-import { type CachedFunction, type DocumentSession, lineRange, moveLines } from './session';
+import { type CachedFunction, type DocumentSession, lineRange, moveCached, moveSummary } from './session';
 import { summarise } from './summary';
 import type { Summary, TransferContext } from './transfer';
 import type { FileStats, Finding, HeldLock } from './types';
@@ -69,7 +70,7 @@ export function rejectReason(text: string, maxBytes: number): string | undefined
   return undefined;
 }
 
-export class Analyzer {
+export class Analyzer implements Classifier {
   readonly catalog: Catalog;
   private readonly loopMacros: Set<string>;
   private readonly lockNames: Set<string>;
@@ -80,6 +81,9 @@ export class Analyzer {
     this.lockNames = new Set(this.catalog.lockNames());
   }
 
+  isLock(name: string): boolean { return this.lockNames.has(name); }
+  sleeper(name: string): boolean { return !!this.catalog.sleeper(name); }
+
   /** `external`: the rest of the tree, indexed; `file` is then the path relative to its root. */
   analyzeText(text: string, file: string, external?: ExternalIndex): FileResult {
     const reason = rejectReason(text, this.opts.settings.maxFileSizeKB * 1024);
@@ -88,7 +92,7 @@ export class Analyzer {
     try {
       tree = this.grammar.parser.parse(text);
       if (!tree) return { file, findings: [], functions: [], stats: emptyStats(), error: 'the parser returned no tree' };
-      const r = this.analyzeTree(tree, file, external);
+      const r = this.analyzeTree(tree, text, file, external);
       return { ...r, findings: unsuppressed(r.findings, suppressions(text)) };
     } finally {
       tree?.delete();
@@ -108,58 +112,27 @@ export class Analyzer {
     if (!tree) { session.replaced(); return { file, findings: [], functions: [], stats: emptyStats(), error: 'the parser returned no tree' }; }
     session.last.incrementalParse = !!old;
     try {
-      const r = this.analyzeTree(tree, file, external, session);
+      const r = this.analyzeTree(tree, text, file, external, session);
       return { ...r, findings: unsuppressed(r.findings, suppressions(text)) };
     } finally {
       session.settled(tree);
     }
   }
 
-  private analyzeTree(tree: Tree, file: string, external?: ExternalIndex, session?: DocumentSession): FileResult {
+  private analyzeTree(tree: Tree, text: string, file: string, external?: ExternalIndex, session?: DocumentSession): FileResult {
     const stats = emptyStats();
-    // one query pass: function definitions, and calls (lock sites and the same-file call relation)
-    const captures = this.grammar.queries.analysis.captures(tree.rootNode);
-    const defs = topLevelDefs(this.grammar, tree, captures.filter((c) => c.name === 'function').map((c) => c.node));
-    const byName = new Map<string, number>();
-    const fnOf = (index: number): number => {
-      let lo = 0; let hi = defs.length - 1; let found = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (defs[mid].startIndex <= index) { found = mid; lo = mid + 1; } else hi = mid - 1;
-      }
-      return found >= 0 && index < defs[found].endIndex ? found : -1;
-    };
+    const defs = topLevelDefs(tree);
     const names = defs.map((d) => functionName(d));
+    const byName = new Map<string, number>();
     names.forEach((n, i) => { if (n && !byName.has(n)) byName.set(n, i); });
-
-    // one query pass over the file: lock sites, and the same-file call relation
+    // lock sites and the same-file call relation (what an open document's edits left alone is not queried again)
+    const { facts, lockSitesOutside } = segmentFacts(this.grammar.queries.calls, tree, text, defs, this, session?.segments);
+    stats.lockSitesFound = facts.reduce((n, f) => n + f.lockSites, lockSitesOutside);
     const direct = new Set<number>();
-    const calls: Set<string>[] = defs.map(() => new Set());
+    facts.forEach((f, i) => { if (f.direct) direct.add(i); });
+    const calls: Set<string>[] = facts.map((f) => new Set(f.plain.filter((n) => byName.has(n))));
     /** Every name each function calls, defined here or not (for incremental reuse when the file's functions change). */
-    const named: Set<string>[] = session ? defs.map(() => new Set()) : [];
-    for (const c of captures) {
-      if (c.name === 'guard') {
-        if (c.node.text === 'guard') { stats.lockSitesFound++; const f = fnOf(c.node.startIndex); if (f >= 0) direct.add(f); }
-        continue;
-      }
-      if (c.name !== 'name') continue;
-      const name = c.node.text;
-      const f = fnOf(c.node.startIndex);
-      if (session && f >= 0) named[f].add(name);
-      if (this.lockNames.has(name) || name === 'scoped_guard') {
-        stats.lockSitesFound++;
-        if (f >= 0) direct.add(f);
-      } else if (f >= 0 && this.catalog.sleeper(name)) {
-        direct.add(f); // may sleep: callers in an atomic section need its summary
-      } else if (f >= 0 && byName.has(name)) {
-        calls[f].add(name);
-      }
-    }
-    // annotated functions (`__must_hold(x)`) say something about locks even without a lock call
-    defs.forEach((d, i) => {
-      const body = d.childForFieldName('body');
-      if (body && /__(must_hold|releases|acquires)\s*\(/.test(d.text.slice(0, body.startIndex - d.startIndex))) direct.add(i);
-    });
+    const named: ReadonlySet<string>[] = facts.map((f) => f.named);
     // functions that touch a lock through same-file helpers too
     const relevant = new Set(direct);
     for (let changed = true; changed;) {
@@ -236,7 +209,7 @@ export class Analyzer {
       if (prior && !calleeRedone && session!.unmoved(prior.lines[0], prior.lines[1])) moved = prior;
       else if (prior && !calleeRedone) {
         // moved, or an edit falls between lines it mentions: the precise map decides
-        moved = moveLines(prior, file, (l) => session!.mapLine(l));
+        moved = moveCached(prior, file, (l) => session!.mapLine(l));
         if (moved) moved.lines = [session!.mapLine(prior.lines[0]) ?? moved.info.line, session!.mapLine(prior.lines[1]) ?? moved.info.endLine];
       }
       if (moved) {
@@ -270,7 +243,7 @@ export class Analyzer {
       // same-file callers are redone only if what they see of this function changed (its lines moved aside)
       if (names[i]) {
         const old = carry ? prevByName().get(names[i]!) : undefined;
-        const oldMoved = old?.summary ? moveLines(old.summary, file, (l) => session!.mapLine(l)) : undefined;
+        const oldMoved = old?.summary ? moveSummary(old.summary, file, (l) => session!.mapLine(l)) : undefined;
         if (!oldMoved || JSON.stringify(oldMoved) !== JSON.stringify(summary)) redone.add(names[i]!);
       }
       stats.lockSitesModelled += ir.lockSitesModelled;
@@ -303,20 +276,6 @@ export function acquiredKeys(ir: FunctionIR): Set<string> {
     for (const e of n.succ) if (e.guard?.acquire) keys.add(e.guard.acquire.lock.key);
   }
   return keys;
-}
-
-/**
- * Top-level function definitions only: `scoped_guard(rcu) { }` inside a body also parses as one.
- * Inside a broken definition (error recovery can stretch one to the end of the file), the complete
- * definitions that follow are kept: they are what the developer is not typing in.
- */
-export function topLevelDefs(grammar: Grammar, tree: Tree, found?: Node[]): Node[] {
-  const defs: Node[] = [];
-  for (const d of (found ?? grammar.queries.functions.captures(tree.rootNode).map((c) => c.node)).sort((a, b) => a.startIndex - b.startIndex)) {
-    const last = defs[defs.length - 1];
-    if (!last || d.startIndex >= last.endIndex || (last.hasError && !d.hasError)) defs.push(d);
-  }
-  return defs;
 }
 
 export function severities(s: Settings): Partial<Record<Finding['kind'], Finding['severity']>> {

@@ -8,7 +8,8 @@
  */
 import type { Tree } from 'web-tree-sitter';
 import { Aliases } from './aliases';
-import { emptyStats, rejectReason, topLevelDefs } from './analyze';
+import { emptyStats, rejectReason } from './analyze';
+import { topLevelDefs } from './segments';
 import { functionName } from './idioms';
 import { buildCfg } from './cfg';
 import type { Catalog } from './catalog';
@@ -72,7 +73,7 @@ export class Extractor {
 
   private fromTree(tree: Tree, file: string, text: string): FileRecord {
     const stats = emptyStats();
-    const defs = topLevelDefs(this.grammar, tree);
+    const defs = topLevelDefs(tree);
     stats.functions = defs.length;
     stats.functionsWithParseErrors = defs.filter((d) => d.hasError).length;
     for (const c of this.grammar.queries.calls.captures(tree.rootNode)) {

@@ -9,14 +9,13 @@ import { Language, Parser, Query } from 'web-tree-sitter';
 export interface Grammar {
   parser: Parser;
   language: Language;
-  /** `analysis`: functions.scm and calls.scm as one query, for a single pass over an open document. */
-  queries: { functions: Query; calls: Query; initializers: Query; analysis: Query };
+  queries: { calls: Query; initializers: Query };
   dir: string;
 }
 
 export class GrammarError extends Error {}
 
-const FILES = ['tree-sitter-c.wasm', 'web-tree-sitter.wasm', 'functions.scm', 'calls.scm', 'initializers.scm'];
+const FILES = ['tree-sitter-c.wasm', 'web-tree-sitter.wasm', 'calls.scm', 'initializers.scm'];
 
 /** Where grammars/ is: an explicit folder, $LOCKSCOPE_GRAMMARS, or the nearest grammars/ above this file. */
 export function findGrammarDir(explicit?: string): { dir?: string; tried: string[] } {
@@ -65,11 +64,11 @@ export async function loadGrammar(explicitDir?: string, log: (m: string) => void
   }
   const parser = new Parser();
   parser.setLanguage(language);
-  const q = (...files: string[]) => {
-    const p = files.map((f) => path.join(dir, f)).join(' + ');
-    try { return new Query(language, files.map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n')); } catch (e) {
+  const q = (file: string) => {
+    const p = path.join(dir, file);
+    try { return new Query(language, fs.readFileSync(p, 'utf8')); } catch (e) {
       throw new GrammarError(`lockscope: query ${p} does not compile against the grammar: ${(e as Error).message}`);
     }
   };
-  return { parser, language, dir, queries: { functions: q('functions.scm'), calls: q('calls.scm'), initializers: q('initializers.scm'), analysis: q('functions.scm', 'calls.scm') } };
+  return { parser, language, dir, queries: { calls: q('calls.scm'), initializers: q('initializers.scm') } };
 }

@@ -9,8 +9,9 @@
  */
 import { Edit, type Tree } from 'web-tree-sitter';
 import type { FunctionInfo } from './analyze';
+import type { SegmentCache } from './segments';
 import type { Summary } from './transfer';
-import type { FileStats, Finding } from './types';
+import type { FileStats, Finding, PathStep } from './types';
 
 export interface CachedFunction {
   /** The first and last line of this file the result mentions (its own, and same-file callees' in witness paths). */
@@ -36,6 +37,8 @@ export interface TextChange {
 export class DocumentSession {
   /** The tree of the text last analysed, edited since; undefined after a full-text change. */
   tree?: Tree;
+  /** What each stretch of the text last analysed calls (segments.ts). */
+  segments: SegmentCache = { defs: new Map(), gaps: new Map() };
   /** Per function text: its last result, in the lines of the text last analysed. */
   functions = new Map<string, CachedFunction>();
   /** The function names of the text last analysed, and the index it was analysed against. */
@@ -70,6 +73,7 @@ export class DocumentSession {
   replaced(): void {
     this.dispose();
     this.functions.clear();
+    this.segments = { defs: new Map(), gaps: new Map() };
     this.names = undefined;
     this.relevant = undefined;
   }
@@ -174,4 +178,50 @@ export function moveLines<T>(value: T, file: string, map: (line: number) => numb
   };
   const moved = walk(value) as T;
   return lost ? undefined : moved;
+}
+
+/**
+ * moveLines for a function's cached result. A summary's lines are all in its witness paths, which
+ * hold most of a file's results by far (every lock a callee takes, with its path through other
+ * files); walking only those paths, and only their steps in this file, is what keeps an edit above
+ * many functions cheap. Must agree with moveLines on every summary (a test holds it to that).
+ */
+export function moveCached(c: CachedFunction, file: string, map: (line: number) => number | undefined): CachedFunction | undefined {
+  const summary = c.summary ? moveSummary(c.summary, file, map) : undefined;
+  if (c.summary && !summary) return undefined;
+  const info = moveLines(c.info, file, map);
+  const findings = moveLines(c.findings, file, map);
+  if (!info || !findings) return undefined;
+  return { ...c, ...(summary ? { summary } : {}), info, findings };
+}
+
+export function moveSummary(s: Summary, file: string, map: (line: number) => number | undefined): Summary | undefined {
+  let lost = false;
+  const steps = (w: PathStep[]): PathStep[] => {
+    let out: PathStep[] | undefined;
+    for (let i = 0; i < w.length; i++) {
+      const st = w[i];
+      if (st.file !== file && typeof st.file === 'string') continue;
+      const moved = moveLines(st, file, map);
+      if (!moved) { lost = true; return w; }
+      if (moved !== st) { out ??= w.slice(); out[i] = moved; }
+    }
+    return out ?? w;
+  };
+  const each = <T extends { witness: PathStep[] }>(list: T[]): T[] => {
+    let out: T[] | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const w = steps(list[i].witness);
+      if (w !== list[i].witness) { out ??= list.slice(); out[i] = { ...list[i], witness: w }; }
+    }
+    return out ?? list;
+  };
+  const acquires = each(s.acquires);
+  const requires = each(s.requires);
+  const forbidden = each(s.forbidden);
+  const deferred = each(s.deferred);
+  const sleeps = s.sleeps ? steps(s.sleeps) : undefined;
+  if (lost) return undefined;
+  if (acquires === s.acquires && requires === s.requires && forbidden === s.forbidden && deferred === s.deferred && sleeps === s.sleeps) return s;
+  return { ...s, acquires, requires, forbidden, deferred, ...(sleeps ? { sleeps } : {}) };
 }

@@ -63,7 +63,7 @@ function keyFor(settings: Settings, grammarDir: string | undefined): string {
   try { script = workerScript(); } catch { script = undefined; }
   const g = findGrammarDir(grammarDir).dir ?? '';
   return cacheKey({
-    files: [script ?? 'no-worker', __filename, path.join(g, 'tree-sitter-c.wasm'), path.join(g, 'functions.scm'), path.join(g, 'calls.scm'), path.join(g, 'initializers.scm')],
+    files: [script ?? 'no-worker', __filename, path.join(g, 'tree-sitter-c.wasm'), path.join(g, 'calls.scm'), path.join(g, 'initializers.scm')],
     settings: cacheRelevant(settings),
   });
 }

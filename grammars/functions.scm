@@ -1,2 +1,0 @@
-; Function definitions, wherever they sit (top level, inside #ifdef blocks).
-(function_definition) @function
