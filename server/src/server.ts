@@ -80,6 +80,8 @@ export class LockscopeServer {
   private baselines: Baseline[] = [];
   private readonly results = new Map<string, { version: number; result: FileResult }>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** When each document was last analysed (performance.now()): an edit soon after waits for a pause. */
+  private readonly lastAnalysed = new Map<string, number>();
   /** Kept so tests and shutdown can wait for the start-up work. */
   ready: Promise<void> = Promise.resolve();
   /** The rest of the kernel tree, indexed in a worker thread; undefined until it is ready. */
@@ -140,6 +142,7 @@ export class LockscopeServer {
       this.results.delete(e.document.uri);
       this.sessions.get(e.document.uri)?.dispose();
       this.sessions.delete(e.document.uri);
+      this.lastAnalysed.delete(e.document.uri);
       void c.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     });
     this.documents.listen(c);
@@ -279,18 +282,22 @@ export class LockscopeServer {
   }
 
   /**
-   * Analyse after a short pause in typing (25 ms). Analyses do not pile up however long one takes: each
-   * keystroke re-arms the timer, so one runs only after 25 ms without an edit.
+   * Analyse an edit at once when the document was quiet, and otherwise after a pause (25 ms): a
+   * keystroke after a pause is answered without waiting, while a burst (a paste made of many changes,
+   * key repeat, an edit arriving while one is waiting) re-arms the timer, so analyses never pile up.
    */
-  private schedule(doc: TextDocument, delay = DEBOUNCE_MS): void {
+  private schedule(doc: TextDocument, delay?: number): void {
     this.edits++;
     const old = this.timers.get(doc.uri);
     if (old) clearTimeout(old);
+    const quiet = !old && performance.now() - (this.lastAnalysed.get(doc.uri) ?? -Infinity) > DEBOUNCE_MS;
     this.timers.set(doc.uri, setTimeout(() => {
       this.timers.delete(doc.uri);
       const current = this.documents.get(doc.uri);
-      if (current) this.publish(current);
-    }, delay));
+      if (!current) return;
+      this.publish(current);
+      this.lastAnalysed.set(doc.uri, performance.now());
+    }, delay ?? (quiet ? 0 : DEBOUNCE_MS)));
   }
 
   /** Analyse a document (cached by version); undefined when the engine is not available. */

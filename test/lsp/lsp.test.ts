@@ -234,6 +234,22 @@ describe('language server over stdio', () => {
     assert.equal(again.diagnostics.length, 3);
   });
 
+  test('a burst of changes is analysed for its last version, not once per change', async () => {
+    const mark = client.mark();
+    // five changes 5 ms apart, as key repeat sends them: the first is answered at once (the document
+    // was quiet), the rest come too soon after an analysis, wait for the pause and are analysed together
+    for (const v of [5, 6, 7, 8, 9]) {
+      await client.change(uri, v, v === 9 ? DEMO : `${DEMO}\n/* typing ${v} */\n`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const last = await client.waitForDiagnostics(uri, { version: 9, since: mark.diagnostics });
+    assert.equal(last.diagnostics.length, 3);
+    await new Promise((r) => setTimeout(r, 200));
+    const published = client.diagnostics.items.slice(mark.diagnostics).filter((p) => p.uri === uri).map((p) => p.version);
+    assert.ok(published.length <= 2, `published for versions ${published}`);
+    assert.equal(published[published.length - 1], 9);
+  });
+
   test('closing a document clears its diagnostics', async () => {
     const mark = client.mark();
     await client.close(uri);
