@@ -9,11 +9,12 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocumentSession, moveLines, moveSummary } from '../../server/src/engine/session';
-import { defaultSettings } from '../../server/src/engine';
+import { ExternalIndex, defaultSettings } from '../../server/src/engine';
 import { treeFiles } from '../../server/src/cli/tree';
 import { buildTree } from '../../server/src/tree/build';
 import type { Analyzer, FileResult } from '../../server/src/engine';
@@ -182,6 +183,55 @@ describe('incremental analysis of an open document', () => {
     const after = a.analyzeDocument(session, doc.getText(), 'u.c');
     assert.deepEqual(after, a.analyzeText(doc.getText(), 'u.c'));
     assert.deepEqual(after.findings.map((f) => [f.line, f.kind]), [[12, 'recursive-lock']]);
+  });
+
+  test('against a tree index, paths that come back into the edited file through another file follow its edits', async () => {
+    // b.c's summary of b_mid() goes into a.c (a_leaf takes the lock), at the lines a.c had when the
+    // tree was indexed; after lines are inserted above a_leaf, a path through b_mid must show where
+    // a_leaf is now, in the incremental result and in a fresh one alike
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockscope-inc-'));
+    try {
+      const aText = [
+        'struct foo { spinlock_t lock; };',
+        'void b_mid(struct foo *f);',
+        '',
+        'void a_leaf(struct foo *f)',
+        '{',
+        '\tspin_lock(&f->lock);',
+        '\tspin_unlock(&f->lock);',
+        '}',
+        '',
+        'void a_top(struct foo *f)',
+        '{',
+        '\tspin_lock(&f->lock);',
+        '\tb_mid(f); /* expect: recursive-lock */',
+        '\tspin_unlock(&f->lock);',
+        '}',
+        '',
+      ].join('\n');
+      fs.mkdirSync(path.join(dir, 'fs', 'demo'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'fs', 'demo', 'a.c'), aText);
+      fs.writeFileSync(path.join(dir, 'fs', 'demo', 'b.c'), 'struct foo;\nvoid a_leaf(struct foo *f);\n\nvoid b_mid(struct foo *f)\n{\n\ta_leaf(f);\n}\n');
+      const settings = defaultSettings();
+      const { analysis } = await buildTree({ root: dir, files: treeFiles(dir, settings), settings, jobs: 0 });
+      const ext = new ExternalIndex(analysis.index);
+      const a = await analyzer();
+      let doc = TextDocument.create('file:///a.c', 'c', 1, aText);
+      const session = new DocumentSession();
+      const leafStep = (r: FileResult) => r.findings.find((f) => f.kind === 'recursive-lock')?.path.find((st) => st.function === 'a_leaf');
+      const first = a.analyzeDocument(session, doc.getText(), 'fs/demo/a.c', ext);
+      ext.update('fs/demo/a.c', first.summaries!);
+      assert.equal(leafStep(first)?.line, 6);
+      for (let k = 1; k <= 3; k++) {
+        doc = edit(doc, session, 2, 2, `/* line ${k} inserted above a_leaf */\n`);
+        const r = a.analyzeDocument(session, doc.getText(), 'fs/demo/a.c', ext);
+        ext.update('fs/demo/a.c', r.summaries!);
+        assert.equal(leafStep(r)?.line, 6 + k, `after ${k} inserted line(s): ${JSON.stringify(leafStep(r))}`);
+        assert.deepEqual(r, a.analyzeText(doc.getText(), 'fs/demo/a.c', ext));
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a full-text change starts over', async () => {

@@ -111,6 +111,8 @@ export class Analyzer implements Classifier {
     const tree = this.grammar.parser.parse(text, old ?? null);
     if (!tree) { session.replaced(); return { file, findings: [], functions: [], stats: emptyStats(), error: 'the parser returned no tree' }; }
     session.last.incrementalParse = !!old;
+    // lines of this file in other files' summaries follow the edits (when the last analysis used this index too)
+    if (external && session.index === external) external.linesMoved(file, session.pending);
     try {
       const r = this.analyzeTree(tree, text, file, external, session);
       return { ...r, findings: unsuppressed(r.findings, suppressions(text)) };

@@ -6,6 +6,7 @@
  */
 import type { IndirectTarget, Summary } from './transfer';
 import type { OrderWitness } from './lockorder';
+import { type LineEdit, mapThrough, moveSummary } from './session';
 
 /** An ops-table slot: `.field = fn` inside the initialiser of `table` (of `struct type`, when declared so). */
 export interface OpsSlot { table: string; field: string; fn: string; file: string; type?: string }
@@ -167,7 +168,41 @@ export class ExternalIndex {
   constructor(readonly data: TreeIndex) {
     this.linker = new Linker(data.fns, data.slots);
   }
-  summary(id: number): Summary | undefined { return this.data.summaries[id] ?? undefined; }
+  /** A summary, its lines in edited open files brought up to date (see `linesMoved`). */
+  summary(id: number): Summary | undefined {
+    const s = this.data.summaries[id];
+    if (!s || !this.moved.size) return s ?? undefined;
+    let seen = this.seen.get(id);
+    let out = s;
+    for (const [file, log] of this.moved) {
+      const at = seen?.get(file) ?? 0;
+      if (at === log.length) continue;
+      out = moveSummary(out, file, (l) => mapThrough(log, at, l)) ?? out;
+      (seen ??= new Map()).set(file, log.length);
+    }
+    if (seen) this.seen.set(id, seen);
+    if (out !== s) this.data.summaries[id] = out;
+    return out;
+  }
+
+  /**
+   * An open file was edited (`edits` turned the text last analysed against this index into the
+   * current one). Witness paths reach into it from other files' summaries (qgroup.c's summary goes
+   * through inode.c), at the lines the file had when they were made: they are moved through the
+   * edits when next served, so that paths show the lines the developer sees, and an incremental
+   * analysis sees the same lines as a fresh one.
+   */
+  linesMoved(file: string, edits: readonly LineEdit[]): void {
+    if (!edits.length) return;
+    const log = this.moved.get(file) ?? [];
+    log.push(...edits);
+    this.moved.set(file, log);
+  }
+
+  /** Per edited file, its edits since the index was made; per summary, how many of each it reflects. */
+  private readonly moved = new Map<string, LineEdit[]>();
+  private readonly seen = new Map<number, Map<string, number>>();
+
   /** The summary of `name` as called from `file` (a tree-relative path). */
   summaryFrom(file: string, name: string): Summary | undefined {
     const id = this.linker.resolve(file, name);
@@ -232,10 +267,15 @@ export class ExternalIndex {
     for (const [name, sum] of fresh) {
       const id = this.linker.resolve(file, name);
       if (id === undefined || this.data.fns[id].file !== file) continue;
-      const before = this.data.summaries[id];
+      const before = this.summary(id) ?? null;
       const after = busy(sum) ? sum : null;
-      if (summaryKey(before) === summaryKey(after)) continue;
+      if (summaryKey(before) === summaryKey(after)) {
+        // the same behaviour; its witness paths are the current text's now
+        if (after && before !== after) { this.data.summaries[id] = after; this.seen.set(id, this.positions()); }
+        continue;
+      }
       this.data.summaries[id] = after;
+      this.seen.set(id, this.positions());
       changed++;
       changedNames?.push(name);
       for (const c of this.linker.callers[id]) stale.add(this.data.fns[c].file);
@@ -246,6 +286,11 @@ export class ExternalIndex {
     }
     stale.delete(file);
     return stale;
+  }
+
+  /** Made from summaries served now: up to date with every edit so far. */
+  private positions(): Map<string, number> {
+    return new Map([...this.moved].map(([f, log]) => [f, log.length]));
   }
 
   private changes = 0;

@@ -24,6 +24,21 @@ export interface CachedFunction {
   stateLimit: boolean;
 }
 
+/** Whole rows an edit replaced: rows start..oldEnd of the text before became start..newEnd (0-based). */
+export interface LineEdit { start: number; oldEnd: number; newEnd: number }
+
+/** Where 1-based `line` of a text is after `edits`; a line an edit touched goes to where that edit starts. */
+export function mapThrough(edits: readonly LineEdit[], from: number, line: number): number {
+  let row = line - 1;
+  for (let i = from; i < edits.length; i++) {
+    const e = edits[i];
+    if (row < e.start) continue;
+    if (row <= e.oldEnd) { row = e.start; continue; }
+    row += e.newEnd - e.oldEnd;
+  }
+  return row + 1;
+}
+
 /** One text change as LSP gives it: 0-based positions in the text before it, UTF-16 columns. */
 export interface TextChange {
   start: { line: number; character: number };
@@ -48,7 +63,7 @@ export class DocumentSession {
   index?: unknown;
   generation?: number;
   /** Edits since the last analysis, as (first changed row, last old row, last new row), 0-based. */
-  private edits: { start: number; oldEnd: number; newEnd: number }[] = [];
+  private edits: LineEdit[] = [];
   /** Counts for tests and the benchmark: functions reused and analysed in the last analysis. */
   last = { reused: 0, analysed: 0, incrementalParse: false };
 
@@ -88,6 +103,9 @@ export class DocumentSession {
     }
     return row + 1;
   }
+
+  /** The edits since the last analysis. */
+  get pending(): readonly LineEdit[] { return this.edits; }
 
   /** Did no edit since the last analysis move or touch lines first..last? */
   unmoved(first: number, last: number): boolean {
