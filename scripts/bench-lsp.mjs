@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // The language server's latencies on a real tree, through the real server over stdio (dist/server.js):
-//   node scripts/bench-lsp.mjs --tree DIR [--edits 50] [--hovers 200] [--cache-dir DIR] [--seed N] [--profile DIR] [--node-arg ARG]...
+//   node scripts/bench-lsp.mjs --tree DIR [--edits 50] [--burst 20] [--pause 150] [--lock-edits 5] [--hovers 200] [--cache-dir DIR] [--seed N] [--profile DIR] [--node-arg ARG]...
 // (--profile: the server runs under --cpu-prof, one .cpuprofile per thread in DIR)
 // Starts the server with the tree as its workspace, waits for the index, then
 //   - edit-to-diagnostics: for each of fs/btrfs/inode.c and fs/ext4/inode.c, opens the file and makes
 //     `--edits` one-line edits (a comment line inserted inside a function body, incremental sync), timing
-//     each from didChange to the publishDiagnostics of that version (debounce included);
+//     each from didChange to the publishDiagnostics of that version, with `--pause` ms between one's
+//     diagnostics and the next edit (typing pace); then `--burst` more edits back to back, each sent
+//     as soon as the last one's diagnostics arrived (the server's 25 ms burst debounce applies); then
+//     `--lock-edits` times, a spin_lock/spin_unlock pair put into an exported function and taken out
+//     again (what callers in other files see changes), timing the diagnostics and a hover sent at once;
 //   - hover: `--hovers` random positions inside function bodies of fs/btrfs/file.c, timing each request.
 // Prints one JSON object on stdout: p50/p95/max per measurement, the index time, the server's peak RSS.
 import { spawn } from 'node:child_process';
@@ -18,10 +22,11 @@ const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(import.meta.url);
 const P = require('vscode-languageserver-protocol/node');
 
-const a = { tree: undefined, edits: 50, hovers: 200, cacheDir: undefined, seed: 1, profile: undefined, nodeArgs: [] };
+const a = { tree: undefined, edits: 50, burst: 20, pause: 150, lockEdits: 5, hovers: 200, cacheDir: undefined, seed: 1, profile: undefined, nodeArgs: [] };
 for (let i = 2; i < process.argv.length; i++) {
   const k = process.argv[i]; const v = process.argv[++i];
   if (k === '--tree') a.tree = v; else if (k === '--edits') a.edits = Number(v); else if (k === '--hovers') a.hovers = Number(v);
+  else if (k === '--burst') a.burst = Number(v); else if (k === '--pause') a.pause = Number(v); else if (k === '--lock-edits') a.lockEdits = Number(v);
   else if (k === '--cache-dir') a.cacheDir = v; else if (k === '--seed') a.seed = Number(v);
   else if (k === '--profile') a.profile = v;
   else if (k === '--node-arg') a.nodeArgs.push(v);
@@ -98,12 +103,12 @@ async function editLatency(rel) {
   const openMs = performance.now() - tOpen;
   say(`${rel}: first diagnostics ${openMs.toFixed(0)} ms after opening`);
   const lines = text.split('\n');
-  const times = [];
-  for (let i = 0; i < a.edits; i++) {
+  let made = 0;
+  const edit = async () => {
     // chosen in the current text, so that no edit lands inside a comment an earlier one pushed down
     const candidates = bodyLines(lines);
     const line = candidates[Math.floor(rand() * candidates.length)];
-    const inserted = `\t/* lockscope bench edit ${i} */`;
+    const inserted = `\t/* lockscope bench edit ${made++} */`;
     lines.splice(line, 0, inserted);
     const v = version++;
     const got = diagnosticsOf(uri, v);
@@ -113,11 +118,48 @@ async function editLatency(rel) {
       contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `${inserted}\n` }],
     });
     await got;
-    times.push(performance.now() - t);
-    // move on only after the server settled (another edit would cancel this one's debounce)
+    return performance.now() - t;
+  };
+  const times = [];
+  for (let i = 0; i < a.edits; i++) {
+    await new Promise((r) => setTimeout(r, a.pause));
+    times.push(await edit());
+  }
+  const burst = [];
+  for (let i = 0; i < a.burst; i++) burst.push(await edit());
+  // edits that change what a function does to locks: a lock/unlock pair put into an exported function
+  // (its callers in other files must be re-summarised), then taken out again; after each, a hover at
+  // once shows how long the re-summarising keeps the server from answering
+  const lockEdit = { edit: [], hover: [] };
+  const exported = [];
+  lines.forEach((l, i) => { if (/^[a-z_][\w ]*\b(\w+)\(/.test(l) && !/^static\b/.test(l) && lines[i + 1] === '{') exported.push(i); });
+  const hoverAt = bodyLines(lines);
+  for (let i = 0; i < a.lockEdits && exported.length; i++) {
+    const def = exported.splice(Math.floor(rand() * exported.length), 1)[0];
+    const brace = lines.indexOf('{', def);
+    for (const put of [true, false]) {
+      await new Promise((r) => setTimeout(r, a.pause));
+      const v = version++;
+      const got = diagnosticsOf(uri, v);
+      const change = put
+        ? { range: { start: { line: brace + 1, character: 0 }, end: { line: brace + 1, character: 0 } }, text: '\tspin_lock(&lockscope_bench_lock);\n\tspin_unlock(&lockscope_bench_lock);\n' }
+        : { range: { start: { line: brace + 1, character: 0 }, end: { line: brace + 3, character: 0 } }, text: '' };
+      const t = performance.now();
+      conn.sendNotification(P.DidChangeTextDocumentNotification.type, { textDocument: { uri, version: v }, contentChanges: [change] });
+      await got;
+      lockEdit.edit.push(performance.now() - t);
+      const line = hoverAt[Math.floor(rand() * hoverAt.length)];
+      const th = performance.now();
+      await conn.sendRequest(P.HoverRequest.type, { textDocument: { uri }, position: { line, character: 1 } });
+      lockEdit.hover.push(performance.now() - th);
+      await new Promise((r) => setTimeout(r, 3000)); // let the re-summarising finish before the next one
+    }
   }
   conn.sendNotification(P.DidCloseTextDocumentNotification.type, { textDocument: { uri } });
-  return { file: rel, lines: text.split('\n').length, openMs: +openMs.toFixed(1), ...stat(times) };
+  return {
+    file: rel, lines: text.split('\n').length, openMs: +openMs.toFixed(1), pauseMs: a.pause, ...stat(times), ...(burst.length ? { burst: stat(burst) } : {}),
+    ...(lockEdit.edit.length ? { lockEdit: { edit: stat(lockEdit.edit), hoverAfter: stat(lockEdit.hover) } } : {}),
+  };
 }
 
 async function hoverLatency(rel) {

@@ -93,7 +93,9 @@ const sparseFast = 32;
 const targets = [
   [`cold index with ${jobsN} workers ≤ 1.0 × floor`, `${r(coldN.seconds)} ×`, ok(coldN.seconds <= floor.seconds)],
   ['warm start ≤ 5 % of cold', `${((100 * warm.seconds) / coldCache.seconds).toFixed(1)} %`, ok(warm.seconds <= 0.05 * coldCache.seconds)],
-  ['edit-to-diagnostics p95 ≤ 100 ms (fs/btrfs/inode.c, fs/ext4/inode.c)', `${e0.p95} ms, ${e1.p95} ms`, ok(e0.p95 <= 100 && e1.p95 <= 100)],
+  ['edit-to-diagnostics p95 ≤ 100 ms (fs/btrfs/inode.c, fs/ext4/inode.c; at typing pace, and back to back)',
+    `${e0.p95} ms, ${e1.p95} ms; back to back ${e0.burst?.p95 ?? '?'} ms, ${e1.burst?.p95 ?? '?'} ms`,
+    ok([e0.p95, e1.p95, e0.burst?.p95 ?? 1e9, e1.burst?.p95 ?? 1e9].every((x) => x <= 100))],
   ['hover p95 ≤ 20 ms (fs/btrfs/file.c)', `${lsp.hover.p95} ms`, ok(lsp.hover.p95 <= 20)],
   ['4-directory check ≥ 10 × faster than sparse (32–69 s), cold', `${checkFour.seconds.toFixed(1)} s (${(sparseFast / checkFour.seconds).toFixed(1)}–${(69 / checkFour.seconds).toFixed(1)} ×)`, ok(sparseFast / checkFour.seconds >= 10)],
   ['the same, with the tree\'s analysis in the cache', `${checkFourWarm.seconds.toFixed(1)} s (${(sparseFast / checkFourWarm.seconds).toFixed(1)}–${(69 / checkFourWarm.seconds).toFixed(1)} ×)`, ok(sparseFast / checkFourWarm.seconds >= 10)],
@@ -124,7 +126,8 @@ Language server latencies (scripts/bench-lsp.mjs, the real server over stdio, de
 
 | measurement | p50 | p95 | max | n |
 | --- | ---: | ---: | ---: | ---: |
-${lsp.edits.map((e) => `| edit-to-diagnostics, ${e.file} (${e.lines} lines; a comment line inserted in a function body) | ${e.p50} ms | ${e.p95} ms | ${e.max} ms | ${e.n} |`).join('\n')}
+${lsp.edits.map((e) => `| edit-to-diagnostics, ${e.file} (${e.lines} lines; a comment line inserted in a function body, ${e.pauseMs ?? '?'} ms after the last diagnostics: typing pace) | ${e.p50} ms | ${e.p95} ms | ${e.max} ms | ${e.n} |`).join('\n')}
+${lsp.edits.filter((e) => e.burst).map((e) => `| the same, back to back (each edit as soon as the last one's diagnostics arrive; the 25 ms burst debounce applies) | ${e.burst.p50} ms | ${e.burst.p95} ms | ${e.burst.max} ms | ${e.burst.n} |`).join('\n')}
 | hover, ${lsp.hover.file}, random positions in function bodies | ${lsp.hover.p50} ms | ${lsp.hover.p95} ms | ${lsp.hover.max} ms | ${lsp.hover.n} |
 
 First diagnostics after opening (whole file analysed against the index): ${lsp.edits.map((e) => `${e.file} ${e.openMs} ms`).join(', ')}.
@@ -156,12 +159,12 @@ ${targets.map(([a1, b1, c1]) => `| ${a1} | ${b1} | ${c1} |`).join('\n')}
   directories. With the tree's analysis cached it is ${checkFourWarm.seconds.toFixed(1)} s. Cold, indexing only what the four directories reach (their
   files, the headers they include and the files defining their callees, found from a first call-list pass) would cut the work by the
   share of the tree they do not reach.
-- **Edit-to-diagnostics p95** (p50 ${lsp.edits.map((e) => `${e.p50} ms`).join(', ')}; p95 ${lsp.edits.map((e) => `${e.p95} ms`).join(', ')}): an edit re-parses
-  incrementally and re-analyses only the function edited (and same-file callers whose callee's summary changed). The tail is not
-  profiled yet. Still whole-file on every edit: the query pass over the file and moving the reused results' line numbers; the other
-  candidate is collection of the server's heap, which holds the tree index. Restricting the query pass to the changed ranges
-  (tree.getChangedRanges), keeping results in function-relative lines, and a smaller index (summaries without witness paths,
-  witnesses recomputed on demand) are the next steps; a --cpu-prof of the server under scripts/bench-lsp.mjs will say which.
+- **Edit-to-diagnostics** (met: p95 ${lsp.edits.map((e) => `${e.p95} ms`).join(', ')} at typing pace, ${lsp.edits.map((e) => `${e.burst?.p95 ?? '?'} ms`).join(', ')} back to back). An edit
+  re-parses incrementally, queries only the definitions and the stretches between them whose text changed, re-analyses the function
+  edited, and moves the other functions' results to their new lines through their witness paths. An edit to a quiet document is
+  analysed at once; one within 25 ms of the last analysis waits for a pause (that is the back-to-back rows' extra). What is left per
+  edit (a --cpu-prof of the server, fs/btrfs/inode.c): the incremental parse (5–7 ms), the walk of the top level and the type facts of
+  the whole file (2–4 ms), moving the results below the edit (3–5 ms), and collection of a heap that holds the tree index.
 - **Peak RSS** (${lsp.memory?.peakRssMiB} MiB during indexing, ${lsp.memory?.rssMiB} MiB after): the peak is while every function's IR sits in the indexer
   thread next to the extraction workers' WASM heaps; (2) above removes most of the IR; a lower worker recycling threshold bounds the
   WASM heaps.

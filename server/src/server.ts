@@ -317,11 +317,10 @@ export class LockscopeServer {
       // incremental: an edit that changes what this file's functions do to locks refreshes the files
       // that call them (and theirs); the first analysis of a file only brings the index up to date
       if (inTree && this.external && result.summaries) {
-        const changed: string[] = [];
-        const stale = this.external.update(inTree, result.summaries, changed);
+        const { stale, changed } = this.external.update(inTree, result.summaries);
         // (after the first analysis the index holds this file's last summaries, so `stale` is what this edit changed)
         if (stale.size && analysedBefore) {
-          this.log(`lockscope: ${inTree}: what ${changed.join(', ')} do to locks changed; refreshing ${stale.size} calling file(s)`);
+          this.log(`lockscope: ${inTree}: what ${changed.join(', ')} do to locks changed; refreshing their callers in ${stale.size} other file(s)`);
           void this.propagate(stale, inTree);
         }
       }
@@ -459,29 +458,34 @@ export class LockscopeServer {
   }
 
   /**
-   * Re-summarise the files that call functions whose summaries changed, and theirs in turn, while
-   * summaries keep changing (at most MAX_PROPAGATE files, one per event-loop turn); then refresh the
-   * diagnostics of the open files among them.
+   * Re-summarise the functions in other files that call one whose summary changed, and their callers in
+   * turn, while summaries keep changing: one file at a time, one event-loop turn each, analysing only
+   * those functions (and their callers in the same file), at most MAX_PROPAGATE files; then refresh the
+   * open files among them (where only the functions calling what changed are analysed again).
    */
-  private async propagate(start: Set<string>, origin: string): Promise<void> {
+  private async propagate(start: Map<string, Set<string>>, origin: string): Promise<void> {
     const ext = this.external;
     if (!ext || !this.indexRoot || !this.analyzer) return;
-    const queue = [...start];
-    const seen = new Set<string>([origin, ...start]);
+    const queue = new Map(start);
     const touched = new Set<string>();
     const edits = this.edits;
-    for (let n = 0; queue.length && n < MAX_PROPAGATE; n++) {
+    for (let n = 0; queue.size && n < MAX_PROPAGATE; n++) {
       await new Promise<void>((r) => setImmediate(r));
       if (this.external !== ext) return; // re-indexed meanwhile
       if (this.edits !== edits) break; // typing goes on: the next analysis starts its own
-      const file = queue.shift()!;
+      const [file, names] = queue.entries().next().value as [string, Set<string>];
+      queue.delete(file);
       const open = this.documents.all().find((d) => this.treePath(d.uri) === file);
       let text: string;
       try { text = open ? open.getText() : fs.readFileSync(path.join(this.indexRoot, file), 'utf8'); } catch { continue; }
-      const r = this.analyzer.analyzeText(text, file, ext);
+      const r = this.analyzer.analyzeText(text, file, ext, names);
       touched.add(file);
-      for (const f of r.summaries ? ext.update(file, r.summaries) : []) {
-        if (!seen.has(f)) { seen.add(f); queue.push(f); }
+      if (!r.summaries) continue;
+      for (const [f, more] of ext.update(file, r.summaries).stale) {
+        if (f === origin) { touched.add(f); continue; } // the edited file: only its document is analysed again
+        const q = queue.get(f) ?? new Set<string>();
+        for (const m of more) q.add(m);
+        queue.set(f, q);
       }
     }
     for (const d of this.documents.all()) {

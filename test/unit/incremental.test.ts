@@ -234,6 +234,46 @@ describe('incremental analysis of an open document', () => {
     }
   });
 
+  test('after a change in one file, re-summarising only its callers elsewhere gives what the whole file gives', async () => {
+    // what the server does after an edit changes what a function does to locks: in each other file, only
+    // the functions calling it (and their callers there) are analysed again, against the updated index
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockscope-only-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'fs', 'demo'), { recursive: true });
+      const leaf = (body: string) => `struct foo { spinlock_t lock; struct mutex m; };\n\nvoid a_leaf(struct foo *f)\n{\n${body}}\n`;
+      fs.writeFileSync(path.join(dir, 'fs', 'demo', 'a.c'), leaf('\tspin_lock(&f->lock);\n\tspin_unlock(&f->lock);\n'));
+      const bText = [
+        'struct foo;', 'void a_leaf(struct foo *f);', '',
+        'void b_mid(struct foo *f)', '{', '\ta_leaf(f);', '}', '',
+        'static void b_top(struct foo *f)', '{', '\tb_mid(f);', '}', '',
+        'void b_other(struct foo *f)', '{', '\tmutex_lock(&f->m);', '\tmutex_unlock(&f->m);', '}', '',
+      ].join('\n');
+      fs.writeFileSync(path.join(dir, 'fs', 'demo', 'b.c'), bText);
+      const settings = defaultSettings();
+      const { analysis } = await buildTree({ root: dir, files: treeFiles(dir, settings), settings, jobs: 0 });
+      const ext = new ExternalIndex(analysis.index);
+      const a = await analyzer();
+      // a_leaf now also takes the mutex: b_mid's callers must learn it
+      const edited = a.analyzeText(leaf('\tmutex_lock(&f->m);\n\tspin_lock(&f->lock);\n\tspin_unlock(&f->lock);\n\tmutex_unlock(&f->m);\n'), 'fs/demo/a.c', ext);
+      const { stale, changed } = ext.update('fs/demo/a.c', edited.summaries!);
+      assert.deepEqual(changed, ['a_leaf']);
+      assert.deepEqual([...stale].map(([f, names]) => [f, [...names]]), [['fs/demo/b.c', ['b_mid']]]);
+      const only = a.analyzeText(bText, 'fs/demo/b.c', ext, stale.get('fs/demo/b.c'));
+      const whole = a.analyzeText(bText, 'fs/demo/b.c', ext);
+      assert.deepEqual([...only.summaries!.keys()].sort(), ['b_mid', 'b_top'], 'b_mid and its caller in b.c, not b_other');
+      for (const n of ['b_mid', 'b_top']) assert.deepEqual(only.summaries!.get(n), whole.summaries!.get(n), n);
+      assert.ok(only.summaries!.get('b_top')!.acquires.some((q) => q.template === '{0}->m'), 'the mutex reached b_top');
+      // and the next update passes it on: b_top's behaviour changed too, b_mid's callers are all in b.c
+      const next = ext.update('fs/demo/b.c', only.summaries!);
+      assert.deepEqual(next.changed.sort(), ['b_mid', 'b_top']);
+      assert.equal(next.stale.size, 0);
+      assert.deepEqual([...ext.changesSince('fs/demo/c.c', 0).names].sort(), ['a_leaf', 'b_mid', 'b_top']);
+      assert.deepEqual([...ext.changesSince('fs/demo/b.c', 1).names], []);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a full-text change starts over', async () => {
     const a = await analyzer();
     const session = new DocumentSession();

@@ -84,15 +84,19 @@ export class Analyzer implements Classifier {
   isLock(name: string): boolean { return this.lockNames.has(name); }
   sleeper(name: string): boolean { return !!this.catalog.sleeper(name); }
 
-  /** `external`: the rest of the tree, indexed; `file` is then the path relative to its root. */
-  analyzeText(text: string, file: string, external?: ExternalIndex): FileResult {
+  /**
+   * `external`: the rest of the tree, indexed; `file` is then the path relative to its root. `only`:
+   * analyse just these functions and their callers in the file (the others' summaries are the
+   * index's), for re-summarising callers after a change elsewhere; the result holds only theirs.
+   */
+  analyzeText(text: string, file: string, external?: ExternalIndex, only?: ReadonlySet<string>): FileResult {
     const reason = rejectReason(text, this.opts.settings.maxFileSizeKB * 1024);
     if (reason) return { file, findings: [], functions: [], stats: emptyStats(), error: reason };
     let tree: Tree | null = null;
     try {
       tree = this.grammar.parser.parse(text);
       if (!tree) return { file, findings: [], functions: [], stats: emptyStats(), error: 'the parser returned no tree' };
-      const r = this.analyzeTree(tree, text, file, external);
+      const r = this.analyzeTree(tree, text, file, external, undefined, only);
       return { ...r, findings: unsuppressed(r.findings, suppressions(text)) };
     } finally {
       tree?.delete();
@@ -121,7 +125,7 @@ export class Analyzer implements Classifier {
     }
   }
 
-  private analyzeTree(tree: Tree, text: string, file: string, external?: ExternalIndex, session?: DocumentSession): FileResult {
+  private analyzeTree(tree: Tree, text: string, file: string, external?: ExternalIndex, session?: DocumentSession, only?: ReadonlySet<string>): FileResult {
     const stats = emptyStats();
     const defs = topLevelDefs(tree);
     const names = defs.map((d) => functionName(d));
@@ -164,6 +168,15 @@ export class Analyzer implements Classifier {
       order.push(i);
     };
     for (const i of [...relevant].sort((a, b) => a - b)) visit(i);
+    if (only) {
+      // just these functions and their callers in this file (the rest of its summaries are the index's)
+      const chosen = new Set(names.filter((n): n is string => !!n && only.has(n)));
+      for (let grew = true; grew;) {
+        grew = false;
+        order.forEach((i) => { if (names[i] && !chosen.has(names[i]!) && [...calls[i]].some((c) => chosen.has(c))) { chosen.add(names[i]!); grew = true; } });
+      }
+      order.splice(0, order.length, ...order.filter((i) => names[i] && chosen.has(names[i]!)));
+    }
 
     const summaries = new Map<string, Summary>();
     const findings: Finding[] = [];
@@ -193,8 +206,12 @@ export class Analyzer implements Classifier {
     }
     // a same-file function that started or stopped touching locks changes how its callers' CFGs treat its calls
     if (session?.relevant) for (const n of new Set([...session.relevant, ...sameFile])) if (session.relevant.has(n) !== sameFile.has(n)) changedNames.add(n);
-    const generation = external?.generationFor(file);
-    const carry = !!session && session.names !== undefined && session.index === external && session.generation === generation;
+    // functions in other files whose behaviour changed since (by an edit there, or its propagation): their
+    // callers here are analysed again; one installed in an ops table may be called through any pointer
+    const mark = external?.mark;
+    const since = session?.index === external && external && session?.mark !== undefined ? external.changesSince(file, session.mark) : undefined;
+    for (const n of since?.names ?? []) changedNames.add(n);
+    const carry = !!session && session.names !== undefined && session.index === external && !since?.indirect;
     const before = carry ? session.functions : new Map<string, CachedFunction>();
     const cache = new Map<string, CachedFunction>();
     /** Functions whose summary changed in this analysis: their same-file callers are analysed again. */
@@ -263,7 +280,7 @@ export class Analyzer implements Classifier {
       session.names = namesNow;
       session.relevant = sameFile;
       session.index = external;
-      session.generation = generation;
+      session.mark = mark;
       session.last = { ...session.last, reused, analysed: order.length - reused };
     }
     findings.sort((a, b) => a.line - b.line || a.column - b.column || a.kind.localeCompare(b.kind));

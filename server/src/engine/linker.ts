@@ -258,12 +258,12 @@ export class ExternalIndex {
   }
 
   /**
-   * An edited file's fresh summaries replace the index's; returns the files of the functions that
-   * call a function whose summary changed (their results may change too).
+   * An edited file's fresh summaries replace the index's. Returns, per other file, the functions in it
+   * that call one whose behaviour changed (their summaries may change too), and the names that changed.
    */
-  update(file: string, fresh: ReadonlyMap<string, Summary>, changedNames?: string[]): Set<string> {
-    const stale = new Set<string>();
-    let changed = 0;
+  update(file: string, fresh: ReadonlyMap<string, Summary>): { stale: Map<string, Set<string>>; changed: string[] } {
+    const stale = new Map<string, Set<string>>();
+    const changed: string[] = [];
     for (const [name, sum] of fresh) {
       const id = this.linker.resolve(file, name);
       if (id === undefined || this.data.fns[id].file !== file) continue;
@@ -276,16 +276,17 @@ export class ExternalIndex {
       }
       this.data.summaries[id] = after;
       this.seen.set(id, this.positions());
-      changed++;
-      changedNames?.push(name);
-      for (const c of this.linker.callers[id]) stale.add(this.data.fns[c].file);
+      changed.push(name);
+      this.log.push({ file, name, indirect: this.linker.slotsOf(id).length > 0 });
+      for (const c of this.linker.callers[id]) {
+        const caller = this.data.fns[c];
+        if (caller.file === file) continue;
+        const names = stale.get(caller.file) ?? new Set<string>();
+        names.add(caller.name);
+        stale.set(caller.file, names);
+      }
     }
-    if (changed) {
-      this.changes += changed;
-      this.ownChanges.set(file, (this.ownChanges.get(file) ?? 0) + changed);
-    }
-    stale.delete(file);
-    return stale;
+    return { stale, changed };
   }
 
   /** Made from summaries served now: up to date with every edit so far. */
@@ -293,12 +294,26 @@ export class ExternalIndex {
     return new Map([...this.moved].map(([f, log]) => [f, log.length]));
   }
 
-  private changes = 0;
-  private readonly ownChanges = new Map<string, number>();
+  /** Every summary `update` changed, in order. */
+  private readonly log: { file: string; name: string; indirect: boolean }[] = [];
 
-  /** Bumped whenever `update` changes a summary outside `file`: results `file` computed before may be stale. */
-  generationFor(file: string): number {
-    return this.changes - (this.ownChanges.get(file) ?? 0);
+  /** A mark in the changes `update` made: `changesSince` tells what changed after it. */
+  get mark(): number { return this.log.length; }
+
+  /**
+   * The functions outside `file` whose behaviour changed since `mark`, by name; `indirect` when one of
+   * them is installed in an ops table (who calls it through a pointer is not known by name).
+   */
+  changesSince(file: string, mark: number): { names: Set<string>; indirect: boolean } {
+    const names = new Set<string>();
+    let indirect = false;
+    for (let i = mark; i < this.log.length; i++) {
+      const c = this.log[i];
+      if (c.file === file) continue;
+      names.add(c.name);
+      indirect ||= c.indirect;
+    }
+    return { names, indirect };
   }
 }
 

@@ -61,7 +61,8 @@ export class DocumentSession {
   /** The same-file functions that touched locks (directly or through helpers) in the last analysis. */
   relevant?: Set<string>;
   index?: unknown;
-  generation?: number;
+  /** The index's change mark when it was last analysed against (ExternalIndex.mark). */
+  mark?: number;
   /** Edits since the last analysis, as (first changed row, last old row, last new row), 0-based. */
   private edits: LineEdit[] = [];
   /** Counts for tests and the benchmark: functions reused and analysed in the last analysis. */
