@@ -118,8 +118,16 @@ async function editLatency(rel) {
       contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `${inserted}\n` }],
     });
     await got;
-    return performance.now() - t;
+    const ms = performance.now() - t;
+    slowest.push({ ms: +ms.toFixed(1), line: line + 1, function: enclosing(line) });
+    return ms;
   };
+  /** The function whose body holds 0-based `line` (the nearest definition line above a `{` at column 0). */
+  const enclosing = (line) => {
+    for (let i = line; i > 0; i--) if (lines[i] === '{') return (lines[i - 1].match(/(\w+)\(/) ?? lines[i - 2]?.match(/(\w+)\(/) ?? [])[1];
+    return undefined;
+  };
+  const slowest = [];
   const times = [];
   for (let i = 0; i < a.edits; i++) {
     await new Promise((r) => setTimeout(r, a.pause));
@@ -148,6 +156,7 @@ async function editLatency(rel) {
       conn.sendNotification(P.DidChangeTextDocumentNotification.type, { textDocument: { uri, version: v }, contentChanges: [change] });
       await got;
       lockEdit.edit.push(performance.now() - t);
+      slowest.push({ ms: +(performance.now() - t).toFixed(1), line: brace, function: enclosing(brace), lockEdit: put ? 'put' : 'taken out' });
       const line = hoverAt[Math.floor(rand() * hoverAt.length)];
       const th = performance.now();
       await conn.sendRequest(P.HoverRequest.type, { textDocument: { uri }, position: { line, character: 1 } });
@@ -159,6 +168,7 @@ async function editLatency(rel) {
   return {
     file: rel, lines: text.split('\n').length, openMs: +openMs.toFixed(1), pauseMs: a.pause, ...stat(times), ...(burst.length ? { burst: stat(burst) } : {}),
     ...(lockEdit.edit.length ? { lockEdit: { edit: stat(lockEdit.edit), hoverAfter: stat(lockEdit.hover) } } : {}),
+    slowest: slowest.sort((x, y) => y.ms - x.ms).slice(0, 5),
   };
 }
 

@@ -274,6 +274,73 @@ describe('incremental analysis of an open document', () => {
     }
   });
 
+  test('a change to a function installed in an ops table redoes the open file\'s functions that call through that field', async () => {
+    // a_sync() calls ->fsync, which resolves to b.c's b_fsync (b_fops.fsync); when b_fsync starts taking
+    // the inode lock, a_sync's result (it holds that lock) must change, and nothing else need be redone
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockscope-ops-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'fs', 'demo'), { recursive: true });
+      const aText = [
+        'struct file; struct inode;',
+        'struct file_operations { int (*fsync)(struct file *, int); };',
+        'struct file { const struct file_operations *f_op; struct inode *f_inode; };',
+        '',
+        'int a_sync(struct file *file)',
+        '{',
+        '\tint ret;',
+        '',
+        '\tinode_lock(file->f_inode);',
+        '\tret = file->f_op->fsync(file, 0);',
+        '\tinode_unlock(file->f_inode);',
+        '\treturn ret;',
+        '}',
+        '',
+        'void a_other(struct inode *inode)',
+        '{',
+        '\tinode_lock(inode);',
+        '\tinode_unlock(inode);',
+        '}',
+        '',
+      ].join('\n');
+      const bText = (body: string) => [
+        'struct file; struct inode;',
+        'struct file_operations { int (*fsync)(struct file *, int); };',
+        'struct file { const struct file_operations *f_op; struct inode *f_inode; };',
+        '',
+        'static int b_fsync(struct file *file, int datasync)',
+        '{',
+        body,
+        '\treturn 0;',
+        '}',
+        '',
+        'const struct file_operations b_fops = {',
+        '\t.fsync\t\t= b_fsync,',
+        '};',
+        '',
+      ].join('\n');
+      fs.writeFileSync(path.join(dir, 'fs', 'demo', 'a.c'), aText);
+      fs.writeFileSync(path.join(dir, 'fs', 'demo', 'b.c'), bText('\tif (datasync)\n\t\treturn 1;'));
+      const settings = defaultSettings();
+      const { analysis } = await buildTree({ root: dir, files: treeFiles(dir, settings), settings, jobs: 0 });
+      const ext = new ExternalIndex(analysis.index);
+      const a = await analyzer();
+      const doc = TextDocument.create('file:///a.c', 'c', 1, aText);
+      const session = new DocumentSession();
+      const first = a.analyzeDocument(session, doc.getText(), 'fs/demo/a.c', ext);
+      ext.update('fs/demo/a.c', first.summaries!);
+      assert.deepEqual(first.findings.map((f) => f.kind), []);
+      // b_fsync now takes the inode lock (an edit in b.c, re-summarised)
+      const b = a.analyzeText(bText('\tinode_lock(file->f_inode);\n\tinode_unlock(file->f_inode);'), 'fs/demo/b.c', ext);
+      assert.deepEqual(ext.update('fs/demo/b.c', b.summaries!).changed, ['b_fsync']);
+      const again = a.analyzeDocument(session, doc.getText(), 'fs/demo/a.c', ext);
+      assert.deepEqual(again.findings.map((f) => [f.kind, f.function]), [['recursive-lock', 'a_sync']]);
+      assert.deepEqual({ reused: session.last.reused, analysed: session.last.analysed }, { reused: 1, analysed: 1 }, 'a_other is reused');
+      assert.deepEqual(again, a.analyzeText(doc.getText(), 'fs/demo/a.c', ext));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a full-text change starts over', async () => {
     const a = await analyzer();
     const session = new DocumentSession();

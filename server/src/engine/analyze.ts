@@ -207,11 +207,12 @@ export class Analyzer implements Classifier {
     // a same-file function that started or stopped touching locks changes how its callers' CFGs treat its calls
     if (session?.relevant) for (const n of new Set([...session.relevant, ...sameFile])) if (session.relevant.has(n) !== sameFile.has(n)) changedNames.add(n);
     // functions in other files whose behaviour changed since (by an edit there, or its propagation): their
-    // callers here are analysed again; one installed in an ops table may be called through any pointer
+    // callers here are analysed again, and so are the functions whose calls through a pointer (or their
+    // callees') went through an ops-table field such a function is installed in
     const mark = external?.mark;
     const since = session?.index === external && external && session?.mark !== undefined ? external.changesSince(file, session.mark) : undefined;
     for (const n of since?.names ?? []) changedNames.add(n);
-    const carry = !!session && session.names !== undefined && session.index === external && !since?.indirect;
+    const carry = !!session && session.names !== undefined && session.index === external;
     const before = carry ? session.functions : new Map<string, CachedFunction>();
     const cache = new Map<string, CachedFunction>();
     /** Functions whose summary changed in this analysis: their same-file callers are analysed again. */
@@ -223,7 +224,8 @@ export class Analyzer implements Classifier {
       const key = session ? defs[i].text : '';
       const prior = session ? before.get(key) : undefined;
       const calleeRedone = [...calls[i]].some((c) => redone.has(c) || (relevant.has(byName.get(c)!) && !summaries.has(c)))
-        || (changedNames.size > 0 && [...named[i]].some((c) => changedNames.has(c)));
+        || (changedNames.size > 0 && [...named[i]].some((c) => changedNames.has(c)))
+        || (!!prior && !!since?.fields.size && prior.fields.some((f) => since.fields.has(f)));
       let moved: CachedFunction | undefined;
       if (prior && !calleeRedone && session!.unmoved(prior.lines[0], prior.lines[1])) moved = prior;
       else if (prior && !calleeRedone) {
@@ -245,9 +247,14 @@ export class Analyzer implements Classifier {
       const ir = buildCfg(defs[i], ctxBase);
       types.classify(ir, types.variables(defs[i]));
       const self = external?.linker.resolve(file, ir.name);
+      /** The ops-table fields its calls through pointers (its own, or its callees') were resolved through. */
+      const fields = new Set<string>();
       const tctx: TransferContext = {
         summaryOf: (n) => summaries.get(n) ?? external?.summaryFrom(file, n),
-        indirect: external ? (field, hops, recvType) => external.linker.indirect(field, { id: self, dir }, hops, (id) => external.summary(id), recvType).targets : undefined,
+        indirect: external ? (field, hops, recvType) => {
+          fields.add(field);
+          return external.linker.indirect(field, { id: self, dir }, hops, (id) => external.summary(id), recvType).targets;
+        } : undefined,
         assigned: ir.assigned, tainted: new Set(), locals: ir.locals,
         acquiredKeys: acquiredKeys(ir), catalog: this.catalog, canon: ir.canon, macros,
       };
@@ -272,7 +279,7 @@ export class Analyzer implements Classifier {
       infos[i].entryHeld = heldOf(entryStateOf(ir, contract).locks, 'must');
       if (session) {
         const lines = lineRange([summary, infos[i], found], file, infos[i].line, infos[i].endLine);
-        cache.set(key, { lines, summary, info: infos[i], findings: found, lockSitesModelled: ir.lockSitesModelled, unmodelled: ir.unmodelled, stateLimit: sol.saturated });
+        cache.set(key, { lines, summary, info: infos[i], findings: found, lockSitesModelled: ir.lockSitesModelled, unmodelled: ir.unmodelled, stateLimit: sol.saturated, fields: [...fields] });
       }
     }
     if (session) {

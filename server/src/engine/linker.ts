@@ -277,7 +277,7 @@ export class ExternalIndex {
       this.data.summaries[id] = after;
       this.seen.set(id, this.positions());
       changed.push(name);
-      this.log.push({ file, name, indirect: this.linker.slotsOf(id).length > 0 });
+      this.log.push({ file, name, fields: this.linker.slotsOf(id).map((slot) => slot.field) });
       for (const c of this.linker.callers[id]) {
         const caller = this.data.fns[c];
         if (caller.file === file) continue;
@@ -294,26 +294,26 @@ export class ExternalIndex {
     return new Map([...this.moved].map(([f, log]) => [f, log.length]));
   }
 
-  /** Every summary `update` changed, in order. */
-  private readonly log: { file: string; name: string; indirect: boolean }[] = [];
+  /** Every summary `update` changed, in order, with the ops-table fields the function is installed in. */
+  private readonly log: { file: string; name: string; fields: string[] }[] = [];
 
   /** A mark in the changes `update` made: `changesSince` tells what changed after it. */
   get mark(): number { return this.log.length; }
 
   /**
-   * The functions outside `file` whose behaviour changed since `mark`, by name; `indirect` when one of
-   * them is installed in an ops table (who calls it through a pointer is not known by name).
+   * The functions outside `file` whose behaviour changed since `mark`, by name, and the ops-table
+   * fields they are installed in (a call through one of those may reach them).
    */
-  changesSince(file: string, mark: number): { names: Set<string>; indirect: boolean } {
+  changesSince(file: string, mark: number): { names: Set<string>; fields: Set<string> } {
     const names = new Set<string>();
-    let indirect = false;
+    const fields = new Set<string>();
     for (let i = mark; i < this.log.length; i++) {
       const c = this.log[i];
       if (c.file === file) continue;
       names.add(c.name);
-      indirect ||= c.indirect;
+      for (const f of c.fields) fields.add(f);
     }
-    return { names, indirect };
+    return { names, fields };
   }
 }
 

@@ -3,9 +3,12 @@
  * told every edit (LSP ranges), which it applies to the tree (`tree.edit`) so the next parse reuses
  * the unchanged subtrees, and records as a line map. It also keeps each function's last result (its
  * summary, hover states, findings), keyed by the function's exact text: a function whose text did not
- * change, none of whose same-file callees was analysed again, and whose results' lines all map through
- * the edits, is not analysed again; its results are moved to their new lines. A full-text change, a
- * new tree index or a change in the file's set of function names starts over.
+ * change, none of whose callees was analysed again (in this file) or changed its behaviour (in another,
+ * by an edit there or its propagation), and whose results' lines all map through the edits, is not
+ * analysed again; its results are moved to their new lines. Functions added, removed or renamed redo
+ * their callers; a changed function installed in an ops table redoes the functions whose calls
+ * through pointers went through its field. A full-text change or a new tree index starts over. The facts the call query gives of each
+ * definition are kept by text too (segments.ts), so an edit queries only what it changed.
  */
 import { Edit, type Tree } from 'web-tree-sitter';
 import type { FunctionInfo } from './analyze';
@@ -22,6 +25,8 @@ export interface CachedFunction {
   lockSitesModelled: number;
   unmodelled: FileStats['unmodelled'];
   stateLimit: boolean;
+  /** The ops-table fields its calls through pointers were resolved through (ExternalIndex.changesSince). */
+  fields: string[];
 }
 
 /** Whole rows an edit replaced: rows start..oldEnd of the text before became start..newEnd (0-based). */
