@@ -38,7 +38,7 @@ const tree = path.resolve(a.tree);
 let seed = a.seed;
 const rand = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
 const pct = (xs, p) => { const s = [...xs].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
-const stat = (xs) => ({ n: xs.length, p50: +pct(xs, 50).toFixed(1), p95: +pct(xs, 95).toFixed(1), max: +Math.max(...xs).toFixed(1) });
+const stat = (xs) => (xs.length ? { n: xs.length, p50: +pct(xs, 50).toFixed(1), p95: +pct(xs, 95).toFixed(1), max: +Math.max(...xs).toFixed(1) } : { n: 0 });
 
 const env = { ...process.env };
 if (a.cacheDir) env.LOCKSCOPE_CACHE_DIR = a.cacheDir;

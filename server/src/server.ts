@@ -461,13 +461,14 @@ export class LockscopeServer {
    * Re-summarise the functions in other files that call one whose summary changed, and their callers in
    * turn, while summaries keep changing: one file at a time, one event-loop turn each, analysing only
    * those functions (and their callers in the same file), at most MAX_PROPAGATE files; then refresh the
-   * open files among them (where only the functions calling what changed are analysed again).
+   * open files (where only the functions calling what changed are analysed again).
    */
   private async propagate(start: Map<string, Set<string>>, origin: string): Promise<void> {
     const ext = this.external;
     if (!ext || !this.indexRoot || !this.analyzer) return;
     const queue = new Map(start);
     const touched = new Set<string>();
+    let changedAny = false;
     const edits = this.edits;
     for (let n = 0; queue.size && n < MAX_PROPAGATE; n++) {
       await new Promise<void>((r) => setImmediate(r));
@@ -481,16 +482,19 @@ export class LockscopeServer {
       const r = this.analyzer.analyzeText(text, file, ext, names);
       touched.add(file);
       if (!r.summaries) continue;
-      for (const [f, more] of ext.update(file, r.summaries).stale) {
+      const { stale, changed } = ext.update(file, r.summaries);
+      if (changed.length) changedAny = true;
+      for (const [f, more] of stale) {
         if (f === origin) { touched.add(f); continue; } // the edited file: only its document is analysed again
         const q = queue.get(f) ?? new Set<string>();
         for (const m of more) q.add(m);
         queue.set(f, q);
       }
     }
+    // open files calling what changed (the edited one too) redo those functions now, not at their next edit
     for (const d of this.documents.all()) {
       const p = this.treePath(d.uri);
-      if (p && touched.has(p)) { this.results.delete(d.uri); this.schedule(d, 0); }
+      if (p && (touched.has(p) || changedAny)) { this.results.delete(d.uri); this.schedule(d, 0); }
     }
   }
 
