@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The language server's latencies on a real tree, through the real server over stdio (dist/server.js):
-//   node scripts/bench-lsp.mjs --tree DIR [--edits 50] [--burst 20] [--pause 150] [--lock-edits 5] [--hovers 200] [--cache-dir DIR] [--seed N] [--profile DIR] [--node-arg ARG]...
+//   node scripts/bench-lsp.mjs --tree DIR [--edits 50] [--burst 50] [--pause 150] [--lock-edits 5] [--hovers 200] [--cache-dir DIR] [--seed N] [--profile DIR] [--node-arg ARG]...
 // (--profile: the server runs under --cpu-prof, one .cpuprofile per thread in DIR)
 // Starts the server with the tree as its workspace, waits for the index, then
 //   - edit-to-diagnostics: for each of fs/btrfs/inode.c and fs/ext4/inode.c, opens the file and makes
@@ -22,7 +22,7 @@ const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(import.meta.url);
 const P = require('vscode-languageserver-protocol/node');
 
-const a = { tree: undefined, edits: 50, burst: 20, pause: 150, lockEdits: 5, hovers: 200, cacheDir: undefined, seed: 1, profile: undefined, nodeArgs: [] };
+const a = { tree: undefined, edits: 50, burst: 50, pause: 150, lockEdits: 5, hovers: 200, cacheDir: undefined, seed: 1, profile: undefined, nodeArgs: [] };
 for (let i = 2; i < process.argv.length; i++) {
   const k = process.argv[i]; const v = process.argv[++i];
   if (k === '--tree') a.tree = v; else if (k === '--edits') a.edits = Number(v); else if (k === '--hovers') a.hovers = Number(v);
