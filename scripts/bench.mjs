@@ -169,10 +169,11 @@ ${targets.map(([a1, b1, c1]) => `| ${a1} | ${b1} | ${c1} |`).join('\n')}
   the whole file (2–4 ms), moving the results below the edit (3–5 ms), and collection of a heap that holds the tree index.
 - **Edits that change what a function does to locks** (p95 ${lsp.edits.map((e) => `${e.lockEdit?.edit.p95 ?? '?'} ms`).join(', ')}; no target yet). The callers in
   other files are re-summarised in the background, only the functions concerned, one file per event-loop turn, and a hover waits at
-  most for one file (p95 ${lsp.edits.map((e) => `${e.lockEdit?.hoverAfter.p95 ?? '?'} ms`).join(', ')}). The tail is the edited file itself: a widely called function's
-  new behaviour reaches every caller in the file, and each is analysed again before the diagnostics go out (the slowest edits,
-  with their functions, are in bench-results.json). Next: publish the edited function's diagnostics first and analyse its callers
-  in slices, yielding between functions, publishing again when done.
+  most for one file (p95 ${lsp.edits.map((e) => `${e.lockEdit?.hoverAfter.p95 ?? '?'} ms`).join(', ')}). The tail is the edited file itself: when the re-summarising is done,
+  every open file analyses again the functions that call what changed, and for a widely called function in a big file that is
+  one synchronous analysis of many functions, which the next edit waits for (the slowest edits, with their functions, are in
+  bench-results.json: the second of each pair, the lock taken out, is the slow one). Next: analyse in slices, yielding between
+  functions, and publish the edited function's diagnostics before its callers'.
 - **Peak RSS** (${lsp.memory?.peakRssMiB} MiB during indexing, ${lsp.memory?.rssMiB} MiB after): the peak is while every function's IR sits in the indexer
   thread next to the extraction workers' WASM heaps; (2) above removes most of the IR; a lower worker recycling threshold bounds the
   WASM heaps.
