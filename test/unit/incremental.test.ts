@@ -117,6 +117,22 @@ async function run(a: Analyzer, file: string): Promise<{ edits: number; reused: 
   return { edits, reused };
 }
 
+/** A small kernel-shaped tree (paths under fs/demo/), indexed as the server indexes one, removed afterwards. */
+async function withTree(files: Record<string, string>, body: (ext: ExternalIndex) => Promise<void>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockscope-tree-'));
+  try {
+    for (const [rel, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), text);
+    }
+    const settings = defaultSettings();
+    const { analysis } = await buildTree({ root: dir, files: treeFiles(dir, settings), settings, jobs: 0 });
+    await body(new ExternalIndex(analysis.index));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('incremental analysis of an open document', () => {
   test('after every edit, every fixture analyses exactly as from scratch', async () => {
     let reused = 0;
@@ -189,32 +205,25 @@ describe('incremental analysis of an open document', () => {
     // b.c's summary of b_mid() goes into a.c (a_leaf takes the lock), at the lines a.c had when the
     // tree was indexed; after lines are inserted above a_leaf, a path through b_mid must show where
     // a_leaf is now, in the incremental result and in a fresh one alike
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockscope-inc-'));
-    try {
-      const aText = [
-        'struct foo { spinlock_t lock; };',
-        'void b_mid(struct foo *f);',
-        '',
-        'void a_leaf(struct foo *f)',
-        '{',
-        '\tspin_lock(&f->lock);',
-        '\tspin_unlock(&f->lock);',
-        '}',
-        '',
-        'void a_top(struct foo *f)',
-        '{',
-        '\tspin_lock(&f->lock);',
-        '\tb_mid(f); /* expect: recursive-lock */',
-        '\tspin_unlock(&f->lock);',
-        '}',
-        '',
-      ].join('\n');
-      fs.mkdirSync(path.join(dir, 'fs', 'demo'), { recursive: true });
-      fs.writeFileSync(path.join(dir, 'fs', 'demo', 'a.c'), aText);
-      fs.writeFileSync(path.join(dir, 'fs', 'demo', 'b.c'), 'struct foo;\nvoid a_leaf(struct foo *f);\n\nvoid b_mid(struct foo *f)\n{\n\ta_leaf(f);\n}\n');
-      const settings = defaultSettings();
-      const { analysis } = await buildTree({ root: dir, files: treeFiles(dir, settings), settings, jobs: 0 });
-      const ext = new ExternalIndex(analysis.index);
+    const aText = [
+      'struct foo { spinlock_t lock; };',
+      'void b_mid(struct foo *f);',
+      '',
+      'void a_leaf(struct foo *f)',
+      '{',
+      '\tspin_lock(&f->lock);',
+      '\tspin_unlock(&f->lock);',
+      '}',
+      '',
+      'void a_top(struct foo *f)',
+      '{',
+      '\tspin_lock(&f->lock);',
+      '\tb_mid(f); /* expect: recursive-lock */',
+      '\tspin_unlock(&f->lock);',
+      '}',
+      '',
+    ].join('\n');
+    await withTree({ 'fs/demo/a.c': aText, 'fs/demo/b.c': 'struct foo;\nvoid a_leaf(struct foo *f);\n\nvoid b_mid(struct foo *f)\n{\n\ta_leaf(f);\n}\n' }, async (ext) => {
       const a = await analyzer();
       let doc = TextDocument.create('file:///a.c', 'c', 1, aText);
       const session = new DocumentSession();
@@ -229,29 +238,20 @@ describe('incremental analysis of an open document', () => {
         assert.equal(leafStep(r)?.line, 6 + k, `after ${k} inserted line(s): ${JSON.stringify(leafStep(r))}`);
         assert.deepEqual(r, a.analyzeText(doc.getText(), 'fs/demo/a.c', ext));
       }
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('after a change in one file, re-summarising only its callers elsewhere gives what the whole file gives', async () => {
     // what the server does after an edit changes what a function does to locks: in each other file, only
     // the functions calling it (and their callers there) are analysed again, against the updated index
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockscope-only-'));
-    try {
-      fs.mkdirSync(path.join(dir, 'fs', 'demo'), { recursive: true });
-      const leaf = (body: string) => `struct foo { spinlock_t lock; struct mutex m; };\n\nvoid a_leaf(struct foo *f)\n{\n${body}}\n`;
-      fs.writeFileSync(path.join(dir, 'fs', 'demo', 'a.c'), leaf('\tspin_lock(&f->lock);\n\tspin_unlock(&f->lock);\n'));
-      const bText = [
-        'struct foo;', 'void a_leaf(struct foo *f);', '',
-        'void b_mid(struct foo *f)', '{', '\ta_leaf(f);', '}', '',
-        'static void b_top(struct foo *f)', '{', '\tb_mid(f);', '}', '',
-        'void b_other(struct foo *f)', '{', '\tmutex_lock(&f->m);', '\tmutex_unlock(&f->m);', '}', '',
-      ].join('\n');
-      fs.writeFileSync(path.join(dir, 'fs', 'demo', 'b.c'), bText);
-      const settings = defaultSettings();
-      const { analysis } = await buildTree({ root: dir, files: treeFiles(dir, settings), settings, jobs: 0 });
-      const ext = new ExternalIndex(analysis.index);
+    const leaf = (body: string) => `struct foo { spinlock_t lock; struct mutex m; };\n\nvoid a_leaf(struct foo *f)\n{\n${body}}\n`;
+    const bText = [
+      'struct foo;', 'void a_leaf(struct foo *f);', '',
+      'void b_mid(struct foo *f)', '{', '\ta_leaf(f);', '}', '',
+      'static void b_top(struct foo *f)', '{', '\tb_mid(f);', '}', '',
+      'void b_other(struct foo *f)', '{', '\tmutex_lock(&f->m);', '\tmutex_unlock(&f->m);', '}', '',
+    ].join('\n');
+    await withTree({ 'fs/demo/a.c': leaf('\tspin_lock(&f->lock);\n\tspin_unlock(&f->lock);\n'), 'fs/demo/b.c': bText }, async (ext) => {
       const a = await analyzer();
       // a_leaf now also takes the mutex: b_mid's callers must learn it
       const edited = a.analyzeText(leaf('\tmutex_lock(&f->m);\n\tspin_lock(&f->lock);\n\tspin_unlock(&f->lock);\n\tmutex_unlock(&f->m);\n'), 'fs/demo/a.c', ext);
@@ -269,60 +269,51 @@ describe('incremental analysis of an open document', () => {
       assert.equal(next.stale.size, 0);
       assert.deepEqual([...ext.changesSince('fs/demo/c.c', 0).names].sort(), ['a_leaf', 'b_mid', 'b_top']);
       assert.deepEqual([...ext.changesSince('fs/demo/b.c', 1).names], []);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('a change to a function installed in an ops table redoes the open file\'s functions that call through that field', async () => {
     // a_sync() calls ->fsync, which resolves to b.c's b_fsync (b_fops.fsync); when b_fsync starts taking
     // the inode lock, a_sync's result (it holds that lock) must change, and nothing else need be redone
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockscope-ops-'));
-    try {
-      fs.mkdirSync(path.join(dir, 'fs', 'demo'), { recursive: true });
-      const aText = [
-        'struct file; struct inode;',
-        'struct file_operations { int (*fsync)(struct file *, int); };',
-        'struct file { const struct file_operations *f_op; struct inode *f_inode; };',
-        '',
-        'int a_sync(struct file *file)',
-        '{',
-        '\tint ret;',
-        '',
-        '\tinode_lock(file->f_inode);',
-        '\tret = file->f_op->fsync(file, 0);',
-        '\tinode_unlock(file->f_inode);',
-        '\treturn ret;',
-        '}',
-        '',
-        'void a_other(struct inode *inode)',
-        '{',
-        '\tinode_lock(inode);',
-        '\tinode_unlock(inode);',
-        '}',
-        '',
-      ].join('\n');
-      const bText = (body: string) => [
-        'struct file; struct inode;',
-        'struct file_operations { int (*fsync)(struct file *, int); };',
-        'struct file { const struct file_operations *f_op; struct inode *f_inode; };',
-        '',
-        'static int b_fsync(struct file *file, int datasync)',
-        '{',
-        body,
-        '\treturn 0;',
-        '}',
-        '',
-        'const struct file_operations b_fops = {',
-        '\t.fsync\t\t= b_fsync,',
-        '};',
-        '',
-      ].join('\n');
-      fs.writeFileSync(path.join(dir, 'fs', 'demo', 'a.c'), aText);
-      fs.writeFileSync(path.join(dir, 'fs', 'demo', 'b.c'), bText('\tif (datasync)\n\t\treturn 1;'));
-      const settings = defaultSettings();
-      const { analysis } = await buildTree({ root: dir, files: treeFiles(dir, settings), settings, jobs: 0 });
-      const ext = new ExternalIndex(analysis.index);
+    const aText = [
+      'struct file; struct inode;',
+      'struct file_operations { int (*fsync)(struct file *, int); };',
+      'struct file { const struct file_operations *f_op; struct inode *f_inode; };',
+      '',
+      'int a_sync(struct file *file)',
+      '{',
+      '\tint ret;',
+      '',
+      '\tinode_lock(file->f_inode);',
+      '\tret = file->f_op->fsync(file, 0);',
+      '\tinode_unlock(file->f_inode);',
+      '\treturn ret;',
+      '}',
+      '',
+      'void a_other(struct inode *inode)',
+      '{',
+      '\tinode_lock(inode);',
+      '\tinode_unlock(inode);',
+      '}',
+      '',
+    ].join('\n');
+    const bText = (body: string) => [
+      'struct file; struct inode;',
+      'struct file_operations { int (*fsync)(struct file *, int); };',
+      'struct file { const struct file_operations *f_op; struct inode *f_inode; };',
+      '',
+      'static int b_fsync(struct file *file, int datasync)',
+      '{',
+      body,
+      '\treturn 0;',
+      '}',
+      '',
+      'const struct file_operations b_fops = {',
+      '\t.fsync\t\t= b_fsync,',
+      '};',
+      '',
+    ].join('\n');
+    await withTree({ 'fs/demo/a.c': aText, 'fs/demo/b.c': bText('\tif (datasync)\n\t\treturn 1;') }, async (ext) => {
       const a = await analyzer();
       const doc = TextDocument.create('file:///a.c', 'c', 1, aText);
       const session = new DocumentSession();
@@ -336,9 +327,7 @@ describe('incremental analysis of an open document', () => {
       assert.deepEqual(again.findings.map((f) => [f.kind, f.function]), [['recursive-lock', 'a_sync']]);
       assert.deepEqual({ reused: session.last.reused, analysed: session.last.analysed }, { reused: 1, analysed: 1 }, 'a_other is reused');
       assert.deepEqual(again, a.analyzeText(doc.getText(), 'fs/demo/a.c', ext));
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('a full-text change starts over', async () => {
