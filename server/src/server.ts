@@ -467,7 +467,6 @@ export class LockscopeServer {
     const ext = this.external;
     if (!ext || !this.indexRoot || !this.analyzer) return;
     const queue = new Map(start);
-    const touched = new Set<string>();
     let changedAny = false;
     const edits = this.edits;
     for (let n = 0; queue.size && n < MAX_PROPAGATE; n++) {
@@ -480,21 +479,20 @@ export class LockscopeServer {
       let text: string;
       try { text = open ? open.getText() : fs.readFileSync(path.join(this.indexRoot, file), 'utf8'); } catch { continue; }
       const r = this.analyzer.analyzeText(text, file, ext, names);
-      touched.add(file);
       if (!r.summaries) continue;
       const { stale, changed } = ext.update(file, r.summaries);
       if (changed.length) changedAny = true;
       for (const [f, more] of stale) {
-        if (f === origin) { touched.add(f); continue; } // the edited file: only its document is analysed again
+        if (f === origin) continue; // the edited file: its document is analysed again below
         const q = queue.get(f) ?? new Set<string>();
         for (const m of more) q.add(m);
         queue.set(f, q);
       }
     }
     // open files calling what changed (the edited one too) redo those functions now, not at their next edit
+    if (!changedAny) return;
     for (const d of this.documents.all()) {
-      const p = this.treePath(d.uri);
-      if (p && (touched.has(p) || changedAny)) { this.results.delete(d.uri); this.schedule(d, 0); }
+      if (this.treePath(d.uri)) { this.results.delete(d.uri); this.schedule(d, 0); }
     }
   }
 
