@@ -267,7 +267,7 @@ export class ExternalIndex {
     for (const [name, sum] of fresh) {
       const id = this.linker.resolve(file, name);
       if (id === undefined || this.data.fns[id].file !== file) continue;
-      const before = this.summary(id) ?? null;
+      const before = this.data.summaries[id] ?? null; // (not moved: what callers see has no lines)
       const after = busy(sum) ? sum : null;
       if (summaryKey(before) === summaryKey(after)) {
         // the same behaviour; its witness paths are the current text's now
