@@ -22,7 +22,7 @@ import {
 import type { IndexMessage, IndexRequest } from './indexer';
 import { defaultCacheDir } from './tree/cache';
 import type { LinkFn } from './engine/linker';
-import { DocumentSession } from './engine/session';
+import { DocumentSession, rangedChange } from './engine/session';
 import type { Deferred } from './engine/transfer';
 import { callGraph, toDot, toMarkdown, toSvg } from './report';
 import {
@@ -55,11 +55,11 @@ export class LockscopeServer {
       let cur = doc;
       for (const c of changes) {
         if (session) {
-          if ('range' in c) {
-            const startOffset = cur.offsetAt(c.range.start);
-            const endOffset = cur.offsetAt(c.range.end);
-            session.change({ start: cur.positionAt(startOffset), end: cur.positionAt(endOffset), startOffset, endOffset, text: c.text });
-          } else session.replaced();
+          // a whole-text change (no incremental sync) is told as the ranged change it amounts to
+          const { startOffset, endOffset, text } = 'range' in c
+            ? { startOffset: cur.offsetAt(c.range.start), endOffset: cur.offsetAt(c.range.end), text: c.text }
+            : rangedChange(cur.getText(), c.text);
+          session.change({ start: cur.positionAt(startOffset), end: cur.positionAt(endOffset), startOffset, endOffset, text });
         }
         cur = TextDocument.update(cur, [c], version);
       }

@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { DocumentSession, moveLines, moveSummary } from '../../server/src/engine/session';
+import { DocumentSession, moveLines, moveSummary, rangedChange } from '../../server/src/engine/session';
 import { ExternalIndex, defaultSettings } from '../../server/src/engine';
 import { treeFiles } from '../../server/src/cli/tree';
 import { buildTree } from '../../server/src/tree/build';
@@ -328,6 +328,52 @@ describe('incremental analysis of an open document', () => {
       assert.deepEqual({ reused: session.last.reused, analysed: session.last.analysed }, { reused: 1, analysed: 1 }, 'a_other is reused');
       assert.deepEqual(again, a.analyzeText(doc.getText(), 'fs/demo/a.c', ext));
     });
+  });
+
+  test('a whole-text change (no incremental sync) is told as the ranged change it amounts to', async () => {
+    // clients without incremental sync send the whole text: the server diffs it into one ranged change
+    // cut back to line starts, so the other functions' results carry over exactly as with ranged edits
+    for (const [before, after, expected] of [
+      ['a\nb\nc\n', 'a\nx\nb\nc\n', { startOffset: 2, endOffset: 2, text: 'x\n' }],
+      ['a\nb\nc\n', 'a\nc\n', { startOffset: 2, endOffset: 4, text: '' }],
+      ['\tfoo();\n', '\t/* c */\n\tfoo();\n', { startOffset: 0, endOffset: 0, text: '\t/* c */\n' }],
+      ['x = 1;\ny = 2;\n', 'x = 1;\ny = 3;\n', { startOffset: 7, endOffset: 14, text: 'y = 3;\n' }],
+      ['same\n', 'same\n', { startOffset: 5, endOffset: 5, text: '' }],
+      ['', 'new\n', { startOffset: 0, endOffset: 0, text: 'new\n' }],
+      ['a\na\na\n', 'a\na\na\na\n', { startOffset: 6, endOffset: 6, text: 'a\n' }],
+    ] as const) {
+      const r = rangedChange(before, after);
+      assert.deepEqual(r, expected, JSON.stringify([before, after]));
+      assert.equal(before.slice(0, r.startOffset) + r.text + before.slice(r.endOffset), after);
+    }
+    const a = await analyzer();
+    const text = [
+      'static void first(spinlock_t *l)',
+      '{',
+      '\tspin_lock(l);',
+      '\tspin_unlock(l);',
+      '}',
+      '',
+      'static void second(spinlock_t *l)',
+      '{',
+      '\tspin_lock(l);',
+      '\tspin_lock(l); /* expect: recursive-lock */',
+      '\tspin_unlock(l);',
+      '}',
+      '',
+    ].join('\n');
+    const doc = TextDocument.create('file:///w.c', 'c', 1, text);
+    const session = new DocumentSession();
+    a.analyzeDocument(session, doc.getText(), 'w.c');
+    const next = text.replace('\tspin_unlock(l);\n}\n\nstatic void second', '\t/* typed with full sync */\n\tspin_unlock(l);\n}\n\nstatic void second');
+    assert.notEqual(next, text);
+    const { startOffset, endOffset, text: inserted } = rangedChange(doc.getText(), next);
+    session.change({ start: doc.positionAt(startOffset), end: doc.positionAt(endOffset), startOffset, endOffset, text: inserted });
+    const r = a.analyzeDocument(session, next, 'w.c');
+    assert.equal(session.last.incrementalParse, true);
+    assert.deepEqual({ reused: session.last.reused, analysed: session.last.analysed }, { reused: 1, analysed: 1 }, 'second() moved, not redone');
+    assert.deepEqual(r.findings.map((f) => f.line), [11]);
+    assert.deepEqual(r, a.analyzeText(next, 'w.c'));
   });
 
   test('a full-text change starts over', async () => {

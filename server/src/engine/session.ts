@@ -54,6 +54,26 @@ export interface TextChange {
   text: string;
 }
 
+/**
+ * A whole-text change (a client without incremental sync) as the ranged change it amounts to: the
+ * common prefix and suffix kept, both cut back to line starts, so that lines inserted or deleted
+ * move the lines after them instead of touching them.
+ */
+export function rangedChange(before: string, after: string): { startOffset: number; endOffset: number; text: string } {
+  const most = Math.min(before.length, after.length);
+  let p = 0;
+  while (p < most && before.charCodeAt(p) === after.charCodeAt(p)) p++;
+  p = before.lastIndexOf('\n', p - 1) + 1;
+  let s = 0;
+  while (s < most - p && before.charCodeAt(before.length - 1 - s) === after.charCodeAt(after.length - 1 - s)) s++;
+  const lineStart = (t: string, at: number) => at === 0 || t.charCodeAt(at - 1) === 10;
+  if (s > 0 && !(lineStart(before, before.length - s) && lineStart(after, after.length - s))) {
+    const nl = before.indexOf('\n', before.length - s);
+    s = nl < 0 ? 0 : before.length - nl - 1;
+  }
+  return { startOffset: p, endOffset: before.length - s, text: after.slice(p, after.length - s) };
+}
+
 export class DocumentSession {
   /** The tree of the text last analysed, edited since; undefined after a full-text change. */
   tree?: Tree;
