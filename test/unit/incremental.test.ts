@@ -11,10 +11,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocumentSession, moveLines, moveSummary, rangedChange } from '../../server/src/engine/session';
-import { ExternalIndex, defaultSettings } from '../../server/src/engine';
+import { ExternalIndex, defaultSettings, shareStrings } from '../../server/src/engine';
 import { treeFiles } from '../../server/src/cli/tree';
 import { buildTree } from '../../server/src/tree/build';
 import type { Analyzer, FileResult } from '../../server/src/engine';
@@ -389,6 +390,17 @@ describe('incremental analysis of an open document', () => {
     assert.deepEqual(r.functions.map((f) => f.name), ['g']);
     assert.deepEqual(r, a.analyzeText(text, 'z.c'));
     assert.ok(r.findings.length > 0);
+  });
+
+  test('sharing the strings of an index that crossed threads leaves it equal', async () => {
+    // the server makes equal strings of a received index one string (shareStrings): nothing may change
+    const root = path.join(repoRoot(), 'test', 'trees', 'seed000-5.9');
+    const settings = defaultSettings();
+    const { analysis } = await buildTree({ root, files: treeFiles(root, settings), settings, jobs: 0 });
+    const copy = v8.deserialize(v8.serialize(analysis.index)) as typeof analysis.index;
+    shareStrings(copy);
+    assert.deepEqual(copy, analysis.index);
+    assert.ok(copy.summaries.some((s) => s && s.acquires.length > 0));
   });
 
   test('moving a summary by its witness paths agrees with moving every line field in it', async () => {

