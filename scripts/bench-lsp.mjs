@@ -104,30 +104,34 @@ async function editLatency(rel) {
   say(`${rel}: first diagnostics ${openMs.toFixed(0)} ms after opening`);
   const lines = text.split('\n');
   let made = 0;
-  const edit = async () => {
-    // chosen in the current text, so that no edit lands inside a comment an earlier one pushed down
-    const candidates = bodyLines(lines);
-    const line = candidates[Math.floor(rand() * candidates.length)];
-    const inserted = `\t/* lockscope bench edit ${made++} */`;
-    lines.splice(line, 0, inserted);
+  const slowest = [];
+  /** Send one change; the time until the diagnostics of its version arrive (and it goes on the slowest list). */
+  const timed = async (startLine, endLine, text, what) => {
     const v = version++;
     const got = diagnosticsOf(uri, v);
     const t = performance.now();
     conn.sendNotification(P.DidChangeTextDocumentNotification.type, {
       textDocument: { uri, version: v },
-      contentChanges: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `${inserted}\n` }],
+      contentChanges: [{ range: { start: { line: startLine, character: 0 }, end: { line: endLine, character: 0 } }, text }],
     });
     await got;
     const ms = performance.now() - t;
-    slowest.push({ ms: +ms.toFixed(1), line: line + 1, function: enclosing(line) });
+    slowest.push({ ms: +ms.toFixed(1), line: startLine + 1, function: enclosing(startLine), ...what });
     return ms;
+  };
+  const edit = () => {
+    // chosen in the current text, so that no edit lands inside a comment an earlier one pushed down
+    const candidates = bodyLines(lines);
+    const line = candidates[Math.floor(rand() * candidates.length)];
+    const inserted = `\t/* lockscope bench edit ${made++} */`;
+    lines.splice(line, 0, inserted);
+    return timed(line, line, `${inserted}\n`);
   };
   /** The function whose body holds 0-based `line` (the nearest definition line above a `{` at column 0). */
   const enclosing = (line) => {
     for (let i = line; i > 0; i--) if (lines[i] === '{') return (lines[i - 1].match(/(\w+)\(/) ?? lines[i - 2]?.match(/(\w+)\(/) ?? [])[1];
     return undefined;
   };
-  const slowest = [];
   const times = [];
   for (let i = 0; i < a.edits; i++) {
     await new Promise((r) => setTimeout(r, a.pause));
@@ -147,16 +151,9 @@ async function editLatency(rel) {
     const brace = lines.indexOf('{', def);
     for (const put of [true, false]) {
       await new Promise((r) => setTimeout(r, a.pause));
-      const v = version++;
-      const got = diagnosticsOf(uri, v);
-      const change = put
-        ? { range: { start: { line: brace + 1, character: 0 }, end: { line: brace + 1, character: 0 } }, text: '\tspin_lock(&lockscope_bench_lock);\n\tspin_unlock(&lockscope_bench_lock);\n' }
-        : { range: { start: { line: brace + 1, character: 0 }, end: { line: brace + 3, character: 0 } }, text: '' };
-      const t = performance.now();
-      conn.sendNotification(P.DidChangeTextDocumentNotification.type, { textDocument: { uri, version: v }, contentChanges: [change] });
-      await got;
-      lockEdit.edit.push(performance.now() - t);
-      slowest.push({ ms: +(performance.now() - t).toFixed(1), line: brace, function: enclosing(brace), lockEdit: put ? 'put' : 'taken out' });
+      lockEdit.edit.push(put
+        ? await timed(brace + 1, brace + 1, '\tspin_lock(&lockscope_bench_lock);\n\tspin_unlock(&lockscope_bench_lock);\n', { lockEdit: 'put' })
+        : await timed(brace + 1, brace + 3, '', { lockEdit: 'taken out' }));
       const line = hoverAt[Math.floor(rand() * hoverAt.length)];
       const th = performance.now();
       await conn.sendRequest(P.HoverRequest.type, { textDocument: { uri }, position: { line, character: 1 } });

@@ -9,7 +9,7 @@
 import type { Tree } from 'web-tree-sitter';
 import { Aliases } from './aliases';
 import { emptyStats, rejectReason } from './analyze';
-import { topLevelDefs } from './segments';
+import { type Classifier, lockSite, topLevelDefs } from './segments';
 import { functionName } from './idioms';
 import { buildCfg } from './cfg';
 import type { Catalog } from './catalog';
@@ -46,7 +46,7 @@ export function skippedRecord(file: string, reason: string): FileRecord {
   return { file, skipped: reason, stats: emptyStats(), fns: [], slots: [], types: new TypeTable().facts(), macros: new Map(), suppressed: new Map() };
 }
 
-export class Extractor {
+export class Extractor implements Classifier {
   private readonly catalog: Catalog;
   private readonly loopMacros: Set<string>;
   private readonly lockNames: Set<string>;
@@ -56,6 +56,9 @@ export class Extractor {
     this.loopMacros = new Set(settings.loopMacros);
     this.lockNames = new Set(this.catalog.lockNames());
   }
+
+  isLock(name: string): boolean { return this.lockNames.has(name); }
+  sleeper(name: string): boolean { return !!this.catalog.sleeper(name); }
 
   /** Parse and extract one file; `file` is its path relative to the tree root. */
   extract(file: string, text: string): FileRecord {
@@ -76,11 +79,7 @@ export class Extractor {
     const defs = topLevelDefs(tree);
     stats.functions = defs.length;
     stats.functionsWithParseErrors = defs.filter((d) => d.hasError).length;
-    for (const c of this.grammar.queries.calls.captures(tree.rootNode)) {
-      if ((c.name === 'guard' && c.node.text === 'guard') || (c.name === 'name' && (this.lockNames.has(c.node.text) || c.node.text === 'scoped_guard'))) {
-        stats.lockSitesFound++;
-      }
-    }
+    for (const c of this.grammar.queries.calls.captures(tree.rootNode)) if (lockSite(c, this)) stats.lockSitesFound++;
     const ctx = {
       catalog: this.catalog, file, loopMacros: this.loopMacros, indirectCalls: true,
       callable: (n: string) => !this.catalog.primitive(n) && !this.catalog.assertMacro(n),

@@ -68,6 +68,12 @@ export interface SegmentCache { owner?: unknown; defs: Map<string, SegmentFacts>
 
 export interface Classifier { isLock(name: string): boolean; sleeper(name: string): boolean }
 
+/** A capture of grammars/calls.scm that is a lock site: a lock primitive's call, `scoped_guard(…)`, `guard(…)(…)`. */
+export function lockSite(c: QueryCapture, cls: Classifier): boolean {
+  if (c.name === 'guard') return c.node.text === 'guard';
+  return c.name === 'name' && (cls.isLock(c.node.text) || c.node.text === 'scoped_guard');
+}
+
 /** Past this many stretches to read, one query over the whole file is cheaper than one per stretch. */
 const RANGED_QUERIES = 24;
 
@@ -103,52 +109,43 @@ export function segmentFacts(query: Query, tree: Tree, text: string, defs: Node[
     for (const c of caps) {
       const at = c.node.startIndex;
       if (at < from || at >= to) continue;
-      if (c.name === 'guard') {
-        if (c.node.text === 'guard') { sites++; if (def) def.direct = true; }
+      if (lockSite(c, cls)) {
+        sites++;
+        if (def) { def.direct = true; if (c.name === 'name') def.named.add(c.node.text); }
         continue;
       }
-      if (c.name !== 'name') continue;
+      if (c.name !== 'name' || !def) continue;
       const name = c.node.text;
-      if (cls.isLock(name) || name === 'scoped_guard') {
-        sites++;
-        if (def) { def.direct = true; def.named.add(name); }
-      } else if (def) {
-        if (cls.sleeper(name)) def.direct = true;
-        else if (!def.named.has(name)) def.plain.push(name);
-        def.named.add(name);
-      }
+      if (cls.sleeper(name)) def.direct = true;
+      else if (!def.named.has(name)) def.plain.push(name);
+      def.named.add(name);
     }
     return sites;
   };
-  // web-tree-sitter's node indices count UTF-16 units, its query ranges bytes of the UTF-16 text
-  const ranged = (from: number, to: number) => query.captures(tree.rootNode, { startIndex: from * 2, endIndex: to * 2 });
-
+  // a few stretches to read: a query for each, by range (web-tree-sitter's node indices count UTF-16
+  // units, its query ranges bytes of the UTF-16 text); many: one query over the whole file, each capture
+  // going to the stretch it starts in
+  const ranged = (from: number, to: number) => (from < to ? query.captures(tree.rootNode, { startIndex: from * 2, endIndex: to * 2 }) : []);
+  let whole: { perDef: QueryCapture[][]; perGap: QueryCapture[][] } | undefined;
   if (missing > RANGED_QUERIES || !cache) {
-    const all = query.captures(tree.rootNode);
-    // one pass, the captures in order: each goes to the stretch it starts in
+    whole = { perDef: defs.map(() => []), perGap: gapKeys.map(() => []) };
     let k = 0;
-    const perDef: QueryCapture[][] = defs.map(() => []);
-    const perGap: QueryCapture[][] = gapKeys.map(() => []);
-    for (const c of all) {
+    for (const c of query.captures(tree.rootNode)) {
       const at = c.node.startIndex;
       while (k < defs.length && starts[k] <= at) k++;
       // definitions 0..k-1 start at or before `at`: it is in k-1's own text, or in the gap after it
-      if (k > 0 && at < ends[k - 1]) perDef[k - 1].push(c); else perGap[k].push(c);
+      if (k > 0 && at < ends[k - 1]) whole.perDef[k - 1].push(c); else whole.perGap[k].push(c);
     }
-    defs.forEach((_d, i) => { if (!facts[i]) { const f = fresh(i); f.lockSites = read(perDef[i], starts[i], ends[i], f); facts[i] = f; } });
-    gapKeys.forEach((_g, g) => { gaps[g] ??= read(perGap[g], gapStart(g), gapEnd(g), undefined); });
-  } else {
-    defs.forEach((_d, i) => {
-      if (facts[i]) return;
-      const f = fresh(i);
-      f.lockSites = read(ranged(starts[i], ends[i]), starts[i], ends[i], f);
-      facts[i] = f;
-    });
-    gapKeys.forEach((_g, g) => {
-      if (gaps[g] !== undefined || gapStart(g) >= gapEnd(g)) { gaps[g] ??= 0; return; }
-      gaps[g] = read(ranged(gapStart(g), gapEnd(g)), gapStart(g), gapEnd(g), undefined);
-    });
   }
+  defs.forEach((_d, i) => {
+    if (facts[i]) return;
+    const f = fresh(i);
+    f.lockSites = read(whole ? whole.perDef[i] : ranged(starts[i], ends[i]), starts[i], ends[i], f);
+    facts[i] = f;
+  });
+  gapKeys.forEach((_k, g) => {
+    gaps[g] ??= read(whole ? whole.perGap[g] : ranged(gapStart(g), gapEnd(g)), gapStart(g), gapEnd(g), undefined);
+  });
   if (cache) {
     cache.owner = cls;
     cache.defs = new Map(defKeys.map((k, i) => [k, facts[i]!]));
