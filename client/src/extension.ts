@@ -30,6 +30,14 @@ class RestartingErrorHandler implements ErrorHandler {
   }
 }
 
+/** The user-level (global) values of the settings that decide what code the server loads. */
+function userStartupSettings(): { grammarDirectory?: string; allowUnpinnedGrammar?: boolean } {
+  const c = vscode.workspace.getConfiguration('lockscope');
+  const dir = c.inspect<string>('grammarDirectory')?.globalValue;
+  const unpinned = c.inspect<boolean>('allowUnpinnedGrammar')?.globalValue;
+  return { ...(typeof dir === 'string' && dir ? { grammarDirectory: dir } : {}), ...(unpinned === true ? { allowUnpinnedGrammar: true } : {}) };
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel('lockscope', { log: true });
   context.subscriptions.push(output);
@@ -43,8 +51,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     synchronize: { configurationSection: 'lockscope', fileEvents: vscode.workspace.createFileSystemWatcher('**/{.lockscope.json,.lockscope-baseline.json}') },
     outputChannel: output,
     errorHandler: new RestartingErrorHandler(output),
-    // the index cache lives in this workspace's extension storage (VS Code removes it with the workspace)
-    initializationOptions: { cacheDir: (context.storageUri ?? context.globalStorageUri).fsPath },
+    // the index cache lives in this workspace's extension storage (VS Code removes it with the workspace);
+    // what code is loaded comes from the user's own settings only, never a workspace's (see README, Safety)
+    initializationOptions: { cacheDir: (context.storageUri ?? context.globalStorageUri).fsPath, ...userStartupSettings() },
   };
   client = new LanguageClient('lockscope', 'lockscope', serverOptions, clientOptions);
   const bar = new StatusBar(context, client);

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Analyzer, GrammarError, findGrammarDir, loadGrammar, mergeSettings, parseSettings, readWorkspaceFile, defaultSettings, type Settings } from './engine';
+import { Analyzer, GrammarError, findGrammarDir, loadGrammar, unpinnedAllowedByEnv, type GrammarSource, mergeSettings, parseSettings, readWorkspaceFile, defaultSettings, type Settings } from './engine';
 import type { Finding } from './engine/types';
 import { toPosix, walkC } from './cli/files';
 import { type IndexOptions, checkTree, findTreeRoot, treeFiles } from './cli/tree';
@@ -19,20 +19,23 @@ import { startServer } from './server';
 import { BASELINE_FILE, Baseline } from './engine/baseline';
 import { type RunStats, VERSION, formatJson, formatSarif, formatText } from './cli/format';
 
-const USAGE = `usage: lockscope check <dir|file...> [--format text|json|sarif] [--exit-zero] [--config FILE] [--grammars DIR]
+const USAGE = `usage: lockscope check <dir|file...> [--format text|json|sarif] [--exit-zero] [--config FILE] [--grammars DIR [--allow-unpinned-grammar]]
                        [--root DIR | --per-file] [--no-color] [--baseline FILE | --no-baseline] [--write-baseline FILE]
                        [--jobs N] [--cache-dir DIR | --no-cache] [--timings]
        lockscope report <function|file:function> [--depth N] [--format md|dot|svg] [--root DIR] [--jobs N] [--cache-dir DIR | --no-cache]
        lockscope report --lock-order [--cycles] [--class TEXT]... [--format md|dot|svg] [--root DIR]
   --jobs N        extraction workers (default: one per core; 0: on the main thread)
   --cache-dir DIR the on-disk cache (default: $LOCKSCOPE_CACHE_DIR, else $XDG_CACHE_HOME/lockscope or ~/.cache/lockscope)
-       lockscope lsp [--stdio]
-       lockscope --version`;
+       lockscope lsp [--stdio] [--grammars DIR [--allow-unpinned-grammar]]
+       lockscope --version
+  --grammars DIR  the folder holding tree-sitter-c.wasm and web-tree-sitter.wasm (default: $LOCKSCOPE_GRAMMARS, else the
+                  bundled ones); files other than the bundled ones (by SHA-256) load only with --allow-unpinned-grammar
+                  or LOCKSCOPE_ALLOW_UNPINNED_GRAMMAR=1. A tree's .lockscope.json never names code to load.`;
 
 class UsageError extends Error {}
 
 interface CheckArgs {
-  paths: string[]; format: 'text' | 'json' | 'sarif'; exitZero: boolean; config?: string; grammars?: string; color: boolean;
+  paths: string[]; format: 'text' | 'json' | 'sarif'; exitZero: boolean; config?: string; color: boolean;
   /** The kernel tree's root; found from the paths when not given. */
   root?: string;
   /** One file at a time, without indexing the tree. */
@@ -47,9 +50,13 @@ interface CheckArgs {
   timings: boolean;
 }
 
-interface IndexArgs { jobs?: number; cacheDir?: string; noCache: boolean }
+interface IndexArgs {
+  jobs?: number; cacheDir?: string; noCache: boolean;
+  /** The grammar folder the user named (--grammars), and --allow-unpinned-grammar. */
+  grammars?: string; allowUnpinned?: boolean;
+}
 
-/** --jobs, --cache-dir and --no-cache, shared by check and report; true when `arg` was one of them. */
+/** --jobs, --cache-dir, --no-cache and the grammar flags, shared by check, report and lsp; true when `arg` was one of them. */
 function indexArg(arg: string, value: () => string, a: IndexArgs): boolean {
   if (arg === '--jobs' || arg.startsWith('--jobs=')) {
     const n = Number(value());
@@ -57,13 +64,20 @@ function indexArg(arg: string, value: () => string, a: IndexArgs): boolean {
     a.jobs = n;
   } else if (arg === '--cache-dir' || arg.startsWith('--cache-dir=')) a.cacheDir = value();
   else if (arg === '--no-cache') a.noCache = true;
+  else if (arg === '--grammars' || arg.startsWith('--grammars=')) a.grammars = value();
+  else if (arg === '--allow-unpinned-grammar') a.allowUnpinned = true;
   else return false;
   if (a.cacheDir && a.noCache) throw new UsageError('--cache-dir and --no-cache together');
   return true;
 }
 
-function indexOptions(a: IndexArgs, grammarDir: string | undefined): IndexOptions {
-  return { jobs: a.jobs, cacheDir: a.noCache ? undefined : path.resolve(a.cacheDir ?? defaultCacheDir()), grammarDir };
+/** The grammar comes from the user only: --grammars, else $LOCKSCOPE_GRAMMARS or the package's own (never a settings file). */
+function grammarSource(a: IndexArgs): GrammarSource {
+  return { dir: a.grammars ? path.resolve(a.grammars) : undefined, allowUnpinned: a.allowUnpinned || unpinnedAllowedByEnv() };
+}
+
+function indexOptions(a: IndexArgs): IndexOptions {
+  return { jobs: a.jobs, cacheDir: a.noCache ? undefined : path.resolve(a.cacheDir ?? defaultCacheDir()), grammar: grammarSource(a) };
 }
 
 function parseCheckArgs(argv: string[]): CheckArgs {
@@ -82,7 +96,6 @@ function parseCheckArgs(argv: string[]): CheckArgs {
     } else if (arg === '--exit-zero') a.exitZero = true;
     else if (arg === '--no-color') a.color = false;
     else if (arg === '--config' || arg.startsWith('--config=')) a.config = value();
-    else if (arg === '--grammars' || arg.startsWith('--grammars=')) a.grammars = value();
     else if (arg === '--root' || arg.startsWith('--root=')) a.root = value();
     else if (arg === '--per-file') a.perFile = true;
     else if (arg === '--baseline' || arg.startsWith('--baseline=')) a.baseline = value();
@@ -122,7 +135,7 @@ async function check(argv: string[]): Promise<number> {
   const base = path.resolve(dirs.length === 1 && args.paths.length === 1 ? dirs[0] : '.');
   let settings = loadSettings(base, args.config, warn);
   const t0 = process.hrtime.bigint();
-  const grammarDir = args.grammars ?? settings.grammarDirectory;
+  const grammar = grammarSource(args.index);
   if (args.root && !fs.existsSync(path.join(args.root, 'include', 'linux'))) throw new UsageError(`--root ${args.root} has no include/linux/`);
   const root = args.perFile ? undefined : args.root ? path.resolve(args.root) : findTreeRoot(args.paths[0]);
   if (root) {
@@ -133,16 +146,15 @@ async function check(argv: string[]): Promise<number> {
       if (ws.settings) settings = mergeSettings(settings, ws.settings);
     }
     const progress = (m: string) => { if (args.format === 'text') process.stderr.write(`lockscope: ${m}\n`); };
-    if (!findGrammarDir(grammarDir || undefined).dir) await loadGrammar(grammarDir); // its error names the paths tried
-    const run = await checkTree(settings, root, args.paths.map((p) => path.resolve(p)), base, indexOptions(args.index, grammarDir), progress, warn);
+    if (!findGrammarDir(grammar.dir).dir) await loadGrammar(grammar); // its error names the paths tried
+    const run = await checkTree(settings, root, args.paths.map((p) => path.resolve(p)), base, indexOptions(args.index), progress, warn);
     if (args.timings) {
       const t = run.timings;
       process.stderr.write(`lockscope: timings: ${t.files} files, read+hash ${t.read.toFixed(2)} s, extract ${t.extract.toFixed(2)} s (${t.jobs} workers, ${t.cacheHits} cached, ${t.parsed} parsed), analyse ${t.analyse.toFixed(2)} s, total ${t.total.toFixed(2)} s${t.warm ? ' (warm: whole analysis from the cache)' : ''}\n`);
     }
     return emit(args, run.findings, run.stats, run.inputError, [root, base]);
   }
-  const grammar = await loadGrammar(grammarDir);
-  const analyzer = new Analyzer(grammar, { settings });
+  const analyzer = new Analyzer(await loadGrammar(grammar), { settings });
 
   const files: { abs: string; explicit: boolean }[] = [];
   for (const p of args.paths) {
@@ -247,9 +259,9 @@ async function reportCommand(argv: string[]): Promise<number> {
   if (!root || !fs.existsSync(path.join(root, 'include', 'linux'))) throw new UsageError('report needs a kernel tree: run it inside one, or give --root DIR (a folder with include/linux/)');
   const warn = (m: string) => process.stderr.write(`lockscope: ${m}\n`);
   const settings = loadSettings(root, undefined, warn);
-  if (!findGrammarDir(settings.grammarDirectory || undefined).dir) await loadGrammar(settings.grammarDirectory);
-  const o = indexOptions(idx, settings.grammarDirectory);
-  const { analysis } = await buildTree({ root, files: treeFiles(root, settings), settings, jobs: o.jobs, cacheDir: o.cacheDir, grammarDir: o.grammarDir });
+  const o = indexOptions(idx);
+  if (!findGrammarDir(o.grammar?.dir).dir) await loadGrammar(o.grammar);
+  const { analysis } = await buildTree({ root, files: treeFiles(root, settings), settings, jobs: o.jobs, cacheDir: o.cacheDir, grammar: o.grammar, warn });
   const { index } = analysis;
   const { findings } = findingsFor(analysis, settings, () => true);
   if (lockOrder) {
@@ -273,7 +285,19 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'check') return await check(rest);
     if (cmd === 'report') return await reportCommand(rest);
     if (cmd === 'lsp') {
-      startServer();
+      const idx: IndexArgs = { noCache: false };
+      for (let i = 0; i < rest.length; i++) {
+        const a = rest[i];
+        const value = (): string => {
+          const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : rest[++i];
+          if (v === undefined) throw new UsageError(`${a.split('=')[0]} needs a value`);
+          return v;
+        };
+        // --stdio, --node-ipc, --socket=N and --clientProcessId=N are the transport's (vscode-languageserver reads them)
+        if (/^--(stdio|node-ipc|socket=\d+|pipe=.+|clientProcessId=\d+)$/.test(a)) continue;
+        if (!indexArg(a, value, idx) || idx.jobs !== undefined || idx.cacheDir || idx.noCache) throw new UsageError(`lsp: unknown option ${a}`);
+      }
+      startServer({ grammar: grammarSource(idx) });
       return -1; // keep running
     }
     throw new UsageError(cmd ? `unknown command "${cmd}"` : 'no command given');

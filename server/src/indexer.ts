@@ -7,14 +7,14 @@
  */
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Settings, TreeIndex } from './engine';
+import type { GrammarSource, Settings, TreeIndex } from './engine';
 import { treeFiles } from './cli/tree';
 import { buildTree, type BuildTimings } from './tree/build';
 
 export interface IndexRequest {
   root: string;
   settings: Settings;
-  grammarDir: string;
+  grammar: GrammarSource;
   /** Extraction workers (undefined: one per core). */
   jobs?: number;
   /** The on-disk cache folder (undefined: none). */
@@ -24,6 +24,7 @@ export interface IndexRequest {
 }
 export type IndexMessage =
   | { type: 'progress'; done: number; total: number }
+  | { type: 'warning'; message: string }
   | { type: 'partial'; index: TreeIndex; files: number }
   | { type: 'done'; index: TreeIndex; files: number; seconds: number; skipped: number; functionsWithParseErrors: number; timings: BuildTimings }
   | { type: 'error'; message: string };
@@ -34,10 +35,11 @@ async function run(req: IndexRequest): Promise<void> {
   const dirs = new Set(req.open.map((f) => path.posix.dirname(f)));
   const first = dirs.size ? (rel: string) => dirs.has(path.posix.dirname(rel)) : undefined;
   const { analysis, timings } = await buildTree({
-    root: req.root, files, settings: req.settings, grammarDir: req.grammarDir || undefined, jobs: req.jobs, cacheDir: req.cacheDir,
+    root: req.root, files, settings: req.settings, grammar: req.grammar, jobs: req.jobs, cacheDir: req.cacheDir,
     first,
     onFirst: (a) => post({ type: 'partial', index: a.index, files: a.fileStats.size }),
     progress: (done, total) => post({ type: 'progress', done, total }),
+    warn: (message) => post({ type: 'warning', message }),
   });
   let broken = 0;
   for (const s of analysis.fileStats.values()) broken += s.functionsWithParseErrors;

@@ -17,7 +17,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   Analyzer, ExternalIndex, shareStrings, type FileResult, type Grammar, type Settings, defaultSettings, loadGrammar, functionAt, locksAt, mergeSettings,
-  parseSettings, readWorkspaceFile,
+  parseSettings, readWorkspaceFile, STARTUP_SETTINGS, type GrammarSource,
 } from './engine';
 import type { IndexMessage, IndexRequest } from './indexer';
 import { defaultCacheDir } from './tree/cache';
@@ -70,7 +70,8 @@ export class LockscopeServer {
   private edits = 0;
   private grammar?: Grammar;
   private grammarError?: string;
-  private grammarDir?: string;
+  /** Where the grammar is loaded from: start-up options only (CLI flags, environment, the client's initializationOptions). */
+  private grammarSource: GrammarSource;
   private analyzer?: Analyzer;
   private settings: Settings = defaultSettings();
   private roots: string[] = [];
@@ -93,7 +94,9 @@ export class LockscopeServer {
   /** The on-disk index cache (the client's workspace storage, else ~/.cache/lockscope). */
   private cacheDir = defaultCacheDir();
 
-  constructor(private readonly connection: Connection) {}
+  constructor(private readonly connection: Connection, private readonly options: ServerOptions = {}) {
+    this.grammarSource = options.grammar ?? {};
+  }
 
   register(): void {
     const c = this.connection;
@@ -154,7 +157,14 @@ export class LockscopeServer {
     this.canConfigure = !!p.capabilities.workspace?.configuration;
     this.canProgress = !!p.capabilities.window?.workDoneProgress;
     this.canDocumentChanges = !!p.capabilities.workspace?.workspaceEdit?.documentChanges;
-    const given = (p.initializationOptions as { cacheDir?: unknown } | undefined)?.cacheDir;
+    const init = (p.initializationOptions ?? {}) as { cacheDir?: unknown; grammarDirectory?: unknown; allowUnpinnedGrammar?: unknown };
+    // the grammar is code: a folder named on the command line wins, else the one the client passes from the
+    // user's own settings (VS Code's lockscope.grammarDirectory is machine-scoped: no workspace can set it)
+    if (!this.options.grammar?.dir && typeof init.grammarDirectory === 'string' && init.grammarDirectory) {
+      this.grammarSource = { ...this.grammarSource, dir: init.grammarDirectory };
+    }
+    if (init.allowUnpinnedGrammar === true) this.grammarSource = { ...this.grammarSource, allowUnpinned: true };
+    const given = init.cacheDir;
     this.cacheDir = typeof given === 'string' && given ? path.join(given, 'index') : defaultCacheDir();
     const folders = p.workspaceFolders?.map((f) => f.uri) ?? (p.rootUri ? [p.rootUri] : []);
     this.roots = folders.filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
@@ -198,7 +208,7 @@ export class LockscopeServer {
     this.log(`lockscope: indexing ${root} in the background`);
     const open = this.documents.all().map((d) => this.treePath(d.uri)).filter((f): f is string => !!f);
     const req: IndexRequest = {
-      root, settings: this.settings, grammarDir: this.grammar?.dir ?? '', open,
+      root, settings: this.settings, grammar: this.grammarSource, open,
       jobs: this.settings['index.workers'] || undefined, cacheDir: this.settings['index.cache'] ? this.cacheDir : undefined,
     };
     const worker = new Worker(script, { workerData: req });
@@ -207,6 +217,8 @@ export class LockscopeServer {
       if (m.type === 'progress') {
         this.status = { ...this.status, done: m.done, total: m.total };
         progress?.report(Math.floor((100 * m.done) / Math.max(1, m.total)), `${m.done}/${m.total} files`);
+      } else if (m.type === 'warning') {
+        this.log(`lockscope: ${m.message}`);
       } else if (m.type === 'partial') {
         // the open files' directories are indexed: analyse open files against them until the whole tree is
         this.external = new ExternalIndex(m.index);
@@ -239,7 +251,7 @@ export class LockscopeServer {
     if (this.canConfigure) {
       try {
         const raw: unknown = await this.connection.workspace.getConfiguration('lockscope');
-        const r = parseSettings(raw ?? {}, 'settings');
+        const r = parseSettings(withoutStartupSettings(raw, (m) => this.log(m)), 'settings');
         problems.push(...r.problems.filter((m) => !m.includes('unknown setting')));
         settings = r.settings;
       } catch (e) { problems.push(`could not read settings: ${(e as Error).message}`); }
@@ -259,10 +271,7 @@ export class LockscopeServer {
 
   private async loadEngine(): Promise<void> {
     try {
-      if (!this.grammar || this.grammarDir !== this.settings.grammarDirectory) {
-        this.grammar = await loadGrammar(this.settings.grammarDirectory, (m) => this.log(m));
-        this.grammarDir = this.settings.grammarDirectory;
-      }
+      this.grammar ??= await loadGrammar(this.grammarSource, (m) => this.log(m));
       this.grammarError = undefined;
       this.analyzer = new Analyzer(this.grammar, { settings: this.settings });
       this.log(`lockscope: ready (${this.analyzer.catalog.size} lock primitives)`);
@@ -519,10 +528,29 @@ export class LockscopeServer {
   }
 }
 
-export function startServer(): LockscopeServer {
+/**
+ * The settings a client sends in workspace/configuration, without those that decide what code is loaded:
+ * those come only at start-up (VS Code sends the user-level value of lockscope.grammarDirectory here too).
+ */
+function withoutStartupSettings(raw: unknown, log: (m: string) => void): unknown {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw ?? {};
+  const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  for (const key of Object.keys(STARTUP_SETTINGS)) {
+    if (out[key]) log(`lockscope: lockscope.${key} is read only when the server starts (initializationOptions, or lockscope lsp --grammars DIR); the value in workspace/configuration is ignored`);
+    delete out[key];
+  }
+  return out;
+}
+
+export interface ServerOptions {
+  /** The grammar folder and pinning given on the command line or by the environment. */
+  grammar?: GrammarSource;
+}
+
+export function startServer(options: ServerOptions = {}): LockscopeServer {
   const connection = createConnection(ProposedFeatures.all);
   process.on('unhandledRejection', (e) => connection.console.error(`lockscope: unhandled rejection: ${String((e as Error)?.stack ?? e)}`));
-  const server = new LockscopeServer(connection);
+  const server = new LockscopeServer(connection, options);
   server.register();
   return server;
 }

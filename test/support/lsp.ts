@@ -64,6 +64,8 @@ export interface InitOptions {
   settings?: Record<string, unknown>;
   /** Declare window.workDoneProgress, so the server reports indexing progress. */
   progress?: boolean;
+  /** initializationOptions (what the VS Code client sends from the user's own settings). */
+  initializationOptions?: Record<string, unknown>;
 }
 
 /** A message the server asked the editor to show; `request` tells window/showMessageRequest from the notification. */
@@ -187,6 +189,7 @@ export class LspClient {
       processId: process.pid,
       rootUri: folders[0]?.uri ?? null,
       workspaceFolders: folders.length ? folders : null,
+      ...(opts.initializationOptions ? { initializationOptions: opts.initializationOptions } : {}),
       capabilities: {
         workspace: {
           configuration: opts.settings !== undefined,

@@ -196,7 +196,7 @@ describe('index pipeline: the same result with 0, 1 or N workers', () => {
 });
 
 describe('index pipeline: the worker pool', () => {
-  const init = (settings: Settings) => ({ settings, grammarDir: '', cacheKey: '' });
+  const init = (settings: Settings) => ({ settings, grammar: {}, cacheKey: '' });
 
   test('a tiny recycleBytes retires workers: more started than jobs, records still in seq order, one per item', async (t) => {
     const root = stressTree(t);
@@ -264,7 +264,7 @@ describe('index pipeline: the worker pool', () => {
     const { root } = copyTree(t, 'seed000-5.9');
     const settings = settingsFor(root);
     const items: PoolItem[] = treeFiles(root, settings).sort().map((abs, seq) => ({ seq, abs, rel: path.relative(root, abs).split(path.sep).join('/') }));
-    await assert.rejects(extractInWorkers(items, { jobs: 2, init: { settings, grammarDir: path.join(root, 'no-grammars-here'), cacheKey: '' } }, () => {}), /grammar/);
+    await assert.rejects(extractInWorkers(items, { jobs: 2, init: { settings, grammar: { dir: path.join(root, 'no-grammars-here') }, cacheKey: '' } }, () => {}), /grammar/);
   });
 });
 

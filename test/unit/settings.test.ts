@@ -6,16 +6,26 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { SETTINGS, defaultSettings, parseSettings } from '../../server/src/engine';
+import { SETTINGS, STARTUP_SETTINGS, defaultSettings, parseSettings } from '../../server/src/engine';
 import { repoRoot } from '../support/engine';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'package.json'), 'utf8'));
-const props: Record<string, { default: unknown; enum?: string[]; type: string; description: string }> = pkg.contributes.configuration.properties;
+const props: Record<string, { default: unknown; enum?: string[]; type: string; description: string; scope?: string }> = pkg.contributes.configuration.properties;
 
 describe('settings schema and package.json', () => {
   test('same keys', () => {
-    assert.deepEqual(Object.keys(props).sort(), Object.keys(SETTINGS).map((k) => `lockscope.${k}`).sort());
+    assert.deepEqual(Object.keys(props).sort(), [...Object.keys(SETTINGS), ...Object.keys(STARTUP_SETTINGS)].map((k) => `lockscope.${k}`).sort());
   });
+  for (const [key, def] of Object.entries(STARTUP_SETTINGS)) {
+    test(`lockscope.${key} decides what code is loaded: machine-scoped, restricted in untrusted workspaces, not a tree setting`, () => {
+      const p = props[`lockscope.${key}`];
+      assert.equal(p.scope, 'machine', 'a workspace must not be able to set it');
+      assert.deepEqual(p.default, def.default);
+      assert.equal(p.description, def.description);
+      assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(`lockscope.${key}`));
+      assert.ok(!(key in SETTINGS));
+    });
+  }
   for (const [key, def] of Object.entries(SETTINGS)) {
     test(`lockscope.${key}: default, type and enum match`, () => {
       const p = props[`lockscope.${key}`];
@@ -29,6 +39,20 @@ describe('settings schema and package.json', () => {
 });
 
 describe('parseSettings', () => {
+  test('settings that load code are refused from a settings file, with a message saying where they may be set', () => {
+    const { settings, problems } = parseSettings({ grammarDirectory: '/tmp/evil', allowUnpinnedGrammar: true, maxFileSizeKB: 10 }, '.lockscope.json');
+    assert.equal(settings.maxFileSizeKB, 10);
+    assert.ok(!('grammarDirectory' in settings));
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.ok(problems.every((m) => /decides what code lockscope loads/.test(m)), problems.join('\n'));
+    assert.equal(parseSettings({ grammarDirectory: '' }, 'settings').problems.length, 0, 'an empty value asks for nothing');
+  });
+  test('keys inherited from Object.prototype are unknown settings, not accepted ones', () => {
+    const raw = JSON.parse('{"constructor": 1, "toString": 2, "__proto__": {"maxFileSizeKB": 1}}') as object;
+    const { settings, problems } = parseSettings(raw, 'x');
+    assert.equal(settings.maxFileSizeKB, defaultSettings().maxFileSizeKB);
+    for (const k of ['constructor', 'toString', '__proto__']) assert.ok(problems.some((m) => m.includes(`"${k}"`)), `${k}: ${problems.join('\n')}`);
+  });
   test('invalid values keep their default and are named in a message', () => {
     const { settings, problems } = parseSettings({ maxFileSizeKB: 'big', severity: { 'recursive-lock': 'loud' }, loopMacros: ['ok_for_each'] }, 'settings');
     assert.equal(settings.maxFileSizeKB, defaultSettings().maxFileSizeKB);

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FileFilter, type Settings } from '../engine';
+import { FileFilter, type GrammarSource, type Settings } from '../engine';
 import { findingsFor } from '../engine/project';
 import { type BuildTimings, buildTree, defaultJobs } from '../tree/build';
 import type { Finding } from '../engine/types';
@@ -39,7 +39,7 @@ export function findTreeRoot(start: string): string | undefined {
 export interface TreeRun { findings: Finding[]; stats: RunStats; inputError: boolean; timings: BuildTimings }
 
 /** How the tree is indexed: extraction workers and the on-disk cache (undefined: none). */
-export interface IndexOptions { jobs?: number; cacheDir?: string; grammarDir?: string }
+export interface IndexOptions { jobs?: number; cacheDir?: string; grammar?: GrammarSource }
 
 /** Index the tree, then report on `targets` (absolute paths); file names in the output are relative to `base`. */
 export async function checkTree(settings: Settings, root: string, targets: string[], base: string, idx: IndexOptions,
@@ -52,7 +52,7 @@ export async function checkTree(settings: Settings, root: string, targets: strin
   }
   progress(`indexing ${files.size} files under ${root}${idx.jobs === 0 ? '' : ` with ${idx.jobs ?? defaultJobs()} workers`}${idx.cacheDir ? `, cache ${idx.cacheDir}` : ''}`);
   const rel = (abs: string) => toPosix(path.relative(root, abs));
-  const { analysis, timings } = await buildTree({ root, files: [...files], settings, jobs: idx.jobs, cacheDir: idx.cacheDir, grammarDir: idx.grammarDir });
+  const { analysis, timings } = await buildTree({ root, files: [...files], settings, jobs: idx.jobs, cacheDir: idx.cacheDir, grammar: idx.grammar, warn });
   if (timings.warm) progress(`the whole analysis came from the cache (${timings.total.toFixed(2)} s)`);
   else if (idx.cacheDir) progress(`${timings.cacheHits} files from the cache, ${timings.parsed} parsed`);
   const targetRels = targets.map((t) => rel(t));

@@ -91,11 +91,6 @@ export const SETTINGS = {
     description: 'Files larger than this (KiB) are not analysed; a message says so.',
     json: { type: 'number' },
   },
-  grammarDirectory: {
-    schema: z.string().default(''),
-    description: 'Folder holding tree-sitter-c.wasm and web-tree-sitter.wasm; empty means the bundled grammars.',
-    json: { type: 'string' },
-  },
   'trace.server': {
     schema: z.enum(['off', 'messages', 'verbose']).default('off'),
     description: 'Trace the communication between VS Code and the lockscope language server.',
@@ -104,6 +99,31 @@ export const SETTINGS = {
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
+
+/**
+ * Settings that decide what code lockscope loads. They are read only from the user: the VS Code client
+ * passes their user-level value at start-up (they are machine-scoped, so a workspace cannot set them, and
+ * restricted in untrusted workspaces); the CLI takes --grammars / --allow-unpinned-grammar, and the
+ * environment $LOCKSCOPE_GRAMMARS / $LOCKSCOPE_ALLOW_UNPINNED_GRAMMAR. A tree's `.lockscope.json`, a
+ * --config file and the workspace settings a server is sent never set them.
+ */
+export const STARTUP_SETTINGS = {
+  grammarDirectory: {
+    default: '',
+    description: 'Folder holding tree-sitter-c.wasm and web-tree-sitter.wasm; empty means the bundled grammars. User settings only (a workspace cannot set it), read when the server starts.',
+    json: { type: 'string', scope: 'machine' },
+  },
+  allowUnpinnedGrammar: {
+    default: false,
+    description: 'Load grammar WASM files other than the ones lockscope ships (their SHA-256 differs). WASM files are code: allow only ones you trust. User settings only, read when the server starts.',
+    json: { type: 'boolean', scope: 'machine' },
+  },
+} as const;
+
+const STARTUP_HINT: Record<keyof typeof STARTUP_SETTINGS, string> = {
+  grammarDirectory: '--grammars DIR, $LOCKSCOPE_GRAMMARS or the user-level VS Code setting',
+  allowUnpinnedGrammar: '--allow-unpinned-grammar, $LOCKSCOPE_ALLOW_UNPINNED_GRAMMAR=1 or the user-level VS Code setting',
+};
 
 export interface Settings {
   'index.include': string[];
@@ -116,7 +136,6 @@ export interface Settings {
   severity: Partial<Record<FindingKind, Severity | 'off'>>;
   maxFileSizeKB: number;
   pathOrder: 'start-first' | 'end-first';
-  grammarDirectory: string;
   'trace.server': 'off' | 'messages' | 'verbose';
 }
 
@@ -139,14 +158,17 @@ export function parseSettings(raw: unknown, origin: string): { settings: Setting
   const trace = obj.trace as Record<string, unknown> | undefined;
   if (trace && typeof trace === 'object' && 'server' in trace && !('trace.server' in obj)) obj['trace.server'] = trace.server;
   for (const [key, def] of Object.entries(SETTINGS)) {
-    if (!(key in obj) || obj[key] === undefined) continue;
+    if (!Object.hasOwn(obj, key) || obj[key] === undefined) continue;
     const r = def.schema.safeParse(obj[key]);
     // a severity map given by the user changes the kinds it names; the others keep their defaults
     if (r.success) settings[key] = key === 'severity' ? { ...(settings[key] as object), ...(r.data as object) } : r.data;
     else problems.push(`${origin}: setting "${key}" is invalid (${r.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}); using the default`);
   }
   for (const key of Object.keys(obj)) {
-    if (!(key in SETTINGS) && key !== 'trace') problems.push(`${origin}: unknown setting "${key}" ignored`);
+    if (Object.hasOwn(STARTUP_HINT, key)) {
+      // what code is loaded is never decided by a tree or a workspace (an empty/false value asks for nothing)
+      if (obj[key]) problems.push(`${origin}: setting "${key}" is not read from here: it decides what code lockscope loads, so only the user sets it (${STARTUP_HINT[key as keyof typeof STARTUP_HINT]}); ignored`);
+    } else if (!Object.hasOwn(SETTINGS, key) && key !== 'trace') problems.push(`${origin}: unknown setting "${key}" ignored`);
   }
   return { settings: settings as unknown as Settings, problems };
 }
@@ -172,9 +194,13 @@ export function readWorkspaceFile(dir: string): { settings?: Partial<Settings>; 
   try { raw = JSON.parse(text); } catch (e) {
     return { problems: [`${file}: not valid JSON (${(e as Error).message}); ignored`] };
   }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    const got = raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw;
+    return { problems: [`${file}: expected an object of settings, got ${got}; ignored`] };
+  }
   const { settings, problems } = parseSettings(raw, file);
   const given: Partial<Settings> = {};
-  for (const k of Object.keys(raw as object)) if (k in SETTINGS) (given as Record<string, unknown>)[k] = (settings as unknown as Record<string, unknown>)[k];
+  for (const k of Object.keys(raw)) if (Object.hasOwn(SETTINGS, k)) (given as Record<string, unknown>)[k] = (settings as unknown as Record<string, unknown>)[k];
   return { settings: given, problems };
 }
 

@@ -13,9 +13,9 @@ import * as path from 'node:path';
 import { Project, type TreeAnalysis } from '../engine/project';
 import { Extractor, type FileRecord, rehydrate, skippedRecord } from '../engine/extract';
 import type { Settings } from '../engine/config';
-import { findGrammarDir, loadGrammar } from '../engine/parser';
+import { type GrammarSource, findGrammarDir, loadGrammar } from '../engine/parser';
 import { toPosix } from '../cli/files';
-import { RecordCache, SnapshotCache, cacheKey, contentHash, deserialise, serialise } from './cache';
+import { RecordCache, SnapshotCache, cacheKey, claimCacheDir, contentHash, deserialise, serialise } from './cache';
 import { type PoolItem, extractInWorkers, workerScript } from './pool';
 
 export interface BuildOptions {
@@ -23,11 +23,14 @@ export interface BuildOptions {
   /** Absolute paths; indexed in sorted order. */
   files: string[];
   settings: Settings;
-  grammarDir?: string;
+  /** A grammar folder the user named (never one from the tree), and whether unpinned WASM may load. */
+  grammar?: GrammarSource;
   /** Extraction workers; 0 extracts on the calling thread. Default: one per core. */
   jobs?: number;
-  /** Where the cache lives; undefined: no cache. */
+  /** Where the cache lives; undefined: no cache. A folder that is not lockscope's is left alone (see claimCacheDir). */
   cacheDir?: string;
+  /** Told when the cache folder cannot be used (the run goes on without it). */
+  warn?: (m: string) => void;
   /** Files (tree-relative) to extract first: the open files and their directories. */
   first?: (rel: string) => boolean;
   /** Called once every `first` file is extracted, with an analysis of those files alone (before the rest is done). */
@@ -70,7 +73,7 @@ function keyFor(settings: Settings, grammarDir: string | undefined): string {
 
 /** The settings that change what is extracted or found (not how many workers, where the cache is, or how paths are shown). */
 function cacheRelevant(settings: Settings): Partial<Settings> {
-  const { 'index.workers': _w, 'index.cache': _c, pathOrder: _p, 'trace.server': _t, grammarDirectory: _g, ...rest } = settings;
+  const { 'index.workers': _w, 'index.cache': _c, pathOrder: _p, 'trace.server': _t, ...rest } = settings;
   return rest;
 }
 
@@ -79,16 +82,18 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
   const files = [...new Set(o.files)].sort();
   const jobs = o.jobs ?? defaultJobs();
   const rel = (abs: string) => toPosix(path.relative(o.root, abs));
-  const key = o.cacheDir ? keyFor(o.settings, o.grammarDir) : '';
-  let cacheDir = o.cacheDir;
+  const refused = o.cacheDir ? claimCacheDir(o.cacheDir) : undefined;
+  if (refused) o.warn?.(`not using the cache: ${refused}`);
+  let cacheDir = refused ? undefined : o.cacheDir;
+  const key = cacheDir ? keyFor(o.settings, o.grammar?.dir || undefined) : '';
   // 1. hashes, and the warm start
   const items: PoolItem[] = files.map((abs, seq) => ({ seq, abs, rel: rel(abs) }));
   let snapshots: SnapshotCache | undefined;
-  if (o.cacheDir) {
+  if (cacheDir) {
     for (const it of items) {
       try { it.hash = contentHash(it.rel, fs.readFileSync(it.abs, 'utf8')); } catch { it.hash = undefined; }
     }
-    snapshots = new SnapshotCache(o.cacheDir, key);
+    snapshots = new SnapshotCache(cacheDir, key);
     const treeHash = SnapshotCache.treeHash(items.map((i) => ({ rel: i.rel, hash: i.hash ?? 'unreadable' })));
     const warm = snapshots.get(treeHash, isAnalysis);
     const tRead = performance.now();
@@ -98,7 +103,7 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
       const s = (performance.now() - t0) / 1000;
       return { analysis: warm, timings: { files: files.length, read: (tRead - t0) / 1000, extract: 0, analyse: 0, total: s, jobs, cacheHits: files.length, parsed: 0, warm: true, workersStarted: 0 } };
     }
-    if (!RecordCache.prepare(o.cacheDir, key)) { snapshots = undefined; cacheDir = undefined; } // an unusable cache only costs speed
+    if (!RecordCache.prepare(cacheDir, key)) { snapshots = undefined; cacheDir = undefined; } // an unusable cache only costs speed
   }
   const tRead = performance.now();
   // 2. records
@@ -127,11 +132,11 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
   if (jobs > 0) {
     result = await extractInWorkers(queue, {
       jobs,
-      init: { settings: o.settings, grammarDir: o.grammarDir ?? '', cacheDir, cacheKey: key },
+      init: { settings: o.settings, grammar: o.grammar ?? {}, cacheDir, cacheKey: key },
       onArrive: (rec, item) => took(rec, item.seq),
     }, (rec, item, _hit, hash) => { extracted[item.seq] = hash; project.addRecord(rec); });
   } else {
-    const grammar = await loadGrammar(o.grammarDir);
+    const grammar = await loadGrammar(o.grammar);
     const extractor = new Extractor(grammar, o.settings);
     const cache = cacheDir ? new RecordCache(cacheDir, key) : undefined;
     const recs: FileRecord[] = new Array(items.length);

@@ -7,11 +7,11 @@
  */
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadGrammar, type Settings } from '../engine';
+import { loadGrammar, type GrammarSource, type Settings } from '../engine';
 import { Extractor, skippedRecord } from '../engine/extract';
 import { RecordCache, contentHash, serialise } from './cache';
 
-export interface WorkerInit { settings: Settings; grammarDir: string; cacheDir?: string; cacheKey: string }
+export interface WorkerInit { settings: Settings; grammar: GrammarSource; cacheDir?: string; cacheKey: string }
 /** `hash`: the content hash when the main thread already read the file (a cache hit then needs no read here). */
 export interface WorkItem { seq: number; abs: string; rel: string; hash?: string; /** Ignore the cache (its entry did not deserialise). */ fresh?: boolean }
 export type WorkerReply =
@@ -21,7 +21,7 @@ export type WorkerReply =
 
 async function main(init: WorkerInit): Promise<void> {
   const port = parentPort!;
-  const grammar = await loadGrammar(init.grammarDir || undefined);
+  const grammar = await loadGrammar(init.grammar);
   const extractor = new Extractor(grammar, init.settings);
   const cache = init.cacheDir ? new RecordCache(init.cacheDir, init.cacheKey) : undefined;
   port.on('message', (batch: WorkItem[]) => {

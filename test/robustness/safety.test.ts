@@ -1,0 +1,185 @@
+/**
+ * An untrusted tree: nothing in it decides what code lockscope loads. The hostile grammar here is a
+ * real exploit against web-tree-sitter's side-module loader (its EM_JS string runs while the module is
+ * linked); the tests show it runs when a user explicitly allows an unpinned grammar (so the payload is
+ * live), and never when the tree asks for it — through the CLI in file mode and tree mode (the
+ * extraction workers load the grammar too) and through the language server.
+ */
+import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { GRAMMAR_PINS } from '../../server/src/engine';
+import { repoRoot } from '../support/engine';
+import { plantGrammar } from '../support/hostile';
+import { MessageType, fileUri, startServer } from '../support/lsp';
+import { LEAKY } from '../support/samples';
+import { STACK, cli, tempDir } from './run';
+
+/** A tree holding a planted grammar and a `.lockscope.json` that points at it. */
+function hostileTree(t: { after: (fn: () => void) => void }, kernel: boolean): { dir: string; marker: string } {
+  const dir = tempDir(t, 'lockscope-hostile-');
+  const marker = path.join(dir, 'PAYLOAD-RAN');
+  plantGrammar(path.join(dir, 'evil'), marker);
+  fs.writeFileSync(path.join(dir, '.lockscope.json'), JSON.stringify({ grammarDirectory: 'evil', allowUnpinnedGrammar: true }));
+  const src = kernel ? path.join(dir, 'fs', 'widget') : dir;
+  fs.mkdirSync(src, { recursive: true });
+  if (kernel) fs.mkdirSync(path.join(dir, 'include', 'linux'), { recursive: true });
+  fs.writeFileSync(path.join(src, 'widget.c'), LEAKY);
+  return { dir, marker };
+}
+
+describe('no code is loaded from a tree', () => {
+  test('the pins are the WASM files of the locked npm packages (a dependency bump must update them)', () => {
+    for (const [file, pkg] of [['tree-sitter-c.wasm', 'tree-sitter-c'], ['web-tree-sitter.wasm', 'web-tree-sitter']]) {
+      const bytes = fs.readFileSync(path.join(repoRoot(), 'node_modules', pkg, file));
+      assert.equal(createHash('sha256').update(bytes).digest('hex'), GRAMMAR_PINS[file], file);
+    }
+  });
+
+  test('the payload is live: with --grammars and --allow-unpinned-grammar, the user gets what they asked for', (t) => {
+    const { dir, marker } = hostileTree(t, false);
+    cli(['check', '.', '--grammars', 'evil', '--allow-unpinned-grammar', '--no-cache'], dir);
+    assert.ok(fs.existsSync(marker), 'the planted module ran its JavaScript (else the tests below prove nothing)');
+  });
+
+  test('check in file mode: the tree\'s grammarDirectory is refused with a message; the bundled grammar finds the bug', (t) => {
+    const { dir, marker } = hostileTree(t, false);
+    const r = cli(['check', '.', '--no-cache'], dir);
+    assert.equal(fs.existsSync(marker), false, 'the payload ran');
+    assert.match(r.stderr, /"grammarDirectory" is not read from here: it decides what code lockscope loads/);
+    assert.match(r.stderr, /"allowUnpinnedGrammar" is not read from here/);
+    assert.match(r.stdout, /lock-imbalance/);
+    assert.equal(r.code, 1, r.stderr);
+  });
+
+  test('check in tree mode (extraction workers) and report: the payload never runs', (t) => {
+    const { dir, marker } = hostileTree(t, true);
+    const r = cli(['check', 'fs/widget', '--jobs', '2', '--no-cache'], dir);
+    assert.equal(fs.existsSync(marker), false, 'the payload ran');
+    assert.doesNotMatch(r.stderr, STACK);
+    assert.match(r.stdout, /lock-imbalance/);
+    cli(['report', 'widget_grow', '--no-cache'], dir);
+    assert.equal(fs.existsSync(marker), false, 'the payload ran in report');
+  });
+
+  test('a --config file cannot name a grammar either', (t) => {
+    const { dir, marker } = hostileTree(t, false);
+    const r = cli(['check', '.', '--config', '.lockscope.json', '--no-cache'], dir);
+    assert.equal(fs.existsSync(marker), false, 'the payload ran');
+    assert.match(r.stderr, /"grammarDirectory" is not read from here/);
+  });
+
+  test('--grammars naming a folder whose WASM is not the bundled one: refused by hash, exit 2, nothing run', (t) => {
+    const { dir, marker } = hostileTree(t, false);
+    const r = cli(['check', '.', '--grammars', 'evil', '--no-cache'], dir);
+    assert.equal(fs.existsSync(marker), false, 'the payload ran');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /refusing to load .*tree-sitter-c\.wasm: it is not the tree-sitter-c\.wasm lockscope ships/);
+    assert.match(r.stderr, /--allow-unpinned-grammar/);
+    assert.doesNotMatch(r.stderr, STACK);
+  });
+
+  test('the language server: a tree\'s .lockscope.json and workspace settings naming the grammar are ignored', async (t) => {
+    const { dir, marker } = hostileTree(t, false);
+    const uri = fileUri(path.join(dir, 'widget.c'));
+    const c = await startServer({ folders: [dir], settings: { lockscope: { grammarDirectory: path.join(dir, 'evil'), allowUnpinnedGrammar: true } } });
+    t.after(() => c.dispose());
+    const w = await c.waitForMessage((m) => m.message.includes('.lockscope.json'));
+    assert.equal(w.type, MessageType.Warning);
+    assert.match(w.message, /decides what code lockscope loads/);
+    await c.open(uri, LEAKY, 1);
+    const p = await c.waitForDiagnostics(uri, { version: 1 });
+    assert.deepEqual(p.diagnostics.map((d) => d.code), ['lock-imbalance'], 'the bundled grammar analysed the file');
+    assert.equal(fs.existsSync(marker), false, 'the payload ran');
+    await c.shutdown();
+  });
+
+  test('the language server: a grammar folder the user names at start-up is still held to the pins', async (t) => {
+    const { dir, marker } = hostileTree(t, false);
+    const c = await startServer({ folders: [dir], settings: { lockscope: {} }, initializationOptions: { grammarDirectory: path.join(dir, 'evil') } });
+    t.after(() => c.dispose());
+    const err = await c.waitForMessage((m) => m.type === MessageType.Error);
+    assert.match(err.message, /refusing to load/);
+    assert.equal(fs.existsSync(marker), false, 'the payload ran');
+    assert.equal(c.exited, undefined);
+    await c.shutdown();
+  });
+});
+
+/** A small kernel-like tree (include/linux/ marks it) with one planted bug. */
+function kernelTree(t: { after: (fn: () => void) => void }): string {
+  const dir = tempDir(t, 'lockscope-ktree-');
+  fs.mkdirSync(path.join(dir, 'include', 'linux'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'fs', 'widget'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'fs', 'widget', 'widget.c'), LEAKY);
+  return dir;
+}
+
+/** Every file under `dir`, relative, sorted. */
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p); else out.push(path.relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+describe('the cache deletes only what it wrote', () => {
+  test('--cache-dir naming a folder of the user\'s that has records/ and snapshots/: nothing of it is touched, the run goes on uncached', (t) => {
+    const tree = kernelTree(t);
+    const mine = tempDir(t, 'lockscope-users-folder-');
+    const planted = ['records/old/notes.txt', 'records/2024/a/b.txt', 'records/zz.txt', 'snapshots/x/y.bin', 'snapshots/keep.txt', 'photos/z.jpg', 'todo.md'];
+    for (const f of planted) {
+      fs.mkdirSync(path.dirname(path.join(mine, f)), { recursive: true });
+      fs.writeFileSync(path.join(mine, f), f);
+    }
+    for (let i = 0; i < 2; i++) {
+      const r = cli(['check', 'fs/widget', '--cache-dir', mine, '--jobs', '1'], tree);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stdout, /lock-imbalance/);
+      assert.match(r.stderr, /not using the cache: .* holds files that are not lockscope's/);
+    }
+    assert.deepEqual(filesUnder(mine), [...planted].sort());
+  });
+
+  test('a new folder is tagged (CACHEDIR.TAG) and used; old keys are pruned file by file, leaving what lockscope did not write', (t) => {
+    const tree = kernelTree(t);
+    const cache = path.join(tempDir(t, 'lockscope-cache-'), 'c');
+    const first = cli(['check', 'fs/widget', '--cache-dir', cache, '--jobs', '1'], tree);
+    assert.equal(first.code, 1, first.stderr);
+    assert.doesNotMatch(first.stderr, /not using the cache/);
+    assert.match(fs.readFileSync(path.join(cache, 'CACHEDIR.TAG'), 'utf8'), /^Signature: 8a477f597d28d172789f06886806bc55\n.*lockscope/);
+    // four older keys, each with an entry, a stale temporary and a file of someone else's
+    const hex = (c: string, n: number) => c.repeat(n);
+    const old = Date.now() / 1000 - 7200;
+    for (const c of ['a', 'b', 'c', 'd']) {
+      const shard = path.join(cache, 'records', hex(c, 20), 'ab');
+      fs.mkdirSync(shard, { recursive: true });
+      fs.writeFileSync(path.join(shard, hex('e', 40)), 'entry');
+      fs.writeFileSync(path.join(shard, `${hex('f', 40)}.123.x1.tmp`), 'partial');
+      fs.writeFileSync(path.join(shard, 'not-ours.txt'), 'mine');
+      for (const p of [path.join(shard, hex('e', 40)), path.join(shard, `${hex('f', 40)}.123.x1.tmp`), shard, path.dirname(shard)]) fs.utimesSync(p, old, old);
+    }
+    fs.writeFileSync(path.join(cache, 'records', 'README.txt'), 'mine too');
+    const second = cli(['check', 'fs/widget', '--cache-dir', cache, '--jobs', '1', '--config', writeConfig(tree)], tree); // other settings: a new key
+    assert.equal(second.code, 1, second.stderr);
+    const left = filesUnder(path.join(cache, 'records'));
+    assert.ok(left.includes('README.txt'));
+    for (const c of ['a', 'b', 'c', 'd']) assert.ok(left.includes(path.join(hex(c, 20), 'ab', 'not-ours.txt')), `${c}: ${left.join(' ')}`);
+    assert.equal(left.filter((f) => f.endsWith('.tmp')).length, 0, 'stale temporaries are swept');
+    // three keys stay: the new one, the first run's and one of the old ones; the other old ones lose their entries
+    assert.equal(left.filter((f) => f.endsWith(hex('e', 40))).length, 1, left.join('\n'));
+  });
+});
+
+function writeConfig(dir: string): string {
+  const f = path.join(dir, 'other-settings.json');
+  fs.writeFileSync(f, JSON.stringify({ loopMacros: ['widget_for_each'] }));
+  return f;
+}
