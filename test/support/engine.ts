@@ -1,7 +1,9 @@
 /** Shared test helpers: one grammar load per test file, and inline expectations in C fixtures. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Analyzer, type FileResult, type Grammar, type Settings, defaultSettings, loadGrammar, mergeSettings, readWorkspaceFile } from '../../server/src/engine';
+import {
+  Analyzer, FINDING_KINDS, type FileResult, type Grammar, type Settings, defaultSettings, loadGrammar, mergeSettings, readWorkspaceFile,
+} from '../../server/src/engine';
 
 let grammar: Promise<Grammar> | undefined;
 
@@ -37,14 +39,22 @@ export interface Expectation { line: number; kind: string }
 /**
  * Inline expectations, clang -verify style: `/* expect: recursive-lock *\/` (or several, comma
  * separated) on the line where the finding is reported. A file with none expects no findings.
+ * A marker that names no kind, or a kind the engine does not have (a typo such as `recursive-lcok`),
+ * throws with the file, the line and the bad kind: it must never pass as "not reported".
  */
-export function expectationsOf(text: string): Expectation[] {
+export function expectationsOf(text: string, file: string): Expectation[] {
+  const kinds: readonly string[] = FINDING_KINDS;
   const out: Expectation[] = [];
   text.split('\n').forEach((line, i) => {
-    const re = /(?:\/\*|\/\/)\s*expect:\s*([a-z, -]+?)\s*(?:\*\/|$)/g;
+    const re = /(?:\/\*|\/\/)\s*expect:(.*?)(?:\*\/|$)/g;
     let m: RegExpExecArray | null;
     while ((m = re.exec(line))) {
-      for (const k of m[1].split(',').map((s) => s.trim()).filter(Boolean)) out.push({ line: i + 1, kind: k });
+      const named = m[1].split(',').map((s) => s.trim());
+      if (named.every((k) => !k)) throw new Error(`${file}:${i + 1}: expect marker names no finding kind`);
+      for (const k of named) {
+        if (!kinds.includes(k)) throw new Error(`${file}:${i + 1}: unknown finding kind "${k}" in expect marker (known: ${kinds.join(', ')})`);
+        out.push({ line: i + 1, kind: k });
+      }
     }
   });
   return out;

@@ -25,7 +25,7 @@ const sources = walkFiles(dir);
 const rel = (abs: string): string => path.relative(dir, abs).split(path.sep).join('/');
 
 /** Expectations of every source in the tree, keyed by its POSIX path relative to examples/. */
-const expected = new Map<string, Expectation[]>(sources.map((f) => [rel(f), expectationsOf(fs.readFileSync(f, 'utf8'))]));
+const expected = new Map<string, Expectation[]>(sources.map((f) => [rel(f), expectationsOf(fs.readFileSync(f, 'utf8'), path.relative(root, f))]));
 
 describe('examples/ through the CLI', () => {
   let status: number | null = null;

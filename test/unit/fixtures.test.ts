@@ -22,7 +22,7 @@ describe('fixtures', () => {
       const text = fs.readFileSync(file, 'utf8');
       const r = await analyse(text, rel, fixtureSettings(file));
       assert.equal(r.error, undefined, `${rel} was not analysed: ${r.error}`);
-      const problems = diffExpectations(rel, expectationsOf(text), r.findings);
+      const problems = diffExpectations(rel, expectationsOf(text, path.relative(repoRoot(), file)), r.findings);
       assert.deepEqual(problems, [], problems.join('\n'));
     });
   }

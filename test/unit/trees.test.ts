@@ -1,7 +1,8 @@
 /**
  * Whole-tree analysis on small kernel-shaped trees under test/trees/ (each has include/linux/, so
- * the CLI indexes it as a tree): findings must match the inline expectations of every file, and the
- * seed-000 reconstruction must show the whole path through the ops table.
+ * the CLI indexes it as a tree): findings must match the inline expectations of every file, the
+ * seed-000 reconstruction must show the whole path through the ops table, and a call resolves to the
+ * caller file's static function before a global one of the same name (static-shadow).
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { diffExpectations, expectationsOf, repoRoot, walkFiles } from '../support/engine';
 
-interface JsonFinding { kind: string; file: string; line: number; message: string; path: { file: string; line: number; function: string; note: string }[] }
+interface JsonFinding { kind: string; file: string; line: number; function: string; message: string; path: { file: string; line: number; function: string; note: string }[] }
 
 const trees = path.join(repoRoot(), 'test', 'trees');
 
@@ -29,7 +30,7 @@ describe('kernel-shaped trees', () => {
       const problems: string[] = [];
       for (const file of walkFiles(tree)) {
         const rel = path.relative(tree, file).split(path.sep).join('/');
-        problems.push(...diffExpectations(rel, expectationsOf(fs.readFileSync(file, 'utf8')), out.findings.filter((f) => f.file === rel)));
+        problems.push(...diffExpectations(rel, expectationsOf(fs.readFileSync(file, 'utf8'), path.relative(repoRoot(), file)), out.findings.filter((f) => f.file === rel)));
       }
       assert.deepEqual(problems, [], problems.join('\n'));
       assert.equal(out.status, out.findings.length ? 1 : 0);
@@ -50,6 +51,20 @@ describe('kernel-shaped trees', () => {
     const last = f.path[f.path.length - 1];
     assert.equal(last.function, 'btrfs_sync_file');
     assert.match(last.note, /takes &inode->i_rwsem \(inode_lock\)/);
+  });
+});
+
+describe('static-shadow: a static helper shadows a global of the same name in another file', () => {
+  test('a.c\'s call is its own static shadow_helper (the path stays in a.c); c.c\'s is the lock-free global in b.c', () => {
+    const out = check(path.join(trees, 'static-shadow'));
+    assert.deepEqual(out.findings.map((f) => [f.kind, f.file, f.function]), [['recursive-lock', 'fs/shadow/a.c', 'shadow_a_reset']]);
+    const f = out.findings[0];
+    const a = fs.readFileSync(path.join(trees, 'static-shadow', 'fs', 'shadow', 'a.c'), 'utf8').split('\n');
+    const staticLock = a.findIndex((l) => l.startsWith('static void shadow_helper(')) + 3; // its mutex_lock, 1-based
+    assert.match(a[staticLock - 1], /^\tmutex_lock\(&sd->lock\);$/);
+    const last = f.path[f.path.length - 1];
+    assert.deepEqual([last.file, last.line, last.function], ['fs/shadow/a.c', staticLock, 'shadow_helper']);
+    assert.deepEqual([...new Set(f.path.map((s) => s.file))], ['fs/shadow/a.c']);
   });
 });
 
