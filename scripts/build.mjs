@@ -27,7 +27,7 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: [r('client/src/extension.ts')], outfile: r('dist/client.js'), external: ['vscode'] }),
   esbuild.build({ ...common, entryPoints: [r('server/src/main.ts')], outfile: r('dist/server.js') }),
   esbuild.build({ ...common, entryPoints: [r('server/src/cli.ts')], outfile: r('dist/cli.js') }),
-  esbuild.build({ ...common, entryPoints: [r('server/src/indexer.ts')], outfile: r('dist/indexer.js') }),
+  esbuild.build({ ...common, entryPoints: [r('server/src/tree/indexer.ts')], outfile: r('dist/indexer.js') }),
   esbuild.build({ ...common, entryPoints: [r('server/src/tree/extract-worker.ts')], outfile: r('dist/extract-worker.js') }),
 ]);
 

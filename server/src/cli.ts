@@ -7,16 +7,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Analyzer, GrammarError, findGrammarDir, loadGrammar, unpinnedAllowedByEnv, type GrammarSource, mergeSettings, parseSettings, readWorkspaceFile, defaultSettings, type Settings } from './engine';
-import type { Finding } from './engine/types';
-import { toPosix, walkC } from './cli/files';
+import type { Finding } from './engine/model';
+import { toPosix, walkC } from './tree/files';
 import { type IndexOptions, checkTree, findTreeRoot, treeFiles } from './cli/tree';
-import { findingsFor } from './engine/project';
+import { findingsFor } from './engine';
 import { buildTree } from './tree/build';
 import { defaultCacheDir } from './tree/cache';
-import { callGraph, toDot, toMarkdown, toSvg } from './report';
-import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from './lockgraph';
+import { callGraph, toDot, toMarkdown, toSvg } from './report/callgraph';
+import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from './report/lockgraph';
 import { startServer } from './server';
-import { BASELINE_FILE, Baseline } from './engine/baseline';
+import { BASELINE_FILE, Baseline } from './engine/checks';
 import { type RunStats, VERSION, formatJson, formatSarif, formatText } from './cli/format';
 
 const USAGE = `usage: lockscope check <dir|file...> [--format text|json|sarif] [--exit-zero] [--config FILE] [--grammars DIR [--allow-unpinned-grammar]]

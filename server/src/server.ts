@@ -19,20 +19,20 @@ import {
   Analyzer, ExternalIndex, shareStrings, type FileResult, type Grammar, type Settings, defaultSettings, loadGrammar, functionAt, locksAt, mergeSettings,
   parseSettings, readWorkspaceFile, STARTUP_SETTINGS, type GrammarSource,
 } from './engine';
-import type { IndexMessage, IndexRequest } from './indexer';
+import type { IndexMessage, IndexRequest } from './tree/indexer';
 import { defaultCacheDir } from './tree/cache';
-import type { LinkFn } from './engine/linker';
+import type { LinkFn } from './engine/link';
 import { DocumentSession, rangedChange } from './engine/session';
-import type { Deferred } from './engine/transfer';
-import { callGraph, toDot, toMarkdown, toSvg } from './report';
+import type { Deferred } from './engine/absint';
+import { callGraph, toDot, toMarkdown, toSvg } from './report/callgraph';
 import {
   CallGraphRequest, type CallGraphResult, type IndexStatus, IndexStatusRequest, MemoryRequest, LockOrderRequest, type LockOrderResult, ReindexRequest,
 } from './protocol';
-import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from './lockgraph';
+import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from './report/lockgraph';
 import { calleeAt, calleeMarkdown, hoverMarkdown, suppressActions, toDiagnostic } from './lsp/present';
 import { annotationActions } from './lsp/annotate';
 import { baselineActions, loadBaselines } from './lsp/baseline';
-import { Baseline } from './engine/baseline';
+import { Baseline } from './engine/checks';
 
 const DEBOUNCE_MS = 25;
 

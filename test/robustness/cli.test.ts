@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { STACK, SUMMARY, USAGE_LINE, cli, tempDir } from './run';
 import { LEAKY } from '../support/samples';
-import { FINDING_KINDS } from '../../server/src/engine/types';
+import { FINDING_KINDS } from '../../server/src/engine/model';
 
 
 /** A function cut off while typing (unterminated call, no closing brace). */

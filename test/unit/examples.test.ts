@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
-import { FINDING_KINDS } from '../../server/src/engine/types';
+import { FINDING_KINDS } from '../../server/src/engine/model';
 import { type Expectation, diffExpectations, expectationsOf, repoRoot, walkFiles } from '../support/engine';
 
 interface JsonStep { file: unknown; line: unknown; function: unknown; note: unknown }

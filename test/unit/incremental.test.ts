@@ -19,7 +19,7 @@ import { ExternalIndex, defaultSettings, shareStrings } from '../../server/src/e
 import { treeFiles } from '../../server/src/cli/tree';
 import { buildTree } from '../../server/src/tree/build';
 import type { Analyzer, FileResult } from '../../server/src/engine';
-import type { Summary } from '../../server/src/engine/transfer';
+import type { Summary } from '../../server/src/engine/absint';
 import { analyzer, fixtureSettings, repoRoot } from '../support/engine';
 
 function fixtures(): string[] {

@@ -1,8 +1,8 @@
 /** The lock-order graph: cycles as strongly connected components, filters, the size cap said aloud. */
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { OrderWitness } from '../../server/src/engine/lockorder';
-import { lockOrderGraph, lockOrderMarkdown } from '../../server/src/lockgraph';
+import type { OrderWitness } from '../../server/src/engine/checks';
+import { lockOrderGraph, lockOrderMarkdown } from '../../server/src/report/lockgraph';
 
 const w = (from: string, to: string, line = 1): OrderWitness => ({
   from, to, held: from, taken: to, file: 'fs/x/a.c', fn: `f_${from}_${to}`, line, column: 1,

@@ -1,6 +1,6 @@
 /** Output formats of `lockscope check`: compiler-style text, the documented JSON, SARIF 2.1.0. */
-import type { Finding } from '../engine/types';
-import { fingerprint } from '../engine/baseline';
+import type { Finding } from '../engine/model';
+import { fingerprint } from '../engine/checks';
 
 export interface RunStats {
   files: number;

@@ -6,10 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileFilter, type GrammarSource, type Settings } from '../engine';
-import { findingsFor } from '../engine/project';
+import { findingsFor } from '../engine';
 import { type BuildTimings, buildTree, defaultJobs } from '../tree/build';
-import type { Finding } from '../engine/types';
-import { toPosix, walkC } from './files';
+import type { Finding } from '../engine/model';
+import { toPosix, walkC } from '../tree/files';
 import type { RunStats } from './format';
 
 /** The files of a tree the index covers (settings index.include / index.exclude), absolute paths. */

@@ -9,25 +9,26 @@
  * context.
  */
 import * as path from 'node:path';
-import { acquiredKeys, emptyStats, entryStateOf, severities } from './analyze';
-import { Extractor, type FileRecord, rehydrate } from './extract';
-import type { Catalog } from './catalog';
-import { catalogFor, type Settings } from './config';
+import { Extractor, type FileRecord, rehydrate } from './link';
+import type { Catalog } from './model';
+import { catalogFor, type Settings } from './model';
 import { runChecks } from './checks';
-import { LockOrder, type OrderWitness, lockClass } from './lockorder';
+import { LockOrder, type OrderWitness, lockClass } from './checks';
 import type { FunctionIR } from './ir';
-import type { Grammar } from './parser';
-import { solve } from './solver';
-import { summarise } from './summary';
-import type { Summary, TransferContext } from './transfer';
-import { Linker, busy, type LinkFn, type OpsSlot, type TreeIndex } from './linker';
-import { vfsEntryLocks } from './vfs';
-import { TypeTable } from './types-c';
-import { Macros } from './macros';
-import { unsuppressed } from './suppress';
-import type { FileStats, Finding } from './types';
+import type { Grammar } from './syntax';
+import { solve } from './absint';
+import { summarise } from './absint';
+import type { Summary, TransferContext } from './absint';
+import { Linker, busy, sccOrder, type LinkFn, type TreeIndex } from './link';
+import type { OpsSlot } from './ir';
+import { entryStateOf, vfsEntryLocks } from './absint';
+import { acquiredKeys } from './ir';
+import { emptyStats, severities } from './model';
+import { TypeTable } from './syntax';
+import { Macros } from './syntax';
+import { unsuppressed } from './checks';
+import type { FileStats, Finding } from './model';
 
-export type { OpsSlot } from './linker';
 
 interface Fn { id: number; ir: FunctionIR; file: string; dir: string; vars: ReadonlyMap<string, string> }
 
@@ -278,43 +279,3 @@ export function touchesLocks(ir: FunctionIR, resolve: (name: string) => number |
   return false;
 }
 
-/** Strongly connected components, callees before callers (iterative Tarjan). */
-export function sccOrder(n: number, edges: number[][]): number[][] {
-  const index = new Int32Array(n).fill(-1);
-  const low = new Int32Array(n);
-  const onStack = new Uint8Array(n);
-  const stack: number[] = [];
-  const out: number[][] = [];
-  let counter = 0;
-  for (let root = 0; root < n; root++) {
-    if (index[root] >= 0) continue;
-    const work: [number, number][] = [[root, 0]];
-    index[root] = low[root] = counter++;
-    stack.push(root); onStack[root] = 1;
-    while (work.length) {
-      const top = work[work.length - 1];
-      const [v, i] = top;
-      if (i < edges[v].length) {
-        top[1]++;
-        const w = edges[v][i];
-        if (index[w] < 0) {
-          index[w] = low[w] = counter++;
-          stack.push(w); onStack[w] = 1;
-          work.push([w, 0]);
-        } else if (onStack[w]) {
-          low[v] = Math.min(low[v], index[w]);
-        }
-      } else {
-        work.pop();
-        if (work.length) { const p = work[work.length - 1][0]; low[p] = Math.min(low[p], low[v]); }
-        if (low[v] === index[v]) {
-          const comp: number[] = [];
-          let w: number;
-          do { w = stack.pop()!; onStack[w] = 0; comp.push(w); } while (w !== v);
-          out.push(comp);
-        }
-      }
-    }
-  }
-  return out;
-}

@@ -11,10 +11,10 @@
  * definition are kept by text too (segments.ts), so an edit queries only what it changed.
  */
 import { Edit, type Tree } from 'web-tree-sitter';
-import type { FunctionInfo } from './analyze';
-import type { SegmentCache } from './segments';
-import type { Summary } from './transfer';
-import type { FileStats, Finding, PathStep } from './types';
+import type { FunctionInfo } from './file';
+import type { SegmentCache } from './syntax';
+import type { Summary } from './absint';
+import type { FileStats, Finding, PathStep } from './model';
 
 export interface CachedFunction {
   /** The first and last line of this file the result mentions (its own, and same-file callees' in witness paths). */

@@ -6,8 +6,8 @@
  * The edit is only offered; lockscope never writes to a source by itself.
  */
 import { type CodeAction, CodeActionKind, type TextEdit } from 'vscode-languageserver/node';
-import type { FunctionInfo } from '../engine/analyze';
-import type { Requirement } from '../engine/transfer';
+import type { FunctionInfo } from '../engine/file';
+import type { Requirement } from '../engine/absint';
 
 /** Lock kinds lockdep tracks, so `lockdep_assert_held()` means something for them. */
 const LOCKDEP_KINDS = new Set(['mutex', 'rwsem', 'spinlock', 'rwlock']);

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type CodeAction, CodeActionKind, type Diagnostic, type WorkspaceEdit } from 'vscode-languageserver/node';
-import { BASELINE_FILE, Baseline, type BaselineEntry } from '../engine/baseline';
+import { BASELINE_FILE, Baseline, type BaselineEntry } from '../engine/checks';
 
 /** The baselines of the workspace roots that have one; a broken file is a problem message, not an empty baseline. */
 export function loadBaselines(roots: string[], problem: (m: string) => void): Baseline[] {

@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type CodeAction, CodeActionKind, type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
-import type { FunctionInfo } from '../engine/analyze';
-import type { Finding, HeldLock, PathStep } from '../engine/types';
-import type { Acquisition, Deferred, IndirectTarget, Summary } from '../engine/transfer';
+import type { FunctionInfo } from '../engine/file';
+import type { Finding, HeldLock, PathStep } from '../engine/model';
+import type { Acquisition, Deferred, IndirectTarget, Summary } from '../engine/absint';
 
 const SEVERITY: Record<Finding['severity'], DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,

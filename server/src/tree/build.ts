@@ -10,11 +10,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Project, type TreeAnalysis } from '../engine/project';
-import { Extractor, type FileRecord, rehydrate, skippedRecord } from '../engine/extract';
-import type { Settings } from '../engine/config';
-import { type GrammarSource, findGrammarDir, loadGrammar } from '../engine/parser';
-import { toPosix } from '../cli/files';
+import { Project, type TreeAnalysis } from '../engine';
+import { Extractor, type FileRecord, rehydrate, skippedRecord } from '../engine/link';
+import type { Settings } from '../engine/model';
+import { type GrammarSource, findGrammarDir, loadGrammar } from '../engine/syntax';
+import { toPosix } from './files';
 import { RecordCache, SnapshotCache, cacheKey, claimCacheDir, contentHash, deserialise, serialise } from './cache';
 import { type PoolItem, extractInWorkers, workerScript } from './pool';
 

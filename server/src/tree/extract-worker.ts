@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadGrammar, type GrammarSource, type Settings } from '../engine';
-import { Extractor, skippedRecord } from '../engine/extract';
+import { Extractor, skippedRecord } from '../engine/link';
 import { RecordCache, contentHash, serialise } from './cache';
 
 export interface WorkerInit { settings: Settings; grammar: GrammarSource; cacheDir?: string; cacheKey: string }

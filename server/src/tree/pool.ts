@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { type FileRecord, rehydrate, skippedRecord } from '../engine/extract';
+import { type FileRecord, rehydrate, skippedRecord } from '../engine/link';
 import { deserialise } from './cache';
 import type { WorkItem, WorkerInit, WorkerReply } from './extract-worker';
 

@@ -1,0 +1,259 @@
+/**
+ * Applying callee summaries at call sites (Infer's integrate_summary): formals replaced by actuals,
+ * flag-selecting wrappers evaluated with constant arguments, locks the callee takes inside checked
+ * against what the caller holds (recursive locking through any depth of calls), and calls through
+ * function-pointer fields resolved in the context of the function being checked.
+ */
+import type { Mode } from '../model';
+import { type State, isHeld } from './domain';
+import type { LockRef, Op, Site } from '../ir';
+import type { Summary } from './transfer';
+import { normaliseExpr } from '../ir';
+import { flagLocks, symbolicLock } from '../ir';
+import type { Macros } from '../syntax';
+import {
+  type Acquisition, type Deferred, type ForbiddenInside, type Observer, type TransferContext, acquire, escape, findFact, nestable, release, sleep,
+} from './transfer';
+import type { PathStep } from '../model';
+
+/** How deep indirect calls found inside indirect targets are followed. */
+const MAX_INDIRECT_DEPTH = 3;
+
+/** `{0}->i_rwsem` with the call's arguments; undefined when an argument cannot be named. */
+export function substitute(template: string, args: readonly (string | undefined)[]): string | undefined {
+  let missing = false;
+  const out = template.replace(/\{(\d+)\}/g, (_m, i: string) => {
+    const a = args[Number(i)];
+    if (a === undefined) { missing = true; return '?'; }
+    return `(${a})`;
+  });
+  return missing ? undefined : normaliseExpr(out);
+}
+
+function displayFor(key: string, ref: LockRef): string {
+  return ref.display.startsWith('&') ? `&${key}` : key.startsWith('*') ? key.slice(1) : key;
+}
+
+interface Instance { ref: LockRef; mode: Mode; classOnly: boolean }
+
+/** A summary's lock at a call site; a lock that cannot be named here keeps only its class. */
+function instantiate(template: string | undefined, ref: LockRef, mode: Mode, args: readonly (string | undefined)[], ctx: TransferContext): Instance[] {
+  if (ref.symbolic) {
+    const prim = ctx.catalog.primitive(ref.symbolic.prim);
+    const obj = substitute(ref.symbolic.obj, args);
+    const flags = substitute(ref.symbolic.flags, args);
+    if (!prim || obj === undefined || flags === undefined) return [];
+    const known = flagLocks(prim, obj, flags);
+    if (known) return known.map((k) => ({ ...k, ref: { ...k.ref, key: canon(k.ref.key, ctx) }, classOnly: false }));
+    const sym = symbolicLock(prim, obj, flags);
+    ctx.tainted.add(sym.key);
+    return [{ ref: sym, mode, classOnly: false }];
+  }
+  const key = template === undefined ? undefined : substitute(template, args);
+  if (key === undefined) {
+    return ref.class ? [{ ref: { ...ref, key: `class:${ref.class}` }, mode, classOnly: true }] : [];
+  }
+  const k = canon(key, ctx);
+  // a range lock's tree, renamed like the key (`{0}->io_tree[..]` -> `BTRFS_I(inode)->io_tree`)
+  const base = ref.base !== undefined && k.includes('[') ? k.slice(0, k.indexOf('[')) : undefined;
+  return [{ ref: { ...ref, key: k, display: displayFor(k, ref), ...(base !== undefined ? { base } : {}) }, mode, classOnly: false }];
+}
+
+function canon(key: string, ctx: TransferContext): string {
+  if (!ctx.canon) return key;
+  return key.startsWith('*') ? `*${ctx.canon(key.slice(1))}` : ctx.canon(key);
+}
+
+/**
+ * Check locks a callee takes inside against the caller's locks. A held instance taken again ends the
+ * path (the task blocks on itself); a class match only is reported and the path goes on.
+ */
+function checkInside(s: State, taken: { inst: Instance; subclass?: string; witness: PathStep[] }[], via: string, site: Site,
+  ctx: TransferContext, obs: Observer | undefined, record: boolean): State | undefined {
+  for (const { inst, subclass, witness } of taken) {
+    const inner: Op & { k: 'acquire' } = { k: 'acquire', lock: inst.ref, mode: inst.mode, via: `${via}()`, site, siteId: -1, subclass };
+    if (obs?.order) {
+      for (const f of s.locks.values()) if (isHeld(f) && f.ref.key !== inst.ref.key) obs.order(f, inst.ref, s, site, via, witness);
+    }
+    if (inst.classOnly) {
+      // the instance was lost on the way (a local the caller cannot name): two objects of one class
+      // are not a deadlock by themselves, so this is kept for summaries only, not reported
+      if (record) obs?.acquired?.(inner, s, via, witness);
+      continue;
+    }
+    const hit = findFact(s, inst.ref);
+    if (hit && isHeld(hit[1])) {
+      if (!nestable(inner, hit[1]) && (hit[1].subclass ?? '') === (subclass ?? '')) {
+        obs?.recursive(inner, hit[1], s, via, witness);
+        return undefined;
+      }
+    } else if (record && (!hit || hit[1].status === 'released')) {
+      obs?.acquired?.(inner, s, via, witness);
+    }
+  }
+  void ctx;
+  return s;
+}
+
+function acquisitions(list: Acquisition[], args: readonly (string | undefined)[], ctx: TransferContext, prefix: PathStep[]) {
+  return list.flatMap((a) => instantiate(a.template, a.ref, a.mode, args, ctx)
+    .map((inst) => ({ inst, subclass: a.subclass, witness: [...prefix, ...a.witness] })));
+}
+
+/**
+ * A parameter test with the call's arguments: `{0}` alone is the argument's truth; `{1}&NAME` is true
+ * when NAME is one of the flags or-ed into the argument (flags are distinct bits). Undefined when the
+ * argument is not a constant we can read.
+ */
+export function evaluateTest(test: string, args: readonly (string | undefined)[], macros?: Macros): boolean | undefined {
+  const m = /^\{(\d+)\}(?:&([A-Za-z_]\w*))?$/.exec(test);
+  if (!m) return undefined;
+  const arg = args[Number(m[1])];
+  if (arg === undefined) return undefined;
+  const a = normaliseExpr(arg);
+  if (!m[2]) {
+    if (/^(0|false|NULL)$/.test(a)) return false;
+    if (/^([1-9]\d*|true)$/.test(a)) return true;
+    const v = macros?.value(a);
+    return v === undefined ? undefined : v !== 0;
+  }
+  // with the macros' values (masks, aliases), else by name: flags are distinct bits
+  const av = macros?.value(a);
+  const fv = macros?.value(m[2]);
+  if (av !== undefined && fv !== undefined) return (av & fv) !== 0;
+  const flags = a.replace(/[()]/g, '').split('|');
+  if (a === '0') return false;
+  if (!flags.every((f) => /^[A-Z_][A-Z0-9_]*$/.test(f))) return undefined;
+  return flags.includes(m[2]);
+}
+
+/** Resolve an indirect call (found here, or deferred by a callee) in the current context and check its targets. */
+function resolveIndirect(s: State, d: Deferred, via: string, site: Site, ctx: TransferContext, obs: Observer | undefined, depth: number): State | undefined {
+  let cur: State | undefined = s;
+  const last = d.witness[d.witness.length - 1];
+  const hops = d.witness.filter((w) => w.note.startsWith('calls ')).length;
+  for (const t of ctx.indirect?.(d.field, hops, d.recvType) ?? []) {
+    const step: PathStep = last
+      ? { ...last, note: `->${d.field} resolves to ${t.summary.name} (${t.via})` }
+      : { file: '', line: site.line, column: site.column, function: '', note: `->${d.field} resolves to ${t.summary.name} (${t.via})` };
+    const prefix = [...d.witness, step];
+    checkForbidden(cur, t.summary.forbidden, d.args, via, site, ctx, obs, prefix, false);
+    cur = checkInside(cur, acquisitions(t.summary.acquires, d.args, ctx, prefix), via, site, ctx, obs, false);
+    if (!cur) return undefined;
+    if (depth < MAX_INDIRECT_DEPTH) {
+      for (const inner of t.summary.deferred) {
+        const args = inner.args.map((a) => (a === undefined ? undefined : substitute(a, d.args)));
+        cur = resolveIndirect(cur, { field: inner.field, args, witness: [...prefix, ...inner.witness], recvType: inner.recvType }, via, site, ctx, obs, depth + 1);
+        if (!cur) return undefined;
+      }
+    }
+  }
+  return cur;
+}
+
+/** Forbidden calls a callee makes inside: reported if the caller holds their lock, else passed up. */
+function checkForbidden(s: State, list: ForbiddenInside[], args: readonly (string | undefined)[], via: string, site: Site,
+  ctx: TransferContext, obs: Observer | undefined, prefix: PathStep[], record: boolean): void {
+  for (const f of list) {
+    const key = substitute(f.template, args);
+    if (key === undefined) continue;
+    const k = canon(key, ctx);
+    const op: Op & { k: 'forbid' } = { k: 'forbid', call: f.call, reason: f.reason, site, lock: { ...f.ref, key: k, display: displayFor(k, f.ref) } };
+    const hit = findFact(s, op.lock);
+    if (hit && isHeld(hit[1])) obs?.forbidden?.(op, hit[1], s, via, [...prefix, ...f.witness]);
+    else if (record) obs?.forbidCall?.(op, s, via, [...prefix, ...f.witness]);
+  }
+}
+
+/**
+ * Locks the callee needs held. Held: fine. Released earlier on this path: reported. Never taken on
+ * this path while the caller takes it on others: reported. Otherwise the caller's caller may hold
+ * it: the requirement is passed up.
+ */
+function checkRequired(s: State, sum: Summary, args: readonly (string | undefined)[], callee: string, site: Site,
+  ctx: TransferContext, obs: Observer | undefined): void {
+  for (const r of sum.requires) {
+    const key = substitute(r.template, args);
+    if (key === undefined) continue;
+    const k = canon(key, ctx);
+    const lock: LockRef = { ...r.ref, key: k, display: displayFor(k, r.ref) };
+    const hit = findFact(s, lock);
+    if (hit && isHeld(hit[1])) continue;
+    if (hit && (hit[1].status === 'released' || (hit[1].status === 'dropped' && !hit[1].inferred))) {
+      obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, 'released');
+    } else if (!hit && ctx.acquiredKeys.has(k)) {
+      obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, 'not-taken');
+    } else if (!hit) {
+      obs?.requirement?.(lock, r.via, s, site, callee, r.witness);
+    }
+  }
+}
+
+export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferContext, obs?: Observer): State | undefined {
+  const sum = ctx.summaryOf(op.callee);
+  if (!sum) return escape(s, op.escapeKeys, op.escapeRoots, ctx);
+  const args = op.args.map((a) => normaliseExpr(a));
+  checkForbidden(s, sum.forbidden, args, op.callee, op.site, ctx, obs, [], true);
+  checkRequired(s, sum, args, op.callee, op.site, ctx, obs);
+  if (sum.sleeps) sleep(s, `${op.callee}()`, op.site, obs, op.callee, sum.sleeps);
+  // locks the callee takes inside: a caller already holding one deadlocks
+  let cur = checkInside(s, acquisitions(sum.acquires, args, ctx, []), op.callee, op.site, ctx, obs, true);
+  if (!cur) return undefined;
+  // its indirect calls: resolved here, in the context of the function being checked, and passed up
+  for (const d of sum.deferred) {
+    const dargs = d.args.map((a) => { const x = a === undefined ? undefined : substitute(a, args); return x === undefined ? x : canon(x, ctx); });
+    const deferred: Deferred = { field: d.field, args: dargs, witness: d.witness, ...(d.recvType ? { recvType: d.recvType } : {}) };
+    cur = resolveIndirect(cur, deferred, op.callee, op.site, ctx, obs, 1);
+    if (!cur) return undefined;
+    obs?.deferred?.(deferred, cur, op.callee, op.site);
+  }
+  for (const e0 of sum.effects) {
+    // a parameter test decides the effect: evaluate it with the argument, if it is a constant
+    let e = e0;
+    if (e0.when) {
+      const v = evaluateTest(e0.when.test, args, ctx.macros);
+      if (v === undefined) {
+        const key = substitute(e0.template, args);
+        if (key !== undefined) { const k = canon(key, ctx); ctx.tainted.add(k); cur = escape(cur, [k], undefined, ctx); }
+        continue;
+      }
+      const delta = v === e0.when.value ? e0.delta : e0.otherwise ?? 0;
+      if (delta === 0) continue;
+      e = { ...e0, delta };
+    }
+    for (const { ref, mode, classOnly } of instantiate(e.template, e.ref, e.mode, args, ctx)) {
+    if (classOnly) continue;
+    if (e.delta > 0 && e.onReturn) {
+      // trylock-style callee: held only where its result says so (resolved by the branch on it)
+      if (!op.text || findFact(cur, ref)) { ctx.tainted.add(ref.key); continue; }
+      const next = acquire(cur, { k: 'acquire', lock: ref, mode, via: `${op.callee}()`, site: op.site, siteId: -1 }, ctx, undefined, op.callee);
+      if (!next) return undefined;
+      const f = next.locks.get(ref.key);
+      cur = f ? { ...next, locks: new Map(next.locks).set(ref.key, { ...f, ifFact: { text: op.text, value: e.onReturn === 'nonzero' } }) } : next;
+    } else if (e.delta > 0) {
+      const next = acquire(cur, { k: 'acquire', lock: ref, mode, via: `${op.callee}()`, site: op.site, siteId: -1 }, ctx, obs, op.callee);
+      if (!next) return undefined;
+      cur = next;
+    } else {
+      cur = release(cur, { k: 'release', lock: ref, via: `${op.callee}()`, site: op.site }, ctx, obs, op.callee);
+    }
+    }
+  }
+  for (const t of sum.conditional) {
+    const key = substitute(t, args);
+    if (key === undefined) continue;
+    const k = canon(key, ctx);
+    ctx.tainted.add(k);
+    if (cur.locks.has(k)) cur = escape(cur, [k], undefined, ctx);
+  }
+  return cur;
+}
+
+export function indirectCall(s: State, op: Op & { k: 'icall' }, ctx: TransferContext, obs?: Observer): State | undefined {
+  const args = op.args.map((a) => normaliseExpr(a));
+  const d: Deferred = { field: op.field, args, witness: [], ...(op.recvType ? { recvType: op.recvType } : {}) };
+  obs?.deferred?.(d, s, undefined, op.site);
+  const cur = resolveIndirect(s, d, `->${op.field}`, op.site, ctx, obs, 1);
+  if (!cur) return undefined;
+  return escape(cur, op.escapeKeys, op.escapeRoots, ctx);
+}

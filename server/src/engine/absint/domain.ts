@@ -1,0 +1,266 @@
+/**
+ * The abstract domain: a bounded set of path states (ESP-style property simulation).
+ *
+ * One state is a lockset (each lock's status, mode and acquisition site), the branch facts known
+ * on the paths it stands for, and a trail of notable steps (the witness path). States with the
+ * same lockset are joined (facts intersected, first trail kept); states with different locksets
+ * stay apart, so correlated branches (`if (flags & X) lock(); ... if (flags & X) unlock();`) and
+ * trylock outcomes stay precise. must-held = held in every state; may-held = held in some.
+ */
+import type { Mode } from '../model';
+import type { LockRef, RetClass, Site } from '../ir';
+
+/**
+ * held: taken in this function; caller: held on entry (annotation, assert);
+ * released: taken here and released; dropped: released here, held by the caller on entry;
+ * handed: handed to an owner (a transaction) that releases it later; not a leak at exit.
+ */
+export type Status = 'held' | 'caller' | 'released' | 'dropped' | 'handed';
+
+/**
+ * Held by this path: taken here, held by the caller, or handed to an owner that releases it later
+ * (`xfs_trans_ijoin()` gives the inode lock to the transaction, which drops it at commit).
+ */
+export function isHeld(f: { status: Status; ifFact?: unknown } | undefined): boolean {
+  return !!f && !f.ifFact && (f.status === 'held' || f.status === 'caller' || f.status === 'handed');
+}
+
+export interface LockFact {
+  ref: LockRef;
+  status: Status;
+  mode: Mode;
+  via: string;
+  site?: Site;
+  siteId?: number;
+  subclass?: string;
+  /** Dropped without an annotation saying the caller holds it: an inferred precondition. */
+  inferred?: boolean;
+  /** Where it was released (for double unlock). */
+  releasedAt?: Site;
+  /** Nesting depth for locks that may nest (rcu_read_lock twice needs two unlocks). */
+  depth?: number;
+  /** For a handed lock: whether this function took it or its caller held it. */
+  handedFrom?: 'held' | 'caller';
+  /** Taken by a trylock-style callee: held only where the call's result (`text`) reads `value`. */
+  ifFact?: { text: string; value: boolean };
+}
+
+/** A step of the witness path, newest first (persistent list, shared between states). */
+export interface Trail {
+  line: number;
+  column: number;
+  note: string;
+  key?: string;
+  prev: Trail | null;
+  len: number;
+}
+
+type Conj = ReadonlyMap<string, boolean>;
+const MAX_CONJ = 8;
+const conjKey = (c: Conj): string => [...c].map(([k, v]) => `${v ? '' : '!'}${k}`).sort().join('&&');
+const mentions = (text: string, name: string): boolean => {
+  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
+    const before = i > 0 ? text[i - 1] : ' ';
+    const after = text[i + name.length] ?? ' ';
+    if (!/[A-Za-z0-9_]/.test(before) && !/[A-Za-z0-9_]/.test(after)) return true;
+  }
+  return false;
+};
+
+/**
+ * Branch facts of the paths a state stands for: a bounded disjunction of conjunctions of
+ * (pure condition text = value). Joining two states with the same lockset unions their
+ * disjunctions, so `if (!a && !b) lock(); ... if (!a && !b) unlock();` stays correlated.
+ * Past MAX_CONJ disjuncts it collapses to what they all agree on, and then only shrinks.
+ */
+export class Facts {
+  private constructor(readonly conj: readonly Conj[], readonly collapsed: boolean, readonly key: string) {}
+
+  static readonly TRUE = Facts.of([new Map()], false);
+
+  private static of(conj: Conj[], collapsed: boolean): Facts {
+    // drop disjuncts implied by a weaker one (a superset of its constraints)
+    const keep = conj.filter((c, i) => !conj.some((d, j) => j !== i && d.size < c.size && [...d].every(([k, v]) => c.get(k) === v)));
+    const uniq = new Map<string, Conj>();
+    for (const c of keep) uniq.set(conjKey(c), c);
+    const list = [...uniq.values()];
+    return new Facts(list, collapsed, [...uniq.keys()].sort().join('||'));
+  }
+
+  /** The value every disjunct agrees on, if any. */
+  get(text: string): boolean | undefined {
+    let v: boolean | undefined;
+    for (const c of this.conj) {
+      const x = c.get(text);
+      if (x === undefined || (v !== undefined && v !== x)) return undefined;
+      v = x;
+    }
+    return v;
+  }
+
+  /** Restrict to paths where `text` has `value`; undefined when no path remains. */
+  assume(text: string, value: boolean): Facts | undefined {
+    const out: Conj[] = [];
+    const eq = EQ_CONST.exec(text);
+    for (const c of this.conj) {
+      const x = c.get(text);
+      if (x !== undefined) { if (x === value) out.push(c); continue; }
+      if (!consistent(c, text, value, eq)) continue;
+      const m = new Map(c).set(text, value);
+      if (eq && value && eq[2] !== '0') m.set(eq[1], true); // x == C (C nonzero) implies x
+      out.push(m);
+    }
+    return out.length ? Facts.of(out, this.collapsed) : undefined;
+  }
+
+  /** Forget every fact that mentions `name` (it was assigned); optionally record its new constant value. */
+  assign(name: string, value?: boolean, constText?: string): Facts {
+    let touched = value !== undefined || constText !== undefined;
+    const out = this.conj.map((c) => {
+      let m: Map<string, boolean> | undefined;
+      // sizeof(x) does not depend on x's value
+      for (const k of c.keys()) if (mentions(k.replace(/sizeof\([^()]*\)/g, 'sizeof()'), name)) { m ??= new Map(c); m.delete(k); touched = true; }
+      return m ?? c;
+    });
+    if (!touched) return this;
+    if (value !== undefined || constText !== undefined) {
+      for (let i = 0; i < out.length; i++) {
+        const m = new Map(out[i]);
+        if (value !== undefined) m.set(name, value);
+        if (constText !== undefined) m.set(`${name}==${constText}`, true);
+        out[i] = m;
+      }
+    }
+    return Facts.of(out as Conj[], this.collapsed);
+  }
+
+  join(other: Facts): Facts {
+    if (other.key === this.key) return this;
+    if (this.collapsed || other.collapsed || this.conj.length + other.conj.length > MAX_CONJ) {
+      // collapse: keep what every disjunct of both agrees on
+      const all = [...this.conj, ...other.conj];
+      const common = new Map<string, boolean>();
+      for (const [k, v] of all[0] ?? []) if (all.every((c) => c.get(k) === v)) common.set(k, v);
+      return Facts.of([common], true);
+    }
+    return Facts.of([...this.conj, ...other.conj], false);
+  }
+}
+
+export { mentions };
+
+/** The number a variable is known to hold on these paths (`x = 1;`, or `x` known false = 0). */
+function knownNumber(c: Conj, x: string): number | undefined {
+  if (c.get(x) === false) return 0;
+  for (const [t, v] of c) {
+    if (!v || !t.startsWith(`${x}==`)) continue;
+    const n = Number(t.slice(x.length + 2));
+    if (!Number.isNaN(n)) return n;
+  }
+  return undefined;
+}
+
+/** `x==C` with C a constant: the variable and the constant. */
+const EQ_CONST = /^(.+?)==(-?[A-Z0-9_][A-Za-z0-9_]*)$/;
+
+/** Can `text` be `value` on the paths of conjunction `c`, given what `c` says about equalities? */
+function consistent(c: Conj, text: string, value: boolean, eq: RegExpExecArray | null): boolean {
+  // `x & MASK` when x is a known number
+  const bit = /^([A-Za-z_]\w*)&(\d+|0x[0-9a-fA-F]+)$/.exec(text);
+  if (bit) {
+    const known = knownNumber(c, bit[1]);
+    if (known !== undefined && ((known & Number(bit[2])) !== 0) !== value) return false;
+  }
+  if (eq && value) {
+    const [, x, k] = eq;
+    if (k !== '0' && c.get(x) === false) return false; // x is 0, so x == C (C != 0) is false
+    for (const [t, v] of c) {
+      if (!v) continue;
+      const other = EQ_CONST.exec(t);
+      if (other && other[1] === x && other[2] !== k) return false; // x == D, so x == C is false
+    }
+  }
+  if (!value) {
+    for (const [t, v] of c) {
+      const other = v ? EQ_CONST.exec(t) : null;
+      if (other && other[1] === text && other[2] !== '0') return false; // x == C (C != 0), so x is not 0
+    }
+  }
+  return true;
+}
+
+export interface State {
+  readonly locks: ReadonlyMap<string, LockFact>;
+  readonly facts: Facts;
+  readonly trail: Trail | null;
+}
+
+export const MAX_STATES = 32;
+
+export const initialState = (locks: Map<string, LockFact> = new Map()): State =>
+  ({ locks, facts: Facts.TRUE, trail: null });
+
+/**
+ * Trails stay bounded without cutting: a join keeps the first trail of a signature, so a loop
+ * cannot grow one, and the structure is shared between the states that extend it.
+ */
+export function pushTrail(t: Trail | null, line: number, column: number, note: string, key?: string): Trail {
+  return { line, column, note, key, prev: t, len: (t?.len ?? 0) + 1 };
+}
+
+export function trailSteps(t: Trail | null): Trail[] {
+  const out: Trail[] = [];
+  for (let c = t; c; c = c.prev) out.push(c);
+  return out.reverse();
+}
+
+/** The lockset part of a state, as a string: states with equal signatures are joined. */
+export function signature(s: State): string {
+  const parts: string[] = [];
+  for (const [k, f] of s.locks) parts.push(`${k}|${f.status}|${f.mode}|${f.subclass ?? ''}|${Math.min(f.depth ?? 1, 4)}|${f.ifFact ? `${f.ifFact.text}=${f.ifFact.value}` : ''}`);
+  return parts.sort().join(';');
+}
+
+/** The set of states at a program point, keyed by signature. */
+export class StateSet {
+  readonly states = new Map<string, State>();
+  overflowed = false;
+
+  /** Join a state in; returns true when the set changed. */
+  add(s: State): boolean {
+    const sig = signature(s);
+    const old = this.states.get(sig);
+    if (!old) {
+      if (this.states.size >= MAX_STATES) { this.overflowed = true; return false; }
+      this.states.set(sig, s);
+      return true;
+    }
+    const facts = old.facts.join(s.facts);
+    if (facts.key === old.facts.key && facts.collapsed === old.facts.collapsed) return false;
+    this.states.set(sig, { locks: old.locks, facts, trail: old.trail });
+    return true;
+  }
+
+  get size(): number { return this.states.size; }
+  [Symbol.iterator](): IterableIterator<State> { return this.states.values(); }
+}
+
+/** Variables that hold a -errno by kernel convention. */
+const ERRNO_VAR = /^(ret|err|error|rc|status|res|retval)$/;
+
+/** How a return value reads: error-ish (negative errno, NULL, ERR_PTR, false), success-ish, or unknown. */
+export function retKind(r: RetClass | undefined, s: State): 'error' | 'ok' | 'true' | 'false' | 'unknown' {
+  if (!r || r.k === 'void') return 'unknown';
+  if (r.k === 'try') return r.ok ? 'true' : 'false';
+  if (r.k === 'const') {
+    if (r.error) return 'error';
+    return r.truthy ? 'true' : 'false';
+  }
+  if (r.k === 'var') {
+    const f = s.facts.get(r.name);
+    if (f === false) return 'false';
+    if (f === true) return ERRNO_VAR.test(r.name) ? 'error' : 'true';
+    return 'unknown';
+  }
+  return r.error ? 'error' : 'unknown';
+}

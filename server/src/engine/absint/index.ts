@@ -1,0 +1,7 @@
+/** The absint stage: see docs/ARCHITECTURE.md. */
+export * from './calls';
+export * from './domain';
+export * from './solver';
+export * from './summarise';
+export * from './transfer';
+export * from './entry';

@@ -1,0 +1,253 @@
+/**
+ * Same-file function summaries: a function's net lock effect on exit, relative to its parameters,
+ * applied where it is called (Infer's integrate_summary with formals replaced by actuals). The
+ * interprocedural engine (call graph over the tree) builds on this shape.
+ */
+import { type LockFact, type State, retKind } from './domain';
+import type { FunctionIR, LockRef, RetClass, Site } from '../ir';
+import { rootIdentifier } from '../ir';
+import { type Solution, runNode } from './solver';
+import type { Acquisition, Deferred, ForbiddenInside, Observer, Requirement, Summary, TransferContext } from './transfer';
+import type { PathStep } from '../model';
+
+/** States leaving the function, one per path class, at each return, with what that return returns. */
+export function exitStates(sol: Solution, ctx: TransferContext): State[] {
+  return exits(sol, ctx).map((e) => e.state);
+}
+
+function exits(sol: Solution, ctx: TransferContext): { state: State; ret: RetClass | undefined }[] {
+  const out: { state: State; ret: RetClass | undefined }[] = [];
+  for (const id of sol.order) {
+    const node = sol.ir.nodes[id];
+    if (node.kind !== 'return') continue;
+    for (const s of sol.inStates[id]) {
+      const o = runNode(sol.ir, id, s, ctx);
+      if (o) out.push({ state: o, ret: node.ret });
+    }
+  }
+  return out;
+}
+
+/**
+ * Trylock-style: exits that hold the lock return success and those that do not return failure —
+ * `1`/`true` vs `0`/`false` (held when nonzero), or `0` vs `-errno` (held when zero).
+ */
+function returnSplit(rets: { state: State; ret: RetClass | undefined }[], key: string): 'nonzero' | 'zero' | undefined {
+  const held = rets.filter((e) => e.state.locks.get(key)?.status === 'held' && !e.state.locks.get(key)?.ifFact);
+  const not = rets.filter((e) => !e.state.locks.has(key) || e.state.locks.get(key)?.status === 'released');
+  if (!held.length || !not.length || held.length + not.length !== rets.length) return undefined;
+  const kh = new Set(held.map((e) => retKind(e.ret, e.state)));
+  const kn = new Set(not.map((e) => retKind(e.ret, e.state)));
+  if ([...kh].every((k) => k === 'true') && [...kn].every((k) => k === 'false' || k === 'error')) return 'nonzero';
+  if ([...kh].every((k) => k === 'false') && [...kn].every((k) => k === 'error')) return 'zero';
+  return undefined;
+}
+
+/** Every parameter named in `text` becomes `{i}`; undefined when it names a local. */
+export function paramTemplate(text: string, ir: FunctionIR): string | undefined {
+  let bad = false;
+  const out = text.replace(/(->|\.)?\b([A-Za-z_]\w*)\b/g, (m, sel: string | undefined, id: string) => {
+    if (sel) return m;
+    const i = ir.params.indexOf(id);
+    if (i >= 0) return `{${i}}`;
+    if (ir.locals.has(id)) bad = true;
+    return m;
+  });
+  return bad ? undefined : out;
+}
+
+/** Relativise a lock for a summary, keeping a symbolic lock's argument texts as templates. */
+export function relativeRef(ref: LockRef, ir: FunctionIR): LockRef | undefined {
+  if (!ref.symbolic) return ref;
+  const obj = paramTemplate(ref.symbolic.obj, ir);
+  const flags = paramTemplate(ref.symbolic.flags, ir);
+  if (obj === undefined || flags === undefined) return undefined;
+  return { ...ref, symbolic: { prim: ref.symbolic.prim, obj, flags } };
+}
+
+/** `inode->i_rwsem` in f(struct inode *inode) becomes `{0}->i_rwsem`; undefined when it names a local. */
+export function relativise(key: string, ir: FunctionIR): string | undefined {
+  const root = rootIdentifier(key);
+  if (!root) return key;
+  const i = ir.params.indexOf(root);
+  if (i >= 0) return key.replace(new RegExp(`(^|[^A-Za-z0-9_])${root}(?![A-Za-z0-9_])`), `$1{${i}}`);
+  if (ir.locals.has(root)) return undefined;
+  return key; // a global lock
+}
+
+/** Witness paths are cut at this many steps. */
+const MAX_WITNESS = 40;
+
+/**
+ * Every lock taken from not held somewhere in the function (one witness each; a lock that cannot be
+ * named relative to the parameters keeps its class only), and every indirect call inside.
+ */
+function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires' | 'sleeps'> {
+  const ir = sol.ir;
+  const requires = new Map<string, Requirement>();
+  let sleeps: PathStep[] | undefined;
+  const acquires = new Map<string, Acquisition>();
+  const forbidden = new Map<string, ForbiddenInside>();
+  const deferred = new Map<string, Deferred>();
+  const stepAt = (site: Site, note: string): PathStep => ({ file: ir.file, line: site.line, column: site.column, function: ir.name, note });
+  const observer: Observer = {
+    recursive() { /* the checker reports */ },
+    doubleUnlock() { /* the checker reports */ },
+    releaseUnknown() { /* the checker reports */ },
+    releaseHeld() { /* the checker reports */ },
+    acquired(op, _s, via, inner) {
+      const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
+      const ref = relativeRef(op.lock, ir);
+      if (!ref) return;
+      const id = template ?? `class:${op.lock.class ?? op.lock.key}`;
+      if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
+      const step = stepAt(op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
+      acquires.set(id, { template, ref, mode: op.mode, subclass: op.subclass, witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS) });
+    },
+    maySleep(what, st, site, via, inner) {
+      // only the function's own sleeps, and not after it dropped a lock its caller holds (drop-and-retake
+      // helpers sleep with the caller's spinlock released): a caller's atomic section meets exactly these
+      if (sleeps || via || [...st.locks.values()].some((f) => f.status === 'dropped')) return;
+      sleeps = [stepAt(site, via ? `calls ${via}(), which may sleep` : `${what} may sleep`), ...(inner ?? [])].slice(0, MAX_WITNESS);
+    },
+    requirement(lock, req, _s, site, callee, inner) {
+      const template = relativise(lock.key, ir);
+      if (!template || requires.has(template) || requires.size >= 16) return;
+      const step = stepAt(site, callee ? `calls ${callee}()` : `${req}: ${lock.display} must be held`);
+      requires.set(template, { template, ref: lock, via: req, witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS), ...(callee ? { callee } : {}) });
+    },
+    forbidCall(op, _s, via, inner) {
+      const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
+      if (!template) return;
+      const id = `${op.call}|${template}`;
+      if (forbidden.has(id) || forbidden.size >= 16) return;
+      const step = stepAt(op.site, via ? `calls ${via}()` : `calls ${op.call}()`);
+      forbidden.set(id, { call: op.call, reason: op.reason, template, ref: op.lock, witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS) });
+    },
+    deferred(d, _s, via, site) {
+      const args = d.args.map((a) => (a === undefined ? undefined : paramTemplate(a, ir)));
+      const id = `${d.field}(${args.join(',')})`;
+      if (deferred.has(id) || deferred.size >= 16) return;
+      const step = stepAt(site, via ? `calls ${via}()` : `calls ->${d.field}()`);
+      deferred.set(id, { field: d.field, args, witness: [step, ...d.witness].slice(0, MAX_WITNESS), ...(d.recvType ? { recvType: d.recvType } : {}) });
+    },
+  };
+  const quiet = { ...ctx, tainted: new Set<string>() };
+  for (const id of sol.order) {
+    for (const s of sol.inStates[id]) runNode(ir, id, s, quiet, observer);
+  }
+  // __must_hold(x) / __releases(x): the caller holds x on entry
+  for (const keys of [...ir.annotations.mustHold, ...ir.annotations.releases]) {
+    const key = ir.canon ? ir.canon(keys[0]) : keys[0];
+    const template = relativise(key, ir);
+    if (!template || requires.has(template)) continue;
+    const via = ir.annotations.mustHold.includes(keys) ? '__must_hold' : '__releases';
+    const display = key.startsWith('*') ? key.slice(1) : `&${key}`;
+    requires.set(template, {
+      template, via, ref: { key, display, class: null, kind: 'other', recursive: false },
+      witness: [{ file: ir.file, line: ir.site.line, column: ir.site.column, function: ir.name, note: `${via}(${display}): the caller must hold it` }],
+    });
+  }
+  return { acquires: [...acquires.values()], deferred: [...deferred.values()], forbidden: [...forbidden.values()], requires: [...requires.values()], ...(sleeps ? { sleeps } : {}) };
+}
+
+/**
+ * Exits that disagree on a lock, told apart by a test of one parameter (`flags & BTRFS_ILOCK_MMAP`,
+ * `unlock`): the effect under the test's value, and the effect otherwise.
+ */
+function paramSplit(ir: FunctionIR, exits: State[], key: string):
+  { when: { test: string; value: boolean }; delta: 1 | -1; otherwise: 0 | 1 | -1; fact: LockFact } | undefined {
+  const deltaOf = (s: State): 0 | 1 | -1 => { const f = s.locks.get(key); return f?.status === 'held' ? 1 : f?.status === 'dropped' ? -1 : 0; };
+  const texts = new Set<string>();
+  for (const s of exits) for (const c of s.facts.conj) for (const k of c.keys()) texts.add(k);
+  for (const t of texts) {
+    const ids = (t.match(/(?:->|\.)?\b[A-Za-z_]\w*\b\(?/g) ?? []).filter((x) => !x.startsWith('->') && !x.startsWith('.') && !x.endsWith('(') && !/^[A-Z_][A-Z0-9_]*$/.test(x));
+    if (ids.length !== 1 || !ir.params.includes(ids[0])) continue;
+    const byValue = new Map<boolean, Set<number>>();
+    let unknown = false;
+    for (const s of exits) {
+      const v = s.facts.get(t);
+      if (v === undefined) { unknown = true; break; }
+      const set = byValue.get(v) ?? new Set<number>();
+      set.add(deltaOf(s));
+      byValue.set(v, set);
+    }
+    if (unknown || byValue.size !== 2 || [...byValue.values()].some((d) => d.size !== 1)) continue;
+    const dt = [...byValue.get(true)!][0];
+    const df = [...byValue.get(false)!][0];
+    const [value, delta, otherwise]: [boolean, number, number] = dt !== 0 ? [true, dt, df] : [false, df, dt];
+    if (delta === 0) continue;
+    const fact = exits.map((s) => s.locks.get(key)).find((f) => f && (f.status === 'held' || f.status === 'dropped'));
+    if (!fact) continue;
+    const test = t.replace(new RegExp(`(^|[^A-Za-z0-9_>.])${ids[0]}(?![A-Za-z0-9_])`), `$1{${ir.params.indexOf(ids[0])}}`);
+    return { when: { test, value }, delta: delta as 1 | -1, otherwise: otherwise as 0 | 1 | -1, fact };
+  }
+  return undefined;
+}
+
+function trustedAcquirer(ir: FunctionIR, key: string): boolean {
+  if (/lock|acquire|grab|get|begin|enter|start|prepare|reserve|find|lookup/i.test(ir.name)) return true;
+  return ir.annotations.acquires.some((keys) => keys.includes(key));
+}
+
+export function summarise(sol: Solution, ctx: TransferContext): Summary {
+  const ir = sol.ir;
+  const rets = exits(sol, ctx);
+  const exitList = rets.map((e) => e.state);
+  const sum: Summary = { name: ir.name, ...inside(sol, ctx), effects: [], conditional: [] };
+  if (!exitList.length) return sum;
+  const keys = new Set<string>();
+  for (const s of exitList) for (const [k, f] of s.locks) if (f.status === 'held' || f.status === 'dropped') keys.add(k);
+  for (const key of keys) {
+    const deltas = new Set<number>();
+    let fact;
+    let undecided = false;
+    for (const s of exitList) {
+      const f = s.locks.get(key);
+      if (f?.ifFact) undecided = true;
+      const d = f?.status === 'held' ? 1 : f?.status === 'dropped' ? -1 : 0;
+      deltas.add(d);
+      if (d) fact = f;
+    }
+    const template = relativise(key, ir);
+    if (!template || !fact) continue;
+    if (undecided) { sum.conditional.push(template); continue; }
+    if (deltas.size === 1) {
+      const d = [...deltas][0];
+      // returning with a lock held and saying nothing about it: a lock helper says so by name or
+      // annotation; otherwise a callee we cannot see may release it (xfs_trans_ail_update_bulk)
+      const ref = relativeRef(fact.ref, ir);
+      if (!ref) continue;
+      if (d > 0 && !trustedAcquirer(ir, key)) sum.conditional.push(template);
+      else if (d) sum.effects.push({ template, ref, delta: d as 1 | -1, mode: fact.mode });
+    } else {
+      const cond = deltas.size === 2 ? paramSplit(ir, exitList, key) : undefined;
+      const ref = relativeRef(fact.ref, ir);
+      // trylock-style only for helpers that say they lock: others that keep a lock on success often
+      // hand it over through an out-parameter the caller unlocks under another name (hfs_find_init)
+      const onReturn = deltas.size === 2 && deltas.has(1) && deltas.has(0) && /lock|acquire|grab/i.test(ir.name) ? returnSplit(rets, key) : undefined;
+      if (cond && ref) {
+        sum.effects.push({ template, ref, delta: cond.delta, mode: cond.fact.mode, when: cond.when, otherwise: cond.otherwise });
+      } else if (onReturn && ref && ref.kind !== 'range') { // range bounds are rarely nameable by the caller
+        sum.effects.push({ template, ref, delta: 1, mode: fact.mode, onReturn });
+      } else {
+        sum.conditional.push(template);
+      }
+    }
+  }
+  // what the function declares (`__releases(fiq->lock)`) holds even where its body hides it
+  // (an indirect *_and_unlock call we could only forget the lock through)
+  const both = (keys: string[]) => ir.annotations.acquires.some((a) => a[0] === keys[0]) && ir.annotations.releases.some((r) => r[0] === keys[0]);
+  for (const [list, delta] of [[ir.annotations.acquires, 1], [ir.annotations.releases, -1]] as const) {
+    for (const keys of list) {
+      if (both(keys)) continue; // __releases(x) __acquires(x): drops and retakes, net nothing
+      const key = ir.canon ? ir.canon(keys[0]) : keys[0];
+      const template = relativise(key, ir);
+      // the body's own exits win where they disagree (`return -EAGAIN;` keeping the lock despite __releases)
+      if (!template || sum.effects.some((e) => e.template === template) || sum.conditional.includes(template)) continue;
+      const display = key.startsWith('*') ? key.slice(1) : `&${key}`;
+      sum.effects.push({ template, ref: { key, display, class: null, kind: 'other', recursive: false }, delta, mode: 'excl' });
+    }
+  }
+  return sum;
+}

@@ -1,0 +1,342 @@
+/**
+ * The transfer function: one Hoare triple per IR operation and per guarded edge.
+ * `apply` never reports by itself; the checker passes an `Observer` when it replays the final
+ * states, so the fixpoint iterations stay silent.
+ */
+import { ATOMIC_KINDS, type Catalog, type Mode, SLEEPING_KINDS } from '../model';
+import { type LockFact, type State, isHeld, mentions, pushTrail } from './domain';
+import type { EdgeGuard, LockRef, Op, Site } from '../ir';
+import type { PathStep } from '../model';
+import { rootIdentifier } from '../ir';
+import { callSummary, indirectCall } from './calls';
+import type { Macros } from '../syntax';
+
+/** A lock a function takes inside; `template` names it relative to the parameters, when it can. */
+export interface Acquisition { template?: string; ref: LockRef; mode: Mode; subclass?: string; witness: PathStep[] }
+
+/** A lock the function needs its caller to hold (an assert or annotation, here or in a callee). */
+/** A lock needed on entry; `callee` when it was passed up from a call rather than stated here. */
+export interface Requirement { template: string; ref: LockRef; via: string; witness: PathStep[]; callee?: string }
+
+/** A forbidden call somewhere inside, with the lock it must not be made under (relative to the parameters). */
+export interface ForbiddenInside { call: string; reason: string; template: string; ref: LockRef; witness: PathStep[] }
+
+/** A call through a function-pointer field inside, resolved only where the caller's context is known. */
+export interface Deferred { field: string; args: (string | undefined)[]; witness: PathStep[]; recvType?: string }
+
+/** A function's lock behaviour, relative to its parameters (`{0}->i_rwsem`), applied at its calls. */
+export interface Summary {
+  name: string;
+  /** Locks taken somewhere inside (from not held), with one witness path each: what a caller must not hold. */
+  acquires: Acquisition[];
+  /** Indirect calls inside (through any depth of callees), resolved in the context of the function being checked. */
+  deferred: Deferred[];
+  /** Forbidden calls inside, for callers that may hold their lock. */
+  forbidden: ForbiddenInside[];
+  /** Locks it needs held on entry (lockdep_assert_held, __must_hold; passed up from callees). */
+  requires: Requirement[];
+  /** It may sleep, with one witness path (from a sleeping call or lock, through callees). */
+  sleeps?: PathStep[];
+  /**
+   * Net effects on exit; `when` makes one depend on a parameter test (`if (flags & X_LOCK)`, `if (unlock)`),
+   * evaluated at the call with the argument when it is a constant, and `otherwise` applies if it is false.
+   */
+  effects: {
+    template: string; ref: LockRef; delta: 1 | -1; mode: Mode; when?: { test: string; value: boolean }; otherwise?: 0 | 1 | -1;
+    /** Trylock-style: the lock is held after the call only when it returns nonzero (or zero). */
+    onReturn?: 'nonzero' | 'zero';
+  }[];
+  /** Keys it changes on some exits only: callers forget them and stay silent about them. */
+  conditional: string[];
+}
+
+/** A candidate for an indirect call, with how it was chosen (`btrfs_file_operations.fsync`). */
+export interface IndirectTarget { summary: Summary; via: string }
+
+export interface Observer {
+  /** `classOnly`: the instance could not be followed through the calls; the lock class matches. */
+  recursive(op: Op & { k: 'acquire' }, held: LockFact, s: State, via?: string, inner?: PathStep[], classOnly?: boolean): void;
+  /** A lock this function needs on entry (an assert here, or a callee's requirement passed up), for the summary. */
+  requirement?(lock: LockRef, req: string, s: State, site: Site, callee?: string, inner?: PathStep[]): void;
+  /** A callee's required lock is not held at the call. */
+  missingLock?(lock: LockRef, req: string, s: State, site: Site, callee: string, inner: PathStep[], why: 'released' | 'not-taken'): void;
+  /** Something that may sleep (`what`), here or inside `via` along `inner`, with `atomic` held. */
+  sleepInAtomic?(what: string, atomic: LockFact, s: State, site: Site, via?: string, inner?: PathStep[]): void;
+  /** Something that may sleep, with no atomic section held here: for the summary. */
+  maySleep?(what: string, s: State, site: Site, via?: string, inner?: PathStep[]): void;
+  /** A forbidden call made (here, or inside `via` along `inner`) while `held` is held. */
+  forbidden?(op: Op & { k: 'forbid' }, held: LockFact, s: State, via?: string, inner?: PathStep[]): void;
+  /** A forbidden call whose lock is not held here, for the summary. */
+  forbidCall?(op: Op & { k: 'forbid' }, s: State, via?: string, inner?: PathStep[]): void;
+  /** A direct call is made in state `s` (what callers hold on entry, for hover). */
+  callSite?(callee: string, s: State): void;
+  /** `taken` is acquired while `held` is held (directly, or inside `via` along `inner`): a lock-order edge. */
+  order?(held: LockFact, taken: LockRef, s: State, site: Site, via?: string, inner?: PathStep[]): void;
+  /** An indirect call inside (`via` the callee that defers it, or direct), for the summary. */
+  deferred?(d: Deferred, s: State, via: string | undefined, site: Site): void;
+  /** A lock taken from not held (for summaries); `inner` is the callee's witness when taken in a callee. */
+  acquired?(op: Op & { k: 'acquire' }, s: State, via?: string, inner?: PathStep[]): void;
+  doubleUnlock(op: Op & { k: 'release' }, prev: LockFact, s: State): void;
+  /** A release of a lock this path never took nor was told the caller holds. */
+  releaseUnknown(op: Op & { k: 'release' }, s: State): void;
+  /** A release of a lock this path holds. */
+  releaseHeld(op: Op & { k: 'release' }, s: State): void;
+}
+
+export interface TransferContext {
+  /** The summary of a named callee, as resolved from the calling file; undefined when unknown. */
+  summaryOf(name: string): Summary | undefined;
+  /**
+   * Candidates for a call through `field`, ranked for the function being checked; `hops` is how
+   * many calls away from it the indirect call is (weak ranking rules only apply close by).
+   */
+  indirect?(field: string, hops: number, recvType?: string): IndirectTarget[];
+  /** Identifiers assigned in the body: a lock expression over one can differ per loop iteration. */
+  assigned: ReadonlySet<string>;
+  /** Keys a conditional callee touched: findings about them are suppressed. */
+  tainted: Set<string>;
+  /** Names declared in the body: a lock rooted at one is never the caller's. */
+  locals: ReadonlySet<string>;
+  /** Keys the function itself takes somewhere. */
+  acquiredKeys: ReadonlySet<string>;
+  /** For evaluating flag-selecting wrappers at their call sites. */
+  catalog: Catalog;
+  /** Rewrite a lock name through the function's aliases (see aliases.ts). */
+  canon?(key: string): string;
+  /** Integer macros of the tree, to evaluate flag tests at call sites. */
+  macros?: Macros;
+}
+
+export function findFact(s: State, ref: LockRef): [string, LockFact] | undefined {
+  const f = s.locks.get(ref.key);
+  if (f) return [ref.key, f];
+  if (ref.base) {
+    // a range unlock spelled differently from its lock: match the held range on the same tree
+    for (const [k, g] of s.locks) if (g.ref.base === ref.base && isHeld(g)) return [k, g];
+  }
+  if (ref.key.startsWith('*')) {
+    const bare = ref.key.slice(1);
+    const g = s.locks.get(bare);
+    if (g) return [bare, g];
+  }
+  return undefined;
+}
+
+function withLock(s: State, key: string, f: LockFact | undefined, note?: { site: Site; text: string }): State {
+  const locks = new Map(s.locks);
+  if (f) locks.set(key, f); else locks.delete(key);
+  const trail = note ? pushTrail(s.trail, note.site.line, note.site.column, note.text, key) : s.trail;
+  return { locks, facts: s.facts, trail };
+}
+
+
+/** Is a repeat acquisition at the same site a new loop iteration over a different object? */
+function loopVariant(ref: LockRef, assigned: ReadonlySet<string>): boolean {
+  for (const id of ref.key.match(/[A-Za-z_]\w*/g) ?? []) if (assigned.has(id)) return true;
+  return false;
+}
+
+export function nestable(op: Op & { k: 'acquire' }, held: LockFact): boolean {
+  return op.lock.recursive && held.ref.recursive && (op.mode === 'shared' && held.mode === 'shared'
+    || ['rcu', 'srcu', 'preempt', 'irq'].includes(op.lock.kind));
+}
+
+export function acquire(s: State, op: Op & { k: 'acquire' }, ctx: TransferContext, obs?: Observer, via?: string, inner?: PathStep[]): State | undefined {
+  const hit = findFact(s, op.lock);
+  if (hit && isHeld(hit[1])) {
+    const held = hit[1];
+    if (nestable(op, held)) return withLock(s, hit[0], { ...held, depth: (held.depth ?? 1) + 1 });
+    const sameSubclass = (held.subclass ?? '') === (op.subclass ?? '');
+    const loopRepeat = held.siteId === op.siteId && loopVariant(op.lock, ctx.assigned);
+    if (sameSubclass && !loopRepeat) {
+      // the task blocks on itself here: nothing after this on the path runs (and a trylock fails)
+      obs?.recursive(op, held, s, via, inner);
+      return undefined;
+    }
+    return s;
+  }
+  const text = via ? `calls ${via}(), which takes ${op.lock.display}` : `takes ${op.lock.display} (${op.via})`;
+  if (hit && hit[1].status === 'dropped') {
+    // drop-and-retake of the caller's lock: back to the entry state, net effect nothing
+    return withLock(s, hit[0], { ...hit[1], status: 'caller', mode: op.mode, site: op.site, siteId: op.siteId }, { site: op.site, text: `${text}, again held as on entry` });
+  }
+  obs?.acquired?.(op, s, via, inner);
+  if (SLEEPING_KINDS.has(op.lock.kind) && !via) sleep(s, `${op.via}(${op.lock.display})`, op.site, obs);
+  if (obs?.order) for (const f of s.locks.values()) if (isHeld(f)) obs.order(f, op.lock, s, op.site, via, inner);
+  return withLock(s, op.lock.key, {
+    ref: op.lock, status: 'held', mode: op.mode, via: op.via, site: op.site, siteId: op.siteId, subclass: op.subclass,
+  }, { site: op.site, text });
+}
+
+/**
+ * A held lock that may be the same object as `key` under another name: the same field reached
+ * through another pointer (`old->x` for `new->x`, `op->orig->x` for `op->new->x`).
+ */
+function aliasOf(s: State, key: string, _root: string): string | undefined {
+  const field = /->([A-Za-z_]\w*)$/.exec(key)?.[1];
+  if (!field) return undefined;
+  for (const [k, f] of s.locks) {
+    if (k === key || !isHeld(f)) continue;
+    if (k.endsWith(`->${field}`) && f.ref.kind !== 'other') return k;
+  }
+  return undefined;
+}
+
+export function release(s: State, op: Op & { k: 'release' }, ctx: TransferContext, obs?: Observer, via?: string): State {
+  const hit = findFact(s, op.lock);
+  const text = via ? `calls ${via}(), which releases ${op.lock.display}` : `releases ${op.lock.display} (${op.via})`;
+  if (!hit) {
+    const root = rootIdentifier(op.lock.key);
+    // `new->lock` released while `old->lock` is held: the two pointers may be the same object
+    const alias = root ? aliasOf(s, op.lock.key, root) : undefined;
+    if (alias) {
+      ctx.tainted.add(op.lock.key);
+      ctx.tainted.add(alias);
+      return s;
+    }
+    if (root && ctx.locals.has(root) && !ctx.acquiredKeys.has(op.lock.key)) {
+      // the object came locked from a callee we do not see (`cow = alloc_locked(); ... unlock(cow)`)
+      ctx.tainted.add(op.lock.key);
+      return s;
+    }
+    obs?.releaseUnknown(op, s);
+    return withLock(s, op.lock.key, { ref: op.lock, status: 'dropped', mode: 'excl', via: op.via, inferred: true, releasedAt: op.site }, { site: op.site, text });
+  }
+  const [key, f] = hit;
+  if (f.status === 'handed') {
+    return withLock(s, key, { ...f, status: f.handedFrom === 'caller' ? 'dropped' : 'released', inferred: true, releasedAt: op.site }, { site: op.site, text });
+  }
+  if ((f.depth ?? 1) > 1 && isHeld(f)) {
+    return withLock(s, key, { ...f, depth: (f.depth ?? 1) - 1 }, { site: op.site, text });
+  }
+  if (f.status === 'released' || f.status === 'dropped') {
+    // a lock we only inferred the caller held may have been retaken by a callee we cannot see
+    if (f.status === 'released' || !f.inferred) obs?.doubleUnlock(op, f, s);
+    return s;
+  }
+  obs?.releaseHeld(op, s);
+  return withLock(s, key, { ...f, status: f.status === 'held' ? 'released' : 'dropped', releasedAt: op.site }, { site: op.site, text });
+}
+
+/** Something that may sleep: reported if an atomic section is held, else recorded for the summary. */
+export function sleep(s: State, what: string, site: Site, obs?: Observer, via?: string, inner?: PathStep[]): State {
+  const atomic = [...s.locks.values()].find((f) => isHeld(f) && ATOMIC_KINDS.has(f.ref.kind));
+  if (atomic) obs?.sleepInAtomic?.(what, atomic, s, site, via, inner);
+  else obs?.maySleep?.(what, s, site, via, inner);
+  return s;
+}
+
+/** Locks a callee we cannot see may drop and retake: forget them, and stay silent about them. */
+export function escape(s: State, keys: string[] | undefined, roots: string[] | undefined, ctx: TransferContext): State {
+  let locks: Map<string, LockFact> | undefined;
+  for (const k of keys ?? []) {
+    if (s.locks.has(k)) { locks ??= new Map(s.locks); locks.delete(k); ctx.tainted.add(k); }
+  }
+  if (roots?.length) {
+    for (const k of s.locks.keys()) {
+      const root = rootIdentifier(k);
+      if (root && roots.includes(root)) { locks ??= new Map(s.locks); locks.delete(k); ctx.tainted.add(k); }
+    }
+  }
+  return locks ? { locks, facts: s.facts, trail: s.trail } : s;
+}
+
+/** Apply one operation; undefined means the path ends here (a call that does not return). */
+export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer): State | undefined {
+  switch (op.k) {
+    case 'acquire': return acquire(s, op, ctx, obs);
+    case 'release': return release(s, op, ctx, obs);
+    case 'downgrade': {
+      const hit = findFact(s, op.lock);
+      if (!hit || !isHeld(hit[1])) return s;
+      return withLock(s, hit[0], { ...hit[1], mode: 'shared' }, { site: op.site, text: `downgrades ${op.lock.display} to shared` });
+    }
+    case 'assert': {
+      if (findFact(s, op.lock)) return s;
+      obs?.requirement?.(op.lock, op.via, s, op.site);
+      return withLock(s, op.lock.key, { ref: op.lock, status: 'caller', mode: op.mode ?? 'excl', via: op.via, site: op.site },
+        { site: op.site, text: `${op.via}: ${op.lock.display} must be held by the caller` });
+    }
+    case 'call':
+      obs?.callSite?.(op.callee, s);
+      return callSummary(s, op, ctx, obs);
+    case 'icall': return indirectCall(s, op, ctx, obs);
+    case 'assign': {
+      // a lock named through a variable that now points elsewhere can no longer be named:
+      // forget it, and stay silent about that name in this function
+      let locks: Map<string, LockFact> | undefined;
+      for (const k of s.locks.keys()) {
+        if (mentions(k, op.name)) { locks ??= new Map(s.locks); locks.delete(k); ctx.tainted.add(k); }
+      }
+      const facts = s.facts.assign(op.name, op.value, op.constText);
+      // `ret = foo_trylock(x)`: a lock held if the call succeeded is now held if `ret` says so
+      if (op.rhs) {
+        for (const [k, f] of s.locks) {
+          if (f.ifFact?.text === op.rhs) { locks ??= new Map(locks ?? s.locks); locks.set(k, { ...f, ifFact: { text: op.name, value: f.ifFact.value } }); }
+        }
+      }
+      return locks || facts !== s.facts ? { locks: locks ?? s.locks, facts, trail: s.trail } : s;
+    }
+    case 'noreturn': return undefined;
+    case 'escape': return escape(s, op.keys, op.roots, ctx);
+    case 'handoff': {
+      const hit = findFact(s, op.lock);
+      const text = `hands ${op.lock.display} to its owner (${op.via})`;
+      if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) {
+        return withLock(s, hit[0], { ...hit[1], status: 'handed', handedFrom: hit[1].status }, { site: op.site, text });
+      }
+      // taken (again) by a callee we cannot see (xfs_lock_inodes, xfs_trans_alloc_inode): held from here on, owned by the transaction
+      return withLock(s, hit ? hit[0] : op.lock.key, { ref: op.lock, status: 'handed', handedFrom: 'held', mode: 'excl', via: op.via, site: op.site }, { site: op.site, text });
+    }
+    case 'release-handed': {
+      let locks: Map<string, LockFact> | undefined;
+      for (const [k, f] of s.locks) {
+        if (f.status !== 'handed') continue;
+        locks ??= new Map(s.locks);
+        locks.set(k, { ...f, status: f.handedFrom === 'caller' ? 'dropped' : 'released', inferred: true, releasedAt: op.site });
+      }
+      return locks ? { locks, facts: s.facts, trail: pushTrail(s.trail, op.site.line, op.site.column, `${op.via} releases the locks handed to it`) } : s;
+    }
+    case 'sleep': return sleep(s, op.via, op.site, obs);
+    case 'forbid': {
+      const hit = findFact(s, op.lock);
+      if (hit && isHeld(hit[1])) obs?.forbidden?.(op, hit[1], s);
+      else obs?.forbidCall?.(op, s);
+      return s;
+    }
+  }
+}
+
+/** Apply an edge's guard; undefined means the edge is infeasible for this state. */
+export function applyGuard(s: State, g: EdgeGuard | undefined, ctx: TransferContext): State | undefined {
+  if (!g) return s;
+  let cur = s;
+  if (g.fact) {
+    // a lock taken through a pointer means the pointer is not NULL
+    if (!g.fact.value && /^[A-Za-z_]\w*$/.test(g.fact.text)) {
+      for (const [k, f] of cur.locks) {
+        if (isHeld(f) && (k === `*${g.fact.text}` || k.startsWith(`${g.fact.text}->`))) return undefined;
+      }
+    }
+    const facts = cur.facts.assume(g.fact.text, g.fact.value);
+    if (!facts) return undefined;
+    // the branch decides a trylock-style callee's lock: taken on one side, not on the other
+    let locks: Map<string, LockFact> | undefined;
+    for (const [k, f] of cur.locks) {
+      if (f.ifFact?.text !== g.fact.text) continue;
+      locks ??= new Map(cur.locks);
+      if (f.ifFact.value === g.fact.value) locks.set(k, { ...f, ifFact: undefined });
+      else locks.delete(k);
+    }
+    cur = { locks: locks ?? cur.locks, facts, trail: cur.trail };
+  }
+  if (g.acquire) {
+    // a trylock on a lock already held fails: its success edge is infeasible, and nothing is reported
+    const next = acquire(cur, g.acquire, ctx);
+    if (!next) return undefined;
+    cur = next;
+  } else if (g.note && g.site) {
+    cur = { ...cur, trail: pushTrail(cur.trail, g.site.line, g.site.column, g.note) };
+  }
+  return cur;
+}

@@ -1,0 +1,434 @@
+/**
+ * Lowering expressions and conditions into the CFG: calls to lock primitives become operations,
+ * trylocks split the flow with their outcome on each edge, `&&`/`||`/`?:` short-circuit where
+ * evaluation order matters, pure conditions become facts, and statement expressions are inlined.
+ */
+import type { Node } from 'web-tree-sitter';
+import { BLOCKING_GFP, type LockPrimitive, type Mode } from '../model';
+import { GraphBuilder, constantText, constantValue, factText, isPure, siteOf, unparen } from './base';
+import type { LockRef } from '../ir';
+import { callArgs, calleeName, constantTruth } from '../syntax';
+import { applyTemplate, displayOfKey, keyOfPointer, normaliseExpr } from '../ir';
+import { flagLocks, symbolicLock } from '../ir';
+
+/** Wrappers whose value is their argument's. */
+const PASS_THROUGH = new Set(['likely', 'unlikely', '__builtin_expect', 'data_race', 'READ_ONCE']);
+/** Warning macros that return their condition. */
+const WARNS = new Set(['WARN_ON', 'WARN_ON_ONCE', 'WARN', 'WARN_ONCE', 'unlikely']);
+/** Predicates whose answer changes by itself between two tests: not facts. */
+const VOLATILE_PREDICATE = /^(need_resched|signal_pending|fatal_signal_pending|time_after|time_before|time_is_|kthread_should_stop|freezing|try_to_freeze|rwsem_is_contended|spin_needbreak|spin_is_contended|atomic_|refcount_|test_and_|cmpxchg|xchg|try_cmpxchg|jiffies|ktime_get|get_random|percpu_counter_|list_empty_careful)/;
+
+export abstract class ExprBuilder extends GraphBuilder {
+  /** Lower a block (statement expressions need it); implemented by the statement builder. */
+  protected abstract block(n: Node): void;
+
+  // ---- expressions ----------------------------------------------------------------------------
+
+  protected primOf(call: Node): LockPrimitive | undefined {
+    const name = calleeName(call);
+    return name ? this.ctx.catalog.primitive(name) : undefined;
+  }
+
+  protected expr(n: Node): void {
+    switch (n.type) {
+      case 'call_expression': this.call(n); return;
+      case 'parenthesized_expression': {
+        const inner = n.namedChild(0);
+        if (inner?.type === 'compound_statement') { this.block(inner); return; } // ({ ... })
+        if (inner) this.expr(inner);
+        return;
+      }
+      case 'assignment_expression': {
+        const left = n.childForFieldName('left');
+        const right = n.childForFieldName('right');
+        const name = left?.type === 'identifier' ? left.text : undefined;
+        if (right && name && n.childForFieldName('operator')?.text === '=' && this.tryAssign(name, right, n)) return;
+        if (right) this.expr(right);
+        // storing an object somewhere (`op->vnode = vnode`) hands its locks to whoever reads it there
+        const rv = right ? unparen(right) : undefined;
+        if (rv?.type === 'identifier' && left && left.type !== 'identifier') {
+          this.emit({ k: 'escape', keys: [], roots: [rv.text], callee: '=', site: siteOf(n) }, n);
+        }
+        if (left?.type === 'field_expression' && right && n.childForFieldName('operator')?.text === '=') {
+          const obj = left.childForFieldName('argument');
+          if (obj?.type === 'identifier' && this.ir.locals.has(obj.text)) this.aliases.field(normaliseExpr(left.text), unparen(right));
+        }
+        const target = this.noteAssigned(left);
+        const cv = right && n.childForFieldName('operator')?.text === '=' ? unparen(right) : undefined;
+        const rhs = cv?.type === 'call_expression' ? normaliseExpr(cv.text) : undefined;
+        if (target) this.emit({ k: 'assign', name: target, value: cv ? constantValue(cv) : undefined, constText: cv ? constantText(cv) : undefined, ...(rhs ? { rhs } : {}) }, n);
+        return;
+      }
+      case 'update_expression': {
+        const target = this.noteAssigned(n.childForFieldName('argument'));
+        if (target) this.emit({ k: 'assign', name: target }, n);
+        return;
+      }
+      case 'binary_expression': {
+        const op = n.childForFieldName('operator')?.text;
+        const right = n.childForFieldName('right');
+        if ((op === '&&' || op === '||') && right && this.interesting(right)) {
+          const j = this.newNode('join', n);
+          this.cond(n, j, j);
+          this.cur = j;
+          return;
+        }
+        break;
+      }
+      case 'conditional_expression': {
+        const c = n.childForFieldName('condition');
+        const a = n.childForFieldName('consequence');
+        const b = n.childForFieldName('alternative');
+        if (c && ((a && this.interesting(a)) || (b && this.interesting(b)))) {
+          const t = this.newNode('join', a ?? n);
+          const f = this.newNode('join', b ?? n);
+          this.cond(c, t, f);
+          this.cur = t;
+          if (a) this.expr(a);
+          const endT = this.cur;
+          this.cur = f;
+          if (b) this.expr(b);
+          this.join(endT, n);
+          return;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    for (const c of n.namedChildren) if (c) this.expr(c);
+  }
+
+  /** Contains something whose effect depends on being evaluated (lock calls, statement expressions). */
+  protected interesting(n: Node): boolean {
+    if (n.descendantsOfType('compound_statement').length) return true;
+    return n.descendantsOfType('call_expression').some((c) => !!c && (!!this.primOf(c) || this.ctx.callable(calleeName(c) ?? '')));
+  }
+
+  protected call(n: Node): void {
+    const fn = n.childForFieldName('function');
+    const args = callArgs(n);
+    // guard(mutex)(&m);
+    if (fn?.type === 'call_expression' && calleeName(fn) === 'guard') {
+      const cls = callArgs(fn)[0];
+      const g = cls ? this.guardAcquire(cls.text, args[0]?.text, n) : undefined;
+      if (g) { this.emit(g, n); this.scopes[this.scopes.length - 1]?.guards.push(g); }
+      return;
+    }
+    const name = calleeName(n);
+    if (name) {
+      // a filesystem's own assertion macros: *bug_on* (must be false), *assert* (must be true)
+      const am = this.ctx.catalog.assertMacro(name)
+        ?? (/bug_on/i.test(name) ? { negated: true } : /(^|_)assert/i.test(name) ? { negated: false } : undefined);
+      if (am && args[0] && this.assertion(args[0], am.negated, n)) return;
+    }
+    for (const a of args) this.expr(a);
+    if (fn && fn.type !== 'identifier') this.expr(fn);
+    if (!name) {
+      const field = fn?.type === 'field_expression' ? fn.childForFieldName('field')?.text ?? '' : '';
+      // `q->ops->wake_and_unlock(q)`: an indirect call that says it unlocks may release what it is given
+      const esc = this.escapes(/unlock|release/.test(field), args);
+      if (field && this.ctx.indirectCalls) {
+        this.ir.fieldCalls.add(field);
+        const recv = fn?.type === 'field_expression' ? fn.childForFieldName('argument')?.text : undefined;
+        this.emit({ k: 'icall', field, args: args.map((a) => a.text), site: siteOf(n), ...esc, ...(recv ? { recv: normaliseExpr(recv) } : {}) }, n);
+      } else if (esc.escapeKeys.length || esc.escapeRoots.length) {
+        this.emit({ k: 'escape', keys: esc.escapeKeys, roots: esc.escapeRoots, callee: field, site: siteOf(n) }, n);
+      }
+      return;
+    }
+    const sleeper = this.ctx.catalog.sleeper(name);
+    if (sleeper) {
+      const gfp = sleeper.gfp === undefined ? undefined : args[sleeper.gfp]?.text;
+      if (sleeper.gfp === undefined || (gfp !== undefined && BLOCKING_GFP.test(gfp))) this.emit({ k: 'sleep', via: name, site: siteOf(n) }, n);
+    }
+    const rule = this.ctx.catalog.forbiddenCall(name);
+    if (rule) {
+      const key = normaliseExpr(rule.lock.replace(/\{(\d+)\}/g, (_m, i: string) => `(${args[Number(i)]?.text ?? '?'})`));
+      this.emit({
+        k: 'forbid', call: name, reason: rule.reason, site: siteOf(n),
+        lock: { key, display: displayOfKey(key), class: rule.class ?? null, kind: 'rwsem', recursive: false },
+      }, n);
+    }
+    const prim = this.ctx.catalog.primitive(name);
+    if (prim && prim.op !== 'noreturn' && prim.op !== 'predicate') this.modelledSites.add(n.startIndex);
+    if (!prim) {
+      const esc = this.escapes(/unlock|_and_release/.test(name), args);
+      if (this.ctx.callable(name)) {
+        this.ir.callees.add(name);
+        this.emit({ k: 'call', callee: name, args: args.map((a) => a.text), site: siteOf(n), ...esc, text: normaliseExpr(n.text) }, n);
+      } else if (esc.escapeKeys.length || esc.escapeRoots.length) {
+        this.emit({ k: 'escape', keys: esc.escapeKeys, roots: esc.escapeRoots, callee: name, site: siteOf(n) }, n);
+      }
+      return;
+    }
+    switch (prim.op) {
+      case 'acquire':
+        for (const l of this.lockRefs(prim, args, n)) {
+          this.emit({ k: 'acquire', lock: l.ref, mode: l.mode, via: name, site: siteOf(n), siteId: n.startIndex, subclass: this.subclass(prim, args) }, n);
+        }
+        return;
+      case 'release':
+        for (const l of this.lockRefs(prim, args, n)) this.emit({ k: 'release', lock: l.ref, via: name, site: siteOf(n) }, n);
+        return;
+      case 'downgrade':
+        for (const l of this.lockRefs(prim, args, n)) this.emit({ k: 'downgrade', lock: l.ref, via: name, site: siteOf(n) }, n);
+        return;
+      case 'assert':
+        for (const l of this.lockRefs(prim, args, n)) this.emit({ k: 'assert', lock: l.ref, mode: prim.mode, via: name, site: siteOf(n) }, n);
+        return;
+      case 'trylock': {
+        // result ignored or used in a way we do not follow: both outcomes
+        const j = this.newNode('join', n);
+        this.trylockEdges(n, prim, j, j);
+        this.cur = j;
+        return;
+      }
+      case 'handoff':
+        for (const l of this.lockRefs(prim, args, n)) this.emit({ k: 'handoff', lock: l.ref, via: name, site: siteOf(n) }, n);
+        return;
+      case 'release-handed':
+        this.emit({ k: 'release-handed', via: name, site: siteOf(n) }, n);
+        return;
+      case 'noreturn':
+        this.emit({ k: 'noreturn', via: name, site: siteOf(n) }, n);
+        this.cur = null;
+        return;
+      case 'predicate':
+        return;
+    }
+  }
+
+  /**
+   * What a call we may not see could do to the caller's locks: act on a lock whose address it is
+   * given; and, when its name says it unlocks, on every lock rooted at what it is given.
+   */
+  protected escapes(unlocking: boolean, args: Node[]): { escapeKeys: string[]; escapeRoots: string[] } {
+    const escapeRoots = unlocking ? args.map((a) => unparen(a)).flatMap((a) => {
+      const id = a.type === 'identifier' ? a : a.type === 'pointer_expression' || a.type === 'field_expression' ? a.descendantsOfType('identifier')[0] : undefined;
+      return id ? [id.text] : [];
+    }) : [];
+    return { escapeKeys: this.escapedKeys(args), escapeRoots };
+  }
+
+  /** Lock keys an unknown callee could act on: `&x->lock` passed in, or `x->lock` given to a macro. */
+  protected escapedKeys(args: Node[]): string[] {
+    const keys: string[] = [];
+    for (const a of args) {
+      if (a.type === 'pointer_expression' && a.text.trimStart().startsWith('&')) keys.push(keyOfPointer(a.text));
+      else if (a.type === 'field_expression') keys.push(normaliseExpr(a.text));
+    }
+    return keys;
+  }
+
+  /** ASSERT(pred) / WARN_ON(!pred): a lock the function requires. Returns false if not an assertion. */
+  protected assertion(arg: Node, negated: boolean, at: Node): boolean {
+    let e = unparen(arg);
+    let neg = false;
+    while (e.type === 'unary_expression' && e.childForFieldName('operator')?.text === '!') {
+      neg = !neg;
+      e = unparen(e.childForFieldName('argument')!);
+    }
+    if (e.type !== 'call_expression') return false;
+    const prim = this.primOf(e);
+    if (prim?.op === 'trylock' && prim.success !== 'zero') {
+      // BUG_ON(mutex_trylock(&m)): it must fail, so the lock is held already;
+      // BUG_ON(!mutex_trylock(&m)): it must succeed, so from here the lock is held
+      const args = callArgs(e);
+      for (const l of this.lockRefs(prim, args, e)) {
+        if (neg === negated) this.emit({ k: 'acquire', lock: l.ref, mode: l.mode, via: calleeName(e) ?? prim.name, site: siteOf(e), siteId: e.startIndex }, at);
+        else this.emit({ k: 'assert', lock: l.ref, mode: l.mode, via: calleeName(at) ?? 'assert', site: siteOf(at) }, at);
+      }
+      this.modelledSites.add(e.startIndex);
+      return true;
+    }
+    if (!prim || prim.op !== 'predicate' || neg !== negated) return false;
+    for (const l of this.lockRefs(prim, callArgs(e), e)) {
+      this.emit({ k: 'assert', lock: l.ref, mode: prim.flags ? l.mode : undefined, via: calleeName(at) ?? 'assert', site: siteOf(at) }, at);
+    }
+    return true;
+  }
+
+  protected subclass(prim: LockPrimitive, args: Node[]): string | undefined {
+    if (prim.subclassArg === undefined) return undefined;
+    const a = args[prim.subclassArg];
+    return a ? normaliseExpr(a.text) : undefined;
+  }
+
+  /** The locks a primitive call designates (several for flag sets). */
+  protected lockRefs(prim: LockPrimitive, args: Node[], _at: Node): { ref: LockRef; mode: Mode }[] {
+    const argIdx = prim.arg ?? 0;
+    const mk = (key: string, cls: string | null, kind = prim.kind, base?: string): LockRef =>
+      ({ key, display: displayOfKey(key), class: cls, kind, recursive: !!prim.recursive, ...(base ? { base } : {}) });
+    if (argIdx < 0) {
+      const global = prim.lock ?? prim.name;
+      return [{ ref: { ...mk(global, prim.class ?? null), display: global }, mode: prim.mode ?? 'excl' }];
+    }
+    const a = args[argIdx];
+    if (!a) { this.count('lock-call-without-argument'); return []; }
+    if (prim.flags) {
+      const fa = args[prim.flags.arg];
+      if (!fa) return [];
+      const known = flagLocks(prim, a.text, fa.text);
+      if (known) return known;
+      // flags not constant here (`xfs_ilock(ip, lock_mode)`): a symbolic lock matched by the same text;
+      // silent in this function, evaluated where a caller passes constants
+      const ref = symbolicLock(prim, a.text, fa.text);
+      this.ir.taintedKeys.add(ref.key);
+      return [{ ref, mode: 'excl' }];
+    }
+    if (prim.range) {
+      const base = keyOfPointer(a.text);
+      const lo = args[prim.range[0]];
+      const hi = args[prim.range[1]];
+      const key = `${base}[${lo ? normaliseExpr(lo.text) : '?'}..${hi ? normaliseExpr(hi.text) : '?'}]`;
+      return [{ ref: { ...mk(key, prim.class ?? null, prim.kind, base), display: `${displayOfKey(base)} [${lo?.text ?? '?'}, ${hi?.text ?? '?'}]` }, mode: prim.mode ?? 'excl' }];
+    }
+    const key = prim.lock ? applyTemplate(prim.lock, a.text) : keyOfPointer(a.text);
+    return [{ ref: mk(key, prim.class ?? null), mode: prim.mode ?? 'excl' }];
+  }
+
+  /** Success and failure edges of a trylock call, to `ok`/`fail` for a condition that is true on success. */
+  protected trylockEdges(call: Node, prim: LockPrimitive, whenTrue: number, whenFalse: number, fact?: string): void {
+    const args = callArgs(call);
+    for (const a of args) this.expr(a);
+    const from = this.here(call);
+    const name = calleeName(call) ?? prim.name;
+    this.modelledSites.add(call.startIndex);
+    const locks = this.lockRefs(prim, args, call);
+    const okOnTrue = prim.success !== 'zero';
+    const [okTarget, failTarget] = okOnTrue ? [whenTrue, whenFalse] : [whenFalse, whenTrue];
+    const site = siteOf(call);
+    const acquire = locks[0]
+      ? { k: 'acquire' as const, lock: locks[0].ref, mode: locks[0].mode, via: name, site, siteId: call.startIndex, subclass: this.subclass(prim, args) }
+      : undefined;
+    // only the first lock of a flag set is modelled on the edge; the rest are rare enough to taint
+    for (const extra of locks.slice(1)) this.ir.taintedKeys.add(extra.ref.key);
+    const okFact = fact ? { text: fact, value: okOnTrue } : undefined;
+    const failFact = fact ? { text: fact, value: !okOnTrue } : undefined;
+    this.edge(from, okTarget, { ...(acquire ? { acquire } : {}), ...(okFact ? { fact: okFact } : {}), note: `${name} succeeds`, site });
+    this.edge(from, failTarget, { ...(failFact ? { fact: failFact } : {}), note: `${name} fails`, site });
+    this.cur = null;
+  }
+
+  /** `x = mutex_trylock(&m)`: split on the outcome with a fact about `x`. */
+  protected tryAssign(name: string, value: Node, at: Node): boolean {
+    const v = unparen(value);
+    if (v.type !== 'call_expression') return false;
+    const prim = this.primOf(v);
+    if (!prim || prim.op !== 'trylock') return false;
+    this.ir.assigned.add(name);
+    this.emit({ k: 'assign', name }, at);
+    const j = this.newNode('join', at);
+    this.trylockEdges(v, prim, j, j, name);
+    this.cur = j;
+    return true;
+  }
+
+  protected assign(name: string, value: Node, at: Node): void {
+    const v = unparen(value);
+    const rhs = v.type === 'call_expression' ? normaliseExpr(v.text) : undefined;
+    this.emit({ k: 'assign', name, value: constantValue(v), constText: constantText(v), ...(rhs ? { rhs } : {}) }, at);
+  }
+
+  /**
+   * A call used as a condition whose arguments are pure and which touches no lock
+   * (`btrfs_is_zoned(fs_info)`, `test_bit(X, &f->flags)`): read as a fact, so that two tests of
+   * the same predicate agree. An approximation: the predicate is assumed stable in between.
+   */
+  protected factable(e: Node): boolean {
+    if (e.type === 'call_expression') {
+      const name = calleeName(e);
+      if (!name || this.ctx.catalog.primitive(name) || this.ctx.catalog.assertMacro(name)) return false;
+      if (VOLATILE_PREDICATE.test(name)) return false;
+      return callArgs(e).every((a) => this.factable(a));
+    }
+    if (e.type === 'assignment_expression' || e.type === 'update_expression' || e.type === 'compound_statement' || e.type === 'ERROR') return false;
+    for (const c of e.namedChildren) if (c && !this.factable(c)) return false;
+    return true;
+  }
+
+  /** A value that is 0 or -errno: a variable, or a call to a primitive whose success is zero. */
+  protected errnoStyle(e: Node): boolean {
+    if (e.type === 'identifier') return true;
+    if (e.type !== 'call_expression') return false;
+    const prim = this.primOf(e);
+    return !prim || prim.success === 'zero';
+  }
+
+  protected hasTrylock(n: Node): boolean {
+    return [n, ...n.descendantsOfType('call_expression')].some((c) => !!c && c.type === 'call_expression' && this.primOf(c)?.op === 'trylock');
+  }
+
+  /** Lower a condition with short-circuit evaluation, sending true/false outcomes to t/f. */
+  protected cond(n: Node, t: number, f: number): void {
+    const e = unparen(n);
+    if (e.type === 'unary_expression' && e.childForFieldName('operator')?.text === '!') {
+      const arg = e.childForFieldName('argument');
+      if (arg) { this.cond(arg, f, t); return; }
+    }
+    if (e.type === 'binary_expression') {
+      const op = e.childForFieldName('operator')?.text;
+      const left = e.childForFieldName('left');
+      const right = e.childForFieldName('right');
+      if (left && right && (op === '&&' || op === '||')) {
+        const mid = this.newNode('cond', right);
+        if (op === '&&') this.cond(left, mid, f); else this.cond(left, t, mid);
+        this.cur = mid;
+        this.cond(right, t, f);
+        return;
+      }
+      // `ret < 0` on an errno-style value is `ret != 0`; `>= 0` is `== 0`
+      if (left && right && (op === '<' || op === '>=') && constantTruth(unparen(right)) === false && this.errnoStyle(unparen(left))) {
+        if (op === '<') this.cond(left, t, f); else this.cond(left, f, t);
+        return;
+      }
+      if (left && right && (op === '==' || op === '!=')) {
+        const lz = constantTruth(unparen(left)) === false;
+        const rz = constantTruth(unparen(right)) === false;
+        if (lz !== rz) {
+          const other = lz ? right : left;
+          if (op === '==') this.cond(other, f, t); else this.cond(other, t, f);
+          return;
+        }
+      }
+    }
+    const truth = constantTruth(e);
+    if (truth !== undefined) { this.edge(this.here(n), truth ? t : f); this.cur = null; return; }
+    if (e.type === 'call_expression') {
+      const prim = this.primOf(e);
+      if (prim?.op === 'trylock') { this.trylockEdges(e, prim, t, f); return; }
+      // likely(x), unlikely(x), WARN_ON(!trylock(..)): the value passes through
+      const name = calleeName(e) ?? '';
+      const inner = callArgs(e)[0];
+      if (inner && (PASS_THROUGH.has(name) || (WARNS.has(name) && this.hasTrylock(inner)))) { this.cond(inner, t, f); return; }
+    }
+    if (e.type === 'assignment_expression') {
+      const left = e.childForFieldName('left');
+      const right = e.childForFieldName('right');
+      const rv = right ? unparen(right) : undefined;
+      const prim = rv?.type === 'call_expression' ? this.primOf(rv) : undefined;
+      if (left?.type === 'identifier' && rv && prim?.op === 'trylock') {
+        this.ir.assigned.add(left.text);
+        this.emit({ k: 'assign', name: left.text }, e);
+        this.trylockEdges(rv, prim, t, f, left.text);
+        return;
+      }
+    }
+    if (this.factable(e)) {
+      const text = factText(e);
+      // a predicate call is still a call: its summary or escapes apply, and then the branch is a fact
+      if (!isPure(e)) this.expr(e);
+      const from = this.here(n);
+      this.edge(from, t, { fact: { text, value: true } });
+      this.edge(from, f, { fact: { text, value: false } });
+      this.cur = null;
+      return;
+    }
+    this.expr(e);
+    const from = this.here(n);
+    this.edge(from, t);
+    this.edge(from, f);
+    this.cur = null;
+  }
+}

@@ -1,0 +1,4 @@
+/** The cfg stage: see docs/ARCHITECTURE.md. */
+export * from './base';
+export * from './build';
+export * from './expr';

@@ -1,0 +1,5 @@
+/** The checks stage: see docs/ARCHITECTURE.md. */
+export * from './baseline';
+export * from './checks';
+export * from './lockorder';
+export * from './suppress';

@@ -1,0 +1,4 @@
+/** The link stage: see docs/ARCHITECTURE.md. */
+export * from './extract';
+export * from './linker';
+export * from './scc';

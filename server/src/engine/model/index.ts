@@ -1,0 +1,6 @@
+/** The model stage: see docs/ARCHITECTURE.md. */
+export * from './catalog';
+export * from './config';
+export * from './findings';
+export * from './globs';
+export * from './vfs';

@@ -1,0 +1,56 @@
+/**
+ * Entry states from the VFS contract: which locks each ->op is called with, our own encoding of
+ * Documentation/filesystems/locking.rst (Linux 6.1). A function installed as `.setattr` in an
+ * `inode_operations` table starts with the inode's i_rwsem held by its caller, so taking it again is
+ * a recursive lock, and hover can say what callers hold. Templates name parameters by position.
+ */
+import type { Mode } from './catalog';
+
+export interface EntryLock { lock: string; mode: Mode; kind: 'rwsem' | 'page' | 'folio'; class: string }
+
+const I = (p: string, mode: Mode = 'excl'): EntryLock => ({ lock: `${p}->i_rwsem`, mode, kind: 'rwsem', class: 'struct inode::i_rwsem' });
+const PAGE = (p: string): EntryLock => ({ lock: `PG_locked(${p})`, mode: 'excl', kind: 'page', class: 'struct page::PG_locked' });
+const FOLIO = (p: string): EntryLock => ({ lock: `PG_locked(${p})`, mode: 'excl', kind: 'folio', class: 'struct folio::PG_locked' });
+const MMAP = (p: string): EntryLock => ({ lock: `${p}->vma->vm_mm->mmap_lock`, mode: 'shared', kind: 'rwsem', class: 'struct mm_struct::mmap_lock' });
+const UMOUNT = (p: string, mode: Mode): EntryLock => ({ lock: `${p}->s_umount`, mode, kind: 'rwsem', class: 'struct super_block::s_umount' });
+
+/** `struct TYPE::field` -> the locks held on entry, with the parameter count the signature has in 6.1. */
+export const VFS_ENTRY: Record<string, { params: number; locks: EntryLock[] }> = {
+  'inode_operations::lookup': { params: 3, locks: [I('{0}', 'shared')] },
+  'inode_operations::create': { params: 5, locks: [I('{1}')] },
+  'inode_operations::link': { params: 3, locks: [I('{1}'), I('d_inode({0})')] },
+  'inode_operations::unlink': { params: 2, locks: [I('{0}'), I('d_inode({1})')] },
+  'inode_operations::symlink': { params: 4, locks: [I('{1}')] },
+  'inode_operations::mkdir': { params: 4, locks: [I('{1}')] },
+  'inode_operations::rmdir': { params: 2, locks: [I('{0}'), I('d_inode({1})')] },
+  'inode_operations::mknod': { params: 5, locks: [I('{1}')] },
+  'inode_operations::rename': { params: 6, locks: [I('{1}'), I('{3}')] },
+  'inode_operations::setattr': { params: 3, locks: [I('d_inode({1})')] },
+  'inode_operations::fileattr_set': { params: 3, locks: [I('d_inode({1})')] },
+  'inode_operations::atomic_open': { params: 5, locks: [I('{0}')] },
+  'address_space_operations::writepage': { params: 2, locks: [PAGE('{0}')] },
+  'address_space_operations::read_folio': { params: 2, locks: [FOLIO('{1}')] },
+  'address_space_operations::write_end': { params: 7, locks: [PAGE('{5}')] },
+  'address_space_operations::invalidate_folio': { params: 3, locks: [FOLIO('{0}')] },
+  'address_space_operations::release_folio': { params: 2, locks: [FOLIO('{0}')] },
+  'address_space_operations::launder_folio': { params: 1, locks: [FOLIO('{0}')] },
+  'address_space_operations::is_partially_uptodate': { params: 3, locks: [FOLIO('{0}')] },
+  'address_space_operations::error_remove_page': { params: 2, locks: [PAGE('{1}')] },
+  'vm_operations_struct::fault': { params: 1, locks: [MMAP('{0}')] },
+  'vm_operations_struct::page_mkwrite': { params: 1, locks: [MMAP('{0}')] },
+  'vm_operations_struct::pfn_mkwrite': { params: 1, locks: [MMAP('{0}')] },
+  'super_operations::put_super': { params: 1, locks: [UMOUNT('{0}', 'excl')] },
+  'super_operations::sync_fs': { params: 2, locks: [UMOUNT('{0}', 'shared')] },
+  'super_operations::freeze_fs': { params: 1, locks: [UMOUNT('{0}', 'excl')] },
+  'super_operations::unfreeze_fs': { params: 1, locks: [UMOUNT('{0}', 'excl')] },
+  'super_operations::remount_fs': { params: 3, locks: [UMOUNT('{0}', 'excl')] },
+};
+
+/** The entry locks of a function installed as `field` in a table of `type`, if the contract names any. */
+export function vfsEntry(type: string | undefined, field: string, params: number): { op: string; locks: EntryLock[] } | undefined {
+  if (!type) return undefined;
+  const spec = VFS_ENTRY[`${type}::${field}`];
+  if (!spec || spec.params !== params) return undefined;
+  return { op: `${type}.${field}`, locks: spec.locks };
+}
+

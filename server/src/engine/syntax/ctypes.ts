@@ -1,0 +1,212 @@
+/**
+ * A light C type resolver, enough to name locks like lockdep's classes: struct and union field types
+ * (from headers too), typedefs, the declared types of parameters and locals, return types of functions
+ * and static inlines (`BTRFS_I()`, `file_inode()`), and container_of(). A lock reached as
+ * `fs_info->reloc_mutex` gets the class `struct btrfs_fs_info::reloc_mutex`.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { FunctionIR, LockRef, Op } from '../ir';
+
+/**
+ * The struct a type names, if any; a typedef name is kept as `@name` and resolved when asked
+ * (the header that defines it may be read later).
+ */
+function structOf(type: Node | null): string | undefined {
+  if (!type) return undefined;
+  if (type.type === 'struct_specifier' || type.type === 'union_specifier') return type.childForFieldName('name')?.text;
+  if (type.type === 'type_identifier') return `@${type.text}`;
+  return undefined;
+}
+
+/** The identifier a declarator declares (through pointers, arrays, functions, parentheses). */
+function declared(d: Node | null): string | undefined {
+  let cur: Node | null = d;
+  while (cur && cur.type !== 'identifier' && cur.type !== 'field_identifier' && cur.type !== 'type_identifier') {
+    cur = cur.childForFieldName('declarator') ?? cur.namedChildren.find((c) => c?.type === 'identifier' || c?.type === 'field_identifier') ?? null;
+  }
+  return cur?.text;
+}
+
+/** What one file contributes to the type table (plain data: it crosses threads and goes to the cache). */
+export interface TypeFacts {
+  fields: Map<string, Map<string, string | null>>;
+  typedefs: Map<string, string>;
+  returns: Map<string, string>;
+}
+
+/** The top-level nodes of a file, through preprocessor conditionals and error nodes, in document order. */
+export function topLevel(root: Node): Node[] {
+  const out: Node[] = [];
+  const visit = (n: Node): void => {
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      if (c.type.startsWith('preproc_if') || c.type.startsWith('preproc_el') || c.type === 'ERROR') visit(c);
+      else out.push(c);
+    }
+  };
+  visit(root);
+  return out;
+}
+
+export class TypeTable {
+  /** struct name -> field -> struct the field's type names (when it names one) */
+  readonly fields = new Map<string, Map<string, string | null>>();
+  readonly typedefs = new Map<string, string>();
+  /** function -> struct its return type names */
+  readonly returns = new Map<string, string>();
+
+  /**
+   * Read struct definitions, typedefs and function return types from a file's syntax tree: from its
+   * top-level declarations (also inside #if blocks and error nodes), never from function bodies, which
+   * hold most of a file's nodes and almost never a type definition.
+   */
+  addTree(root: Node): void {
+    const typedefs: Node[] = [];
+    const structs: Node[] = [];
+    const decls: Node[] = [];
+    for (const n of topLevel(root)) {
+      if (n.type === 'function_definition') { decls.push(n); continue; }
+      if (n.type === 'type_definition') typedefs.push(n);
+      else if (n.type === 'declaration') decls.push(n);
+      if (n.text.includes('{')) for (const st of n.descendantsOfType(['struct_specifier', 'union_specifier'])) if (st) structs.push(st);
+    }
+    for (const t of typedefs) {
+      const s = structOf(t.childForFieldName('type'));
+      for (const d of t.childrenForFieldName('declarator')) {
+        const name = declared(d);
+        if (s && name && d?.type === 'type_identifier' && s !== `@${name}`) this.typedefs.set(name, s);
+      }
+    }
+    for (const st of structs) {
+      const name = st?.childForFieldName('name')?.text;
+      const body = st?.childForFieldName('body');
+      if (!st || !name || !body || this.fields.has(name)) continue;
+      const m = new Map<string, string | null>();
+      for (const f of body.namedChildren) {
+        if (!f || f.type !== 'field_declaration') continue;
+        const s = structOf(f.childForFieldName('type')) ?? null;
+        for (const d of f.childrenForFieldName('declarator')) {
+          const field = declared(d);
+          if (field) m.set(field, s);
+        }
+      }
+      this.fields.set(name, m);
+    }
+    for (const fn of decls) {
+      const s = structOf(fn.childForFieldName('type'));
+      if (!s) continue;
+      let d: Node | null = fn.childForFieldName('declarator');
+      if (d?.type !== 'pointer_declarator') continue;
+      while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
+      const name = d?.childForFieldName('declarator')?.text;
+      if (name && /^[A-Za-z_]\w*$/.test(name) && !this.returns.has(name)) this.returns.set(name, s);
+    }
+  }
+
+  /** This table's facts, for merging into another in file order. */
+  facts(): TypeFacts { return { fields: this.fields, typedefs: this.typedefs, returns: this.returns }; }
+
+  /** Add a file's facts with the same precedence as reading its tree here (first struct and return type win, last typedef). */
+  merge(f: TypeFacts): void {
+    for (const [k, v] of f.fields) if (!this.fields.has(k)) this.fields.set(k, v);
+    for (const [k, v] of f.typedefs) this.typedefs.set(k, v);
+    for (const [k, v] of f.returns) if (!this.returns.has(k)) this.returns.set(k, v);
+  }
+
+  /** The struct types of a function's parameters and locals, by name. */
+  variables(def: Node): Map<string, string> {
+    const out = new Map<string, string>();
+    const add = (type: Node | null, d: Node | null) => {
+      const s = structOf(type);
+      const name = declared(d);
+      if (s && name && !out.has(name)) out.set(name, s);
+    };
+    for (const p of def.descendantsOfType('parameter_declaration')) if (p) add(p.childForFieldName('type'), p.childForFieldName('declarator'));
+    const body = def.childForFieldName('body');
+    for (const decl of body?.descendantsOfType('declaration') ?? []) {
+      if (!decl) continue;
+      for (const d of decl.childrenForFieldName('declarator')) add(decl.childForFieldName('type'), d);
+    }
+    return out;
+  }
+
+  /**
+   * The class of a lock named by `key` (`fs_info->reloc_mutex`, `BTRFS_I(inode)->io_tree`,
+   * `container_of(work,struct foo,work)->lock`): the struct holding the last field, and the field.
+   */
+  classOf(key: string, vars: ReadonlyMap<string, string>): string | undefined {
+    const m = /^(.*?)(?:->|\.)([A-Za-z_]\w*)$/.exec(key.replace(/\[[^\]]*\]/g, ''));
+    if (!m) return undefined;
+    const owner = this.typeOf(m[1], vars);
+    return owner && this.fields.get(owner)?.has(m[2]) ? `struct ${owner}::${m[2]}` : undefined;
+  }
+
+  /** A struct name, through typedefs (`@xfs_inode_t` -> `xfs_inode`). */
+  private resolve(t: string | null | undefined): string | undefined {
+    let cur = t ?? undefined;
+    for (let i = 0; cur?.startsWith('@') && i < 4; i++) cur = this.typedefs.get(cur.slice(1));
+    return cur && !cur.startsWith('@') ? cur : undefined;
+  }
+
+  /** The struct an expression points to or is, as far as the declared types say. */
+  typeOf(expr: string, vars: ReadonlyMap<string, string>, depth = 0): string | undefined {
+    if (depth > 8) return undefined;
+    const e = expr.trim().replace(/^\((.*)\)$/, '$1').replace(/^&/, '');
+    if (/^[A-Za-z_]\w*$/.test(e)) return this.resolve(vars.get(e));
+    const co = /^container_of\(.*,\s*struct\s+([A-Za-z_]\w*)\s*,[^,]*\)$/.exec(e);
+    if (co) return co[1];
+    const call = /^([A-Za-z_]\w*)\((.*)\)$/.exec(e);
+    if (call && balanced(call[2])) return this.resolve(this.returns.get(call[1]));
+    const f = /^(.*?)(->|\.)([A-Za-z_]\w*)$/.exec(e);
+    if (f && balanced(f[1])) {
+      const base = this.typeOf(f[1], vars, depth + 1);
+      return base ? this.resolve(this.fields.get(base)?.get(f[3])) : undefined;
+    }
+    return undefined;
+  }
+
+  /** Does classifying this IR need the declared types of its variables (a lock without a class, an untyped ops call)? */
+  static needsVariables(ir: FunctionIR): boolean {
+    for (const n of ir.nodes) {
+      for (const op of n.ops) {
+        if (CLASSIFIED.has(op.k) && !(op as { lock: LockRef }).lock.class) return true;
+        if (op.k === 'icall' && op.recv && !op.recvType) return true;
+      }
+      for (const e of n.succ) if (e.guard?.acquire && !e.guard.acquire.lock.class) return true;
+    }
+    return false;
+  }
+
+  /** Give every lock of a function without a class the one its declared types name. */
+  classify(ir: FunctionIR, vars: ReadonlyMap<string, string>): void {
+    const fix = (r: LockRef): LockRef => {
+      if (r.class || r.symbolic || r.key.startsWith('*')) return r;
+      const c = this.classOf(r.base ?? r.key, vars);
+      return c ? { ...r, class: c } : r;
+    };
+    for (const n of ir.nodes) {
+      for (let i = 0; i < n.ops.length; i++) {
+        const op = n.ops[i];
+        if (CLASSIFIED.has(op.k)) n.ops[i] = { ...op, lock: fix((op as { lock: LockRef }).lock) } as typeof op;
+        else if (op.k === 'icall' && op.recv && !op.recvType) {
+          // the ops struct the field is called through (`file->f_op` is a struct file_operations)
+          const t = this.typeOf(op.recv, vars);
+          if (t) n.ops[i] = { ...op, recvType: t };
+        }
+      }
+      for (const e of n.succ) if (e.guard?.acquire) e.guard.acquire = { ...e.guard.acquire, lock: fix(e.guard.acquire.lock) };
+    }
+  }
+}
+
+/** The operations whose lock `classify` names. */
+const CLASSIFIED = new Set<Op['k']>(['acquire', 'release', 'assert', 'downgrade', 'handoff']);
+
+function balanced(s: string): boolean {
+  let d = 0;
+  for (const c of s) {
+    if (c === '(') d++;
+    else if (c === ')' && --d < 0) return false;
+  }
+  return d === 0;
+}

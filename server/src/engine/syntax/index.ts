@@ -1,0 +1,7 @@
+/** The syntax stage: see docs/ARCHITECTURE.md. */
+export * from './aliases';
+export * from './ctypes';
+export * from './idioms';
+export * from './macros';
+export * from './parser';
+export * from './segments';
