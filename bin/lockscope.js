@@ -4,7 +4,7 @@
 let cli;
 try {
   cli = require('../dist/cli.js');
-} catch (e) {
+} catch {
   process.stderr.write('lockscope: dist/cli.js is missing; run "npm run build" first\n');
   process.exit(2);
 }

@@ -77,37 +77,23 @@ function cacheRelevant(settings: Settings): Partial<Settings> {
   return rest;
 }
 
-export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalysis; timings: BuildTimings }> {
-  const t0 = performance.now();
-  const files = [...new Set(o.files)].sort();
-  const jobs = o.jobs ?? defaultJobs();
-  const rel = (abs: string) => toPosix(path.relative(o.root, abs));
-  const refused = o.cacheDir ? claimCacheDir(o.cacheDir) : undefined;
-  if (refused) o.warn?.(`not using the cache: ${refused}`);
-  let cacheDir = refused ? undefined : o.cacheDir;
-  const key = cacheDir ? keyFor(o.settings, o.grammar?.dir || undefined) : '';
-  // 1. hashes, and the warm start
-  const items: PoolItem[] = files.map((abs, seq) => ({ seq, abs, rel: rel(abs) }));
-  let snapshots: SnapshotCache | undefined;
-  if (cacheDir) {
-    for (const it of items) {
-      try { it.hash = contentHash(it.rel, fs.readFileSync(it.abs, 'utf8')); } catch { it.hash = undefined; }
-    }
-    snapshots = new SnapshotCache(cacheDir, key);
-    const treeHash = SnapshotCache.treeHash(items.map((i) => ({ rel: i.rel, hash: i.hash ?? 'unreadable' })));
-    const warm = snapshots.get(treeHash, isAnalysis);
-    const tRead = performance.now();
-    if (warm) {
-      warm.index.root = o.root;
-      o.progress?.(files.length, files.length);
-      const s = (performance.now() - t0) / 1000;
-      return { analysis: warm, timings: { files: files.length, read: (tRead - t0) / 1000, extract: 0, analyse: 0, total: s, jobs, cacheHits: files.length, parsed: 0, warm: true, workersStarted: 0 } };
-    }
-    if (!RecordCache.prepare(cacheDir, key)) { snapshots = undefined; cacheDir = undefined; } // an unusable cache only costs speed
+interface Extracted { hits: number; parsed: number; workersStarted: number }
+
+/** The warm start: the whole analysis from the snapshot cache, by the hashes of every file (read here). */
+function warmStart(items: PoolItem[], o: BuildOptions, snapshots: SnapshotCache): TreeAnalysis | undefined {
+  for (const it of items) {
+    try { it.hash = contentHash(it.rel, fs.readFileSync(it.abs, 'utf8')); } catch { it.hash = undefined; }
   }
-  const tRead = performance.now();
-  // 2. records
-  const project = new Project(undefined, o.settings);
+  const warm = snapshots.get(SnapshotCache.treeHash(items.map((i) => ({ rel: i.rel, hash: i.hash ?? 'unreadable' }))), isAnalysis);
+  if (warm) warm.index.root = o.root;
+  return warm;
+}
+
+/**
+ * Counts records as they arrive (progress every 50), and once every `first` file is in, hands
+ * `onFirst` an analysis of those files alone.
+ */
+function arrivals(items: PoolItem[], o: BuildOptions): { queue: PoolItem[]; took: (rec: FileRecord, seq: number) => void } {
   const first = o.first;
   const firstSeqs = new Set(first ? items.filter((i) => first(i.rel)).map((i) => i.seq) : []);
   const firstRecords: FileRecord[] = [];
@@ -123,10 +109,66 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
         o.onFirst?.(partial.analysis(o.root));
       }
     }
-    if (++done % 50 === 0) o.progress?.(done, files.length);
+    if (++done % 50 === 0) o.progress?.(done, items.length);
   };
   const queue = first ? [...items.filter((i) => firstSeqs.has(i.seq)), ...items.filter((i) => !firstSeqs.has(i.seq))] : items;
-  let result = { hits: 0, parsed: 0, workersStarted: 0 };
+  return { queue, took };
+}
+
+/** jobs = 0: extract on this thread, through the record cache; `extracted[seq]` gets the hash of the text each record came from. */
+async function extractHere(queue: PoolItem[], o: BuildOptions, cache: RecordCache | undefined, extracted: string[],
+  took: (rec: FileRecord, seq: number) => void): Promise<{ records: FileRecord[]; result: Extracted }> {
+  const extractor = new Extractor(await loadGrammar(o.grammar), o.settings);
+  const result: Extracted = { hits: 0, parsed: 0, workersStarted: 0 };
+  const records: FileRecord[] = new Array(extracted.length);
+  for (const it of queue) {
+    let text: string | undefined;
+    try { text = fs.readFileSync(it.abs, 'utf8'); } catch (e) { records[it.seq] = skippedRecord(it.rel, `cannot read (${(e as Error).message})`); }
+    if (text !== undefined) {
+      // the text read now, which may differ from the one hashed above if it was saved meanwhile
+      const hash = contentHash(it.rel, text);
+      extracted[it.seq] = hash;
+      const buf = cache?.get(hash);
+      let rec: FileRecord | undefined;
+      if (buf) { try { rec = rehydrate(deserialise<FileRecord>(buf)); result.hits++; } catch { rec = undefined; } }
+      if (!rec) {
+        const fresh = extractor.extract(it.rel, text);
+        if (cache) cache.put(hash, serialise(fresh));
+        rec = rehydrate(fresh);
+        result.parsed++;
+      }
+      records[it.seq] = rec;
+    }
+    took(records[it.seq], it.seq);
+  }
+  return { records, result };
+}
+
+export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalysis; timings: BuildTimings }> {
+  const t0 = performance.now();
+  const files = [...new Set(o.files)].sort();
+  const jobs = o.jobs ?? defaultJobs();
+  const rel = (abs: string) => toPosix(path.relative(o.root, abs));
+  const refused = o.cacheDir ? claimCacheDir(o.cacheDir) : undefined;
+  if (refused) o.warn?.(`not using the cache: ${refused}`);
+  let cacheDir = refused ? undefined : o.cacheDir;
+  const key = cacheDir ? keyFor(o.settings, o.grammar?.dir || undefined) : '';
+  // 1. hashes, and the warm start
+  const items: PoolItem[] = files.map((abs, seq) => ({ seq, abs, rel: rel(abs) }));
+  let snapshots = cacheDir ? new SnapshotCache(cacheDir, key) : undefined;
+  const warm = snapshots && warmStart(items, o, snapshots);
+  const tRead = performance.now();
+  const seconds = (a: number, b: number) => (b - a) / 1000;
+  if (warm) {
+    o.progress?.(files.length, files.length);
+    const total = seconds(t0, performance.now());
+    return { analysis: warm, timings: { files: files.length, read: seconds(t0, tRead), extract: 0, analyse: 0, total, jobs, cacheHits: files.length, parsed: 0, warm: true, workersStarted: 0 } };
+  }
+  if (cacheDir && !RecordCache.prepare(cacheDir, key)) { snapshots = undefined; cacheDir = undefined; } // an unusable cache only costs speed
+  // 2. records
+  const project = new Project(undefined, o.settings);
+  const { queue, took } = arrivals(items, o);
+  let result: Extracted;
   /** The hash of the text each record was made from: the snapshot goes under these, not the hashes read first. */
   const extracted: string[] = new Array(items.length).fill('');
   if (jobs > 0) {
@@ -136,31 +178,9 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
       onArrive: (rec, item) => took(rec, item.seq),
     }, (rec, item, _hit, hash) => { extracted[item.seq] = hash; project.addRecord(rec); });
   } else {
-    const grammar = await loadGrammar(o.grammar);
-    const extractor = new Extractor(grammar, o.settings);
-    const cache = cacheDir ? new RecordCache(cacheDir, key) : undefined;
-    const recs: FileRecord[] = new Array(items.length);
-    for (const it of queue) {
-      let text: string | undefined;
-      try { text = fs.readFileSync(it.abs, 'utf8'); } catch (e) { recs[it.seq] = skippedRecord(it.rel, `cannot read (${(e as Error).message})`); }
-      if (text !== undefined) {
-        // the text read now, which may differ from the one hashed above if it was saved meanwhile
-        const hash = contentHash(it.rel, text);
-        extracted[it.seq] = hash;
-        const buf = cache?.get(hash);
-        let rec: FileRecord | undefined;
-        if (buf) { try { rec = rehydrate(deserialise<FileRecord>(buf)); result.hits++; } catch { rec = undefined; } }
-        if (!rec) {
-          const fresh = extractor.extract(it.rel, text);
-          if (cache) cache.put(hash, serialise(fresh));
-          rec = rehydrate(fresh);
-          result.parsed++;
-        }
-        recs[it.seq] = rec;
-      }
-      took(recs[it.seq], it.seq);
-    }
-    for (const r of recs) project.addRecord(r);
+    const here = await extractHere(queue, o, cacheDir ? new RecordCache(cacheDir, key) : undefined, extracted, took);
+    for (const r of here.records) project.addRecord(r);
+    result = here.result;
   }
   o.progress?.(files.length, files.length);
   const tExtract = performance.now();
@@ -171,8 +191,8 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
   return {
     analysis,
     timings: {
-      files: files.length, read: (tRead - t0) / 1000, extract: (tExtract - tRead) / 1000, analyse: (tAnalyse - tExtract) / 1000,
-      total: (performance.now() - t0) / 1000, jobs, cacheHits: result.hits, parsed: result.parsed, warm: false, workersStarted: result.workersStarted,
+      files: files.length, read: seconds(t0, tRead), extract: seconds(tRead, tExtract), analyse: seconds(tExtract, tAnalyse),
+      total: seconds(t0, performance.now()), jobs, cacheHits: result.hits, parsed: result.parsed, warm: false, workersStarted: result.workersStarted,
     },
   };
 }

@@ -168,7 +168,7 @@ function sweepKey(dir: string, entries: boolean): void {
   for (const n of names) {
     const sub = path.join(dir, n);
     if (SHARD.test(n)) {
-      let isDir = false;
+      let isDir: boolean;
       try { isDir = fs.lstatSync(sub).isDirectory(); } catch { continue; }
       if (!isDir) continue;
       let inner: string[];

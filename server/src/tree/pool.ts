@@ -42,90 +42,118 @@ export function workerScript(): string {
 /** `pending`: records still due from the batches sent to this worker. */
 interface Slot { worker: Worker; pending: number; parsed: number; retiring: boolean }
 
+type OnRecord = (rec: FileRecord, item: PoolItem, hit: boolean, hash: string) => void;
+
+/** One run of the pool: workers fed in batches, records handed on in `seq` order, workers recycled. */
+class PoolRun {
+  private readonly script: string;
+  private readonly recycle: number;
+  private readonly batchSize: number;
+  private readonly queue: PoolItem[];
+  private readonly bySeq: Map<number, PoolItem>;
+  private readonly done = new Map<number, { rec: FileRecord; hit: boolean; hash: string }>();
+  private readonly order: number[];
+  private next = 0;
+  private failed = false;
+  private readonly slots = new Set<Slot>();
+  readonly result: PoolResult = { hits: 0, parsed: 0, workersStarted: 0 };
+
+  constructor(items: PoolItem[], private readonly opts: PoolOptions, private readonly onRecord: OnRecord,
+    private readonly resolve: (r: PoolResult) => void, private readonly reject: (e: Error) => void) {
+    this.script = opts.script ?? workerScript();
+    this.recycle = opts.recycleBytes ?? 48 * 1024 * 1024;
+    this.batchSize = opts.batch ?? 6;
+    this.queue = [...items];
+    this.bySeq = new Map(items.map((i) => [i.seq, i]));
+    this.order = [...items].sort((a, b) => a.seq - b.seq).map((i) => i.seq);
+  }
+
+  fail(e: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    for (const s of this.slots) void s.worker.terminate();
+    this.reject(e);
+  }
+
+  private flush(): void {
+    while (this.next < this.order.length && this.done.has(this.order[this.next])) {
+      const seq = this.order[this.next++];
+      const d = this.done.get(seq)!;
+      this.done.delete(seq);
+      this.onRecord(d.rec, this.bySeq.get(seq)!, d.hit, d.hash);
+    }
+    if (this.next === this.order.length) {
+      for (const s of this.slots) void s.worker.terminate();
+      this.slots.clear();
+      this.resolve(this.result);
+    }
+  }
+
+  private feed(s: Slot): void {
+    // two batches in flight: the worker never waits for the main thread
+    while (!s.retiring && s.pending < 2 * this.batchSize && this.queue.length) {
+      const batch: WorkItem[] = this.queue.splice(0, this.batchSize).map((i) => ({ seq: i.seq, abs: i.abs, rel: i.rel, ...(i.hash ? { hash: i.hash } : {}), ...(i.fresh ? { fresh: true } : {}) }));
+      s.pending += batch.length;
+      s.worker.postMessage(batch);
+    }
+  }
+
+  start(): void {
+    const worker = new Worker(this.script, { workerData: this.opts.init });
+    this.result.workersStarted++;
+    const s: Slot = { worker, pending: 0, parsed: 0, retiring: false };
+    this.slots.add(s);
+    worker.on('message', (m: WorkerReply) => this.message(s, m));
+    worker.on('error', (e) => this.fail(e));
+    worker.on('exit', (code) => {
+      if (this.slots.has(s) && code !== 0 && !this.failed && this.next < this.order.length) this.fail(new Error(`lockscope: an extraction worker exited with code ${code}`));
+    });
+  }
+
+  private message(s: Slot, m: WorkerReply): void {
+    if (this.failed) return;
+    if (m.type === 'ready') { this.feed(s); return; }
+    if (m.type === 'fatal') { this.fail(new Error(m.message)); return; }
+    s.pending--;
+    this.arrived(m);
+    s.parsed += m.parsedBytes;
+    if (s.parsed >= this.recycle && this.queue.length) s.retiring = true;
+    if (s.retiring && s.pending === 0) {
+      this.slots.delete(s);
+      void s.worker.terminate();
+      this.start();
+    } else this.feed(s);
+    this.flush();
+  }
+
+  private arrived(m: Extract<WorkerReply, { type: 'record' }>): void {
+    const item = this.bySeq.get(m.seq)!;
+    let rec: FileRecord | undefined;
+    try { rec = rehydrate(deserialise<FileRecord>(m.buf)); } catch { rec = undefined; }
+    if ((!rec || rec.file !== item.rel) && !item.fresh) {
+      // a cache entry that passed its checksum but not deserialisation: extract it again, uncached
+      const again = { ...item, fresh: true };
+      this.bySeq.set(item.seq, again);
+      this.queue.unshift(again);
+      return;
+    }
+    if (!rec || rec.file !== item.rel) rec = skippedRecord(item.rel, 'internal error: its extracted record did not deserialise');
+    this.opts.onArrive?.(rec, item);
+    this.done.set(m.seq, { rec, hit: m.hit, hash: m.hash });
+    if (m.hit) this.result.hits++; else this.result.parsed++;
+  }
+}
+
 /**
  * Extract every item; `onRecord` is called once per item, in `seq` order (0..n-1 must all be present),
  * with the content hash of the text the record was made from ('' when unreadable).
  * Rejects if a worker cannot start (no grammar): the caller reports it.
  */
-export function extractInWorkers(items: PoolItem[], opts: PoolOptions, onRecord: (rec: FileRecord, item: PoolItem, hit: boolean, hash: string) => void): Promise<PoolResult> {
-  const script = opts.script ?? workerScript();
-  const recycle = opts.recycleBytes ?? 48 * 1024 * 1024;
-  const batchSize = opts.batch ?? 6;
+export function extractInWorkers(items: PoolItem[], opts: PoolOptions, onRecord: OnRecord): Promise<PoolResult> {
   const jobs = Math.max(1, Math.min(opts.jobs, items.length || 1));
-  const queue = [...items];
-  const bySeq = new Map(items.map((i) => [i.seq, i]));
-  const done = new Map<number, { rec: FileRecord; hit: boolean; hash: string }>();
-  const order = [...items].sort((a, b) => a.seq - b.seq).map((i) => i.seq);
-  let next = 0;
-  const result: PoolResult = { hits: 0, parsed: 0, workersStarted: 0 };
-  const slots = new Set<Slot>();
-
   return new Promise<PoolResult>((resolve, reject) => {
-    let failed = false;
-    const fail = (e: Error) => {
-      if (failed) return;
-      failed = true;
-      for (const s of slots) void s.worker.terminate();
-      reject(e);
-    };
-    const flush = () => {
-      while (next < order.length && done.has(order[next])) {
-        const seq = order[next++];
-        const d = done.get(seq)!;
-        done.delete(seq);
-        onRecord(d.rec, bySeq.get(seq)!, d.hit, d.hash);
-      }
-      if (next === order.length) {
-        for (const s of slots) void s.worker.terminate();
-        slots.clear();
-        resolve(result);
-      }
-    };
-    const feed = (s: Slot) => {
-      // two batches in flight: the worker never waits for the main thread
-      while (!s.retiring && s.pending < 2 * batchSize && queue.length) {
-        const batch: WorkItem[] = queue.splice(0, batchSize).map((i) => ({ seq: i.seq, abs: i.abs, rel: i.rel, ...(i.hash ? { hash: i.hash } : {}), ...(i.fresh ? { fresh: true } : {}) }));
-        s.pending += batch.length;
-        s.worker.postMessage(batch);
-      }
-    };
-    const start = () => {
-      const worker = new Worker(script, { workerData: opts.init });
-      result.workersStarted++;
-      const s: Slot = { worker, pending: 0, parsed: 0, retiring: false };
-      slots.add(s);
-      worker.on('message', (m: WorkerReply) => {
-        if (failed) return;
-        if (m.type === 'ready') { feed(s); return; }
-        if (m.type === 'fatal') { fail(new Error(m.message)); return; }
-        s.pending--;
-        const item = bySeq.get(m.seq)!;
-        let rec: FileRecord | undefined;
-        try { rec = rehydrate(deserialise<FileRecord>(m.buf)); } catch { rec = undefined; }
-        if ((!rec || rec.file !== item.rel) && !item.fresh) {
-          // a cache entry that passed its checksum but not deserialisation: extract it again, uncached
-          const again = { ...item, fresh: true };
-          bySeq.set(item.seq, again);
-          queue.unshift(again);
-        } else {
-          if (!rec || rec.file !== item.rel) rec = skippedRecord(item.rel, 'internal error: its extracted record did not deserialise');
-          opts.onArrive?.(rec, item);
-          done.set(m.seq, { rec, hit: m.hit, hash: m.hash });
-          if (m.hit) result.hits++; else result.parsed++;
-        }
-        s.parsed += m.parsedBytes;
-        if (s.parsed >= recycle && queue.length) s.retiring = true;
-        if (s.retiring && s.pending === 0) {
-          slots.delete(s);
-          void worker.terminate();
-          start();
-        } else feed(s);
-        flush();
-      });
-      worker.on('error', (e) => fail(e));
-      worker.on('exit', (code) => { if (slots.has(s) && code !== 0 && !failed && next < order.length) fail(new Error(`lockscope: an extraction worker exited with code ${code}`)); });
-    };
-    if (!items.length) { resolve(result); return; }
-    for (let i = 0; i < jobs; i++) start();
+    if (!items.length) { resolve({ hits: 0, parsed: 0, workersStarted: 0 }); return; }
+    const run = new PoolRun(items, opts, onRecord, resolve, reject);
+    for (let i = 0; i < jobs; i++) run.start();
   });
 }
