@@ -4,6 +4,7 @@
  * SVG, DOT and Markdown).
  */
 import * as vscode from 'vscode';
+import { graphPage, parseGraphMessage } from './webview';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { CallGraphRequest, type IndexStatus, IndexStatusRequest, LockOrderRequest, ReindexRequest } from '../../server/src/protocol';
 
@@ -73,7 +74,7 @@ export async function showCallGraph(client: LanguageClient, context: vscode.Exte
   const depth = Number(await vscode.window.showQuickPick(['2', '3', '4', '6', '8'], { placeHolder: 'Call depth' }) ?? '4');
   const result = await client.sendRequest(CallGraphRequest, { uri: editor.document.uri.toString(), line: editor.selection.active.line, depth });
   if (!result) { await vscode.window.showWarningMessage('lockscope: no call graph here (put the cursor in a function of an indexed kernel tree)'); return; }
-  graphPanel(context, 'lockscope.callGraph', `Call graph: ${result.function}()`, `Call graph of <code>${escape(result.function)}()</code>`,
+  graphPanel(context, 'lockscope.callGraph', `Call graph: ${result.function}()`, `Call graph of ${result.function}()`,
     'Edges: the locks held at the call. Red: calls on a finding\'s path. Click a function to open it.', result, result.function);
 }
 
@@ -97,47 +98,22 @@ export async function showLockOrder(client: LanguageClient, context: vscode.Exte
 interface Rendered { svg: string; dot: string; markdown: string }
 
 function graphPanel(context: vscode.ExtensionContext, viewType: string, title: string, heading: string, legend: string, result: Rendered, baseName: string): void {
-  const panel = vscode.window.createWebviewPanel(viewType, title, vscode.ViewColumn.Beside, { enableScripts: true });
-  panel.webview.html = html(heading, legend, result.svg);
+  const panel = vscode.window.createWebviewPanel(viewType, title, vscode.ViewColumn.Beside, { enableScripts: true, localResourceRoots: [] });
+  panel.webview.html = graphPage(heading, legend, result.svg, panel.webview.cspSource);
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;
-  panel.webview.onDidReceiveMessage(async (m: { open?: string; export?: 'svg' | 'dot' | 'md' }) => {
-    if (m.open && root) {
-      const [file, line] = m.open.split('#L');
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, file));
-      const pos = new vscode.Position(Math.max(0, Number(line) - 1), 0);
+  panel.webview.onDidReceiveMessage(async (raw: unknown) => {
+    const m = parseGraphMessage(raw);
+    if (!m) return; // not a message the page sends: a graph from an untrusted tree gets no say
+    if ('open' in m && root) {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, m.open.file));
+      const pos = new vscode.Position(Math.max(0, m.open.line - 1), 0);
       await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
-    } else if (m.export) {
+    } else if ('export' in m) {
       const content = m.export === 'svg' ? result.svg : m.export === 'dot' ? result.dot : result.markdown;
       const target = await vscode.window.showSaveDialog({ defaultUri: root && vscode.Uri.joinPath(root, `${baseName}.${m.export}`) });
       if (target) await vscode.workspace.fs.writeFile(target, Buffer.from(content, 'utf8'));
     }
   }, undefined, context.subscriptions);
-}
-
-function escape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function html(heading: string, legend: string, svg: string): string {
-  return `<!DOCTYPE html><html><head><meta charset="utf-8"><style>
-body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); }
-.graph { overflow: auto; }
-.graph svg { background: white; }
-button { margin-right: .5em; }
-</style></head><body>
-<h2>${heading}</h2>
-<p>${escape(legend)}</p>
-<p><button data-export="svg">Export SVG</button><button data-export="dot">Export DOT</button><button data-export="md">Export Markdown</button></p>
-<div class="graph" id="graph">${svg.replace(/^[\s\S]*?<svg/, '<svg')}</div>
-<script>
-const vscode = acquireVsCodeApi();
-document.querySelectorAll('button[data-export]').forEach((b) => b.addEventListener('click', () => vscode.postMessage({ export: b.dataset.export })));
-document.querySelectorAll('#graph a').forEach((a) => a.addEventListener('click', (e) => {
-  e.preventDefault();
-  const href = a.getAttribute('xlink:href') || a.getAttribute('href');
-  if (href) vscode.postMessage({ open: href });
-}));
-</script></body></html>`;
 }
 
 /** A diagnostic's code: a string, or `{ value, target }` when the server gave a codeDescription. */

@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { Analyzer, GrammarError, findGrammarDir, loadGrammar, unpinnedAllowedByEnv, type GrammarSource, mergeSettings, parseSettings, readWorkspaceFile, defaultSettings, type Settings } from './engine';
 import type { Finding } from './engine/model';
 import { toPosix, walkC } from './tree/files';
-import { type IndexOptions, checkTree, findTreeRoot, treeFiles } from './cli/tree';
+import { type IndexOptions, checkTree } from './cli/tree';
+import { findTreeRoot, treeFiles } from './tree/files';
 import { findingsFor } from './engine';
 import { buildTree } from './tree/build';
 import { defaultCacheDir } from './tree/cache';
@@ -126,11 +127,28 @@ function loadSettings(base: string, config: string | undefined, warn: (m: string
   return settings;
 }
 
+/**
+ * Paths named on the command line must be regular files or directories: a FIFO would block the read
+ * forever, a device or socket is no source; a symlink loop or a missing path is named as such.
+ */
+function checkInputs(paths: string[]): void {
+  const problems: string[] = [];
+  for (const p of paths) {
+    let st: fs.Stats;
+    try { st = fs.statSync(p); } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      problems.push(code === 'ELOOP' ? `${p}: a symlink loop` : code === 'ENOENT' || code === 'ENOTDIR' ? `${p}: no such file or directory` : `${p}: ${(e as Error).message}`);
+      continue;
+    }
+    if (!st.isFile() && !st.isDirectory()) problems.push(`${p}: not a regular file or directory (${st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'a device'}); not read`);
+  }
+  if (problems.length) throw new UsageError(problems.join('; '));
+}
+
 async function check(argv: string[]): Promise<number> {
   const args = parseCheckArgs(argv);
   const warn = (m: string) => process.stderr.write(`lockscope: ${m}\n`);
-  const missing = args.paths.filter((p) => !fs.existsSync(p));
-  if (missing.length) throw new UsageError(`no such file or directory: ${missing.join(', ')}`);
+  checkInputs(args.paths);
   const dirs = args.paths.filter((p) => fs.statSync(p).isDirectory());
   const base = path.resolve(dirs.length === 1 && args.paths.length === 1 ? dirs[0] : '.');
   let settings = loadSettings(base, args.config, warn);

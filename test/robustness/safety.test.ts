@@ -6,6 +6,7 @@
  * extraction workers load the grammar too) and through the language server.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -183,3 +184,73 @@ function writeConfig(dir: string): string {
   fs.writeFileSync(f, JSON.stringify({ loopMacros: ['widget_for_each'] }));
   return f;
 }
+
+describe('inputs: only regular files and folders, only inside the tree', () => {
+  test('a FIFO named on the command line: exit 2 at once with a message, not a hang (file and tree mode)', (t) => {
+    const tree = kernelTree(t);
+    const fifo = path.join(tree, 'fs', 'widget', 'pipe.c');
+    execFileSync('mkfifo', [fifo]);
+    for (const extra of [['--per-file'], []]) {
+      const r = cli(['check', 'fs/widget/pipe.c', ...extra], tree, 20000);
+      assert.equal(r.signal, null, 'killed by the timeout: the CLI hung on the FIFO');
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /pipe\.c: not a regular file or directory \(a FIFO\)/);
+    }
+    const folder = cli(['check', 'fs/widget', '--no-cache'], tree, 20000);
+    assert.equal(folder.code, 1, 'walking a folder skips the FIFO and checks the rest');
+  });
+
+  test('a symlink loop named on the command line is called one', (t) => {
+    const dir = tempDir(t);
+    fs.symlinkSync(path.join(dir, 'b.c'), path.join(dir, 'a.c'));
+    fs.symlinkSync(path.join(dir, 'a.c'), path.join(dir, 'b.c'));
+    const r = cli(['check', 'a.c'], dir);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /a\.c: a symlink loop/);
+  });
+
+  test('index.include globs cannot reach outside the tree', (t) => {
+    const outer = tempDir(t, 'lockscope-outer-');
+    const tree = path.join(outer, 'linux');
+    fs.mkdirSync(path.join(tree, 'include', 'linux'), { recursive: true });
+    fs.mkdirSync(path.join(tree, 'fs', 'widget'), { recursive: true });
+    fs.writeFileSync(path.join(tree, 'fs', 'widget', 'widget.c'), 'void widget_nop(void) { }\n');
+    fs.writeFileSync(path.join(outer, 'secret.c'), LEAKY); // outside the tree: must never be read
+    fs.writeFileSync(path.join(tree, '.lockscope.json'), JSON.stringify({ 'index.include': ['../**', 'fs/**'] }));
+    const r = cli(['check', 'fs/widget', '--format', 'json', '--no-cache'], tree);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { findings: unknown[] };
+    assert.equal(out.findings.length, 0, 'secret.c outside the tree was indexed');
+    assert.doesNotMatch(r.stdout, /\.\.\//);
+    const text = cli(['check', 'fs/widget', '--no-cache'], tree);
+    assert.match(text.stderr, /indexing 1 files/);
+  });
+});
+
+describe('settings files that are not objects', () => {
+  for (const text of ['null', '[]', '42', '"x"']) {
+    test(`.lockscope.json containing ${text}: the CLI warns and checks with the defaults; no stack trace`, (t) => {
+      const dir = tempDir(t);
+      fs.writeFileSync(path.join(dir, 'widget.c'), LEAKY);
+      fs.writeFileSync(path.join(dir, '.lockscope.json'), text);
+      const r = cli(['check', '.'], dir);
+      assert.equal(r.code, 1, r.stderr);
+      assert.doesNotMatch(r.stderr, STACK);
+      assert.match(r.stderr, /\.lockscope\.json: expected an object of settings, got/);
+    });
+  }
+
+  test('.lockscope.json containing null: the language server says so and keeps publishing diagnostics', async (t) => {
+    const dir = tempDir(t);
+    fs.writeFileSync(path.join(dir, '.lockscope.json'), 'null');
+    const uri = fileUri(path.join(dir, 'widget.c'));
+    const c = await startServer({ folders: [dir], settings: { lockscope: {} } });
+    t.after(() => c.dispose());
+    const w = await c.waitForMessage((m) => m.message.includes('.lockscope.json'));
+    assert.match(w.message, /expected an object of settings, got null/);
+    await c.open(uri, LEAKY, 1);
+    const p = await c.waitForDiagnostics(uri, { version: 1 });
+    assert.deepEqual(p.diagnostics.map((d) => d.code), ['lock-imbalance']);
+    await c.shutdown();
+  });
+});

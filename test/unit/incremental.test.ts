@@ -16,7 +16,7 @@ import { describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocumentSession, moveLines, moveSummary, rangedChange } from '../../server/src/engine/session';
 import { ExternalIndex, defaultSettings, shareStrings } from '../../server/src/engine';
-import { treeFiles } from '../../server/src/cli/tree';
+import { treeFiles } from '../../server/src/tree/files';
 import { buildTree } from '../../server/src/tree/build';
 import type { Analyzer, FileResult } from '../../server/src/engine';
 import type { Summary } from '../../server/src/engine/absint';

@@ -16,7 +16,7 @@ import { defaultSettings, mergeSettings, parseSettings, readWorkspaceFile, type 
 import { findingsFor, type TreeAnalysis } from '../../server/src/engine';
 import type { FileRecord } from '../../server/src/engine/link';
 import type { Finding } from '../../server/src/engine/model';
-import { treeFiles } from '../../server/src/cli/tree';
+import { treeFiles } from '../../server/src/tree/files';
 import { type BuildOptions, buildTree } from '../../server/src/tree/build';
 import { contentHash } from '../../server/src/tree/cache';
 import { type PoolItem, extractInWorkers } from '../../server/src/tree/pool';

@@ -5,36 +5,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FileFilter, type GrammarSource, type Settings } from '../engine';
+import { type GrammarSource, type Settings } from '../engine';
 import { findingsFor } from '../engine';
 import { type BuildTimings, buildTree, defaultJobs } from '../tree/build';
 import type { Finding } from '../engine/model';
-import { toPosix, walkC } from '../tree/files';
+import { toPosix, treeFiles, walkC } from '../tree/files';
 import type { RunStats } from './format';
-
-/** The files of a tree the index covers (settings index.include / index.exclude), absolute paths. */
-export function treeFiles(root: string, settings: Settings): string[] {
-  const filter = new FileFilter(settings['index.include'], settings['index.exclude']);
-  const out: string[] = [];
-  for (const r of filter.roots() ?? ['.']) {
-    const d = path.join(root, r);
-    if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) continue;
-    for (const f of walkC(d)) if (filter.accepts(toPosix(path.relative(root, f)))) out.push(path.resolve(f));
-  }
-  return out;
-}
-
-/** The nearest directory at or above `start` that holds include/linux/. */
-export function findTreeRoot(start: string): string | undefined {
-  let d = path.resolve(start);
-  if (fs.existsSync(d) && !fs.statSync(d).isDirectory()) d = path.dirname(d);
-  for (;;) {
-    if (fs.existsSync(path.join(d, 'include', 'linux')) && fs.statSync(path.join(d, 'include', 'linux')).isDirectory()) return d;
-    const up = path.dirname(d);
-    if (up === d) return undefined;
-    d = up;
-  }
-}
 
 export interface TreeRun { findings: Finding[]; stats: RunStats; inputError: boolean; timings: BuildTimings }
 

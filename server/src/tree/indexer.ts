@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { GrammarSource, Settings, TreeIndex } from '../engine';
-import { treeFiles } from '../cli/tree';
+import { treeFiles } from './files';
 import { buildTree, type BuildTimings } from './build';
 
 export interface IndexRequest {
