@@ -21,6 +21,7 @@ import {
 } from './engine';
 import type { IndexMessage, IndexRequest } from './tree/indexer';
 import { defaultCacheDir } from './tree/cache';
+import { FramingGuard, parseErrorResponse } from './lsp/framing';
 import type { LinkFn } from './engine/link';
 import { DocumentSession, rangedChange } from './engine/session';
 import type { Deferred } from './engine/absint';
@@ -547,8 +548,29 @@ export interface ServerOptions {
   grammar?: GrammarSource;
 }
 
+/**
+ * The connection: over stdio, stdin goes through the framing guard (a malformed header closes the
+ * connection with a message instead of wedging it; a body that is not JSON is answered with a parse
+ * error), and the console goes to stderr so that nothing but messages reaches stdout. Other transports
+ * (--node-ipc, --socket, --pipe) are vscode-languageserver's own.
+ */
+function connect(): Connection {
+  if (!process.argv.includes('--stdio')) return createConnection(ProposedFeatures.all);
+  const guard = new FramingGuard({
+    parseError: (detail) => process.stdout.write(parseErrorResponse(detail)),
+    fatal: (detail) => {
+      process.stderr.write(`lockscope: closing the connection: the client sent ${detail}\n`);
+      process.exit(1);
+    },
+  });
+  process.stdin.pipe(guard);
+  console.log = console.error; // a stray console.log (from a dependency) must not corrupt the stream
+  console.info = console.error;
+  return createConnection(ProposedFeatures.all, guard, process.stdout);
+}
+
 export function startServer(options: ServerOptions = {}): LockscopeServer {
-  const connection = createConnection(ProposedFeatures.all);
+  const connection = connect();
   process.on('unhandledRejection', (e) => connection.console.error(`lockscope: unhandled rejection: ${String((e as Error)?.stack ?? e)}`));
   const server = new LockscopeServer(connection, options);
   server.register();
