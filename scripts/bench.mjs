@@ -20,13 +20,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ROOTS, defaultKernelCache, kernelTree as fetchKernel } from './kernel.mjs';
 
 const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const USAGE = 'usage: node scripts/bench.mjs [--kernel DIR] [--cache DIR] [--runs N] | --render';
-const ROOTS = ['fs', 'include', 'mm', 'block'];
 
 function args(argv) {
-  const a = { render: false, kernel: undefined, cache: fs.existsSync('/work/cache/linux') ? '/work/cache/linux' : path.join(os.homedir(), '.cache', 'lockscope', 'linux'), runs: 1 };
+  const a = { render: false, kernel: undefined, cache: defaultKernelCache(), runs: 1 };
   for (let i = 0; i < argv.length; i++) {
     const v = () => { const x = argv[++i]; if (x === undefined) { console.error(USAGE); process.exit(2); } return x; };
     if (argv[i] === '--render') a.render = true;
@@ -40,21 +40,7 @@ function args(argv) {
 
 /** The 6.1 tree: given, cached, or downloaded from Debian and partly unpacked. */
 function kernelTree(a) {
-  if (a.kernel) return path.resolve(a.kernel);
-  const dest = path.join(a.cache, 'linux-source-6.1');
-  if (fs.existsSync(path.join(dest, 'include', 'linux'))) return dest;
-  fs.mkdirSync(a.cache, { recursive: true });
-  console.error(`bench: fetching linux-source-6.1 into ${a.cache} (apt-get download; once)`);
-  let deb = fs.readdirSync(a.cache).find((f) => /^linux-source-6\.1_.*\.deb$/.test(f));
-  if (!deb) {
-    execFileSync('apt-get', ['download', 'linux-source-6.1'], { cwd: a.cache, stdio: 'inherit' });
-    deb = fs.readdirSync(a.cache).find((f) => /^linux-source-6\.1_.*\.deb$/.test(f));
-  }
-  const pkg = path.join(a.cache, 'pkg');
-  execFileSync('dpkg-deb', ['-x', path.join(a.cache, deb), pkg], { stdio: 'inherit' });
-  const tarball = path.join(pkg, 'usr', 'src', 'linux-source-6.1.tar.xz');
-  execFileSync('tar', ['-xJf', tarball, '-C', a.cache, ...[...ROOTS, 'Documentation/filesystems'].map((d) => `linux-source-6.1/${d}`)], { stdio: 'inherit' });
-  return dest;
+  return fetchKernel({ kernel: a.kernel, cache: a.cache, log: (m) => console.error(`bench: ${m}`) });
 }
 
 const gnuTime = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;

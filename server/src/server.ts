@@ -16,14 +16,14 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
-  Analyzer, ExternalIndex, shareStrings, type FileResult, type Grammar, type Settings, defaultSettings, loadGrammar, functionAt, locksAt, mergeSettings,
+  Analyzer, shareStrings, type FileResult, type Grammar, type Settings, defaultSettings, loadGrammar, functionAt, locksAt, mergeSettings,
   parseSettings, readWorkspaceFile, STARTUP_SETTINGS, type GrammarSource,
 } from './engine';
 import type { IndexMessage, IndexRequest } from './tree/indexer';
 import { defaultCacheDir } from './tree/cache';
 import { FramingGuard, parseErrorResponse } from './lsp/framing';
 import type { LinkFn } from './engine/link';
-import { DocumentSession, rangedChange } from './engine/session';
+import { DocumentSession, ExternalIndex, Propagation, analyseDocument, rangedChange } from './incremental';
 import type { Deferred } from './engine/absint';
 import { callGraph, toDot, toMarkdown, toSvg } from './report/callgraph';
 import {
@@ -42,8 +42,6 @@ function relativeInside(root: string, p: string): string | undefined {
   const rel = path.relative(root, p);
   return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
 }
-/** Files re-summarised after one edit, at most. */
-const MAX_PROPAGATE = 64;
 
 export class LockscopeServer {
   /** Open documents' incremental state: syntax tree, edits since the last analysis, per-function results. */
@@ -324,8 +322,8 @@ export class LockscopeServer {
       if (!session) { session = new DocumentSession(); this.sessions.set(doc.uri, session); }
       const analysedBefore = !!cached?.result.summaries;
       result = inTree && this.external
-        ? this.analyzer.analyzeDocument(session, doc.getText(), inTree, this.external)
-        : this.analyzer.analyzeDocument(session, doc.getText(), this.displayPath(doc.uri));
+        ? analyseDocument(this.analyzer, session, doc.getText(), inTree, this.external)
+        : analyseDocument(this.analyzer, session, doc.getText(), this.displayPath(doc.uri));
       // incremental: an edit that changes what this file's functions do to locks refreshes the files
       // that call them (and theirs); the first analysis of a file only brings the index up to date
       if (inTree && this.external && result.summaries) {
@@ -477,32 +475,21 @@ export class LockscopeServer {
    */
   private async propagate(start: Map<string, Set<string>>, origin: string): Promise<void> {
     const ext = this.external;
-    if (!ext || !this.indexRoot || !this.analyzer) return;
-    const queue = new Map(start);
-    let changedAny = false;
+    const root = this.indexRoot;
+    if (!ext || !root || !this.analyzer) return;
+    const p = new Propagation(ext, start, origin, (file) => {
+      const open = this.documents.all().find((d) => this.treePath(d.uri) === file);
+      try { return open ? open.getText() : fs.readFileSync(path.join(root, file), 'utf8'); } catch { return undefined; }
+    });
     const edits = this.edits;
-    for (let n = 0; queue.size && n < MAX_PROPAGATE; n++) {
+    while (p.pending) {
       await new Promise<void>((r) => setImmediate(r));
       if (this.external !== ext) return; // re-indexed meanwhile
       if (this.edits !== edits) break; // typing goes on: the next analysis starts its own
-      const [file, names] = queue.entries().next().value as [string, Set<string>];
-      queue.delete(file);
-      const open = this.documents.all().find((d) => this.treePath(d.uri) === file);
-      let text: string;
-      try { text = open ? open.getText() : fs.readFileSync(path.join(this.indexRoot, file), 'utf8'); } catch { continue; }
-      const r = this.analyzer.analyzeText(text, file, ext, names);
-      if (!r.summaries) continue;
-      const { stale, changed } = ext.update(file, r.summaries);
-      if (changed.length) changedAny = true;
-      for (const [f, more] of stale) {
-        if (f === origin) continue; // the edited file: its document is analysed again below
-        const q = queue.get(f) ?? new Set<string>();
-        for (const m of more) q.add(m);
-        queue.set(f, q);
-      }
+      p.step(this.analyzer);
     }
     // open files calling what changed (the edited one too) redo those functions now, not at their next edit
-    if (!changedAny) return;
+    if (!p.changed) return;
     for (const d of this.documents.all()) {
       if (this.treePath(d.uri)) { this.results.delete(d.uri); this.schedule(d, 0); }
     }

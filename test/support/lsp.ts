@@ -50,6 +50,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Default timeout of every wait, in ms. */
   timeoutMs?: number;
+  /** Arguments for node before the server script (e.g. --expose-gc), stdio transport only. */
+  nodeArgs?: string[];
   /** `stdio` (default) or `ipc` (node's IPC channel, as the VS Code client uses). */
   transport?: 'stdio' | 'ipc';
 }
@@ -136,7 +138,7 @@ export class LspClient {
     const ipc = opts.transport === 'ipc';
     this.proc = ipc
       ? fork(server, ['--node-ipc'], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...opts.env } })
-      : spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+      : spawn(process.execPath, [...(opts.nodeArgs ?? []), server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
     this.proc.stderr!.setEncoding('utf8');
     this.proc.stderr!.on('data', (d: string) => { this.stderr += d; });
     this.proc.on('exit', (code, signal) => {
@@ -251,6 +253,16 @@ export class LspClient {
   waitForMessage(pred: (m: ShownMessage) => boolean, opts: { since?: number; timeoutMs?: number } = {}): Promise<ShownMessage> {
     return this.messages.wait(pred, opts.since ?? 0, opts.timeoutMs ?? this.timeoutMs,
       () => `received ${JSON.stringify(this.messages.items)}; stderr: ${this.stderr}`);
+  }
+
+  /** Any request, with the client's timeout (custom requests such as lockscope/memory, call hierarchy). */
+  request<R>(method: string, params?: unknown): Promise<R> {
+    return this.withTimeout(this.conn.sendRequest(method, params) as Promise<R>, method);
+  }
+
+  /** Incremental edits (ranges in LSP positions), as a client with incremental sync sends them. */
+  async edit(uri: string, version: number, changes: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string }[]): Promise<void> {
+    await this.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: changes });
   }
 
   hover(uri: string, line: number, character: number): Promise<Hover | null> {

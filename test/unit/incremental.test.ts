@@ -1,5 +1,5 @@
 /**
- * Incremental analysis of an open document (engine/session.ts) must give exactly what a fresh
+ * Incremental analysis of an open document (server/src/incremental/) must give exactly what a fresh
  * analysis of the same text gives: findings, hover states, summaries. Every fixture is put through a
  * seeded series of edits of the kinds typing makes — a comment line inserted inside a body, a line
  * deleted, a lock call's unlock removed and put back, a new function typed at the end in pieces — and
@@ -14,8 +14,8 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { DocumentSession, moveLines, moveSummary, rangedChange } from '../../server/src/engine/session';
-import { ExternalIndex, defaultSettings, shareStrings } from '../../server/src/engine';
+import { DocumentSession, ExternalIndex, analyseDocument, moveLines, moveSummary, rangedChange } from '../../server/src/incremental';
+import { defaultSettings, shareStrings } from '../../server/src/engine';
 import { treeFiles } from '../../server/src/tree/files';
 import { buildTree } from '../../server/src/tree/build';
 import type { Analyzer, FileResult } from '../../server/src/engine';
@@ -75,7 +75,7 @@ async function run(a: Analyzer, file: string): Promise<{ edits: number; reused: 
   let reused = 0;
   let edits = 0;
   const check = (what: string) => {
-    const inc = a.analyzeDocument(session, doc.getText(), rel);
+    const inc = analyseDocument(a, session, doc.getText(), rel);
     const fresh = a.analyzeText(doc.getText(), rel);
     assert.deepEqual(shape(inc), shape(fresh), `${rel}: after ${what}`);
     reused += session.last.reused;
@@ -157,11 +157,11 @@ describe('incremental analysis of an open document', () => {
     ].join('\n');
     let doc = TextDocument.create('file:///y.c', 'c', 1, text);
     const session = new DocumentSession();
-    const before = a.analyzeDocument(session, doc.getText(), 'y.c');
+    const before = analyseDocument(a, session, doc.getText(), 'y.c');
     assert.equal(before.findings.length, 1);
     assert.equal(before.findings[0].line, 10);
     doc = edit(doc, session, 2, 2, '\t/* a comment */\n');
-    const after = a.analyzeDocument(session, doc.getText(), 'y.c');
+    const after = analyseDocument(a, session, doc.getText(), 'y.c');
     assert.equal(session.last.incrementalParse, true);
     assert.deepEqual({ reused: session.last.reused, analysed: session.last.analysed }, { reused: 1, analysed: 1 });
     assert.equal(after.findings.length, 1);
@@ -192,12 +192,12 @@ describe('incremental analysis of an open document', () => {
     ].join('\n');
     let doc = TextDocument.create('file:///u.c', 'c', 1, text);
     const session = new DocumentSession();
-    const first = a.analyzeDocument(session, doc.getText(), 'u.c');
+    const first = analyseDocument(a, session, doc.getText(), 'u.c');
     assert.deepEqual(first, a.analyzeText(doc.getText(), 'u.c'));
     assert.deepEqual(first.findings.map((f) => [f.line, f.kind]), [[11, 'recursive-lock']]);
     assert.equal(first.stats.lockSitesFound, 4);
     doc = edit(doc, session, 6, 6, '/* ½ */\n');
-    const after = a.analyzeDocument(session, doc.getText(), 'u.c');
+    const after = analyseDocument(a, session, doc.getText(), 'u.c');
     assert.deepEqual(after, a.analyzeText(doc.getText(), 'u.c'));
     assert.deepEqual(after.findings.map((f) => [f.line, f.kind]), [[12, 'recursive-lock']]);
   });
@@ -229,12 +229,12 @@ describe('incremental analysis of an open document', () => {
       let doc = TextDocument.create('file:///a.c', 'c', 1, aText);
       const session = new DocumentSession();
       const leafStep = (r: FileResult) => r.findings.find((f) => f.kind === 'recursive-lock')?.path.find((st) => st.function === 'a_leaf');
-      const first = a.analyzeDocument(session, doc.getText(), 'fs/demo/a.c', ext);
+      const first = analyseDocument(a, session, doc.getText(), 'fs/demo/a.c', ext);
       ext.update('fs/demo/a.c', first.summaries!);
       assert.equal(leafStep(first)?.line, 6);
       for (let k = 1; k <= 3; k++) {
         doc = edit(doc, session, 2, 2, `/* line ${k} inserted above a_leaf */\n`);
-        const r = a.analyzeDocument(session, doc.getText(), 'fs/demo/a.c', ext);
+        const r = analyseDocument(a, session, doc.getText(), 'fs/demo/a.c', ext);
         ext.update('fs/demo/a.c', r.summaries!);
         assert.equal(leafStep(r)?.line, 6 + k, `after ${k} inserted line(s): ${JSON.stringify(leafStep(r))}`);
         assert.deepEqual(r, a.analyzeText(doc.getText(), 'fs/demo/a.c', ext));
@@ -318,13 +318,13 @@ describe('incremental analysis of an open document', () => {
       const a = await analyzer();
       const doc = TextDocument.create('file:///a.c', 'c', 1, aText);
       const session = new DocumentSession();
-      const first = a.analyzeDocument(session, doc.getText(), 'fs/demo/a.c', ext);
+      const first = analyseDocument(a, session, doc.getText(), 'fs/demo/a.c', ext);
       ext.update('fs/demo/a.c', first.summaries!);
       assert.deepEqual(first.findings.map((f) => f.kind), []);
       // b_fsync now takes the inode lock (an edit in b.c, re-summarised)
       const b = a.analyzeText(bText('\tinode_lock(file->f_inode);\n\tinode_unlock(file->f_inode);'), 'fs/demo/b.c', ext);
       assert.deepEqual(ext.update('fs/demo/b.c', b.summaries!).changed, ['b_fsync']);
-      const again = a.analyzeDocument(session, doc.getText(), 'fs/demo/a.c', ext);
+      const again = analyseDocument(a, session, doc.getText(), 'fs/demo/a.c', ext);
       assert.deepEqual(again.findings.map((f) => [f.kind, f.function]), [['recursive-lock', 'a_sync']]);
       assert.deepEqual({ reused: session.last.reused, analysed: session.last.analysed }, { reused: 1, analysed: 1 }, 'a_other is reused');
       assert.deepEqual(again, a.analyzeText(doc.getText(), 'fs/demo/a.c', ext));
@@ -365,12 +365,12 @@ describe('incremental analysis of an open document', () => {
     ].join('\n');
     const doc = TextDocument.create('file:///w.c', 'c', 1, text);
     const session = new DocumentSession();
-    a.analyzeDocument(session, doc.getText(), 'w.c');
+    analyseDocument(a, session, doc.getText(), 'w.c');
     const next = text.replace('\tspin_unlock(l);\n}\n\nstatic void second', '\t/* typed with full sync */\n\tspin_unlock(l);\n}\n\nstatic void second');
     assert.notEqual(next, text);
     const { startOffset, endOffset, text: inserted } = rangedChange(doc.getText(), next);
     session.change({ start: doc.positionAt(startOffset), end: doc.positionAt(endOffset), startOffset, endOffset, text: inserted });
-    const r = a.analyzeDocument(session, next, 'w.c');
+    const r = analyseDocument(a, session, next, 'w.c');
     assert.equal(session.last.incrementalParse, true);
     assert.deepEqual({ reused: session.last.reused, analysed: session.last.analysed }, { reused: 1, analysed: 1 }, 'second() moved, not redone');
     assert.deepEqual(r.findings.map((f) => f.line), [11]);
@@ -380,11 +380,11 @@ describe('incremental analysis of an open document', () => {
   test('a full-text change starts over', async () => {
     const a = await analyzer();
     const session = new DocumentSession();
-    a.analyzeDocument(session, 'static void f(spinlock_t *l)\n{\n\tspin_lock(l);\n\tspin_unlock(l);\n}\n', 'z.c');
+    analyseDocument(a, session, 'static void f(spinlock_t *l)\n{\n\tspin_lock(l);\n\tspin_unlock(l);\n}\n', 'z.c');
     session.replaced();
     assert.equal(session.tree, undefined);
     const text = 'static void g(spinlock_t *l)\n{\n\tspin_lock(l);\n\tspin_lock(l);\n\tspin_unlock(l);\n}\n';
-    const r = a.analyzeDocument(session, text, 'z.c');
+    const r = analyseDocument(a, session, text, 'z.c');
     assert.equal(session.last.incrementalParse, false);
     assert.equal(session.last.reused, 0);
     assert.deepEqual(r.functions.map((f) => f.name), ['g']);

@@ -1,31 +1,22 @@
 /**
- * File analysis: parse, find functions and lock-primitive call sites with the queries, build the
- * CFG of each function that touches a lock (directly or through a same-file helper), solve it
- * callee-first so helpers' summaries apply at their calls, run the checkers, and keep per-statement
- * lock states for hover. The syntax tree is deleted before returning: only plain data leaves here.
+ * File analysis: parse, find functions and lock-primitive call sites with the queries, decide which
+ * functions touch a lock (directly or through a same-file helper; against a tree index, all of them),
+ * and run the per-function pipeline (function.ts) over them callee-first, so that helpers' summaries
+ * apply at their calls; then assemble the file's result (findings, hover states, summaries, counts).
+ * The syntax tree is deleted before returning: only plain data leaves here. Results kept from an
+ * earlier text of an edited document come in through `Reuse`, implemented above the engine.
  */
 import * as path from 'node:path';
-import type { Tree } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
+import type { Summary } from './absint';
 import { buildCfg } from './cfg';
-import { functionName } from './syntax';
-import { type Classifier, segmentFacts, topLevelDefs } from './syntax';
-import { catalogFor, type Settings } from './model';
-import type { Catalog } from './model';
-import { runChecks } from './checks';
-import { type LockFact, entryStateOf, isHeld, vfsEntryLocks } from './absint';
-import { type FunctionIR, acquiredKeys } from './ir';
-import { type Grammar, rejectReason } from './syntax';
-import { type ExternalIndex, busy } from './link';
-import { TypeTable } from './syntax';
 import { suppressions, unsuppressed } from './checks';
-import { Macros } from './syntax';
-import { solve } from './absint';
-import { type CachedFunction, type DocumentSession, lineRange, moveCached, moveSummary } from './session';
-import { summarise } from './absint';
-import type { Summary, TransferContext } from './absint';
-import { type FileStats, type Finding, type HeldLock, emptyStats, severities } from './model';
+import { type TreeView, busy } from './link';
+import { type Catalog, type FileStats, type Finding, type HeldLock, type Settings, catalogFor, emptyStats, mergeStats } from './model';
+import { type Classifier, type Grammar, type SegmentCache, Macros, TypeTable, functionName, rejectReason, segmentFacts, topLevelDefs } from './syntax';
+import { type FunctionEnv, type StatePoint, analyseFunction } from './function';
 
-export interface StatePoint { line: number; column: number; held: HeldLock[] }
+export type { StatePoint } from './function';
 
 export interface FunctionInfo {
   name: string;
@@ -56,6 +47,91 @@ export interface AnalyzeOptions {
   catalog?: Catalog;
 }
 
+/** A function of the file being analysed, as a `Reuse` sees it. */
+export interface FunctionSlot {
+  /** Its exact text: what results are kept by. */
+  text: string;
+  name?: string;
+  /** The same-file functions it calls. */
+  calls: ReadonlySet<string>;
+  /** Every name it calls, defined in this file or not. */
+  named: ReadonlySet<string>;
+  /** It calls a same-file function that touches locks and has no summary yet (they call each other). */
+  calleePending: boolean;
+}
+
+/** A function's part of its file's result. */
+export interface FunctionOutcome {
+  info: FunctionInfo;
+  summary?: Summary;
+  /** At the user's severity. */
+  findings: Finding[];
+  /** Its part of the file's counts. */
+  stats: FileStats;
+  /** The ops-table fields its calls through pointers (or its callees') were resolved through. */
+  fields: string[];
+}
+
+/**
+ * Results kept from an earlier analysis of an edited text (incremental/ implements it). Asked for
+ * each function, callee-first, before it is analysed; what it gives back is used as it is, so it must
+ * be what analysing the function again would give (the contract is stated in incremental/index.ts).
+ */
+export interface Reuse {
+  /** What the call query found in each stretch of the earlier text (segments.ts). */
+  readonly segments?: SegmentCache;
+  /** Before any function: the file's function names in order, and the same-file functions that touch locks. */
+  begin(names: readonly (string | undefined)[], relevant: ReadonlySet<string>): void;
+  /** A result still valid for `fn`, at its lines now; undefined: `fn` is analysed and `analysed` told the outcome. */
+  reuse(fn: FunctionSlot): FunctionOutcome | undefined;
+  analysed(fn: FunctionSlot, outcome: FunctionOutcome): void;
+}
+
+export interface FileOptions {
+  /** The rest of the tree, indexed; the file's path is then relative to its root. */
+  external?: TreeView;
+  /**
+   * Analyse just these functions and their callers in the file (the others' summaries are the
+   * index's), for re-summarising callers after a change elsewhere; the result holds only theirs.
+   */
+  only?: ReadonlySet<string>;
+  reuse?: Reuse;
+}
+
+/** A file that was not analysed at all. */
+export function unanalysed(file: string, error: string): FileResult {
+  return { file, findings: [], functions: [], stats: emptyStats(), error };
+}
+
+/** The functions of a parsed file, which of them to analyse, and in which order. */
+interface FilePlan {
+  defs: Node[];
+  names: (string | undefined)[];
+  byName: Map<string, number>;
+  /** Per function, the same-file functions it calls. */
+  calls: Set<string>[];
+  /** Per function, every name it calls. */
+  named: ReadonlySet<string>[];
+  /** The functions that touch a lock, directly or through same-file helpers (by index, and by name). */
+  relevant: Set<number>;
+  sameFile: Set<string>;
+  /** The functions to analyse, callee-first. */
+  order: number[];
+  lockSites: number;
+}
+
+/** What the functions of one file are analysed with. */
+interface FileContext {
+  file: string;
+  dir: string;
+  external?: TreeView;
+  build: Parameters<typeof buildCfg>[1];
+  types: TypeTable;
+  macros: Macros;
+  /** The summaries of the file's functions analysed so far. */
+  summaries: Map<string, Summary>;
+}
+
 export class Analyzer implements Classifier {
   readonly catalog: Catalog;
   private readonly loopMacros: Set<string>;
@@ -70,260 +146,169 @@ export class Analyzer implements Classifier {
   isLock(name: string): boolean { return this.lockNames.has(name); }
   sleeper(name: string): boolean { return !!this.catalog.sleeper(name); }
 
-  /**
-   * `external`: the rest of the tree, indexed; `file` is then the path relative to its root. `only`:
-   * analyse just these functions and their callers in the file (the others' summaries are the
-   * index's), for re-summarising callers after a change elsewhere; the result holds only theirs.
-   */
-  analyzeText(text: string, file: string, external?: ExternalIndex, only?: ReadonlySet<string>): FileResult {
-    const reason = rejectReason(text, this.opts.settings.maxFileSizeKB * 1024);
-    if (reason) return { file, findings: [], functions: [], stats: emptyStats(), error: reason };
-    let tree: Tree | null = null;
+  /** `external`, `only`: see FileOptions. */
+  analyzeText(text: string, file: string, external?: TreeView, only?: ReadonlySet<string>): FileResult {
+    const tree = this.parse(text);
+    if (typeof tree === 'string') return unanalysed(file, tree);
     try {
-      tree = this.grammar.parser.parse(text);
-      if (!tree) return { file, findings: [], functions: [], stats: emptyStats(), error: 'the parser returned no tree' };
-      const r = this.analyzeTree(tree, text, file, external, undefined, only);
-      return { ...r, findings: unsuppressed(r.findings, suppressions(text)) };
+      return this.analyzeTree(tree, text, file, { external, only });
     } finally {
-      tree?.delete();
+      tree.delete();
     }
   }
 
-  /**
-   * An open document, incrementally: the session's tree (edited since) is reused by the parser, and
-   * functions whose results still hold are not analysed again (see session.ts). Same results as
-   * analyzeText on the same text.
-   */
-  analyzeDocument(session: DocumentSession, text: string, file: string, external?: ExternalIndex): FileResult {
+  /** Parse `text`, reusing `old` (the tree of an earlier text, edited since); a reason instead when it is not analysed. */
+  parse(text: string, old?: Tree): Tree | string {
     const reason = rejectReason(text, this.opts.settings.maxFileSizeKB * 1024);
-    if (reason) { session.replaced(); return { file, findings: [], functions: [], stats: emptyStats(), error: reason }; }
-    const old = session.tree;
-    const tree = this.grammar.parser.parse(text, old ?? null);
-    if (!tree) { session.replaced(); return { file, findings: [], functions: [], stats: emptyStats(), error: 'the parser returned no tree' }; }
-    session.last.incrementalParse = !!old;
-    // lines of this file in other files' summaries follow the edits (when the last analysis used this index too)
-    if (external && session.index === external) external.linesMoved(file, session.pending);
-    try {
-      const r = this.analyzeTree(tree, text, file, external, session);
-      return { ...r, findings: unsuppressed(r.findings, suppressions(text)) };
-    } finally {
-      session.settled(tree);
-    }
+    if (reason) return reason;
+    return this.grammar.parser.parse(text, old ?? null) ?? 'the parser returned no tree';
   }
 
-  private analyzeTree(tree: Tree, text: string, file: string, external?: ExternalIndex, session?: DocumentSession, only?: ReadonlySet<string>): FileResult {
-    const stats = emptyStats();
+  /** Analyse a parsed text (the tree stays the caller's); suppression comments are applied. */
+  analyzeTree(tree: Tree, text: string, file: string, opts: FileOptions = {}): FileResult {
+    const { external, reuse } = opts;
+    const p = this.plan(tree, text, opts);
+    const stats: FileStats = { ...emptyStats(), lockSitesFound: p.lockSites };
+    stats.functions = p.defs.length;
+    stats.functionsWithParseErrors = p.defs.filter((d) => d.hasError).length;
+    const infos: FunctionInfo[] = p.defs.map((d, i) => ({
+      name: p.names[i] ?? '<anonymous>', line: d.startPosition.row + 1, endLine: d.endPosition.row + 1,
+      hasParseErrors: d.hasError, analysed: false, points: [], entryHeld: [],
+    }));
+    const cx = this.context(tree, file, p.sameFile, external);
+    const findings: Finding[] = [];
+    reuse?.begin(p.names, p.sameFile);
+    for (const i of p.order) {
+      const slot = reuse ? slotOf(p, i, cx.summaries) : undefined;
+      const kept = slot && reuse!.reuse(slot);
+      const out = kept ?? this.analyseOne(p.defs[i], infos[i], cx);
+      if (slot && !kept) reuse!.analysed(slot, out);
+      const { name, line, endLine, hasParseErrors } = infos[i];
+      infos[i] = kept ? { ...out.info, name, line, endLine, hasParseErrors } : out.info;
+      findings.push(...out.findings);
+      const n = p.names[i];
+      if (out.summary && n && !cx.summaries.has(n)) cx.summaries.set(n, out.summary);
+      mergeStats(stats, out.stats);
+    }
+    findings.sort((a, b) => a.line - b.line || a.column - b.column || a.kind.localeCompare(b.kind));
+    return { file, findings: unsuppressed(findings, suppressions(text)), functions: infos, stats, summaries: cx.summaries };
+  }
+
+  /** The functions, which touch locks, and the callee-first order to analyse them in. */
+  private plan(tree: Tree, text: string, opts: FileOptions): FilePlan {
     const defs = topLevelDefs(tree);
     const names = defs.map((d) => functionName(d));
     const byName = new Map<string, number>();
     names.forEach((n, i) => { if (n && !byName.has(n)) byName.set(n, i); });
     // lock sites and the same-file call relation (what an open document's edits left alone is not queried again)
-    const { facts, lockSitesOutside } = segmentFacts(this.grammar.queries.calls, tree, text, defs, this, session?.segments);
-    stats.lockSitesFound = facts.reduce((n, f) => n + f.lockSites, lockSitesOutside);
-    const direct = new Set<number>();
-    facts.forEach((f, i) => { if (f.direct) direct.add(i); });
-    const calls: Set<string>[] = facts.map((f) => new Set(f.plain.filter((n) => byName.has(n))));
-    /** Every name each function calls, defined here or not (for incremental reuse when the file's functions change). */
-    const named: ReadonlySet<string>[] = facts.map((f) => f.named);
-    // functions that touch a lock through same-file helpers too
-    const relevant = new Set(direct);
-    for (let changed = true; changed;) {
-      changed = false;
-      defs.forEach((_d, i) => {
-        if (relevant.has(i)) return;
-        for (const callee of calls[i]) {
-          if (relevant.has(byName.get(callee)!)) { relevant.add(i); changed = true; return; }
-        }
-      });
-    }
+    const { facts, lockSitesOutside } = segmentFacts(this.grammar.queries.calls, tree, text, defs, this, opts.reuse?.segments);
+    const calls = facts.map((f) => new Set(f.plain.filter((n) => byName.has(n))));
+    const relevant = relevance(facts.map((f) => f.direct), calls, byName);
     // against an indexed tree, every function may reach a lock through another file
-    if (external) defs.forEach((_d, i) => { if (names[i]) relevant.add(i); });
-    const sameFile = new Set([...relevant].map((i) => names[i]).filter((n): n is string => !!n));
-    const dir = path.posix.dirname(file);
-
-    // callee-first order over the relevant functions
-    const order: number[] = [];
-    const state = new Uint8Array(defs.length);
-    const visit = (i: number): void => {
-      if (state[i]) return;
-      state[i] = 1;
-      for (const callee of calls[i]) {
-        const j = byName.get(callee)!;
-        if (relevant.has(j)) visit(j);
-      }
-      order.push(i);
+    if (opts.external) defs.forEach((_d, i) => { if (names[i]) relevant.add(i); });
+    let order = calleeFirst(relevant, calls, byName);
+    if (opts.only) order = callersOf(order, names, calls, opts.only);
+    return {
+      defs, names, byName, calls, named: facts.map((f) => f.named), relevant, order,
+      sameFile: new Set([...relevant].map((i) => names[i]).filter((n): n is string => !!n)),
+      lockSites: facts.reduce((n, f) => n + f.lockSites, lockSitesOutside),
     };
-    for (const i of [...relevant].sort((a, b) => a - b)) visit(i);
-    if (only) {
-      // just these functions and their callers in this file (the rest of its summaries are the index's)
-      const chosen = new Set(names.filter((n): n is string => !!n && only.has(n)));
-      for (let grew = true; grew;) {
-        grew = false;
-        order.forEach((i) => { if (names[i] && !chosen.has(names[i]!) && [...calls[i]].some((c) => chosen.has(c))) { chosen.add(names[i]!); grew = true; } });
-      }
-      order.splice(0, order.length, ...order.filter((i) => names[i] && chosen.has(names[i]!)));
-    }
+  }
 
-    const summaries = new Map<string, Summary>();
-    const findings: Finding[] = [];
-    const infos: FunctionInfo[] = defs.map((d, i) => ({
-      name: names[i] ?? '<anonymous>', line: d.startPosition.row + 1, endLine: d.endPosition.row + 1,
-      hasParseErrors: d.hasError, analysed: false, points: [], entryHeld: [],
-    }));
-    stats.functions = defs.length;
-    stats.functionsWithParseErrors = defs.filter((d) => d.hasError).length;
-    const ctxBase = {
-      catalog: this.catalog, file, loopMacros: this.loopMacros, indirectCalls: !!external,
-      callable: (n: string) => sameFile.has(n) || busy(external?.summaryFrom(file, n)),
-    };
+  private context(tree: Tree, file: string, sameFile: ReadonlySet<string>, external?: TreeView): FileContext {
     const types = new TypeTable();
     types.addTree(tree.rootNode);
     const macros = new Macros();
     macros.addTree(tree.rootNode);
-    // what carries over from the last analysis of this document
-    const namesNow = names.join('\n');
-    // functions added, removed or duplicated since the last analysis: their callers are analysed again
-    const changedNames = new Set<string>();
-    if (session?.names !== undefined && session.names !== namesNow) {
-      const count = (list: (string | undefined)[]) => { const m = new Map<string, number>(); for (const n of list) if (n) m.set(n, (m.get(n) ?? 0) + 1); return m; };
-      const before = count(session.names.split('\n'));
-      const after = count(names);
-      for (const n of new Set([...before.keys(), ...after.keys()])) if (before.get(n) !== after.get(n)) changedNames.add(n);
-    }
-    // a same-file function that started or stopped touching locks changes how its callers' CFGs treat its calls
-    if (session?.relevant) for (const n of new Set([...session.relevant, ...sameFile])) if (session.relevant.has(n) !== sameFile.has(n)) changedNames.add(n);
-    // functions in other files whose behaviour changed since (by an edit there, or its propagation): their
-    // callers here are analysed again, and so are the functions whose calls through a pointer (or their
-    // callees') went through an ops-table field such a function is installed in
-    const mark = external?.mark;
-    const since = session?.index === external && external && session?.mark !== undefined ? external.changesSince(file, session.mark) : undefined;
-    for (const n of since?.names ?? []) changedNames.add(n);
-    const carry = !!session && session.names !== undefined && session.index === external;
-    const before = carry ? session.functions : new Map<string, CachedFunction>();
-    const cache = new Map<string, CachedFunction>();
-    /** Functions whose summary changed in this analysis: their same-file callers are analysed again. */
-    const redone = new Set<string>();
-    let priorByName: Map<string, CachedFunction> | undefined;
-    const prevByName = () => (priorByName ??= new Map([...before.values()].map((c) => [c.info.name, c])));
-    let reused = 0;
-    for (const i of order) {
-      const key = session ? defs[i].text : '';
-      const prior = session ? before.get(key) : undefined;
-      const calleeRedone = [...calls[i]].some((c) => redone.has(c) || (relevant.has(byName.get(c)!) && !summaries.has(c)))
-        || (changedNames.size > 0 && [...named[i]].some((c) => changedNames.has(c)))
-        || (!!prior && !!since?.fields.size && prior.fields.some((f) => since.fields.has(f)));
-      let moved: CachedFunction | undefined;
-      if (prior && !calleeRedone && session!.unmoved(prior.lines[0], prior.lines[1])) moved = prior;
-      else if (prior && !calleeRedone) {
-        // moved, or an edit falls between lines it mentions: the precise map decides
-        moved = moveCached(prior, file, (l) => session!.mapLine(l));
-        if (moved) moved.lines = [session!.mapLine(prior.lines[0]) ?? moved.info.line, session!.mapLine(prior.lines[1]) ?? moved.info.endLine];
-      }
-      if (moved) {
-        reused++;
-        infos[i] = { ...moved.info, name: infos[i].name, line: infos[i].line, endLine: infos[i].endLine, hasParseErrors: infos[i].hasParseErrors };
-        findings.push(...moved.findings);
-        if (moved.summary && names[i] && !summaries.has(names[i]!)) summaries.set(names[i]!, moved.summary);
-        stats.lockSitesModelled += moved.lockSitesModelled;
-        for (const [k, v] of Object.entries(moved.unmodelled)) stats.unmodelled[k] = (stats.unmodelled[k] ?? 0) + v;
-        if (moved.stateLimit) stats.unmodelled['state-limit'] = (stats.unmodelled['state-limit'] ?? 0) + 1;
-        cache.set(key, moved);
-        continue;
-      }
-      const ir = buildCfg(defs[i], ctxBase);
-      types.classify(ir, types.variables(defs[i]));
-      const self = external?.linker.resolve(file, ir.name);
-      /** The ops-table fields its calls through pointers (its own, or its callees') were resolved through. */
-      const fields = new Set<string>();
-      const tctx: TransferContext = {
-        summaryOf: (n) => summaries.get(n) ?? external?.summaryFrom(file, n),
-        indirect: external ? (field, hops, recvType) => {
-          fields.add(field);
-          return external.linker.indirect(field, { id: self, dir }, hops, (id) => external.summary(id), recvType).targets;
-        } : undefined,
-        assigned: ir.assigned, tainted: new Set(), locals: ir.locals,
-        acquiredKeys: acquiredKeys(ir), catalog: this.catalog, canon: ir.canon, macros,
-      };
-      const contract = external && self !== undefined ? vfsEntryLocks(ir, external.linker.slotsOf(self)) : [];
-      const sol = solve(ir, entryStateOf(ir, contract), tctx);
-      if (sol.saturated) stats.unmodelled['state-limit'] = (stats.unmodelled['state-limit'] ?? 0) + 1;
-      const found = runChecks(sol, tctx, { severity: severities(this.opts.settings) })
-        .filter((f) => this.opts.settings.severity[f.kind] !== 'off');
-      findings.push(...found);
-      const summary = summarise(sol, tctx);
-      if (names[i] && !summaries.has(names[i]!)) summaries.set(names[i]!, summary);
-      // same-file callers are redone only if what they see of this function changed (its lines moved aside)
-      if (names[i]) {
-        const old = carry ? prevByName().get(names[i]!) : undefined;
-        const oldMoved = old?.summary ? moveSummary(old.summary, file, (l) => session!.mapLine(l)) : undefined;
-        if (!oldMoved || JSON.stringify(oldMoved) !== JSON.stringify(summary)) redone.add(names[i]!);
-      }
-      stats.lockSitesModelled += ir.lockSitesModelled;
-      for (const [k, v] of Object.entries(ir.unmodelled)) stats.unmodelled[k] = (stats.unmodelled[k] ?? 0) + v;
-      infos[i].analysed = true;
-      infos[i].points = statePoints(ir, sol.inStates, sol.order);
-      infos[i].entryHeld = heldOf(entryStateOf(ir, contract).locks, 'must');
-      if (session) {
-        const lines = lineRange([summary, infos[i], found], file, infos[i].line, infos[i].endLine);
-        cache.set(key, { lines, summary, info: infos[i], findings: found, lockSitesModelled: ir.lockSitesModelled, unmodelled: ir.unmodelled, stateLimit: sol.saturated, fields: [...fields] });
-      }
-    }
-    if (session) {
-      session.functions = cache;
-      session.names = namesNow;
-      session.relevant = sameFile;
-      session.index = external;
-      session.mark = mark;
-      session.last = { ...session.last, reused, analysed: order.length - reused };
-    }
-    findings.sort((a, b) => a.line - b.line || a.column - b.column || a.kind.localeCompare(b.kind));
-    return { file, findings, functions: infos, stats, summaries };
+    const build = {
+      catalog: this.catalog, file, loopMacros: this.loopMacros, indirectCalls: !!external,
+      callable: (n: string) => sameFile.has(n) || busy(external?.summaryFrom(file, n)),
+    };
+    return { file, dir: path.posix.dirname(file), external, build, types, macros, summaries: new Map() };
+  }
+
+  /** One function through the per-function pipeline, against the file's functions so far and the tree index. */
+  private analyseOne(def: Node, info: FunctionInfo, cx: FileContext): FunctionOutcome {
+    const { file, external, summaries } = cx;
+    const ir = buildCfg(def, cx.build);
+    cx.types.classify(ir, cx.types.variables(def));
+    const self = external?.linker.resolve(file, ir.name);
+    const env: FunctionEnv = {
+      catalog: this.catalog, macros: cx.macros, severity: this.opts.settings.severity,
+      summaryOf: (n) => summaries.get(n) ?? external?.summaryFrom(file, n),
+      indirect: external
+        ? (field, hops, recvType) => external.linker.indirect(field, { id: self, dir: cx.dir }, hops, (id) => external.summary(id), recvType)
+        : undefined,
+      slots: external && self !== undefined ? external.linker.slotsOf(self) : [],
+    };
+    const r = analyseFunction(ir, env, { hover: true });
+    return {
+      info: { ...info, analysed: true, points: r.points, entryHeld: r.entryHeld },
+      summary: r.summary, findings: r.findings, stats: r.stats, fields: r.fields,
+    };
   }
 }
 
-function heldOf(locks: ReadonlyMap<string, LockFact>, certainty: 'must' | 'may'): HeldLock[] {
-  const out: HeldLock[] = [];
-  for (const f of locks.values()) {
-    if (!isHeld(f)) continue;
-    out.push({
-      instance: f.ref.display, class: f.ref.class, kind: f.ref.kind, mode: f.mode, certainty,
-      ...(f.status === 'held' && f.site ? { site: { line: f.site.line, column: f.site.column } } : {}),
-      via: f.via,
+/** Function `i` as a Reuse sees it. */
+function slotOf(p: FilePlan, i: number, summaries: ReadonlyMap<string, Summary>): FunctionSlot {
+  return {
+    text: p.defs[i].text, name: p.names[i], calls: p.calls[i], named: p.named[i],
+    calleePending: [...p.calls[i]].some((c) => p.relevant.has(p.byName.get(c)!) && !summaries.has(c)),
+  };
+}
+
+/** The functions that touch a lock directly (`direct`), or call one that does in the same file. */
+function relevance(direct: boolean[], calls: Set<string>[], byName: ReadonlyMap<string, number>): Set<number> {
+  const relevant = new Set<number>();
+  direct.forEach((d, i) => { if (d) relevant.add(i); });
+  for (let changed = true; changed;) {
+    changed = false;
+    calls.forEach((callees, i) => {
+      if (relevant.has(i)) return;
+      for (const callee of callees) {
+        if (relevant.has(byName.get(callee)!)) { relevant.add(i); changed = true; return; }
+      }
     });
   }
-  return out;
+  return relevant;
 }
 
-function statePoints(ir: FunctionIR, inStates: { states: Map<string, { locks: ReadonlyMap<string, LockFact> }> }[], order: number[]): StatePoint[] {
-  const points: StatePoint[] = [];
-  for (const id of order) {
-    const node = ir.nodes[id];
-    if (node.kind !== 'stmt' && node.kind !== 'return') continue;
-    const states = [...inStates[id].states.values()];
-    if (!states.length) continue;
-    const count = new Map<string, { fact: LockFact; n: number }>();
-    for (const s of states) {
-      for (const [k, f] of s.locks) {
-        if (!isHeld(f)) continue;
-        const c = count.get(k);
-        if (c) c.n++; else count.set(k, { fact: f, n: 1 });
-      }
+/** The relevant functions, each after the same-file functions it calls (but in a cycle). */
+function calleeFirst(relevant: ReadonlySet<number>, calls: Set<string>[], byName: ReadonlyMap<string, number>): number[] {
+  const order: number[] = [];
+  const state = new Uint8Array(calls.length);
+  const visit = (i: number): void => {
+    if (state[i]) return;
+    state[i] = 1;
+    for (const callee of calls[i]) {
+      const j = byName.get(callee)!;
+      if (relevant.has(j)) visit(j);
     }
-    const held: HeldLock[] = [];
-    for (const { fact, n } of count.values()) {
-      held.push(...heldOf(new Map([['k', fact]]), n === states.length ? 'must' : 'may'));
-    }
-    points.push({ line: node.line, column: node.column, held });
+    order.push(i);
+  };
+  for (const i of [...relevant].sort((a, b) => a - b)) visit(i);
+  return order;
+}
+
+/** Of `order`, just the functions named in `only` and their callers in this file. */
+function callersOf(order: number[], names: (string | undefined)[], calls: Set<string>[], only: ReadonlySet<string>): number[] {
+  const chosen = new Set(names.filter((n): n is string => !!n && only.has(n)));
+  for (let grew = true; grew;) {
+    grew = false;
+    order.forEach((i) => {
+      const n = names[i];
+      if (n && !chosen.has(n) && [...calls[i]].some((c) => chosen.has(c))) { chosen.add(n); grew = true; }
+    });
   }
-  return points.sort((a, b) => a.line - b.line || a.column - b.column);
+  return order.filter((i) => names[i] && chosen.has(names[i]!));
 }
 
-/** Locks held just before the statement at (line, column), for hover. */
 /** The function whose definition spans `line` (1-based). */
 export function functionAt(result: FileResult, line: number): FunctionInfo | undefined {
   return result.functions.find((f) => f.line <= line && line <= f.endLine);
 }
 
+/** Locks held just before the statement at (line, column), for hover. */
 export function locksAt(result: FileResult, line: number, column: number): { fn: FunctionInfo; held: HeldLock[] } | undefined {
   const fn = functionAt(result, line);
   if (!fn) return undefined;

@@ -1,6 +1,11 @@
 /** The engine's public surface: plain data in, plain data out; no LSP imports below this folder. */
 export * from './model';
-export { Analyzer, functionAt, locksAt, type FileResult, type FunctionInfo, type StatePoint } from './file';
+export {
+  Analyzer, functionAt, locksAt, unanalysed, type FileOptions, type FileResult, type FunctionInfo, type FunctionOutcome, type FunctionSlot, type Reuse,
+} from './file';
+export { analyseFunction, type FunctionAnalysis, type FunctionEnv, type FunctionOptions, type StatePoint } from './function';
+export type { Summary } from './absint';
+export type { SegmentCache } from './syntax';
 export { rejectReason } from './syntax';
 export { loadGrammar, findGrammarDir, GrammarError, GRAMMAR_PINS, unpinnedAllowedByEnv, type Grammar, type GrammarSource } from './syntax';
 export { Catalog, BUILTIN_PRIMITIVES, type LockPrimitive } from './model';
@@ -10,6 +15,6 @@ export {
 export { buildCfg } from './cfg';
 export { Project, findingsFor, type TreeAnalysis, type ProjectStats } from './project';
 export { sccOrder } from './link';
-export { ExternalIndex, Linker, shareStrings, type TreeIndex } from './link';
+export { Linker, TreeView, busy, shareStrings, type LinkFn, type TreeIndex } from './link';
 export { FileFilter, globToRegExp } from './model';
 export { normaliseExpr, keyOfPointer, applyTemplate } from './ir';

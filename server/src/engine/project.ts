@@ -9,25 +9,13 @@
  * context.
  */
 import * as path from 'node:path';
-import { Extractor, type FileRecord, rehydrate } from './link';
-import type { Catalog } from './model';
-import { catalogFor, type Settings } from './model';
-import { runChecks } from './checks';
-import { LockOrder, type OrderWitness, lockClass } from './checks';
-import type { FunctionIR } from './ir';
-import type { Grammar } from './syntax';
-import { solve } from './absint';
-import { summarise } from './absint';
-import type { Summary, TransferContext } from './absint';
-import { Linker, busy, sccOrder, type LinkFn, type TreeIndex } from './link';
-import type { OpsSlot } from './ir';
-import { entryStateOf, vfsEntryLocks } from './absint';
-import { acquiredKeys } from './ir';
-import { emptyStats, severities } from './model';
-import { TypeTable } from './syntax';
-import { Macros } from './syntax';
-import { unsuppressed } from './checks';
-import type { FileStats, Finding } from './model';
+import type { Summary } from './absint';
+import { LockOrder, type OrderWitness, lockClass, unsuppressed } from './checks';
+import type { FunctionIR, OpsSlot } from './ir';
+import { Extractor, type FileRecord, Linker, busy, rehydrate, sccOrder, type LinkFn, type TreeIndex } from './link';
+import { type Catalog, type FileStats, type Finding, type Settings, applySeverity, catalogFor, emptyStats, mergeStats } from './model';
+import { type Grammar, Macros, TypeTable } from './syntax';
+import { type FunctionEnv, type FunctionOptions, analyseFunction } from './function';
 
 
 interface Fn { id: number; ir: FunctionIR; file: string; dir: string; vars: ReadonlyMap<string, string> }
@@ -38,6 +26,9 @@ const NO_VARS: ReadonlyMap<string, string> = new Map();
 const SCC_ROUNDS = 2;
 /** Larger cycles (the kernel has one of thousands of functions) are summarised once. */
 const MAX_SCC_ROUNDS_SIZE = 64;
+
+/** Receives the locks a caller holds at a call it makes (by function id). */
+type CallSiteSink = (caller: number, callee: number, held: string[]) => void;
 
 export interface ProjectStats extends FileStats {
   files: number;
@@ -100,18 +91,35 @@ export class Project {
 
   get opsSlots(): readonly OpsSlot[] { return this.slots; }
 
-  private context(f: Fn, id: number, linker: Linker, summaries: Map<number, Summary>, unresolved?: () => void): TransferContext {
-    const ir = f.ir;
+  /** Where function `f` finds its callees' summaries and ops-table targets: the linked tree, `summaries` so far. */
+  private env(f: Fn, linker: Linker, summaries: ReadonlyMap<number, Summary>): FunctionEnv {
     return {
+      catalog: this.catalog, macros: this.macros, severity: this.settings.severity,
       summaryOf: (n) => { const t = linker.resolve(f.file, n); return t === undefined ? undefined : summaries.get(t); },
-      indirect: (field, hops, recvType) => {
-        const r = linker.indirect(field, { id, dir: f.dir }, hops, (t) => summaries.get(t), recvType);
-        if (r.unresolved) unresolved?.();
-        return r.targets;
-      },
-      assigned: ir.assigned, tainted: new Set(), locals: ir.locals, acquiredKeys: acquiredKeys(ir), catalog: this.catalog, canon: ir.canon,
-      macros: this.macros,
+      indirect: (field, hops, recvType) => linker.indirect(field, { id: f.id, dir: f.dir }, hops, (t) => summaries.get(t), recvType),
+      slots: linker.slotsOf(f.id),
     };
+  }
+
+  /** What checking `f` feeds: the locks held at its calls, the lock-order graph. */
+  private observers(f: Fn, linker: Linker, lockOrder: LockOrder | undefined, callSite?: CallSiteSink): FunctionOptions['observe'] {
+    return {
+      callSite: callSite ? (callee, held) => {
+        const t = linker.resolve(f.file, callee);
+        if (t !== undefined) callSite(f.id, t, held);
+      } : undefined,
+      order: !lockOrder ? undefined : ({ held, taken, site, path: p }) => {
+        const from = lockClass(held.ref, f.dir);
+        const to = lockClass(taken, f.dir);
+        if (!from || !to || from === to) return;
+        lockOrder.add({ from, to, held: held.ref.display, taken: taken.display, file: f.file, fn: f.ir.name, line: site.line, column: site.column, path: p });
+      },
+    };
+  }
+
+  /** Does `f` take a lock, or call something whose summary (so far) says it does? */
+  private touches(f: Fn, linker: Linker, summaries: ReadonlyMap<number, Summary>): boolean {
+    return touchesLocks(f.ir, (n) => linker.resolve(f.file, n), (t) => summaries.get(t), linker);
   }
 
   /** Summarise the whole tree for per-file analysis elsewhere (the language server's index). */
@@ -158,68 +166,55 @@ export class Project {
   analyze(report: (file: string) => boolean, onSummary?: (fn: FunctionIR, s: Summary, id: number) => void,
     opts: {
       lockOrder?: boolean;
-      callSite?: (caller: number, callee: number, held: string[]) => void;
+      callSite?: CallSiteSink;
       /** Receives the lock-order graph's edges (built even where lock-order-inversion findings are off). */
       orderGraph?: (edges: OrderWitness[]) => void;
     } = {}): { findings: Finding[]; stats: ProjectStats } {
     const wantOrder = opts.lockOrder !== false && this.settings.severity['lock-order-inversion'] !== 'off';
-    const buildOrder = wantOrder || opts.orderGraph !== undefined;
-    const fns = this.fns;
-    if (!this.classified) {
-      for (const f of fns) this.types.classify(f.ir, f.vars);
-      this.classified = true;
-    }
+    const lockOrder = new LockOrder();
+    const observed = wantOrder || opts.orderGraph !== undefined ? lockOrder : undefined;
+    this.classify();
     const linker = new Linker(this.linkFns(), this.slots);
     const edges = linker.edges();
-    const order = sccOrder(fns.length, edges);
     const summaries = new Map<number, Summary>();
     const findings: Finding[] = [];
-    const lockOrder = new LockOrder();
     let indirectUnresolved = 0;
-    const severity = severities(this.settings);
-    for (const scc of order) {
+    for (const scc of sccOrder(this.fns.length, edges)) {
       // a recursive cycle: summarise its members a few rounds first (silently), so each sees the others
-      const recursive = (scc.length > 1 && scc.length <= MAX_SCC_ROUNDS_SIZE) || edges[scc[0]].includes(scc[0]);
-      for (let round = 0; recursive && round < SCC_ROUNDS; round++) {
-        for (const id of scc) {
-          const f = fns[id];
-          if (!touchesLocks(f.ir, (n) => linker.resolve(f.file, n), (t) => summaries.get(t), linker)) continue;
-          const tctx = this.context(f, id, linker, summaries);
-          summaries.set(id, summarise(solve(f.ir, entryStateOf(f.ir, vfsEntryLocks(f.ir, linker.slotsOf(id))), tctx), tctx));
-        }
-      }
+      if ((scc.length > 1 && scc.length <= MAX_SCC_ROUNDS_SIZE) || edges[scc[0]].includes(scc[0])) this.presummarise(scc, linker, summaries);
       for (const id of scc) {
-        const f = fns[id];
-        const ir = f.ir;
-        if (!touchesLocks(ir, (n) => linker.resolve(f.file, n), (t) => summaries.get(t), linker)) continue;
-        const tctx = this.context(f, id, linker, summaries, () => { indirectUnresolved++; });
-        const sol = solve(ir, entryStateOf(ir, vfsEntryLocks(ir, linker.slotsOf(id))), tctx);
+        const f = this.fns[id];
+        if (!this.touches(f, linker, summaries)) continue;
         // every function feeds the lock-order graph; findings only where asked
-        const checked = runChecks(sol, tctx, {
-          severity,
-          callSite: opts.callSite ? (callee, held) => {
-            const t = linker.resolve(f.file, callee);
-            if (t !== undefined) opts.callSite!(id, t, held);
-          } : undefined,
-          order: !buildOrder ? undefined : ({ held, taken, site, path: p }) => {
-            const from = lockClass(held.ref, f.dir);
-            const to = lockClass(taken, f.dir);
-            if (!from || !to || from === to) return;
-            lockOrder.add({ from, to, held: held.ref.display, taken: taken.display, file: f.file, fn: ir.name, line: site.line, column: site.column, path: p });
-          },
-        });
-        if (report(f.file)) findings.push(...checked.filter((x) => this.settings.severity[x.kind] !== 'off'));
-        const sum = summarise(sol, tctx);
-        summaries.set(id, sum);
-        onSummary?.(ir, sum, id);
+        const r = analyseFunction(f.ir, this.env(f, linker, summaries), { observe: this.observers(f, linker, observed, opts.callSite) });
+        indirectUnresolved += r.indirectUnresolved;
+        if (report(f.file)) findings.push(...r.findings);
+        summaries.set(id, r.summary);
+        onSummary?.(f.ir, r.summary, id);
       }
     }
     opts.orderGraph?.(lockOrder.witnesses());
-    if (wantOrder) {
-      findings.push(...lockOrder.inversions(report, severity['lock-order-inversion'] ?? 'warning'));
-    }
+    if (wantOrder) findings.push(...inversions(lockOrder, this.settings, report));
     const stats = statsFor(this.fileStats, report, indirectUnresolved);
     return { findings: unsuppressedIn(findings, this.suppressed), stats };
+  }
+
+  /** Summarise the members of a recursive cycle a few rounds, unchecked, so that each sees the others. */
+  private presummarise(scc: number[], linker: Linker, summaries: Map<number, Summary>): void {
+    for (let round = 0; round < SCC_ROUNDS; round++) {
+      for (const id of scc) {
+        const f = this.fns[id];
+        if (!this.touches(f, linker, summaries)) continue;
+        summaries.set(id, analyseFunction(f.ir, this.env(f, linker, summaries), { check: false }).summary);
+      }
+    }
+  }
+
+  /** Lock classes for every function's locks, from the struct types of every file read. */
+  private classify(): void {
+    if (this.classified) return;
+    for (const f of this.fns) this.types.classify(f.ir, f.vars);
+    this.classified = true;
   }
 }
 
@@ -241,9 +236,14 @@ export function findingsFor(a: TreeAnalysis, settings: Settings, report: (file: 
   if (severity && severity !== 'off') {
     const order = new LockOrder();
     for (const w of a.index.order ?? []) order.add(w);
-    findings.push(...order.inversions(report, severity));
+    findings.push(...inversions(order, settings, report));
   }
   return { findings: unsuppressedIn(findings, a.suppressed), stats: statsFor(a.fileStats, report, a.indirectUnresolved) };
+}
+
+/** The lock-order inversions among the files `report` accepts, at the user's severity. */
+function inversions(order: LockOrder, settings: Settings, report: (file: string) => boolean): Finding[] {
+  return applySeverity(order.inversions(report), settings.severity);
 }
 
 function statsFor(fileStats: ReadonlyMap<string, FileStats>, report: (file: string) => boolean, indirectUnresolved: number): ProjectStats {
@@ -251,11 +251,7 @@ function statsFor(fileStats: ReadonlyMap<string, FileStats>, report: (file: stri
   for (const [file, s] of fileStats) {
     if (!report(file)) continue;
     stats.files++;
-    stats.functions += s.functions;
-    stats.functionsWithParseErrors += s.functionsWithParseErrors;
-    stats.lockSitesFound += s.lockSitesFound;
-    stats.lockSitesModelled += s.lockSitesModelled;
-    for (const [k, v] of Object.entries(s.unmodelled)) stats.unmodelled[k] = (stats.unmodelled[k] ?? 0) + v;
+    mergeStats(stats, s);
   }
   return stats;
 }

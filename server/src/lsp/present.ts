@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type CodeAction, CodeActionKind, type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { FunctionInfo } from '../engine/file';
-import type { Finding, HeldLock, PathStep } from '../engine/model';
+import { type Finding, type HeldLock, type PathStep, kindInfo, renderMessage } from '../engine/model';
 import type { Acquisition, Deferred, IndirectTarget, Summary } from '../engine/absint';
 
 const SEVERITY: Record<Finding['severity'], DiagnosticSeverity> = {
@@ -30,8 +30,8 @@ export function toDiagnostic(f: Finding, uri: string, uriOf: (file: string, fall
     severity: SEVERITY[f.severity],
     source: 'lockscope',
     code: f.kind,
-    ...(DOCS ? { codeDescription: { href: `${DOCS}#${f.kind}` } } : {}),
-    message: f.message,
+    ...(DOCS ? { codeDescription: { href: `${DOCS}#${kindInfo(f.kind).anchor}` } } : {}),
+    message: renderMessage(f),
     relatedInformation: f.path.map((s, i) => ({
       location: {
         uri: s.file === f.file ? uri : uriOf(s.file, uri),

@@ -4,9 +4,9 @@
  * inside on the nodes, and the calls on finding paths drawn red. DOT is rendered to SVG with Graphviz
  * (@viz-js/viz, WASM).
  */
-import { ExternalIndex, type TreeIndex } from '../engine';
+import { TreeView, type TreeIndex } from '../engine';
 import type { LinkFn } from '../engine/link';
-import type { Finding } from '../engine/model';
+import { type Finding, renderMessage } from '../engine/model';
 
 export interface CallGraph {
   root: LinkFn;
@@ -17,7 +17,7 @@ export interface CallGraph {
 
 /** The graph below `name` (or `file:name`) to `depth` calls. */
 export function callGraph(index: TreeIndex, findings: Finding[], name: string, depth: number): CallGraph | undefined {
-  const ext = new ExternalIndex(index);
+  const ext = new TreeView(index);
   const [file, fn] = name.includes(':') ? name.split(':') : [undefined, name];
   const start = index.fns.find((f) => f.name === fn && (!file || f.file === file));
   if (!start) return undefined;
@@ -77,7 +77,7 @@ export function toMarkdown(g: CallGraph): string {
   for (const n of g.nodes) if (n.takes.length) out.push(`- \`${n.fn.name}\`: ${n.takes.map((t) => `\`${t}\``).join(', ')}`);
   if (g.findings.length) {
     out.push('', '## Findings', '');
-    for (const f of g.findings) out.push(`- ${f.file}:${f.line}: ${f.message} [${f.kind}]`);
+    for (const f of g.findings) out.push(`- ${f.file}:${f.line}: ${renderMessage(f)} [${f.kind}]`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -7,7 +7,7 @@
  * stay apart, so correlated branches (`if (flags & X) lock(); ... if (flags & X) unlock();`) and
  * trylock outcomes stay precise. must-held = held in every state; may-held = held in some.
  */
-import type { Mode } from '../model';
+import { type Mode, NAME_PATTERNS } from '../model';
 import type { LockRef, RetClass, Site } from '../ir';
 
 /**
@@ -245,8 +245,8 @@ export class StateSet {
   [Symbol.iterator](): IterableIterator<State> { return this.states.values(); }
 }
 
-/** Variables that hold a -errno by kernel convention. */
-const ERRNO_VAR = /^(ret|err|error|rc|status|res|retval)$/;
+/** Variables that hold a -errno by kernel convention (a catalog pattern). */
+const ERRNO_VAR = NAME_PATTERNS.errnoVar;
 
 /** How a return value reads: error-ish (negative errno, NULL, ERR_PTR, false), success-ish, or unknown. */
 export function retKind(r: RetClass | undefined, s: State): 'error' | 'ok' | 'true' | 'false' | 'unknown' {

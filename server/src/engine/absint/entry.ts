@@ -27,7 +27,7 @@ export function entryStateOf(ir: FunctionIR, contract: EntryFact[] = []) {
 }
 
 /** The locks the VFS holds when it calls a function through the ops-table slots it is installed in. */
-export function vfsEntryLocks(ir: FunctionIR, slots: OpsSlot[]): EntryFact[] {
+export function vfsEntryLocks(ir: FunctionIR, slots: readonly OpsSlot[]): EntryFact[] {
   const out: EntryFact[] = [];
   for (const slot of slots) {
     const e = vfsEntry(slot.type, slot.field, ir.params.length);

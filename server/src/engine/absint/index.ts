@@ -1,4 +1,5 @@
 /** The absint stage: see docs/ARCHITECTURE.md. */
+export * from './apply';
 export * from './calls';
 export * from './domain';
 export * from './solver';

@@ -5,7 +5,8 @@
  */
 import { type State, StateSet, pushTrail } from './domain';
 import type { FunctionIR } from '../ir';
-import { type TransferContext, applyGuard, applyOp } from './transfer';
+import type { TransferContext } from './transfer';
+import { applyGuard, applyOp } from './apply';
 
 export interface Solution {
   ir: FunctionIR;

@@ -8,7 +8,7 @@ import type { FunctionIR, LockRef, RetClass, Site } from '../ir';
 import { rootIdentifier } from '../ir';
 import { type Solution, runNode } from './solver';
 import type { Acquisition, Deferred, ForbiddenInside, Observer, Requirement, Summary, TransferContext } from './transfer';
-import type { PathStep } from '../model';
+import { NAME_PATTERNS, type PathStep } from '../model';
 
 /** States leaving the function, one per path class, at each return, with what that return returns. */
 export function exitStates(sol: Solution, ctx: TransferContext): State[] {
@@ -186,7 +186,7 @@ function paramSplit(ir: FunctionIR, exits: State[], key: string):
 }
 
 function trustedAcquirer(ir: FunctionIR, key: string): boolean {
-  if (/lock|acquire|grab|get|begin|enter|start|prepare|reserve|find|lookup/i.test(ir.name)) return true;
+  if (NAME_PATTERNS.acquirer.test(ir.name)) return true;
   return ir.annotations.acquires.some((keys) => keys.includes(key));
 }
 

@@ -1,14 +1,14 @@
 /**
- * The transfer function: one Hoare triple per IR operation and per guarded edge.
- * `apply` never reports by itself; the checker passes an `Observer` when it replays the final
- * states, so the fixpoint iterations stay silent.
+ * The lock operations the transfer function is made of (take, release, sleep, forget), and the types
+ * summaries and observers are made of; apply.ts applies one IR operation or edge guard with them,
+ * calls.ts a callee's summary. They never report by themselves; the checker passes an `Observer` when
+ * it replays the final states, so the fixpoint iterations stay silent.
  */
-import { ATOMIC_KINDS, type Catalog, type Mode, SLEEPING_KINDS } from '../model';
-import { type LockFact, type State, isHeld, mentions, pushTrail } from './domain';
-import type { EdgeGuard, LockRef, Op, Site } from '../ir';
+import { ATOMIC_KINDS, type Catalog, type Mode, SLEEPING_KINDS, kindNests } from '../model';
+import { type LockFact, type State, isHeld, pushTrail } from './domain';
+import type { LockRef, Op, Site } from '../ir';
 import type { PathStep } from '../model';
 import { rootIdentifier } from '../ir';
-import { callSummary, indirectCall } from './calls';
 import type { Macros } from '../syntax';
 
 /** A lock a function takes inside; `template` names it relative to the parameters, when it can. */
@@ -122,7 +122,8 @@ export function findFact(s: State, ref: LockRef): [string, LockFact] | undefined
   return undefined;
 }
 
-function withLock(s: State, key: string, f: LockFact | undefined, note?: { site: Site; text: string }): State {
+/** `s` with the fact of lock `key` set (or, `f` undefined, removed), and `note` on its trail. */
+export function withLock(s: State, key: string, f: LockFact | undefined, note?: { site: Site; text: string }): State {
   const locks = new Map(s.locks);
   if (f) locks.set(key, f); else locks.delete(key);
   const trail = note ? pushTrail(s.trail, note.site.line, note.site.column, note.text, key) : s.trail;
@@ -137,8 +138,7 @@ function loopVariant(ref: LockRef, assigned: ReadonlySet<string>): boolean {
 }
 
 export function nestable(op: Op & { k: 'acquire' }, held: LockFact): boolean {
-  return op.lock.recursive && held.ref.recursive && (op.mode === 'shared' && held.mode === 'shared'
-    || ['rcu', 'srcu', 'preempt', 'irq'].includes(op.lock.kind));
+  return op.lock.recursive && held.ref.recursive && kindNests(op.lock.kind, op.mode, held.mode);
 }
 
 export function acquire(s: State, op: Op & { k: 'acquire' }, ctx: TransferContext, obs?: Observer, via?: string, inner?: PathStep[]): State | undefined {
@@ -239,104 +239,4 @@ export function escape(s: State, keys: string[] | undefined, roots: string[] | u
     }
   }
   return locks ? { locks, facts: s.facts, trail: s.trail } : s;
-}
-
-/** Apply one operation; undefined means the path ends here (a call that does not return). */
-export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer): State | undefined {
-  switch (op.k) {
-    case 'acquire': return acquire(s, op, ctx, obs);
-    case 'release': return release(s, op, ctx, obs);
-    case 'downgrade': {
-      const hit = findFact(s, op.lock);
-      if (!hit || !isHeld(hit[1])) return s;
-      return withLock(s, hit[0], { ...hit[1], mode: 'shared' }, { site: op.site, text: `downgrades ${op.lock.display} to shared` });
-    }
-    case 'assert': {
-      if (findFact(s, op.lock)) return s;
-      obs?.requirement?.(op.lock, op.via, s, op.site);
-      return withLock(s, op.lock.key, { ref: op.lock, status: 'caller', mode: op.mode ?? 'excl', via: op.via, site: op.site },
-        { site: op.site, text: `${op.via}: ${op.lock.display} must be held by the caller` });
-    }
-    case 'call':
-      obs?.callSite?.(op.callee, s);
-      return callSummary(s, op, ctx, obs);
-    case 'icall': return indirectCall(s, op, ctx, obs);
-    case 'assign': {
-      // a lock named through a variable that now points elsewhere can no longer be named:
-      // forget it, and stay silent about that name in this function
-      let locks: Map<string, LockFact> | undefined;
-      for (const k of s.locks.keys()) {
-        if (mentions(k, op.name)) { locks ??= new Map(s.locks); locks.delete(k); ctx.tainted.add(k); }
-      }
-      const facts = s.facts.assign(op.name, op.value, op.constText);
-      // `ret = foo_trylock(x)`: a lock held if the call succeeded is now held if `ret` says so
-      if (op.rhs) {
-        for (const [k, f] of s.locks) {
-          if (f.ifFact?.text === op.rhs) { locks ??= new Map(locks ?? s.locks); locks.set(k, { ...f, ifFact: { text: op.name, value: f.ifFact.value } }); }
-        }
-      }
-      return locks || facts !== s.facts ? { locks: locks ?? s.locks, facts, trail: s.trail } : s;
-    }
-    case 'noreturn': return undefined;
-    case 'escape': return escape(s, op.keys, op.roots, ctx);
-    case 'handoff': {
-      const hit = findFact(s, op.lock);
-      const text = `hands ${op.lock.display} to its owner (${op.via})`;
-      if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) {
-        return withLock(s, hit[0], { ...hit[1], status: 'handed', handedFrom: hit[1].status }, { site: op.site, text });
-      }
-      // taken (again) by a callee we cannot see (xfs_lock_inodes, xfs_trans_alloc_inode): held from here on, owned by the transaction
-      return withLock(s, hit ? hit[0] : op.lock.key, { ref: op.lock, status: 'handed', handedFrom: 'held', mode: 'excl', via: op.via, site: op.site }, { site: op.site, text });
-    }
-    case 'release-handed': {
-      let locks: Map<string, LockFact> | undefined;
-      for (const [k, f] of s.locks) {
-        if (f.status !== 'handed') continue;
-        locks ??= new Map(s.locks);
-        locks.set(k, { ...f, status: f.handedFrom === 'caller' ? 'dropped' : 'released', inferred: true, releasedAt: op.site });
-      }
-      return locks ? { locks, facts: s.facts, trail: pushTrail(s.trail, op.site.line, op.site.column, `${op.via} releases the locks handed to it`) } : s;
-    }
-    case 'sleep': return sleep(s, op.via, op.site, obs);
-    case 'forbid': {
-      const hit = findFact(s, op.lock);
-      if (hit && isHeld(hit[1])) obs?.forbidden?.(op, hit[1], s);
-      else obs?.forbidCall?.(op, s);
-      return s;
-    }
-  }
-}
-
-/** Apply an edge's guard; undefined means the edge is infeasible for this state. */
-export function applyGuard(s: State, g: EdgeGuard | undefined, ctx: TransferContext): State | undefined {
-  if (!g) return s;
-  let cur = s;
-  if (g.fact) {
-    // a lock taken through a pointer means the pointer is not NULL
-    if (!g.fact.value && /^[A-Za-z_]\w*$/.test(g.fact.text)) {
-      for (const [k, f] of cur.locks) {
-        if (isHeld(f) && (k === `*${g.fact.text}` || k.startsWith(`${g.fact.text}->`))) return undefined;
-      }
-    }
-    const facts = cur.facts.assume(g.fact.text, g.fact.value);
-    if (!facts) return undefined;
-    // the branch decides a trylock-style callee's lock: taken on one side, not on the other
-    let locks: Map<string, LockFact> | undefined;
-    for (const [k, f] of cur.locks) {
-      if (f.ifFact?.text !== g.fact.text) continue;
-      locks ??= new Map(cur.locks);
-      if (f.ifFact.value === g.fact.value) locks.set(k, { ...f, ifFact: undefined });
-      else locks.delete(k);
-    }
-    cur = { locks: locks ?? cur.locks, facts, trail: cur.trail };
-  }
-  if (g.acquire) {
-    // a trylock on a lock already held fails: its success edge is infeasible, and nothing is reported
-    const next = acquire(cur, g.acquire, ctx);
-    if (!next) return undefined;
-    cur = next;
-  } else if (g.note && g.site) {
-    cur = { ...cur, trail: pushTrail(cur.trail, g.site.line, g.site.column, g.note) };
-  }
-  return cur;
 }

@@ -4,7 +4,7 @@
  * evaluation order matters, pure conditions become facts, and statement expressions are inlined.
  */
 import type { Node } from 'web-tree-sitter';
-import { BLOCKING_GFP, type LockPrimitive, type Mode } from '../model';
+import { BLOCKING_GFP, type LockPrimitive, type Mode, NAME_PATTERNS, forbiddenLockKind } from '../model';
 import { GraphBuilder, constantText, constantValue, factText, isPure, siteOf, unparen } from './base';
 import type { LockRef } from '../ir';
 import { callArgs, calleeName, constantTruth } from '../syntax';
@@ -117,9 +117,8 @@ export abstract class ExprBuilder extends GraphBuilder {
     }
     const name = calleeName(n);
     if (name) {
-      // a filesystem's own assertion macros: *bug_on* (must be false), *assert* (must be true)
-      const am = this.ctx.catalog.assertMacro(name)
-        ?? (/bug_on/i.test(name) ? { negated: true } : /(^|_)assert/i.test(name) ? { negated: false } : undefined);
+      // catalog assertion macros, and a filesystem's own by name: *bug_on* (must be false), *assert* (must be true)
+      const am = this.ctx.catalog.assertion(name);
       if (am && args[0] && this.assertion(args[0], am.negated, n)) return;
     }
     for (const a of args) this.expr(a);
@@ -127,7 +126,7 @@ export abstract class ExprBuilder extends GraphBuilder {
     if (!name) {
       const field = fn?.type === 'field_expression' ? fn.childForFieldName('field')?.text ?? '' : '';
       // `q->ops->wake_and_unlock(q)`: an indirect call that says it unlocks may release what it is given
-      const esc = this.escapes(/unlock|release/.test(field), args);
+      const esc = this.escapes(NAME_PATTERNS.mayUnlockField.test(field), args);
       if (field && this.ctx.indirectCalls) {
         this.ir.fieldCalls.add(field);
         const recv = fn?.type === 'field_expression' ? fn.childForFieldName('argument')?.text : undefined;
@@ -145,15 +144,14 @@ export abstract class ExprBuilder extends GraphBuilder {
     const rule = this.ctx.catalog.forbiddenCall(name);
     if (rule) {
       const key = normaliseExpr(rule.lock.replace(/\{(\d+)\}/g, (_m, i: string) => `(${args[Number(i)]?.text ?? '?'})`));
-      this.emit({
-        k: 'forbid', call: name, reason: rule.reason, site: siteOf(n),
-        lock: { key, display: displayOfKey(key), class: rule.class ?? null, kind: 'rwsem', recursive: false },
-      }, n);
+      const kind = forbiddenLockKind(rule);
+      const lock = { key, display: displayOfKey(key), class: rule.class ?? null, kind, recursive: false };
+      this.emit({ k: 'forbid', call: name, reason: rule.reason, site: siteOf(n), lock }, n);
     }
     const prim = this.ctx.catalog.primitive(name);
     if (prim && prim.op !== 'noreturn' && prim.op !== 'predicate') this.modelledSites.add(n.startIndex);
     if (!prim) {
-      const esc = this.escapes(/unlock|_and_release/.test(name), args);
+      const esc = this.escapes(NAME_PATTERNS.mayUnlockCall.test(name), args);
       if (this.ctx.callable(name)) {
         this.ir.callees.add(name);
         this.emit({ k: 'call', callee: name, args: args.map((a) => a.text), site: siteOf(n), ...esc, text: normaliseExpr(n.text) }, n);

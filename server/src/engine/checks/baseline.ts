@@ -6,19 +6,23 @@
  * also applies to `check fs/btrfs` and in the editor.
  */
 import { createHash } from 'node:crypto';
-import type { Finding } from '../model';
+import { type Finding, renderMessage } from '../model';
 
 export const BASELINE_FILE = '.lockscope-baseline.json';
 
 export interface BaselineEntry { fingerprint: string; kind: string; file: string; function: string; message: string }
 
-/** The message without what moves when code is edited: line numbers and file:line references. */
+/**
+ * The message without what moves when code is edited: line numbers and file:line references. It is
+ * computed from the rendered text, exactly as baselines written before messages had `refs` were, so
+ * that they keep matching.
+ */
 function stableMessage(m: string): string {
   return m.replace(/\b(lines?) \d+/g, '$1 #').replace(/:\d+\b/g, ':#');
 }
 
 export function fingerprint(f: Finding): string {
-  const key = [f.kind, f.function, f.lock?.instance ?? '', stableMessage(f.message)].join('\u0000');
+  const key = [f.kind, f.function, f.lock?.instance ?? '', stableMessage(renderMessage(f))].join('\u0000');
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
 
@@ -36,7 +40,11 @@ export class Baseline {
   /** Parse a baseline file's text; a malformed file is an error with a message, never a silent empty baseline. */
   static parse(text: string, name: string): Baseline {
     let raw: unknown;
-    try { raw = JSON.parse(text); } catch (e) { throw new Error(`${name}: not JSON (${(e as Error).message})`); }
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`${name}: not JSON (${(e as Error).message})`, { cause: e });
+    }
     const r = raw as { version?: unknown; findings?: unknown };
     if (!r || typeof r !== 'object' || r.version !== 1 || !Array.isArray(r.findings)) {
       throw new Error(`${name}: not a lockscope baseline (expected {"version": 1, "findings": [...]})`);
@@ -66,7 +74,7 @@ export class Baseline {
   }
 
   static entryOf(f: Finding): BaselineEntry {
-    return { fingerprint: fingerprint(f), kind: f.kind, file: f.file, function: f.function, message: f.message };
+    return { fingerprint: fingerprint(f), kind: f.kind, file: f.file, function: f.function, message: renderMessage(f) };
   }
 
   /** The file's text: sorted, one entry per finding, readable in review. */

@@ -4,7 +4,10 @@
  * paths can each hold one lock and wait for the other (ABBA); it is reported once, with both paths.
  */
 import type { LockRef } from '../ir';
-import type { Finding, PathStep, Severity } from '../model';
+import { FINDING_TABLE, type Finding, type PathStep, type Severity, findingMessage, lockKindInfo } from '../model';
+
+/** The kind this module reports (the other kinds are reported per function, one checker each). */
+export const INVERSION_KIND = 'lock-order-inversion' as const;
 
 /** Field names too common to identify a lock class on their own. */
 const GENERIC = new Set(['lock', 'mutex', 'sem', 'rwsem', 'spinlock', 'list_lock', 'rwlock', 'mtx', 'wait_lock', 'slock']);
@@ -16,7 +19,7 @@ const GENERIC = new Set(['lock', 'mutex', 'sem', 'rwsem', 'spinlock', 'list_lock
  * (the field, per directory: `fs/btrfs:mutex:cleaner_mutex`, or a global lock's name).
  */
 export function lockClass(ref: LockRef, dir: string, fieldClasses = false): string | undefined {
-  if (ref.symbolic || ['rcu', 'srcu', 'preempt', 'irq'].includes(ref.kind)) return undefined;
+  if (ref.symbolic || lockKindInfo(ref.kind).context) return undefined;
   if (ref.class) {
     // lockdep gives each filesystem type its own i_rwsem/invalidate_lock/i_mmap_rwsem class
     return PER_FS_TYPE.test(ref.class) ? `${ref.class} (${fsOf(dir)})` : ref.class;
@@ -72,7 +75,10 @@ export class LockOrder {
   }
 
   /** One finding per pair of classes taken in both orders, where `report` accepts one of the two sites. */
-  inversions(report: (file: string) => boolean, severity: Severity): Finding[] {
+  inversions(
+    report: (file: string) => boolean,
+    severity: Severity = FINDING_TABLE[INVERSION_KIND].severity,
+  ): Finding[] {
     const out: Finding[] = [];
     const done = new Set<string>();
     for (const [a, m] of this.edges) {
@@ -85,19 +91,27 @@ export class LockOrder {
         const before = (x: OrderWitness, y: OrderWitness) => x.file < y.file || (x.file === y.file && x.line <= y.line);
         const [first, second] = report(ab.file) && (!report(ba.file) || before(ab, ba)) ? [ab, ba] : [ba, ab];
         if (!report(first.file)) continue;
-        out.push({
-          kind: 'lock-order-inversion', severity, file: first.file, line: first.line, column: first.column,
-          endLine: first.line, endColumn: first.column + 1, function: first.fn,
-          message: `possible circular locking dependency: ${first.taken} (${first.to}) is taken here while ${first.held} (${first.from}) is held, `
-            + `and ${second.fn}() takes them in the opposite order (${second.file}:${second.line})`,
-          lock: { class: first.to, instance: first.taken },
-          path: [
-            ...first.path,
-            ...second.path.map((s, i) => ({ ...s, note: `${i === 0 ? 'other path: ' : ''}${s.note}` })),
-          ],
-        });
+        out.push(inversion(first, second, severity));
       }
     }
     return out;
   }
+}
+
+/** The finding for a pair of edges taken in opposite orders, at the first edge's site, with both paths. */
+function inversion(first: OrderWitness, second: OrderWitness, severity: Severity): Finding {
+  const taken = `${first.taken} (${first.to}) is taken here`;
+  const held = `${first.held} (${first.from}) is held`;
+  const order = `${second.fn}() takes them in the opposite order`;
+  const other = { file: second.file, line: second.line };
+  return {
+    kind: INVERSION_KIND, severity, file: first.file, line: first.line, column: first.column,
+    endLine: first.line, endColumn: first.column + 1, function: first.fn,
+    ...findingMessage`possible circular locking dependency: ${taken} while ${held}, and ${order} (${other})`,
+    lock: { class: first.to, instance: first.taken },
+    path: [
+      ...first.path,
+      ...second.path.map((s, i) => ({ ...s, note: `${i === 0 ? 'other path: ' : ''}${s.note}` })),
+    ],
+  };
 }

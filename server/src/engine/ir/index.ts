@@ -2,3 +2,4 @@
 export * from './ir';
 export * from './lockname';
 export * from './lockref';
+export * from './strings';

@@ -19,7 +19,7 @@ import { Macros } from '../syntax';
 import { type Grammar, rejectReason } from '../syntax';
 import { suppressions } from '../checks';
 import { TypeTable, type TypeFacts } from '../syntax';
-import { type FileStats, emptyStats } from '../model';
+import { type FileStats, emptyStats, mergeStats } from '../model';
 
 export interface FnRecord {
   ir: FunctionIR;
@@ -92,8 +92,7 @@ export class Extractor implements Classifier {
       if (!functionName(d)) continue;
       const ir = buildCfg(d, ctx);
       delete ir.canon; // rebuilt from ir.aliases where the record is used
-      stats.lockSitesModelled += ir.lockSitesModelled;
-      for (const [k, v] of Object.entries(ir.unmodelled)) stats.unmodelled[k] = (stats.unmodelled[k] ?? 0) + v;
+      mergeStats(stats, { ...emptyStats(), lockSitesModelled: ir.lockSitesModelled, unmodelled: ir.unmodelled });
       fns.push(TypeTable.needsVariables(ir) ? { ir, vars: types.variables(d) } : { ir });
     }
     const slots: OpsSlot[] = [];

@@ -2,3 +2,4 @@
 export * from './extract';
 export * from './linker';
 export * from './scc';
+export * from './tree-index';

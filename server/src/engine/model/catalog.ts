@@ -5,14 +5,10 @@
  * return value that means success), assert that a lock is held, or a scope guard. The lock it
  * acts on is named by a template over the call's argument ("{arg}->i_rwsem"); flag-selecting
  * primitives such as xfs_ilock(ip, XFS_ILOCK_EXCL | XFS_IOLOCK_SHARED) name one lock per flag bit.
- * Users extend or override entries from `.lockscope.json` or settings (same shape).
+ * Users extend or override entries from `.lockscope.json` or settings (same shape). What a kind of
+ * lock does (sleeps, makes a section atomic, nests) is in kinds.ts.
  */
-
-export type LockKind =
-  | 'mutex' | 'rwsem' | 'spinlock' | 'rwlock' | 'seqlock' | 'rcu' | 'srcu' | 'preempt' | 'irq'
-  | 'page' | 'folio' | 'buffer' | 'range' | 'percpu-rwsem' | 'other';
-
-export type Mode = 'excl' | 'shared';
+import { type LockKind, type Mode, NAME_PATTERNS } from './kinds';
 
 export type PrimitiveOp =
   | 'acquire' | 'release' | 'trylock' | 'assert' | 'predicate' | 'downgrade' | 'noreturn'
@@ -58,12 +54,31 @@ export interface AssertMacro { name: string; negated: boolean }
  * "Never call X while holding Y": the lock is a template over X's arguments, so the rule can say
  * "the inode lock of the same file". Checked through any depth of calls, like a lock X would take.
  */
-export interface ForbiddenCall { call: string; lock: string; class?: string; reason: string }
+export interface ForbiddenCall {
+  call: string;
+  lock: string;
+  class?: string;
+  /** The kind of the lock the rule names (default `rwsem`: the built-in rules name the inode lock). */
+  kind?: LockKind;
+  reason: string;
+}
+
+/** The kind of the lock a forbidden-call rule names. */
+export const forbiddenLockKind = (rule: ForbiddenCall): LockKind => rule.kind ?? 'rwsem';
 
 export const BUILTIN_FORBIDDEN: ForbiddenCall[] = [
-  { call: 'generic_write_sync', lock: 'file_inode({0}->ki_filp)->i_rwsem', class: 'struct inode::i_rwsem', reason: 'it syncs the file, and ->fsync may take the inode lock' },
-  { call: 'vfs_fsync_range', lock: 'file_inode({0})->i_rwsem', class: 'struct inode::i_rwsem', reason: '->fsync may take the inode lock' },
-  { call: 'vfs_fsync', lock: 'file_inode({0})->i_rwsem', class: 'struct inode::i_rwsem', reason: '->fsync may take the inode lock' },
+  {
+    call: 'generic_write_sync', lock: 'file_inode({0}->ki_filp)->i_rwsem', class: 'struct inode::i_rwsem',
+    kind: 'rwsem', reason: 'it syncs the file, and ->fsync may take the inode lock',
+  },
+  {
+    call: 'vfs_fsync_range', lock: 'file_inode({0})->i_rwsem', class: 'struct inode::i_rwsem', kind: 'rwsem',
+    reason: '->fsync may take the inode lock',
+  },
+  {
+    call: 'vfs_fsync', lock: 'file_inode({0})->i_rwsem', class: 'struct inode::i_rwsem', kind: 'rwsem',
+    reason: '->fsync may take the inode lock',
+  },
 ];
 
 /**
@@ -88,10 +103,6 @@ export const BUILTIN_SLEEPERS: Sleeper[] = [
 
 /** Flags that allow an allocation to block. */
 export const BLOCKING_GFP = /\bGFP_(KERNEL|NOFS|NOIO|USER|HIGHUSER|HIGHUSER_MOVABLE|KERNEL_ACCOUNT)\b/;
-/** Lock kinds that sleep when taken. */
-export const SLEEPING_KINDS = new Set<LockKind>(['mutex', 'rwsem', 'page', 'folio', 'buffer', 'range', 'percpu-rwsem']);
-/** Lock kinds that make a section atomic. */
-export const ATOMIC_KINDS = new Set<LockKind>(['spinlock', 'rwlock', 'seqlock', 'rcu', 'preempt', 'irq']);
 
 /** Scope-based guard classes (`guard(mutex)(&m)`, `scoped_guard(spinlock_irqsave, &l)`). */
 export interface GuardClass { name: string; kind: LockKind; mode: Mode; lock?: string; class?: string; recursive?: boolean }
@@ -269,6 +280,12 @@ export class Catalog {
 
   primitive(name: string): LockPrimitive | undefined { return this.byName.get(name); }
   assertMacro(name: string): AssertMacro | undefined { return this.asserts.get(name); }
+  /** An assertion: a catalog macro, or one a filesystem names its own way (NAME_PATTERNS: `*bug_on*`, `*_assert*`). */
+  assertion(name: string): { negated: boolean } | undefined {
+    if (this.asserts.has(name)) return this.asserts.get(name);
+    if (NAME_PATTERNS.bugOnMacro.test(name)) return { negated: true };
+    return NAME_PATTERNS.assertMacro.test(name) ? { negated: false } : undefined;
+  }
   guard(name: string): GuardClass | undefined { return this.guards.get(name); }
   forbiddenCall(name: string): ForbiddenCall | undefined { return this.forbidden.get(name); }
   sleeper(name: string): Sleeper | undefined { return this.sleepers.get(name); }

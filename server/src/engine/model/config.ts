@@ -8,10 +8,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { Catalog, type ForbiddenCall, type LockPrimitive } from './catalog';
-import { FINDING_KINDS, type Finding, type FindingKind, type Severity } from './findings';
+import { LOCK_KIND_NAMES } from './kinds';
+import { FINDING_KINDS, type Finding, type FindingKind, type Severity, defaultSeverities } from './findings';
 
-const lockKind = z.enum(['mutex', 'rwsem', 'spinlock', 'rwlock', 'seqlock', 'rcu', 'srcu', 'preempt', 'irq',
-  'page', 'folio', 'buffer', 'range', 'percpu-rwsem', 'other']);
+const lockKind = z.enum(LOCK_KIND_NAMES);
 const mode = z.enum(['excl', 'shared']);
 
 export const primitiveSchema = z.object({
@@ -46,6 +46,7 @@ export const SETTINGS = {
       call: z.string().regex(/^[A-Za-z_]\w*$/, 'a C identifier'),
       lock: z.string().min(1),
       class: z.string().optional(),
+      kind: lockKind.optional(),
       reason: z.string().default('a forbidden-call rule'),
     }).strict()).default([]),
     description: 'Calls that must not happen while a lock is held, e.g. {"call": "vfs_fsync", "lock": "file_inode({0})->i_rwsem", "reason": "..."}; {0} is the call\'s first argument. Built in: generic_write_sync, vfs_fsync_range and vfs_fsync under the inode lock of the same file.',
@@ -77,7 +78,7 @@ export const SETTINGS = {
     json: { type: 'array', items: { type: 'string' } },
   },
   severity: {
-    schema: z.record(z.enum(FINDING_KINDS), severityOrOff).default({ 'lock-order-inversion': 'off' }),
+    schema: z.record(z.enum(FINDING_KINDS), severityOrOff).default(defaultSeverities),
     description: 'Severity per finding kind, or "off" to hide a kind. lock-order-inversion is off by default: without lock types its classes are too coarse on a real tree (see docs/findings.md).',
     json: { type: 'object', additionalProperties: { type: 'string', enum: ['error', 'warning', 'information', 'hint', 'off'] } },
   },

@@ -1,21 +1,124 @@
 /**
  * Plain data shared by every stage of the engine, the CLI and the language server.
  * Nothing here imports tree-sitter or LSP code. Lines and columns are 1-based.
+ *
+ * The finding kinds are one table (FINDING_TABLE): a new kind is one row here, one observer in
+ * engine/checks/ and one `## kind` section in docs/findings.md (a unit test holds the three together).
  */
 
-export const FINDING_KINDS = [
-  'recursive-lock',
-  'lock-imbalance',
-  'double-unlock',
-  'unlock-not-held',
-  'lock-order-inversion',
-  'forbidden-call',
-  'missing-required-lock',
-  'sleep-in-atomic',
-] as const;
-export type FindingKind = (typeof FINDING_KINDS)[number];
-
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+/** What lockscope knows about a kind of finding, wherever it is shown. */
+export interface FindingKindInfo {
+  /** Severity when the user's `severity` setting does not name the kind. */
+  severity: Severity;
+  /** Off unless the user's `severity` setting turns it on. */
+  off?: true;
+  /** One line: SARIF's rule `shortDescription`. */
+  summary: string;
+  /** What is reported and when: SARIF's `fullDescription` and `help`, the CLI's help. */
+  help: string;
+  /** The kind's section in docs/findings.md (its `## ` heading's anchor). */
+  anchor: string;
+}
+
+/** Every finding kind, in the order they are listed everywhere (settings, SARIF rules, help). */
+export const FINDING_TABLE = {
+  'recursive-lock': {
+    severity: 'warning',
+    summary: 'Recursive locking: a lock already held is taken again.',
+    help: 'A lock already held is taken again on the same path (self-deadlock).',
+    anchor: 'recursive-lock',
+  },
+  'lock-imbalance': {
+    severity: 'warning',
+    summary: 'The exits of a function disagree on whether a lock is held.',
+    help:
+      'The exits of a function disagree on whether a lock is held, and no trylock-style return value or annotation ' +
+      'explains it.',
+    anchor: 'lock-imbalance',
+  },
+  'double-unlock': {
+    severity: 'warning',
+    summary: 'A lock is released twice.',
+    help: 'A lock is released twice on the same path.',
+    anchor: 'double-unlock',
+  },
+  'unlock-not-held': {
+    severity: 'warning',
+    summary: 'A lock is released on a path that never took it.',
+    help: 'A lock is released on a path that never took it, while other paths to the same release did.',
+    anchor: 'unlock-not-held',
+  },
+  'lock-order-inversion': {
+    severity: 'warning',
+    off: true,
+    summary: 'Two lock classes are taken in opposite orders (ABBA).',
+    help:
+      'Two lock classes are taken in opposite orders on two paths (ABBA): each path can hold one and wait for the ' +
+      'other.',
+    anchor: 'lock-order-inversion',
+  },
+  'forbidden-call': {
+    severity: 'warning',
+    summary: 'A call a rule forbids is made while a lock is held.',
+    help:
+      'A call that a rule forbids while a lock is held (built in: generic_write_sync/vfs_fsync under the inode lock ' +
+      'of the same file), through any depth of calls.',
+    anchor: 'forbidden-call',
+  },
+  'missing-required-lock': {
+    severity: 'warning',
+    summary: 'A function that needs a lock held is called without it.',
+    help:
+      'A function that asserts or declares it needs a lock (lockdep_assert_held, __must_hold) is called without it: ' +
+      'released earlier on the path, or not taken on this path while others take it.',
+    anchor: 'missing-required-lock',
+  },
+  'sleep-in-atomic': {
+    severity: 'warning',
+    summary: 'Something that may sleep is reached in atomic context.',
+    help:
+      'Something that may sleep (a mutex, rwsem or page lock, a GFP_KERNEL allocation, schedule(), copy_*_user ...) ' +
+      'is reached while a spinlock, rwlock, RCU read side or preempt/irq-disabled section is held.',
+    anchor: 'sleep-in-atomic',
+  },
+} as const satisfies Record<string, FindingKindInfo>;
+
+export type FindingKind = keyof typeof FINDING_TABLE;
+
+export const FINDING_KINDS = Object.keys(FINDING_TABLE) as [FindingKind, ...FindingKind[]];
+
+/** The table's row for a kind. */
+export function kindInfo(kind: FindingKind): FindingKindInfo {
+  return FINDING_TABLE[kind];
+}
+
+/** The docs reference of a kind, relative to the repository (and the packaged extension) root. */
+export function docsRef(kind: FindingKind): string {
+  return `docs/findings.md#${FINDING_TABLE[kind].anchor}`;
+}
+
+/** The `severity` setting's default: the kinds that are off by default. */
+export function defaultSeverities(): Partial<Record<FindingKind, 'off'>> {
+  const out: Partial<Record<FindingKind, 'off'>> = {};
+  for (const k of FINDING_KINDS) if (kindInfo(k).off) out[k] = 'off';
+  return out;
+}
+
+/**
+ * The user's `severity` setting applied to findings reported at their kind's default severity: a kind
+ * the setting names takes that severity, a kind set to `off` is dropped.
+ */
+export function applySeverity(findings: Finding[], setting: Partial<Record<FindingKind, Severity | 'off'>>): Finding[] {
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const s = setting[f.kind];
+    if (s === 'off') continue;
+    out.push(s && s !== f.severity ? { ...f, severity: s } : f);
+  }
+  return out;
+}
 
 /** One hop of a finding's witness path. */
 export interface PathStep {
@@ -26,9 +129,25 @@ export interface PathStep {
   note: string;
 }
 
+/**
+ * A line a finding's message mentions. Without `file` it is a line of the finding's own file and reads
+ * `line 42`; with `file` it reads `fs/btrfs/file.c:42`.
+ */
+export interface LineRef {
+  file?: string;
+  line: number;
+}
+
 export interface Finding {
   kind: FindingKind;
-  message: string;
+  /**
+   * The message with `{0}`, `{1}` ... where the lines of `refs` go (a literal `{` is written `{{`); it
+   * never holds a line number itself: edits move `refs`, not text. Shown through `renderMessage`;
+   * built with the `findingMessage` tag.
+   */
+  template: string;
+  /** The lines the message mentions, in placeholder order. */
+  refs: LineRef[];
   severity: Severity;
   file: string;
   line: number;
@@ -39,6 +158,40 @@ export interface Finding {
   lock: { class: string | null; instance: string };
   path: PathStep[];
 }
+
+/** How a line reference reads in a message. */
+export function renderRef(r: LineRef): string {
+  return r.file === undefined ? `line ${r.line}` : `${r.file}:${r.line}`;
+}
+
+/** A finding's message as people read it: its template with the referenced lines filled in. */
+export function renderMessage(f: Pick<Finding, 'template' | 'refs'>): string {
+  return f.template.replace(/\{\{|\{(\d+)\}/g, (all, i: string | undefined) => {
+    if (i === undefined) return '{';
+    const r = f.refs[Number(i)];
+    return r ? renderRef(r) : all;
+  });
+}
+
+/**
+ * A message template from a template literal: text parts are kept (a `{` written `{{`), line
+ * references become placeholders. `findingMessage\`released at ${{ line: 9 }}\`` renders as `released at line 9`.
+ */
+export function findingMessage(
+  parts: TemplateStringsArray,
+  ...values: (string | LineRef)[]
+): Pick<Finding, 'template' | 'refs'> {
+  const refs: LineRef[] = [];
+  let template = escapeText(parts[0]);
+  values.forEach((v, i) => {
+    if (typeof v === 'string') template += escapeText(v);
+    else template += `{${refs.push(v) - 1}}`;
+    template += escapeText(parts[i + 1]);
+  });
+  return { template, refs };
+}
+
+const escapeText = (s: string): string => s.replace(/\{/g, '{{');
 
 export interface SourcePos {
   line: number;
@@ -74,3 +227,13 @@ export interface FileStats {
 }
 
 export const emptyStats = (): FileStats => ({ functions: 0, functionsWithParseErrors: 0, lockSitesFound: 0, lockSitesModelled: 0, unmodelled: {} });
+
+/** Add `from`'s counts to `into` (returned). */
+export function mergeStats<T extends FileStats>(into: T, from: FileStats): T {
+  into.functions += from.functions;
+  into.functionsWithParseErrors += from.functionsWithParseErrors;
+  into.lockSitesFound += from.lockSitesFound;
+  into.lockSitesModelled += from.lockSitesModelled;
+  for (const [k, v] of Object.entries(from.unmodelled)) into.unmodelled[k] = (into.unmodelled[k] ?? 0) + v;
+  return into;
+}

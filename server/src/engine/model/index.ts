@@ -3,4 +3,5 @@ export * from './catalog';
 export * from './config';
 export * from './findings';
 export * from './globs';
+export * from './kinds';
 export * from './vfs';

@@ -4,7 +4,7 @@
  * `inode_operations` table starts with the inode's i_rwsem held by its caller, so taking it again is
  * a recursive lock, and hover can say what callers hold. Templates name parameters by position.
  */
-import type { Mode } from './catalog';
+import type { Mode } from './kinds';
 
 export interface EntryLock { lock: string; mode: Mode; kind: 'rwsem' | 'page' | 'folio'; class: string }
 

@@ -7,9 +7,10 @@
 import type { Node } from 'web-tree-sitter';
 import type { AliasData, FunctionIR, LockRef } from '../ir';
 import { normaliseExpr, rootIdentifier } from '../ir';
+import { NAME_PATTERNS } from '../model';
 
-/** Accessors that name a part of their argument without side effects. */
-const ACCESSOR = /^([A-Z][A-Z0-9_]*|file_inode|d_inode|d_backing_inode|page_folio|folio_page|page_mapping|folio_mapping|container_of|list_entry|list_first_entry|rb_entry|hlist_entry|file_dentry|inode_sb)$/;
+/** Accessors that name a part of their argument without side effects (a catalog pattern). */
+const ACCESSOR = NAME_PATTERNS.accessor;
 
 /** Can this initialiser stand for the local everywhere (no side effects, no allocation)? */
 export function aliasable(n: Node): boolean {

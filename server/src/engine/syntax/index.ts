@@ -5,3 +5,4 @@ export * from './idioms';
 export * from './macros';
 export * from './parser';
 export * from './segments';
+export * from './depth';

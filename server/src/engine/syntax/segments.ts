@@ -6,6 +6,7 @@
  * between two) by its exact text, and queries only the stretches an edit changed.
  */
 import type { Node, Query, QueryCapture, Tree } from 'web-tree-sitter';
+import { detachStrings, textKey } from '../ir';
 
 /** Where a function definition can sit: anything else is only entered when it holds a syntax error. */
 const CONTAINERS = new Set([
@@ -91,8 +92,9 @@ export function segmentFacts(query: Query, tree: Tree, text: string, defs: Node[
   // gap g lies before definition g (the last one after the last definition)
   const gapStart = (g: number) => (g === 0 ? 0 : ends[g - 1]);
   const gapEnd = (g: number) => (g < defs.length ? starts[g] : text.length);
-  const defKeys = defs.map((_d, i) => text.slice(starts[i], ends[i]));
-  const gapKeys = Array.from({ length: defs.length + 1 }, (_x, g) => text.slice(gapStart(g), gapEnd(g)));
+  // keys that do not hold the text: the cache outlives it (see ir/strings.ts)
+  const defKeys = defs.map((_d, i) => textKey(text.slice(starts[i], ends[i])));
+  const gapKeys = Array.from({ length: defs.length + 1 }, (_x, g) => textKey(text.slice(gapStart(g), gapEnd(g))));
   const known = cache?.owner === cls ? cache : undefined;
   const facts: (SegmentFacts | undefined)[] = defKeys.map((k) => known?.defs.get(k));
   const gaps: (number | undefined)[] = gapKeys.map((k) => known?.gaps.get(k));
@@ -141,7 +143,7 @@ export function segmentFacts(query: Query, tree: Tree, text: string, defs: Node[
     if (facts[i]) return;
     const f = fresh(i);
     f.lockSites = read(whole ? whole.perDef[i] : ranged(starts[i], ends[i]), starts[i], ends[i], f);
-    facts[i] = f;
+    facts[i] = detachStrings(f);
   });
   gapKeys.forEach((_k, g) => {
     gaps[g] ??= read(whole ? whole.perGap[g] : ranged(gapStart(g), gapEnd(g)), gapStart(g), gapEnd(g), undefined);

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// The corpus test: `lockscope check fs` (default settings) on Debian's Linux 6.1, held against the triage
+// record test/corpus/triage-6.1.md. Fails when a finding judged real is no longer reported, when a row
+// marked `fixed` is reported again, or when a finding has no row (judge it and add it). Prints the share of
+// real findings. Not part of the quick `npm test` (it needs the kernel tree and ~2 minutes); `.ci/run` runs it.
+//
+//   node scripts/corpus-test.mjs [--kernel DIR] [--cache DIR] [--json OUT] [--from JSON]
+//
+// --json OUT keeps the run's JSON; --from JSON judges a saved run instead of running the check.
+//
+// Rows are keyed by file, function, kind and lock instance (not the line, which an engine change may move
+// within the function); a key that occurs several times is matched by count.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultKernelCache, kernelTree } from './kernel.mjs';
+
+const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const RECORD = path.join(repo, 'test', 'corpus', 'triage-6.1.md');
+
+function args(argv) {
+  const a = { kernel: undefined, cache: defaultKernelCache(), json: undefined, from: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const v = () => argv[++i];
+    if (argv[i] === '--kernel') a.kernel = v();
+    else if (argv[i] === '--cache') a.cache = v();
+    else if (argv[i] === '--json') a.json = v();
+    else if (argv[i] === '--from') a.from = v();
+    else { console.error('usage: node scripts/corpus-test.mjs [--kernel DIR] [--cache DIR] [--json OUT]'); process.exit(2); }
+  }
+  return a;
+}
+
+/** The record's rows: { key, where, verdict, status }. */
+export function readRecord(text) {
+  const rows = [];
+  for (const line of text.split('\n')) {
+    if (!/^\| [^|]+:\d+ \|/.test(line)) continue;
+    const c = line.slice(1, -1).split('|').map((x) => x.trim());
+    const [where, fn, kind, lock, verdict, , status] = c;
+    const file = where.replace(/:\d+$/, '');
+    rows.push({ key: [file, fn, kind, lock.replace(/^`|`$/g, '')].join(' · '), where, verdict, status });
+  }
+  return rows;
+}
+
+const keyOf = (f) => [f.file, f.function, f.kind, f.lock?.instance ?? ''].join(' · ');
+
+function main() {
+  const a = args(process.argv.slice(2));
+  let out;
+  if (a.from) out = fs.readFileSync(a.from, 'utf8');
+  else {
+    const kernel = kernelTree({ kernel: a.kernel, cache: a.cache, log: (m) => console.error(`corpus: ${m}`) });
+    const cli = path.join(repo, 'bin', 'lockscope.js');
+    const r = spawnSync(process.execPath, [cli, 'check', 'fs', '--format', 'json', '--exit-zero', '--no-cache'], {
+      cwd: kernel, encoding: 'utf8', maxBuffer: 1 << 30,
+    });
+    if (r.status !== 0) { console.error(r.stderr); process.exit(2); }
+    out = r.stdout;
+  }
+  const findings = JSON.parse(out).findings;
+  if (a.json) fs.writeFileSync(a.json, out);
+  const rows = readRecord(fs.readFileSync(RECORD, 'utf8'));
+  const reported = new Map();
+  for (const f of findings) reported.set(keyOf(f), (reported.get(keyOf(f)) ?? 0) + 1);
+  const problems = [];
+  const byKey = new Map();
+  for (const row of rows) byKey.set(row.key, [...(byKey.get(row.key) ?? []), row]);
+  for (const [key, list] of byKey) {
+    const n = reported.get(key) ?? 0;
+    const real = list.filter((x) => x.verdict === 'real').length;
+    const expected = list.filter((x) => x.status !== 'fixed').length;
+    if (n < real) problems.push(`real finding no longer reported: ${key} (${list.map((x) => x.where).join(', ')})`);
+    if (list.some((x) => x.status === 'fixed') && n > expected) problems.push(`a finding marked fixed is reported again: ${key}`);
+  }
+  for (const [key, n] of reported) {
+    const known = byKey.get(key)?.length ?? 0;
+    if (n > known) {
+      const f = findings.find((x) => keyOf(x) === key);
+      problems.push(`not in the triage record (judge it and add a row): ${f.file}:${f.line} ${f.function} ${f.kind} ${f.lock?.instance ?? ''}`);
+    }
+  }
+  // a key with several rows (one function, two findings of a kind on one lock): rows by line order
+  const next = new Map();
+  const verdict = (f) => {
+    const list = [...(byKey.get(keyOf(f)) ?? [])].sort((x, y) => Number(x.where.split(':').pop()) - Number(y.where.split(':').pop()));
+    const i = next.get(keyOf(f)) ?? 0;
+    next.set(keyOf(f), i + 1);
+    return list[i]?.verdict ?? 'unjudged';
+  };
+  const counts = {};
+  for (const f of [...findings].sort((x, y) => x.line - y.line)) {
+    const v = verdict(f);
+    counts[v] = (counts[v] ?? 0) + 1;
+  }
+  const share = findings.length ? (100 * (counts.real ?? 0)) / findings.length : 100;
+  console.log(`corpus: ${findings.length} findings on Linux 6.1 fs/: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')} (${share.toFixed(0)} % real)`);
+  for (const p of problems) console.log(`corpus: ${p}`);
+  process.exit(problems.length ? 1 : 0);
+}
+
+main();

@@ -1,0 +1,27 @@
+/**
+ * missing-required-lock: a callee that asserts or declares it needs a lock is called without it
+ * (released earlier on the path, or not taken on this path while others take it).
+ */
+import { findingMessage } from '../model';
+import type { KindChecker } from './context';
+
+export const missingRequiredLock: KindChecker = {
+  kind: 'missing-required-lock',
+  create: ({ paths }, report) => ({
+    observer: {
+      missingLock(lock, req, s, site, callee, inner, why) {
+        const path = paths.trail(s);
+        path.push(paths.step(site, `calls ${callee}() without ${lock.display} held`), ...inner);
+        const state =
+          why === 'released' ? 'it was released earlier on this path' : 'this path never took it, while other paths do';
+        report(
+          lock.key,
+          lock,
+          site,
+          findingMessage`${callee}() requires ${lock.display} to be held (${req}), but ${state}`,
+          path,
+        );
+      },
+    },
+  }),
+};

@@ -1,0 +1,130 @@
+/**
+ * The per-function pipeline, the one both the file analysis (file.ts) and the whole-tree analysis
+ * (project.ts) run: the entry state (annotations and the VFS contract of the ops-table slots the
+ * function fills), the solver, the checkers, the user's severity setting (applied here and only here),
+ * the summary, and the counts. Plain data in and out; where callees' summaries and the targets of calls
+ * through ops-table fields come from is the caller's business (`FunctionEnv`).
+ */
+import { type IndirectTarget, type LockFact, type Summary, type TransferContext } from './absint';
+import { entryStateOf, isHeld, solve, summarise, vfsEntryLocks } from './absint';
+import { type CheckOptions, runChecks } from './checks';
+import { type FunctionIR, type OpsSlot, acquiredKeys } from './ir';
+import { type Catalog, type FileStats, type Finding, type HeldLock, type Settings, applySeverity, emptyStats, mergeStats } from './model';
+import type { Macros } from './syntax';
+
+/** Locks held just before a statement, for hover. */
+export interface StatePoint { line: number; column: number; held: HeldLock[] }
+
+/** Where a function's callees are looked up, and the settings it is checked with. */
+export interface FunctionEnv {
+  catalog: Catalog;
+  /** Integer macros (of the file, or of the tree), to evaluate flag tests at call sites. */
+  macros?: Macros;
+  /** The user's `severity` setting. */
+  severity: Settings['severity'];
+  /** The summary of a callee named in the function, as resolved from its file. */
+  summaryOf(name: string): Summary | undefined;
+  /** Candidates for a call through an ops-table field, ranked for this function (Linker.indirect); none without a tree. */
+  indirect?(field: string, hops: number, recvType?: string): { targets: IndirectTarget[]; unresolved: boolean };
+  /** The ops-table slots the function is installed in: their VFS contract holds locks on entry. */
+  slots: readonly OpsSlot[];
+}
+
+export interface FunctionOptions {
+  /** False: solve and summarise only (the silent rounds over a recursive cycle). */
+  check?: boolean;
+  /** Keep the locks held before each statement and on entry (hover). */
+  hover?: boolean;
+  /** Observers of the lock-order graph and of call sites (CheckOptions). */
+  observe?: Omit<CheckOptions, 'severity'>;
+}
+
+export interface FunctionAnalysis {
+  summary: Summary;
+  /** At the user's severity; kinds set to `off` are dropped. Empty when not checked. */
+  findings: Finding[];
+  /** Locks held before each statement, in source order (hover only). */
+  points: StatePoint[];
+  /** Locks the function expects its caller to hold (hover only). */
+  entryHeld: HeldLock[];
+  /** The function's part of its file's counts (lock sites modelled, constructs not modelled, state limit). */
+  stats: FileStats;
+  /** The ops-table fields its calls through pointers (or its callees') were resolved through. */
+  fields: string[];
+  /** Calls through ops-table fields with candidates but none ranked for this function. */
+  indirectUnresolved: number;
+}
+
+/** Solve, check and summarise one function. */
+export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: FunctionOptions = {}): FunctionAnalysis {
+  const fields = new Set<string>();
+  let indirectUnresolved = 0;
+  const indirect = env.indirect;
+  const ctx: TransferContext = {
+    summaryOf: (n) => env.summaryOf(n),
+    indirect: indirect ? (field, hops, recvType) => {
+      fields.add(field);
+      const r = indirect(field, hops, recvType);
+      if (r.unresolved) indirectUnresolved++;
+      return r.targets;
+    } : undefined,
+    assigned: ir.assigned, tainted: new Set(), locals: ir.locals,
+    acquiredKeys: acquiredKeys(ir), catalog: env.catalog, canon: ir.canon, macros: env.macros,
+  };
+  const contract = env.slots.length ? vfsEntryLocks(ir, env.slots) : [];
+  const sol = solve(ir, entryStateOf(ir, contract), ctx);
+  const findings = opts.check === false ? [] : applySeverity(runChecks(sol, ctx, { ...opts.observe }), env.severity);
+  const summary = summarise(sol, ctx);
+  return {
+    summary, findings,
+    points: opts.hover ? statePoints(ir, sol.inStates, sol.order) : [],
+    entryHeld: opts.hover ? heldOf(entryStateOf(ir, contract).locks, 'must') : [],
+    stats: functionStats(ir, sol.saturated),
+    fields: [...fields],
+    indirectUnresolved,
+  };
+}
+
+/** The function's part of its file's counts: what its CFG modelled or not, and whether the solver hit its limit. */
+function functionStats(ir: FunctionIR, saturated: boolean): FileStats {
+  const stats = emptyStats();
+  if (saturated) stats.unmodelled['state-limit'] = 1;
+  return mergeStats(stats, { ...emptyStats(), lockSitesModelled: ir.lockSitesModelled, unmodelled: ir.unmodelled });
+}
+
+function heldOf(locks: ReadonlyMap<string, LockFact>, certainty: 'must' | 'may'): HeldLock[] {
+  const out: HeldLock[] = [];
+  for (const f of locks.values()) {
+    if (!isHeld(f)) continue;
+    out.push({
+      instance: f.ref.display, class: f.ref.class, kind: f.ref.kind, mode: f.mode, certainty,
+      ...(f.status === 'held' && f.site ? { site: { line: f.site.line, column: f.site.column } } : {}),
+      via: f.via,
+    });
+  }
+  return out;
+}
+
+function statePoints(ir: FunctionIR, inStates: { states: Map<string, { locks: ReadonlyMap<string, LockFact> }> }[], order: number[]): StatePoint[] {
+  const points: StatePoint[] = [];
+  for (const id of order) {
+    const node = ir.nodes[id];
+    if (node.kind !== 'stmt' && node.kind !== 'return') continue;
+    const states = [...inStates[id].states.values()];
+    if (!states.length) continue;
+    const count = new Map<string, { fact: LockFact; n: number }>();
+    for (const s of states) {
+      for (const [k, f] of s.locks) {
+        if (!isHeld(f)) continue;
+        const c = count.get(k);
+        if (c) c.n++; else count.set(k, { fact: f, n: 1 });
+      }
+    }
+    const held: HeldLock[] = [];
+    for (const { fact, n } of count.values()) {
+      held.push(...heldOf(new Map([['k', fact]]), n === states.length ? 'must' : 'may'));
+    }
+    points.push({ line: node.line, column: node.column, held });
+  }
+  return points.sort((a, b) => a.line - b.line || a.column - b.column);
+}
