@@ -18,7 +18,7 @@ import { callGraph, toDot, toMarkdown, toSvg } from './report/callgraph';
 import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from './report/lockgraph';
 import { startServer } from './server';
 import { BASELINE_FILE, Baseline } from './engine/checks';
-import { type RunStats, VERSION, formatJson, formatSarif, formatText } from './cli/format';
+import { type RunStats, VERSION, formatJson, formatSarif, formatText, incompleteText } from './cli/format';
 
 const USAGE = `usage: lockscope check <dir|file...> [--format text|json|sarif] [--exit-zero] [--config FILE] [--grammars DIR [--allow-unpinned-grammar]]
                        [--root DIR | --per-file] [--no-color] [--baseline FILE | --no-baseline] [--write-baseline FILE]
@@ -195,6 +195,7 @@ async function check(argv: string[]): Promise<number> {
     try { r = analyzer.analyzeText(text, rel); } catch (e) {
       warn(`${rel}: internal error while analysing, file skipped (${(e as Error).message})`);
       stats.skipped.push({ file: rel, reason: 'internal error' });
+      if (explicit) inputError = true; // a file named on the command line and not checked is never exit 0
       continue;
     }
     if (r.error) {
@@ -209,6 +210,10 @@ async function check(argv: string[]): Promise<number> {
     stats.lockSites.found += r.stats.lockSitesFound;
     stats.lockSites.modelled += r.stats.lockSitesModelled;
     for (const [k, v] of Object.entries(r.stats.unmodelled)) stats.unmodelled[k] = (stats.unmodelled[k] ?? 0) + v;
+    for (const i of r.stats.incomplete ?? []) {
+      (stats.incomplete ??= []).push({ ...i, file: rel });
+      if (explicit) inputError = true;
+    }
     findings.push(...r.findings);
   }
   stats.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -236,6 +241,7 @@ function emit(args: CheckArgs, all: Finding[], stats: RunStats, inputError: bool
   const baseline = loadBaseline(args, dirs);
   const { kept: findings, baselined } = baseline ? baseline.filter(all) : { kept: all, baselined: 0 };
   if (baseline) stats.baselined = baselined;
+  for (const i of stats.incomplete ?? []) process.stderr.write(`lockscope: ${i.file}:${i.line}: ${incompleteText(i)}\n`);
   if (args.format === 'json') process.stdout.write(formatJson(findings, stats));
   else if (args.format === 'sarif') process.stdout.write(formatSarif(findings, stats));
   else {

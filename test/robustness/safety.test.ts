@@ -14,6 +14,7 @@ import { describe, test } from 'node:test';
 import { GRAMMAR_PINS } from '../../server/src/engine';
 import { repoRoot } from '../support/engine';
 import { plantGrammar } from '../support/hostile';
+import { deepNesting } from '../support/mutate';
 import { MessageType, fileUri, startServer } from '../support/lsp';
 import { LEAKY } from '../support/samples';
 import { STACK, cli, tempDir } from './run';
@@ -252,5 +253,32 @@ describe('settings files that are not objects', () => {
     const p = await c.waitForDiagnostics(uri, { version: 1 });
     assert.deepEqual(p.diagnostics.map((d) => d.code), ['lock-imbalance']);
     await c.shutdown();
+  });
+});
+
+describe('budgets: a function too big for the engine is reported as incomplete, never skipped in silence', () => {
+  test('3,000 nested ifs named on the command line: a message naming the function and the budget, exit 2', (t) => {
+    const dir = tempDir(t);
+    fs.writeFileSync(path.join(dir, 'deep.c'), `${deepNesting(3000)}\n${LEAKY}`);
+    const r = cli(['check', 'deep.c'], dir);
+    assert.equal(r.code, 2, r.stderr);
+    assert.doesNotMatch(r.stderr, STACK);
+    assert.match(r.stderr, /deep\.c:1: deep\(\) not analysed: it nests over \d+ syntax levels deep/);
+    assert.match(r.stdout, /widget_grow.*|lock-imbalance/, 'the other function in the file is still checked');
+    const json = JSON.parse(cli(['check', 'deep.c', '--format', 'json'], dir).stdout) as { stats: { incomplete?: { function: string; reason: string }[] } };
+    assert.deepEqual(json.stats.incomplete?.map((i) => i.function), ['deep']);
+    const sarif = JSON.parse(cli(['check', 'deep.c', '--format', 'sarif'], dir).stdout) as { runs: { invocations: { toolExecutionNotifications: { message: { text: string } }[] }[] }[] };
+    assert.match(sarif.runs[0].invocations[0].toolExecutionNotifications[0].message.text, /deep\(\) not analysed/);
+  });
+
+  test('in whole-tree mode (extraction workers) the same, and inside a folder it is a warning, not an input error', (t) => {
+    const tree = kernelTree(t);
+    fs.writeFileSync(path.join(tree, 'fs', 'widget', 'deep.c'), deepNesting(3000));
+    const named = cli(['check', 'fs/widget/deep.c', '--no-cache', '--jobs', '2'], tree);
+    assert.equal(named.code, 2, named.stderr);
+    assert.match(named.stderr, /deep\(\) not analysed/);
+    const folder = cli(['check', 'fs/widget', '--no-cache', '--jobs', '2'], tree);
+    assert.equal(folder.code, 1, 'the planted bug in widget.c still decides the exit code');
+    assert.match(folder.stderr, /deep\.c:1: deep\(\) not analysed/);
   });
 });

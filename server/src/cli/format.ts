@@ -3,7 +3,7 @@
  * are rendered from each finding's template and line references (renderMessage); SARIF's rules come
  * from the table of finding kinds.
  */
-import { FINDING_KINDS, type Finding, docsRef, kindInfo, renderMessage } from '../engine/model';
+import { FINDING_KINDS, type Finding, type Incomplete, docsRef, kindInfo, renderMessage } from '../engine/model';
 import { fingerprint } from '../engine/checks';
 
 export interface RunStats {
@@ -14,6 +14,8 @@ export interface RunStats {
   lockSites: { found: number; modelled: number };
   unmodelled: Record<string, number>;
   skipped: { file: string; reason: string }[];
+  /** Functions a budget stopped (not analysed, so no finding can come from them), with the budget. */
+  incomplete?: Incomplete[];
   /** Whole-tree mode: the tree root, how many files were indexed, indirect calls left unresolved. */
   indexed?: { root: string; files: number; indirectUnresolved: number };
   /** Findings left out because a baseline file lists them. */
@@ -62,6 +64,23 @@ export function sarifRules(): object[] {
   });
 }
 
+/** SARIF's invocation: files not analysed and functions a budget stopped, as tool notifications. */
+function invocation(stats: RunStats): object {
+  const at = (file: string, line?: number) => ({ physicalLocation: { artifactLocation: { uri: encodeURI(file), uriBaseId: '%SRCROOT%' }, ...(line ? { region: { startLine: line } } : {}) } });
+  return {
+    executionSuccessful: true,
+    toolExecutionNotifications: [
+      ...stats.skipped.map((s) => ({ level: 'warning', message: { text: `not analysed: ${s.reason}` }, locations: [at(s.file)] })),
+      ...(stats.incomplete ?? []).map((i) => ({ level: 'warning', message: { text: incompleteText(i) }, locations: [at(i.file ?? '', i.line)] })),
+    ],
+  };
+}
+
+/** "fs/x.c:12: deep() not analysed: it nests over 1000 syntax levels deep (a budget)". */
+export function incompleteText(i: Incomplete): string {
+  return `${i.function}() not analysed: ${i.reason} (a budget; findings in it are not reported)`;
+}
+
 export function formatSarif(findings: Finding[], stats: RunStats): string {
   const loc = (file: string, line: number, column: number, endLine?: number, endColumn?: number) => ({
     physicalLocation: {
@@ -92,6 +111,7 @@ export function formatSarif(findings: Finding[], stats: RunStats): string {
           }],
         }],
       })),
+      invocations: [invocation(stats)],
       properties: { stats },
     }],
   };

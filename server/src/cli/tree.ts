@@ -41,6 +41,8 @@ export async function checkTree(settings: Settings, root: string, targets: strin
   }
   const { findings, stats } = findingsFor(analysis, settings, isTarget);
   const out = (file: string) => toPosix(path.relative(base, path.join(root, file)));
+  const incomplete = (stats.incomplete ?? []).filter((i) => isTarget(i.file ?? '')).map((i) => ({ ...i, file: out(i.file ?? '') }));
+  if ((stats.incomplete ?? []).some((i) => targetRels.includes(i.file ?? ''))) inputError = true;
   const shown = findings.map((f) => ({ ...f, file: out(f.file), path: f.path.map((s) => ({ ...s, file: s.file ? out(s.file) : out(f.file) })) }));
   const seconds = Math.round(Number(process.hrtime.bigint() - t0) / 1e6) / 1000;
   return {
@@ -51,6 +53,7 @@ export async function checkTree(settings: Settings, root: string, targets: strin
       files: stats.files, functions: stats.functions, seconds, functionsWithParseErrors: stats.functionsWithParseErrors,
       lockSites: { found: stats.lockSitesFound, modelled: stats.lockSitesModelled }, unmodelled: stats.unmodelled,
       skipped: analysis.skipped.filter((s) => isTarget(s.file)).map((s) => ({ file: out(s.file), reason: s.reason })),
+      ...(incomplete.length ? { incomplete } : {}),
       indexed: { root: toPosix(root), files: files.size, indirectUnresolved: stats.indirectUnresolved },
     },
   };

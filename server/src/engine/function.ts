@@ -89,6 +89,7 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
 function functionStats(ir: FunctionIR, saturated: boolean): FileStats {
   const stats = emptyStats();
   if (saturated) stats.unmodelled['state-limit'] = 1;
+  if (ir.incomplete) stats.incomplete = [{ file: ir.file, function: ir.name, line: ir.site.line, reason: ir.incomplete }];
   return mergeStats(stats, { ...emptyStats(), lockSitesModelled: ir.lockSitesModelled, unmodelled: ir.unmodelled });
 }
 

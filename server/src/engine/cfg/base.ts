@@ -10,6 +10,16 @@ import { constantTruth, functionDeclarator, functionName, parameterNames, readAn
 import { Aliases } from '../syntax';
 import { applyTemplate, displayOfKey, keyOfPointer, normaliseExpr } from '../ir';
 
+/**
+ * Budgets for what input drives: a function nested deeper than the recursive walks can take, or with a CFG
+ * larger than the solver should iterate, is not analysed; it is reported as incomplete (never skipped in
+ * silence). Real kernel functions stay far below both (Linux 6.1 fs/: none hits them).
+ */
+export const BUDGET = { nesting: 1000, cfgNodes: 200_000 };
+
+/** Thrown inside the builder when a budget is hit; build() turns it into an incomplete, empty function. */
+export class BudgetExceeded extends Error {}
+
 export interface BuildContext {
   catalog: Catalog;
   file: string;
@@ -137,6 +147,7 @@ export abstract class GraphBuilder {
 
   protected nodeAt(kind: CfgNode['kind'], line: number, column: number): number {
     const id = this.nodes.length;
+    if (id >= BUDGET.cfgNodes) throw new BudgetExceeded(`its CFG has over ${BUDGET.cfgNodes} nodes`);
     this.nodes.push({ id, kind, ops: [], succ: [], line, column });
     return id;
   }

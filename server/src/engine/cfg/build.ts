@@ -7,10 +7,10 @@
  * Expressions and conditions: cfg-expr.ts; graph plumbing: cfg-base.ts.
  */
 import type { Node } from 'web-tree-sitter';
-import { type BuildContext, classifyReturn, unparen } from './base';
+import { BUDGET, BudgetExceeded, type BuildContext, classifyReturn, unparen } from './base';
 import { ExprBuilder } from './expr';
 import type { FunctionIR, RetClass } from '../ir';
-import { callArgs, calleeName, macroBlockKind, macroHeader } from '../syntax';
+import { callArgs, calleeName, macroBlockKind, macroHeader, nestingDepth } from '../syntax';
 import { normaliseExpr } from '../ir';
 
 export type { BuildContext } from './base';
@@ -54,6 +54,30 @@ export class CfgBuilder extends ExprBuilder {
 
   build(): FunctionIR {
     const body = this.def.childForFieldName('body');
+    const depth = body ? nestingDepth(body, BUDGET.nesting) : 0;
+    if (depth > BUDGET.nesting) return this.incomplete(`it nests over ${BUDGET.nesting} syntax levels deep`);
+    try {
+      return this.walk(body);
+    } catch (e) {
+      if (e instanceof BudgetExceeded) return this.incomplete(e.message);
+      throw e;
+    }
+  }
+
+  /** An empty function (entry, return, exit) standing for one a budget stopped: nothing is inferred from it. */
+  private incomplete(reason: string): FunctionIR {
+    this.nodes.length = 0;
+    const entry = this.nodeAt('entry', this.ir.site.line, this.ir.site.column);
+    const ret = this.nodeAt('return', this.ir.site.line, this.ir.site.column);
+    const exit = this.nodeAt('exit', this.ir.site.line, this.ir.site.column);
+    this.nodes[ret].ret = { k: 'void' };
+    this.edge(entry, ret);
+    this.edge(ret, exit);
+    Object.assign(this.ir, { entry, exit, incomplete: reason, lockSitesModelled: 0, unmodelled: { ...this.ir.unmodelled, budget: 1 } });
+    return this.ir;
+  }
+
+  private walk(body: Node | null): FunctionIR {
     if (body?.hasError) this.auditParseErrors(body);
     const entry = this.newNode('entry', this.def);
     const exit = this.newNode('exit', body ?? this.def);

@@ -104,6 +104,8 @@ export interface FunctionIR {
   lockSitesModelled: number;
   /** Constructs the builder could not model, by name. */
   unmodelled: Record<string, number>;
+  /** Set when a budget stopped the builder: the function is analysed as empty, and reported as incomplete. */
+  incomplete?: string;
   /** Lock sites inside constructs that were not modelled: findings on these locks are suppressed. */
   taintedKeys: Set<string>;
   /** Identifiers assigned anywhere in the body (loop-variant lock expressions). */

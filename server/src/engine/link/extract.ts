@@ -93,6 +93,7 @@ export class Extractor implements Classifier {
       const ir = buildCfg(d, ctx);
       delete ir.canon; // rebuilt from ir.aliases where the record is used
       mergeStats(stats, { ...emptyStats(), lockSitesModelled: ir.lockSitesModelled, unmodelled: ir.unmodelled });
+      if (ir.incomplete) mergeStats(stats, { ...emptyStats(), incomplete: [{ file, function: ir.name, line: ir.site.line, reason: ir.incomplete }] });
       fns.push(TypeTable.needsVariables(ir) ? { ir, vars: types.variables(d) } : { ir });
     }
     const slots: OpsSlot[] = [];

@@ -224,7 +224,12 @@ export interface FileStats {
   /** Lock-primitive call sites that became operations in some CFG. */
   lockSitesModelled: number;
   unmodelled: UnmodelledCounts;
+  /** Functions not analysed (or not wholly) because an input-driven budget was hit, and why. */
+  incomplete?: Incomplete[];
 }
+
+/** A function the engine gave up on: where, and which budget (nesting depth, CFG size, solver rounds). */
+export interface Incomplete { file?: string; function: string; line: number; reason: string }
 
 export const emptyStats = (): FileStats => ({ functions: 0, functionsWithParseErrors: 0, lockSitesFound: 0, lockSitesModelled: 0, unmodelled: {} });
 
@@ -235,5 +240,6 @@ export function mergeStats<T extends FileStats>(into: T, from: FileStats): T {
   into.lockSitesFound += from.lockSitesFound;
   into.lockSitesModelled += from.lockSitesModelled;
   for (const [k, v] of Object.entries(from.unmodelled)) into.unmodelled[k] = (into.unmodelled[k] ?? 0) + v;
+  if (from.incomplete?.length) into.incomplete = [...(into.incomplete ?? []), ...from.incomplete];
   return into;
 }
