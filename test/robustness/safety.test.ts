@@ -282,3 +282,17 @@ describe('budgets: a function too big for the engine is reported as incomplete, 
     assert.match(folder.stderr, /deep\.c:1: deep\(\) not analysed/);
   });
 });
+
+describe('line breaks', () => {
+  test('a file with CR-only line breaks: findings on their real lines, as with LF', (t) => {
+    const dir = tempDir(t);
+    fs.writeFileSync(path.join(dir, 'lf.c'), LEAKY);
+    fs.writeFileSync(path.join(dir, 'cr.c'), LEAKY.replace(/\n/g, '\r'));
+    fs.writeFileSync(path.join(dir, 'crlf.c'), LEAKY.replace(/\n/g, '\r\n'));
+    const at = (f: string) => (JSON.parse(cli(['check', f, '--format', 'json'], dir).stdout) as { findings: { line: number; column: number }[] }).findings.map((x) => [x.line, x.column]);
+    const lf = at('lf.c');
+    assert.ok(lf.length > 0 && lf[0][0] > 1);
+    assert.deepEqual(at('cr.c'), lf);
+    assert.deepEqual(at('crlf.c'), lf);
+  });
+});

@@ -2,8 +2,9 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import { repoRoot } from '../support/engine';
+import { mdCode, mdText } from '../../server/src/report/markdown';
 
 const tree = path.join(repoRoot(), 'test', 'trees', 'seed000-5.9');
 const run = (...args: string[]) => spawnSync(process.execPath, [path.join(repoRoot(), 'bin', 'lockscope.js'), 'report', ...args], { encoding: 'utf8' });
@@ -62,4 +63,16 @@ test('lock-order graph: no cycle in the seed-000 tree; --cycles leaves its one e
   assert.match(cycles.stdout, /^0 lock classes, 0 order edges, 0 cycles \(1 more edge left out/m);
   assert.equal(run('--lock-order', 'btrfs_file_write_iter', '--root', tree).status, 2);
   assert.equal(run('--cycles', 'btrfs_file_write_iter', '--root', tree).status, 2);
+});
+
+describe('Markdown from hostile names', () => {
+  test('HTML in a path is text, and a | in a path or a lock does not split a table cell', () => {
+    assert.equal(mdText('fs/<img src=x onerror=alert(1)>.c'), 'fs/&lt;img src=x onerror=alert(1)>.c');
+    assert.equal(mdText('&amp; &inode->i_rwsem'), '&amp;amp; &inode->i_rwsem');
+    assert.equal(mdText('a|b'), 'a\\|b');
+    assert.equal(mdCode('x|y'), '`x\\|y`');
+    assert.equal(mdCode('a`b'), '``a`b``');
+    const row = `| ${mdCode('l|k')} | ${mdText('f|g.c')} |`;
+    assert.equal(row.split(/(?<!\\)\|/).length, 4, row);
+  });
 });

@@ -13,7 +13,7 @@ import { buildCfg } from './cfg';
 import { suppressions, unsuppressed } from './checks';
 import { type TreeView, busy } from './link';
 import { type Catalog, type FileStats, type Finding, type HeldLock, type Settings, catalogFor, emptyStats, mergeStats } from './model';
-import { type Classifier, type Grammar, type SegmentCache, Macros, TypeTable, functionName, rejectReason, segmentFacts, topLevelDefs } from './syntax';
+import { type Classifier, type Grammar, type SegmentCache, Macros, TypeTable, functionName, normaliseLineBreaks, rejectReason, segmentFacts, topLevelDefs } from './syntax';
 import { type FunctionEnv, type StatePoint, analyseFunction } from './function';
 
 export type { StatePoint } from './function';
@@ -147,7 +147,8 @@ export class Analyzer implements Classifier {
   sleeper(name: string): boolean { return !!this.catalog.sleeper(name); }
 
   /** `external`, `only`: see FileOptions. */
-  analyzeText(text: string, file: string, external?: TreeView, only?: ReadonlySet<string>): FileResult {
+  analyzeText(raw: string, file: string, external?: TreeView, only?: ReadonlySet<string>): FileResult {
+    const text = normaliseLineBreaks(raw);
     const tree = this.parse(text);
     if (typeof tree === 'string') return unanalysed(file, tree);
     try {

@@ -6,7 +6,7 @@ export {
 export { analyseFunction, type FunctionAnalysis, type FunctionEnv, type FunctionOptions, type StatePoint } from './function';
 export type { Summary } from './absint';
 export type { SegmentCache } from './syntax';
-export { rejectReason } from './syntax';
+export { normaliseLineBreaks, rejectReason } from './syntax';
 export { loadGrammar, findGrammarDir, GrammarError, GRAMMAR_PINS, unpinnedAllowedByEnv, type Grammar, type GrammarSource } from './syntax';
 export { Catalog, BUILTIN_PRIMITIVES, type LockPrimitive } from './model';
 export {

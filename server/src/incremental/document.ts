@@ -7,7 +7,7 @@
  * in an ops table redoes the functions whose calls through pointers went through its field. A new tree
  * index starts over. The engine asks (`Reuse`); this module answers and keeps the session up to date.
  */
-import { type Analyzer, type FileResult, type FunctionOutcome, type FunctionSlot, type Reuse, unanalysed } from '../engine';
+import { type Analyzer, type FileResult, type FunctionOutcome, type FunctionSlot, type Reuse, normaliseLineBreaks, unanalysed } from '../engine';
 import { detachStrings, ownString, textKey } from '../engine/ir';
 import type { ExternalIndex } from './live-index';
 import { lineRange, moveCached, moveSummary } from './move';
@@ -17,7 +17,8 @@ import type { CachedFunction, DocumentSession } from './session';
  * Analyse an open document: the session's tree (edited since) is reused by the parser, and functions
  * whose results still hold are not analysed again. The same result as analyzeText on the same text.
  */
-export function analyseDocument(analyzer: Analyzer, session: DocumentSession, text: string, file: string, index?: ExternalIndex): FileResult {
+export function analyseDocument(analyzer: Analyzer, session: DocumentSession, raw: string, file: string, index?: ExternalIndex): FileResult {
+  const text = normaliseLineBreaks(raw);
   const old = session.tree;
   const tree = analyzer.parse(text, old);
   if (typeof tree === 'string') { session.replaced(); return unanalysed(file, tree); }

@@ -4,6 +4,7 @@
  * inside on the nodes, and the calls on finding paths drawn red. DOT is rendered to SVG with Graphviz
  * (@viz-js/viz, WASM).
  */
+import { mdCode, mdText } from './markdown';
 import { TreeView, type TreeIndex } from '../engine';
 import type { LinkFn } from '../engine/link';
 import { type Finding, renderMessage } from '../engine/model';
@@ -69,15 +70,16 @@ export function toDot(g: CallGraph): string {
 
 export function toMarkdown(g: CallGraph): string {
   const byId = new Map(g.nodes.map((n) => [n.fn.id, n.fn]));
-  const out = [`# Call graph of \`${g.root.name}()\` (${g.root.file})`, '', '| caller | callee | through | locks held at the call | on a finding path |', '| --- | --- | --- | --- | --- |'];
+  const out = [`# Call graph of ${mdCode(`${g.root.name}()`)} (${mdText(g.root.file)})`, '', '| caller | callee | through | locks held at the call | on a finding path |', '| --- | --- | --- | --- | --- |'];
   for (const e of g.edges) {
-    out.push(`| \`${byId.get(e.from)?.name}\` | \`${byId.get(e.to)?.name}\` (${byId.get(e.to)?.file}) | ${e.via ?? ''} | ${e.held.map((h) => `\`${h}\``).join(', ')} | ${e.onPath ? 'yes' : ''} |`);
+    const to = byId.get(e.to);
+    out.push(`| ${mdCode(byId.get(e.from)?.name ?? '?')} | ${mdCode(to?.name ?? '?')} (${mdText(to?.file ?? '')}) | ${mdText(e.via ?? '')} | ${e.held.map(mdCode).join(', ')} | ${e.onPath ? 'yes' : ''} |`);
   }
   out.push('', '## Locks taken inside', '');
-  for (const n of g.nodes) if (n.takes.length) out.push(`- \`${n.fn.name}\`: ${n.takes.map((t) => `\`${t}\``).join(', ')}`);
+  for (const n of g.nodes) if (n.takes.length) out.push(`- ${mdCode(n.fn.name)}: ${n.takes.map(mdCode).join(', ')}`);
   if (g.findings.length) {
     out.push('', '## Findings', '');
-    for (const f of g.findings) out.push(`- ${f.file}:${f.line}: ${renderMessage(f)} [${f.kind}]`);
+    for (const f of g.findings) out.push(`- ${mdText(`${f.file}:${f.line}: ${renderMessage(f)} [${f.kind}]`)}`);
   }
   return `${out.join('\n')}\n`;
 }

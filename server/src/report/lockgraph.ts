@@ -4,6 +4,7 @@
  * witness (function, file:line, and the call path), and every edge that lies on a cycle drawn red.
  * Cycles are found as strongly connected components, so three-lock cycles show as well as ABBA pairs.
  */
+import { mdCode, mdText } from './markdown';
 import { sccOrder } from '../engine';
 import type { OrderWitness } from '../engine/checks';
 import { dotString } from './callgraph';
@@ -71,17 +72,17 @@ export function lockOrderMarkdown(g: LockOrderGraph): string {
     + `${g.omitted ? ` (${g.omitted} more edge${g.omitted === 1 ? '' : 's'} left out by the filters or the size cap)` : ''}.`, ''];
   if (g.cycles.length) {
     out.push('## Cycles', '');
-    for (const c of g.cycles) out.push(`- ${c.map((k) => `\`${k}\``).join(' ⇄ ')}`);
+    for (const c of g.cycles) out.push(`- ${c.map(mdCode).join(' ⇄ ')}`);
     out.push('');
   }
   out.push('## Edges (held → taken)', '', '| held | taken | where | on a cycle |', '| --- | --- | --- | --- |');
-  for (const e of g.edges) out.push(`| \`${e.from}\` | \`${e.to}\` | \`${e.fn}()\` ${e.file}:${e.line} | ${e.inCycle ? 'yes' : ''} |`);
+  for (const e of g.edges) out.push(`| ${mdCode(e.from)} | ${mdCode(e.to)} | ${mdCode(`${e.fn}()`)} ${mdText(`${e.file}:${e.line}`)} | ${e.inCycle ? 'yes' : ''} |`);
   const cyc = g.edges.filter((e) => e.inCycle);
   if (cyc.length) {
     out.push('', '## Witness paths of the cycle edges', '');
     for (const e of cyc) {
-      out.push(`### \`${e.from}\` → \`${e.to}\``, '');
-      for (const s of e.path) out.push(`1. ${s.file}:${s.line} \`${s.function}()\`: ${s.note}`);
+      out.push(`### ${mdCode(e.from)} → ${mdCode(e.to)}`, '');
+      for (const s of e.path) out.push(`1. ${mdText(`${s.file}:${s.line}`)} ${mdCode(`${s.function}()`)}: ${mdText(s.note)}`);
       out.push('');
     }
   }

@@ -16,7 +16,7 @@ import { catalogFor, type Settings } from '../model';
 import type { FunctionIR } from '../ir';
 import type { OpsSlot } from '../ir';
 import { Macros } from '../syntax';
-import { type Grammar, rejectReason } from '../syntax';
+import { type Grammar, normaliseLineBreaks, rejectReason } from '../syntax';
 import { suppressions } from '../checks';
 import { TypeTable, type TypeFacts } from '../syntax';
 import { type FileStats, emptyStats, mergeStats } from '../model';
@@ -60,7 +60,8 @@ export class Extractor implements Classifier {
   sleeper(name: string): boolean { return !!this.catalog.sleeper(name); }
 
   /** Parse and extract one file; `file` is its path relative to the tree root. */
-  extract(file: string, text: string): FileRecord {
+  extract(file: string, raw: string): FileRecord {
+    const text = normaliseLineBreaks(raw);
     const reason = rejectReason(text, this.settings.maxFileSizeKB * 1024);
     if (reason) return skippedRecord(file, reason);
     let tree: Tree | null = null;

@@ -139,3 +139,11 @@ export function rejectReason(text: string, maxBytes: number): string | undefined
   if (head.length > 512 && odd / head.length > 0.1) return 'file is not text (invalid UTF-8); not analysed';
   return undefined;
 }
+
+/**
+ * Old Mac line breaks (a lone CR) as LF. tree-sitter counts rows by LF only, so a CR-only file would be one
+ * line to it, while editors and LSP count CR as a line break. Same length, same offsets: only rows change.
+ */
+export function normaliseLineBreaks(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}
