@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Analyzer, GrammarError, findGrammarDir, loadGrammar, unpinnedAllowedByEnv, type GrammarSource, mergeSettings, parseSettings, readWorkspaceFile, defaultSettings, type Settings } from './engine';
+import { Analyzer, GrammarError, loadGrammar, unpinnedAllowedByEnv, type GrammarSource, mergeSettings, parseSettings, readWorkspaceFile, defaultSettings, type Settings } from './engine';
 import type { Finding } from './engine/model';
 import { toPosix, walkC } from './tree/files';
 import { type IndexOptions, checkTree } from './cli/tree';
@@ -164,7 +164,7 @@ async function check(argv: string[]): Promise<number> {
       if (ws.settings) settings = mergeSettings(settings, ws.settings);
     }
     const progress = (m: string) => { if (args.format === 'text') process.stderr.write(`lockscope: ${m}\n`); };
-    if (!findGrammarDir(grammar.dir).dir) await loadGrammar(grammar); // its error names the paths tried
+    await loadGrammar(grammar); // a bad folder: one clear message here, not a worker's stack trace
     const run = await checkTree(settings, root, args.paths.map((p) => path.resolve(p)), base, indexOptions(args.index), progress, warn);
     if (args.timings) {
       const t = run.timings;
@@ -284,7 +284,7 @@ async function reportCommand(argv: string[]): Promise<number> {
   const warn = (m: string) => process.stderr.write(`lockscope: ${m}\n`);
   const settings = loadSettings(root, undefined, warn);
   const o = indexOptions(idx);
-  if (!findGrammarDir(o.grammar?.dir).dir) await loadGrammar(o.grammar);
+  await loadGrammar(o.grammar); // a bad grammar folder: one clear message here, not in a worker
   const { analysis } = await buildTree({ root, files: treeFiles(root, settings), settings, jobs: o.jobs, cacheDir: o.cacheDir, grammar: o.grammar, warn });
   const { index } = analysis;
   const { findings } = findingsFor(analysis, settings, () => true);

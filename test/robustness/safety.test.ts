@@ -296,3 +296,16 @@ describe('line breaks', () => {
     assert.deepEqual(at('crlf.c'), lf);
   });
 });
+
+describe('a bad grammar folder in whole-tree mode', () => {
+  test('one message naming the problem, exit 2, no worker stack trace', (t) => {
+    const tree = kernelTree(t);
+    const bad = tempDir(t, 'lockscope-badgrammar-');
+    for (const f of fs.readdirSync(path.join(repoRoot(), 'grammars'))) fs.copyFileSync(path.join(repoRoot(), 'grammars', f), path.join(bad, f));
+    fs.writeFileSync(path.join(bad, 'calls.scm'), '(this is not a query');
+    const r = cli(['check', 'fs/widget', '--grammars', bad, '--no-cache', '--jobs', '2'], tree);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /calls\.scm does not compile against the grammar/);
+    assert.doesNotMatch(r.stderr, STACK);
+  });
+});
