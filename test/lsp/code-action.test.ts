@@ -6,7 +6,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  CodeActionRequest, type CreateFile, DidChangeWatchedFilesNotification, FileChangeType, type TextDocumentEdit, type WorkspaceEdit,
+  CodeActionRequest,
+  type CreateFile,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  type TextDocumentEdit,
+  type WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
 import { startServer } from '../support/lsp';
 import { FOO_FLUSH } from '../support/samples';
@@ -22,8 +27,17 @@ test('quick fix: ignore the finding on its line', async (t) => {
   const diag = d.diagnostics[0];
   assert.equal(diag.code, 'lock-imbalance');
   assert.match(diag.codeDescription?.href ?? '', /findings\.md#lock-imbalance$/);
-  const actions = await client.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: diag.range, context: { diagnostics: [diag] } });
-  assert.ok((actions ?? []).some((a) => 'command' in a && typeof a.command === 'object' && a.command?.command === 'lockscope.explainFinding'), 'no Explain Finding action');
+  const actions = await client.conn.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri },
+    range: diag.range,
+    context: { diagnostics: [diag] },
+  });
+  assert.ok(
+    (actions ?? []).some(
+      (a) => 'command' in a && typeof a.command === 'object' && a.command?.command === 'lockscope.explainFinding',
+    ),
+    'no Explain Finding action',
+  );
   const fix = (actions ?? []).find((a) => 'title' in a && /ignore lock-imbalance/.test(a.title));
   assert.ok(fix && 'edit' in fix && fix.edit, 'no quick fix');
   const edit = (fix.edit as WorkspaceEdit).changes![uri][0];
@@ -73,23 +87,39 @@ test('refactor: state a requirement inferred from a callee, as lockdep_assert_he
   const lines = NEEDS.split('\n');
   const at = async (needle: string) => {
     const line = lines.findIndex((l) => l.includes(needle));
-    const acts = await client.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: { line, character: 1 }, end: { line, character: 1 } }, context: { diagnostics: [] } });
-    return (acts ?? []).filter((a) => 'title' in a && /lockscope: add /.test(a.title)) as { title: string; edit?: WorkspaceEdit }[];
+    const acts = await client.conn.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri },
+      range: { start: { line, character: 1 }, end: { line, character: 1 } },
+      context: { diagnostics: [] },
+    });
+    return (acts ?? []).filter((a) => 'title' in a && /lockscope: add /.test(a.title)) as {
+      title: string;
+      edit?: WorkspaceEdit;
+    }[];
   };
   const apply = (e: WorkspaceEdit) => {
     const { range, newText } = e.changes![uri][0];
     const copy = [...lines];
-    copy[range.start.line] = copy[range.start.line].slice(0, range.start.character) + newText + copy[range.start.line].slice(range.start.character);
+    copy[range.start.line] =
+      copy[range.start.line].slice(0, range.start.character) +
+      newText +
+      copy[range.start.line].slice(range.start.character);
     return copy.join('\n');
   };
   // foo_twice needs f->lock only because foo_bump asserts it
   const twice = await at('foo_bump(f);');
-  assert.deepEqual(twice.map((a) => a.title), [
-    'lockscope: add lockdep_assert_held(&f->lock) (foo_bump() needs it held)',
-    'lockscope: add __must_hold(&f->lock) to foo_twice() (foo_bump() needs it held)',
-  ]);
+  assert.deepEqual(
+    twice.map((a) => a.title),
+    [
+      'lockscope: add lockdep_assert_held(&f->lock) (foo_bump() needs it held)',
+      'lockscope: add __must_hold(&f->lock) to foo_twice() (foo_bump() needs it held)',
+    ],
+  );
   // the assertion goes after the declarations, kernel style
-  assert.match(apply(twice[0].edit!), /static void foo_twice\(struct foo \*f\)\n\{\n\tint i;\n\n\tlockdep_assert_held\(&f->lock\);\n\n\tfor \(i = 0/);
+  assert.match(
+    apply(twice[0].edit!),
+    /static void foo_twice\(struct foo \*f\)\n\{\n\tint i;\n\n\tlockdep_assert_held\(&f->lock\);\n\n\tfor \(i = 0/,
+  );
   assert.match(apply(twice[1].edit!), /static void foo_twice\(struct foo \*f\)\n\t__must_hold\(&f->lock\)\n\{\n/);
   // foo_bump states it already; foo_spin's own lock is not what foo_bump needs, so it is offered there too
   assert.deepEqual(await at('f->count++;'), []);
@@ -97,8 +127,15 @@ test('refactor: state a requirement inferred from a callee, as lockdep_assert_he
   // with the assertion written, foo_twice has nothing left to offer
   await client.change(uri, 2, apply(twice[0].edit!));
   await client.waitForDiagnostics(uri, { version: 2 });
-  const after = await client.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: { start: { line: 15, character: 1 }, end: { line: 15, character: 1 } }, context: { diagnostics: [] } });
-  assert.deepEqual((after ?? []).filter((a) => 'title' in a && /lockscope: add /.test(a.title)), []);
+  const after = await client.conn.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri },
+    range: { start: { line: 15, character: 1 }, end: { line: 15, character: 1 } },
+    context: { diagnostics: [] },
+  });
+  assert.deepEqual(
+    (after ?? []).filter((a) => 'title' in a && /lockscope: add /.test(a.title)),
+    [],
+  );
   assert.equal((await client.shutdown()).code, 0);
 });
 
@@ -112,8 +149,13 @@ test('quick fix: add a finding to the workspace baseline; once the file is saved
   const uri = pathToFileURL(file).toString();
   await client.open(uri, TEXT);
   const d = await client.waitForDiagnostics(uri, { pred: (p) => p.diagnostics.length > 0 });
-  const actions = await client.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: d.diagnostics[0].range, context: { diagnostics: d.diagnostics } });
-  const add = (actions ?? []).find((a) => 'title' in a && /add this lock-imbalance to the baseline/.test(a.title)) as { edit?: WorkspaceEdit } | undefined;
+  const actions = await client.conn.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri },
+    range: d.diagnostics[0].range,
+    context: { diagnostics: d.diagnostics },
+  });
+  const add = (actions ?? []).find((a) => 'title' in a && /add this lock-imbalance to the baseline/.test(a.title)) as
+    { edit?: WorkspaceEdit } | undefined;
   assert.ok(add?.edit?.documentChanges, 'no baseline action creating the file');
   const [create, insert] = add.edit.documentChanges as [CreateFile, TextDocumentEdit];
   const baselineUri = pathToFileURL(path.join(dir, '.lockscope-baseline.json')).toString();
@@ -125,15 +167,25 @@ test('quick fix: add a finding to the workspace baseline; once the file is saved
   assert.equal(saved.findings[0].function, 'foo_flush');
   // the client applies and saves it; the watched-file event makes the server re-read it
   fs.writeFileSync(path.join(dir, '.lockscope-baseline.json'), text);
-  await client.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: baselineUri, type: FileChangeType.Created }] });
+  await client.conn.sendNotification(DidChangeWatchedFilesNotification.type, {
+    changes: [{ uri: baselineUri, type: FileChangeType.Created }],
+  });
   await client.waitForDiagnostics(uri, { pred: (p) => p.diagnostics.length === 0 });
   // a new finding's action edits the existing file: both entries, the old one kept
   const more = `${TEXT}\nstatic void bar(struct bar *b)\n{\n\tspin_lock(&b->lock);\n\tspin_lock(&b->lock);\n}\n`;
   await client.change(uri, 2, more);
   const d2 = await client.waitForDiagnostics(uri, { version: 2, pred: (p) => p.diagnostics.length > 0 });
-  assert.ok(d2.diagnostics.every((x) => x.code !== 'lock-imbalance' || !/foo_flush/.test(JSON.stringify(x.data))), 'the baselined finding came back');
-  const acts2 = await client.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: d2.diagnostics[0].range, context: { diagnostics: [d2.diagnostics[0]] } });
-  const add2 = (acts2 ?? []).find((a) => 'title' in a && /to the baseline/.test(a.title)) as { edit?: WorkspaceEdit } | undefined;
+  assert.ok(
+    d2.diagnostics.every((x) => x.code !== 'lock-imbalance' || !/foo_flush/.test(JSON.stringify(x.data))),
+    'the baselined finding came back',
+  );
+  const acts2 = await client.conn.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri },
+    range: d2.diagnostics[0].range,
+    context: { diagnostics: [d2.diagnostics[0]] },
+  });
+  const add2 = (acts2 ?? []).find((a) => 'title' in a && /to the baseline/.test(a.title)) as
+    { edit?: WorkspaceEdit } | undefined;
   const replaced = add2?.edit?.changes?.[baselineUri]?.[0];
   assert.ok(replaced, 'no edit of the existing baseline');
   assert.deepEqual(replaced.range.start, { line: 0, character: 0 });

@@ -84,7 +84,8 @@ function byCode(diags: Diagnostic[], code: string): Diagnostic {
 }
 
 /** The related-information steps as [line, character, message]. */
-const steps = (d: Diagnostic) => (d.relatedInformation ?? []).map((r) => [r.location.range.start.line, r.location.range.start.character, r.message]);
+const steps = (d: Diagnostic) =>
+  (d.relatedInformation ?? []).map((r) => [r.location.range.start.line, r.location.range.start.character, r.message]);
 
 describe('language server over stdio', () => {
   let ws: string;
@@ -102,7 +103,9 @@ describe('language server over stdio', () => {
   });
 
   after(async () => {
-    try { if (client && !client.exited) await client.shutdown(); } finally {
+    try {
+      if (client && !client.exited) await client.shutdown();
+    } finally {
       client?.dispose();
       fs.rmSync(ws, { recursive: true, force: true });
     }
@@ -117,7 +120,9 @@ describe('language server over stdio', () => {
     await client.open(fileUri(path.join(ws, 'warmup.c')), 'static int x;\n', 1);
     await client.waitForDiagnostics(fileUri(path.join(ws, 'warmup.c')), { version: 1 });
     assert.ok(client.configurationRequests.length >= 1, 'workspace/configuration was requested');
-    assert.deepEqual(JSON.parse(JSON.stringify(client.configurationRequests[0])), { items: [{ section: 'lockscope' }] });
+    assert.deepEqual(JSON.parse(JSON.stringify(client.configurationRequests[0])), {
+      items: [{ section: 'lockscope' }],
+    });
   });
 
   test('didOpen publishes one diagnostic per planted bug, with kind, source, ranges and path', async () => {
@@ -128,7 +133,8 @@ describe('language server over stdio', () => {
       assert.equal(d.source, 'lockscope');
       assert.equal(typeof d.message, 'string');
       assert.ok(messageOf(d).length > 10, messageOf(d));
-      for (const r of d.relatedInformation ?? []) assert.equal(r.location.uri, uri, 'path steps point into the same document');
+      for (const r of d.relatedInformation ?? [])
+        assert.equal(r.location.uri, uri, 'path steps point into the same document');
     }
 
     const rec = byCode(p.diagnostics, 'recursive-lock');
@@ -161,22 +167,46 @@ describe('language server over stdio', () => {
     const spin = at(DEMO, '\tspin_lock(&dev->stat_lock);');
     assert.deepEqual(leak.range.start, ret);
     assert.match(messageOf(leak), /&dev->stat_lock/);
-    assert.deepEqual(steps(leak).map((s) => s.slice(0, 2)), [[spin.line, 1], [ret.line, ret.character]]);
+    assert.deepEqual(
+      steps(leak).map((s) => s.slice(0, 2)),
+      [
+        [spin.line, 1],
+        [ret.line, ret.character],
+      ],
+    );
     assert.match(String(steps(leak)[0][2]), /^1\. frob_update: takes &dev->stat_lock/);
     assert.match(String(steps(leak)[1][2]), /^2\. frob_update: returning -EIO/);
   });
 
-  test('ranges are the CLI\'s 1-based line:column minus one, and messages match', async () => {
+  test("ranges are the CLI's 1-based line:column minus one, and messages match", async () => {
     const p = await client.waitForDiagnostics(uri, { version: 1 });
-    const out = execFileSync(process.execPath, [path.join(root(), 'bin', 'lockscope.js'), 'check', ws, '--format', 'json', '--exit-zero'], { encoding: 'utf8' });
-    const cli = (JSON.parse(out) as { findings: { kind: string; message: string; file: string; line: number; column: number; path: { line: number }[] }[] }).findings;
+    const out = execFileSync(
+      process.execPath,
+      [path.join(root(), 'bin', 'lockscope.js'), 'check', ws, '--format', 'json', '--exit-zero'],
+      { encoding: 'utf8' },
+    );
+    const cli = (
+      JSON.parse(out) as {
+        findings: {
+          kind: string;
+          message: string;
+          file: string;
+          line: number;
+          column: number;
+          path: { line: number }[];
+        }[];
+      }
+    ).findings;
     assert.equal(cli.length, p.diagnostics.length);
     for (const f of cli) {
       assert.equal(f.file, 'fs/frob/inode.c', 'the CLI names files relative to the folder it was given');
       const d = byCode(p.diagnostics, f.kind);
       assert.deepEqual(d.range.start, { line: f.line - 1, character: f.column - 1 });
       assert.equal(messageOf(d), f.message);
-      assert.deepEqual((d.relatedInformation ?? []).map((r) => r.location.range.start.line), f.path.map((s) => s.line - 1));
+      assert.deepEqual(
+        (d.relatedInformation ?? []).map((r) => r.location.range.start.line),
+        f.path.map((s) => s.line - 1),
+      );
     }
   });
 
@@ -234,7 +264,7 @@ describe('language server over stdio', () => {
     assert.equal(again.diagnostics.length, 3);
   });
 
-  test('a burst of changes: versions are published in order, the last one last, with the final text\'s diagnostics', async () => {
+  test("a burst of changes: versions are published in order, the last one last, with the final text's diagnostics", async () => {
     const mark = client.mark();
     // five changes sent back to back, as key repeat sends them. How many of them the server analyses
     // depends on its debounce and the machine's load, so nothing here counts analyses: what is
@@ -257,9 +287,16 @@ describe('language server over stdio', () => {
     assert.deepEqual(last.diagnostics.map((d) => d.code).sort(), ['lock-imbalance', 'unlock-not-held']);
     assert.deepEqual(byCode(last.diagnostics, 'lock-imbalance').range.start, at(final, 'return -EIO;'));
 
-    const published = client.diagnostics.items.slice(mark.diagnostics).filter((p) => p.uri === uri).map((p) => p.version);
-    assert.ok(published.every((v) => v !== undefined && v >= 5 && v <= 9), `published for versions ${published}`);
-    for (let i = 1; i < published.length; i++) assert.ok(published[i]! > published[i - 1]!, `versions out of order: ${published}`);
+    const published = client.diagnostics.items
+      .slice(mark.diagnostics)
+      .filter((p) => p.uri === uri)
+      .map((p) => p.version);
+    assert.ok(
+      published.every((v) => v !== undefined && v >= 5 && v <= 9),
+      `published for versions ${published}`,
+    );
+    for (let i = 1; i < published.length; i++)
+      assert.ok(published[i]! > published[i - 1]!, `versions out of order: ${published}`);
     assert.equal(published[published.length - 1], 9, `published for versions ${published}`);
   });
 

@@ -8,7 +8,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { CallHierarchyIncomingCallsRequest, CallHierarchyOutgoingCallsRequest, CallHierarchyPrepareRequest } from 'vscode-languageserver-protocol/node';
+import {
+  CallHierarchyIncomingCallsRequest,
+  CallHierarchyOutgoingCallsRequest,
+  CallHierarchyPrepareRequest,
+} from 'vscode-languageserver-protocol/node';
 import { fileUri, messageOf, root, startServer } from '../support/lsp';
 import { CallGraphRequest, IndexStatusRequest, LockOrderRequest } from '../../server/src/protocol';
 
@@ -21,13 +25,21 @@ test('seed 000 in the editor: the cross-file recursive lock after indexing', asy
   const uri = fileUri(file);
   const text = fs.readFileSync(file, 'utf8');
   await client.open(uri, text);
-  const d = await client.waitForDiagnostics(uri, { pred: (p) => p.diagnostics.some((x) => x.code === 'recursive-lock'), timeoutMs: 60000 });
+  const d = await client.waitForDiagnostics(uri, {
+    pred: (p) => p.diagnostics.some((x) => x.code === 'recursive-lock'),
+    timeoutMs: 60000,
+  });
   const diag = d.diagnostics.find((x) => x.code === 'recursive-lock')!;
-  const line = text.split('\n').findIndex((l) => l.includes('btrfs_direct_write(iocb, from); /* expect: recursive-lock'));
+  const line = text
+    .split('\n')
+    .findIndex((l) => l.includes('btrfs_direct_write(iocb, from); /* expect: recursive-lock'));
   assert.equal(diag.range.start.line, line);
   assert.match(messageOf(diag), /possible recursive locking: &inode->i_rwsem/);
-  const uris = new Set((diag.relatedInformation ?? []).map((r) => path.relative(tree, new URL(r.location.uri).pathname)));
-  for (const f of ['fs/btrfs/file.c', 'fs/iomap/direct-io.c', 'include/linux/fs.h', 'fs/sync.c']) assert.ok(uris.has(f), `related information misses ${f}`);
+  const uris = new Set(
+    (diag.relatedInformation ?? []).map((r) => path.relative(tree, new URL(r.location.uri).pathname)),
+  );
+  for (const f of ['fs/btrfs/file.c', 'fs/iomap/direct-io.c', 'include/linux/fs.h', 'fs/sync.c'])
+    assert.ok(uris.has(f), `related information misses ${f}`);
   assert.ok((diag.relatedInformation ?? []).some((r) => /btrfs_file_operations\.fsync/.test(r.message)));
   assert.ok(client.progressTokens.length >= 1, 'no work-done progress was created');
   assert.deepEqual([client.progress[0]?.kind, client.progress[client.progress.length - 1]?.kind], ['begin', 'end']);
@@ -46,7 +58,10 @@ test('incremental: an edit in fs/sync.c that stops calling ->fsync clears the di
   t.after(() => client.dispose());
   const uri = fileUri(file);
   await client.open(uri, fs.readFileSync(file, 'utf8'));
-  await client.waitForDiagnostics(uri, { pred: (p) => p.diagnostics.some((x) => x.code === 'recursive-lock'), timeoutMs: 60000 });
+  await client.waitForDiagnostics(uri, {
+    pred: (p) => p.diagnostics.some((x) => x.code === 'recursive-lock'),
+    timeoutMs: 60000,
+  });
   const syncFile = path.join(tree, 'fs', 'sync.c');
   const syncUri = fileUri(syncFile);
   const original = fs.readFileSync(syncFile, 'utf8');
@@ -54,10 +69,16 @@ test('incremental: an edit in fs/sync.c that stops calling ->fsync clears the di
   const edited = original.replace('return file->f_op->fsync(file, start, end, datasync);', 'return 0;');
   assert.notEqual(edited, original);
   await client.change(syncUri, 2, edited);
-  const after = await client.waitForDiagnostics(uri, { pred: (p) => !p.diagnostics.some((x) => x.code === 'recursive-lock'), timeoutMs: 30000 });
+  const after = await client.waitForDiagnostics(uri, {
+    pred: (p) => !p.diagnostics.some((x) => x.code === 'recursive-lock'),
+    timeoutMs: 30000,
+  });
   assert.ok(!after.diagnostics.some((x) => x.code === 'recursive-lock'));
   await client.change(syncUri, 3, original);
-  await client.waitForDiagnostics(uri, { pred: (p) => p.diagnostics.some((x) => x.code === 'recursive-lock'), timeoutMs: 30000 });
+  await client.waitForDiagnostics(uri, {
+    pred: (p) => p.diagnostics.some((x) => x.code === 'recursive-lock'),
+    timeoutMs: 30000,
+  });
   assert.equal((await client.shutdown()).code, 0);
 });
 
@@ -67,31 +88,44 @@ test('call hierarchy follows ops tables and shows what callers hold', async (t) 
   const uri = fileUri(file);
   const text = fs.readFileSync(file, 'utf8');
   await client.open(uri, text);
-  await client.waitForDiagnostics(uri, { pred: (p) => p.diagnostics.some((x) => x.code === 'recursive-lock'), timeoutMs: 60000 });
+  await client.waitForDiagnostics(uri, {
+    pred: (p) => p.diagnostics.some((x) => x.code === 'recursive-lock'),
+    timeoutMs: 60000,
+  });
   const lineOf = (needle: string) => text.split('\n').findIndex((l) => l.includes(needle));
   // hover on a call: what the callee may take, down the ops-table path, and that it may sleep
   const callLine = lineOf('num_written = btrfs_direct_write(iocb, from);');
   const onCall = await client.hoverText(uri, callLine, text.split('\n')[callLine].indexOf('btrfs_direct_write') + 3);
   assert.match(onCall ?? '', /\*\*Calling `btrfs_direct_write\(\)`\*\*/);
-  assert.match(onCall ?? '', /- `&inode->i_rwsem` \(struct inode::i_rwsem\) — through ->fsync = btrfs_sync_file\(\) \(btrfs_file_operations\.fsync\), called at fs\/sync\.c:\d+ `vfs_fsync_range\(\)`/);
+  assert.match(
+    onCall ?? '',
+    /- `&inode->i_rwsem` \(struct inode::i_rwsem\) — through ->fsync = btrfs_sync_file\(\) \(btrfs_file_operations\.fsync\), called at fs\/sync\.c:\d+ `vfs_fsync_range\(\)`/,
+  );
   const offCall = await client.hoverText(uri, callLine, 3);
   assert.doesNotMatch(offCall ?? '', /Calling/);
   // who calls btrfs_sync_file: vfs_fsync_range, through ->fsync of btrfs_file_operations
-  const [syncItem] = (await client.conn.sendRequest(CallHierarchyPrepareRequest.type, {
-    textDocument: { uri }, position: { line: lineOf('int btrfs_sync_file(') + 2, character: 2 },
-  })) ?? [];
+  const [syncItem] =
+    (await client.conn.sendRequest(CallHierarchyPrepareRequest.type, {
+      textDocument: { uri },
+      position: { line: lineOf('int btrfs_sync_file(') + 2, character: 2 },
+    })) ?? [];
   assert.equal(syncItem?.name, 'btrfs_sync_file');
   const incoming = await client.conn.sendRequest(CallHierarchyIncomingCallsRequest.type, { item: syncItem });
   const fromSync = incoming?.find((c) => c.from.name === 'vfs_fsync_range');
   assert.ok(fromSync, JSON.stringify(incoming?.map((c) => c.from.name)));
   assert.match(fromSync.from.detail ?? '', /->fsync \(btrfs_file_operations\)/);
   // who calls btrfs_direct_write: btrfs_file_write_iter, holding the inode lock
-  const [directItem] = (await client.conn.sendRequest(CallHierarchyPrepareRequest.type, {
-    textDocument: { uri }, position: { line: lineOf('written = __btrfs_direct_write(iocb, from);'), character: 2 },
-  })) ?? [];
+  const [directItem] =
+    (await client.conn.sendRequest(CallHierarchyPrepareRequest.type, {
+      textDocument: { uri },
+      position: { line: lineOf('written = __btrfs_direct_write(iocb, from);'), character: 2 },
+    })) ?? [];
   assert.equal(directItem?.name, 'btrfs_direct_write');
   const callers = await client.conn.sendRequest(CallHierarchyIncomingCallsRequest.type, { item: directItem });
-  assert.match(callers?.find((c) => c.from.name === 'btrfs_file_write_iter')?.from.detail ?? '', /holds &inode->i_rwsem/);
+  assert.match(
+    callers?.find((c) => c.from.name === 'btrfs_file_write_iter')?.from.detail ?? '',
+    /holds &inode->i_rwsem/,
+  );
   // the custom requests: index status, and the call-graph report with its SVG
   const status = await client.conn.sendRequest(IndexStatusRequest);
   assert.equal(status.state, 'ready');
@@ -105,11 +139,17 @@ test('call hierarchy follows ops tables and shows what callers hold', async (t) 
   const order = await client.conn.sendRequest(LockOrderRequest, {});
   assert.equal(order?.edges, 1, order?.markdown);
   assert.deepEqual(order?.cycles, []);
-  assert.match(order?.markdown ?? '', /`struct inode::i_rwsem \(fs\/xfs\)` \| `struct xfs_inode::i_lock \(fs\/xfs\)` \| `xfs_file_dio_write\(\)`/);
+  assert.match(
+    order?.markdown ?? '',
+    /`struct inode::i_rwsem \(fs\/xfs\)` \| `struct xfs_inode::i_lock \(fs\/xfs\)` \| `xfs_file_dio_write\(\)`/,
+  );
   assert.match(order?.svg ?? '', /<svg /);
   assert.equal((await client.conn.sendRequest(LockOrderRequest, { cyclesOnly: true }))?.omitted, 1);
   // what vfs_fsync_range calls through ->fsync: the implementations
   const outgoing = await client.conn.sendRequest(CallHierarchyOutgoingCallsRequest.type, { item: fromSync.from });
-  assert.ok(outgoing?.some((c) => c.to.name === 'btrfs_sync_file' && /btrfs_file_operations\.fsync/.test(c.to.detail ?? '')), JSON.stringify(outgoing?.map((c) => c.to.name)));
+  assert.ok(
+    outgoing?.some((c) => c.to.name === 'btrfs_sync_file' && /btrfs_file_operations\.fsync/.test(c.to.detail ?? '')),
+    JSON.stringify(outgoing?.map((c) => c.to.name)),
+  );
   assert.equal((await client.shutdown()).code, 0);
 });

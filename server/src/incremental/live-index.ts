@@ -5,7 +5,9 @@
  * earlier mark must redo); the lines of an edited file in other files' summaries (witness paths that
  * come into it) are moved through its edits when next served (`linesMoved`).
  */
+import * as path from 'node:path';
 import { type Summary, TreeView, busy } from '../engine';
+import type { Deferred, IndirectTarget } from '../engine/absint';
 import { type LineEdit, mapLine } from './lines';
 import { moveSummary } from './move';
 
@@ -61,7 +63,10 @@ export class ExternalIndex extends TreeView {
       const after = busy(sum) ? sum : null;
       if (summaryKey(before) === summaryKey(after)) {
         // the same behaviour; its witness paths are the current text's now
-        if (after && before !== after) { this.data.summaries[id] = after; this.seen.set(id, this.positions()); }
+        if (after && before !== after) {
+          this.data.summaries[id] = after;
+          this.seen.set(id, this.positions());
+        }
         continue;
       }
       this.data.summaries[id] = after;
@@ -79,13 +84,24 @@ export class ExternalIndex extends TreeView {
     return { stale, changed };
   }
 
+  /**
+   * Where a call through a function pointer inside a callee's summary (`d`) may go when the callee is
+   * called from `caller` in `file` (tree-relative; undefined outside the tree): read-only, for hover.
+   */
+  indirectTargets(file: string | undefined, caller: string, d: Deferred): IndirectTarget[] {
+    const from = { id: file ? this.idOf(file, caller) : undefined, dir: file ? path.posix.dirname(file) : '.' };
+    return this.linker.indirect(d.field, from, 1, (id) => this.summary(id), d.recvType).targets;
+  }
+
   /** Made from summaries served now: up to date with every edit so far. */
   private positions(): Map<string, number> {
     return new Map([...this.moved].map(([f, log]) => [f, log.length]));
   }
 
   /** A mark in the changes `update` made: `changesSince` tells what changed after it. */
-  get mark(): number { return this.log.length; }
+  get mark(): number {
+    return this.log.length;
+  }
 
   /**
    * The functions outside `file` whose behaviour changed since `mark`, by name, and the ops-table
@@ -107,6 +123,13 @@ export class ExternalIndex extends TreeView {
 /** What of a summary callers see (witness paths aside). */
 function summaryKey(s: Summary | null | undefined): string {
   if (!s) return '';
-  return JSON.stringify([s.acquires.map((a) => a.template ?? a.ref.class), s.effects.map((e) => [e.template, e.delta, e.when]),
-    s.deferred.map((d) => [d.field, d.args]), s.forbidden.map((f) => [f.call, f.template]), s.requires.map((r) => r.template), !!s.sleeps, s.conditional]);
+  return JSON.stringify([
+    s.acquires.map((a) => a.template ?? a.ref.class),
+    s.effects.map((e) => [e.template, e.delta, e.when]),
+    s.deferred.map((d) => [d.field, d.args]),
+    s.forbidden.map((f) => [f.call, f.template]),
+    s.requires.map((r) => r.template),
+    !!s.sleeps,
+    s.conditional,
+  ]);
 }

@@ -15,7 +15,11 @@ export function loadBaselines(roots: string[], problem: (m: string) => void): Ba
   for (const root of roots) {
     const file = path.join(root, BASELINE_FILE);
     if (!fs.existsSync(file)) continue;
-    try { out.push(Baseline.parse(fs.readFileSync(file, 'utf8'), file)); } catch (e) { problem(`${(e as Error).message}; no finding is left out`); }
+    try {
+      out.push(Baseline.parse(fs.readFileSync(file, 'utf8'), file));
+    } catch (e) {
+      problem(`${(e as Error).message}; no finding is left out`);
+    }
   }
   return out;
 }
@@ -26,17 +30,31 @@ function isEntry(x: unknown): x is BaselineEntry {
 }
 
 /** "Add to the baseline" for each lockscope diagnostic with an entry, editing (or creating) `root`'s baseline file. */
-export function baselineActions(root: string | undefined, diagnostics: Diagnostic[], documentChanges: boolean): CodeAction[] {
+export function baselineActions(
+  root: string | undefined,
+  diagnostics: Diagnostic[],
+  documentChanges: boolean,
+): CodeAction[] {
   if (!root) return [];
   const file = path.join(root, BASELINE_FILE);
   const uri = pathToFileURL(file).toString();
-  const ours = diagnostics.filter((d) => d.source === 'lockscope' && isEntry((d.data as { baseline?: unknown } | undefined)?.baseline));
+  const ours = diagnostics.filter(
+    (d) => d.source === 'lockscope' && isEntry((d.data as { baseline?: unknown } | undefined)?.baseline),
+  );
   if (!ours.length) return [];
   let old: string | undefined;
-  try { old = fs.readFileSync(file, 'utf8'); } catch { old = undefined; }
+  try {
+    old = fs.readFileSync(file, 'utf8');
+  } catch {
+    old = undefined;
+  }
   let entries: BaselineEntry[] = [];
   if (old !== undefined) {
-    try { entries = Baseline.parse(old, file).entries; } catch { return []; } // a broken baseline is not rewritten
+    try {
+      entries = Baseline.parse(old, file).entries;
+    } catch {
+      return [];
+    } // a broken baseline is not rewritten
   }
   const out: CodeAction[] = [];
   for (const d of ours) {
@@ -45,13 +63,26 @@ export function baselineActions(root: string | undefined, diagnostics: Diagnosti
     let edit: WorkspaceEdit;
     if (old === undefined) {
       if (!documentChanges) continue;
-      edit = { documentChanges: [{ kind: 'create', uri, options: { ignoreIfExists: true } }, { textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: text }] }] };
+      edit = {
+        documentChanges: [
+          { kind: 'create', uri, options: { ignoreIfExists: true } },
+          {
+            textDocument: { uri, version: null },
+            edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: text }],
+          },
+        ],
+      };
     } else {
       const lines = old.split('\n');
       const end = { line: lines.length - 1, character: lines[lines.length - 1].length };
       edit = { changes: { [uri]: [{ range: { start: { line: 0, character: 0 }, end }, newText: text }] } };
     }
-    out.push({ title: `lockscope: add this ${String(d.code)} to the baseline (${BASELINE_FILE})`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit });
+    out.push({
+      title: `lockscope: add this ${String(d.code)} to the baseline (${BASELINE_FILE})`,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [d],
+      edit,
+    });
   }
   return out;
 }

@@ -64,7 +64,10 @@ export class FramingGuard extends Transform {
     let length: number | undefined;
     for (const line of block.split('\r\n')) {
       const m = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
-      if (!m) { this.fail(`a malformed header line ${JSON.stringify(line.slice(0, 80))}`); return undefined; }
+      if (!m) {
+        this.fail(`a malformed header line ${JSON.stringify(line.slice(0, 80))}`);
+        return undefined;
+      }
       if (m[1].toLowerCase() !== 'content-length') continue;
       if (!/^\d{1,10}$/.test(m[2].trim()) || Number(m[2]) > MAX_BODY) {
         this.fail(`Content-Length ${JSON.stringify(m[2].slice(0, 40))} is not a length up to ${MAX_BODY} bytes`);
