@@ -14,7 +14,10 @@ import { after, before, describe, test } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol/node';
 import { type LspClient, fileUri, messageOf, root, startServer } from '../support/lsp';
 
-/** Three planted bugs, kernel style: a recursive lock, an unlock reached by a goto taken before the lock, a leak on an error return. */
+/**
+ * Three planted bugs, kernel style: a recursive lock, an unlock reached by a goto taken before the lock,
+ * a leak on an error return.
+ */
 const DEMO = `// SPDX-License-Identifier: GPL-2.0
 #include <linux/fs.h>
 #include <linux/mutex.h>
@@ -248,7 +251,8 @@ describe('language server over stdio', () => {
 
   test('a half-typed document (unbalanced braces) does not crash the server; hover still answers', async () => {
     const cut = DEMO.indexOf('\tmutex_lock(&dev->lock);');
-    const half = `${DEMO.slice(0, cut)}\tmutex_lock(&dev->lock);\n\tif (dev->count > 0) {\n\t\tdev->count--;\n\tfrob_wake(dev\n`;
+    const typing = '\tmutex_lock(&dev->lock);\n\tif (dev->count > 0) {\n\t\tdev->count--;\n\tfrob_wake(dev\n';
+    const half = `${DEMO.slice(0, cut)}${typing}`;
     await client.change(uri, 3, half);
     const p = await client.waitForDiagnostics(uri, { version: 3 });
     assert.ok(Array.isArray(p.diagnostics));
@@ -264,7 +268,7 @@ describe('language server over stdio', () => {
     assert.equal(again.diagnostics.length, 3);
   });
 
-  test("a burst of changes: versions are published in order, the last one last, with the final text's diagnostics", async () => {
+  test("a burst of changes: versions published in order, the last last, with the final text's findings", async () => {
     const mark = client.mark();
     // five changes sent back to back, as key repeat sends them. How many of them the server analyses
     // depends on its debounce and the machine's load, so nothing here counts analyses: what is

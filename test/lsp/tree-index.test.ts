@@ -53,7 +53,7 @@ test('seed 000 in the editor: the cross-file recursive lock after indexing', asy
   assert.equal((await client.shutdown()).code, 0);
 });
 
-test('incremental: an edit in fs/sync.c that stops calling ->fsync clears the diagnostic in fs/btrfs/file.c', async (t) => {
+test('incremental: an edit to fs/sync.c that stops calling ->fsync clears its finding in btrfs/file.c', async (t) => {
   const client = await startServer({ folders: [tree] });
   t.after(() => client.dispose());
   const uri = fileUri(file);

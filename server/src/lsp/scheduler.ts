@@ -101,6 +101,17 @@ export class Scheduler {
       const info = DiagnosticSeverity.Information;
       diagnostics.push({ range: { start, end: start }, severity: info, source: 'lockscope', message });
     }
+    // a function a budget stopped is said so where it starts: no finding can come from it
+    for (const i of r.stats.incomplete ?? []) {
+      const start = { line: Math.max(0, i.line - 1), character: 0 };
+      const message = `lockscope: ${i.function}() not analysed: ${i.reason} (a budget)`;
+      diagnostics.push({
+        range: { start, end: start },
+        severity: DiagnosticSeverity.Information,
+        source: 'lockscope',
+        message,
+      });
+    }
     void this.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
   }
 }
