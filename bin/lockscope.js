@@ -9,6 +9,11 @@ try {
   process.exit(2);
 }
 cli.main(process.argv.slice(2)).then(
-  (code) => { if (code >= 0) process.exitCode = code; },
-  (e) => { process.stderr.write(`lockscope: internal error: ${(e && e.stack) || e}\n`); process.exitCode = 2; },
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`lockscope: internal error: ${(e && e.stack) || e}\n`);
+    process.exitCode = 2;
+  },
 );

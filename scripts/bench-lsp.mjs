@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The language server's latencies on a real tree, through the real server over stdio (dist/server.js):
-//   node scripts/bench-lsp.mjs --tree DIR [--edits 50] [--burst 50] [--pause 150] [--lock-edits 5] [--hovers 200] [--cache-dir DIR] [--seed N] [--profile DIR] [--node-arg ARG]...
+//   node scripts/bench-lsp.mjs --tree DIR [--edits 50] [--burst 50] [--pause 150] [--lock-edits 5] [--hovers 200]
+//                              [--cache-dir DIR] [--seed N] [--profile DIR] [--node-arg ARG]...
 // (--profile: the server runs under --cpu-prof, one .cpuprofile per thread in DIR)
 // Starts the server with the tree as its workspace, waits for the index, then
 //   - edit-to-diagnostics: for each of fs/btrfs/inode.c and fs/ext4/inode.c, opens the file and makes
@@ -22,35 +23,87 @@ const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(import.meta.url);
 const P = require('vscode-languageserver-protocol/node');
 
-const a = { tree: undefined, edits: 50, burst: 50, pause: 150, lockEdits: 5, hovers: 200, cacheDir: undefined, seed: 1, profile: undefined, nodeArgs: [] };
+const a = {
+  tree: undefined,
+  edits: 50,
+  burst: 50,
+  pause: 150,
+  lockEdits: 5,
+  hovers: 200,
+  cacheDir: undefined,
+  seed: 1,
+  profile: undefined,
+  nodeArgs: [],
+};
 for (let i = 2; i < process.argv.length; i++) {
-  const k = process.argv[i]; const v = process.argv[++i];
-  if (k === '--tree') a.tree = v; else if (k === '--edits') a.edits = Number(v); else if (k === '--hovers') a.hovers = Number(v);
-  else if (k === '--burst') a.burst = Number(v); else if (k === '--pause') a.pause = Number(v); else if (k === '--lock-edits') a.lockEdits = Number(v);
-  else if (k === '--cache-dir') a.cacheDir = v; else if (k === '--seed') a.seed = Number(v);
+  const k = process.argv[i];
+  const v = process.argv[++i];
+  if (k === '--tree') a.tree = v;
+  else if (k === '--edits') a.edits = Number(v);
+  else if (k === '--hovers') a.hovers = Number(v);
+  else if (k === '--burst') a.burst = Number(v);
+  else if (k === '--pause') a.pause = Number(v);
+  else if (k === '--lock-edits') a.lockEdits = Number(v);
+  else if (k === '--cache-dir') a.cacheDir = v;
+  else if (k === '--seed') a.seed = Number(v);
   else if (k === '--profile') a.profile = v;
   else if (k === '--node-arg') a.nodeArgs.push(v);
-  else { console.error('usage: bench-lsp.mjs --tree DIR [--edits N] [--hovers N] [--cache-dir DIR] [--seed N] [--profile DIR]'); process.exit(2); }
+  else {
+    console.error(
+      'usage: bench-lsp.mjs --tree DIR [--edits N] [--hovers N] [--cache-dir DIR] [--seed N] [--profile DIR]',
+    );
+    process.exit(2);
+  }
 }
-if (!a.tree) { console.error('bench-lsp: --tree DIR is required'); process.exit(2); }
+if (!a.tree) {
+  console.error('bench-lsp: --tree DIR is required');
+  process.exit(2);
+}
 const tree = path.resolve(a.tree);
 
 let seed = a.seed;
-const rand = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
-const pct = (xs, p) => { const s = [...xs].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
-const stat = (xs) => (xs.length ? { n: xs.length, p50: +pct(xs, 50).toFixed(1), p95: +pct(xs, 95).toFixed(1), max: +Math.max(...xs).toFixed(1) } : { n: 0 });
+const rand = () => {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return seed / 0x7fffffff;
+};
+const pct = (xs, p) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const stat = (xs) =>
+  xs.length
+    ? { n: xs.length, p50: +pct(xs, 50).toFixed(1), p95: +pct(xs, 95).toFixed(1), max: +Math.max(...xs).toFixed(1) }
+    : { n: 0 };
 
 const env = { ...process.env };
 if (a.cacheDir) env.LOCKSCOPE_CACHE_DIR = a.cacheDir;
-const child = spawn(process.execPath, [...a.nodeArgs, ...(a.profile ? ['--cpu-prof', `--cpu-prof-dir=${a.profile}`] : []), path.join(repo, 'dist', 'server.js'), '--stdio'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
-const conn = P.createProtocolConnection(new P.StreamMessageReader(child.stdout), new P.StreamMessageWriter(child.stdin));
+const child = spawn(
+  process.execPath,
+  [
+    ...a.nodeArgs,
+    ...(a.profile ? ['--cpu-prof', `--cpu-prof-dir=${a.profile}`] : []),
+    path.join(repo, 'dist', 'server.js'),
+    '--stdio',
+  ],
+  { env, stdio: ['pipe', 'pipe', 'inherit'] },
+);
+const conn = P.createProtocolConnection(
+  new P.StreamMessageReader(child.stdout),
+  new P.StreamMessageWriter(child.stdin),
+);
 const diagWaiters = new Map();
 conn.onNotification(P.PublishDiagnosticsNotification.type, (p) => {
   const w = diagWaiters.get(`${p.uri}#${p.version}`);
-  if (w) { diagWaiters.delete(`${p.uri}#${p.version}`); w(p); }
+  if (w) {
+    diagWaiters.delete(`${p.uri}#${p.version}`);
+    w(p);
+  }
 });
 let logs = [];
-conn.onNotification(P.LogMessageNotification.type, (p) => { logs.push(p.message); if (process.env.BENCH_LSP_LOG) process.stderr.write(`server: ${p.message}\n`); });
+conn.onNotification(P.LogMessageNotification.type, (p) => {
+  logs.push(p.message);
+  if (process.env.BENCH_LSP_LOG) process.stderr.write(`server: ${p.message}\n`);
+});
 conn.onNotification(P.ShowMessageNotification.type, () => {});
 conn.onRequest(P.WorkDoneProgressCreateRequest.type, () => null);
 conn.onRequest(P.ConfigurationRequest.type, (p) => p.items.map(() => ({})));
@@ -59,7 +112,9 @@ conn.listen();
 
 const t0 = performance.now();
 await conn.sendRequest(P.InitializeRequest.type, {
-  processId: process.pid, rootUri: pathToFileURL(tree).href, workspaceFolders: [{ uri: pathToFileURL(tree).href, name: 'linux' }],
+  processId: process.pid,
+  rootUri: pathToFileURL(tree).href,
+  workspaceFolders: [{ uri: pathToFileURL(tree).href, name: 'linux' }],
   capabilities: { window: { workDoneProgress: true }, workspace: { configuration: true } },
   ...(a.cacheDir ? { initializationOptions: {} } : {}),
 });
@@ -74,15 +129,24 @@ for (;;) {
 const indexSeconds = (performance.now() - t0) / 1000;
 const say = (m) => process.stderr.write(`bench-lsp: ${m}\n`);
 say(`indexed in ${indexSeconds.toFixed(1)} s: ${JSON.stringify(status)}`);
-if (status.state !== 'ready') { console.error(`bench-lsp: indexing failed: ${status.message}`); process.exit(1); }
+if (status.state !== 'ready') {
+  console.error(`bench-lsp: indexing failed: ${status.message}`);
+  process.exit(1);
+}
 
 /** Lines strictly inside function bodies (a line after one starting `{` at column 0, before the `}`). */
 function bodyLines(lines) {
   const out = [];
   let inside = false;
   lines.forEach((l, i) => {
-    if (l.startsWith('{')) { inside = true; return; }
-    if (l.startsWith('}')) { inside = false; return; }
+    if (l.startsWith('{')) {
+      inside = true;
+      return;
+    }
+    if (l.startsWith('}')) {
+      inside = false;
+      return;
+    }
     if (inside && /^\t\S/.test(l)) out.push(i);
   });
   return out;
@@ -98,7 +162,9 @@ async function editLatency(rel) {
   const v0 = version++;
   const first = diagnosticsOf(uri, v0);
   const tOpen = performance.now();
-  conn.sendNotification(P.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'c', version: v0, text } });
+  conn.sendNotification(P.DidOpenTextDocumentNotification.type, {
+    textDocument: { uri, languageId: 'c', version: v0, text },
+  });
   await first;
   const openMs = performance.now() - tOpen;
   say(`${rel}: first diagnostics ${openMs.toFixed(0)} ms after opening`);
@@ -112,7 +178,9 @@ async function editLatency(rel) {
     const t = performance.now();
     conn.sendNotification(P.DidChangeTextDocumentNotification.type, {
       textDocument: { uri, version: v },
-      contentChanges: [{ range: { start: { line: startLine, character: 0 }, end: { line: endLine, character: 0 } }, text }],
+      contentChanges: [
+        { range: { start: { line: startLine, character: 0 }, end: { line: endLine, character: 0 } }, text },
+      ],
     });
     await got;
     const ms = performance.now() - t;
@@ -129,7 +197,8 @@ async function editLatency(rel) {
   };
   /** The function whose body holds 0-based `line` (the nearest definition line above a `{` at column 0). */
   const enclosing = (line) => {
-    for (let i = line; i > 0; i--) if (lines[i] === '{') return (lines[i - 1].match(/(\w+)\(/) ?? lines[i - 2]?.match(/(\w+)\(/) ?? [])[1];
+    for (let i = line; i > 0; i--)
+      if (lines[i] === '{') return (lines[i - 1].match(/(\w+)\(/) ?? lines[i - 2]?.match(/(\w+)\(/) ?? [])[1];
     return undefined;
   };
   const times = [];
@@ -144,16 +213,25 @@ async function editLatency(rel) {
   // once shows how long the re-summarising keeps the server from answering
   const lockEdit = { edit: [], hover: [] };
   const exported = [];
-  lines.forEach((l, i) => { if (/^[a-z_][\w ]*\b(\w+)\(/.test(l) && !/^static\b/.test(l) && lines[i + 1] === '{') exported.push(i); });
+  lines.forEach((l, i) => {
+    if (/^[a-z_][\w ]*\b(\w+)\(/.test(l) && !/^static\b/.test(l) && lines[i + 1] === '{') exported.push(i);
+  });
   const hoverAt = bodyLines(lines);
   for (let i = 0; i < a.lockEdits && exported.length; i++) {
     const def = exported.splice(Math.floor(rand() * exported.length), 1)[0];
     const brace = lines.indexOf('{', def);
     for (const put of [true, false]) {
       await new Promise((r) => setTimeout(r, a.pause));
-      lockEdit.edit.push(put
-        ? await timed(brace + 1, brace + 1, '\tspin_lock(&lockscope_bench_lock);\n\tspin_unlock(&lockscope_bench_lock);\n', { lockEdit: 'put' })
-        : await timed(brace + 1, brace + 3, '', { lockEdit: 'taken out' }));
+      lockEdit.edit.push(
+        put
+          ? await timed(
+              brace + 1,
+              brace + 1,
+              '\tspin_lock(&lockscope_bench_lock);\n\tspin_unlock(&lockscope_bench_lock);\n',
+              { lockEdit: 'put' },
+            )
+          : await timed(brace + 1, brace + 3, '', { lockEdit: 'taken out' }),
+      );
       const line = hoverAt[Math.floor(rand() * hoverAt.length)];
       const th = performance.now();
       await conn.sendRequest(P.HoverRequest.type, { textDocument: { uri }, position: { line, character: 1 } });
@@ -163,7 +241,12 @@ async function editLatency(rel) {
   }
   conn.sendNotification(P.DidCloseTextDocumentNotification.type, { textDocument: { uri } });
   return {
-    file: rel, lines: text.split('\n').length, openMs: +openMs.toFixed(1), pauseMs: a.pause, ...stat(times), ...(burst.length ? { burst: stat(burst) } : {}),
+    file: rel,
+    lines: text.split('\n').length,
+    openMs: +openMs.toFixed(1),
+    pauseMs: a.pause,
+    ...stat(times),
+    ...(burst.length ? { burst: stat(burst) } : {}),
     ...(lockEdit.edit.length ? { lockEdit: { edit: stat(lockEdit.edit), hoverAfter: stat(lockEdit.hover) } } : {}),
     slowest: slowest.sort((x, y) => y.ms - x.ms).slice(0, 5),
   };
@@ -176,7 +259,9 @@ async function hoverLatency(rel) {
   const lines = text.split('\n');
   const v0 = version++;
   const first = diagnosticsOf(uri, v0);
-  conn.sendNotification(P.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'c', version: v0, text } });
+  conn.sendNotification(P.DidOpenTextDocumentNotification.type, {
+    textDocument: { uri, languageId: 'c', version: v0, text },
+  });
   await first;
   const candidates = bodyLines(lines);
   const times = [];

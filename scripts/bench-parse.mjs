@@ -30,4 +30,6 @@ for (const t of texts) {
   bytes += Buffer.byteLength(t);
   parser.parse(t)?.delete();
 }
-process.stdout.write(`${JSON.stringify({ files: files.length, bytes, seconds: Number(process.hrtime.bigint() - t0) / 1e9 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ files: files.length, bytes, seconds: Number(process.hrtime.bigint() - t0) / 1e9 })}\n`,
+);

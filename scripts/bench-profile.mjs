@@ -33,21 +33,34 @@ function summarise(file) {
   let idle = 0;
   for (const [id, t] of dt) {
     const leaf = byId.get(id).callFrame.functionName;
-    if (leaf === '(idle)' || leaf === '(program)') { idle += t; continue; }
+    if (leaf === '(idle)' || leaf === '(program)') {
+      idle += t;
+      continue;
+    }
     total += t;
     let name = 'other';
     for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
       const fn = byId.get(cur).callFrame.functionName;
       const hit = PHASES.find(([, re]) => re.test(fn));
-      if (hit) { name = hit[0]; break; }
+      if (hit) {
+        name = hit[0];
+        break;
+      }
     }
     phase.set(name, (phase.get(name) ?? 0) + t);
   }
-  return { busy: total / 1e6, idle: idle / 1e6, phases: Object.fromEntries([...phase].map(([k, v]) => [k, +(v / 1e6).toFixed(2)])) };
+  return {
+    busy: total / 1e6,
+    idle: idle / 1e6,
+    phases: Object.fromEntries([...phase].map(([k, v]) => [k, +(v / 1e6).toFixed(2)])),
+  };
 }
 
 export function profileDir(dir) {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, f));
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => path.join(dir, f));
   const threads = files.map((f) => ({ file: f, ...summarise(f) }));
   // the main thread is the one with linking/solving in it; the rest are extraction workers
   const main = threads.find((t) => (t.phases['solving (solve)'] ?? 0) > 0) ?? threads[0];

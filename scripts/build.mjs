@@ -17,18 +17,37 @@ for (const [from, to] of [
 }
 
 if (!process.argv.includes('--no-check')) {
-  execFileSync(process.execPath, [r('node_modules/typescript/bin/tsc'), '-b', r('tsconfig.json')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [r('node_modules/typescript/bin/tsc'), '-b', r('tsconfig.json')], {
+    stdio: 'inherit',
+  });
 }
 
 // web-tree-sitter's ESM build needs import.meta.url; its CJS build works inside a CJS bundle.
 const alias = { 'web-tree-sitter': r('node_modules/web-tree-sitter/web-tree-sitter.cjs') };
-const common = { alias, bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+const common = {
+  alias,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+};
 await Promise.all([
-  esbuild.build({ ...common, entryPoints: [r('client/src/extension.ts')], outfile: r('dist/client.js'), external: ['vscode'] }),
+  esbuild.build({
+    ...common,
+    entryPoints: [r('client/src/extension.ts')],
+    outfile: r('dist/client.js'),
+    external: ['vscode'],
+  }),
   esbuild.build({ ...common, entryPoints: [r('server/src/main.ts')], outfile: r('dist/server.js') }),
   esbuild.build({ ...common, entryPoints: [r('server/src/cli.ts')], outfile: r('dist/cli.js') }),
   esbuild.build({ ...common, entryPoints: [r('server/src/tree/indexer.ts')], outfile: r('dist/indexer.js') }),
-  esbuild.build({ ...common, entryPoints: [r('server/src/tree/extract-worker.ts')], outfile: r('dist/extract-worker.js') }),
+  esbuild.build({
+    ...common,
+    entryPoints: [r('server/src/tree/extract-worker.ts')],
+    outfile: r('dist/extract-worker.js'),
+  }),
 ]);
 
 // tests: one bundle per *.test.ts, keeping the folder layout under test/out/
@@ -43,6 +62,9 @@ const walk = (d) => {
 walk(r('test'));
 fs.rmSync(r('test/out'), { recursive: true, force: true });
 await esbuild.build({
-  ...common, entryPoints: tests, outdir: r('test/out'), outbase: r('test'),
+  ...common,
+  entryPoints: tests,
+  outdir: r('test/out'),
+  outbase: r('test'),
   external: ['vscode'],
 });

@@ -27,7 +27,10 @@ function args(argv) {
     else if (argv[i] === '--cache') a.cache = v();
     else if (argv[i] === '--json') a.json = v();
     else if (argv[i] === '--from') a.from = v();
-    else { console.error('usage: node scripts/corpus-test.mjs [--kernel DIR] [--cache DIR] [--json OUT]'); process.exit(2); }
+    else {
+      console.error('usage: node scripts/corpus-test.mjs [--kernel DIR] [--cache DIR] [--json OUT]');
+      process.exit(2);
+    }
   }
   return a;
 }
@@ -37,7 +40,10 @@ export function readRecord(text) {
   const rows = [];
   for (const line of text.split('\n')) {
     if (!/^\| [^|]+:\d+ \|/.test(line)) continue;
-    const c = line.slice(1, -1).split('|').map((x) => x.trim());
+    const c = line
+      .slice(1, -1)
+      .split('|')
+      .map((x) => x.trim());
     const [where, fn, kind, lock, verdict, , status] = c;
     const file = where.replace(/:\d+$/, '');
     rows.push({ key: [file, fn, kind, lock.replace(/^`|`$/g, '')].join(' · '), where, verdict, status });
@@ -55,9 +61,14 @@ function main() {
     const kernel = kernelTree({ kernel: a.kernel, cache: a.cache, log: (m) => console.error(`corpus: ${m}`) });
     const cli = path.join(repo, 'bin', 'lockscope.js');
     const r = spawnSync(process.execPath, [cli, 'check', 'fs', '--format', 'json', '--exit-zero', '--no-cache'], {
-      cwd: kernel, encoding: 'utf8', maxBuffer: 1 << 30,
+      cwd: kernel,
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
     });
-    if (r.status !== 0) { console.error(r.stderr); process.exit(2); }
+    if (r.status !== 0) {
+      console.error(r.stderr);
+      process.exit(2);
+    }
     out = r.stdout;
   }
   const findings = JSON.parse(out).findings;
@@ -73,19 +84,25 @@ function main() {
     const real = list.filter((x) => x.verdict === 'real').length;
     const expected = list.filter((x) => x.status !== 'fixed').length;
     if (n < real) problems.push(`real finding no longer reported: ${key} (${list.map((x) => x.where).join(', ')})`);
-    if (list.some((x) => x.status === 'fixed') && n > expected) problems.push(`a finding marked fixed is reported again: ${key}`);
+    if (list.some((x) => x.status === 'fixed') && n > expected)
+      problems.push(`a finding marked fixed is reported again: ${key}`);
   }
   for (const [key, n] of reported) {
     const known = byKey.get(key)?.length ?? 0;
     if (n > known) {
       const f = findings.find((x) => keyOf(x) === key);
-      problems.push(`not in the triage record (judge it and add a row): ${f.file}:${f.line} ${f.function} ${f.kind} ${f.lock?.instance ?? ''}`);
+      problems.push(
+        'not in the triage record (judge it and add a row): ' +
+          `${f.file}:${f.line} ${f.function} ${f.kind} ${f.lock?.instance ?? ''}`,
+      );
     }
   }
   // a key with several rows (one function, two findings of a kind on one lock): rows by line order
   const next = new Map();
   const verdict = (f) => {
-    const list = [...(byKey.get(keyOf(f)) ?? [])].sort((x, y) => Number(x.where.split(':').pop()) - Number(y.where.split(':').pop()));
+    const list = [...(byKey.get(keyOf(f)) ?? [])].sort(
+      (x, y) => Number(x.where.split(':').pop()) - Number(y.where.split(':').pop()),
+    );
     const i = next.get(keyOf(f)) ?? 0;
     next.set(keyOf(f), i + 1);
     return list[i]?.verdict ?? 'unjudged';
@@ -96,7 +113,11 @@ function main() {
     counts[v] = (counts[v] ?? 0) + 1;
   }
   const share = findings.length ? (100 * (counts.real ?? 0)) / findings.length : 100;
-  console.log(`corpus: ${findings.length} findings on Linux 6.1 fs/: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')} (${share.toFixed(0)} % real)`);
+  console.log(
+    `corpus: ${findings.length} findings on Linux 6.1 fs/: ${Object.entries(counts)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ')} (${share.toFixed(0)} % real)`,
+  );
   for (const p of problems) console.log(`corpus: ${p}`);
   process.exit(problems.length ? 1 : 0);
 }

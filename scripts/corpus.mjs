@@ -26,15 +26,22 @@ function parseArgs(argv) {
     const arg = argv[i];
     const value = () => {
       const v = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
-      if (v === undefined) { console.error(`${arg} needs a value\n${USAGE}`); process.exit(2); }
+      if (v === undefined) {
+        console.error(`${arg} needs a value\n${USAGE}`);
+        process.exit(2);
+      }
       return v;
     };
     if (arg === '--kernel' || arg.startsWith('--kernel=')) a.kernel = value();
     else if (arg === '--json' || arg.startsWith('--json=')) a.json = value();
     else if (arg === '--raw' || arg.startsWith('--raw=')) a.raw = value();
-    else if (arg === '-h' || arg === '--help') { console.log(USAGE); process.exit(0); }
-    else if (arg.startsWith('-')) { console.error(`unknown option ${arg}\n${USAGE}`); process.exit(2); }
-    else a.sub.push(arg.replace(/\/+$/, ''));
+    else if (arg === '-h' || arg === '--help') {
+      console.log(USAGE);
+      process.exit(0);
+    } else if (arg.startsWith('-')) {
+      console.error(`unknown option ${arg}\n${USAGE}`);
+      process.exit(2);
+    } else a.sub.push(arg.replace(/\/+$/, ''));
   }
   if (!a.sub.length) a.sub.push('fs');
   return a;
@@ -48,13 +55,17 @@ function runCli(kernel, targets) {
     process.exit(2);
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'check', ...targets, '--format', 'json', '--exit-zero'], { cwd: kernel });
+    const child = spawn(process.execPath, [cli, 'check', ...targets, '--format', 'json', '--exit-zero'], {
+      cwd: kernel,
+    });
     const out = [];
     const err = [];
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => err.push(d));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code }));
+    child.on('close', (code) =>
+      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code }),
+    );
   });
 }
 
@@ -66,7 +77,10 @@ function topDir(file) {
 
 const countBy = (items, key) => {
   const m = {};
-  for (const it of items) { const k = key(it); m[k] = (m[k] ?? 0) + 1; }
+  for (const it of items) {
+    const k = key(it);
+    m[k] = (m[k] ?? 0) + 1;
+  }
   return Object.fromEntries(Object.entries(m).sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])));
 };
 
@@ -76,7 +90,10 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const kernel = path.resolve(args.kernel);
   for (const s of args.sub) {
-    if (!fs.existsSync(path.join(kernel, s))) { console.error(`no such path under ${kernel}: ${s}`); process.exit(2); }
+    if (!fs.existsSync(path.join(kernel, s))) {
+      console.error(`no such path under ${kernel}: ${s}`);
+      process.exit(2);
+    }
   }
   const t0 = process.hrtime.bigint();
   const r = await runCli(kernel, args.sub);
@@ -102,8 +119,14 @@ async function main() {
     skipped: st.skipped.map((s) => ({ ...s, file: rel(s.file) })),
     functions: st.functions,
     functionsWithParseErrors: st.functionsWithParseErrors,
-    lockSites: { found: st.lockSites.found, modelled: st.lockSites.modelled, notModelled: st.lockSites.found - st.lockSites.modelled },
-    unmodelled: Object.fromEntries(Object.entries(st.unmodelled).sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))),
+    lockSites: {
+      found: st.lockSites.found,
+      modelled: st.lockSites.modelled,
+      notModelled: st.lockSites.found - st.lockSites.modelled,
+    },
+    unmodelled: Object.fromEntries(
+      Object.entries(st.unmodelled).sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])),
+    ),
     findings: findings.length,
     byKind: countBy(findings, (f) => f.kind),
     byDirectory: countBy(findings, (f) => topDir(f.file)),
@@ -120,10 +143,13 @@ async function main() {
   const lines = [];
   const p = (s = '') => lines.push(s);
   p(`lockscope corpus run: ${args.sub.join(' ')} under ${kernel}`);
-  p(`files                         ${summary.files}${summary.skipped.length ? ` (${summary.skipped.length} skipped)` : ''}`);
+  const skipped = summary.skipped.length ? ` (${summary.skipped.length} skipped)` : '';
+  p(`files                         ${summary.files}${skipped}`);
   p(`functions                     ${summary.functions}`);
-  p(`functions with parse errors   ${summary.functionsWithParseErrors} (${pct(summary.functionsWithParseErrors, summary.functions)})`);
-  p(`lock sites found / modelled   ${summary.lockSites.found} / ${summary.lockSites.modelled} (${pct(summary.lockSites.modelled, summary.lockSites.found)}; ${summary.lockSites.notModelled} not modelled)`);
+  const { found, modelled, notModelled } = summary.lockSites;
+  const withErrors = summary.functionsWithParseErrors;
+  p(`functions with parse errors   ${withErrors} (${pct(withErrors, summary.functions)})`);
+  p(`lock sites found / modelled   ${found} / ${modelled} (${pct(modelled, found)}; ${notModelled} not modelled)`);
   p(`findings                      ${summary.findings}`);
   p(`wall time                     ${summary.wallSeconds.toFixed(1)} s (engine ${summary.engineSeconds.toFixed(1)} s)`);
   p();
@@ -133,7 +159,10 @@ async function main() {
   p('findings per directory:');
   const kinds = Object.keys(summary.byKind);
   for (const [d, v] of Object.entries(summary.byDirectory)) {
-    const per = kinds.map((k) => summary.byDirectoryAndKind[d][k] ? `${k} ${summary.byDirectoryAndKind[d][k]}` : '').filter(Boolean).join(', ');
+    const per = kinds
+      .map((k) => (summary.byDirectoryAndKind[d][k] ? `${k} ${summary.byDirectoryAndKind[d][k]}` : ''))
+      .filter(Boolean)
+      .join(', ');
     p(`  ${String(v).padStart(6)}  ${d.padEnd(18)} ${per}`);
   }
   p();
@@ -152,4 +181,7 @@ async function main() {
   if (args.raw) fs.writeFileSync(args.raw, JSON.stringify({ ...out, findings }, null, 2) + '\n');
 }
 
-main().catch((e) => { console.error(e?.stack ?? String(e)); process.exit(2); });
+main().catch((e) => {
+  console.error(e?.stack ?? String(e));
+  process.exit(2);
+});

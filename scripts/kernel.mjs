@@ -9,7 +9,9 @@ import * as path from 'node:path';
 export const ROOTS = ['fs', 'include', 'mm', 'block'];
 
 export function defaultKernelCache() {
-  return fs.existsSync('/work/cache/linux') ? '/work/cache/linux' : path.join(os.homedir(), '.cache', 'lockscope', 'linux');
+  return fs.existsSync('/work/cache/linux')
+    ? '/work/cache/linux'
+    : path.join(os.homedir(), '.cache', 'lockscope', 'linux');
 }
 
 /** The 6.1 tree: given, cached, or downloaded from Debian and partly unpacked; `log` says what it does. */
@@ -33,6 +35,10 @@ export function kernelTree({ kernel, cache = defaultKernelCache(), log = (m) => 
   const pkg = path.join(cache, 'pkg');
   execFileSync('dpkg-deb', ['-x', path.join(cache, deb), pkg], { stdio: 'inherit' });
   const tarball = path.join(pkg, 'usr', 'src', 'linux-source-6.1.tar.xz');
-  execFileSync('tar', ['-xJf', tarball, '-C', cache, ...[...ROOTS, 'Documentation/filesystems'].map((d) => `linux-source-6.1/${d}`)], { stdio: 'inherit' });
+  execFileSync(
+    'tar',
+    ['-xJf', tarball, '-C', cache, ...[...ROOTS, 'Documentation/filesystems'].map((d) => `linux-source-6.1/${d}`)],
+    { stdio: 'inherit' },
+  );
   return dest;
 }

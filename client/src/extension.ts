@@ -5,8 +5,15 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  CloseAction, type CloseHandlerResult, ErrorAction, type ErrorHandler, type ErrorHandlerResult, LanguageClient,
-  type LanguageClientOptions, type ServerOptions, TransportKind,
+  CloseAction,
+  type CloseHandlerResult,
+  ErrorAction,
+  type ErrorHandler,
+  type ErrorHandlerResult,
+  LanguageClient,
+  type LanguageClientOptions,
+  type ServerOptions,
+  TransportKind,
 } from 'vscode-languageclient/node';
 import { StatusBar, explainFinding, reindex, showCallGraph, showIndexStatus, showLockOrder } from './views';
 
@@ -16,14 +23,21 @@ let client: LanguageClient | undefined;
 class RestartingErrorHandler implements ErrorHandler {
   private restarts: number[] = [];
   constructor(private readonly output: vscode.OutputChannel) {}
-  error(): ErrorHandlerResult { return { action: ErrorAction.Continue }; }
+  error(): ErrorHandlerResult {
+    return { action: ErrorAction.Continue };
+  }
   closed(): CloseHandlerResult {
     const now = Date.now();
     this.restarts = this.restarts.filter((t) => now - t < 180_000);
     this.restarts.push(now);
     if (this.restarts.length > 5) {
-      this.output.appendLine('lockscope: the server stopped 5 times in 3 minutes; not restarting. Use "lockscope: Restart Language Server".');
-      return { action: CloseAction.DoNotRestart, message: 'lockscope server keeps stopping; see the lockscope output channel.' };
+      this.output.appendLine(
+        'lockscope: the server stopped 5 times in 3 minutes; not restarting. Use "lockscope: Restart Language Server".',
+      );
+      return {
+        action: CloseAction.DoNotRestart,
+        message: 'lockscope server keeps stopping; see the lockscope output channel.',
+      };
     }
     this.output.appendLine('lockscope: the server stopped; restarting it.');
     return { action: CloseAction.Restart };
@@ -35,7 +49,10 @@ function userStartupSettings(): { grammarDirectory?: string; allowUnpinnedGramma
   const c = vscode.workspace.getConfiguration('lockscope');
   const dir = c.inspect<string>('grammarDirectory')?.globalValue;
   const unpinned = c.inspect<boolean>('allowUnpinnedGrammar')?.globalValue;
-  return { ...(typeof dir === 'string' && dir ? { grammarDirectory: dir } : {}), ...(unpinned === true ? { allowUnpinnedGrammar: true } : {}) };
+  return {
+    ...(typeof dir === 'string' && dir ? { grammarDirectory: dir } : {}),
+    ...(unpinned === true ? { allowUnpinnedGrammar: true } : {}),
+  };
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -47,13 +64,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ scheme: 'file', language: 'c' }, { scheme: 'untitled', language: 'c' }],
-    synchronize: { configurationSection: 'lockscope', fileEvents: vscode.workspace.createFileSystemWatcher('**/{.lockscope.json,.lockscope-baseline.json}') },
+    documentSelector: [
+      { scheme: 'file', language: 'c' },
+      { scheme: 'untitled', language: 'c' },
+    ],
+    synchronize: {
+      configurationSection: 'lockscope',
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/{.lockscope.json,.lockscope-baseline.json}'),
+    },
     outputChannel: output,
     errorHandler: new RestartingErrorHandler(output),
     // the index cache lives in this workspace's extension storage (VS Code removes it with the workspace);
     // what code is loaded comes from the user's own settings only, never a workspace's (see README, Safety)
-    initializationOptions: { cacheDir: (context.storageUri ?? context.globalStorageUri).fsPath, ...userStartupSettings() },
+    initializationOptions: {
+      cacheDir: (context.storageUri ?? context.globalStorageUri).fsPath,
+      ...userStartupSettings(),
+    },
   };
   client = new LanguageClient('lockscope', 'lockscope', serverOptions, clientOptions);
   const bar = new StatusBar(context, client);

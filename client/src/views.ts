@@ -6,7 +6,13 @@
 import * as vscode from 'vscode';
 import { graphPage, parseGraphMessage } from './webview';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { CallGraphRequest, type IndexStatus, IndexStatusRequest, LockOrderRequest, ReindexRequest } from '../../server/src/protocol';
+import {
+  CallGraphRequest,
+  type IndexStatus,
+  IndexStatusRequest,
+  LockOrderRequest,
+  ReindexRequest,
+} from '../../server/src/protocol';
 
 /** The status bar item: indexing progress while the server indexes the tree, then the number of findings. */
 export class StatusBar {
@@ -14,9 +20,16 @@ export class StatusBar {
   private indexing?: IndexStatus;
   private timer?: NodeJS.Timeout;
 
-  constructor(context: vscode.ExtensionContext, private readonly client: LanguageClient) {
+  constructor(
+    context: vscode.ExtensionContext,
+    private readonly client: LanguageClient,
+  ) {
     this.item.command = 'workbench.actions.view.problems';
-    context.subscriptions.push(this.item, vscode.languages.onDidChangeDiagnostics(() => this.update()), { dispose: () => clearTimeout(this.timer) });
+    context.subscriptions.push(
+      this.item,
+      vscode.languages.onDidChangeDiagnostics(() => this.update()),
+      { dispose: () => clearTimeout(this.timer) },
+    );
     this.update();
   }
 
@@ -30,8 +43,14 @@ export class StatusBar {
         this.indexing = s.state === 'indexing' ? s : undefined;
         this.update();
         // 'none' right after start may only mean the server has not begun yet: ask a few more times
-        if (s.state === 'indexing' || (s.state === 'none' && ++waits < 10)) this.timer = setTimeout(() => { void poll(); }, 1000);
-      } catch { this.indexing = undefined; this.update(); }
+        if (s.state === 'indexing' || (s.state === 'none' && ++waits < 10))
+          this.timer = setTimeout(() => {
+            void poll();
+          }, 1000);
+      } catch {
+        this.indexing = undefined;
+        this.update();
+      }
     };
     void poll();
   }
@@ -43,7 +62,8 @@ export class StatusBar {
       this.item.tooltip = `lockscope is indexing ${s.root ?? 'the tree'}; findings across files come when it is done`;
     } else {
       let n = 0;
-      for (const [, diags] of vscode.languages.getDiagnostics()) n += diags.filter((d) => d.source === 'lockscope').length;
+      for (const [, diags] of vscode.languages.getDiagnostics())
+        n += diags.filter((d) => d.source === 'lockscope').length;
       this.item.text = `$(lock) lockscope: ${n}`;
       this.item.tooltip = `${n} lockscope finding${n === 1 ? '' : 's'}; click for the Problems view`;
     }
@@ -53,12 +73,19 @@ export class StatusBar {
 
 export async function showIndexStatus(client: LanguageClient): Promise<void> {
   const s = await client.sendRequest(IndexStatusRequest);
-  const text = s.state === 'ready'
-    ? `lockscope: ${s.files} files, ${s.functions} functions (${s.functionsWithParseErrors ?? 0} with parse errors) indexed under ${s.root} in ${s.seconds?.toFixed(1)} s; `
-      + (s.warm ? 'loaded whole from the cache' : `${s.cacheHits ?? 0} files from the cache, ${s.parsed ?? 0} parsed by ${s.workers ?? 1} workers`)
-    : s.state === 'indexing' ? `lockscope: indexing ${s.root}: ${s.done ?? 0}/${s.total ?? '?'} files`
-      : s.state === 'failed' ? `lockscope: indexing failed: ${s.message}`
-        : 'lockscope: this workspace is not a kernel tree (no include/linux/): open files are analysed one at a time';
+  const text =
+    s.state === 'ready'
+      ? `lockscope: ${s.files} files, ${s.functions} functions ` +
+        `(${s.functionsWithParseErrors ?? 0} with parse errors) indexed under ${s.root} ` +
+        `in ${s.seconds?.toFixed(1)} s; ` +
+        (s.warm
+          ? 'loaded whole from the cache'
+          : `${s.cacheHits ?? 0} files from the cache, ${s.parsed ?? 0} parsed by ${s.workers ?? 1} workers`)
+      : s.state === 'indexing'
+        ? `lockscope: indexing ${s.root}: ${s.done ?? 0}/${s.total ?? '?'} files`
+        : s.state === 'failed'
+          ? `lockscope: indexing failed: ${s.message}`
+          : 'lockscope: this workspace is not a kernel tree (no include/linux/): open files are analysed one at a time';
   await vscode.window.showInformationMessage(text);
 }
 
@@ -70,50 +97,117 @@ export async function reindex(client: LanguageClient, bar?: StatusBar): Promise<
 
 export async function showCallGraph(client: LanguageClient, context: vscode.ExtensionContext): Promise<void> {
   const editor = vscode.window.activeTextEditor;
-  if (!editor) { await vscode.window.showWarningMessage('lockscope: open a C file and put the cursor in a function'); return; }
-  const depth = Number(await vscode.window.showQuickPick(['2', '3', '4', '6', '8'], { placeHolder: 'Call depth' }) ?? '4');
-  const result = await client.sendRequest(CallGraphRequest, { uri: editor.document.uri.toString(), line: editor.selection.active.line, depth });
-  if (!result) { await vscode.window.showWarningMessage('lockscope: no call graph here (put the cursor in a function of an indexed kernel tree)'); return; }
-  graphPanel(context, 'lockscope.callGraph', `Call graph: ${result.function}()`, `Call graph of ${result.function}()`,
-    'Edges: the locks held at the call. Red: calls on a finding\'s path. Click a function to open it.', result, result.function);
+  if (!editor) {
+    await vscode.window.showWarningMessage('lockscope: open a C file and put the cursor in a function');
+    return;
+  }
+  const depth = Number(
+    (await vscode.window.showQuickPick(['2', '3', '4', '6', '8'], { placeHolder: 'Call depth' })) ?? '4',
+  );
+  const result = await client.sendRequest(CallGraphRequest, {
+    uri: editor.document.uri.toString(),
+    line: editor.selection.active.line,
+    depth,
+  });
+  if (!result) {
+    await vscode.window.showWarningMessage(
+      'lockscope: no call graph here (put the cursor in a function of an indexed kernel tree)',
+    );
+    return;
+  }
+  graphPanel(
+    context,
+    'lockscope.callGraph',
+    `Call graph: ${result.function}()`,
+    `Call graph of ${result.function}()`,
+    "Edges: the locks held at the call. Red: calls on a finding's path. Click a function to open it.",
+    result,
+    result.function,
+  );
 }
 
 export async function showLockOrder(client: LanguageClient, context: vscode.ExtensionContext): Promise<void> {
-  const pick = await vscode.window.showQuickPick([
-    { label: 'Cycles only', cyclesOnly: true },
-    { label: 'All order edges', cyclesOnly: false },
-  ], { placeHolder: 'Lock-order graph of the indexed tree' });
+  const pick = await vscode.window.showQuickPick(
+    [
+      { label: 'Cycles only', cyclesOnly: true },
+      { label: 'All order edges', cyclesOnly: false },
+    ],
+    { placeHolder: 'Lock-order graph of the indexed tree' },
+  );
   if (!pick) return;
-  const filter = await vscode.window.showInputBox({ prompt: 'Only classes containing (comma-separated; empty for all)', placeHolder: 'i_rwsem, PG_locked' });
+  const filter = await vscode.window.showInputBox({
+    prompt: 'Only classes containing (comma-separated; empty for all)',
+    placeHolder: 'i_rwsem, PG_locked',
+  });
   if (filter === undefined) return;
-  const classFilter = filter.split(',').map((x) => x.trim()).filter(Boolean);
+  const classFilter = filter
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   const result = await client.sendRequest(LockOrderRequest, { cyclesOnly: pick.cyclesOnly, classFilter });
-  if (!result) { await vscode.window.showWarningMessage('lockscope: no lock-order graph yet (it needs an indexed kernel tree; see Show Index Status)'); return; }
-  graphPanel(context, 'lockscope.lockOrder', 'Lock-order graph',
-    `Lock-order graph: ${result.classes} classes, ${result.edges} edge${result.edges === 1 ? '' : 's'}, ${result.cycles.length} cycle${result.cycles.length === 1 ? '' : 's'}`,
-    `An edge A → B: B is taken while A is held, at the witness named on it. Red: edges on a cycle.${result.omitted ? ` ${result.omitted} edges left out by the filters or the size cap.` : ''} Click an edge label to open its witness.`,
-    result, 'lock-order');
+  if (!result) {
+    await vscode.window.showWarningMessage(
+      'lockscope: no lock-order graph yet (it needs an indexed kernel tree; see Show Index Status)',
+    );
+    return;
+  }
+  graphPanel(
+    context,
+    'lockscope.lockOrder',
+    'Lock-order graph',
+    `Lock-order graph: ${result.classes} classes, ${result.edges} edge${result.edges === 1 ? '' : 's'}, ` +
+      `${result.cycles.length} cycle${result.cycles.length === 1 ? '' : 's'}`,
+    'An edge A → B: B is taken while A is held, at the witness named on it. Red: edges on a cycle.' +
+      `${result.omitted ? ` ${result.omitted} edges left out by the filters or the size cap.` : ''}` +
+      ' Click an edge label to open its witness.',
+    result,
+    'lock-order',
+  );
 }
 
-interface Rendered { svg: string; dot: string; markdown: string }
+interface Rendered {
+  svg: string;
+  dot: string;
+  markdown: string;
+}
 
-function graphPanel(context: vscode.ExtensionContext, viewType: string, title: string, heading: string, legend: string, result: Rendered, baseName: string): void {
-  const panel = vscode.window.createWebviewPanel(viewType, title, vscode.ViewColumn.Beside, { enableScripts: true, localResourceRoots: [] });
+function graphPanel(
+  context: vscode.ExtensionContext,
+  viewType: string,
+  title: string,
+  heading: string,
+  legend: string,
+  result: Rendered,
+  baseName: string,
+): void {
+  const panel = vscode.window.createWebviewPanel(viewType, title, vscode.ViewColumn.Beside, {
+    enableScripts: true,
+    localResourceRoots: [],
+  });
   panel.webview.html = graphPage(heading, legend, result.svg, panel.webview.cspSource);
   const root = vscode.workspace.workspaceFolders?.[0]?.uri;
-  panel.webview.onDidReceiveMessage(async (raw: unknown) => {
-    const m = parseGraphMessage(raw);
-    if (!m) return; // not a message the page sends: a graph from an untrusted tree gets no say
-    if ('open' in m && root) {
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, m.open.file));
-      const pos = new vscode.Position(Math.max(0, m.open.line - 1), 0);
-      await vscode.window.showTextDocument(doc, { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
-    } else if ('export' in m) {
-      const content = m.export === 'svg' ? result.svg : m.export === 'dot' ? result.dot : result.markdown;
-      const target = await vscode.window.showSaveDialog({ defaultUri: root && vscode.Uri.joinPath(root, `${baseName}.${m.export}`) });
-      if (target) await vscode.workspace.fs.writeFile(target, Buffer.from(content, 'utf8'));
-    }
-  }, undefined, context.subscriptions);
+  panel.webview.onDidReceiveMessage(
+    async (raw: unknown) => {
+      const m = parseGraphMessage(raw);
+      if (!m) return; // not a message the page sends: a graph from an untrusted tree gets no say
+      if ('open' in m && root) {
+        const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, m.open.file));
+        const pos = new vscode.Position(Math.max(0, m.open.line - 1), 0);
+        await vscode.window.showTextDocument(doc, {
+          selection: new vscode.Range(pos, pos),
+          viewColumn: vscode.ViewColumn.One,
+        });
+      } else if ('export' in m) {
+        const content = m.export === 'svg' ? result.svg : m.export === 'dot' ? result.dot : result.markdown;
+        const target = await vscode.window.showSaveDialog({
+          defaultUri: root && vscode.Uri.joinPath(root, `${baseName}.${m.export}`),
+        });
+        if (target) await vscode.workspace.fs.writeFile(target, Buffer.from(content, 'utf8'));
+      }
+    },
+    undefined,
+    context.subscriptions,
+  );
 }
 
 /** A diagnostic's code: a string, or `{ value, target }` when the server gave a codeDescription. */
@@ -128,14 +222,28 @@ export async function explainFinding(): Promise<void> {
   const here = editor.selection.active;
   const diags = vscode.languages.getDiagnostics(editor.document.uri).filter((d) => d.source === 'lockscope');
   const under = diags.filter((x) => x.range.contains(here) && x.relatedInformation?.length);
-  const candidates = under.length ? under : diags.filter((x) => x.range.start.line === here.line && x.relatedInformation?.length);
-  if (!candidates.length) { await vscode.window.showInformationMessage('lockscope: no finding on this line'); return; }
+  const candidates = under.length
+    ? under
+    : diags.filter((x) => x.range.start.line === here.line && x.relatedInformation?.length);
+  if (!candidates.length) {
+    await vscode.window.showInformationMessage('lockscope: no finding on this line');
+    return;
+  }
   // several findings on one line (a recursive lock that is also a forbidden call): say which
-  const d = candidates.length === 1 ? candidates[0] : (await vscode.window.showQuickPick(
-    candidates.map((x) => ({ label: codeOf(x), detail: x.message, diagnostic: x })), { placeHolder: 'Which finding?', matchOnDetail: true }))?.diagnostic;
+  const d =
+    candidates.length === 1
+      ? candidates[0]
+      : (
+          await vscode.window.showQuickPick(
+            candidates.map((x) => ({ label: codeOf(x), detail: x.message, diagnostic: x })),
+            { placeHolder: 'Which finding?', matchOnDetail: true },
+          )
+        )?.diagnostic;
   if (!d?.relatedInformation) return;
   const steps = d.relatedInformation.map((r) => ({
-    label: r.message, description: `${vscode.workspace.asRelativePath(r.location.uri)}:${r.location.range.start.line + 1}`, location: r.location,
+    label: r.message,
+    description: `${vscode.workspace.asRelativePath(r.location.uri)}:${r.location.range.start.line + 1}`,
+    location: r.location,
   }));
   const pick = vscode.window.createQuickPick<(typeof steps)[number]>();
   pick.title = `${codeOf(d)}: ${d.message}`;
@@ -146,7 +254,12 @@ export async function explainFinding(): Promise<void> {
     const doc = await vscode.workspace.openTextDocument(s.location.uri);
     await vscode.window.showTextDocument(doc, { selection: s.location.range, preserveFocus, preview: true });
   };
-  pick.onDidChangeActive((a) => { void reveal(a[0], true); });
-  pick.onDidAccept(() => { void reveal(pick.activeItems[0], false); pick.hide(); });
+  pick.onDidChangeActive((a) => {
+    void reveal(a[0], true);
+  });
+  pick.onDidAccept(() => {
+    void reveal(pick.activeItems[0], false);
+    pick.hide();
+  });
   pick.show();
 }

@@ -10,7 +10,12 @@ import * as path from 'node:path';
 export type GraphMessage = { open: { file: string; line: number } } | { export: 'svg' | 'dot' | 'md' };
 
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** A message from the page, or undefined when it is not one the extension sends. */
@@ -23,13 +28,21 @@ export function parseGraphMessage(m: unknown): GraphMessage | undefined {
   if (!hit) return undefined;
   const file = hit[1].replace(/\\/g, '/');
   // tree-relative, normalised, never leaving the tree
-  if (file.startsWith('/') || /^[A-Za-z]:/.test(file) || path.posix.normalize(file) !== file || file.split('/').includes('..')) return undefined;
+  if (
+    file.startsWith('/') ||
+    /^[A-Za-z]:/.test(file) ||
+    path.posix.normalize(file) !== file ||
+    file.split('/').includes('..')
+  )
+    return undefined;
   return { open: { file, line: Number(hit[2]) } };
 }
 
 export function graphPage(heading: string, legend: string, svg: string, cspSource: string): string {
   const nonce = randomBytes(18).toString('base64');
-  const csp = `default-src 'none'; img-src ${cspSource} data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; font-src ${cspSource};`;
+  const csp =
+    `default-src 'none'; img-src ${cspSource} data:; style-src 'nonce-${nonce}'; ` +
+    `script-src 'nonce-${nonce}'; font-src ${cspSource};`;
   return `<!DOCTYPE html><html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp.replace(/"/g, '')}">
 <style nonce="${nonce}">
@@ -40,11 +53,13 @@ button { margin-right: .5em; }
 </style></head><body>
 <h2>${escapeHtml(heading)}</h2>
 <p>${escapeHtml(legend)}</p>
-<p><button data-export="svg">Export SVG</button><button data-export="dot">Export DOT</button><button data-export="md">Export Markdown</button></p>
+<p><button data-export="svg">Export SVG</button><button data-export="dot">Export DOT</button>\
+<button data-export="md">Export Markdown</button></p>
 <div class="graph" id="graph">${svg.replace(/^[\s\S]*?<svg/, '<svg')}</div>
 <script nonce="${nonce}">
 const vscode = acquireVsCodeApi();
-document.querySelectorAll('button[data-export]').forEach((b) => b.addEventListener('click', () => vscode.postMessage({ export: b.dataset.export })));
+document.querySelectorAll('button[data-export]').forEach((b) => b.addEventListener('click', \
+() => vscode.postMessage({ export: b.dataset.export })));
 document.querySelectorAll('#graph a').forEach((a) => a.addEventListener('click', (e) => {
   e.preventDefault();
   const href = a.getAttribute('xlink:href') || a.getAttribute('href');

@@ -26,14 +26,40 @@ export interface IndexStatus {
 export const IndexStatusRequest = new RequestType0<IndexStatus, void>('lockscope/indexStatus');
 export const ReindexRequest = new RequestType0<IndexStatus, void>('lockscope/reindex');
 
-export interface CallGraphParams { uri: string; line: number; depth?: number }
-export interface CallGraphResult { function: string; markdown: string; dot: string; svg: string }
+export interface CallGraphParams {
+  uri: string;
+  line: number;
+  depth?: number;
+}
+export interface CallGraphResult {
+  function: string;
+  markdown: string;
+  dot: string;
+  svg: string;
+}
 export const CallGraphRequest = new RequestType<CallGraphParams, CallGraphResult | null, void>('lockscope/callGraph');
 
-export interface LockOrderParams { cyclesOnly?: boolean; classFilter?: string[] }
-export interface LockOrderResult { classes: number; edges: number; cycles: string[][]; omitted: number; markdown: string; dot: string; svg: string }
-export const LockOrderRequest = new RequestType<LockOrderParams, LockOrderResult | null, void>('lockscope/lockOrderGraph');
+export interface LockOrderParams {
+  cyclesOnly?: boolean;
+  classFilter?: string[];
+}
+export interface LockOrderResult {
+  classes: number;
+  edges: number;
+  cycles: string[][];
+  omitted: number;
+  markdown: string;
+  dot: string;
+  svg: string;
+}
+export const LockOrderRequest = new RequestType<LockOrderParams, LockOrderResult | null, void>(
+  'lockscope/lockOrderGraph',
+);
 
 /** The server process's memory (worker threads included): for the benchmark and the status command. */
-export interface MemoryResult { rssMiB: number; peakRssMiB: number; heapUsedMiB: number }
+export interface MemoryResult {
+  rssMiB: number;
+  peakRssMiB: number;
+  heapUsedMiB: number;
+}
 export const MemoryRequest = new RequestType0<MemoryResult, void>('lockscope/memory');

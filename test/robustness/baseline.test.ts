@@ -31,7 +31,10 @@ test('write a baseline, then only new findings are reported; SARIF carries the f
   assert.match(w.stderr, /wrote 1 finding to the baseline/);
   const saved = JSON.parse(fs.readFileSync(path.join(dir, '.lockscope-baseline.json'), 'utf8'));
   assert.equal(saved.version, 1);
-  assert.deepEqual(saved.findings.map((f: { kind: string; file: string; function: string }) => [f.kind, f.file, f.function]), [['lock-imbalance', 'fs/foo/foo.c', 'foo_flush']]);
+  assert.deepEqual(
+    saved.findings.map((f: { kind: string; file: string; function: string }) => [f.kind, f.file, f.function]),
+    [['lock-imbalance', 'fs/foo/foo.c', 'foo_flush']],
+  );
 
   // the baseline in the folder is picked up; moving the code down does not bring the finding back
   fs.writeFileSync(file, `/* a comment */\n\n\n${OLD}`);
@@ -48,11 +51,16 @@ test('write a baseline, then only new findings are reported; SARIF carries the f
   const json = cli(['check', '.', '--format', 'json'], dir);
   assert.equal(json.code, 1);
   const report = JSON.parse(json.stdout);
-  assert.deepEqual(report.findings.map((f: { kind: string; function: string }) => [f.kind, f.function]), [['recursive-lock', 'bar_twice']]);
+  assert.deepEqual(
+    report.findings.map((f: { kind: string; function: string }) => [f.kind, f.function]),
+    [['recursive-lock', 'bar_twice']],
+  );
   assert.equal(report.stats.baselined, 1);
   assert.equal(JSON.parse(cli(['check', '.', '--format', 'json', '--no-baseline'], dir).stdout).findings.length, 2);
   const sarif = JSON.parse(cli(['check', '.', '--format', 'sarif', '--no-baseline'], dir).stdout);
-  const prints = sarif.runs[0].results.map((r: { partialFingerprints: Record<string, string> }) => r.partialFingerprints['lockscope/v1']);
+  const prints = sarif.runs[0].results.map(
+    (r: { partialFingerprints: Record<string, string> }) => r.partialFingerprints['lockscope/v1'],
+  );
   assert.equal(prints.length, 2);
   assert.ok(prints.every((p: string) => /^[0-9a-f]{16}$/.test(p)));
   assert.ok(prints.includes(saved.findings[0].fingerprint), 'the SARIF fingerprint is the baseline one');

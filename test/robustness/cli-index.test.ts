@@ -15,7 +15,15 @@ import { root as repoRoot } from '../support/lsp';
 const TREE = 'seed000-5.9';
 
 interface JsonOut {
-  findings: { kind: string; file: string; line: number; column: number; message: string; function: string; path: unknown[] }[];
+  findings: {
+    kind: string;
+    file: string;
+    line: number;
+    column: number;
+    message: string;
+    function: string;
+    path: unknown[];
+  }[];
   stats: { files: number; functions: number; seconds: number; indexed?: { root: string; files: number } };
 }
 
@@ -63,7 +71,10 @@ describe('CLI indexing flags', () => {
       const out = json(r);
       if (!ref) {
         ref = out;
-        assert.ok(ref.findings.some((f) => f.kind === 'recursive-lock'), 'the tree\'s recursive-lock is missing');
+        assert.ok(
+          ref.findings.some((f) => f.kind === 'recursive-lock'),
+          "the tree's recursive-lock is missing",
+        );
         assert.equal(ref.stats.indexed?.root, path.join(d, TREE).split(path.sep).join('/'));
         continue;
       }
@@ -77,7 +88,10 @@ describe('CLI indexing flags', () => {
     const d = treeCopy(t);
     const a = cli(['check', TREE, '--jobs', '0', '--no-cache'], d);
     const b = cli(['check', TREE, '--jobs', '2', '--no-cache'], d);
-    for (const r of [a, b]) { assertNoCrash(r); assert.equal(r.code, 1, r.stderr); }
+    for (const r of [a, b]) {
+      assertNoCrash(r);
+      assert.equal(r.code, 1, r.stderr);
+    }
     assert.equal(b.stdout, a.stdout);
     assert.match(b.stderr, /^lockscope: indexing \d+ files under .* with 2 workers$/m);
     assert.doesNotMatch(a.stderr, /workers/);
@@ -116,8 +130,14 @@ describe('CLI indexing flags', () => {
     assert.equal(both.code, 2);
     assert.match(both.stderr, /--cache-dir and --no-cache together/);
     const a = cli(['report', 'btrfs_file_write_iter', '--root', TREE, '--jobs', '0', '--no-cache'], d);
-    const b = cli(['report', 'btrfs_file_write_iter', '--root', TREE, '--jobs', '2', '--cache-dir', path.join(d, 'cache')], d);
-    for (const r of [a, b]) { assertNoCrash(r); assert.equal(r.code, 0, r.stderr); }
+    const b = cli(
+      ['report', 'btrfs_file_write_iter', '--root', TREE, '--jobs', '2', '--cache-dir', path.join(d, 'cache')],
+      d,
+    );
+    for (const r of [a, b]) {
+      assertNoCrash(r);
+      assert.equal(r.code, 0, r.stderr);
+    }
     assert.match(a.stdout, /btrfs_file_write_iter/);
     assert.equal(b.stdout, a.stdout);
   });
@@ -158,14 +178,25 @@ describe('CLI indexing flags', () => {
     const d = treeCopy(t);
     const cache = path.join(d, 'env-cache');
     const run = (): Run => {
-      const r = spawnSync(process.execPath, [path.join(repoRoot(), 'bin', 'lockscope.js'), 'check', TREE, '--format', 'json', '--timings'],
-        { cwd: d, encoding: 'utf8', timeout: 120000, env: { ...process.env, NO_COLOR: '1', LOCKSCOPE_CACHE_DIR: cache } });
+      const r = spawnSync(
+        process.execPath,
+        [path.join(repoRoot(), 'bin', 'lockscope.js'), 'check', TREE, '--format', 'json', '--timings'],
+        {
+          cwd: d,
+          encoding: 'utf8',
+          timeout: 120000,
+          env: { ...process.env, NO_COLOR: '1', LOCKSCOPE_CACHE_DIR: cache },
+        },
+      );
       return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
     };
     const first = run();
     assertNoCrash(first);
     assert.equal(first.code, 1, first.stderr);
-    assert.ok(fs.existsSync(path.join(cache, 'records')) && fs.existsSync(path.join(cache, 'snapshots')), 'nothing written to $LOCKSCOPE_CACHE_DIR');
+    assert.ok(
+      fs.existsSync(path.join(cache, 'records')) && fs.existsSync(path.join(cache, 'snapshots')),
+      'nothing written to $LOCKSCOPE_CACHE_DIR',
+    );
     const second = run();
     assert.match(TIMINGS.exec(second.stderr)?.[0] ?? '', /\(warm/, second.stderr);
     assert.deepEqual(json(second).findings, json(first).findings);
@@ -175,16 +206,34 @@ describe('CLI indexing flags', () => {
     const d = treeCopy(t);
     const ref = json(cli(['check', TREE, '--format', 'json', '--no-cache'], d));
     const cache = path.join(d, 'cache');
-    const once = (jobs: string) => new Promise<Run>((resolve, reject) => {
-      const p = spawn(process.execPath, [path.join(repoRoot(), 'bin', 'lockscope.js'), 'check', TREE, '--format', 'json', '--jobs', jobs, '--cache-dir', cache],
-        { cwd: d, env: { ...process.env, NO_COLOR: '1' } });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
-      p.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
-      p.on('error', reject);
-      p.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    });
+    const once = (jobs: string) =>
+      new Promise<Run>((resolve, reject) => {
+        const p = spawn(
+          process.execPath,
+          [
+            path.join(repoRoot(), 'bin', 'lockscope.js'),
+            'check',
+            TREE,
+            '--format',
+            'json',
+            '--jobs',
+            jobs,
+            '--cache-dir',
+            cache,
+          ],
+          { cwd: d, env: { ...process.env, NO_COLOR: '1' } },
+        );
+        let stdout = '';
+        let stderr = '';
+        p.stdout.on('data', (b: Buffer) => {
+          stdout += b.toString();
+        });
+        p.stderr.on('data', (b: Buffer) => {
+          stderr += b.toString();
+        });
+        p.on('error', reject);
+        p.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+      });
     const runs = await Promise.all([once('0'), once('2'), once('3')]);
     for (const r of runs) {
       assertNoCrash(r);
@@ -192,7 +241,13 @@ describe('CLI indexing flags', () => {
       assert.deepEqual(json(r).findings, ref.findings);
     }
     const left: string[] = [];
-    const walk = (dir: string) => { for (const e of fs.readdirSync(dir, { withFileTypes: true })) { const p = path.join(dir, e.name); if (e.isDirectory()) walk(p); else if (e.name.endsWith('.tmp')) left.push(p); } };
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.tmp')) left.push(p);
+      }
+    };
     walk(cache);
     assert.deepEqual(left, []);
     const after = cli(['check', TREE, '--format', 'json', '--timings', '--cache-dir', cache], d);
@@ -226,11 +281,16 @@ describe('CLI indexing flags', () => {
     fs.mkdirSync(path.join(pkg, 'bin'), { recursive: true });
     fs.mkdirSync(path.join(pkg, 'dist'));
     fs.copyFileSync(path.join(from, 'bin', 'lockscope.js'), path.join(pkg, 'bin', 'lockscope.js'));
-    for (const f of ['cli.js', 'extract-worker.js']) fs.copyFileSync(path.join(from, 'dist', f), path.join(pkg, 'dist', f));
+    for (const f of ['cli.js', 'extract-worker.js'])
+      fs.copyFileSync(path.join(from, 'dist', f), path.join(pkg, 'dist', f));
     fs.cpSync(path.join(from, 'grammars'), path.join(pkg, 'grammars'), { recursive: true });
     // `cli` runs the repository's bin; the copy is run the same way
     const runCopy = (args: string[]): Run => {
-      const r = spawnSync(process.execPath, [path.join(pkg, 'bin', 'lockscope.js'), 'check', TREE, '--format', 'json', '--timings', ...args], { cwd: d, encoding: 'utf8', timeout: 120000, env: { ...process.env, NO_COLOR: '1' } });
+      const r = spawnSync(
+        process.execPath,
+        [path.join(pkg, 'bin', 'lockscope.js'), 'check', TREE, '--format', 'json', '--timings', ...args],
+        { cwd: d, encoding: 'utf8', timeout: 120000, env: { ...process.env, NO_COLOR: '1' } },
+      );
       return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
     };
     const cache = path.join(d, 'cache');
@@ -246,14 +306,24 @@ describe('CLI indexing flags', () => {
     assert.ok(needle, `the recursive-lock message has no words before ':': ${rec.message}`);
     const cliJs = path.join(pkg, 'dist', 'cli.js');
     const text = fs.readFileSync(cliJs, 'utf8');
-    assert.ok(text.includes(needle), `dist/cli.js does not hold "${needle}", the recursive-lock message's opening words`);
+    assert.ok(
+      text.includes(needle),
+      `dist/cli.js does not hold "${needle}", the recursive-lock message's opening words`,
+    );
     fs.writeFileSync(cliJs, text.replaceAll(needle, `${needle} (new build)`));
     const fresh = runCopy(['--no-cache']);
-    assert.ok(json(fresh).findings.some((f) => f.message.includes('(new build)')), 'the patched build does not word the message differently');
+    assert.ok(
+      json(fresh).findings.some((f) => f.message.includes('(new build)')),
+      'the patched build does not word the message differently',
+    );
     const next = runCopy(['--cache-dir', cache]);
     assertNoCrash(next);
     assert.equal(next.code, 1, next.stderr);
     // fails today: a warm start with the old build's findings
-    assert.deepEqual(json(next).findings, json(fresh).findings, `the old build's snapshot was served: ${TIMINGS.exec(next.stderr)?.[0]}`);
+    assert.deepEqual(
+      json(next).findings,
+      json(fresh).findings,
+      `the old build's snapshot was served: ${TIMINGS.exec(next.stderr)?.[0]}`,
+    );
   });
 });

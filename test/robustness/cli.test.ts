@@ -12,7 +12,6 @@ import { STACK, SUMMARY, USAGE_LINE, cli, tempDir } from './run';
 import { LEAKY } from '../support/samples';
 import { FINDING_KINDS } from '../../server/src/engine/model';
 
-
 /** A function cut off while typing (unterminated call, no closing brace). */
 const HALF_TYPED = `static int widget_trim(struct widget *w)
 {
@@ -23,7 +22,12 @@ const HALF_TYPED = `static int widget_trim(struct widget *w)
 
 const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split('\n').length;
 
-function assertNoCrash(r: { code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }): void {
+function assertNoCrash(r: {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  stdout: string;
+}): void {
   assert.equal(r.signal, null, `killed by ${r.signal}`);
   assert.doesNotMatch(r.stderr, STACK, `stack trace or internal error on stderr:\n${r.stderr}`);
   assert.doesNotMatch(r.stdout, STACK, `stack trace or internal error on stdout:\n${r.stdout}`);
@@ -31,8 +35,25 @@ function assertNoCrash(r: { code: number | null; signal: NodeJS.Signals | null; 
 
 interface JsonOut {
   version: number;
-  findings: { kind: string; message: string; severity: string; file: string; line: number; column: number; function: string; lock: { class: string | null; instance: string }; path: { file: string; line: number; function: string; note: string }[] }[];
-  stats: { files: number; functions: number; seconds: number; functionsWithParseErrors: number; lockSites: { found: number; modelled: number }; skipped: { file: string; reason: string }[] };
+  findings: {
+    kind: string;
+    message: string;
+    severity: string;
+    file: string;
+    line: number;
+    column: number;
+    function: string;
+    lock: { class: string | null; instance: string };
+    path: { file: string; line: number; function: string; note: string }[];
+  }[];
+  stats: {
+    files: number;
+    functions: number;
+    seconds: number;
+    functionsWithParseErrors: number;
+    lockSites: { found: number; modelled: number };
+    skipped: { file: string; reason: string }[];
+  };
 }
 
 describe('CLI robustness', () => {
@@ -43,25 +64,35 @@ describe('CLI robustness', () => {
     const r = cli(['check', 'half.c'], d);
     assertNoCrash(r);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stdout, new RegExp(`^half\\.c:${lineOf(text, 'return -ENOMEM;')}:\\d+: warning: .*\\[lock-imbalance\\]`, 'm'));
+    assert.match(
+      r.stdout,
+      new RegExp(`^half\\.c:${lineOf(text, 'return -ENOMEM;')}:\\d+: warning: .*\\[lock-imbalance\\]`, 'm'),
+    );
     const s = SUMMARY.exec(r.stderr);
     assert.ok(s, `summary line missing:\n${r.stderr}`);
     assert.ok(Number(s[4]) >= 1, `the half-typed function is counted as having parse errors: ${s[0]}`);
   });
 
-  test('a half-typed function at the end of the file: complete functions still analysed, the gap is visible in the stats', (t) => {
-    const d = tempDir(t);
-    const text = `${LEAKY}\n${HALF_TYPED}`;
-    fs.writeFileSync(path.join(d, 'tail.c'), text);
-    const r = cli(['check', 'tail.c', '--format', 'json'], d);
-    assertNoCrash(r);
-    assert.equal(r.code, 1, r.stderr);
-    const out = JSON.parse(r.stdout) as JsonOut;
-    assert.deepEqual(out.findings.map((f) => [f.kind, f.line]), [['lock-imbalance', lineOf(text, 'return -ENOMEM;')]]);
-    // the unfinished function is either counted as a parse error or shows up as an unmodelled lock site
-    const s = out.stats;
-    assert.ok(s.functionsWithParseErrors >= 1 || s.lockSites.modelled < s.lockSites.found, JSON.stringify(s));
-  });
+  test(
+    'a half-typed function at the end of the file: ' +
+      'complete functions still analysed, the gap is visible in the stats',
+    (t) => {
+      const d = tempDir(t);
+      const text = `${LEAKY}\n${HALF_TYPED}`;
+      fs.writeFileSync(path.join(d, 'tail.c'), text);
+      const r = cli(['check', 'tail.c', '--format', 'json'], d);
+      assertNoCrash(r);
+      assert.equal(r.code, 1, r.stderr);
+      const out = JSON.parse(r.stdout) as JsonOut;
+      assert.deepEqual(
+        out.findings.map((f) => [f.kind, f.line]),
+        [['lock-imbalance', lineOf(text, 'return -ENOMEM;')]],
+      );
+      // the unfinished function is either counted as a parse error or shows up as an unmodelled lock site
+      const s = out.stats;
+      assert.ok(s.functionsWithParseErrors >= 1 || s.lockSites.modelled < s.lockSites.found, JSON.stringify(s));
+    },
+  );
 
   test('unbalanced braces: no crash, the well-formed function after them is still checked', (t) => {
     const d = tempDir(t);
@@ -88,14 +119,20 @@ static void gadget_kick(struct gadget *g)
     assertNoCrash(r);
     assert.equal(r.code, 1, r.stderr);
     const second = text.indexOf('spin_lock', text.indexOf('g->kicks++'));
-    assert.match(r.stdout, new RegExp(`^braces\\.c:${text.slice(0, second).split('\n').length}:2: warning: .*\\[recursive-lock\\]`, 'm'));
+    assert.match(
+      r.stdout,
+      new RegExp(`^braces\\.c:${text.slice(0, second).split('\n').length}:2: warning: .*\\[recursive-lock\\]`, 'm'),
+    );
     assert.match(r.stderr, SUMMARY);
   });
 
   test('only closing braces, or only opening ones: exit 0, no findings, a summary', (t) => {
     const d = tempDir(t);
     fs.writeFileSync(path.join(d, 'close.c'), '}\n}}\n) ; }\n');
-    fs.writeFileSync(path.join(d, 'open.c'), 'static int f(void)\n{\n\t{\n\t\t{\n\t\t\tif (x) {\n\t\t\t\tspin_lock(&l);\n');
+    fs.writeFileSync(
+      path.join(d, 'open.c'),
+      'static int f(void)\n{\n\t{\n\t\t{\n\t\t\tif (x) {\n\t\t\t\tspin_lock(&l);\n',
+    );
     const r = cli(['check', '.'], d);
     assertNoCrash(r);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
@@ -118,21 +155,32 @@ static void gadget_kick(struct gadget *g)
 
   test('a binary file inside a folder is skipped with a message; the rest is checked', (t) => {
     const d = tempDir(t);
-    fs.writeFileSync(path.join(d, 'blob.c'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0x3e, 0]));
+    fs.writeFileSync(
+      path.join(d, 'blob.c'),
+      Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0x3e, 0]),
+    );
     fs.writeFileSync(path.join(d, 'leaky.c'), LEAKY);
     const r = cli(['check', '.', '--format', 'json'], d);
     assertNoCrash(r);
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /blob\.c: binary file/);
     const out = JSON.parse(r.stdout) as JsonOut;
-    assert.deepEqual(out.findings.map((f) => [f.file, f.kind]), [['leaky.c', 'lock-imbalance']]);
+    assert.deepEqual(
+      out.findings.map((f) => [f.file, f.kind]),
+      [['leaky.c', 'lock-imbalance']],
+    );
     assert.equal(out.stats.files, 1);
-    assert.deepEqual(out.stats.skipped.map((s) => s.file), ['blob.c']);
+    assert.deepEqual(
+      out.stats.skipped.map((s) => s.file),
+      ['blob.c'],
+    );
   });
 
   test('a 5 MB generated file with thousands of functions: analysed, planted bugs found, exit 1', (t) => {
     const d = tempDir(t);
-    const parts = ['// SPDX-License-Identifier: GPL-2.0\n/* generated by the robustness test */\n#include <linux/spinlock.h>\n\n'];
+    const parts = [
+      '// SPDX-License-Identifier: GPL-2.0\n/* generated by the robustness test */\n#include <linux/spinlock.h>\n\n',
+    ];
     let size = parts[0].length;
     let n = 0;
     const planted: number[] = [];
@@ -170,8 +218,14 @@ out:
     assert.equal(out.stats.files, 1);
     assert.equal(out.stats.functions, n);
     assert.equal(out.stats.functionsWithParseErrors, 0);
-    assert.deepEqual(out.findings.map((f) => f.kind), planted.map(() => 'lock-imbalance'));
-    assert.deepEqual(out.findings.map((f) => f.line), planted);
+    assert.deepEqual(
+      out.findings.map((f) => f.kind),
+      planted.map(() => 'lock-imbalance'),
+    );
+    assert.deepEqual(
+      out.findings.map((f) => f.line),
+      planted,
+    );
   });
 
   test('a file over lockscope.maxFileSizeKB inside a folder is skipped with a message naming the setting', (t) => {
@@ -185,7 +239,10 @@ out:
     assert.equal(r.code, 1);
     const out = JSON.parse(r.stdout) as JsonOut;
     assert.deepEqual([...new Set(out.findings.map((f) => f.file))], ['small.c']);
-    assert.deepEqual(out.stats.skipped.map((s) => s.file), ['big.c']);
+    assert.deepEqual(
+      out.stats.skipped.map((s) => s.file),
+      ['big.c'],
+    );
   });
 
   for (const [name, args] of [
@@ -230,7 +287,9 @@ describe('CLI output formats', () => {
 	spin_unlock(&w->kick_lock);
 }
 `,
-    'fs/widget/clean.c': 'static void widget_idle(struct widget *w)\n{\n\tmutex_lock(&w->lock);\n\tw->idle = true;\n\tmutex_unlock(&w->lock);\n}\n',
+    'fs/widget/clean.c':
+      'static void widget_idle(struct widget *w)\n{\n\tmutex_lock(&w->lock);\n\tw->idle = true;\n' +
+      '\tmutex_unlock(&w->lock);\n}\n',
   };
   const setup = (t: { after: (fn: () => void) => void }) => {
     const d = tempDir(t);
@@ -251,7 +310,17 @@ describe('CLI output formats', () => {
     assert.equal(out.version, 1);
     assert.equal(out.findings.length, 2);
     for (const f of out.findings) {
-      assert.deepEqual(Object.keys(f).sort(), ['column', 'file', 'function', 'kind', 'line', 'lock', 'message', 'path', 'severity']);
+      assert.deepEqual(Object.keys(f).sort(), [
+        'column',
+        'file',
+        'function',
+        'kind',
+        'line',
+        'lock',
+        'message',
+        'path',
+        'severity',
+      ]);
       assert.deepEqual(Object.keys(f.lock).sort(), ['class', 'instance']);
       assert.ok(['recursive-lock', 'lock-imbalance', 'double-unlock', 'unlock-not-held'].includes(f.kind), f.kind);
       assert.ok(['error', 'warning', 'information', 'hint'].includes(f.severity), f.severity);
@@ -276,7 +345,8 @@ describe('CLI output formats', () => {
     assert.equal(byFile['fs/widget/kick.c'].kind, 'recursive-lock');
     assert.equal(byFile['fs/widget/kick.c'].line, 5);
     assert.equal(byFile['fs/widget/kick.c'].column, 2);
-    for (const k of ['files', 'functions', 'seconds']) assert.equal(typeof (out.stats as unknown as Record<string, unknown>)[k], 'number', k);
+    for (const k of ['files', 'functions', 'seconds'])
+      assert.equal(typeof (out.stats as unknown as Record<string, unknown>)[k], 'number', k);
     assert.equal(out.stats.files, 3);
     assert.equal(out.stats.functions, 3);
   });
@@ -288,12 +358,30 @@ describe('CLI output formats', () => {
     assertNoCrash(r);
     assert.equal(r.code, 1);
     const s = JSON.parse(r.stdout) as {
-      version: string; $schema: string;
-      runs: { tool: { driver: { name: string; rules: { id: string }[] } }; results: {
-        ruleId: string; level: string; message: { text: string };
-        locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[];
-        codeFlows: { threadFlows: { locations: { executionOrder?: number; location: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } }; message?: { text: string } } }[] }[] }[];
-      }[] }[];
+      version: string;
+      $schema: string;
+      runs: {
+        tool: { driver: { name: string; rules: { id: string }[] } };
+        results: {
+          ruleId: string;
+          level: string;
+          message: { text: string };
+          locations: {
+            physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } };
+          }[];
+          codeFlows: {
+            threadFlows: {
+              locations: {
+                executionOrder?: number;
+                location: {
+                  physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } };
+                  message?: { text: string };
+                };
+              }[];
+            }[];
+          }[];
+        }[];
+      }[];
     };
     assert.equal(s.version, '2.1.0');
     assert.match(s.$schema, /sarif-2\.1\.0/);
@@ -315,9 +403,17 @@ describe('CLI output formats', () => {
       assert.equal(res.codeFlows.length, 1, 'one codeFlow per result');
       assert.equal(res.codeFlows[0].threadFlows.length, 1);
       const steps = res.codeFlows[0].threadFlows[0].locations;
-      assert.deepEqual(steps.map((x) => x.location.physicalLocation.region.startLine), f.path.map((p) => p.line));
-      assert.deepEqual(steps.map((x) => x.executionOrder), f.path.map((_, k) => k + 1));
-      steps.forEach((x, k) => assert.match(x.location.message?.text ?? '', new RegExp(f.path[k].note.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))));
+      assert.deepEqual(
+        steps.map((x) => x.location.physicalLocation.region.startLine),
+        f.path.map((p) => p.line),
+      );
+      assert.deepEqual(
+        steps.map((x) => x.executionOrder),
+        f.path.map((_, k) => k + 1),
+      );
+      steps.forEach((x, k) =>
+        assert.match(x.location.message?.text ?? '', new RegExp(f.path[k].note.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))),
+      );
     });
   });
 

@@ -92,7 +92,7 @@ describe('fuzz: the language server on damaged and extreme C', () => {
   });
 
   test(
-    'deep nesting (3,000 nested ifs): answered, and the function is said to be too deep rather than ' + 'skipped',
+    'deep nesting (3,000 nested ifs): answered, ' + 'and the function is said to be too deep rather than skipped',
     async () => {
       await check(deepNesting(3000), 'deep nesting');
       const p = await c.waitForDiagnostics(uri, { version });

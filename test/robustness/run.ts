@@ -5,11 +5,20 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { root } from '../support/lsp';
 
-export interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 export function cli(args: string[], cwd: string, timeoutMs = 120000): Run {
   const r = spawnSync(process.execPath, [path.join(root(), 'bin', 'lockscope.js'), ...args], {
-    cwd, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' },
+    cwd,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, NO_COLOR: '1' },
   });
   if (r.error) throw r.error;
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };

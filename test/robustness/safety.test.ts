@@ -24,7 +24,10 @@ function hostileTree(t: { after: (fn: () => void) => void }, kernel: boolean): {
   const dir = tempDir(t, 'lockscope-hostile-');
   const marker = path.join(dir, 'PAYLOAD-RAN');
   plantGrammar(path.join(dir, 'evil'), marker);
-  fs.writeFileSync(path.join(dir, '.lockscope.json'), JSON.stringify({ grammarDirectory: 'evil', allowUnpinnedGrammar: true }));
+  fs.writeFileSync(
+    path.join(dir, '.lockscope.json'),
+    JSON.stringify({ grammarDirectory: 'evil', allowUnpinnedGrammar: true }),
+  );
   const src = kernel ? path.join(dir, 'fs', 'widget') : dir;
   fs.mkdirSync(src, { recursive: true });
   if (kernel) fs.mkdirSync(path.join(dir, 'include', 'linux'), { recursive: true });
@@ -34,7 +37,10 @@ function hostileTree(t: { after: (fn: () => void) => void }, kernel: boolean): {
 
 describe('no code is loaded from a tree', () => {
   test('the pins are the WASM files of the locked npm packages (a dependency bump must update them)', () => {
-    for (const [file, pkg] of [['tree-sitter-c.wasm', 'tree-sitter-c'], ['web-tree-sitter.wasm', 'web-tree-sitter']]) {
+    for (const [file, pkg] of [
+      ['tree-sitter-c.wasm', 'tree-sitter-c'],
+      ['web-tree-sitter.wasm', 'web-tree-sitter'],
+    ]) {
       const bytes = fs.readFileSync(path.join(repoRoot(), 'node_modules', pkg, file));
       assert.equal(createHash('sha256').update(bytes).digest('hex'), GRAMMAR_PINS[file], file);
     }
@@ -46,15 +52,18 @@ describe('no code is loaded from a tree', () => {
     assert.ok(fs.existsSync(marker), 'the planted module ran its JavaScript (else the tests below prove nothing)');
   });
 
-  test('check in file mode: the tree\'s grammarDirectory is refused with a message; the bundled grammar finds the bug', (t) => {
-    const { dir, marker } = hostileTree(t, false);
-    const r = cli(['check', '.', '--no-cache'], dir);
-    assert.equal(fs.existsSync(marker), false, 'the payload ran');
-    assert.match(r.stderr, /"grammarDirectory" is not read from here: it decides what code lockscope loads/);
-    assert.match(r.stderr, /"allowUnpinnedGrammar" is not read from here/);
-    assert.match(r.stdout, /lock-imbalance/);
-    assert.equal(r.code, 1, r.stderr);
-  });
+  test(
+    "check in file mode: the tree's grammarDirectory is refused with a message; " + 'the bundled grammar finds the bug',
+    (t) => {
+      const { dir, marker } = hostileTree(t, false);
+      const r = cli(['check', '.', '--no-cache'], dir);
+      assert.equal(fs.existsSync(marker), false, 'the payload ran');
+      assert.match(r.stderr, /"grammarDirectory" is not read from here: it decides what code lockscope loads/);
+      assert.match(r.stderr, /"allowUnpinnedGrammar" is not read from here/);
+      assert.match(r.stdout, /lock-imbalance/);
+      assert.equal(r.code, 1, r.stderr);
+    },
+  );
 
   test('check in tree mode (extraction workers) and report: the payload never runs', (t) => {
     const { dir, marker } = hostileTree(t, true);
@@ -83,24 +92,38 @@ describe('no code is loaded from a tree', () => {
     assert.doesNotMatch(r.stderr, STACK);
   });
 
-  test('the language server: a tree\'s .lockscope.json and workspace settings naming the grammar are ignored', async (t) => {
-    const { dir, marker } = hostileTree(t, false);
-    const uri = fileUri(path.join(dir, 'widget.c'));
-    const c = await startServer({ folders: [dir], settings: { lockscope: { grammarDirectory: path.join(dir, 'evil'), allowUnpinnedGrammar: true } } });
-    t.after(() => c.dispose());
-    const w = await c.waitForMessage((m) => m.message.includes('.lockscope.json'));
-    assert.equal(w.type, MessageType.Warning);
-    assert.match(w.message, /decides what code lockscope loads/);
-    await c.open(uri, LEAKY, 1);
-    const p = await c.waitForDiagnostics(uri, { version: 1 });
-    assert.deepEqual(p.diagnostics.map((d) => d.code), ['lock-imbalance'], 'the bundled grammar analysed the file');
-    assert.equal(fs.existsSync(marker), false, 'the payload ran');
-    await c.shutdown();
-  });
+  test(
+    'the language server: ' + "a tree's .lockscope.json and workspace settings naming the grammar are ignored",
+    async (t) => {
+      const { dir, marker } = hostileTree(t, false);
+      const uri = fileUri(path.join(dir, 'widget.c'));
+      const c = await startServer({
+        folders: [dir],
+        settings: { lockscope: { grammarDirectory: path.join(dir, 'evil'), allowUnpinnedGrammar: true } },
+      });
+      t.after(() => c.dispose());
+      const w = await c.waitForMessage((m) => m.message.includes('.lockscope.json'));
+      assert.equal(w.type, MessageType.Warning);
+      assert.match(w.message, /decides what code lockscope loads/);
+      await c.open(uri, LEAKY, 1);
+      const p = await c.waitForDiagnostics(uri, { version: 1 });
+      assert.deepEqual(
+        p.diagnostics.map((d) => d.code),
+        ['lock-imbalance'],
+        'the bundled grammar analysed the file',
+      );
+      assert.equal(fs.existsSync(marker), false, 'the payload ran');
+      await c.shutdown();
+    },
+  );
 
   test('the language server: a grammar folder the user names at start-up is still held to the pins', async (t) => {
     const { dir, marker } = hostileTree(t, false);
-    const c = await startServer({ folders: [dir], settings: { lockscope: {} }, initializationOptions: { grammarDirectory: path.join(dir, 'evil') } });
+    const c = await startServer({
+      folders: [dir],
+      settings: { lockscope: {} },
+      initializationOptions: { grammarDirectory: path.join(dir, 'evil') },
+    });
     t.after(() => c.dispose());
     const err = await c.waitForMessage((m) => m.type === MessageType.Error);
     assert.match(err.message, /refusing to load/);
@@ -125,7 +148,8 @@ function filesUnder(dir: string): string[] {
   const walk = (d: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p); else out.push(path.relative(dir, p));
+      if (e.isDirectory()) walk(p);
+      else out.push(path.relative(dir, p));
     }
   };
   walk(dir);
@@ -133,51 +157,80 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('the cache deletes only what it wrote', () => {
-  test('--cache-dir naming a folder of the user\'s that has records/ and snapshots/: nothing of it is touched, the run goes on uncached', (t) => {
-    const tree = kernelTree(t);
-    const mine = tempDir(t, 'lockscope-users-folder-');
-    const planted = ['records/old/notes.txt', 'records/2024/a/b.txt', 'records/zz.txt', 'snapshots/x/y.bin', 'snapshots/keep.txt', 'photos/z.jpg', 'todo.md'];
-    for (const f of planted) {
-      fs.mkdirSync(path.dirname(path.join(mine, f)), { recursive: true });
-      fs.writeFileSync(path.join(mine, f), f);
-    }
-    for (let i = 0; i < 2; i++) {
-      const r = cli(['check', 'fs/widget', '--cache-dir', mine, '--jobs', '1'], tree);
-      assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stdout, /lock-imbalance/);
-      assert.match(r.stderr, /not using the cache: .* holds files that are not lockscope's/);
-    }
-    assert.deepEqual(filesUnder(mine), [...planted].sort());
-  });
+  test(
+    "--cache-dir naming a folder of the user's that has records/ and snapshots/: " +
+      'nothing of it is touched, the run goes on uncached',
+    (t) => {
+      const tree = kernelTree(t);
+      const mine = tempDir(t, 'lockscope-users-folder-');
+      const planted = [
+        'records/old/notes.txt',
+        'records/2024/a/b.txt',
+        'records/zz.txt',
+        'snapshots/x/y.bin',
+        'snapshots/keep.txt',
+        'photos/z.jpg',
+        'todo.md',
+      ];
+      for (const f of planted) {
+        fs.mkdirSync(path.dirname(path.join(mine, f)), { recursive: true });
+        fs.writeFileSync(path.join(mine, f), f);
+      }
+      for (let i = 0; i < 2; i++) {
+        const r = cli(['check', 'fs/widget', '--cache-dir', mine, '--jobs', '1'], tree);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stdout, /lock-imbalance/);
+        assert.match(r.stderr, /not using the cache: .* holds files that are not lockscope's/);
+      }
+      assert.deepEqual(filesUnder(mine), [...planted].sort());
+    },
+  );
 
-  test('a new folder is tagged (CACHEDIR.TAG) and used; old keys are pruned file by file, leaving what lockscope did not write', (t) => {
-    const tree = kernelTree(t);
-    const cache = path.join(tempDir(t, 'lockscope-cache-'), 'c');
-    const first = cli(['check', 'fs/widget', '--cache-dir', cache, '--jobs', '1'], tree);
-    assert.equal(first.code, 1, first.stderr);
-    assert.doesNotMatch(first.stderr, /not using the cache/);
-    assert.match(fs.readFileSync(path.join(cache, 'CACHEDIR.TAG'), 'utf8'), /^Signature: 8a477f597d28d172789f06886806bc55\n.*lockscope/);
-    // four older keys, each with an entry, a stale temporary and a file of someone else's
-    const hex = (c: string, n: number) => c.repeat(n);
-    const old = Date.now() / 1000 - 7200;
-    for (const c of ['a', 'b', 'c', 'd']) {
-      const shard = path.join(cache, 'records', hex(c, 20), 'ab');
-      fs.mkdirSync(shard, { recursive: true });
-      fs.writeFileSync(path.join(shard, hex('e', 40)), 'entry');
-      fs.writeFileSync(path.join(shard, `${hex('f', 40)}.123.x1.tmp`), 'partial');
-      fs.writeFileSync(path.join(shard, 'not-ours.txt'), 'mine');
-      for (const p of [path.join(shard, hex('e', 40)), path.join(shard, `${hex('f', 40)}.123.x1.tmp`), shard, path.dirname(shard)]) fs.utimesSync(p, old, old);
-    }
-    fs.writeFileSync(path.join(cache, 'records', 'README.txt'), 'mine too');
-    const second = cli(['check', 'fs/widget', '--cache-dir', cache, '--jobs', '1', '--config', writeConfig(tree)], tree); // other settings: a new key
-    assert.equal(second.code, 1, second.stderr);
-    const left = filesUnder(path.join(cache, 'records'));
-    assert.ok(left.includes('README.txt'));
-    for (const c of ['a', 'b', 'c', 'd']) assert.ok(left.includes(path.join(hex(c, 20), 'ab', 'not-ours.txt')), `${c}: ${left.join(' ')}`);
-    assert.equal(left.filter((f) => f.endsWith('.tmp')).length, 0, 'stale temporaries are swept');
-    // three keys stay: the new one, the first run's and one of the old ones; the other old ones lose their entries
-    assert.equal(left.filter((f) => f.endsWith(hex('e', 40))).length, 1, left.join('\n'));
-  });
+  test(
+    'a new folder is tagged (CACHEDIR.TAG) and used; ' +
+      'old keys are pruned file by file, leaving what lockscope did not write',
+    (t) => {
+      const tree = kernelTree(t);
+      const cache = path.join(tempDir(t, 'lockscope-cache-'), 'c');
+      const first = cli(['check', 'fs/widget', '--cache-dir', cache, '--jobs', '1'], tree);
+      assert.equal(first.code, 1, first.stderr);
+      assert.doesNotMatch(first.stderr, /not using the cache/);
+      assert.match(
+        fs.readFileSync(path.join(cache, 'CACHEDIR.TAG'), 'utf8'),
+        /^Signature: 8a477f597d28d172789f06886806bc55\n.*lockscope/,
+      );
+      // four older keys, each with an entry, a stale temporary and a file of someone else's
+      const hex = (c: string, n: number) => c.repeat(n);
+      const old = Date.now() / 1000 - 7200;
+      for (const c of ['a', 'b', 'c', 'd']) {
+        const shard = path.join(cache, 'records', hex(c, 20), 'ab');
+        fs.mkdirSync(shard, { recursive: true });
+        fs.writeFileSync(path.join(shard, hex('e', 40)), 'entry');
+        fs.writeFileSync(path.join(shard, `${hex('f', 40)}.123.x1.tmp`), 'partial');
+        fs.writeFileSync(path.join(shard, 'not-ours.txt'), 'mine');
+        for (const p of [
+          path.join(shard, hex('e', 40)),
+          path.join(shard, `${hex('f', 40)}.123.x1.tmp`),
+          shard,
+          path.dirname(shard),
+        ])
+          fs.utimesSync(p, old, old);
+      }
+      fs.writeFileSync(path.join(cache, 'records', 'README.txt'), 'mine too');
+      const second = cli(
+        ['check', 'fs/widget', '--cache-dir', cache, '--jobs', '1', '--config', writeConfig(tree)],
+        tree,
+      ); // other settings: a new key
+      assert.equal(second.code, 1, second.stderr);
+      const left = filesUnder(path.join(cache, 'records'));
+      assert.ok(left.includes('README.txt'));
+      for (const c of ['a', 'b', 'c', 'd'])
+        assert.ok(left.includes(path.join(hex(c, 20), 'ab', 'not-ours.txt')), `${c}: ${left.join(' ')}`);
+      assert.equal(left.filter((f) => f.endsWith('.tmp')).length, 0, 'stale temporaries are swept');
+      // three keys stay: the new one, the first run's and one of the old ones; the other old ones lose their entries
+      assert.equal(left.filter((f) => f.endsWith(hex('e', 40))).length, 1, left.join('\n'));
+    },
+  );
 });
 
 function writeConfig(dir: string): string {
@@ -251,7 +304,10 @@ describe('settings files that are not objects', () => {
     assert.match(w.message, /expected an object of settings, got null/);
     await c.open(uri, LEAKY, 1);
     const p = await c.waitForDiagnostics(uri, { version: 1 });
-    assert.deepEqual(p.diagnostics.map((d) => d.code), ['lock-imbalance']);
+    assert.deepEqual(
+      p.diagnostics.map((d) => d.code),
+      ['lock-imbalance'],
+    );
     await c.shutdown();
   });
 });
@@ -265,22 +321,32 @@ describe('budgets: a function too big for the engine is reported as incomplete, 
     assert.doesNotMatch(r.stderr, STACK);
     assert.match(r.stderr, /deep\.c:1: deep\(\) not analysed: it nests over \d+ syntax levels deep/);
     assert.match(r.stdout, /widget_grow.*|lock-imbalance/, 'the other function in the file is still checked');
-    const json = JSON.parse(cli(['check', 'deep.c', '--format', 'json'], dir).stdout) as { stats: { incomplete?: { function: string; reason: string }[] } };
-    assert.deepEqual(json.stats.incomplete?.map((i) => i.function), ['deep']);
-    const sarif = JSON.parse(cli(['check', 'deep.c', '--format', 'sarif'], dir).stdout) as { runs: { invocations: { toolExecutionNotifications: { message: { text: string } }[] }[] }[] };
+    const json = JSON.parse(cli(['check', 'deep.c', '--format', 'json'], dir).stdout) as {
+      stats: { incomplete?: { function: string; reason: string }[] };
+    };
+    assert.deepEqual(
+      json.stats.incomplete?.map((i) => i.function),
+      ['deep'],
+    );
+    const sarif = JSON.parse(cli(['check', 'deep.c', '--format', 'sarif'], dir).stdout) as {
+      runs: { invocations: { toolExecutionNotifications: { message: { text: string } }[] }[] }[];
+    };
     assert.match(sarif.runs[0].invocations[0].toolExecutionNotifications[0].message.text, /deep\(\) not analysed/);
   });
 
-  test('in whole-tree mode (extraction workers) the same, and inside a folder it is a warning, not an input error', (t) => {
-    const tree = kernelTree(t);
-    fs.writeFileSync(path.join(tree, 'fs', 'widget', 'deep.c'), deepNesting(3000));
-    const named = cli(['check', 'fs/widget/deep.c', '--no-cache', '--jobs', '2'], tree);
-    assert.equal(named.code, 2, named.stderr);
-    assert.match(named.stderr, /deep\(\) not analysed/);
-    const folder = cli(['check', 'fs/widget', '--no-cache', '--jobs', '2'], tree);
-    assert.equal(folder.code, 1, 'the planted bug in widget.c still decides the exit code');
-    assert.match(folder.stderr, /deep\.c:1: deep\(\) not analysed/);
-  });
+  test(
+    'in whole-tree mode (extraction workers) the same, ' + 'and inside a folder it is a warning, not an input error',
+    (t) => {
+      const tree = kernelTree(t);
+      fs.writeFileSync(path.join(tree, 'fs', 'widget', 'deep.c'), deepNesting(3000));
+      const named = cli(['check', 'fs/widget/deep.c', '--no-cache', '--jobs', '2'], tree);
+      assert.equal(named.code, 2, named.stderr);
+      assert.match(named.stderr, /deep\(\) not analysed/);
+      const folder = cli(['check', 'fs/widget', '--no-cache', '--jobs', '2'], tree);
+      assert.equal(folder.code, 1, 'the planted bug in widget.c still decides the exit code');
+      assert.match(folder.stderr, /deep\.c:1: deep\(\) not analysed/);
+    },
+  );
 });
 
 describe('line breaks', () => {
@@ -289,7 +355,12 @@ describe('line breaks', () => {
     fs.writeFileSync(path.join(dir, 'lf.c'), LEAKY);
     fs.writeFileSync(path.join(dir, 'cr.c'), LEAKY.replace(/\n/g, '\r'));
     fs.writeFileSync(path.join(dir, 'crlf.c'), LEAKY.replace(/\n/g, '\r\n'));
-    const at = (f: string) => (JSON.parse(cli(['check', f, '--format', 'json'], dir).stdout) as { findings: { line: number; column: number }[] }).findings.map((x) => [x.line, x.column]);
+    const at = (f: string) =>
+      (
+        JSON.parse(cli(['check', f, '--format', 'json'], dir).stdout) as {
+          findings: { line: number; column: number }[];
+        }
+      ).findings.map((x) => [x.line, x.column]);
     const lf = at('lf.c');
     assert.ok(lf.length > 0 && lf[0][0] > 1);
     assert.deepEqual(at('cr.c'), lf);
@@ -301,7 +372,8 @@ describe('a bad grammar folder in whole-tree mode', () => {
   test('one message naming the problem, exit 2, no worker stack trace', (t) => {
     const tree = kernelTree(t);
     const bad = tempDir(t, 'lockscope-badgrammar-');
-    for (const f of fs.readdirSync(path.join(repoRoot(), 'grammars'))) fs.copyFileSync(path.join(repoRoot(), 'grammars', f), path.join(bad, f));
+    for (const f of fs.readdirSync(path.join(repoRoot(), 'grammars')))
+      fs.copyFileSync(path.join(repoRoot(), 'grammars', f), path.join(bad, f));
     fs.writeFileSync(path.join(bad, 'calls.scm'), '(this is not a query');
     const r = cli(['check', 'fs/widget', '--grammars', bad, '--no-cache', '--jobs', '2'], tree);
     assert.equal(r.code, 2);

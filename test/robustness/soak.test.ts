@@ -20,13 +20,28 @@ const LONG = process.env.LOCKSCOPE_LONG_TESTS === '1';
 
 function fixtureFiles(): string[] {
   const dir = path.join(repoRoot(), 'test', 'fixtures');
-  return fs.readdirSync(dir).sort().flatMap((d) => {
-    const sub = path.join(dir, d);
-    return fs.statSync(sub).isDirectory() ? fs.readdirSync(sub).sort().filter((f) => f.endsWith('.c')).map((f) => path.join(sub, f)) : [];
-  });
+  return fs
+    .readdirSync(dir)
+    .sort()
+    .flatMap((d) => {
+      const sub = path.join(dir, d);
+      return fs.statSync(sub).isDirectory()
+        ? fs
+            .readdirSync(sub)
+            .sort()
+            .filter((f) => f.endsWith('.c'))
+            .map((f) => path.join(sub, f))
+        : [];
+    });
 }
 
-const shape = (ds: Diagnostic[]) => ds.map((d) => ({ code: d.code, range: d.range, message: d.message, related: d.relatedInformation?.map((r) => r.location.range) }));
+const shape = (ds: Diagnostic[]) =>
+  ds.map((d) => ({
+    code: d.code,
+    range: d.range,
+    message: d.message,
+    related: d.relatedInformation?.map((r) => r.location.range),
+  }));
 
 /** Type `text` into `uri` one character at a time; returns the last version sent. */
 async function typeIn(c: LspClient, uri: string, text: string): Promise<number> {
@@ -47,66 +62,89 @@ async function typeIn(c: LspClient, uri: string, text: string): Promise<number> 
 
 describe('keystroke replay', () => {
   const files = fixtureFiles();
-  const chosen = LONG ? files : [files.find((f) => f.includes('lock-imbalance')) ?? files[0], files.find((f) => f.includes('recursive-lock')) ?? files[1]];
+  const chosen = LONG
+    ? files
+    : [
+        files.find((f) => f.includes('lock-imbalance')) ?? files[0],
+        files.find((f) => f.includes('recursive-lock')) ?? files[1],
+      ];
   for (const file of chosen) {
-    test(`typing ${path.relative(repoRoot(), file)} one character at a time ends with a fresh open's diagnostics`, async (t) => {
-      const text = fs.readFileSync(file, 'utf8');
-      const c = await startServer({ folders: [], settings: { lockscope: {} } }, { timeoutMs: 30000 });
-      t.after(() => c.dispose());
-      const typed = fileUri(path.join(repoRoot(), 'test', 'replay-virtual', 'typed.c'));
-      const fresh = fileUri(path.join(repoRoot(), 'test', 'replay-virtual', 'fresh.c'));
-      const last = await typeIn(c, typed, text);
-      const a = await c.waitForDiagnostics(typed, { version: last, timeoutMs: 30000 });
-      await c.open(fresh, text, 1);
-      const b = await c.waitForDiagnostics(fresh, { version: 1 });
-      assert.deepEqual(shape(a.diagnostics), shape(b.diagnostics));
-      await c.shutdown();
-    });
+    test(
+      `typing ${path.relative(repoRoot(), file)} ` + "one character at a time ends with a fresh open's diagnostics",
+      async (t) => {
+        const text = fs.readFileSync(file, 'utf8');
+        const c = await startServer({ folders: [], settings: { lockscope: {} } }, { timeoutMs: 30000 });
+        t.after(() => c.dispose());
+        const typed = fileUri(path.join(repoRoot(), 'test', 'replay-virtual', 'typed.c'));
+        const fresh = fileUri(path.join(repoRoot(), 'test', 'replay-virtual', 'fresh.c'));
+        const last = await typeIn(c, typed, text);
+        const a = await c.waitForDiagnostics(typed, { version: last, timeoutMs: 30000 });
+        await c.open(fresh, text, 1);
+        const b = await c.waitForDiagnostics(fresh, { version: 1 });
+        assert.deepEqual(shape(a.diagnostics), shape(b.diagnostics));
+        await c.shutdown();
+      },
+    );
   }
 });
 
 /** Every fixture's text, one after another: a few thousand lines of kernel-style C. */
 function bigText(): string {
-  return fixtureFiles().map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+  return fixtureFiles()
+    .map((f) => fs.readFileSync(f, 'utf8'))
+    .join('\n');
 }
 
 describe('soak', () => {
   const EDITS = LONG ? 10000 : 600;
-  test(`${EDITS} random edits with hovers and call hierarchy: the server answers, the live heap stays flat`, async (t) => {
-    const c = await startServer({ folders: [], settings: { lockscope: {} } }, { timeoutMs: 60000, nodeArgs: ['--expose-gc'] });
-    t.after(() => c.dispose());
-    const uri = fileUri(path.join(repoRoot(), 'test', 'soak-virtual', 'soak.c'));
-    const text = bigText();
-    const doc = TextDocument.create(uri, 'c', 1, text);
-    await c.open(uri, text, 1);
-    await c.waitForDiagnostics(uri, { version: 1, timeoutMs: 60000 });
-    const rnd = prng(20261202);
-    const heap = async () => (await c.request<{ heapUsedMiB: number }>('lockscope/memory')).heapUsedMiB;
-    let version = 1;
-    let after100 = 0;
-    for (let i = 1; i <= EDITS; i++) {
-      const lines = doc.getText().split('\n');
-      const line = 1 + Math.floor(rnd() * (lines.length - 2));
-      // insert a comment line, or delete one inserted before (the text keeps returning to the original)
-      const ours = lines.findIndex((l, k) => k >= line && l.startsWith('/* soak '));
-      const change = rnd() < 0.5 || ours < 0
-        ? { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `/* soak ${i} */\n` }
-        : { range: { start: { line: ours, character: 0 }, end: { line: ours + 1, character: 0 } }, text: '' };
-      version++;
-      TextDocument.update(doc, [change], version);
-      await c.edit(uri, version, [change]);
-      if (i % 10 === 0) {
-        await c.waitForDiagnostics(uri, { version, timeoutMs: 60000 });
-        const hl = Math.floor(rnd() * doc.lineCount);
-        await c.hover(uri, hl, 2);
-        await c.request('textDocument/prepareCallHierarchy', { textDocument: { uri }, position: { line: hl, character: 4 } });
+  test(
+    `${EDITS} random edits with hovers and call hierarchy: ` + 'the server answers, the live heap stays flat',
+    async (t) => {
+      const c = await startServer(
+        { folders: [], settings: { lockscope: {} } },
+        { timeoutMs: 60000, nodeArgs: ['--expose-gc'] },
+      );
+      t.after(() => c.dispose());
+      const uri = fileUri(path.join(repoRoot(), 'test', 'soak-virtual', 'soak.c'));
+      const text = bigText();
+      const doc = TextDocument.create(uri, 'c', 1, text);
+      await c.open(uri, text, 1);
+      await c.waitForDiagnostics(uri, { version: 1, timeoutMs: 60000 });
+      const rnd = prng(20261202);
+      const heap = async () => (await c.request<{ heapUsedMiB: number }>('lockscope/memory')).heapUsedMiB;
+      let version = 1;
+      let after100 = 0;
+      for (let i = 1; i <= EDITS; i++) {
+        const lines = doc.getText().split('\n');
+        const line = 1 + Math.floor(rnd() * (lines.length - 2));
+        // insert a comment line, or delete one inserted before (the text keeps returning to the original)
+        const ours = lines.findIndex((l, k) => k >= line && l.startsWith('/* soak '));
+        const change =
+          rnd() < 0.5 || ours < 0
+            ? { range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: `/* soak ${i} */\n` }
+            : { range: { start: { line: ours, character: 0 }, end: { line: ours + 1, character: 0 } }, text: '' };
+        version++;
+        TextDocument.update(doc, [change], version);
+        await c.edit(uri, version, [change]);
+        if (i % 10 === 0) {
+          await c.waitForDiagnostics(uri, { version, timeoutMs: 60000 });
+          const hl = Math.floor(rnd() * doc.lineCount);
+          await c.hover(uri, hl, 2);
+          await c.request('textDocument/prepareCallHierarchy', {
+            textDocument: { uri },
+            position: { line: hl, character: 4 },
+          });
+        }
+        if (i === 100) after100 = await heap();
       }
-      if (i === 100) after100 = await heap();
-    }
-    await c.waitForDiagnostics(uri, { version, timeoutMs: 60000 });
-    const end = await heap();
-    assert.ok(await c.hoverText(uri, 3, 2) !== null, 'hover still answers');
-    assert.ok(end <= after100 * 1.1 + 1, `live heap grew from ${after100} MiB after 100 edits to ${end} MiB after ${EDITS}`);
-    await c.shutdown();
-  });
+      await c.waitForDiagnostics(uri, { version, timeoutMs: 60000 });
+      const end = await heap();
+      assert.ok((await c.hoverText(uri, 3, 2)) !== null, 'hover still answers');
+      assert.ok(
+        end <= after100 * 1.1 + 1,
+        `live heap grew from ${after100} MiB after 100 edits to ${end} MiB after ${EDITS}`,
+      );
+      await c.shutdown();
+    },
+  );
 });

@@ -16,7 +16,9 @@ export async function irsOf(text: string, loopMacros: string[] = []): Promise<Fu
   const tree = grammar.parser.parse(text);
   assert.ok(tree, 'parser returned no tree');
   const defs = tree.rootNode.descendantsOfType('function_definition').filter((d) => !!d);
-  return defs.map((d) => buildCfg(d!, { catalog: new Catalog(), file: 'snippet.c', callable: () => false, loopMacros: new Set(loopMacros) }));
+  return defs.map((d) =>
+    buildCfg(d!, { catalog: new Catalog(), file: 'snippet.c', callable: () => false, loopMacros: new Set(loopMacros) }),
+  );
 }
 
 export const opsOf = (ir: FunctionIR, k: Op['k']): { node: CfgNode; op: Op }[] =>
@@ -55,7 +57,10 @@ export function backEdges(ir: FunctionIR): [number, number][] {
     if (top[1] < succ.length) {
       const to = succ[top[1]++].to;
       if (state[to] === 1) out.push([top[0], to]);
-      else if (state[to] === 0) { state[to] = 1; stack.push([to, 0]); }
+      else if (state[to] === 0) {
+        state[to] = 1;
+        stack.push([to, 0]);
+      }
     } else {
       state[top[0]] = 2;
       stack.pop();

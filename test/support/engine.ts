@@ -2,7 +2,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
-  Analyzer, FINDING_KINDS, type FileResult, type Grammar, type Settings, defaultSettings, loadGrammar, mergeSettings, readWorkspaceFile,
+  Analyzer,
+  FINDING_KINDS,
+  type FileResult,
+  type Grammar,
+  type Settings,
+  defaultSettings,
+  loadGrammar,
+  mergeSettings,
+  readWorkspaceFile,
 } from '../../server/src/engine';
 
 let grammar: Promise<Grammar> | undefined;
@@ -34,7 +42,10 @@ export function fixtureSettings(file: string): Partial<Settings> {
   return readWorkspaceFile(path.dirname(file)).settings ?? {};
 }
 
-export interface Expectation { line: number; kind: string }
+export interface Expectation {
+  line: number;
+  kind: string;
+}
 
 /**
  * Inline expectations, clang -verify style: `/* expect: recursive-lock *\/` (or several, comma
@@ -52,7 +63,10 @@ export function expectationsOf(text: string, file: string): Expectation[] {
       const named = m[1].split(',').map((s) => s.trim());
       if (named.every((k) => !k)) throw new Error(`${file}:${i + 1}: expect marker names no finding kind`);
       for (const k of named) {
-        if (!kinds.includes(k)) throw new Error(`${file}:${i + 1}: unknown finding kind "${k}" in expect marker (known: ${kinds.join(', ')})`);
+        if (!kinds.includes(k))
+          throw new Error(
+            `${file}:${i + 1}: unknown finding kind "${k}" in expect marker (known: ${kinds.join(', ')})`,
+          );
         out.push({ line: i + 1, kind: k });
       }
     }
@@ -60,10 +74,16 @@ export function expectationsOf(text: string, file: string): Expectation[] {
   return out;
 }
 
-export function key(e: Expectation): string { return `${e.line}:${e.kind}`; }
+export function key(e: Expectation): string {
+  return `${e.line}:${e.kind}`;
+}
 
 /** Compare findings with expectations; returns human-readable differences (empty when they agree). */
-export function diffExpectations(file: string, expected: Expectation[], found: { line: number; kind: string; message?: string }[]): string[] {
+export function diffExpectations(
+  file: string,
+  expected: Expectation[],
+  found: { line: number; kind: string; message?: string }[],
+): string[] {
   const want = new Map<string, number>();
   for (const e of expected) want.set(key(e), (want.get(key(e)) ?? 0) + 1);
   const problems: string[] = [];
@@ -71,7 +91,8 @@ export function diffExpectations(file: string, expected: Expectation[], found: {
   for (const f of found) {
     const k = key(f);
     seen.set(k, (seen.get(k) ?? 0) + 1);
-    if ((seen.get(k) ?? 0) > (want.get(k) ?? 0)) problems.push(`${file}:${f.line}: unexpected ${f.kind}: ${f.message ?? ''}`);
+    if ((seen.get(k) ?? 0) > (want.get(k) ?? 0))
+      problems.push(`${file}:${f.line}: unexpected ${f.kind}: ${f.message ?? ''}`);
   }
   for (const [k, n] of want) {
     if ((seen.get(k) ?? 0) < n) {

@@ -9,18 +9,44 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  ConfigurationRequest, DidChangeConfigurationNotification, DidChangeTextDocumentNotification,
-  DidCloseTextDocumentNotification, DidOpenTextDocumentNotification, ExitNotification, type Hover, HoverRequest,
-  IPCMessageReader, IPCMessageWriter,
-  InitializeRequest, type InitializeResult, InitializedNotification, LogMessageNotification, type LogMessageParams,
-  MessageType, NotificationType, type ProtocolConnection, PublishDiagnosticsNotification, type PublishDiagnosticsParams,
-  RegistrationRequest, ShowMessageNotification, ShowMessageRequest, type ShowMessageParams, ShutdownRequest, StreamMessageReader,
-  StreamMessageWriter, UnregistrationRequest, WorkDoneProgressCreateRequest, createProtocolConnection,
+  ConfigurationRequest,
+  DidChangeConfigurationNotification,
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  ExitNotification,
+  type Hover,
+  HoverRequest,
+  IPCMessageReader,
+  IPCMessageWriter,
+  InitializeRequest,
+  type InitializeResult,
+  InitializedNotification,
+  LogMessageNotification,
+  type LogMessageParams,
+  MessageType,
+  NotificationType,
+  type ProtocolConnection,
+  PublishDiagnosticsNotification,
+  type PublishDiagnosticsParams,
+  RegistrationRequest,
+  ShowMessageNotification,
+  ShowMessageRequest,
+  type ShowMessageParams,
+  ShutdownRequest,
+  StreamMessageReader,
+  StreamMessageWriter,
+  UnregistrationRequest,
+  WorkDoneProgressCreateRequest,
+  createProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
 
 export { MessageType };
 
-const ProgressNotification = new NotificationType<{ token: unknown; value: { kind: string; message?: string; percentage?: number } }>('$/progress');
+const ProgressNotification = new NotificationType<{
+  token: unknown;
+  value: { kind: string; message?: string; percentage?: number };
+}>('$/progress');
 
 /** A diagnostic's message as text (LSP 3.18 allows markup there). */
 export function messageOf(d: { message: string | { value: string } }): string {
@@ -71,9 +97,16 @@ export interface InitOptions {
 }
 
 /** A message the server asked the editor to show; `request` tells window/showMessageRequest from the notification. */
-export interface ShownMessage extends ShowMessageParams { request: boolean }
+export interface ShownMessage extends ShowMessageParams {
+  request: boolean;
+}
 
-interface Waiter<T> { pred: (x: T) => boolean; resolve: (x: T) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+interface Waiter<T> {
+  pred: (x: T) => boolean;
+  resolve: (x: T) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
 
 /** Everything the server sent, in order, with waits that look at history first. */
 class Channel<T> {
@@ -84,7 +117,10 @@ class Channel<T> {
   push(x: T): void {
     this.items.push(x);
     for (const w of [...this.waiters]) {
-      if (w.pred(x)) { this.drop(w); w.resolve(x); }
+      if (w.pred(x)) {
+        this.drop(w);
+        w.resolve(x);
+      }
     }
   }
 
@@ -93,7 +129,9 @@ class Channel<T> {
     for (let i = since; i < this.items.length; i++) if (pred(this.items[i])) return Promise.resolve(this.items[i]);
     return new Promise<T>((resolve, reject) => {
       const w: Waiter<T> = {
-        pred, resolve, reject,
+        pred,
+        resolve,
+        reject,
         timer: setTimeout(() => {
           this.drop(w);
           reject(new Error(`timed out after ${timeoutMs} ms waiting for ${this.what}; ${describe()}`));
@@ -105,7 +143,10 @@ class Channel<T> {
   }
 
   failAll(e: Error): void {
-    for (const w of [...this.waiters]) { this.drop(w); w.reject(e); }
+    for (const w of [...this.waiters]) {
+      this.drop(w);
+      w.reject(e);
+    }
   }
 
   private drop(w: Waiter<T>): void {
@@ -138,9 +179,14 @@ export class LspClient {
     const ipc = opts.transport === 'ipc';
     this.proc = ipc
       ? fork(server, ['--node-ipc'], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...opts.env } })
-      : spawn(process.execPath, [...(opts.nodeArgs ?? []), server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+      : spawn(process.execPath, [...(opts.nodeArgs ?? []), server, '--stdio'], {
+          stdio: ['pipe', 'pipe', 'pipe'],
+          env: { ...process.env, ...opts.env },
+        });
     this.proc.stderr!.setEncoding('utf8');
-    this.proc.stderr!.on('data', (d: string) => { this.stderr += d; });
+    this.proc.stderr!.on('data', (d: string) => {
+      this.stderr += d;
+    });
     this.proc.on('exit', (code, signal) => {
       this.exited = { code, signal };
       const e = new Error(`server exited (code ${code}, signal ${signal}); stderr:\n${this.stderr}`);
@@ -155,20 +201,34 @@ export class LspClient {
     this.conn.onNotification(PublishDiagnosticsNotification.type, (p) => this.diagnostics.push(p));
     // window/showMessage and window/showMessageRequest (vscode-languageserver's show*Message send
     // the request form) both end up in front of the user; both are recorded, requests answered null
-    this.conn.onNotification(ShowMessageNotification.type, (p) => this.messages.push({ type: p.type, message: p.message, request: false }));
-    this.conn.onRequest(ShowMessageRequest.type, (p) => { this.messages.push({ type: p.type, message: p.message, request: true }); return null; });
-    this.conn.onNotification(LogMessageNotification.type, (p) => { this.logs.push(p); });
+    this.conn.onNotification(ShowMessageNotification.type, (p) =>
+      this.messages.push({ type: p.type, message: p.message, request: false }),
+    );
+    this.conn.onRequest(ShowMessageRequest.type, (p) => {
+      this.messages.push({ type: p.type, message: p.message, request: true });
+      return null;
+    });
+    this.conn.onNotification(LogMessageNotification.type, (p) => {
+      this.logs.push(p);
+    });
     this.conn.onRequest(ConfigurationRequest.type, (p) => {
       this.configurationRequests.push(p);
       return p.items.map((item) => this.section(item.section));
     });
     this.conn.onRequest(RegistrationRequest.type, () => {});
     this.conn.onRequest(UnregistrationRequest.type, () => {});
-    this.conn.onRequest(WorkDoneProgressCreateRequest.type, (p) => { this.progressTokens.push(p.token); });
-    this.conn.onNotification(ProgressNotification, (p: { token: unknown; value: { kind: string; message?: string; percentage?: number } }) => {
-      this.progress.push(p.value);
+    this.conn.onRequest(WorkDoneProgressCreateRequest.type, (p) => {
+      this.progressTokens.push(p.token);
     });
-    this.conn.onError(() => { /* reported through exit / timeouts */ });
+    this.conn.onNotification(
+      ProgressNotification,
+      (p: { token: unknown; value: { kind: string; message?: string; percentage?: number } }) => {
+        this.progress.push(p.value);
+      },
+    );
+    this.conn.onError(() => {
+      /* reported through exit / timeouts */
+    });
     this.conn.listen();
   }
 
@@ -187,26 +247,29 @@ export class LspClient {
   async initialize(opts: InitOptions = {}): Promise<InitializeResult> {
     this.settings = opts.settings;
     const folders = (opts.folders ?? []).map((f) => ({ uri: fileUri(f), name: path.basename(f) }));
-    const result = await this.withTimeout(this.conn.sendRequest(InitializeRequest.type, {
-      processId: process.pid,
-      rootUri: folders[0]?.uri ?? null,
-      workspaceFolders: folders.length ? folders : null,
-      ...(opts.initializationOptions ? { initializationOptions: opts.initializationOptions } : {}),
-      capabilities: {
-        workspace: {
-          configuration: opts.settings !== undefined,
-          didChangeConfiguration: { dynamicRegistration: true },
-          workspaceFolders: true,
-          workspaceEdit: { documentChanges: true, resourceOperations: ['create'] },
+    const result = await this.withTimeout(
+      this.conn.sendRequest(InitializeRequest.type, {
+        processId: process.pid,
+        rootUri: folders[0]?.uri ?? null,
+        workspaceFolders: folders.length ? folders : null,
+        ...(opts.initializationOptions ? { initializationOptions: opts.initializationOptions } : {}),
+        capabilities: {
+          workspace: {
+            configuration: opts.settings !== undefined,
+            didChangeConfiguration: { dynamicRegistration: true },
+            workspaceFolders: true,
+            workspaceEdit: { documentChanges: true, resourceOperations: ['create'] },
+          },
+          textDocument: {
+            synchronization: { dynamicRegistration: false, didSave: false },
+            hover: { contentFormat: ['markdown', 'plaintext'] },
+            publishDiagnostics: { relatedInformation: true, versionSupport: true },
+          },
+          window: { showMessage: {}, workDoneProgress: opts.progress === true },
         },
-        textDocument: {
-          synchronization: { dynamicRegistration: false, didSave: false },
-          hover: { contentFormat: ['markdown', 'plaintext'] },
-          publishDiagnostics: { relatedInformation: true, versionSupport: true },
-        },
-        window: { showMessage: {}, workDoneProgress: opts.progress === true },
-      },
-    }), 'initialize');
+      }),
+      'initialize',
+    );
     this.initResult = result;
     await this.conn.sendNotification(InitializedNotification.type, {});
     return result;
@@ -219,13 +282,16 @@ export class LspClient {
   }
 
   async open(uri: string, text: string, version = 1, languageId = 'c'): Promise<void> {
-    await this.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version, text } });
+    await this.conn.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId, version, text },
+    });
   }
 
   /** Replace the whole text of an open document. */
   async change(uri: string, version: number, text: string): Promise<void> {
     await this.conn.sendNotification(DidChangeTextDocumentNotification.type, {
-      textDocument: { uri, version }, contentChanges: [{ text }],
+      textDocument: { uri, version },
+      contentChanges: [{ text }],
     });
   }
 
@@ -242,17 +308,34 @@ export class LspClient {
    * The first publishDiagnostics for `uri` (optionally: for document `version`, arriving at or after
    * history index `since`, and matching `pred`).
    */
-  waitForDiagnostics(uri: string, opts: { version?: number; since?: number; pred?: (p: PublishDiagnosticsParams) => boolean; timeoutMs?: number } = {}): Promise<PublishDiagnosticsParams> {
-    const pred = (p: PublishDiagnosticsParams) => p.uri === uri
-      && (opts.version === undefined || p.version === opts.version)
-      && (!opts.pred || opts.pred(p));
-    return this.diagnostics.wait(pred, opts.since ?? 0, opts.timeoutMs ?? this.timeoutMs,
-      () => `uri ${uri}${opts.version !== undefined ? ` version ${opts.version}` : ''}; received ${JSON.stringify(this.diagnostics.items.map((p) => ({ uri: p.uri, version: p.version, n: p.diagnostics.length })))}; stderr: ${this.stderr}`);
+  waitForDiagnostics(
+    uri: string,
+    opts: {
+      version?: number;
+      since?: number;
+      pred?: (p: PublishDiagnosticsParams) => boolean;
+      timeoutMs?: number;
+    } = {},
+  ): Promise<PublishDiagnosticsParams> {
+    const pred = (p: PublishDiagnosticsParams) =>
+      p.uri === uri && (opts.version === undefined || p.version === opts.version) && (!opts.pred || opts.pred(p));
+    return this.diagnostics.wait(pred, opts.since ?? 0, opts.timeoutMs ?? this.timeoutMs, () => {
+      const received = this.diagnostics.items.map((p) => ({ uri: p.uri, version: p.version, n: p.diagnostics.length }));
+      const version = opts.version !== undefined ? ` version ${opts.version}` : '';
+      return `uri ${uri}${version}; received ${JSON.stringify(received)}; stderr: ${this.stderr}`;
+    });
   }
 
-  waitForMessage(pred: (m: ShownMessage) => boolean, opts: { since?: number; timeoutMs?: number } = {}): Promise<ShownMessage> {
-    return this.messages.wait(pred, opts.since ?? 0, opts.timeoutMs ?? this.timeoutMs,
-      () => `received ${JSON.stringify(this.messages.items)}; stderr: ${this.stderr}`);
+  waitForMessage(
+    pred: (m: ShownMessage) => boolean,
+    opts: { since?: number; timeoutMs?: number } = {},
+  ): Promise<ShownMessage> {
+    return this.messages.wait(
+      pred,
+      opts.since ?? 0,
+      opts.timeoutMs ?? this.timeoutMs,
+      () => `received ${JSON.stringify(this.messages.items)}; stderr: ${this.stderr}`,
+    );
   }
 
   /** Any request, with the client's timeout (custom requests such as lockscope/memory, call hierarchy). */
@@ -261,12 +344,25 @@ export class LspClient {
   }
 
   /** Incremental edits (ranges in LSP positions), as a client with incremental sync sends them. */
-  async edit(uri: string, version: number, changes: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string }[]): Promise<void> {
-    await this.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: changes });
+  async edit(
+    uri: string,
+    version: number,
+    changes: {
+      range: { start: { line: number; character: number }; end: { line: number; character: number } };
+      text: string;
+    }[],
+  ): Promise<void> {
+    await this.conn.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges: changes,
+    });
   }
 
   hover(uri: string, line: number, character: number): Promise<Hover | null> {
-    return this.withTimeout(this.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character } }), 'hover');
+    return this.withTimeout(
+      this.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line, character } }),
+      'hover',
+    );
   }
 
   /** The hover's text (markdown or plain), or undefined when the server answered null. */
@@ -301,9 +397,21 @@ export class LspClient {
 
   private withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out after ${this.timeoutMs} ms waiting for ${what}; stderr: ${this.stderr}`)), this.timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out after ${this.timeoutMs} ms waiting for ${what}; stderr: ${this.stderr}`)),
+        this.timeoutMs,
+      );
       timer.unref();
-      p.then((v) => { clearTimeout(timer); resolve(v); }, (e: unknown) => { clearTimeout(timer); reject(e instanceof Error ? e : new Error(String(e))); });
+      p.then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          reject(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
     });
   }
 }

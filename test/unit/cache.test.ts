@@ -31,11 +31,18 @@ describe('cache files', () => {
     assert.ok(fs.existsSync(path.join(root, 'new', 'deep', 'CACHEDIR.TAG')));
     assert.equal(claimCacheDir(path.join(root, 'new', 'deep')), undefined, 'tagged by lockscope: used again');
     fs.mkdirSync(path.join(root, 'other'));
-    fs.writeFileSync(path.join(root, 'other', 'CACHEDIR.TAG'), 'Signature: 8a477f597d28d172789f06886806bc55\n# made by some other tool\n');
+    fs.writeFileSync(
+      path.join(root, 'other', 'CACHEDIR.TAG'),
+      'Signature: 8a477f597d28d172789f06886806bc55\n# made by some other tool\n',
+    );
     assert.match(claimCacheDir(path.join(root, 'other')) ?? '', /did not write/);
     fs.mkdirSync(path.join(root, 'legacy', 'records', '0123456789abcdef0123'), { recursive: true });
     fs.mkdirSync(path.join(root, 'legacy', 'snapshots', 'fedcba9876543210fedc'), { recursive: true });
-    assert.equal(claimCacheDir(path.join(root, 'legacy')), undefined, 'an earlier lockscope\'s untagged cache is adopted');
+    assert.equal(
+      claimCacheDir(path.join(root, 'legacy')),
+      undefined,
+      "an earlier lockscope's untagged cache is adopted",
+    );
     fs.mkdirSync(path.join(root, 'users', 'records', 'holiday'), { recursive: true });
     assert.match(claimCacheDir(path.join(root, 'users')) ?? '', /not lockscope's/);
     assert.equal(fs.existsSync(path.join(root, 'users', 'CACHEDIR.TAG')), false);

@@ -34,7 +34,12 @@ static void bar(struct foo *f)
     const [foo, bar] = await irsOf(src);
     const fr = foo.nodes.filter((n) => n.kind === 'return');
     assert.equal(fr.length, 3);
-    for (const r of fr) assert.deepEqual(r.succ.map((e) => e.to), [foo.exit], 'a return must go to the exit');
+    for (const r of fr)
+      assert.deepEqual(
+        r.succ.map((e) => e.to),
+        [foo.exit],
+        'a return must go to the exit',
+      );
     const einval = fr.find((r) => r.line === lineOf(src, 'return -EINVAL'))!;
     assert.deepEqual(einval.ret, { k: 'const', text: '-EINVAL', error: true, truthy: true });
     const zero = fr.find((r) => r.line === lineOf(src, 'return 0'))!;
@@ -54,8 +59,13 @@ static int foo_trylock(struct foo *f)
 }`);
     const rets = ir.nodes.filter((n) => n.kind === 'return');
     assert.equal(rets.length, 2);
-    assert.deepEqual(rets.map((r) => r.ret).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
-      [{ k: 'try', ok: false }, { k: 'try', ok: true }]);
+    assert.deepEqual(
+      rets.map((r) => r.ret).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      [
+        { k: 'try', ok: false },
+        { k: 'try', ok: true },
+      ],
+    );
   });
 
   test('BUG() ends the path: nothing follows it', async () => {
@@ -181,10 +191,15 @@ static int foo(struct foo *f, int tries)
     const rel = lockOps(ir, 'release', 'f->lock');
     assert.equal(rel.length, 2, 'one release at the end of the body, one on break');
     const brk = nodesOnLine(ir, lineOf(src, 'break;'), 'stmt')[0];
-    assert.ok(brk.ops.some((o) => o.k === 'release'), 'break does not release the scoped guard');
+    assert.ok(
+      brk.ops.some((o) => o.k === 'release'),
+      'break does not release the scoped guard',
+    );
     const ret = ir.nodes.find((n) => n.kind === 'return')!;
-    assert.ok(!reach(ir, acq[0].node.id, (n) => rel.some((r) => r.node.id === n.id)).has(ret.id),
-      'a path from the guard reaches the return without a release');
+    assert.ok(
+      !reach(ir, acq[0].node.id, (n) => rel.some((r) => r.node.id === n.id)).has(ret.id),
+      'a path from the guard reaches the return without a release',
+    );
   });
 });
 
@@ -220,7 +235,10 @@ static void foo(struct foo *f)
 	return;
 #endif
 }`);
-    const facts = ir.nodes.flatMap((n) => n.succ).map((e) => e.guard?.fact).filter((x) => x?.text === 'defined(CONFIG_FOO)');
+    const facts = ir.nodes
+      .flatMap((n) => n.succ)
+      .map((e) => e.guard?.fact)
+      .filter((x) => x?.text === 'defined(CONFIG_FOO)');
     assert.equal(facts.length, 4);
     assert.deepEqual(facts.map((x) => x!.value).sort(), [false, false, true, true]);
   });
@@ -295,7 +313,9 @@ static void foo(struct foo *f)
       const defs = tree.rootNode.descendantsOfType('function_definition').filter((d) => !!d);
       let irs: FunctionIR[] = [];
       assert.doesNotThrow(() => {
-        irs = defs.map((d) => buildCfg(d!, { catalog: new Catalog(), file: 'broken.c', callable: () => false, loopMacros: new Set() }));
+        irs = defs.map((d) =>
+          buildCfg(d!, { catalog: new Catalog(), file: 'broken.c', callable: () => false, loopMacros: new Set() }),
+        );
       });
       for (const ir of irs) {
         assert.ok(ir.hasParseErrors, 'parse errors not flagged');

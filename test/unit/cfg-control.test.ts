@@ -29,7 +29,11 @@ out_unlock:
     assert.ok(label, 'no label node');
     assert.equal(gotoNode.line, lineOf(src, 'goto out_unlock'));
     assert.equal(label.line, lineOf(src, 'out_unlock:'));
-    assert.deepEqual(gotoNode.succ.map((e) => e.to), [label.id], 'goto must jump straight to the label');
+    assert.deepEqual(
+      gotoNode.succ.map((e) => e.to),
+      [label.id],
+      'goto must jump straight to the label',
+    );
     const release = lockOps(ir, 'release', 'f->lock');
     assert.equal(release.length, 1);
     assert.ok(reach(ir, label.id).has(release[0].node.id), 'label does not reach the unlock');
@@ -194,7 +198,10 @@ static void foo(struct foo *f)
     const ir = await irOf(src);
     const cont = nodesOnLine(ir, lineOf(src, 'continue;'), 'stmt')[0];
     const target = ir.nodes[cont.succ[0].to];
-    assert.ok(target.ops.some((o) => o.k === 'assign' && o.name === 'i'), 'continue does not run i++');
+    assert.ok(
+      target.ops.some((o) => o.k === 'assign' && o.name === 'i'),
+      'continue does not run i++',
+    );
   });
 });
 

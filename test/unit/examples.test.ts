@@ -11,8 +11,20 @@ import { before, describe, test } from 'node:test';
 import { FINDING_KINDS } from '../../server/src/engine/model';
 import { type Expectation, diffExpectations, expectationsOf, repoRoot, walkFiles } from '../support/engine';
 
-interface JsonStep { file: unknown; line: unknown; function: unknown; note: unknown }
-interface JsonFinding { kind: string; message: string; file: string; line: number; function: string; path: JsonStep[] }
+interface JsonStep {
+  file: unknown;
+  line: unknown;
+  function: unknown;
+  note: unknown;
+}
+interface JsonFinding {
+  kind: string;
+  message: string;
+  file: string;
+  line: number;
+  function: string;
+  path: JsonStep[];
+}
 interface JsonReport {
   version: number;
   findings: JsonFinding[];
@@ -25,7 +37,9 @@ const sources = walkFiles(dir);
 const rel = (abs: string): string => path.relative(dir, abs).split(path.sep).join('/');
 
 /** Expectations of every source in the tree, keyed by its POSIX path relative to examples/. */
-const expected = new Map<string, Expectation[]>(sources.map((f) => [rel(f), expectationsOf(fs.readFileSync(f, 'utf8'), path.relative(root, f))]));
+const expected = new Map<string, Expectation[]>(
+  sources.map((f) => [rel(f), expectationsOf(fs.readFileSync(f, 'utf8'), path.relative(root, f))]),
+);
 
 describe('examples/ through the CLI', () => {
   let status: number | null = null;
@@ -34,7 +48,10 @@ describe('examples/ through the CLI', () => {
 
   before(() => {
     const r = spawnSync(process.execPath, [path.join('bin', 'lockscope.js'), 'check', 'examples', '--format', 'json'], {
-      cwd: root, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' },
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, NO_COLOR: '1' },
     });
     assert.equal(r.error, undefined, `could not run the CLI: ${r.error?.message}`);
     status = r.status;
@@ -43,8 +60,14 @@ describe('examples/ through the CLI', () => {
   });
 
   test('the tree has sources and planted bugs', () => {
-    assert.ok(sources.some((f) => f.endsWith('.c')), `no .c files under ${dir}`);
-    assert.ok([...expected.values()].some((e) => e.length > 0), 'no /* expect: */ markers under examples/');
+    assert.ok(
+      sources.some((f) => f.endsWith('.c')),
+      `no .c files under ${dir}`,
+    );
+    assert.ok(
+      [...expected.values()].some((e) => e.length > 0),
+      'no /* expect: */ markers under examples/',
+    );
   });
 
   test('exits with 1 (findings) and skips nothing', () => {
@@ -60,7 +83,10 @@ describe('examples/ through the CLI', () => {
   test('findings are exactly the inline expectations', () => {
     const found = new Map<string, JsonFinding[]>();
     for (const f of report.findings) {
-      assert.ok(!f.file.includes('\\') && !path.isAbsolute(f.file), `finding file ${f.file} is not a relative POSIX path`);
+      assert.ok(
+        !f.file.includes('\\') && !path.isAbsolute(f.file),
+        `finding file ${f.file} is not a relative POSIX path`,
+      );
       assert.ok(expected.has(f.file), `finding in ${f.file}, which is not a source under examples/`);
       found.set(f.file, [...(found.get(f.file) ?? []), f]);
     }
@@ -76,7 +102,8 @@ describe('examples/ through the CLI', () => {
       assert.ok(planted.has(kind), `no /* expect: ${kind} */ under examples/`);
       assert.ok(reported.has(kind), `the CLI reported no ${kind} in examples/`);
     }
-    for (const kind of planted) assert.ok((FINDING_KINDS as readonly string[]).includes(kind), `unknown kind ${kind} in an expectation`);
+    for (const kind of planted)
+      assert.ok((FINDING_KINDS as readonly string[]).includes(kind), `unknown kind ${kind} in an expectation`);
   });
 
   test('every path step has file, line, function and note', () => {

@@ -7,15 +7,21 @@ import { repoRoot } from '../support/engine';
 import { mdCode, mdText } from '../../server/src/report/markdown';
 
 const tree = path.join(repoRoot(), 'test', 'trees', 'seed000-5.9');
-const run = (...args: string[]) => spawnSync(process.execPath, [path.join(repoRoot(), 'bin', 'lockscope.js'), 'report', ...args], { encoding: 'utf8' });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [path.join(repoRoot(), 'bin', 'lockscope.js'), 'report', ...args], { encoding: 'utf8' });
 
 test('markdown: every hop of the seed-000 path is on a finding path, the lock held on the first call', () => {
   const r = run('btrfs_file_write_iter', '--root', tree, '--depth', '8');
   assert.equal(r.status, 0, r.stderr);
   const row = (from: string, to: string) => r.stdout.split('\n').find((l) => l.startsWith(`| \`${from}\` | \`${to}\``));
   assert.match(row('btrfs_file_write_iter', 'btrfs_direct_write') ?? '', /`&inode->i_rwsem` \| yes \|$/);
-  for (const [a, b] of [['btrfs_direct_write', '__btrfs_direct_write'], ['iomap_dio_rw', 'iomap_dio_complete'],
-    ['iomap_dio_complete', 'generic_write_sync'], ['generic_write_sync', 'vfs_fsync_range'], ['vfs_fsync_range', 'btrfs_sync_file']]) {
+  for (const [a, b] of [
+    ['btrfs_direct_write', '__btrfs_direct_write'],
+    ['iomap_dio_rw', 'iomap_dio_complete'],
+    ['iomap_dio_complete', 'generic_write_sync'],
+    ['generic_write_sync', 'vfs_fsync_range'],
+    ['vfs_fsync_range', 'btrfs_sync_file'],
+  ]) {
     assert.match(row(a, b) ?? '', /\| yes \|$/, `${a} -> ${b}`);
   }
   assert.match(row('vfs_fsync_range', 'btrfs_sync_file') ?? '', /->fsync \(btrfs_file_operations\.fsync\)/);
@@ -45,8 +51,14 @@ test('lock-order graph: the seed-004 ABBA is one cycle, both edges red, each wit
   assert.equal(md.status, 0, md.stderr);
   assert.match(md.stdout, /^2 lock classes, 2 order edges, 1 cycle\.$/m);
   assert.match(md.stdout, /^- `struct extent_io_tree range` ⇄ `struct page::PG_locked`$/m);
-  assert.match(md.stdout, /^\| `struct extent_io_tree range` \| `struct page::PG_locked` \| `btrfs_get_blocks_direct\(\)` fs\/btrfs\/inode\.c:\d+ \| yes \|$/m);
-  assert.match(md.stdout, /^\| `struct page::PG_locked` \| `struct extent_io_tree range` \| `btrfs_buffered_write_page\(\)` fs\/btrfs\/file\.c:\d+ \| yes \|$/m);
+  assert.match(
+    md.stdout,
+    /^\| `struct extent_io_tree range` \| `struct page::PG_locked` \| `btrfs_get_blocks_direct\(\)` fs\/btrfs\/inode\.c:\d+ \| yes \|$/m,
+  );
+  assert.match(
+    md.stdout,
+    /^\| `struct page::PG_locked` \| `struct extent_io_tree range` \| `btrfs_buffered_write_page\(\)` fs\/btrfs\/file\.c:\d+ \| yes \|$/m,
+  );
   // the witness of the first edge goes through the ops table down to lock_page
   assert.match(md.stdout, /->writepages resolves to btrfs_writepages/);
   const dot = run('--lock-order', '--root', seed004, '--format', 'dot');

@@ -10,21 +10,29 @@ import { SETTINGS, STARTUP_SETTINGS, defaultSettings, parseSettings } from '../.
 import { repoRoot } from '../support/engine';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'package.json'), 'utf8'));
-const props: Record<string, { default: unknown; enum?: string[]; type: string; description: string; scope?: string }> = pkg.contributes.configuration.properties;
+const props: Record<string, { default: unknown; enum?: string[]; type: string; description: string; scope?: string }> =
+  pkg.contributes.configuration.properties;
 
 describe('settings schema and package.json', () => {
   test('same keys', () => {
-    assert.deepEqual(Object.keys(props).sort(), [...Object.keys(SETTINGS), ...Object.keys(STARTUP_SETTINGS)].map((k) => `lockscope.${k}`).sort());
+    assert.deepEqual(
+      Object.keys(props).sort(),
+      [...Object.keys(SETTINGS), ...Object.keys(STARTUP_SETTINGS)].map((k) => `lockscope.${k}`).sort(),
+    );
   });
   for (const [key, def] of Object.entries(STARTUP_SETTINGS)) {
-    test(`lockscope.${key} decides what code is loaded: machine-scoped, restricted in untrusted workspaces, not a tree setting`, () => {
-      const p = props[`lockscope.${key}`];
-      assert.equal(p.scope, 'machine', 'a workspace must not be able to set it');
-      assert.deepEqual(p.default, def.default);
-      assert.equal(p.description, def.description);
-      assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(`lockscope.${key}`));
-      assert.ok(!(key in SETTINGS));
-    });
+    test(
+      `lockscope.${key} decides what code is loaded: machine-scoped, ` +
+        'restricted in untrusted workspaces, not a tree setting',
+      () => {
+        const p = props[`lockscope.${key}`];
+        assert.equal(p.scope, 'machine', 'a workspace must not be able to set it');
+        assert.deepEqual(p.default, def.default);
+        assert.equal(p.description, def.description);
+        assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(`lockscope.${key}`));
+        assert.ok(!(key in SETTINGS));
+      },
+    );
   }
   for (const [key, def] of Object.entries(SETTINGS)) {
     test(`lockscope.${key}: default, type and enum match`, () => {
@@ -40,30 +48,56 @@ describe('settings schema and package.json', () => {
 
 describe('parseSettings', () => {
   test('settings that load code are refused from a settings file, with a message saying where they may be set', () => {
-    const { settings, problems } = parseSettings({ grammarDirectory: '/tmp/evil', allowUnpinnedGrammar: true, maxFileSizeKB: 10 }, '.lockscope.json');
+    const { settings, problems } = parseSettings(
+      { grammarDirectory: '/tmp/evil', allowUnpinnedGrammar: true, maxFileSizeKB: 10 },
+      '.lockscope.json',
+    );
     assert.equal(settings.maxFileSizeKB, 10);
     assert.ok(!('grammarDirectory' in settings));
     assert.equal(problems.length, 2, problems.join('\n'));
-    assert.ok(problems.every((m) => /decides what code lockscope loads/.test(m)), problems.join('\n'));
-    assert.equal(parseSettings({ grammarDirectory: '' }, 'settings').problems.length, 0, 'an empty value asks for nothing');
+    assert.ok(
+      problems.every((m) => /decides what code lockscope loads/.test(m)),
+      problems.join('\n'),
+    );
+    assert.equal(
+      parseSettings({ grammarDirectory: '' }, 'settings').problems.length,
+      0,
+      'an empty value asks for nothing',
+    );
   });
   test('keys inherited from Object.prototype are unknown settings, not accepted ones', () => {
     const raw = JSON.parse('{"constructor": 1, "toString": 2, "__proto__": {"maxFileSizeKB": 1}}') as object;
     const { settings, problems } = parseSettings(raw, 'x');
     assert.equal(settings.maxFileSizeKB, defaultSettings().maxFileSizeKB);
-    for (const k of ['constructor', 'toString', '__proto__']) assert.ok(problems.some((m) => m.includes(`"${k}"`)), `${k}: ${problems.join('\n')}`);
+    for (const k of ['constructor', 'toString', '__proto__'])
+      assert.ok(
+        problems.some((m) => m.includes(`"${k}"`)),
+        `${k}: ${problems.join('\n')}`,
+      );
   });
   test('invalid values keep their default and are named in a message', () => {
-    const { settings, problems } = parseSettings({ maxFileSizeKB: 'big', severity: { 'recursive-lock': 'loud' }, loopMacros: ['ok_for_each'] }, 'settings');
+    const { settings, problems } = parseSettings(
+      { maxFileSizeKB: 'big', severity: { 'recursive-lock': 'loud' }, loopMacros: ['ok_for_each'] },
+      'settings',
+    );
     assert.equal(settings.maxFileSizeKB, defaultSettings().maxFileSizeKB);
     assert.deepEqual(settings.severity, defaultSettings().severity);
     assert.deepEqual(settings.loopMacros, ['ok_for_each']);
     assert.equal(problems.length, 2);
-    assert.ok(problems.some((m) => /"maxFileSizeKB" is invalid/.test(m)), problems.join('\n'));
-    assert.ok(problems.some((m) => /"severity" is invalid/.test(m)), problems.join('\n'));
+    assert.ok(
+      problems.some((m) => /"maxFileSizeKB" is invalid/.test(m)),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((m) => /"severity" is invalid/.test(m)),
+      problems.join('\n'),
+    );
   });
   test('an extra lock primitive is validated', () => {
-    const good = parseSettings({ extraLocks: [{ name: 'foo_lock', op: 'acquire', kind: 'mutex', lock: '{arg}->lock' }] }, 's');
+    const good = parseSettings(
+      { extraLocks: [{ name: 'foo_lock', op: 'acquire', kind: 'mutex', lock: '{arg}->lock' }] },
+      's',
+    );
     assert.equal(good.problems.length, 0);
     assert.equal(good.settings.extraLocks[0].name, 'foo_lock');
     const bad = parseSettings({ extraLocks: [{ name: 'foo lock', op: 'grab' }] }, 's');
@@ -77,11 +111,14 @@ describe('parseSettings', () => {
 });
 
 describe('commands', () => {
-  test('every command the client registers is declared in package.json under the lockscope category, and no other', () => {
-    const src = fs.readFileSync(path.join(repoRoot(), 'client', 'src', 'extension.ts'), 'utf8');
-    const registered = [...src.matchAll(/registerCommand\('([\w.]+)'/g)].map((m) => m[1]).sort();
-    const declared: { command: string; category: string }[] = pkg.contributes.commands;
-    assert.deepEqual(declared.map((c) => c.command).sort(), registered);
-    for (const c of declared) assert.equal(c.category, 'lockscope', c.command);
-  });
+  test(
+    'every command the client registers is declared in package.json under the lockscope category, ' + 'and no other',
+    () => {
+      const src = fs.readFileSync(path.join(repoRoot(), 'client', 'src', 'extension.ts'), 'utf8');
+      const registered = [...src.matchAll(/registerCommand\('([\w.]+)'/g)].map((m) => m[1]).sort();
+      const declared: { command: string; category: string }[] = pkg.contributes.commands;
+      assert.deepEqual(declared.map((c) => c.command).sort(), registered);
+      for (const c of declared) assert.equal(c.category, 'lockscope', c.command);
+    },
+  );
 });

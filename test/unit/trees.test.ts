@@ -11,12 +11,27 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { diffExpectations, expectationsOf, repoRoot, walkFiles } from '../support/engine';
 
-interface JsonFinding { kind: string; file: string; line: number; function: string; message: string; path: { file: string; line: number; function: string; note: string }[] }
+interface JsonFinding {
+  kind: string;
+  file: string;
+  line: number;
+  function: string;
+  message: string;
+  path: { file: string; line: number; function: string; note: string }[];
+}
 
 const trees = path.join(repoRoot(), 'test', 'trees');
 
-function check(tree: string): { findings: JsonFinding[]; stats: { files: number; indexed?: { root: string } }; status: number | null } {
-  const r = spawnSync(process.execPath, [path.join(repoRoot(), 'bin', 'lockscope.js'), 'check', tree, '--format', 'json'], { encoding: 'utf8' });
+function check(tree: string): {
+  findings: JsonFinding[];
+  stats: { files: number; indexed?: { root: string } };
+  status: number | null;
+} {
+  const r = spawnSync(
+    process.execPath,
+    [path.join(repoRoot(), 'bin', 'lockscope.js'), 'check', tree, '--format', 'json'],
+    { encoding: 'utf8' },
+  );
   assert.ok(r.stdout, `no output; stderr: ${r.stderr}`);
   return { ...JSON.parse(r.stdout), status: r.status };
 }
@@ -30,7 +45,13 @@ describe('kernel-shaped trees', () => {
       const problems: string[] = [];
       for (const file of walkFiles(tree)) {
         const rel = path.relative(tree, file).split(path.sep).join('/');
-        problems.push(...diffExpectations(rel, expectationsOf(fs.readFileSync(file, 'utf8'), path.relative(repoRoot(), file)), out.findings.filter((f) => f.file === rel)));
+        problems.push(
+          ...diffExpectations(
+            rel,
+            expectationsOf(fs.readFileSync(file, 'utf8'), path.relative(repoRoot(), file)),
+            out.findings.filter((f) => f.file === rel),
+          ),
+        );
       }
       assert.deepEqual(problems, [], problems.join('\n'));
       assert.equal(out.status, out.findings.length ? 1 : 0);
@@ -43,11 +64,26 @@ describe('kernel-shaped trees', () => {
     assert.ok(f, 'no recursive-lock');
     assert.match(f.message, /&inode->i_rwsem \(struct inode::i_rwsem\)/);
     const hops = f.path.map((s) => s.function).filter((fn, i, a) => fn !== a[i - 1]);
-    assert.deepEqual(hops, ['btrfs_file_write_iter', 'btrfs_direct_write', '__btrfs_direct_write', 'iomap_dio_rw',
-      'iomap_dio_complete', 'generic_write_sync', 'vfs_fsync_range', 'btrfs_sync_file']);
-    assert.ok(f.path.some((s) => /->fsync resolves to btrfs_sync_file \(btrfs_file_operations\.fsync\)/.test(s.note)), 'ops-table hop missing');
-    assert.deepEqual([...new Set(f.path.map((s) => s.file))],
-      ['fs/btrfs/file.c', 'fs/iomap/direct-io.c', 'include/linux/fs.h', 'fs/sync.c', 'fs/btrfs/file.c'].filter((v, i, a) => a.indexOf(v) === i));
+    assert.deepEqual(hops, [
+      'btrfs_file_write_iter',
+      'btrfs_direct_write',
+      '__btrfs_direct_write',
+      'iomap_dio_rw',
+      'iomap_dio_complete',
+      'generic_write_sync',
+      'vfs_fsync_range',
+      'btrfs_sync_file',
+    ]);
+    assert.ok(
+      f.path.some((s) => /->fsync resolves to btrfs_sync_file \(btrfs_file_operations\.fsync\)/.test(s.note)),
+      'ops-table hop missing',
+    );
+    assert.deepEqual(
+      [...new Set(f.path.map((s) => s.file))],
+      ['fs/btrfs/file.c', 'fs/iomap/direct-io.c', 'include/linux/fs.h', 'fs/sync.c', 'fs/btrfs/file.c'].filter(
+        (v, i, a) => a.indexOf(v) === i,
+      ),
+    );
     const last = f.path[f.path.length - 1];
     assert.equal(last.function, 'btrfs_sync_file');
     assert.match(last.note, /takes &inode->i_rwsem \(inode_lock\)/);
@@ -55,17 +91,23 @@ describe('kernel-shaped trees', () => {
 });
 
 describe('static-shadow: a static helper shadows a global of the same name in another file', () => {
-  test('a.c\'s call is its own static shadow_helper (the path stays in a.c); c.c\'s is the lock-free global in b.c', () => {
-    const out = check(path.join(trees, 'static-shadow'));
-    assert.deepEqual(out.findings.map((f) => [f.kind, f.file, f.function]), [['recursive-lock', 'fs/shadow/a.c', 'shadow_a_reset']]);
-    const f = out.findings[0];
-    const a = fs.readFileSync(path.join(trees, 'static-shadow', 'fs', 'shadow', 'a.c'), 'utf8').split('\n');
-    const staticLock = a.findIndex((l) => l.startsWith('static void shadow_helper(')) + 3; // its mutex_lock, 1-based
-    assert.match(a[staticLock - 1], /^\tmutex_lock\(&sd->lock\);$/);
-    const last = f.path[f.path.length - 1];
-    assert.deepEqual([last.file, last.line, last.function], ['fs/shadow/a.c', staticLock, 'shadow_helper']);
-    assert.deepEqual([...new Set(f.path.map((s) => s.file))], ['fs/shadow/a.c']);
-  });
+  test(
+    "a.c's call is its own static shadow_helper (the path stays in a.c); " + "c.c's is the lock-free global in b.c",
+    () => {
+      const out = check(path.join(trees, 'static-shadow'));
+      assert.deepEqual(
+        out.findings.map((f) => [f.kind, f.file, f.function]),
+        [['recursive-lock', 'fs/shadow/a.c', 'shadow_a_reset']],
+      );
+      const f = out.findings[0];
+      const a = fs.readFileSync(path.join(trees, 'static-shadow', 'fs', 'shadow', 'a.c'), 'utf8').split('\n');
+      const staticLock = a.findIndex((l) => l.startsWith('static void shadow_helper(')) + 3; // its mutex_lock, 1-based
+      assert.match(a[staticLock - 1], /^\tmutex_lock\(&sd->lock\);$/);
+      const last = f.path[f.path.length - 1];
+      assert.deepEqual([last.file, last.line, last.function], ['fs/shadow/a.c', staticLock, 'shadow_helper']);
+      assert.deepEqual([...new Set(f.path.map((s) => s.file))], ['fs/shadow/a.c']);
+    },
+  );
 });
 
 describe('seed 004 (4.4 shape)', () => {
@@ -77,11 +119,23 @@ describe('seed 004 (4.4 shape)', () => {
     assert.match(f.message, /struct extent_io_tree range/);
     assert.match(f.message, /struct page::PG_locked/);
     const fns = f.path.map((s) => s.function);
-    for (const hop of ['btrfs_buffered_write_page', 'prepare_pages', 'btrfs_get_blocks_direct', 'btrfs_start_ordered_extent',
-      'filemap_fdatawrite_range', 'do_writepages', 'btrfs_writepages', 'extent_writepages', 'extent_write_cache_pages']) {
+    for (const hop of [
+      'btrfs_buffered_write_page',
+      'prepare_pages',
+      'btrfs_get_blocks_direct',
+      'btrfs_start_ordered_extent',
+      'filemap_fdatawrite_range',
+      'do_writepages',
+      'btrfs_writepages',
+      'extent_writepages',
+      'extent_write_cache_pages',
+    ]) {
       assert.ok(fns.includes(hop) || f.path.some((s) => s.note.includes(`${hop}()`)), `path misses ${hop}`);
     }
     assert.ok(f.path.some((s) => /->writepages resolves to btrfs_writepages \(btrfs_aops\.writepages\)/.test(s.note)));
-    assert.ok(f.path.some((s) => s.note.startsWith('other path: ')), 'the second chain is not marked');
+    assert.ok(
+      f.path.some((s) => s.note.startsWith('other path: ')),
+      'the second chain is not marked',
+    );
   });
 });

@@ -28,7 +28,8 @@ export function formatText(findings: Finding[], color: boolean): string {
   const c = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const lines: string[] = [];
   for (const f of findings) {
-    const sev = f.severity === 'error' ? c('1;31', 'error') : f.severity === 'warning' ? c('1;35', 'warning') : c('1;36', 'note');
+    const sev =
+      f.severity === 'error' ? c('1;31', 'error') : f.severity === 'warning' ? c('1;35', 'warning') : c('1;36', 'note');
     lines.push(`${c('1', `${f.file}:${f.line}:${f.column}:`)} ${sev}: ${renderMessage(f)} [${f.kind}]`);
     for (const s of f.path) lines.push(`    ${s.file}:${s.line}:${s.column}: in ${s.function}: ${s.note}`);
   }
@@ -36,25 +37,43 @@ export function formatText(findings: Finding[], color: boolean): string {
 }
 
 export function formatJson(findings: Finding[], stats: RunStats): string {
-  return JSON.stringify({
-    version: 1,
-    findings: findings.map((f) => ({
-      kind: f.kind, message: renderMessage(f), severity: f.severity, file: f.file, line: f.line, column: f.column,
-      function: f.function, lock: { class: f.lock.class, instance: f.lock.instance },
-      path: f.path.map((s) => ({ file: s.file, line: s.line, function: s.function, note: s.note })),
-    })),
-    stats,
-  }, null, 2) + '\n';
+  return (
+    JSON.stringify(
+      {
+        version: 1,
+        findings: findings.map((f) => ({
+          kind: f.kind,
+          message: renderMessage(f),
+          severity: f.severity,
+          file: f.file,
+          line: f.line,
+          column: f.column,
+          function: f.function,
+          lock: { class: f.lock.class, instance: f.lock.instance },
+          path: f.path.map((s) => ({ file: s.file, line: s.line, function: s.function, note: s.note })),
+        })),
+        stats,
+      },
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
-const SARIF_LEVEL: Record<Finding['severity'], string> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
+const SARIF_LEVEL: Record<Finding['severity'], string> = {
+  error: 'error',
+  warning: 'warning',
+  information: 'note',
+  hint: 'note',
+};
 
 /** SARIF's rules: one per finding kind, from the table (docs references are relative to the repository). */
 export function sarifRules(): object[] {
   return FINDING_KINDS.map((id) => {
     const k = kindInfo(id);
     return {
-      id, name: id,
+      id,
+      name: id,
       shortDescription: { text: k.summary },
       fullDescription: { text: k.help },
       help: { text: `${k.help} See ${docsRef(id)}.`, markdown: `${k.help} See [${id}](${docsRef(id)}).` },
@@ -66,12 +85,25 @@ export function sarifRules(): object[] {
 
 /** SARIF's invocation: files not analysed and functions a budget stopped, as tool notifications. */
 function invocation(stats: RunStats): object {
-  const at = (file: string, line?: number) => ({ physicalLocation: { artifactLocation: { uri: encodeURI(file), uriBaseId: '%SRCROOT%' }, ...(line ? { region: { startLine: line } } : {}) } });
+  const at = (file: string, line?: number) => ({
+    physicalLocation: {
+      artifactLocation: { uri: encodeURI(file), uriBaseId: '%SRCROOT%' },
+      ...(line ? { region: { startLine: line } } : {}),
+    },
+  });
   return {
     executionSuccessful: true,
     toolExecutionNotifications: [
-      ...stats.skipped.map((s) => ({ level: 'warning', message: { text: `not analysed: ${s.reason}` }, locations: [at(s.file)] })),
-      ...(stats.incomplete ?? []).map((i) => ({ level: 'warning', message: { text: incompleteText(i) }, locations: [at(i.file ?? '', i.line)] })),
+      ...stats.skipped.map((s) => ({
+        level: 'warning',
+        message: { text: `not analysed: ${s.reason}` },
+        locations: [at(s.file)],
+      })),
+      ...(stats.incomplete ?? []).map((i) => ({
+        level: 'warning',
+        message: { text: incompleteText(i) },
+        locations: [at(i.file ?? '', i.line)],
+      })),
     ],
   };
 }
@@ -91,29 +123,45 @@ export function formatSarif(findings: Finding[], stats: RunStats): string {
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{
-      tool: {
-        driver: {
-          name: 'lockscope', version: VERSION, semanticVersion: VERSION,
-          rules: sarifRules(),
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'lockscope',
+            version: VERSION,
+            semanticVersion: VERSION,
+            rules: sarifRules(),
+          },
         },
+        originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The directory given to lockscope check' } } },
+        results: findings.map((f) => ({
+          ruleId: f.kind,
+          level: SARIF_LEVEL[f.severity],
+          partialFingerprints: { 'lockscope/v1': fingerprint(f) },
+          message: { text: renderMessage(f) },
+          locations: [
+            {
+              ...loc(f.file, f.line, f.column, f.endLine, f.endColumn),
+              logicalLocations: [{ name: f.function, kind: 'function' }],
+            },
+          ],
+          codeFlows: [
+            {
+              threadFlows: [
+                {
+                  locations: f.path.map((s, i) => ({
+                    executionOrder: i + 1,
+                    location: { ...loc(s.file, s.line, s.column), message: { text: `${s.function}: ${s.note}` } },
+                  })),
+                },
+              ],
+            },
+          ],
+        })),
+        invocations: [invocation(stats)],
+        properties: { stats },
       },
-      originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The directory given to lockscope check' } } },
-      results: findings.map((f) => ({
-        ruleId: f.kind,
-        level: SARIF_LEVEL[f.severity],
-        partialFingerprints: { 'lockscope/v1': fingerprint(f) },
-        message: { text: renderMessage(f) },
-        locations: [{ ...loc(f.file, f.line, f.column, f.endLine, f.endColumn), logicalLocations: [{ name: f.function, kind: 'function' }] }],
-        codeFlows: [{
-          threadFlows: [{
-            locations: f.path.map((s, i) => ({ executionOrder: i + 1, location: { ...loc(s.file, s.line, s.column), message: { text: `${s.function}: ${s.note}` } } })),
-          }],
-        }],
-      })),
-      invocations: [invocation(stats)],
-      properties: { stats },
-    }],
+    ],
   };
   return JSON.stringify(sarif, null, 2) + '\n';
 }

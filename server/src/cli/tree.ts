@@ -12,27 +12,56 @@ import type { Finding } from '../engine/model';
 import { toPosix, treeFiles, walkC } from '../tree/files';
 import type { RunStats } from './format';
 
-export interface TreeRun { findings: Finding[]; stats: RunStats; inputError: boolean; timings: BuildTimings }
+export interface TreeRun {
+  findings: Finding[];
+  stats: RunStats;
+  inputError: boolean;
+  timings: BuildTimings;
+}
 
 /** How the tree is indexed: extraction workers and the on-disk cache (undefined: none). */
-export interface IndexOptions { jobs?: number; cacheDir?: string; grammar?: GrammarSource }
+export interface IndexOptions {
+  jobs?: number;
+  cacheDir?: string;
+  grammar?: GrammarSource;
+}
 
 /** Index the tree, then report on `targets` (absolute paths); file names in the output are relative to `base`. */
-export async function checkTree(settings: Settings, root: string, targets: string[], base: string, idx: IndexOptions,
-  progress: (m: string) => void, warn: (m: string) => void): Promise<TreeRun> {
+export async function checkTree(
+  settings: Settings,
+  root: string,
+  targets: string[],
+  base: string,
+  idx: IndexOptions,
+  progress: (m: string) => void,
+  warn: (m: string) => void,
+): Promise<TreeRun> {
   const t0 = process.hrtime.bigint();
   const files = new Set<string>(treeFiles(root, settings));
   for (const t of targets) {
     if (fs.statSync(t).isDirectory()) for (const f of walkC(t)) files.add(path.resolve(f));
     else files.add(t);
   }
-  progress(`indexing ${files.size} files under ${root}${idx.jobs === 0 ? '' : ` with ${idx.jobs ?? defaultJobs()} workers`}${idx.cacheDir ? `, cache ${idx.cacheDir}` : ''}`);
+  progress(
+    `indexing ${files.size} files under ${root}` +
+      `${idx.jobs === 0 ? '' : ` with ${idx.jobs ?? defaultJobs()} workers`}` +
+      `${idx.cacheDir ? `, cache ${idx.cacheDir}` : ''}`,
+  );
   const rel = (abs: string) => toPosix(path.relative(root, abs));
-  const { analysis, timings } = await buildTree({ root, files: [...files], settings, jobs: idx.jobs, cacheDir: idx.cacheDir, grammar: idx.grammar, warn });
+  const { analysis, timings } = await buildTree({
+    root,
+    files: [...files],
+    settings,
+    jobs: idx.jobs,
+    cacheDir: idx.cacheDir,
+    grammar: idx.grammar,
+    warn,
+  });
   if (timings.warm) progress(`the whole analysis came from the cache (${timings.total.toFixed(2)} s)`);
   else if (idx.cacheDir) progress(`${timings.cacheHits} files from the cache, ${timings.parsed} parsed`);
   const targetRels = targets.map((t) => rel(t));
-  const isTarget = (file: string): boolean => targetRels.some((t) => t === '' || file === t || file.startsWith(`${t}/`));
+  const isTarget = (file: string): boolean =>
+    targetRels.some((t) => t === '' || file === t || file.startsWith(`${t}/`));
   let inputError = false;
   for (const s of analysis.skipped) {
     if (!isTarget(s.file)) continue;
@@ -41,17 +70,27 @@ export async function checkTree(settings: Settings, root: string, targets: strin
   }
   const { findings, stats } = findingsFor(analysis, settings, isTarget);
   const out = (file: string) => toPosix(path.relative(base, path.join(root, file)));
-  const incomplete = (stats.incomplete ?? []).filter((i) => isTarget(i.file ?? '')).map((i) => ({ ...i, file: out(i.file ?? '') }));
+  const incomplete = (stats.incomplete ?? [])
+    .filter((i) => isTarget(i.file ?? ''))
+    .map((i) => ({ ...i, file: out(i.file ?? '') }));
   if ((stats.incomplete ?? []).some((i) => targetRels.includes(i.file ?? ''))) inputError = true;
-  const shown = findings.map((f) => ({ ...f, file: out(f.file), path: f.path.map((s) => ({ ...s, file: s.file ? out(s.file) : out(f.file) })) }));
+  const shown = findings.map((f) => ({
+    ...f,
+    file: out(f.file),
+    path: f.path.map((s) => ({ ...s, file: s.file ? out(s.file) : out(f.file) })),
+  }));
   const seconds = Math.round(Number(process.hrtime.bigint() - t0) / 1e6) / 1000;
   return {
     findings: shown,
     inputError,
     timings,
     stats: {
-      files: stats.files, functions: stats.functions, seconds, functionsWithParseErrors: stats.functionsWithParseErrors,
-      lockSites: { found: stats.lockSitesFound, modelled: stats.lockSitesModelled }, unmodelled: stats.unmodelled,
+      files: stats.files,
+      functions: stats.functions,
+      seconds,
+      functionsWithParseErrors: stats.functionsWithParseErrors,
+      lockSites: { found: stats.lockSitesFound, modelled: stats.lockSitesModelled },
+      unmodelled: stats.unmodelled,
       skipped: analysis.skipped.filter((s) => isTarget(s.file)).map((s) => ({ file: out(s.file), reason: s.reason })),
       ...(incomplete.length ? { incomplete } : {}),
       indexed: { root: toPosix(root), files: files.size, indirectUnresolved: stats.indirectUnresolved },

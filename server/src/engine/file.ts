@@ -12,8 +12,28 @@ import type { Summary } from './absint';
 import { buildCfg } from './cfg';
 import { suppressions, unsuppressed } from './checks';
 import { type TreeView, busy } from './link';
-import { type Catalog, type FileStats, type Finding, type HeldLock, type Settings, catalogFor, emptyStats, mergeStats } from './model';
-import { type Classifier, type Grammar, type SegmentCache, Macros, TypeTable, functionName, normaliseLineBreaks, rejectReason, segmentFacts, topLevelDefs } from './syntax';
+import {
+  type Catalog,
+  type FileStats,
+  type Finding,
+  type HeldLock,
+  type Settings,
+  catalogFor,
+  emptyStats,
+  mergeStats,
+} from './model';
+import {
+  type Classifier,
+  type Grammar,
+  type SegmentCache,
+  Macros,
+  TypeTable,
+  functionName,
+  normaliseLineBreaks,
+  rejectReason,
+  segmentFacts,
+  topLevelDefs,
+} from './syntax';
 import { type FunctionEnv, type StatePoint, analyseFunction } from './function';
 
 export type { StatePoint } from './function';
@@ -137,14 +157,21 @@ export class Analyzer implements Classifier {
   private readonly loopMacros: Set<string>;
   private readonly lockNames: Set<string>;
 
-  constructor(private readonly grammar: Grammar, private readonly opts: AnalyzeOptions) {
+  constructor(
+    private readonly grammar: Grammar,
+    private readonly opts: AnalyzeOptions,
+  ) {
     this.catalog = opts.catalog ?? catalogFor(opts.settings);
     this.loopMacros = new Set(opts.settings.loopMacros);
     this.lockNames = new Set(this.catalog.lockNames());
   }
 
-  isLock(name: string): boolean { return this.lockNames.has(name); }
-  sleeper(name: string): boolean { return !!this.catalog.sleeper(name); }
+  isLock(name: string): boolean {
+    return this.lockNames.has(name);
+  }
+  sleeper(name: string): boolean {
+    return !!this.catalog.sleeper(name);
+  }
 
   /** `external`, `only`: see FileOptions. */
   analyzeText(raw: string, file: string, external?: TreeView, only?: ReadonlySet<string>): FileResult {
@@ -158,7 +185,10 @@ export class Analyzer implements Classifier {
     }
   }
 
-  /** Parse `text`, reusing `old` (the tree of an earlier text, edited since); a reason instead when it is not analysed. */
+  /**
+   * Parse `text`, reusing `old` (the tree of an earlier text, edited since); a reason instead when it is not
+   * analysed.
+   */
   parse(text: string, old?: Tree): Tree | string {
     const reason = rejectReason(text, this.opts.settings.maxFileSizeKB * 1024);
     if (reason) return reason;
@@ -173,8 +203,13 @@ export class Analyzer implements Classifier {
     stats.functions = p.defs.length;
     stats.functionsWithParseErrors = p.defs.filter((d) => d.hasError).length;
     const infos: FunctionInfo[] = p.defs.map((d, i) => ({
-      name: p.names[i] ?? '<anonymous>', line: d.startPosition.row + 1, endLine: d.endPosition.row + 1,
-      hasParseErrors: d.hasError, analysed: false, points: [], entryHeld: [],
+      name: p.names[i] ?? '<anonymous>',
+      line: d.startPosition.row + 1,
+      endLine: d.endPosition.row + 1,
+      hasParseErrors: d.hasError,
+      analysed: false,
+      points: [],
+      entryHeld: [],
     }));
     const cx = this.context(tree, file, p.sameFile, external);
     const findings: Finding[] = [];
@@ -192,7 +227,13 @@ export class Analyzer implements Classifier {
       mergeStats(stats, out.stats);
     }
     findings.sort((a, b) => a.line - b.line || a.column - b.column || a.kind.localeCompare(b.kind));
-    return { file, findings: unsuppressed(findings, suppressions(text)), functions: infos, stats, summaries: cx.summaries };
+    return {
+      file,
+      findings: unsuppressed(findings, suppressions(text)),
+      functions: infos,
+      stats,
+      summaries: cx.summaries,
+    };
   }
 
   /** The functions, which touch locks, and the callee-first order to analyse them in. */
@@ -200,17 +241,39 @@ export class Analyzer implements Classifier {
     const defs = topLevelDefs(tree);
     const names = defs.map((d) => functionName(d));
     const byName = new Map<string, number>();
-    names.forEach((n, i) => { if (n && !byName.has(n)) byName.set(n, i); });
+    names.forEach((n, i) => {
+      if (n && !byName.has(n)) byName.set(n, i);
+    });
     // lock sites and the same-file call relation (what an open document's edits left alone is not queried again)
-    const { facts, lockSitesOutside } = segmentFacts(this.grammar.queries.calls, tree, text, defs, this, opts.reuse?.segments);
+    const { facts, lockSitesOutside } = segmentFacts(
+      this.grammar.queries.calls,
+      tree,
+      text,
+      defs,
+      this,
+      opts.reuse?.segments,
+    );
     const calls = facts.map((f) => new Set(f.plain.filter((n) => byName.has(n))));
-    const relevant = relevance(facts.map((f) => f.direct), calls, byName);
+    const relevant = relevance(
+      facts.map((f) => f.direct),
+      calls,
+      byName,
+    );
     // against an indexed tree, every function may reach a lock through another file
-    if (opts.external) defs.forEach((_d, i) => { if (names[i]) relevant.add(i); });
+    if (opts.external)
+      defs.forEach((_d, i) => {
+        if (names[i]) relevant.add(i);
+      });
     let order = calleeFirst(relevant, calls, byName);
     if (opts.only) order = callersOf(order, names, calls, opts.only);
     return {
-      defs, names, byName, calls, named: facts.map((f) => f.named), relevant, order,
+      defs,
+      names,
+      byName,
+      calls,
+      named: facts.map((f) => f.named),
+      relevant,
+      order,
       sameFile: new Set([...relevant].map((i) => names[i]).filter((n): n is string => !!n)),
       lockSites: facts.reduce((n, f) => n + f.lockSites, lockSitesOutside),
     };
@@ -222,7 +285,10 @@ export class Analyzer implements Classifier {
     const macros = new Macros();
     macros.addTree(tree.rootNode);
     const build = {
-      catalog: this.catalog, file, loopMacros: this.loopMacros, indirectCalls: !!external,
+      catalog: this.catalog,
+      file,
+      loopMacros: this.loopMacros,
+      indirectCalls: !!external,
       callable: (n: string) => sameFile.has(n) || busy(external?.summaryFrom(file, n)),
     };
     return { file, dir: path.posix.dirname(file), external, build, types, macros, summaries: new Map() };
@@ -235,17 +301,23 @@ export class Analyzer implements Classifier {
     cx.types.classify(ir, cx.types.variables(def));
     const self = external?.linker.resolve(file, ir.name);
     const env: FunctionEnv = {
-      catalog: this.catalog, macros: cx.macros, severity: this.opts.settings.severity,
+      catalog: this.catalog,
+      macros: cx.macros,
+      severity: this.opts.settings.severity,
       summaryOf: (n) => summaries.get(n) ?? external?.summaryFrom(file, n),
       indirect: external
-        ? (field, hops, recvType) => external.linker.indirect(field, { id: self, dir: cx.dir }, hops, (id) => external.summary(id), recvType)
+        ? (field, hops, recvType) =>
+            external.linker.indirect(field, { id: self, dir: cx.dir }, hops, (id) => external.summary(id), recvType)
         : undefined,
       slots: external && self !== undefined ? external.linker.slotsOf(self) : [],
     };
     const r = analyseFunction(ir, env, { hover: true });
     return {
       info: { ...info, analysed: true, points: r.points, entryHeld: r.entryHeld },
-      summary: r.summary, findings: r.findings, stats: r.stats, fields: r.fields,
+      summary: r.summary,
+      findings: r.findings,
+      stats: r.stats,
+      fields: r.fields,
     };
   }
 }
@@ -253,7 +325,10 @@ export class Analyzer implements Classifier {
 /** Function `i` as a Reuse sees it. */
 function slotOf(p: FilePlan, i: number, summaries: ReadonlyMap<string, Summary>): FunctionSlot {
   return {
-    text: p.defs[i].text, name: p.names[i], calls: p.calls[i], named: p.named[i],
+    text: p.defs[i].text,
+    name: p.names[i],
+    calls: p.calls[i],
+    named: p.named[i],
     calleePending: [...p.calls[i]].some((c) => p.relevant.has(p.byName.get(c)!) && !summaries.has(c)),
   };
 }
@@ -261,13 +336,19 @@ function slotOf(p: FilePlan, i: number, summaries: ReadonlyMap<string, Summary>)
 /** The functions that touch a lock directly (`direct`), or call one that does in the same file. */
 function relevance(direct: boolean[], calls: Set<string>[], byName: ReadonlyMap<string, number>): Set<number> {
   const relevant = new Set<number>();
-  direct.forEach((d, i) => { if (d) relevant.add(i); });
+  direct.forEach((d, i) => {
+    if (d) relevant.add(i);
+  });
   for (let changed = true; changed;) {
     changed = false;
     calls.forEach((callees, i) => {
       if (relevant.has(i)) return;
       for (const callee of callees) {
-        if (relevant.has(byName.get(callee)!)) { relevant.add(i); changed = true; return; }
+        if (relevant.has(byName.get(callee)!)) {
+          relevant.add(i);
+          changed = true;
+          return;
+        }
       }
     });
   }
@@ -275,7 +356,11 @@ function relevance(direct: boolean[], calls: Set<string>[], byName: ReadonlyMap<
 }
 
 /** The relevant functions, each after the same-file functions it calls (but in a cycle). */
-function calleeFirst(relevant: ReadonlySet<number>, calls: Set<string>[], byName: ReadonlyMap<string, number>): number[] {
+function calleeFirst(
+  relevant: ReadonlySet<number>,
+  calls: Set<string>[],
+  byName: ReadonlyMap<string, number>,
+): number[] {
   const order: number[] = [];
   const state = new Uint8Array(calls.length);
   const visit = (i: number): void => {
@@ -292,13 +377,21 @@ function calleeFirst(relevant: ReadonlySet<number>, calls: Set<string>[], byName
 }
 
 /** Of `order`, just the functions named in `only` and their callers in this file. */
-function callersOf(order: number[], names: (string | undefined)[], calls: Set<string>[], only: ReadonlySet<string>): number[] {
+function callersOf(
+  order: number[],
+  names: (string | undefined)[],
+  calls: Set<string>[],
+  only: ReadonlySet<string>,
+): number[] {
   const chosen = new Set(names.filter((n): n is string => !!n && only.has(n)));
   for (let grew = true; grew;) {
     grew = false;
     order.forEach((i) => {
       const n = names[i];
-      if (n && !chosen.has(n) && [...calls[i]].some((c) => chosen.has(c))) { chosen.add(n); grew = true; }
+      if (n && !chosen.has(n) && [...calls[i]].some((c) => chosen.has(c))) {
+        chosen.add(n);
+        grew = true;
+      }
     });
   }
   return order.filter((i) => names[i] && chosen.has(names[i]!));
@@ -310,7 +403,11 @@ export function functionAt(result: FileResult, line: number): FunctionInfo | und
 }
 
 /** Locks held just before the statement at (line, column), for hover. */
-export function locksAt(result: FileResult, line: number, column: number): { fn: FunctionInfo; held: HeldLock[] } | undefined {
+export function locksAt(
+  result: FileResult,
+  line: number,
+  column: number,
+): { fn: FunctionInfo; held: HeldLock[] } | undefined {
   const fn = functionAt(result, line);
   if (!fn) return undefined;
   if (!fn.points.length) return { fn, held: [] };

@@ -9,11 +9,24 @@ import { type IndirectTarget, type LockFact, type Summary, type TransferContext 
 import { entryStateOf, isHeld, solve, summarise, vfsEntryLocks } from './absint';
 import { type CheckOptions, runChecks } from './checks';
 import { type FunctionIR, type OpsSlot, acquiredKeys } from './ir';
-import { type Catalog, type FileStats, type Finding, type HeldLock, type Settings, applySeverity, emptyStats, mergeStats } from './model';
+import {
+  type Catalog,
+  type FileStats,
+  type Finding,
+  type HeldLock,
+  type Settings,
+  applySeverity,
+  emptyStats,
+  mergeStats,
+} from './model';
 import type { Macros } from './syntax';
 
 /** Locks held just before a statement, for hover. */
-export interface StatePoint { line: number; column: number; held: HeldLock[] }
+export interface StatePoint {
+  line: number;
+  column: number;
+  held: HeldLock[];
+}
 
 /** Where a function's callees are looked up, and the settings it is checked with. */
 export interface FunctionEnv {
@@ -24,7 +37,10 @@ export interface FunctionEnv {
   severity: Settings['severity'];
   /** The summary of a callee named in the function, as resolved from its file. */
   summaryOf(name: string): Summary | undefined;
-  /** Candidates for a call through an ops-table field, ranked for this function (Linker.indirect); none without a tree. */
+  /**
+   * Candidates for a call through an ops-table field, ranked for this function (Linker.indirect); none without
+   * a tree.
+   */
   indirect?(field: string, hops: number, recvType?: string): { targets: IndirectTarget[]; unresolved: boolean };
   /** The ops-table slots the function is installed in: their VFS contract holds locks on entry. */
   slots: readonly OpsSlot[];
@@ -62,21 +78,29 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
   const indirect = env.indirect;
   const ctx: TransferContext = {
     summaryOf: (n) => env.summaryOf(n),
-    indirect: indirect ? (field, hops, recvType) => {
-      fields.add(field);
-      const r = indirect(field, hops, recvType);
-      if (r.unresolved) indirectUnresolved++;
-      return r.targets;
-    } : undefined,
-    assigned: ir.assigned, tainted: new Set(), locals: ir.locals,
-    acquiredKeys: acquiredKeys(ir), catalog: env.catalog, canon: ir.canon, macros: env.macros,
+    indirect: indirect
+      ? (field, hops, recvType) => {
+          fields.add(field);
+          const r = indirect(field, hops, recvType);
+          if (r.unresolved) indirectUnresolved++;
+          return r.targets;
+        }
+      : undefined,
+    assigned: ir.assigned,
+    tainted: new Set(),
+    locals: ir.locals,
+    acquiredKeys: acquiredKeys(ir),
+    catalog: env.catalog,
+    canon: ir.canon,
+    macros: env.macros,
   };
   const contract = env.slots.length ? vfsEntryLocks(ir, env.slots) : [];
   const sol = solve(ir, entryStateOf(ir, contract), ctx);
   const findings = opts.check === false ? [] : applySeverity(runChecks(sol, ctx, { ...opts.observe }), env.severity);
   const summary = summarise(sol, ctx);
   return {
-    summary, findings,
+    summary,
+    findings,
     points: opts.hover ? statePoints(ir, sol.inStates, sol.order) : [],
     entryHeld: opts.hover ? heldOf(entryStateOf(ir, contract).locks, 'must') : [],
     stats: functionStats(ir, sol.saturated),
@@ -89,7 +113,8 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
 function functionStats(ir: FunctionIR, saturated: boolean): FileStats {
   const stats = emptyStats();
   if (saturated) stats.unmodelled['state-limit'] = 1;
-  if (ir.incomplete) stats.incomplete = [{ file: ir.file, function: ir.name, line: ir.site.line, reason: ir.incomplete }];
+  if (ir.incomplete)
+    stats.incomplete = [{ file: ir.file, function: ir.name, line: ir.site.line, reason: ir.incomplete }];
   return mergeStats(stats, { ...emptyStats(), lockSitesModelled: ir.lockSitesModelled, unmodelled: ir.unmodelled });
 }
 
@@ -98,7 +123,11 @@ function heldOf(locks: ReadonlyMap<string, LockFact>, certainty: 'must' | 'may')
   for (const f of locks.values()) {
     if (!isHeld(f)) continue;
     out.push({
-      instance: f.ref.display, class: f.ref.class, kind: f.ref.kind, mode: f.mode, certainty,
+      instance: f.ref.display,
+      class: f.ref.class,
+      kind: f.ref.kind,
+      mode: f.mode,
+      certainty,
       ...(f.status === 'held' && f.site ? { site: { line: f.site.line, column: f.site.column } } : {}),
       via: f.via,
     });
@@ -106,7 +135,11 @@ function heldOf(locks: ReadonlyMap<string, LockFact>, certainty: 'must' | 'may')
   return out;
 }
 
-function statePoints(ir: FunctionIR, inStates: { states: Map<string, { locks: ReadonlyMap<string, LockFact> }> }[], order: number[]): StatePoint[] {
+function statePoints(
+  ir: FunctionIR,
+  inStates: { states: Map<string, { locks: ReadonlyMap<string, LockFact> }> }[],
+  order: number[],
+): StatePoint[] {
   const points: StatePoint[] = [];
   for (const id of order) {
     const node = ir.nodes[id];
@@ -118,7 +151,8 @@ function statePoints(ir: FunctionIR, inStates: { states: Map<string, { locks: Re
       for (const [k, f] of s.locks) {
         if (!isHeld(f)) continue;
         const c = count.get(k);
-        if (c) c.n++; else count.set(k, { fact: f, n: 1 });
+        if (c) c.n++;
+        else count.set(k, { fact: f, n: 1 });
       }
     }
     const held: HeldLock[] = [];

@@ -13,12 +13,26 @@ import type { Summary } from './absint';
 import { LockOrder, type OrderWitness, lockClass, unsuppressed } from './checks';
 import type { FunctionIR, OpsSlot } from './ir';
 import { Extractor, type FileRecord, Linker, busy, rehydrate, sccOrder, type LinkFn, type TreeIndex } from './link';
-import { type Catalog, type FileStats, type Finding, type Settings, applySeverity, catalogFor, emptyStats, mergeStats } from './model';
+import {
+  type Catalog,
+  type FileStats,
+  type Finding,
+  type Settings,
+  applySeverity,
+  catalogFor,
+  emptyStats,
+  mergeStats,
+} from './model';
 import { type Grammar, Macros, TypeTable } from './syntax';
 import { type FunctionEnv, type FunctionOptions, analyseFunction } from './function';
 
-
-interface Fn { id: number; ir: FunctionIR; file: string; dir: string; vars: ReadonlyMap<string, string> }
+interface Fn {
+  id: number;
+  ir: FunctionIR;
+  file: string;
+  dir: string;
+  vars: ReadonlyMap<string, string>;
+}
 
 const NO_VARS: ReadonlyMap<string, string> = new Map();
 
@@ -47,11 +61,16 @@ export class Project {
   private classified = false;
 
   /** `grammar` is needed only by addFile: records extracted elsewhere need none. */
-  constructor(private readonly grammar: Grammar | undefined, private readonly settings: Settings) {
+  constructor(
+    private readonly grammar: Grammar | undefined,
+    private readonly settings: Settings,
+  ) {
     this.catalog = catalogFor(settings);
   }
 
-  get skippedFiles(): readonly { file: string; reason: string }[] { return this.skipped; }
+  get skippedFiles(): readonly { file: string; reason: string }[] {
+    return this.skipped;
+  }
 
   /** Parse one file into IR; `file` is its path relative to the tree root (POSIX). Returns a reason when skipped. */
   addFile(file: string, text: string): string | undefined {
@@ -70,12 +89,16 @@ export class Project {
    * same order on every run (sorted paths): first definitions win, and function ids follow the order.
    */
   addRecord(rec: FileRecord): void {
-    if (rec.skipped) { this.skipped.push({ file: rec.file, reason: rec.skipped }); return; }
+    if (rec.skipped) {
+      this.skipped.push({ file: rec.file, reason: rec.skipped });
+      return;
+    }
     if (rec.suppressed.size) this.suppressed.set(rec.file, rec.suppressed);
     const dir = path.posix.dirname(rec.file);
     this.types.merge(rec.types);
     this.macros.merge(rec.macros);
-    for (const f of rec.fns) this.fns.push({ id: this.fns.length, ir: f.ir, file: rec.file, dir, vars: f.vars ?? NO_VARS });
+    for (const f of rec.fns)
+      this.fns.push({ id: this.fns.length, ir: f.ir, file: rec.file, dir, vars: f.vars ?? NO_VARS });
     this.slots.push(...rec.slots);
     this.fileStats.set(rec.file, rec.stats);
     this.classified = false;
@@ -84,42 +107,81 @@ export class Project {
   /** The linking view of every indexed function (no IR). */
   linkFns(): LinkFn[] {
     return this.fns.map((f) => ({
-      id: f.id, name: f.ir.name, file: f.file, dir: f.dir, isStatic: f.ir.isStatic, callees: [...f.ir.callees], fieldCalls: [...f.ir.fieldCalls],
-      line: f.ir.site.line, endLine: f.ir.site.endLine,
+      id: f.id,
+      name: f.ir.name,
+      file: f.file,
+      dir: f.dir,
+      isStatic: f.ir.isStatic,
+      callees: [...f.ir.callees],
+      fieldCalls: [...f.ir.fieldCalls],
+      line: f.ir.site.line,
+      endLine: f.ir.site.endLine,
     }));
   }
 
-  get opsSlots(): readonly OpsSlot[] { return this.slots; }
+  get opsSlots(): readonly OpsSlot[] {
+    return this.slots;
+  }
 
   /** Where function `f` finds its callees' summaries and ops-table targets: the linked tree, `summaries` so far. */
   private env(f: Fn, linker: Linker, summaries: ReadonlyMap<number, Summary>): FunctionEnv {
     return {
-      catalog: this.catalog, macros: this.macros, severity: this.settings.severity,
-      summaryOf: (n) => { const t = linker.resolve(f.file, n); return t === undefined ? undefined : summaries.get(t); },
-      indirect: (field, hops, recvType) => linker.indirect(field, { id: f.id, dir: f.dir }, hops, (t) => summaries.get(t), recvType),
+      catalog: this.catalog,
+      macros: this.macros,
+      severity: this.settings.severity,
+      summaryOf: (n) => {
+        const t = linker.resolve(f.file, n);
+        return t === undefined ? undefined : summaries.get(t);
+      },
+      indirect: (field, hops, recvType) =>
+        linker.indirect(field, { id: f.id, dir: f.dir }, hops, (t) => summaries.get(t), recvType),
       slots: linker.slotsOf(f.id),
     };
   }
 
   /** What checking `f` feeds: the locks held at its calls, the lock-order graph. */
-  private observers(f: Fn, linker: Linker, lockOrder: LockOrder | undefined, callSite?: CallSiteSink): FunctionOptions['observe'] {
+  private observers(
+    f: Fn,
+    linker: Linker,
+    lockOrder: LockOrder | undefined,
+    callSite?: CallSiteSink,
+  ): FunctionOptions['observe'] {
     return {
-      callSite: callSite ? (callee, held) => {
-        const t = linker.resolve(f.file, callee);
-        if (t !== undefined) callSite(f.id, t, held);
-      } : undefined,
-      order: !lockOrder ? undefined : ({ held, taken, site, path: p }) => {
-        const from = lockClass(held.ref, f.dir);
-        const to = lockClass(taken, f.dir);
-        if (!from || !to || from === to) return;
-        lockOrder.add({ from, to, held: held.ref.display, taken: taken.display, file: f.file, fn: f.ir.name, line: site.line, column: site.column, path: p });
-      },
+      callSite: callSite
+        ? (callee, held) => {
+            const t = linker.resolve(f.file, callee);
+            if (t !== undefined) callSite(f.id, t, held);
+          }
+        : undefined,
+      order: !lockOrder
+        ? undefined
+        : ({ held, taken, site, path: p }) => {
+            const from = lockClass(held.ref, f.dir);
+            const to = lockClass(taken, f.dir);
+            if (!from || !to || from === to) return;
+            lockOrder.add({
+              from,
+              to,
+              held: held.ref.display,
+              taken: taken.display,
+              file: f.file,
+              fn: f.ir.name,
+              line: site.line,
+              column: site.column,
+              path: p,
+            });
+          },
     };
   }
 
   /** Does `f` take a lock, or call something whose summary (so far) says it does? */
   private touches(f: Fn, linker: Linker, summaries: ReadonlyMap<number, Summary>): boolean {
-    return touchesLocks(f.ir, (n) => linker.resolve(f.file, n), (t) => summaries.get(t), linker);
+    return touchesLocks(
+      f.ir,
+      (n) => linker.resolve(f.file, n),
+      (t) => summaries.get(t),
+      linker,
+    );
   }
 
   /** Summarise the whole tree for per-file analysis elsewhere (the language server's index). */
@@ -135,41 +197,68 @@ export class Project {
   analysis(root: string): TreeAnalysis {
     const { index, findings, stats } = this.indexAndFindings(root, () => true);
     return {
-      index, findings, indirectUnresolved: stats.indirectUnresolved,
-      fileStats: new Map(this.fileStats), skipped: [...this.skipped], suppressed: new Map(this.suppressed),
+      index,
+      findings,
+      indirectUnresolved: stats.indirectUnresolved,
+      fileStats: new Map(this.fileStats),
+      skipped: [...this.skipped],
+      suppressed: new Map(this.suppressed),
     };
   }
 
   /** The index, and the findings in the files `report` accepts, from one analysis. */
-  indexAndFindings(root: string, report: (file: string) => boolean): { index: TreeIndex; findings: Finding[]; stats: ProjectStats } {
+  indexAndFindings(
+    root: string,
+    report: (file: string) => boolean,
+  ): { index: TreeIndex; findings: Finding[]; stats: ProjectStats } {
     const summaries: (Summary | null)[] = this.fns.map(() => null);
     const hold = new Map<number, Map<number, Set<string>>>();
     let order: OrderWitness[] = [];
-    const { findings, stats } = this.analyze(report, (_ir, s, id) => { if (busy(s)) summaries[id] = s; }, {
-      lockOrder: false,
-      orderGraph: (w) => { order = w; },
-      callSite: (caller, callee, held) => {
-        let m = hold.get(callee);
-        if (!m) { m = new Map(); hold.set(callee, m); }
-        const before = m.get(caller);
-        m.set(caller, before ? new Set(held.filter((h) => before.has(h))) : new Set(held));
+    const { findings, stats } = this.analyze(
+      report,
+      (_ir, s, id) => {
+        if (busy(s)) summaries[id] = s;
       },
-    });
+      {
+        lockOrder: false,
+        orderGraph: (w) => {
+          order = w;
+        },
+        callSite: (caller, callee, held) => {
+          let m = hold.get(callee);
+          if (!m) {
+            m = new Map();
+            hold.set(callee, m);
+          }
+          const before = m.get(caller);
+          m.set(caller, before ? new Set(held.filter((h) => before.has(h))) : new Set(held));
+        },
+      },
+    );
     const callersHold: TreeIndex['callersHold'] = {};
     for (const [callee, m] of hold) {
-      callersHold[callee] = [...m].slice(0, 64).map(([c, held]) => ({ caller: this.fns[c].ir.name, file: this.fns[c].file, held: [...held] }));
+      callersHold[callee] = [...m]
+        .slice(0, 64)
+        .map(([c, held]) => ({ caller: this.fns[c].ir.name, file: this.fns[c].file, held: [...held] }));
     }
-    return { index: { root, fns: this.linkFns(), slots: [...this.slots], summaries, callersHold, order }, findings, stats };
+    return {
+      index: { root, fns: this.linkFns(), slots: [...this.slots], summaries, callersHold, order },
+      findings,
+      stats,
+    };
   }
 
   /** Link, summarise bottom-up, and check; findings only for files `report` accepts. */
-  analyze(report: (file: string) => boolean, onSummary?: (fn: FunctionIR, s: Summary, id: number) => void,
+  analyze(
+    report: (file: string) => boolean,
+    onSummary?: (fn: FunctionIR, s: Summary, id: number) => void,
     opts: {
       lockOrder?: boolean;
       callSite?: CallSiteSink;
       /** Receives the lock-order graph's edges (built even where lock-order-inversion findings are off). */
       orderGraph?: (edges: OrderWitness[]) => void;
-    } = {}): { findings: Finding[]; stats: ProjectStats } {
+    } = {},
+  ): { findings: Finding[]; stats: ProjectStats } {
     const wantOrder = opts.lockOrder !== false && this.settings.severity['lock-order-inversion'] !== 'off';
     const lockOrder = new LockOrder();
     const observed = wantOrder || opts.orderGraph !== undefined ? lockOrder : undefined;
@@ -181,12 +270,15 @@ export class Project {
     let indirectUnresolved = 0;
     for (const scc of sccOrder(this.fns.length, edges)) {
       // a recursive cycle: summarise its members a few rounds first (silently), so each sees the others
-      if ((scc.length > 1 && scc.length <= MAX_SCC_ROUNDS_SIZE) || edges[scc[0]].includes(scc[0])) this.presummarise(scc, linker, summaries);
+      if ((scc.length > 1 && scc.length <= MAX_SCC_ROUNDS_SIZE) || edges[scc[0]].includes(scc[0]))
+        this.presummarise(scc, linker, summaries);
       for (const id of scc) {
         const f = this.fns[id];
         if (!this.touches(f, linker, summaries)) continue;
         // every function feeds the lock-order graph; findings only where asked
-        const r = analyseFunction(f.ir, this.env(f, linker, summaries), { observe: this.observers(f, linker, observed, opts.callSite) });
+        const r = analyseFunction(f.ir, this.env(f, linker, summaries), {
+          observe: this.observers(f, linker, observed, opts.callSite),
+        });
         indirectUnresolved += r.indirectUnresolved;
         if (report(f.file)) findings.push(...r.findings);
         summaries.set(id, r.summary);
@@ -230,7 +322,11 @@ export interface TreeAnalysis {
 }
 
 /** The findings and counts for the files `report` accepts, inversions included when their severity is on. */
-export function findingsFor(a: TreeAnalysis, settings: Settings, report: (file: string) => boolean): { findings: Finding[]; stats: ProjectStats } {
+export function findingsFor(
+  a: TreeAnalysis,
+  settings: Settings,
+  report: (file: string) => boolean,
+): { findings: Finding[]; stats: ProjectStats } {
   const findings = a.findings.filter((f) => report(f.file));
   const severity = settings.severity['lock-order-inversion'];
   if (severity && severity !== 'off') {
@@ -238,7 +334,10 @@ export function findingsFor(a: TreeAnalysis, settings: Settings, report: (file: 
     for (const w of a.index.order ?? []) order.add(w);
     findings.push(...inversions(order, settings, report));
   }
-  return { findings: unsuppressedIn(findings, a.suppressed), stats: statsFor(a.fileStats, report, a.indirectUnresolved) };
+  return {
+    findings: unsuppressedIn(findings, a.suppressed),
+    stats: statsFor(a.fileStats, report, a.indirectUnresolved),
+  };
 }
 
 /** The lock-order inversions among the files `report` accepts, at the user's severity. */
@@ -246,7 +345,11 @@ function inversions(order: LockOrder, settings: Settings, report: (file: string)
   return applySeverity(order.inversions(report), settings.severity);
 }
 
-function statsFor(fileStats: ReadonlyMap<string, FileStats>, report: (file: string) => boolean, indirectUnresolved: number): ProjectStats {
+function statsFor(
+  fileStats: ReadonlyMap<string, FileStats>,
+  report: (file: string) => boolean,
+  indirectUnresolved: number,
+): ProjectStats {
   const stats: ProjectStats = { ...emptyStats(), files: 0, indirectUnresolved };
   for (const [file, s] of fileStats) {
     if (!report(file)) continue;
@@ -257,21 +360,42 @@ function statsFor(fileStats: ReadonlyMap<string, FileStats>, report: (file: stri
 }
 
 function unsuppressedIn(findings: Finding[], suppressed: ReadonlyMap<string, Map<number, Set<string>>>): Finding[] {
-  const kept = findings.filter((f) => { const m = suppressed.get(f.file); return !m || unsuppressed([f], m).length > 0; });
+  const kept = findings.filter((f) => {
+    const m = suppressed.get(f.file);
+    return !m || unsuppressed([f], m).length > 0;
+  });
   return kept.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }
 
 /** Does the function take a lock, or call something whose summary says it does? */
-export function touchesLocks(ir: FunctionIR, resolve: (name: string) => number | undefined,
-  summaryOf: (id: number) => Summary | undefined, linker: Linker): boolean {
+export function touchesLocks(
+  ir: FunctionIR,
+  resolve: (name: string) => number | undefined,
+  summaryOf: (id: number) => Summary | undefined,
+  linker: Linker,
+): boolean {
   const a = ir.annotations;
   if (a.acquires.length || a.releases.length || a.mustHold.length) return true;
   for (const n of ir.nodes) {
-    if (n.ops.some((o) => o.k === 'acquire' || o.k === 'release' || o.k === 'assert' || o.k === 'downgrade' || o.k === 'forbid' || o.k === 'sleep')) return true;
+    if (
+      n.ops.some(
+        (o) =>
+          o.k === 'acquire' ||
+          o.k === 'release' ||
+          o.k === 'assert' ||
+          o.k === 'downgrade' ||
+          o.k === 'forbid' ||
+          o.k === 'sleep',
+      )
+    )
+      return true;
     if (n.succ.some((e) => e.guard?.acquire)) return true;
   }
-  for (const c of ir.callees) { const t = resolve(c); if (t !== undefined && busy(summaryOf(t))) return true; }
-  for (const field of ir.fieldCalls) if ((linker.byField.get(field) ?? []).some((c) => busy(summaryOf(c.fn)))) return true;
+  for (const c of ir.callees) {
+    const t = resolve(c);
+    if (t !== undefined && busy(summaryOf(t))) return true;
+  }
+  for (const field of ir.fieldCalls)
+    if ((linker.byField.get(field) ?? []).some((c) => busy(summaryOf(c.fn)))) return true;
   return false;
 }
-

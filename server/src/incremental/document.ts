@@ -7,7 +7,15 @@
  * in an ops table redoes the functions whose calls through pointers went through its field. A new tree
  * index starts over. The engine asks (`Reuse`); this module answers and keeps the session up to date.
  */
-import { type Analyzer, type FileResult, type FunctionOutcome, type FunctionSlot, type Reuse, normaliseLineBreaks, unanalysed } from '../engine';
+import {
+  type Analyzer,
+  type FileResult,
+  type FunctionOutcome,
+  type FunctionSlot,
+  type Reuse,
+  normaliseLineBreaks,
+  unanalysed,
+} from '../engine';
 import { detachStrings, ownString, textKey } from '../engine/ir';
 import type { ExternalIndex } from './live-index';
 import { lineRange, moveCached, moveSummary } from './move';
@@ -17,11 +25,20 @@ import type { CachedFunction, DocumentSession } from './session';
  * Analyse an open document: the session's tree (edited since) is reused by the parser, and functions
  * whose results still hold are not analysed again. The same result as analyzeText on the same text.
  */
-export function analyseDocument(analyzer: Analyzer, session: DocumentSession, raw: string, file: string, index?: ExternalIndex): FileResult {
+export function analyseDocument(
+  analyzer: Analyzer,
+  session: DocumentSession,
+  raw: string,
+  file: string,
+  index?: ExternalIndex,
+): FileResult {
   const text = normaliseLineBreaks(raw);
   const old = session.tree;
   const tree = analyzer.parse(text, old);
-  if (typeof tree === 'string') { session.replaced(); return unanalysed(file, tree); }
+  if (typeof tree === 'string') {
+    session.replaced();
+    return unanalysed(file, tree);
+  }
   session.last.incrementalParse = !!old;
   // lines of this file in other files' summaries follow the edits (when the last analysis used this index too)
   if (index && session.index === index) index.linesMoved(file, session.pending);
@@ -55,9 +72,15 @@ class SessionReuse implements Reuse {
   private reused = 0;
   private analysedCount = 0;
 
-  constructor(private readonly session: DocumentSession, private readonly file: string, private readonly index?: ExternalIndex) {}
+  constructor(
+    private readonly session: DocumentSession,
+    private readonly file: string,
+    private readonly index?: ExternalIndex,
+  ) {}
 
-  get segments() { return this.session.segments; }
+  get segments() {
+    return this.session.segments;
+  }
 
   begin(names: readonly (string | undefined)[], relevant: ReadonlySet<string>): void {
     const s = this.session;
@@ -83,7 +106,8 @@ class SessionReuse implements Reuse {
     if (!s.unmoved(prior.lines[0], prior.lines[1])) {
       // moved, or an edit falls between lines it mentions: the precise map decides
       moved = moveCached(prior, this.file, (l) => s.mapLine(l));
-      if (moved) moved.lines = [s.mapLine(prior.lines[0]) ?? moved.info.line, s.mapLine(prior.lines[1]) ?? moved.info.endLine];
+      if (moved)
+        moved.lines = [s.mapLine(prior.lines[0]) ?? moved.info.line, s.mapLine(prior.lines[1]) ?? moved.info.endLine];
     }
     if (!moved) return undefined;
     this.reused++;
@@ -94,9 +118,12 @@ class SessionReuse implements Reuse {
   /** Must `fn` be analysed again though its text did not change? */
   private redo(fn: FunctionSlot, prior: CachedFunction): boolean {
     const since = this.since;
-    return fn.calleePending || [...fn.calls].some((c) => this.redone.has(c))
-      || (this.changed.size > 0 && [...fn.named].some((c) => this.changed.has(c)))
-      || (!!since?.fields.size && prior.fields.some((f) => since.fields.has(f)));
+    return (
+      fn.calleePending ||
+      [...fn.calls].some((c) => this.redone.has(c)) ||
+      (this.changed.size > 0 && [...fn.named].some((c) => this.changed.has(c))) ||
+      (!!since?.fields.size && prior.fields.some((f) => since.fields.has(f)))
+    );
   }
 
   analysed(fn: FunctionSlot, out: FunctionOutcome): void {
@@ -133,7 +160,12 @@ class SessionReuse implements Reuse {
  * Functions added, removed or duplicated since the session's last analysis, and same-file functions
  * that started or stopped touching locks (that changes how their callers' CFGs treat their calls).
  */
-function changedNames(s: DocumentSession, joined: string, names: readonly (string | undefined)[], relevant: ReadonlySet<string>): Set<string> {
+function changedNames(
+  s: DocumentSession,
+  joined: string,
+  names: readonly (string | undefined)[],
+  relevant: ReadonlySet<string>,
+): Set<string> {
   const changed = new Set<string>();
   if (s.names !== undefined && s.names !== joined) {
     const count = (list: readonly (string | undefined)[]) => {
@@ -145,6 +177,7 @@ function changedNames(s: DocumentSession, joined: string, names: readonly (strin
     const after = count(names);
     for (const n of new Set([...before.keys(), ...after.keys()])) if (before.get(n) !== after.get(n)) changed.add(n);
   }
-  if (s.relevant) for (const n of new Set([...s.relevant, ...relevant])) if (s.relevant.has(n) !== relevant.has(n)) changed.add(n);
+  if (s.relevant)
+    for (const n of new Set([...s.relevant, ...relevant])) if (s.relevant.has(n) !== relevant.has(n)) changed.add(n);
   return changed;
 }

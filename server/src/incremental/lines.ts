@@ -6,7 +6,11 @@
  */
 
 /** Whole rows an edit replaced: rows start..oldEnd of the text before became start..newEnd (0-based). */
-export interface LineEdit { start: number; oldEnd: number; newEnd: number }
+export interface LineEdit {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+}
 
 /** What becomes of a line an edit touched: it is lost, or it goes to where that edit starts. */
 export type Touched = 'lost' | 'to-start';
@@ -17,7 +21,12 @@ export type Touched = 'lost' | 'to-start';
  */
 export function mapLine(edits: readonly LineEdit[], line: number, touched: 'to-start', from?: number): number;
 export function mapLine(edits: readonly LineEdit[], line: number, touched?: Touched, from?: number): number | undefined;
-export function mapLine(edits: readonly LineEdit[], line: number, touched: Touched = 'lost', from = 0): number | undefined {
+export function mapLine(
+  edits: readonly LineEdit[],
+  line: number,
+  touched: Touched = 'lost',
+  from = 0,
+): number | undefined {
   let row = line - 1;
   for (let i = from; i < edits.length; i++) {
     const e = edits[i];

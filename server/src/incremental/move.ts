@@ -16,14 +16,19 @@ export function lineRange(value: unknown, file: string, from: number, to: number
   let lo = from;
   let hi = to;
   const walk = (v: unknown): void => {
-    if (Array.isArray(v)) { for (const x of v) walk(x); return; }
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x);
+      return;
+    }
     if (!v || typeof v !== 'object') return;
     const o = v as Record<string, unknown>;
     const mine = ofFile(o, file);
     for (const k in o) {
       const x = o[k];
-      if (mine && (k === 'line' || k === 'endLine') && typeof x === 'number') { lo = Math.min(lo, x); hi = Math.max(hi, x); }
-      else if (x && typeof x === 'object') walk(x);
+      if (mine && (k === 'line' || k === 'endLine') && typeof x === 'number') {
+        lo = Math.min(lo, x);
+        hi = Math.max(hi, x);
+      } else if (x && typeof x === 'object') walk(x);
     }
   };
   walk(value);
@@ -43,7 +48,10 @@ export function moveLines<T>(value: T, file: string, map: (line: number) => numb
       let out: unknown[] | undefined;
       for (let i = 0; i < v.length; i++) {
         const x = walk(v[i]);
-        if (x !== v[i]) { out ??= v.slice(); out[i] = x; }
+        if (x !== v[i]) {
+          out ??= v.slice();
+          out[i] = x;
+        }
       }
       return out ?? v;
     }
@@ -56,9 +64,13 @@ export function moveLines<T>(value: T, file: string, map: (line: number) => numb
       let y: unknown = x;
       if (mine && (k === 'line' || k === 'endLine') && typeof x === 'number') {
         const m = map(x);
-        if (m === undefined) lost = true; else y = m;
+        if (m === undefined) lost = true;
+        else y = m;
       } else if (x && typeof x === 'object') y = walk(x);
-      if (y !== x) { out ??= { ...o }; out[k] = y; }
+      if (y !== x) {
+        out ??= { ...o };
+        out[k] = y;
+      }
     }
     return out ?? o;
   };
@@ -72,7 +84,11 @@ export function moveLines<T>(value: T, file: string, map: (line: number) => numb
  * files); walking only those paths, and only their steps in this file, is what keeps an edit above
  * many functions cheap. Must agree with moveLines on every summary (a test holds it to that).
  */
-export function moveCached<T extends FunctionOutcome>(c: T, file: string, map: (line: number) => number | undefined): T | undefined {
+export function moveCached<T extends FunctionOutcome>(
+  c: T,
+  file: string,
+  map: (line: number) => number | undefined,
+): T | undefined {
   const summary = c.summary ? moveSummary(c.summary, file, map) : undefined;
   if (c.summary && !summary) return undefined;
   const info = moveLines(c.info, file, map);
@@ -90,8 +106,14 @@ export function moveSummary(s: Summary, file: string, map: (line: number) => num
       const st = w[i];
       if (st.file !== file && typeof st.file === 'string') continue;
       const moved = moveLines(st, file, map);
-      if (!moved) { lost = true; return w; }
-      if (moved !== st) { out ??= w.slice(); out[i] = moved; }
+      if (!moved) {
+        lost = true;
+        return w;
+      }
+      if (moved !== st) {
+        out ??= w.slice();
+        out[i] = moved;
+      }
     }
     return out ?? w;
   };
@@ -99,7 +121,10 @@ export function moveSummary(s: Summary, file: string, map: (line: number) => num
     let out: T[] | undefined;
     for (let i = 0; i < list.length; i++) {
       const w = steps(list[i].witness);
-      if (w !== list[i].witness) { out ??= list.slice(); out[i] = { ...list[i], witness: w }; }
+      if (w !== list[i].witness) {
+        out ??= list.slice();
+        out[i] = { ...list[i], witness: w };
+      }
     }
     return out ?? list;
   };
@@ -109,6 +134,13 @@ export function moveSummary(s: Summary, file: string, map: (line: number) => num
   const deferred = each(s.deferred);
   const sleeps = s.sleeps ? steps(s.sleeps) : undefined;
   if (lost) return undefined;
-  if (acquires === s.acquires && requires === s.requires && forbidden === s.forbidden && deferred === s.deferred && sleeps === s.sleeps) return s;
+  if (
+    acquires === s.acquires &&
+    requires === s.requires &&
+    forbidden === s.forbidden &&
+    deferred === s.deferred &&
+    sleeps === s.sleeps
+  )
+    return s;
   return { ...s, acquires, requires, forbidden, deferred, ...(sleeps ? { sleeps } : {}) };
 }

@@ -23,8 +23,12 @@ export class Propagation {
    * `start`: ExternalIndex.update's `stale` for the edit in `origin`; `read`: a file's text (an open
    * document's, else the file's on disk), undefined when it cannot be read.
    */
-  constructor(private readonly index: ExternalIndex, start: ReadonlyMap<string, ReadonlySet<string>>, private readonly origin: string,
-    private readonly read: (file: string) => string | undefined) {
+  constructor(
+    private readonly index: ExternalIndex,
+    start: ReadonlyMap<string, ReadonlySet<string>>,
+    private readonly origin: string,
+    private readonly read: (file: string) => string | undefined,
+  ) {
     this.queue = new Map([...start].map(([file, names]) => [file, new Set(names)]));
   }
 

@@ -70,18 +70,29 @@ export class DocumentSession {
   /** A ranged change: edit the tree and remember how lines moved. */
   change(c: TextChange): void {
     const lines = c.text.split('\n');
-    const newEnd = { row: c.start.line + lines.length - 1, column: lines.length === 1 ? c.start.character + c.text.length : lines[lines.length - 1].length };
+    const newEnd = {
+      row: c.start.line + lines.length - 1,
+      column: lines.length === 1 ? c.start.character + c.text.length : lines[lines.length - 1].length,
+    };
     if (this.tree) {
-      this.tree.edit(new Edit({
-        startIndex: c.startOffset, oldEndIndex: c.endOffset, newEndIndex: c.startOffset + c.text.length,
-        startPosition: { row: c.start.line, column: c.start.character },
-        oldEndPosition: { row: c.end.line, column: c.end.character },
-        newEndPosition: newEnd,
-      }));
+      this.tree.edit(
+        new Edit({
+          startIndex: c.startOffset,
+          oldEndIndex: c.endOffset,
+          newEndIndex: c.startOffset + c.text.length,
+          startPosition: { row: c.start.line, column: c.start.character },
+          oldEndPosition: { row: c.end.line, column: c.end.character },
+          newEndPosition: newEnd,
+        }),
+      );
     }
     // whole lines inserted or deleted (at column 0, ending in a newline): the line at the end only moves
     const whole = c.start.character === 0 && c.end.character === 0 && (c.text === '' || c.text.endsWith('\n'));
-    this.edits.push({ start: c.start.line, oldEnd: whole ? c.end.line - 1 : c.end.line, newEnd: whole ? newEnd.row - 1 : newEnd.row });
+    this.edits.push({
+      start: c.start.line,
+      oldEnd: whole ? c.end.line - 1 : c.end.line,
+      newEnd: whole ? newEnd.row - 1 : newEnd.row,
+    });
   }
 
   /** The whole text was replaced: nothing carries over. */
@@ -99,7 +110,9 @@ export class DocumentSession {
   }
 
   /** The edits since the last analysis. */
-  get pending(): readonly LineEdit[] { return this.edits; }
+  get pending(): readonly LineEdit[] {
+    return this.edits;
+  }
 
   /** Did no edit since the last analysis move or touch lines first..last? */
   unmoved(first: number, last: number): boolean {

@@ -30,9 +30,16 @@ export function callGraph(index: TreeIndex, findings: Finding[], name: string, d
     const d = seen.get(id)!;
     if (d >= depth) continue;
     for (const { callee, via } of ext.outgoing(id)) {
-      const held = (index.callersHold[callee.id] ?? []).find((h) => h.caller === index.fns[id].name && h.file === index.fns[id].file)?.held ?? [];
-      if (!edges.some((e) => e.from === id && e.to === callee.id)) edges.push({ from: id, to: callee.id, via, held, onPath: false });
-      if (!seen.has(callee.id) && seen.size < 200) { seen.set(callee.id, d + 1); queue.push(callee.id); }
+      const held =
+        (index.callersHold[callee.id] ?? []).find(
+          (h) => h.caller === index.fns[id].name && h.file === index.fns[id].file,
+        )?.held ?? [];
+      if (!edges.some((e) => e.from === id && e.to === callee.id))
+        edges.push({ from: id, to: callee.id, via, held, onPath: false });
+      if (!seen.has(callee.id) && seen.size < 200) {
+        seen.set(callee.id, d + 1);
+        queue.push(callee.id);
+      }
     }
   }
   // findings whose path runs through the graph: mark the calls along them
@@ -41,11 +48,13 @@ export function callGraph(index: TreeIndex, findings: Finding[], name: string, d
   for (const f of related) {
     const hops = f.path.map((s) => s.function).filter((x, i, a) => x !== a[i - 1]);
     for (let i = 0; i + 1 < hops.length; i++) {
-      for (const e of edges) if (index.fns[e.from].name === hops[i] && index.fns[e.to].name === hops[i + 1]) e.onPath = true;
+      for (const e of edges)
+        if (index.fns[e.from].name === hops[i] && index.fns[e.to].name === hops[i + 1]) e.onPath = true;
     }
   }
   const nodes = [...seen].map(([id, d]) => ({
-    fn: index.fns[id], depth: d,
+    fn: index.fns[id],
+    depth: d,
     takes: (index.summaries[id]?.acquires ?? []).map((a) => a.ref.class ?? a.ref.display).slice(0, 4),
   }));
   return { root: start, nodes, edges, findings: related };
@@ -55,10 +64,18 @@ export function callGraph(index: TreeIndex, findings: Finding[], name: string, d
 export const dotString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 
 export function toDot(g: CallGraph): string {
-  const lines = ['digraph lockscope {', '  rankdir=LR;', '  node [shape=box, fontname="monospace", fontsize=10];', '  edge [fontname="monospace", fontsize=9];'];
+  const lines = [
+    'digraph lockscope {',
+    '  rankdir=LR;',
+    '  node [shape=box, fontname="monospace", fontsize=10];',
+    '  edge [fontname="monospace", fontsize=9];',
+  ];
   for (const n of g.nodes) {
     const label = [n.fn.name, n.fn.file, ...n.takes.map((t) => `takes ${t}`)].join('\n');
-    lines.push(`  n${n.fn.id} [label=${dotString(label)}${n.fn.id === g.root.id ? ', style=bold' : ''}, URL=${dotString(`${n.fn.file}#L${n.fn.line ?? 1}`)}];`);
+    lines.push(
+      `  n${n.fn.id} [label=${dotString(label)}${n.fn.id === g.root.id ? ', style=bold' : ''}, ` +
+        `URL=${dotString(`${n.fn.file}#L${n.fn.line ?? 1}`)}];`,
+    );
   }
   for (const e of g.edges) {
     const label = [e.via, e.held.length ? `holds ${e.held.join(', ')}` : ''].filter(Boolean).join('\n');
@@ -70,10 +87,18 @@ export function toDot(g: CallGraph): string {
 
 export function toMarkdown(g: CallGraph): string {
   const byId = new Map(g.nodes.map((n) => [n.fn.id, n.fn]));
-  const out = [`# Call graph of ${mdCode(`${g.root.name}()`)} (${mdText(g.root.file)})`, '', '| caller | callee | through | locks held at the call | on a finding path |', '| --- | --- | --- | --- | --- |'];
+  const out = [
+    `# Call graph of ${mdCode(`${g.root.name}()`)} (${mdText(g.root.file)})`,
+    '',
+    '| caller | callee | through | locks held at the call | on a finding path |',
+    '| --- | --- | --- | --- | --- |',
+  ];
   for (const e of g.edges) {
     const to = byId.get(e.to);
-    out.push(`| ${mdCode(byId.get(e.from)?.name ?? '?')} | ${mdCode(to?.name ?? '?')} (${mdText(to?.file ?? '')}) | ${mdText(e.via ?? '')} | ${e.held.map(mdCode).join(', ')} | ${e.onPath ? 'yes' : ''} |`);
+    out.push(
+      `| ${mdCode(byId.get(e.from)?.name ?? '?')} | ${mdCode(to?.name ?? '?')} (${mdText(to?.file ?? '')}) ` +
+        `| ${mdText(e.via ?? '')} | ${e.held.map(mdCode).join(', ')} | ${e.onPath ? 'yes' : ''} |`,
+    );
   }
   out.push('', '## Locks taken inside', '');
   for (const n of g.nodes) if (n.takes.length) out.push(`- ${mdCode(n.fn.name)}: ${n.takes.map(mdCode).join(', ')}`);

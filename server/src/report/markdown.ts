@@ -8,10 +8,16 @@
  * `|` escaped (it would end a table cell). `->` and `&inode->i_rwsem` stay readable.
  */
 export function mdText(s: string): string {
-  return s.replace(/&(?=#?\w+;)/g, '&amp;').replace(/</g, '&lt;').replace(/\|/g, '\\|');
+  return s
+    .replace(/&(?=#?\w+;)/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/\|/g, '\\|');
 }
 
-/** Inline code: a fence longer than any run of backticks inside, and `|` escaped (GFM tables split on it even there). */
+/**
+ * Inline code: a fence longer than any run of backticks inside, and `|` escaped (GFM tables split on it even
+ * there).
+ */
 export function mdCode(s: string): string {
   const longest = Math.max(0, ...(s.match(/`+/g) ?? []).map((r) => r.length));
   const fence = '`'.repeat(longest + 1);

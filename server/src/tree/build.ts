@@ -41,7 +41,10 @@ export interface BuildOptions {
 export interface BuildTimings {
   files: number;
   /** Wall seconds: reading and hashing, extraction (incl. cache reads), linking and analysis, in all. */
-  read: number; extract: number; analyse: number; total: number;
+  read: number;
+  extract: number;
+  analyse: number;
+  total: number;
   jobs: number;
   cacheHits: number;
   parsed: number;
@@ -54,7 +57,15 @@ export const defaultJobs = (): number => Math.max(1, os.availableParallelism?.()
 
 function isAnalysis(v: unknown): v is TreeAnalysis {
   const a = v as TreeAnalysis;
-  return !!a && typeof a === 'object' && !!a.index && Array.isArray(a.index.fns) && Array.isArray(a.findings) && a.fileStats instanceof Map && a.suppressed instanceof Map;
+  return (
+    !!a &&
+    typeof a === 'object' &&
+    !!a.index &&
+    Array.isArray(a.index.fns) &&
+    Array.isArray(a.findings) &&
+    a.fileStats instanceof Map &&
+    a.suppressed instanceof Map
+  );
 }
 
 /**
@@ -63,28 +74,52 @@ function isAnalysis(v: unknown): v is TreeAnalysis {
  */
 function keyFor(settings: Settings, grammarDir: string | undefined): string {
   let script: string | undefined;
-  try { script = workerScript(); } catch { script = undefined; }
+  try {
+    script = workerScript();
+  } catch {
+    script = undefined;
+  }
   const g = findGrammarDir(grammarDir).dir ?? '';
   return cacheKey({
-    files: [script ?? 'no-worker', __filename, path.join(g, 'tree-sitter-c.wasm'), path.join(g, 'calls.scm'), path.join(g, 'initializers.scm')],
+    files: [
+      script ?? 'no-worker',
+      __filename,
+      path.join(g, 'tree-sitter-c.wasm'),
+      path.join(g, 'calls.scm'),
+      path.join(g, 'initializers.scm'),
+    ],
     settings: cacheRelevant(settings),
   });
 }
 
-/** The settings that change what is extracted or found (not how many workers, where the cache is, or how paths are shown). */
+/**
+ * The settings that change what is extracted or found (not how many workers, where the cache is, or how paths
+ * are shown).
+ */
 function cacheRelevant(settings: Settings): Partial<Settings> {
   const { 'index.workers': _w, 'index.cache': _c, pathOrder: _p, 'trace.server': _t, ...rest } = settings;
   return rest;
 }
 
-interface Extracted { hits: number; parsed: number; workersStarted: number }
+interface Extracted {
+  hits: number;
+  parsed: number;
+  workersStarted: number;
+}
 
 /** The warm start: the whole analysis from the snapshot cache, by the hashes of every file (read here). */
 function warmStart(items: PoolItem[], o: BuildOptions, snapshots: SnapshotCache): TreeAnalysis | undefined {
   for (const it of items) {
-    try { it.hash = contentHash(it.rel, fs.readFileSync(it.abs, 'utf8')); } catch { it.hash = undefined; }
+    try {
+      it.hash = contentHash(it.rel, fs.readFileSync(it.abs, 'utf8'));
+    } catch {
+      it.hash = undefined;
+    }
   }
-  const warm = snapshots.get(SnapshotCache.treeHash(items.map((i) => ({ rel: i.rel, hash: i.hash ?? 'unreadable' }))), isAnalysis);
+  const warm = snapshots.get(
+    SnapshotCache.treeHash(items.map((i) => ({ rel: i.rel, hash: i.hash ?? 'unreadable' }))),
+    isAnalysis,
+  );
   if (warm) warm.index.root = o.root;
   return warm;
 }
@@ -93,7 +128,10 @@ function warmStart(items: PoolItem[], o: BuildOptions, snapshots: SnapshotCache)
  * Counts records as they arrive (progress every 50), and once every `first` file is in, hands
  * `onFirst` an analysis of those files alone.
  */
-function arrivals(items: PoolItem[], o: BuildOptions): { queue: PoolItem[]; took: (rec: FileRecord, seq: number) => void } {
+function arrivals(
+  items: PoolItem[],
+  o: BuildOptions,
+): { queue: PoolItem[]; took: (rec: FileRecord, seq: number) => void } {
   const first = o.first;
   const firstSeqs = new Set(first ? items.filter((i) => first(i.rel)).map((i) => i.seq) : []);
   const firstRecords: FileRecord[] = [];
@@ -111,26 +149,47 @@ function arrivals(items: PoolItem[], o: BuildOptions): { queue: PoolItem[]; took
     }
     if (++done % 50 === 0) o.progress?.(done, items.length);
   };
-  const queue = first ? [...items.filter((i) => firstSeqs.has(i.seq)), ...items.filter((i) => !firstSeqs.has(i.seq))] : items;
+  const queue = first
+    ? [...items.filter((i) => firstSeqs.has(i.seq)), ...items.filter((i) => !firstSeqs.has(i.seq))]
+    : items;
   return { queue, took };
 }
 
-/** jobs = 0: extract on this thread, through the record cache; `extracted[seq]` gets the hash of the text each record came from. */
-async function extractHere(queue: PoolItem[], o: BuildOptions, cache: RecordCache | undefined, extracted: string[],
-  took: (rec: FileRecord, seq: number) => void): Promise<{ records: FileRecord[]; result: Extracted }> {
+/**
+ * jobs = 0: extract on this thread, through the record cache; `extracted[seq]` gets the hash of the text each
+ * record came from.
+ */
+async function extractHere(
+  queue: PoolItem[],
+  o: BuildOptions,
+  cache: RecordCache | undefined,
+  extracted: string[],
+  took: (rec: FileRecord, seq: number) => void,
+): Promise<{ records: FileRecord[]; result: Extracted }> {
   const extractor = new Extractor(await loadGrammar(o.grammar), o.settings);
   const result: Extracted = { hits: 0, parsed: 0, workersStarted: 0 };
   const records: FileRecord[] = new Array(extracted.length);
   for (const it of queue) {
     let text: string | undefined;
-    try { text = fs.readFileSync(it.abs, 'utf8'); } catch (e) { records[it.seq] = skippedRecord(it.rel, `cannot read (${(e as Error).message})`); }
+    try {
+      text = fs.readFileSync(it.abs, 'utf8');
+    } catch (e) {
+      records[it.seq] = skippedRecord(it.rel, `cannot read (${(e as Error).message})`);
+    }
     if (text !== undefined) {
       // the text read now, which may differ from the one hashed above if it was saved meanwhile
       const hash = contentHash(it.rel, text);
       extracted[it.seq] = hash;
       const buf = cache?.get(hash);
       let rec: FileRecord | undefined;
-      if (buf) { try { rec = rehydrate(deserialise<FileRecord>(buf)); result.hits++; } catch { rec = undefined; } }
+      if (buf) {
+        try {
+          rec = rehydrate(deserialise<FileRecord>(buf));
+          result.hits++;
+        } catch {
+          rec = undefined;
+        }
+      }
       if (!rec) {
         const fresh = extractor.extract(it.rel, text);
         if (cache) cache.put(hash, serialise(fresh));
@@ -142,6 +201,41 @@ async function extractHere(queue: PoolItem[], o: BuildOptions, cache: RecordCach
     took(records[it.seq], it.seq);
   }
   return { records, result };
+}
+
+/**
+ * Every file's record, from the record cache or extracted (in `jobs` workers, or on this thread), added
+ * to `project` in path order; `extracted[seq]` is the hash of the text each record was made from.
+ */
+async function extractRecords(
+  items: PoolItem[],
+  o: BuildOptions,
+  jobs: number,
+  cache: { dir: string | undefined; key: string },
+  project: Project,
+): Promise<{ result: Extracted; extracted: string[] }> {
+  const { dir: cacheDir, key } = cache;
+  const { queue, took } = arrivals(items, o);
+  /** The hash of the text each record was made from: the snapshot goes under these, not the hashes read first. */
+  const extracted: string[] = new Array(items.length).fill('');
+  if (jobs > 0) {
+    const result = await extractInWorkers(
+      queue,
+      {
+        jobs,
+        init: { settings: o.settings, grammar: o.grammar ?? {}, cacheDir, cacheKey: key },
+        onArrive: (rec, item) => took(rec, item.seq),
+      },
+      (rec, item, _hit, hash) => {
+        extracted[item.seq] = hash;
+        project.addRecord(rec);
+      },
+    );
+    return { result, extracted };
+  }
+  const here = await extractHere(queue, o, cacheDir ? new RecordCache(cacheDir, key) : undefined, extracted, took);
+  for (const r of here.records) project.addRecord(r);
+  return { result: here.result, extracted };
 }
 
 export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalysis; timings: BuildTimings }> {
@@ -162,37 +256,51 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
   if (warm) {
     o.progress?.(files.length, files.length);
     const total = seconds(t0, performance.now());
-    return { analysis: warm, timings: { files: files.length, read: seconds(t0, tRead), extract: 0, analyse: 0, total, jobs, cacheHits: files.length, parsed: 0, warm: true, workersStarted: 0 } };
+    return {
+      analysis: warm,
+      timings: {
+        files: files.length,
+        read: seconds(t0, tRead),
+        extract: 0,
+        analyse: 0,
+        total,
+        jobs,
+        cacheHits: files.length,
+        parsed: 0,
+        warm: true,
+        workersStarted: 0,
+      },
+    };
   }
-  if (cacheDir && !RecordCache.prepare(cacheDir, key)) { snapshots = undefined; cacheDir = undefined; } // an unusable cache only costs speed
+  if (cacheDir && !RecordCache.prepare(cacheDir, key)) {
+    snapshots = undefined;
+    cacheDir = undefined;
+  } // an unusable cache only costs speed
   // 2. records
   const project = new Project(undefined, o.settings);
-  const { queue, took } = arrivals(items, o);
-  let result: Extracted;
-  /** The hash of the text each record was made from: the snapshot goes under these, not the hashes read first. */
-  const extracted: string[] = new Array(items.length).fill('');
-  if (jobs > 0) {
-    result = await extractInWorkers(queue, {
-      jobs,
-      init: { settings: o.settings, grammar: o.grammar ?? {}, cacheDir, cacheKey: key },
-      onArrive: (rec, item) => took(rec, item.seq),
-    }, (rec, item, _hit, hash) => { extracted[item.seq] = hash; project.addRecord(rec); });
-  } else {
-    const here = await extractHere(queue, o, cacheDir ? new RecordCache(cacheDir, key) : undefined, extracted, took);
-    for (const r of here.records) project.addRecord(r);
-    result = here.result;
-  }
+  const { result, extracted } = await extractRecords(items, o, jobs, { dir: cacheDir, key }, project);
   o.progress?.(files.length, files.length);
   const tExtract = performance.now();
   // 3. link, summarise, check
   const analysis = project.analysis(o.root);
   const tAnalyse = performance.now();
-  snapshots?.put(SnapshotCache.treeHash(items.map((i) => ({ rel: i.rel, hash: extracted[i.seq] || 'unreadable' }))), analysis);
+  snapshots?.put(
+    SnapshotCache.treeHash(items.map((i) => ({ rel: i.rel, hash: extracted[i.seq] || 'unreadable' }))),
+    analysis,
+  );
   return {
     analysis,
     timings: {
-      files: files.length, read: seconds(t0, tRead), extract: seconds(tRead, tExtract), analyse: seconds(tExtract, tAnalyse),
-      total: seconds(t0, performance.now()), jobs, cacheHits: result.hits, parsed: result.parsed, warm: false, workersStarted: result.workersStarted,
+      files: files.length,
+      read: seconds(t0, tRead),
+      extract: seconds(tRead, tExtract),
+      analyse: seconds(tExtract, tAnalyse),
+      total: seconds(t0, performance.now()),
+      jobs,
+      cacheHits: result.hits,
+      parsed: result.parsed,
+      warm: false,
+      workersStarted: result.workersStarted,
     },
   };
 }

@@ -30,7 +30,8 @@ const KEEP_KEYS = 3;
 const STALE_TMP_MS = 60 * 60 * 1000;
 const TAG = 'CACHEDIR.TAG';
 /** https://bford.info/cachedir/: the signature line, then a comment naming the owner. */
-const TAG_TEXT = 'Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by lockscope.\n# See https://bford.info/cachedir/\n';
+const TAG_TEXT =
+  'Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by lockscope.\n# See https://bford.info/cachedir/\n';
 const KEY = /^[0-9a-f]{20}$/;
 const HASH = /^[0-9a-f]{40}$/;
 const SHARD = /^[0-9a-f]{2}$/;
@@ -43,18 +44,27 @@ const TMP = /^[0-9a-f]{40}\.\d+\.[0-9a-z]+\.tmp$/;
  */
 export function claimCacheDir(root: string): string | undefined {
   let names: string[];
-  try { names = fs.readdirSync(root); } catch (e) {
+  try {
+    names = fs.readdirSync(root);
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return `cannot read ${root} (${(e as Error).message})`;
     names = [];
   }
   const tagFile = path.join(root, TAG);
   if (names.includes(TAG)) {
     let text = '';
-    try { text = fs.readFileSync(tagFile, 'utf8'); } catch { /* unreadable: not ours */ }
+    try {
+      text = fs.readFileSync(tagFile, 'utf8');
+    } catch {
+      /* unreadable: not ours */
+    }
     return text.includes('created by lockscope') ? undefined : `${root} has a ${TAG} that lockscope did not write`;
   }
   if (names.length && !isLegacyCache(root, names)) {
-    return `${root} holds files that are not lockscope's (no ${TAG} of lockscope's there); give --cache-dir an empty or new folder`;
+    return (
+      `${root} holds files that are not lockscope's (no ${TAG} of lockscope's there); ` +
+      'give --cache-dir an empty or new folder'
+    );
   }
   try {
     fs.mkdirSync(root, { recursive: true });
@@ -93,7 +103,11 @@ export function contentHash(rel: string, text: string): string {
 export function cacheKey(parts: { files: string[]; settings: unknown }): string {
   const h = createHash('sha1');
   for (const f of parts.files) {
-    try { h.update(fs.readFileSync(f)); } catch { h.update(`missing:${f}`); }
+    try {
+      h.update(fs.readFileSync(f));
+    } catch {
+      h.update(`missing:${f}`);
+    }
   }
   h.update(JSON.stringify(parts.settings));
   return h.digest('hex').slice(0, 20);
@@ -137,7 +151,11 @@ function writeAtomic(file: string, data: Buffer): void {
     fs.renameSync(tmp, file);
   } catch (e) {
     // a full disk leaves a partial file: never keep it (it would keep the disk full)
-    try { fs.rmSync(tmp, { force: true }); } catch { /* nothing more to do */ }
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      /* nothing more to do */
+    }
     throw e;
   }
 }
@@ -149,12 +167,18 @@ function removeOwnFile(dir: string, name: string, now: number, entries: boolean)
     const st = fs.lstatSync(file);
     if (!st.isFile()) return;
     if (TMP.test(name) ? now - st.mtimeMs > STALE_TMP_MS : entries && HASH.test(name)) fs.unlinkSync(file);
-  } catch { /* gone already, or another process holds it */ }
+  } catch {
+    /* gone already, or another process holds it */
+  }
 }
 
 /** rmdir, only when empty (never recursive). */
 function removeEmptyDir(dir: string): void {
-  try { fs.rmdirSync(dir); } catch { /* not empty (something not ours, or a concurrent run), or gone */ }
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    /* not empty (something not ours, or a concurrent run), or gone */
+  }
 }
 
 /**
@@ -164,15 +188,27 @@ function removeEmptyDir(dir: string): void {
 function sweepKey(dir: string, entries: boolean): void {
   const now = Date.now();
   let names: string[];
-  try { names = fs.readdirSync(dir); } catch { return; }
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
   for (const n of names) {
     const sub = path.join(dir, n);
     if (SHARD.test(n)) {
       let isDir: boolean;
-      try { isDir = fs.lstatSync(sub).isDirectory(); } catch { continue; }
+      try {
+        isDir = fs.lstatSync(sub).isDirectory();
+      } catch {
+        continue;
+      }
       if (!isDir) continue;
       let inner: string[];
-      try { inner = fs.readdirSync(sub); } catch { continue; }
+      try {
+        inner = fs.readdirSync(sub);
+      } catch {
+        continue;
+      }
       for (const f of inner) removeOwnFile(sub, f, now, entries);
       if (entries) removeEmptyDir(sub);
     } else removeOwnFile(dir, n, now, entries);
@@ -182,19 +218,43 @@ function sweepKey(dir: string, entries: boolean): void {
 
 function readEntry(file: string): Uint8Array | undefined {
   let buf: Buffer;
-  try { buf = fs.readFileSync(file); } catch { return undefined; }
+  try {
+    buf = fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
   const payload = unframe(buf);
-  if (!payload) { try { fs.rmSync(file, { force: true }); } catch { /* another process may hold it */ } }
+  if (!payload) {
+    try {
+      fs.rmSync(file, { force: true });
+    } catch {
+      /* another process may hold it */
+    }
+  }
   return payload;
 }
 
-/** Keep the newest KEEP_KEYS key folders under `dir` (records/ or snapshots/); older keys are swept; stale temporaries go everywhere. */
+/**
+ * Keep the newest KEEP_KEYS key folders under `dir` (records/ or snapshots/); older keys are swept; stale
+ * temporaries go everywhere.
+ */
 function prune(dir: string, keep: string): void {
   let names: string[];
-  try { names = fs.readdirSync(dir); } catch { return; }
-  const others = names.filter((n) => n !== keep && KEY.test(n)).map((n) => {
-    try { return { n, t: fs.statSync(path.join(dir, n)).mtimeMs }; } catch { return { n, t: 0 }; }
-  }).sort((a, b) => b.t - a.t);
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  const others = names
+    .filter((n) => n !== keep && KEY.test(n))
+    .map((n) => {
+      try {
+        return { n, t: fs.statSync(path.join(dir, n)).mtimeMs };
+      } catch {
+        return { n, t: 0 };
+      }
+    })
+    .sort((a, b) => b.t - a.t);
   others.slice(0, KEEP_KEYS - 1).forEach((o) => sweepKey(path.join(dir, o.n), false));
   for (const o of others.slice(KEEP_KEYS - 1)) sweepKey(path.join(dir, o.n), true);
   sweepKey(path.join(dir, keep), false);
@@ -206,11 +266,19 @@ export class RecordCache {
   constructor(root: string, key: string) {
     this.dir = path.join(root, 'records', key);
   }
-  private file(hash: string): string { return path.join(this.dir, hash.slice(0, 2), hash); }
+  private file(hash: string): string {
+    return path.join(this.dir, hash.slice(0, 2), hash);
+  }
   /** The serialised record, checked; undefined when absent or corrupt (a corrupt entry is removed). */
-  get(hash: string): Uint8Array | undefined { return readEntry(this.file(hash)); }
+  get(hash: string): Uint8Array | undefined {
+    return readEntry(this.file(hash));
+  }
   put(hash: string, serialised: Uint8Array): void {
-    try { writeAtomic(this.file(hash), frame(serialised)); } catch { /* a read-only or full disk only costs speed */ }
+    try {
+      writeAtomic(this.file(hash), frame(serialised));
+    } catch {
+      /* a read-only or full disk only costs speed */
+    }
   }
   /** Make the key's folder, and drop the oldest other keys; false when the folder cannot be made (no cache then). */
   static prepare(root: string, key: string): boolean {
@@ -241,15 +309,20 @@ export class SnapshotCache {
     try {
       const v: unknown = deserialise(payload);
       if (check(v)) return v;
-    } catch { /* fall through: rebuilt */ }
+    } catch {
+      /* fall through: rebuilt */
+    }
     fs.rmSync(path.join(this.dir, treeHash), { force: true });
     return undefined;
   }
   put(treeHash: string, value: unknown): void {
     try {
       writeAtomic(path.join(this.dir, treeHash), frame(serialise(value)));
-      for (const n of fs.readdirSync(this.dir)) if (n !== treeHash && HASH.test(n)) removeOwnFile(this.dir, n, Date.now(), true);
+      for (const n of fs.readdirSync(this.dir))
+        if (n !== treeHash && HASH.test(n)) removeOwnFile(this.dir, n, Date.now(), true);
       prune(path.dirname(this.dir), path.basename(this.dir));
-    } catch { /* only costs speed */ }
+    } catch {
+      /* only costs speed */
+    }
   }
 }

@@ -11,9 +11,20 @@ import { loadGrammar, type GrammarSource, type Settings } from '../engine';
 import { Extractor, skippedRecord } from '../engine/link';
 import { RecordCache, contentHash, serialise } from './cache';
 
-export interface WorkerInit { settings: Settings; grammar: GrammarSource; cacheDir?: string; cacheKey: string }
+export interface WorkerInit {
+  settings: Settings;
+  grammar: GrammarSource;
+  cacheDir?: string;
+  cacheKey: string;
+}
 /** `hash`: the content hash when the main thread already read the file (a cache hit then needs no read here). */
-export interface WorkItem { seq: number; abs: string; rel: string; hash?: string; /** Ignore the cache (its entry did not deserialise). */ fresh?: boolean }
+export interface WorkItem {
+  seq: number;
+  abs: string;
+  rel: string;
+  hash?: string;
+  /** Ignore the cache (its entry did not deserialise). */ fresh?: boolean;
+}
 export type WorkerReply =
   | { type: 'ready' }
   | { type: 'record'; seq: number; buf: Uint8Array; hit: boolean; parsedBytes: number; hash: string }
@@ -28,19 +39,37 @@ async function main(init: WorkerInit): Promise<void> {
     for (const item of batch) {
       const known = item.hash && !item.fresh ? cache?.get(item.hash) : undefined;
       if (known) {
-        port.postMessage({ type: 'record', seq: item.seq, buf: known, hit: true, parsedBytes: 0, hash: item.hash! } satisfies WorkerReply, [known.buffer as ArrayBuffer]);
+        port.postMessage(
+          {
+            type: 'record',
+            seq: item.seq,
+            buf: known,
+            hit: true,
+            parsedBytes: 0,
+            hash: item.hash!,
+          } satisfies WorkerReply,
+          [known.buffer as ArrayBuffer],
+        );
         continue;
       }
       let text: string;
-      try { text = fs.readFileSync(item.abs, 'utf8'); } catch (e) {
+      try {
+        text = fs.readFileSync(item.abs, 'utf8');
+      } catch (e) {
         const buf = serialise(skippedRecord(item.rel, `cannot read (${(e as Error).message})`));
-        port.postMessage({ type: 'record', seq: item.seq, buf, hit: false, parsedBytes: 0, hash: '' } satisfies WorkerReply, [buf.buffer as ArrayBuffer]);
+        port.postMessage(
+          { type: 'record', seq: item.seq, buf, hit: false, parsedBytes: 0, hash: '' } satisfies WorkerReply,
+          [buf.buffer as ArrayBuffer],
+        );
         continue;
       }
       const hash = contentHash(item.rel, text);
       const cached = item.fresh || hash === item.hash ? undefined : cache?.get(hash);
       if (cached) {
-        port.postMessage({ type: 'record', seq: item.seq, buf: cached, hit: true, parsedBytes: 0, hash } satisfies WorkerReply, [cached.buffer as ArrayBuffer]);
+        port.postMessage(
+          { type: 'record', seq: item.seq, buf: cached, hit: true, parsedBytes: 0, hash } satisfies WorkerReply,
+          [cached.buffer as ArrayBuffer],
+        );
         continue;
       }
       let buf: Uint8Array;
@@ -50,12 +79,17 @@ async function main(init: WorkerInit): Promise<void> {
         buf = serialise(skippedRecord(item.rel, `internal error while indexing (${(e as Error).message})`));
       }
       cache?.put(hash, buf);
-      port.postMessage({ type: 'record', seq: item.seq, buf, hit: false, parsedBytes: text.length, hash } satisfies WorkerReply, [buf.buffer as ArrayBuffer]);
+      port.postMessage(
+        { type: 'record', seq: item.seq, buf, hit: false, parsedBytes: text.length, hash } satisfies WorkerReply,
+        [buf.buffer as ArrayBuffer],
+      );
     }
   });
   port.postMessage({ type: 'ready' } satisfies WorkerReply);
 }
 
 if (parentPort) {
-  main(workerData as WorkerInit).catch((e: unknown) => parentPort?.postMessage({ type: 'fatal', message: (e as Error).stack ?? String(e) } satisfies WorkerReply));
+  main(workerData as WorkerInit).catch((e: unknown) =>
+    parentPort?.postMessage({ type: 'fatal', message: (e as Error).stack ?? String(e) } satisfies WorkerReply),
+  );
 }

@@ -16,11 +16,16 @@ export function walkC(dir: string): string[] {
   while (stack.length) {
     const d = stack.pop()!;
     let entries: fs.Dirent[];
-    try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch { continue; }
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue;
+    }
     for (const e of entries) {
       const p = path.join(d, e.name);
-      if (e.isDirectory()) { if (!SKIP_DIRS.has(e.name)) stack.push(p); }
-      else if (e.isFile() && isCSource(e.name)) out.push(p);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) stack.push(p);
+      } else if (e.isFile() && isCSource(e.name)) out.push(p);
     }
   }
   return out.sort();
@@ -34,7 +39,12 @@ export function toPosix(p: string): string {
 export function inside(root: string, p: string): boolean {
   let r: string;
   let q: string;
-  try { r = fs.realpathSync(root); q = fs.realpathSync(p); } catch { return false; }
+  try {
+    r = fs.realpathSync(root);
+    q = fs.realpathSync(p);
+  } catch {
+    return false;
+  }
   const rel = path.relative(r, q);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
@@ -63,7 +73,8 @@ export function findTreeRoot(start: string): string | undefined {
   let d = path.resolve(start);
   if (fs.existsSync(d) && !fs.statSync(d).isDirectory()) d = path.dirname(d);
   for (;;) {
-    if (fs.existsSync(path.join(d, 'include', 'linux')) && fs.statSync(path.join(d, 'include', 'linux')).isDirectory()) return d;
+    if (fs.existsSync(path.join(d, 'include', 'linux')) && fs.statSync(path.join(d, 'include', 'linux')).isDirectory())
+      return d;
     const up = path.dirname(d);
     if (up === d) return undefined;
     d = up;

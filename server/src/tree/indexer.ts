@@ -26,7 +26,15 @@ export type IndexMessage =
   | { type: 'progress'; done: number; total: number }
   | { type: 'warning'; message: string }
   | { type: 'partial'; index: TreeIndex; files: number }
-  | { type: 'done'; index: TreeIndex; files: number; seconds: number; skipped: number; functionsWithParseErrors: number; timings: BuildTimings }
+  | {
+      type: 'done';
+      index: TreeIndex;
+      files: number;
+      seconds: number;
+      skipped: number;
+      functionsWithParseErrors: number;
+      timings: BuildTimings;
+    }
   | { type: 'error'; message: string };
 
 async function run(req: IndexRequest): Promise<void> {
@@ -35,7 +43,12 @@ async function run(req: IndexRequest): Promise<void> {
   const dirs = new Set(req.open.map((f) => path.posix.dirname(f)));
   const first = dirs.size ? (rel: string) => dirs.has(path.posix.dirname(rel)) : undefined;
   const { analysis, timings } = await buildTree({
-    root: req.root, files, settings: req.settings, grammar: req.grammar, jobs: req.jobs, cacheDir: req.cacheDir,
+    root: req.root,
+    files,
+    settings: req.settings,
+    grammar: req.grammar,
+    jobs: req.jobs,
+    cacheDir: req.cacheDir,
     first,
     onFirst: (a) => post({ type: 'partial', index: a.index, files: a.fileStats.size }),
     progress: (done, total) => post({ type: 'progress', done, total }),
@@ -43,9 +56,19 @@ async function run(req: IndexRequest): Promise<void> {
   });
   let broken = 0;
   for (const s of analysis.fileStats.values()) broken += s.functionsWithParseErrors;
-  post({ type: 'done', index: analysis.index, files: files.length, seconds: timings.total, skipped: analysis.skipped.length, functionsWithParseErrors: broken, timings });
+  post({
+    type: 'done',
+    index: analysis.index,
+    files: files.length,
+    seconds: timings.total,
+    skipped: analysis.skipped.length,
+    functionsWithParseErrors: broken,
+    timings,
+  });
 }
 
 if (parentPort) {
-  run(workerData as IndexRequest).catch((e: unknown) => parentPort?.postMessage({ type: 'error', message: (e as Error).stack ?? String(e) }));
+  run(workerData as IndexRequest).catch((e: unknown) =>
+    parentPort?.postMessage({ type: 'error', message: (e as Error).stack ?? String(e) }),
+  );
 }

@@ -11,7 +11,13 @@ import { type FileRecord, rehydrate, skippedRecord } from '../engine/link';
 import { deserialise } from './cache';
 import type { WorkItem, WorkerInit, WorkerReply } from './extract-worker';
 
-export interface PoolItem { seq: number; abs: string; rel: string; hash?: string; fresh?: boolean }
+export interface PoolItem {
+  seq: number;
+  abs: string;
+  rel: string;
+  hash?: string;
+  fresh?: boolean;
+}
 
 export interface PoolOptions {
   jobs: number;
@@ -26,7 +32,11 @@ export interface PoolOptions {
   onArrive?: (rec: FileRecord, item: PoolItem) => void;
 }
 
-export interface PoolResult { hits: number; parsed: number; workersStarted: number }
+export interface PoolResult {
+  hits: number;
+  parsed: number;
+  workersStarted: number;
+}
 
 /** The extraction worker script next to the running bundle, or in a dist/ above it (tests run from test/out/). */
 export function workerScript(): string {
@@ -40,7 +50,12 @@ export function workerScript(): string {
 }
 
 /** `pending`: records still due from the batches sent to this worker. */
-interface Slot { worker: Worker; pending: number; parsed: number; retiring: boolean }
+interface Slot {
+  worker: Worker;
+  pending: number;
+  parsed: number;
+  retiring: boolean;
+}
 
 type OnRecord = (rec: FileRecord, item: PoolItem, hit: boolean, hash: string) => void;
 
@@ -58,8 +73,13 @@ class PoolRun {
   private readonly slots = new Set<Slot>();
   readonly result: PoolResult = { hits: 0, parsed: 0, workersStarted: 0 };
 
-  constructor(items: PoolItem[], private readonly opts: PoolOptions, private readonly onRecord: OnRecord,
-    private readonly resolve: (r: PoolResult) => void, private readonly reject: (e: Error) => void) {
+  constructor(
+    items: PoolItem[],
+    private readonly opts: PoolOptions,
+    private readonly onRecord: OnRecord,
+    private readonly resolve: (r: PoolResult) => void,
+    private readonly reject: (e: Error) => void,
+  ) {
     this.script = opts.script ?? workerScript();
     this.recycle = opts.recycleBytes ?? 48 * 1024 * 1024;
     this.batchSize = opts.batch ?? 6;
@@ -92,7 +112,13 @@ class PoolRun {
   private feed(s: Slot): void {
     // two batches in flight: the worker never waits for the main thread
     while (!s.retiring && s.pending < 2 * this.batchSize && this.queue.length) {
-      const batch: WorkItem[] = this.queue.splice(0, this.batchSize).map((i) => ({ seq: i.seq, abs: i.abs, rel: i.rel, ...(i.hash ? { hash: i.hash } : {}), ...(i.fresh ? { fresh: true } : {}) }));
+      const batch: WorkItem[] = this.queue.splice(0, this.batchSize).map((i) => ({
+        seq: i.seq,
+        abs: i.abs,
+        rel: i.rel,
+        ...(i.hash ? { hash: i.hash } : {}),
+        ...(i.fresh ? { fresh: true } : {}),
+      }));
       s.pending += batch.length;
       s.worker.postMessage(batch);
     }
@@ -106,14 +132,21 @@ class PoolRun {
     worker.on('message', (m: WorkerReply) => this.message(s, m));
     worker.on('error', (e) => this.fail(e));
     worker.on('exit', (code) => {
-      if (this.slots.has(s) && code !== 0 && !this.failed && this.next < this.order.length) this.fail(new Error(`lockscope: an extraction worker exited with code ${code}`));
+      if (this.slots.has(s) && code !== 0 && !this.failed && this.next < this.order.length)
+        this.fail(new Error(`lockscope: an extraction worker exited with code ${code}`));
     });
   }
 
   private message(s: Slot, m: WorkerReply): void {
     if (this.failed) return;
-    if (m.type === 'ready') { this.feed(s); return; }
-    if (m.type === 'fatal') { this.fail(new Error(m.message)); return; }
+    if (m.type === 'ready') {
+      this.feed(s);
+      return;
+    }
+    if (m.type === 'fatal') {
+      this.fail(new Error(m.message));
+      return;
+    }
     s.pending--;
     this.arrived(m);
     s.parsed += m.parsedBytes;
@@ -129,7 +162,11 @@ class PoolRun {
   private arrived(m: Extract<WorkerReply, { type: 'record' }>): void {
     const item = this.bySeq.get(m.seq)!;
     let rec: FileRecord | undefined;
-    try { rec = rehydrate(deserialise<FileRecord>(m.buf)); } catch { rec = undefined; }
+    try {
+      rec = rehydrate(deserialise<FileRecord>(m.buf));
+    } catch {
+      rec = undefined;
+    }
     if ((!rec || rec.file !== item.rel) && !item.fresh) {
       // a cache entry that passed its checksum but not deserialisation: extract it again, uncached
       const again = { ...item, fresh: true };
@@ -137,10 +174,12 @@ class PoolRun {
       this.queue.unshift(again);
       return;
     }
-    if (!rec || rec.file !== item.rel) rec = skippedRecord(item.rel, 'internal error: its extracted record did not deserialise');
+    if (!rec || rec.file !== item.rel)
+      rec = skippedRecord(item.rel, 'internal error: its extracted record did not deserialise');
     this.opts.onArrive?.(rec, item);
     this.done.set(m.seq, { rec, hit: m.hit, hash: m.hash });
-    if (m.hit) this.result.hits++; else this.result.parsed++;
+    if (m.hit) this.result.hits++;
+    else this.result.parsed++;
   }
 }
 
@@ -152,7 +191,10 @@ class PoolRun {
 export function extractInWorkers(items: PoolItem[], opts: PoolOptions, onRecord: OnRecord): Promise<PoolResult> {
   const jobs = Math.max(1, Math.min(opts.jobs, items.length || 1));
   return new Promise<PoolResult>((resolve, reject) => {
-    if (!items.length) { resolve({ hits: 0, parsed: 0, workersStarted: 0 }); return; }
+    if (!items.length) {
+      resolve({ hits: 0, parsed: 0, workersStarted: 0 });
+      return;
+    }
     const run = new PoolRun(items, opts, onRecord, resolve, reject);
     for (let i = 0; i < jobs; i++) run.start();
   });

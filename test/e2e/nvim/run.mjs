@@ -15,13 +15,21 @@ const wantLine = lines.findIndex((l) => l.includes('btrfs_direct_write(iocb, fro
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'lockscope-nvim-'));
 const env = {
   ...process.env,
-  XDG_CONFIG_HOME: path.join(home, 'config'), XDG_DATA_HOME: path.join(home, 'data'),
-  XDG_CACHE_HOME: path.join(home, 'cache'), XDG_STATE_HOME: path.join(home, 'state'),
-  SERVER_JS: path.join(repo, 'dist', 'server.js'), ROOT: tree,
-  WANT_CODE: 'recursive-lock', WANT_LINE: String(wantLine), HOVER_LINE: String(wantLine),
+  XDG_CONFIG_HOME: path.join(home, 'config'),
+  XDG_DATA_HOME: path.join(home, 'data'),
+  XDG_CACHE_HOME: path.join(home, 'cache'),
+  XDG_STATE_HOME: path.join(home, 'state'),
+  SERVER_JS: path.join(repo, 'dist', 'server.js'),
+  ROOT: tree,
+  WANT_CODE: 'recursive-lock',
+  WANT_LINE: String(wantLine),
+  HOVER_LINE: String(wantLine),
 };
-const r = spawnSync('nvim', ['--headless', '-n', '-i', 'NONE', '-u', path.join(repo, 'test', 'e2e', 'nvim', 'init.lua'), file],
-  { env, encoding: 'utf8', timeout: 120000 });
+const r = spawnSync(
+  'nvim',
+  ['--headless', '-n', '-i', 'NONE', '-u', path.join(repo, 'test', 'e2e', 'nvim', 'init.lua'), file],
+  { env, encoding: 'utf8', timeout: 120000 },
+);
 fs.rmSync(home, { recursive: true, force: true });
 process.stdout.write(r.stdout ?? '');
 if (r.error) process.stdout.write(`nvim could not run: ${r.error.message} (apt-get install neovim)\n`);

@@ -22,8 +22,11 @@ const VSIX = path.join(repo, 'lockscope.vsix');
 const OUT = path.join(repo, 'test-artifacts', 'e2e-vscode');
 const HOST = '127.0.0.1';
 const STEP = 60000;
-const CALL_LINE = fs.readFileSync(path.join(repo, 'test', 'trees', 'seed000-5.9', 'fs', 'btrfs', 'file.c'), 'utf8')
-  .split('\n').findIndex((l) => /num_written = btrfs_direct_write\(iocb, from\); \/\* expect: recursive-lock/.test(l)) + 1;
+const CALL_LINE =
+  fs
+    .readFileSync(path.join(repo, 'test', 'trees', 'seed000-5.9', 'fs', 'btrfs', 'file.c'), 'utf8')
+    .split('\n')
+    .findIndex((l) => /num_written = btrfs_direct_write\(iocb, from\); \/\* expect: recursive-lock/.test(l)) + 1;
 
 const run = fs.mkdtempSync(path.join(os.tmpdir(), 'lockscope-e2e-'));
 const ws = path.join(run, 'seed000-5.9');
@@ -31,8 +34,10 @@ fs.cpSync(path.join(repo, 'test', 'trees', 'seed000-5.9'), ws, { recursive: true
 const userData = path.join(run, 'user-data');
 const extDir = path.join(run, 'extensions');
 const xdg = {
-  XDG_CONFIG_HOME: path.join(run, 'xdg-config'), XDG_DATA_HOME: path.join(run, 'xdg-data'),
-  XDG_CACHE_HOME: path.join(run, 'xdg-cache'), XDG_STATE_HOME: path.join(run, 'xdg-state'),
+  XDG_CONFIG_HOME: path.join(run, 'xdg-config'),
+  XDG_DATA_HOME: path.join(run, 'xdg-data'),
+  XDG_CACHE_HOME: path.join(run, 'xdg-cache'),
+  XDG_STATE_HOME: path.join(run, 'xdg-state'),
 };
 const env = { ...process.env, ...xdg };
 fs.rmSync(OUT, { recursive: true, force: true });
@@ -41,17 +46,30 @@ fs.mkdirSync(OUT, { recursive: true });
 const t0 = Date.now();
 const log = (m) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}\n`);
 const checks = [];
-const check = (name, ok, detail = '') => { checks.push({ name, ok }); log(`${ok ? 'ok' : 'FAILED'}: ${name}${detail ? ` — ${detail}` : ''}`); };
+const check = (name, ok, detail = '') => {
+  checks.push({ name, ok });
+  log(`${ok ? 'ok' : 'FAILED'}: ${name}${detail ? ` — ${detail}` : ''}`);
+};
 
 function freePort() {
-  return new Promise((resolve) => { const s = net.createServer().listen(0, HOST, () => { const p = s.address().port; s.close(() => resolve(p)); }); });
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, HOST, () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
 }
 function waitHttp(url, ms) {
   const until = Date.now() + ms;
   return new Promise((resolve, reject) => {
     const once = () => {
-      const req = http.get(url, (res) => { res.resume(); resolve(res.statusCode); });
-      req.on('error', () => (Date.now() > until ? reject(new Error(`timeout waiting for ${url}`)) : setTimeout(once, 200)));
+      const req = http.get(url, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on('error', () =>
+        Date.now() > until ? reject(new Error(`timeout waiting for ${url}`)) : setTimeout(once, 200),
+      );
     };
     once();
   });
@@ -62,19 +80,28 @@ function descendants(pid) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d), ...descendants(Number(d)));
-    } catch { /* gone */ }
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid)
+        out.push(Number(d), ...descendants(Number(d)));
+    } catch {
+      /* gone */
+    }
   }
   return out;
 }
-const shot = async (page, name) => { await page.screenshot({ path: path.join(OUT, name) }); log(`screenshot ${name}`); };
+const shot = async (page, name) => {
+  await page.screenshot({ path: path.join(OUT, name) });
+  log(`screenshot ${name}`);
+};
 
 async function palette(page, title) {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: STEP });
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ state: 'visible', timeout: STEP });
+  await page
+    .locator('.quick-input-widget .monaco-list-row', { hasText: title })
+    .first()
+    .waitFor({ state: 'visible', timeout: STEP });
   await page.keyboard.press('Enter');
 }
 
@@ -102,34 +129,84 @@ function webview(page) {
 let cs;
 let browser;
 try {
-  if (!fs.existsSync(CS_BIN)) throw new Error(`code-server is not installed: run sh test/e2e/vscode/install.sh (${CS_BIN})`);
+  if (!fs.existsSync(CS_BIN))
+    throw new Error(`code-server is not installed: run sh test/e2e/vscode/install.sh (${CS_BIN})`);
   if (!fs.existsSync(VSIX)) throw new Error('lockscope.vsix is missing: run npm run package');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'security.workspace.trust.enabled': false,
-    'workbench.welcomePage.walkthroughs.openOnInstall': false, 'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false, 'extensions.ignoreRecommendations': true, 'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none', 'git.enabled': false, 'editor.hover.delay': 300, 'window.restoreWindows': 'none',
-    'chat.disableAIFeatures': true,
-  }, null, 2));
-  log(execFileSync(CS_BIN, ['--user-data-dir', userData, '--extensions-dir', extDir, '--install-extension', VSIX], { encoding: 'utf8', env }).trim());
+  fs.writeFileSync(
+    path.join(userData, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'security.workspace.trust.enabled': false,
+        'workbench.welcomePage.walkthroughs.openOnInstall': false,
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'extensions.ignoreRecommendations': true,
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'git.enabled': false,
+        'editor.hover.delay': 300,
+        'window.restoreWindows': 'none',
+        'chat.disableAIFeatures': true,
+      },
+      null,
+      2,
+    ),
+  );
+  log(
+    execFileSync(CS_BIN, ['--user-data-dir', userData, '--extensions-dir', extDir, '--install-extension', VSIX], {
+      encoding: 'utf8',
+      env,
+    }).trim(),
+  );
 
   const port = await freePort();
-  cs = spawn(CS_BIN, ['--bind-addr', `${HOST}:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--disable-getting-started-override', '--user-data-dir', userData, '--extensions-dir', extDir, ws],
-  { stdio: ['ignore', 'pipe', 'pipe'], env });
+  cs = spawn(
+    CS_BIN,
+    [
+      '--bind-addr',
+      `${HOST}:${port}`,
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--user-data-dir',
+      userData,
+      '--extensions-dir',
+      extDir,
+      ws,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env },
+  );
   const csLog = fs.createWriteStream(path.join(OUT, 'code-server.log'));
-  cs.stdout.pipe(csLog); cs.stderr.pipe(csLog);
+  cs.stdout.pipe(csLog);
+  cs.stderr.pipe(csLog);
   await waitHttp(`http://${HOST}:${port}/healthz`, 90000);
   log('code-server is up');
 
   browser = await chromium.launchPersistentContext(path.join(run, 'chrome-profile'), {
-    executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1500, height: 950 }, env,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1500, height: 950 },
+    env,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
-  const page = browser.pages()[0] ?? await browser.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') fs.appendFileSync(path.join(OUT, 'browser-console.log'), `${m.text()}\n`); });
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  page.on('console', (m) => {
+    if (m.type() === 'error') fs.appendFileSync(path.join(OUT, 'browser-console.log'), `${m.text()}\n`);
+  });
   await page.goto(`http://${HOST}:${port}/?folder=${encodeURIComponent(ws)}`);
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: STEP });
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'fs' }).first().waitFor({ timeout: STEP });
@@ -142,7 +219,10 @@ try {
   await qi.fill('fs/btrfs/file.c');
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'file.c' }).first().waitFor({ timeout: STEP });
   await page.keyboard.press('Enter');
-  await page.locator('.monaco-editor .view-line', { hasText: 'btrfs_file_write_iter' }).first().waitFor({ timeout: STEP });
+  await page
+    .locator('.monaco-editor .view-line', { hasText: 'btrfs_file_write_iter' })
+    .first()
+    .waitFor({ timeout: STEP });
 
   // go to the call (Monaco renders only the lines in view; it draws spaces as no-break spaces: match with \s)
   await goToLine(page, CALL_LINE);
@@ -154,23 +234,35 @@ try {
   const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'possible recursive locking' }).first();
   await problem.waitFor({ state: 'visible', timeout: STEP });
   const problemText = (await problem.innerText()).replace(/\s+/g, ' ');
-  check('Problems lists the recursive inode lock', /i_rwsem/.test(problemText) && /btrfs_direct_write/.test(problemText), problemText);
+  check(
+    'Problems lists the recursive inode lock',
+    /i_rwsem/.test(problemText) && /btrfs_direct_write/.test(problemText),
+    problemText,
+  );
   await shot(page, '01-diagnostic-and-problems.png');
 
   // 3. hover on the other branch's call (no diagnostic there): the inode lock held, where it was taken
-  const buffered = page.locator('.monaco-editor .view-line', { hasText: /num_written\s*=\s*btrfs_buffered_write/ }).first();
+  const buffered = page
+    .locator('.monaco-editor .view-line', { hasText: /num_written\s*=\s*btrfs_buffered_write/ })
+    .first();
   await buffered.waitFor({ timeout: STEP });
   const token = buffered.locator('span span', { hasText: 'btrfs_buffered_write' }).first();
   await token.hover();
   const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content', { hasText: 'Held here' }).first();
-  try { await hover.waitFor({ state: 'visible', timeout: 10000 }); } catch {
+  try {
+    await hover.waitFor({ state: 'visible', timeout: 10000 });
+  } catch {
     const box = await token.boundingBox();
     await page.mouse.move(box.x + 3, box.y + box.height / 2);
     await page.mouse.move(box.x + 8, box.y + box.height / 2);
     await hover.waitFor({ state: 'visible', timeout: STEP });
   }
   const hoverText = (await hover.innerText()).replace(/\s+/g, ' ');
-  check('hover shows the inode lock held and where it was taken', /&inode->i_rwsem/.test(hoverText) && /inode_lock/.test(hoverText), hoverText.slice(0, 200));
+  check(
+    'hover shows the inode lock held and where it was taken',
+    /&inode->i_rwsem/.test(hoverText) && /inode_lock/.test(hoverText),
+    hoverText.slice(0, 200),
+  );
   await shot(page, '02-hover.png');
   await page.keyboard.press('Escape');
 
@@ -179,9 +271,16 @@ try {
   await palette(page, 'lockscope: Explain Finding');
   await choose(page, 'possible recursive locking', 'recursive');
   const steps = page.locator('.quick-input-widget .monaco-list-row');
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'btrfs_sync_file' }).first().waitFor({ timeout: STEP });
+  await page
+    .locator('.quick-input-widget .monaco-list-row', { hasText: 'btrfs_sync_file' })
+    .first()
+    .waitFor({ timeout: STEP });
   const stepTexts = (await steps.allInnerTexts()).map((s) => s.replace(/\s+/g, ' '));
-  check('Explain Finding lists the path to btrfs_sync_file', stepTexts.length >= 5 && stepTexts.some((s) => /fsync/.test(s)), `${stepTexts.length} steps`);
+  check(
+    'Explain Finding lists the path to btrfs_sync_file',
+    stepTexts.length >= 5 && stepTexts.some((s) => /fsync/.test(s)),
+    `${stepTexts.length} steps`,
+  );
   await shot(page, '03-explain-finding.png');
   await page.keyboard.press('Escape');
 
@@ -194,8 +293,11 @@ try {
   const edges = await graph.locator('svg g.edge').count();
   const red = await graph.locator('svg g.edge path[stroke="red"]').count();
   const nodes = await graph.locator('svg g.node').allTextContents(); // SVG text has no innerText
-  check('call-graph report renders the graph with the finding path in red',
-    edges >= 10 && red >= 5 && nodes.some((n) => /btrfs_sync_file/.test(n)), `${edges} edges, ${red} red`);
+  check(
+    'call-graph report renders the graph with the finding path in red',
+    edges >= 10 && red >= 5 && nodes.some((n) => /btrfs_sync_file/.test(n)),
+    `${edges} edges, ${red} red`,
+  );
   await shot(page, '04-call-graph.png');
 
   // 6. Show Lock-Order Graph (all edges): the tree's one order edge, xfs's iolock then ilock
@@ -207,7 +309,11 @@ try {
   await order.locator('h2', { hasText: 'Lock-order graph' }).waitFor({ timeout: STEP });
   const heading = await order.locator('h2').innerText();
   const orderNodes = await order.locator('svg g.node').allTextContents();
-  check('lock-order graph shows the classes and the edge', /1 edge,/.test(heading) && orderNodes.some((n) => /xfs_inode::i_lock/.test(n)), heading);
+  check(
+    'lock-order graph shows the classes and the edge',
+    /1 edge,/.test(heading) && orderNodes.some((n) => /xfs_inode::i_lock/.test(n)),
+    heading,
+  );
   await shot(page, '05-lock-order.png');
 
   // 7. the status bar counts the findings
@@ -217,13 +323,35 @@ try {
   check('status bar shows the finding count', /lockscope: [1-9]/.test(statusText), statusText);
 } catch (e) {
   check('the run finished', false, String(e?.stack ?? e));
-  try { const p = browser?.pages()[0]; if (p) await shot(p, '99-failure.png'); } catch { /* no page */ }
+  try {
+    const p = browser?.pages()[0];
+    if (p) await shot(p, '99-failure.png');
+  } catch {
+    /* no page */
+  }
 } finally {
-  try { await browser?.close(); } catch { /* gone */ }
-  if (cs) for (const pid of [...descendants(cs.pid).reverse(), cs.pid]) { try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ } }
-  try { fs.cpSync(path.join(userData, 'logs'), path.join(OUT, 'logs'), { recursive: true }); } catch { /* none */ }
+  try {
+    await browser?.close();
+  } catch {
+    /* gone */
+  }
+  if (cs)
+    for (const pid of [...descendants(cs.pid).reverse(), cs.pid]) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+    }
+  try {
+    fs.cpSync(path.join(userData, 'logs'), path.join(OUT, 'logs'), { recursive: true });
+  } catch {
+    /* none */
+  }
   fs.rmSync(run, { recursive: true, force: true });
 }
 const failed = checks.filter((c) => !c.ok).length;
-process.stdout.write(`vscode: ${checks.length - failed} passed, ${failed} failed (artifacts in ${path.relative(repo, OUT)}/)\n`);
+process.stdout.write(
+  `vscode: ${checks.length - failed} passed, ${failed} failed (artifacts in ${path.relative(repo, OUT)}/)\n`,
+);
 process.exitCode = failed || !checks.length ? 1 : 0;

@@ -12,60 +12,47 @@ import { callSummary, indirectCall } from './calls';
 /** Apply one operation; undefined means the path ends here (a call that does not return). */
 export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer): State | undefined {
   switch (op.k) {
-    case 'acquire': return acquire(s, op, ctx, obs);
-    case 'release': return release(s, op, ctx, obs);
+    case 'acquire':
+      return acquire(s, op, ctx, obs);
+    case 'release':
+      return release(s, op, ctx, obs);
     case 'downgrade': {
       const hit = findFact(s, op.lock);
       if (!hit || !isHeld(hit[1])) return s;
-      return withLock(s, hit[0], { ...hit[1], mode: 'shared' }, { site: op.site, text: `downgrades ${op.lock.display} to shared` });
+      return withLock(
+        s,
+        hit[0],
+        { ...hit[1], mode: 'shared' },
+        { site: op.site, text: `downgrades ${op.lock.display} to shared` },
+      );
     }
     case 'assert': {
       if (findFact(s, op.lock)) return s;
       obs?.requirement?.(op.lock, op.via, s, op.site);
-      return withLock(s, op.lock.key, { ref: op.lock, status: 'caller', mode: op.mode ?? 'excl', via: op.via, site: op.site },
-        { site: op.site, text: `${op.via}: ${op.lock.display} must be held by the caller` });
+      return withLock(
+        s,
+        op.lock.key,
+        { ref: op.lock, status: 'caller', mode: op.mode ?? 'excl', via: op.via, site: op.site },
+        { site: op.site, text: `${op.via}: ${op.lock.display} must be held by the caller` },
+      );
     }
     case 'call':
       obs?.callSite?.(op.callee, s);
       return callSummary(s, op, ctx, obs);
-    case 'icall': return indirectCall(s, op, ctx, obs);
-    case 'assign': {
-      // a lock named through a variable that now points elsewhere can no longer be named:
-      // forget it, and stay silent about that name in this function
-      let locks: Map<string, LockFact> | undefined;
-      for (const k of s.locks.keys()) {
-        if (mentions(k, op.name)) { locks ??= new Map(s.locks); locks.delete(k); ctx.tainted.add(k); }
-      }
-      const facts = s.facts.assign(op.name, op.value, op.constText);
-      // `ret = foo_trylock(x)`: a lock held if the call succeeded is now held if `ret` says so
-      if (op.rhs) {
-        for (const [k, f] of s.locks) {
-          if (f.ifFact?.text === op.rhs) { locks ??= new Map(locks ?? s.locks); locks.set(k, { ...f, ifFact: { text: op.name, value: f.ifFact.value } }); }
-        }
-      }
-      return locks || facts !== s.facts ? { locks: locks ?? s.locks, facts, trail: s.trail } : s;
-    }
-    case 'noreturn': return undefined;
-    case 'escape': return escape(s, op.keys, op.roots, ctx);
-    case 'handoff': {
-      const hit = findFact(s, op.lock);
-      const text = `hands ${op.lock.display} to its owner (${op.via})`;
-      if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) {
-        return withLock(s, hit[0], { ...hit[1], status: 'handed', handedFrom: hit[1].status }, { site: op.site, text });
-      }
-      // taken (again) by a callee we cannot see (xfs_lock_inodes, xfs_trans_alloc_inode): held from here on, owned by the transaction
-      return withLock(s, hit ? hit[0] : op.lock.key, { ref: op.lock, status: 'handed', handedFrom: 'held', mode: 'excl', via: op.via, site: op.site }, { site: op.site, text });
-    }
-    case 'release-handed': {
-      let locks: Map<string, LockFact> | undefined;
-      for (const [k, f] of s.locks) {
-        if (f.status !== 'handed') continue;
-        locks ??= new Map(s.locks);
-        locks.set(k, { ...f, status: f.handedFrom === 'caller' ? 'dropped' : 'released', inferred: true, releasedAt: op.site });
-      }
-      return locks ? { locks, facts: s.facts, trail: pushTrail(s.trail, op.site.line, op.site.column, `${op.via} releases the locks handed to it`) } : s;
-    }
-    case 'sleep': return sleep(s, op.via, op.site, obs);
+    case 'icall':
+      return indirectCall(s, op, ctx, obs);
+    case 'assign':
+      return assign(s, op, ctx);
+    case 'noreturn':
+      return undefined;
+    case 'escape':
+      return escape(s, op.keys, op.roots, ctx);
+    case 'handoff':
+      return handoff(s, op);
+    case 'release-handed':
+      return releaseHanded(s, op);
+    case 'sleep':
+      return sleep(s, op.via, op.site, obs);
     case 'forbid': {
       const hit = findFact(s, op.lock);
       if (hit && isHeld(hit[1])) obs?.forbidden?.(op, hit[1], s);
@@ -73,6 +60,70 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
       return s;
     }
   }
+}
+
+/** `x = e`: forget the locks named through `x`, and carry a trylock's condition over to `x`. */
+function assign(s: State, op: Extract<Op, { k: 'assign' }>, ctx: TransferContext): State {
+  // a lock named through a variable that now points elsewhere can no longer be named:
+  // forget it, and stay silent about that name in this function
+  let locks: Map<string, LockFact> | undefined;
+  for (const k of s.locks.keys()) {
+    if (mentions(k, op.name)) {
+      locks ??= new Map(s.locks);
+      locks.delete(k);
+      ctx.tainted.add(k);
+    }
+  }
+  const facts = s.facts.assign(op.name, op.value, op.constText);
+  // `ret = foo_trylock(x)`: a lock held if the call succeeded is now held if `ret` says so
+  if (op.rhs) {
+    for (const [k, f] of s.locks) {
+      if (f.ifFact?.text === op.rhs) {
+        locks ??= new Map(locks ?? s.locks);
+        locks.set(k, { ...f, ifFact: { text: op.name, value: f.ifFact.value } });
+      }
+    }
+  }
+  return locks || facts !== s.facts ? { locks: locks ?? s.locks, facts, trail: s.trail } : s;
+}
+
+/** The lock is handed to an owner that releases it later (`xfs_trans_ijoin`). */
+function handoff(s: State, op: Extract<Op, { k: 'handoff' }>): State {
+  const hit = findFact(s, op.lock);
+  const text = `hands ${op.lock.display} to its owner (${op.via})`;
+  if (hit && (hit[1].status === 'held' || hit[1].status === 'caller')) {
+    return withLock(s, hit[0], { ...hit[1], status: 'handed', handedFrom: hit[1].status }, { site: op.site, text });
+  }
+  // taken (again) by a callee we cannot see (xfs_lock_inodes, xfs_trans_alloc_inode): held from here on,
+  // owned by the transaction
+  return withLock(
+    s,
+    hit ? hit[0] : op.lock.key,
+    { ref: op.lock, status: 'handed', handedFrom: 'held', mode: 'excl', via: op.via, site: op.site },
+    { site: op.site, text },
+  );
+}
+
+/** The owner releases every lock handed to it (`xfs_trans_commit`). */
+function releaseHanded(s: State, op: Extract<Op, { k: 'release-handed' }>): State {
+  let locks: Map<string, LockFact> | undefined;
+  for (const [k, f] of s.locks) {
+    if (f.status !== 'handed') continue;
+    locks ??= new Map(s.locks);
+    locks.set(k, {
+      ...f,
+      status: f.handedFrom === 'caller' ? 'dropped' : 'released',
+      inferred: true,
+      releasedAt: op.site,
+    });
+  }
+  return locks
+    ? {
+        locks,
+        facts: s.facts,
+        trail: pushTrail(s.trail, op.site.line, op.site.column, `${op.via} releases the locks handed to it`),
+      }
+    : s;
 }
 
 /** Apply an edge's guard; undefined means the edge is infeasible for this state. */

@@ -12,7 +12,17 @@ import { normaliseExpr } from '../ir';
 import { flagLocks, symbolicLock } from '../ir';
 import type { Macros } from '../syntax';
 import {
-  type Acquisition, type Deferred, type ForbiddenInside, type Observer, type TransferContext, acquire, escape, findFact, nestable, release, sleep,
+  type Acquisition,
+  type Deferred,
+  type ForbiddenInside,
+  type Observer,
+  type TransferContext,
+  acquire,
+  escape,
+  findFact,
+  nestable,
+  release,
+  sleep,
 } from './transfer';
 import type { PathStep } from '../model';
 
@@ -24,7 +34,10 @@ export function substitute(template: string, args: readonly (string | undefined)
   let missing = false;
   const out = template.replace(/\{(\d+)\}/g, (_m, i: string) => {
     const a = args[Number(i)];
-    if (a === undefined) { missing = true; return '?'; }
+    if (a === undefined) {
+      missing = true;
+      return '?';
+    }
     return `(${a})`;
   });
   return missing ? undefined : normaliseExpr(out);
@@ -34,10 +47,20 @@ function displayFor(key: string, ref: LockRef): string {
   return ref.display.startsWith('&') ? `&${key}` : key.startsWith('*') ? key.slice(1) : key;
 }
 
-interface Instance { ref: LockRef; mode: Mode; classOnly: boolean }
+interface Instance {
+  ref: LockRef;
+  mode: Mode;
+  classOnly: boolean;
+}
 
 /** A summary's lock at a call site; a lock that cannot be named here keeps only its class. */
-function instantiate(template: string | undefined, ref: LockRef, mode: Mode, args: readonly (string | undefined)[], ctx: TransferContext): Instance[] {
+function instantiate(
+  template: string | undefined,
+  ref: LockRef,
+  mode: Mode,
+  args: readonly (string | undefined)[],
+  ctx: TransferContext,
+): Instance[] {
   if (ref.symbolic) {
     const prim = ctx.catalog.primitive(ref.symbolic.prim);
     const obj = substitute(ref.symbolic.obj, args);
@@ -56,7 +79,13 @@ function instantiate(template: string | undefined, ref: LockRef, mode: Mode, arg
   const k = canon(key, ctx);
   // a range lock's tree, renamed like the key (`{0}->io_tree[..]` -> `BTRFS_I(inode)->io_tree`)
   const base = ref.base !== undefined && k.includes('[') ? k.slice(0, k.indexOf('[')) : undefined;
-  return [{ ref: { ...ref, key: k, display: displayFor(k, ref), ...(base !== undefined ? { base } : {}) }, mode, classOnly: false }];
+  return [
+    {
+      ref: { ...ref, key: k, display: displayFor(k, ref), ...(base !== undefined ? { base } : {}) },
+      mode,
+      classOnly: false,
+    },
+  ];
 }
 
 function canon(key: string, ctx: TransferContext): string {
@@ -68,12 +97,28 @@ function canon(key: string, ctx: TransferContext): string {
  * Check locks a callee takes inside against the caller's locks. A held instance taken again ends the
  * path (the task blocks on itself); a class match only is reported and the path goes on.
  */
-function checkInside(s: State, taken: { inst: Instance; subclass?: string; witness: PathStep[] }[], via: string, site: Site,
-  ctx: TransferContext, obs: Observer | undefined, record: boolean): State | undefined {
+function checkInside(
+  s: State,
+  taken: { inst: Instance; subclass?: string; witness: PathStep[] }[],
+  via: string,
+  site: Site,
+  ctx: TransferContext,
+  obs: Observer | undefined,
+  record: boolean,
+): State | undefined {
   for (const { inst, subclass, witness } of taken) {
-    const inner: Op & { k: 'acquire' } = { k: 'acquire', lock: inst.ref, mode: inst.mode, via: `${via}()`, site, siteId: -1, subclass };
+    const inner: Op & { k: 'acquire' } = {
+      k: 'acquire',
+      lock: inst.ref,
+      mode: inst.mode,
+      via: `${via}()`,
+      site,
+      siteId: -1,
+      subclass,
+    };
     if (obs?.order) {
-      for (const f of s.locks.values()) if (isHeld(f) && f.ref.key !== inst.ref.key) obs.order(f, inst.ref, s, site, via, witness);
+      for (const f of s.locks.values())
+        if (isHeld(f) && f.ref.key !== inst.ref.key) obs.order(f, inst.ref, s, site, via, witness);
     }
     if (inst.classOnly) {
       // the instance was lost on the way (a local the caller cannot name): two objects of one class
@@ -95,9 +140,19 @@ function checkInside(s: State, taken: { inst: Instance; subclass?: string; witne
   return s;
 }
 
-function acquisitions(list: Acquisition[], args: readonly (string | undefined)[], ctx: TransferContext, prefix: PathStep[]) {
-  return list.flatMap((a) => instantiate(a.template, a.ref, a.mode, args, ctx)
-    .map((inst) => ({ inst, subclass: a.subclass, witness: [...prefix, ...a.witness] })));
+function acquisitions(
+  list: Acquisition[],
+  args: readonly (string | undefined)[],
+  ctx: TransferContext,
+  prefix: PathStep[],
+) {
+  return list.flatMap((a) =>
+    instantiate(a.template, a.ref, a.mode, args, ctx).map((inst) => ({
+      inst,
+      subclass: a.subclass,
+      witness: [...prefix, ...a.witness],
+    })),
+  );
 }
 
 /**
@@ -105,7 +160,11 @@ function acquisitions(list: Acquisition[], args: readonly (string | undefined)[]
  * when NAME is one of the flags or-ed into the argument (flags are distinct bits). Undefined when the
  * argument is not a constant we can read.
  */
-export function evaluateTest(test: string, args: readonly (string | undefined)[], macros?: Macros): boolean | undefined {
+export function evaluateTest(
+  test: string,
+  args: readonly (string | undefined)[],
+  macros?: Macros,
+): boolean | undefined {
   const m = /^\{(\d+)\}(?:&([A-Za-z_]\w*))?$/.exec(test);
   if (!m) return undefined;
   const arg = args[Number(m[1])];
@@ -128,14 +187,28 @@ export function evaluateTest(test: string, args: readonly (string | undefined)[]
 }
 
 /** Resolve an indirect call (found here, or deferred by a callee) in the current context and check its targets. */
-function resolveIndirect(s: State, d: Deferred, via: string, site: Site, ctx: TransferContext, obs: Observer | undefined, depth: number): State | undefined {
+function resolveIndirect(
+  s: State,
+  d: Deferred,
+  via: string,
+  site: Site,
+  ctx: TransferContext,
+  obs: Observer | undefined,
+  depth: number,
+): State | undefined {
   let cur: State | undefined = s;
   const last = d.witness[d.witness.length - 1];
   const hops = d.witness.filter((w) => w.note.startsWith('calls ')).length;
   for (const t of ctx.indirect?.(d.field, hops, d.recvType) ?? []) {
     const step: PathStep = last
       ? { ...last, note: `->${d.field} resolves to ${t.summary.name} (${t.via})` }
-      : { file: '', line: site.line, column: site.column, function: '', note: `->${d.field} resolves to ${t.summary.name} (${t.via})` };
+      : {
+          file: '',
+          line: site.line,
+          column: site.column,
+          function: '',
+          note: `->${d.field} resolves to ${t.summary.name} (${t.via})`,
+        };
     const prefix = [...d.witness, step];
     checkForbidden(cur, t.summary.forbidden, d.args, via, site, ctx, obs, prefix, false);
     cur = checkInside(cur, acquisitions(t.summary.acquires, d.args, ctx, prefix), via, site, ctx, obs, false);
@@ -143,7 +216,15 @@ function resolveIndirect(s: State, d: Deferred, via: string, site: Site, ctx: Tr
     if (depth < MAX_INDIRECT_DEPTH) {
       for (const inner of t.summary.deferred) {
         const args = inner.args.map((a) => (a === undefined ? undefined : substitute(a, d.args)));
-        cur = resolveIndirect(cur, { field: inner.field, args, witness: [...prefix, ...inner.witness], recvType: inner.recvType }, via, site, ctx, obs, depth + 1);
+        cur = resolveIndirect(
+          cur,
+          { field: inner.field, args, witness: [...prefix, ...inner.witness], recvType: inner.recvType },
+          via,
+          site,
+          ctx,
+          obs,
+          depth + 1,
+        );
         if (!cur) return undefined;
       }
     }
@@ -152,13 +233,28 @@ function resolveIndirect(s: State, d: Deferred, via: string, site: Site, ctx: Tr
 }
 
 /** Forbidden calls a callee makes inside: reported if the caller holds their lock, else passed up. */
-function checkForbidden(s: State, list: ForbiddenInside[], args: readonly (string | undefined)[], via: string, site: Site,
-  ctx: TransferContext, obs: Observer | undefined, prefix: PathStep[], record: boolean): void {
+function checkForbidden(
+  s: State,
+  list: ForbiddenInside[],
+  args: readonly (string | undefined)[],
+  via: string,
+  site: Site,
+  ctx: TransferContext,
+  obs: Observer | undefined,
+  prefix: PathStep[],
+  record: boolean,
+): void {
   for (const f of list) {
     const key = substitute(f.template, args);
     if (key === undefined) continue;
     const k = canon(key, ctx);
-    const op: Op & { k: 'forbid' } = { k: 'forbid', call: f.call, reason: f.reason, site, lock: { ...f.ref, key: k, display: displayFor(k, f.ref) } };
+    const op: Op & { k: 'forbid' } = {
+      k: 'forbid',
+      call: f.call,
+      reason: f.reason,
+      site,
+      lock: { ...f.ref, key: k, display: displayFor(k, f.ref) },
+    };
     const hit = findFact(s, op.lock);
     if (hit && isHeld(hit[1])) obs?.forbidden?.(op, hit[1], s, via, [...prefix, ...f.witness]);
     else if (record) obs?.forbidCall?.(op, s, via, [...prefix, ...f.witness]);
@@ -170,8 +266,15 @@ function checkForbidden(s: State, list: ForbiddenInside[], args: readonly (strin
  * this path while the caller takes it on others: reported. Otherwise the caller's caller may hold
  * it: the requirement is passed up.
  */
-function checkRequired(s: State, sum: Summary, args: readonly (string | undefined)[], callee: string, site: Site,
-  ctx: TransferContext, obs: Observer | undefined): void {
+function checkRequired(
+  s: State,
+  sum: Summary,
+  args: readonly (string | undefined)[],
+  callee: string,
+  site: Site,
+  ctx: TransferContext,
+  obs: Observer | undefined,
+): void {
   for (const r of sum.requires) {
     const key = substitute(r.template, args);
     if (key === undefined) continue;
@@ -200,45 +303,10 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
   let cur = checkInside(s, acquisitions(sum.acquires, args, ctx, []), op.callee, op.site, ctx, obs, true);
   if (!cur) return undefined;
   // its indirect calls: resolved here, in the context of the function being checked, and passed up
-  for (const d of sum.deferred) {
-    const dargs = d.args.map((a) => { const x = a === undefined ? undefined : substitute(a, args); return x === undefined ? x : canon(x, ctx); });
-    const deferred: Deferred = { field: d.field, args: dargs, witness: d.witness, ...(d.recvType ? { recvType: d.recvType } : {}) };
-    cur = resolveIndirect(cur, deferred, op.callee, op.site, ctx, obs, 1);
-    if (!cur) return undefined;
-    obs?.deferred?.(deferred, cur, op.callee, op.site);
-  }
-  for (const e0 of sum.effects) {
-    // a parameter test decides the effect: evaluate it with the argument, if it is a constant
-    let e = e0;
-    if (e0.when) {
-      const v = evaluateTest(e0.when.test, args, ctx.macros);
-      if (v === undefined) {
-        const key = substitute(e0.template, args);
-        if (key !== undefined) { const k = canon(key, ctx); ctx.tainted.add(k); cur = escape(cur, [k], undefined, ctx); }
-        continue;
-      }
-      const delta = v === e0.when.value ? e0.delta : e0.otherwise ?? 0;
-      if (delta === 0) continue;
-      e = { ...e0, delta };
-    }
-    for (const { ref, mode, classOnly } of instantiate(e.template, e.ref, e.mode, args, ctx)) {
-    if (classOnly) continue;
-    if (e.delta > 0 && e.onReturn) {
-      // trylock-style callee: held only where its result says so (resolved by the branch on it)
-      if (!op.text || findFact(cur, ref)) { ctx.tainted.add(ref.key); continue; }
-      const next = acquire(cur, { k: 'acquire', lock: ref, mode, via: `${op.callee}()`, site: op.site, siteId: -1 }, ctx, undefined, op.callee);
-      if (!next) return undefined;
-      const f = next.locks.get(ref.key);
-      cur = f ? { ...next, locks: new Map(next.locks).set(ref.key, { ...f, ifFact: { text: op.text, value: e.onReturn === 'nonzero' } }) } : next;
-    } else if (e.delta > 0) {
-      const next = acquire(cur, { k: 'acquire', lock: ref, mode, via: `${op.callee}()`, site: op.site, siteId: -1 }, ctx, obs, op.callee);
-      if (!next) return undefined;
-      cur = next;
-    } else {
-      cur = release(cur, { k: 'release', lock: ref, via: `${op.callee}()`, site: op.site }, ctx, obs, op.callee);
-    }
-    }
-  }
+  cur = passDeferred(cur, sum, args, op, ctx, obs);
+  if (!cur) return undefined;
+  cur = applyEffects(cur, sum, args, op, ctx, obs);
+  if (!cur) return undefined;
   for (const t of sum.conditional) {
     const key = substitute(t, args);
     if (key === undefined) continue;
@@ -249,7 +317,112 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
   return cur;
 }
 
-export function indirectCall(s: State, op: Op & { k: 'icall' }, ctx: TransferContext, obs?: Observer): State | undefined {
+/** The callee's indirect calls, resolved in the context of the function being checked and passed up. */
+function passDeferred(
+  s: State,
+  sum: Summary,
+  args: string[],
+  op: Op & { k: 'call' },
+  ctx: TransferContext,
+  obs?: Observer,
+): State | undefined {
+  let cur: State | undefined = s;
+  for (const d of sum.deferred) {
+    const dargs = d.args.map((a) => {
+      const x = a === undefined ? undefined : substitute(a, args);
+      return x === undefined ? x : canon(x, ctx);
+    });
+    const deferred: Deferred = {
+      field: d.field,
+      args: dargs,
+      witness: d.witness,
+      ...(d.recvType ? { recvType: d.recvType } : {}),
+    };
+    cur = resolveIndirect(cur, deferred, op.callee, op.site, ctx, obs, 1);
+    if (!cur) return undefined;
+    obs?.deferred?.(deferred, cur, op.callee, op.site);
+  }
+  return cur;
+}
+
+/** The callee's effects on locks it leaves taken or released, with a flag argument evaluated where it decides. */
+function applyEffects(
+  s: State,
+  sum: Summary,
+  args: string[],
+  op: Op & { k: 'call' },
+  ctx: TransferContext,
+  obs?: Observer,
+): State | undefined {
+  let cur = s;
+  for (const e0 of sum.effects) {
+    // a parameter test decides the effect: evaluate it with the argument, if it is a constant
+    let e = e0;
+    if (e0.when) {
+      const v = evaluateTest(e0.when.test, args, ctx.macros);
+      if (v === undefined) {
+        const key = substitute(e0.template, args);
+        if (key !== undefined) {
+          const k = canon(key, ctx);
+          ctx.tainted.add(k);
+          cur = escape(cur, [k], undefined, ctx);
+        }
+        continue;
+      }
+      const delta = v === e0.when.value ? e0.delta : (e0.otherwise ?? 0);
+      if (delta === 0) continue;
+      e = { ...e0, delta };
+    }
+    for (const { ref, mode, classOnly } of instantiate(e.template, e.ref, e.mode, args, ctx)) {
+      if (classOnly) continue;
+      if (e.delta > 0 && e.onReturn) {
+        // trylock-style callee: held only where its result says so (resolved by the branch on it)
+        if (!op.text || findFact(cur, ref)) {
+          ctx.tainted.add(ref.key);
+          continue;
+        }
+        const next = acquire(
+          cur,
+          { k: 'acquire', lock: ref, mode, via: `${op.callee}()`, site: op.site, siteId: -1 },
+          ctx,
+          undefined,
+          op.callee,
+        );
+        if (!next) return undefined;
+        const f = next.locks.get(ref.key);
+        cur = f
+          ? {
+              ...next,
+              locks: new Map(next.locks).set(ref.key, {
+                ...f,
+                ifFact: { text: op.text, value: e.onReturn === 'nonzero' },
+              }),
+            }
+          : next;
+      } else if (e.delta > 0) {
+        const next = acquire(
+          cur,
+          { k: 'acquire', lock: ref, mode, via: `${op.callee}()`, site: op.site, siteId: -1 },
+          ctx,
+          obs,
+          op.callee,
+        );
+        if (!next) return undefined;
+        cur = next;
+      } else {
+        cur = release(cur, { k: 'release', lock: ref, via: `${op.callee}()`, site: op.site }, ctx, obs, op.callee);
+      }
+    }
+  }
+  return cur;
+}
+
+export function indirectCall(
+  s: State,
+  op: Op & { k: 'icall' },
+  ctx: TransferContext,
+  obs?: Observer,
+): State | undefined {
   const args = op.args.map((a) => normaliseExpr(a));
   const d: Deferred = { field: op.field, args, witness: [], ...(op.recvType ? { recvType: op.recvType } : {}) };
   obs?.deferred?.(d, s, undefined, op.site);

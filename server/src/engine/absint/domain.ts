@@ -57,7 +57,11 @@ export interface Trail {
 
 type Conj = ReadonlyMap<string, boolean>;
 const MAX_CONJ = 8;
-const conjKey = (c: Conj): string => [...c].map(([k, v]) => `${v ? '' : '!'}${k}`).sort().join('&&');
+const conjKey = (c: Conj): string =>
+  [...c]
+    .map(([k, v]) => `${v ? '' : '!'}${k}`)
+    .sort()
+    .join('&&');
 const mentions = (text: string, name: string): boolean => {
   for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
     const before = i > 0 ? text[i - 1] : ' ';
@@ -74,13 +78,19 @@ const mentions = (text: string, name: string): boolean => {
  * Past MAX_CONJ disjuncts it collapses to what they all agree on, and then only shrinks.
  */
 export class Facts {
-  private constructor(readonly conj: readonly Conj[], readonly collapsed: boolean, readonly key: string) {}
+  private constructor(
+    readonly conj: readonly Conj[],
+    readonly collapsed: boolean,
+    readonly key: string,
+  ) {}
 
   static readonly TRUE = Facts.of([new Map()], false);
 
   private static of(conj: Conj[], collapsed: boolean): Facts {
     // drop disjuncts implied by a weaker one (a superset of its constraints)
-    const keep = conj.filter((c, i) => !conj.some((d, j) => j !== i && d.size < c.size && [...d].every(([k, v]) => c.get(k) === v)));
+    const keep = conj.filter(
+      (c, i) => !conj.some((d, j) => j !== i && d.size < c.size && [...d].every(([k, v]) => c.get(k) === v)),
+    );
     const uniq = new Map<string, Conj>();
     for (const c of keep) uniq.set(conjKey(c), c);
     const list = [...uniq.values()];
@@ -104,7 +114,10 @@ export class Facts {
     const eq = EQ_CONST.exec(text);
     for (const c of this.conj) {
       const x = c.get(text);
-      if (x !== undefined) { if (x === value) out.push(c); continue; }
+      if (x !== undefined) {
+        if (x === value) out.push(c);
+        continue;
+      }
       if (!consistent(c, text, value, eq)) continue;
       const m = new Map(c).set(text, value);
       if (eq && value && eq[2] !== '0') m.set(eq[1], true); // x == C (C nonzero) implies x
@@ -119,7 +132,12 @@ export class Facts {
     const out = this.conj.map((c) => {
       let m: Map<string, boolean> | undefined;
       // sizeof(x) does not depend on x's value
-      for (const k of c.keys()) if (mentions(k.replace(/sizeof\([^()]*\)/g, 'sizeof()'), name)) { m ??= new Map(c); m.delete(k); touched = true; }
+      for (const k of c.keys())
+        if (mentions(k.replace(/sizeof\([^()]*\)/g, 'sizeof()'), name)) {
+          m ??= new Map(c);
+          m.delete(k);
+          touched = true;
+        }
       return m ?? c;
     });
     if (!touched) return this;
@@ -197,8 +215,11 @@ export interface State {
 
 export const MAX_STATES = 32;
 
-export const initialState = (locks: Map<string, LockFact> = new Map()): State =>
-  ({ locks, facts: Facts.TRUE, trail: null });
+export const initialState = (locks: Map<string, LockFact> = new Map()): State => ({
+  locks,
+  facts: Facts.TRUE,
+  trail: null,
+});
 
 /**
  * Trails stay bounded without cutting: a join keeps the first trail of a signature, so a loop
@@ -217,7 +238,11 @@ export function trailSteps(t: Trail | null): Trail[] {
 /** The lockset part of a state, as a string: states with equal signatures are joined. */
 export function signature(s: State): string {
   const parts: string[] = [];
-  for (const [k, f] of s.locks) parts.push(`${k}|${f.status}|${f.mode}|${f.subclass ?? ''}|${Math.min(f.depth ?? 1, 4)}|${f.ifFact ? `${f.ifFact.text}=${f.ifFact.value}` : ''}`);
+  for (const [k, f] of s.locks)
+    parts.push(
+      `${k}|${f.status}|${f.mode}|${f.subclass ?? ''}|${Math.min(f.depth ?? 1, 4)}|` +
+        `${f.ifFact ? `${f.ifFact.text}=${f.ifFact.value}` : ''}`,
+    );
   return parts.sort().join(';');
 }
 
@@ -231,7 +256,10 @@ export class StateSet {
     const sig = signature(s);
     const old = this.states.get(sig);
     if (!old) {
-      if (this.states.size >= MAX_STATES) { this.overflowed = true; return false; }
+      if (this.states.size >= MAX_STATES) {
+        this.overflowed = true;
+        return false;
+      }
       this.states.set(sig, s);
       return true;
     }
@@ -241,8 +269,12 @@ export class StateSet {
     return true;
   }
 
-  get size(): number { return this.states.size; }
-  [Symbol.iterator](): IterableIterator<State> { return this.states.values(); }
+  get size(): number {
+    return this.states.size;
+  }
+  [Symbol.iterator](): IterableIterator<State> {
+    return this.states.values();
+  }
 }
 
 /** Variables that hold a -errno by kernel convention (a catalog pattern). */

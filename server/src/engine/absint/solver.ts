@@ -29,7 +29,10 @@ function reversePostOrder(ir: FunctionIR): number[] {
     const succ = ir.nodes[top[0]].succ;
     if (top[1] < succ.length) {
       const next = succ[top[1]++].to;
-      if (!seen[next]) { seen[next] = 1; stack.push([next, 0]); }
+      if (!seen[next]) {
+        seen[next] = 1;
+        stack.push([next, 0]);
+      }
     } else {
       post.push(top[0]);
       stack.pop();
@@ -39,7 +42,13 @@ function reversePostOrder(ir: FunctionIR): number[] {
 }
 
 /** Run a node's operations over one state; undefined when the path ends inside the node. */
-export function runNode(ir: FunctionIR, id: number, s: State, ctx: TransferContext, obs?: Parameters<typeof applyOp>[3]): State | undefined {
+export function runNode(
+  ir: FunctionIR,
+  id: number,
+  s: State,
+  ctx: TransferContext,
+  obs?: Parameters<typeof applyOp>[3],
+): State | undefined {
   const node = ir.nodes[id];
   let cur: State | undefined = s;
   if (node.note?.startsWith('goto ')) cur = { ...cur, trail: pushTrail(cur.trail, node.line, node.column, node.note) };
@@ -53,7 +62,9 @@ export function runNode(ir: FunctionIR, id: number, s: State, ctx: TransferConte
 export function solve(ir: FunctionIR, entryState: State, ctx: TransferContext, maxPasses = 64): Solution {
   const order = reversePostOrder(ir);
   const rank = new Int32Array(ir.nodes.length).fill(-1);
-  order.forEach((id, i) => { rank[id] = i; });
+  order.forEach((id, i) => {
+    rank[id] = i;
+  });
   const inStates = ir.nodes.map(() => new StateSet());
   inStates[ir.entry].add(entryState);
   const dirty = new Uint8Array(ir.nodes.length);
@@ -63,7 +74,10 @@ export function solve(ir: FunctionIR, entryState: State, ctx: TransferContext, m
   let changed = true;
   while (changed) {
     changed = false;
-    if (++passes > maxPasses) { saturated = true; break; }
+    if (++passes > maxPasses) {
+      saturated = true;
+      break;
+    }
     for (const id of order) {
       if (!dirty[id]) continue;
       dirty[id] = 0;

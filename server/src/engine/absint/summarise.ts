@@ -7,7 +7,15 @@ import { type LockFact, type State, retKind } from './domain';
 import type { FunctionIR, LockRef, RetClass, Site } from '../ir';
 import { rootIdentifier } from '../ir';
 import { type Solution, runNode } from './solver';
-import type { Acquisition, Deferred, ForbiddenInside, Observer, Requirement, Summary, TransferContext } from './transfer';
+import type {
+  Acquisition,
+  Deferred,
+  ForbiddenInside,
+  Observer,
+  Requirement,
+  Summary,
+  TransferContext,
+} from './transfer';
 import { NAME_PATTERNS, type PathStep } from '../model';
 
 /** States leaving the function, one per path class, at each return, with what that return returns. */
@@ -78,60 +86,110 @@ export function relativise(key: string, ir: FunctionIR): string | undefined {
 /** Witness paths are cut at this many steps. */
 const MAX_WITNESS = 40;
 
-/**
- * Every lock taken from not held somewhere in the function (one witness each; a lock that cannot be
- * named relative to the parameters keeps its class only), and every indirect call inside.
- */
-function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires' | 'sleeps'> {
-  const ir = sol.ir;
-  const requires = new Map<string, Requirement>();
-  let sleeps: PathStep[] | undefined;
-  const acquires = new Map<string, Acquisition>();
-  const forbidden = new Map<string, ForbiddenInside>();
-  const deferred = new Map<string, Deferred>();
-  const stepAt = (site: Site, note: string): PathStep => ({ file: ir.file, line: site.line, column: site.column, function: ir.name, note });
-  const observer: Observer = {
-    recursive() { /* the checker reports */ },
-    doubleUnlock() { /* the checker reports */ },
-    releaseUnknown() { /* the checker reports */ },
-    releaseHeld() { /* the checker reports */ },
+/** A step of a witness path at `site` in the function `ir`. */
+function stepAt(ir: FunctionIR, site: Site, note: string): PathStep {
+  return { file: ir.file, line: site.line, column: site.column, function: ir.name, note };
+}
+
+/** What `inside` collects while it replays a function, keyed so that each lock or call is kept once. */
+interface Inside {
+  requires: Map<string, Requirement>;
+  sleeps?: PathStep[];
+  acquires: Map<string, Acquisition>;
+  forbidden: Map<string, ForbiddenInside>;
+  deferred: Map<string, Deferred>;
+}
+
+/** The checker reports these; a summary only collects. */
+const checkerReports = (): void => {
+  /* the checker reports */
+};
+
+/** An observer that records into `found` what a summary of `ir` says happens inside it. */
+function insideObserver(ir: FunctionIR, found: Inside): Observer {
+  const { requires, acquires, forbidden, deferred } = found;
+  return {
+    recursive: checkerReports,
+    doubleUnlock: checkerReports,
+    releaseUnknown: checkerReports,
+    releaseHeld: checkerReports,
     acquired(op, _s, via, inner) {
       const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
       const ref = relativeRef(op.lock, ir);
       if (!ref) return;
       const id = template ?? `class:${op.lock.class ?? op.lock.key}`;
       if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
-      const step = stepAt(op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
-      acquires.set(id, { template, ref, mode: op.mode, subclass: op.subclass, witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS) });
+      const step = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
+      acquires.set(id, {
+        template,
+        ref,
+        mode: op.mode,
+        subclass: op.subclass,
+        witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS),
+      });
     },
     maySleep(what, st, site, via, inner) {
       // only the function's own sleeps, and not after it dropped a lock its caller holds (drop-and-retake
       // helpers sleep with the caller's spinlock released): a caller's atomic section meets exactly these
-      if (sleeps || via || [...st.locks.values()].some((f) => f.status === 'dropped')) return;
-      sleeps = [stepAt(site, via ? `calls ${via}(), which may sleep` : `${what} may sleep`), ...(inner ?? [])].slice(0, MAX_WITNESS);
+      if (found.sleeps || via || [...st.locks.values()].some((f) => f.status === 'dropped')) return;
+      found.sleeps = [
+        stepAt(ir, site, via ? `calls ${via}(), which may sleep` : `${what} may sleep`),
+        ...(inner ?? []),
+      ].slice(0, MAX_WITNESS);
     },
     requirement(lock, req, _s, site, callee, inner) {
       const template = relativise(lock.key, ir);
       if (!template || requires.has(template) || requires.size >= 16) return;
-      const step = stepAt(site, callee ? `calls ${callee}()` : `${req}: ${lock.display} must be held`);
-      requires.set(template, { template, ref: lock, via: req, witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS), ...(callee ? { callee } : {}) });
+      const step = stepAt(ir, site, callee ? `calls ${callee}()` : `${req}: ${lock.display} must be held`);
+      requires.set(template, {
+        template,
+        ref: lock,
+        via: req,
+        witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS),
+        ...(callee ? { callee } : {}),
+      });
     },
     forbidCall(op, _s, via, inner) {
       const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
       if (!template) return;
       const id = `${op.call}|${template}`;
       if (forbidden.has(id) || forbidden.size >= 16) return;
-      const step = stepAt(op.site, via ? `calls ${via}()` : `calls ${op.call}()`);
-      forbidden.set(id, { call: op.call, reason: op.reason, template, ref: op.lock, witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS) });
+      const step = stepAt(ir, op.site, via ? `calls ${via}()` : `calls ${op.call}()`);
+      forbidden.set(id, {
+        call: op.call,
+        reason: op.reason,
+        template,
+        ref: op.lock,
+        witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS),
+      });
     },
     deferred(d, _s, via, site) {
       const args = d.args.map((a) => (a === undefined ? undefined : paramTemplate(a, ir)));
       const id = `${d.field}(${args.join(',')})`;
       if (deferred.has(id) || deferred.size >= 16) return;
-      const step = stepAt(site, via ? `calls ${via}()` : `calls ->${d.field}()`);
-      deferred.set(id, { field: d.field, args, witness: [step, ...d.witness].slice(0, MAX_WITNESS), ...(d.recvType ? { recvType: d.recvType } : {}) });
+      const step = stepAt(ir, site, via ? `calls ${via}()` : `calls ->${d.field}()`);
+      deferred.set(id, {
+        field: d.field,
+        args,
+        witness: [step, ...d.witness].slice(0, MAX_WITNESS),
+        ...(d.recvType ? { recvType: d.recvType } : {}),
+      });
     },
   };
+}
+
+/**
+ * Every lock taken from not held somewhere in the function (one witness each; a lock that cannot be
+ * named relative to the parameters keeps its class only), and every indirect call inside.
+ */
+function inside(
+  sol: Solution,
+  ctx: TransferContext,
+): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires' | 'sleeps'> {
+  const ir = sol.ir;
+  const found: Inside = { requires: new Map(), acquires: new Map(), forbidden: new Map(), deferred: new Map() };
+  const { requires, acquires, forbidden, deferred } = found;
+  const observer = insideObserver(ir, found);
   const quiet = { ...ctx, tainted: new Set<string>() };
   for (const id of sol.order) {
     for (const s of sol.inStates[id]) runNode(ir, id, s, quiet, observer);
@@ -144,30 +202,57 @@ function inside(sol: Solution, ctx: TransferContext): Pick<Summary, 'acquires' |
     const via = ir.annotations.mustHold.includes(keys) ? '__must_hold' : '__releases';
     const display = key.startsWith('*') ? key.slice(1) : `&${key}`;
     requires.set(template, {
-      template, via, ref: { key, display, class: null, kind: 'other', recursive: false },
-      witness: [{ file: ir.file, line: ir.site.line, column: ir.site.column, function: ir.name, note: `${via}(${display}): the caller must hold it` }],
+      template,
+      via,
+      ref: { key, display, class: null, kind: 'other', recursive: false },
+      witness: [
+        {
+          file: ir.file,
+          line: ir.site.line,
+          column: ir.site.column,
+          function: ir.name,
+          note: `${via}(${display}): the caller must hold it`,
+        },
+      ],
     });
   }
-  return { acquires: [...acquires.values()], deferred: [...deferred.values()], forbidden: [...forbidden.values()], requires: [...requires.values()], ...(sleeps ? { sleeps } : {}) };
+  return {
+    acquires: [...acquires.values()],
+    deferred: [...deferred.values()],
+    forbidden: [...forbidden.values()],
+    requires: [...requires.values()],
+    ...(found.sleeps ? { sleeps: found.sleeps } : {}),
+  };
 }
 
 /**
  * Exits that disagree on a lock, told apart by a test of one parameter (`flags & BTRFS_ILOCK_MMAP`,
  * `unlock`): the effect under the test's value, and the effect otherwise.
  */
-function paramSplit(ir: FunctionIR, exits: State[], key: string):
-  { when: { test: string; value: boolean }; delta: 1 | -1; otherwise: 0 | 1 | -1; fact: LockFact } | undefined {
-  const deltaOf = (s: State): 0 | 1 | -1 => { const f = s.locks.get(key); return f?.status === 'held' ? 1 : f?.status === 'dropped' ? -1 : 0; };
+function paramSplit(
+  ir: FunctionIR,
+  exits: State[],
+  key: string,
+): { when: { test: string; value: boolean }; delta: 1 | -1; otherwise: 0 | 1 | -1; fact: LockFact } | undefined {
+  const deltaOf = (s: State): 0 | 1 | -1 => {
+    const f = s.locks.get(key);
+    return f?.status === 'held' ? 1 : f?.status === 'dropped' ? -1 : 0;
+  };
   const texts = new Set<string>();
   for (const s of exits) for (const c of s.facts.conj) for (const k of c.keys()) texts.add(k);
   for (const t of texts) {
-    const ids = (t.match(/(?:->|\.)?\b[A-Za-z_]\w*\b\(?/g) ?? []).filter((x) => !x.startsWith('->') && !x.startsWith('.') && !x.endsWith('(') && !/^[A-Z_][A-Z0-9_]*$/.test(x));
+    const ids = (t.match(/(?:->|\.)?\b[A-Za-z_]\w*\b\(?/g) ?? []).filter(
+      (x) => !x.startsWith('->') && !x.startsWith('.') && !x.endsWith('(') && !/^[A-Z_][A-Z0-9_]*$/.test(x),
+    );
     if (ids.length !== 1 || !ir.params.includes(ids[0])) continue;
     const byValue = new Map<boolean, Set<number>>();
     let unknown = false;
     for (const s of exits) {
       const v = s.facts.get(t);
-      if (v === undefined) { unknown = true; break; }
+      if (v === undefined) {
+        unknown = true;
+        break;
+      }
       const set = byValue.get(v) ?? new Set<number>();
       set.add(deltaOf(s));
       byValue.set(v, set);
@@ -179,7 +264,10 @@ function paramSplit(ir: FunctionIR, exits: State[], key: string):
     if (delta === 0) continue;
     const fact = exits.map((s) => s.locks.get(key)).find((f) => f && (f.status === 'held' || f.status === 'dropped'));
     if (!fact) continue;
-    const test = t.replace(new RegExp(`(^|[^A-Za-z0-9_>.])${ids[0]}(?![A-Za-z0-9_])`), `$1{${ir.params.indexOf(ids[0])}}`);
+    const test = t.replace(
+      new RegExp(`(^|[^A-Za-z0-9_>.])${ids[0]}(?![A-Za-z0-9_])`),
+      `$1{${ir.params.indexOf(ids[0])}}`,
+    );
     return { when: { test, value }, delta: delta as 1 | -1, otherwise: otherwise as 0 | 1 | -1, fact };
   }
   return undefined;
@@ -190,6 +278,34 @@ function trustedAcquirer(ir: FunctionIR, key: string): boolean {
   return ir.annotations.acquires.some((keys) => keys.includes(key));
 }
 
+/**
+ * What the function declares (`__releases(fiq->lock)`) holds even where its body hides it
+ * (an indirect *_and_unlock call we could only forget the lock through): added to `sum`.
+ */
+function declaredEffects(ir: FunctionIR, sum: Summary): void {
+  const both = (keys: string[]) =>
+    ir.annotations.acquires.some((a) => a[0] === keys[0]) && ir.annotations.releases.some((r) => r[0] === keys[0]);
+  for (const [list, delta] of [
+    [ir.annotations.acquires, 1],
+    [ir.annotations.releases, -1],
+  ] as const) {
+    for (const keys of list) {
+      if (both(keys)) continue; // __releases(x) __acquires(x): drops and retakes, net nothing
+      const key = ir.canon ? ir.canon(keys[0]) : keys[0];
+      const template = relativise(key, ir);
+      // the body's own exits win where they disagree (`return -EAGAIN;` keeping the lock despite __releases)
+      if (!template || sum.effects.some((e) => e.template === template) || sum.conditional.includes(template)) continue;
+      const display = key.startsWith('*') ? key.slice(1) : `&${key}`;
+      sum.effects.push({
+        template,
+        ref: { key, display, class: null, kind: 'other', recursive: false },
+        delta,
+        mode: 'excl',
+      });
+    }
+  }
+}
+
 export function summarise(sol: Solution, ctx: TransferContext): Summary {
   const ir = sol.ir;
   const rets = exits(sol, ctx);
@@ -197,7 +313,8 @@ export function summarise(sol: Solution, ctx: TransferContext): Summary {
   const sum: Summary = { name: ir.name, ...inside(sol, ctx), effects: [], conditional: [] };
   if (!exitList.length) return sum;
   const keys = new Set<string>();
-  for (const s of exitList) for (const [k, f] of s.locks) if (f.status === 'held' || f.status === 'dropped') keys.add(k);
+  for (const s of exitList)
+    for (const [k, f] of s.locks) if (f.status === 'held' || f.status === 'dropped') keys.add(k);
   for (const key of keys) {
     const deltas = new Set<number>();
     let fact;
@@ -211,7 +328,10 @@ export function summarise(sol: Solution, ctx: TransferContext): Summary {
     }
     const template = relativise(key, ir);
     if (!template || !fact) continue;
-    if (undecided) { sum.conditional.push(template); continue; }
+    if (undecided) {
+      sum.conditional.push(template);
+      continue;
+    }
     if (deltas.size === 1) {
       const d = [...deltas][0];
       // returning with a lock held and saying nothing about it: a lock helper says so by name or
@@ -225,29 +345,27 @@ export function summarise(sol: Solution, ctx: TransferContext): Summary {
       const ref = relativeRef(fact.ref, ir);
       // trylock-style only for helpers that say they lock: others that keep a lock on success often
       // hand it over through an out-parameter the caller unlocks under another name (hfs_find_init)
-      const onReturn = deltas.size === 2 && deltas.has(1) && deltas.has(0) && /lock|acquire|grab/i.test(ir.name) ? returnSplit(rets, key) : undefined;
+      const onReturn =
+        deltas.size === 2 && deltas.has(1) && deltas.has(0) && /lock|acquire|grab/i.test(ir.name)
+          ? returnSplit(rets, key)
+          : undefined;
       if (cond && ref) {
-        sum.effects.push({ template, ref, delta: cond.delta, mode: cond.fact.mode, when: cond.when, otherwise: cond.otherwise });
-      } else if (onReturn && ref && ref.kind !== 'range') { // range bounds are rarely nameable by the caller
+        sum.effects.push({
+          template,
+          ref,
+          delta: cond.delta,
+          mode: cond.fact.mode,
+          when: cond.when,
+          otherwise: cond.otherwise,
+        });
+      } else if (onReturn && ref && ref.kind !== 'range') {
+        // range bounds are rarely nameable by the caller
         sum.effects.push({ template, ref, delta: 1, mode: fact.mode, onReturn });
       } else {
         sum.conditional.push(template);
       }
     }
   }
-  // what the function declares (`__releases(fiq->lock)`) holds even where its body hides it
-  // (an indirect *_and_unlock call we could only forget the lock through)
-  const both = (keys: string[]) => ir.annotations.acquires.some((a) => a[0] === keys[0]) && ir.annotations.releases.some((r) => r[0] === keys[0]);
-  for (const [list, delta] of [[ir.annotations.acquires, 1], [ir.annotations.releases, -1]] as const) {
-    for (const keys of list) {
-      if (both(keys)) continue; // __releases(x) __acquires(x): drops and retakes, net nothing
-      const key = ir.canon ? ir.canon(keys[0]) : keys[0];
-      const template = relativise(key, ir);
-      // the body's own exits win where they disagree (`return -EAGAIN;` keeping the lock despite __releases)
-      if (!template || sum.effects.some((e) => e.template === template) || sum.conditional.includes(template)) continue;
-      const display = key.startsWith('*') ? key.slice(1) : `&${key}`;
-      sum.effects.push({ template, ref: { key, display, class: null, kind: 'other', recursive: false }, delta, mode: 'excl' });
-    }
-  }
+  declaredEffects(ir, sum);
   return sum;
 }

@@ -12,17 +12,40 @@ import { rootIdentifier } from '../ir';
 import type { Macros } from '../syntax';
 
 /** A lock a function takes inside; `template` names it relative to the parameters, when it can. */
-export interface Acquisition { template?: string; ref: LockRef; mode: Mode; subclass?: string; witness: PathStep[] }
+export interface Acquisition {
+  template?: string;
+  ref: LockRef;
+  mode: Mode;
+  subclass?: string;
+  witness: PathStep[];
+}
 
 /** A lock the function needs its caller to hold (an assert or annotation, here or in a callee). */
 /** A lock needed on entry; `callee` when it was passed up from a call rather than stated here. */
-export interface Requirement { template: string; ref: LockRef; via: string; witness: PathStep[]; callee?: string }
+export interface Requirement {
+  template: string;
+  ref: LockRef;
+  via: string;
+  witness: PathStep[];
+  callee?: string;
+}
 
 /** A forbidden call somewhere inside, with the lock it must not be made under (relative to the parameters). */
-export interface ForbiddenInside { call: string; reason: string; template: string; ref: LockRef; witness: PathStep[] }
+export interface ForbiddenInside {
+  call: string;
+  reason: string;
+  template: string;
+  ref: LockRef;
+  witness: PathStep[];
+}
 
 /** A call through a function-pointer field inside, resolved only where the caller's context is known. */
-export interface Deferred { field: string; args: (string | undefined)[]; witness: PathStep[]; recvType?: string }
+export interface Deferred {
+  field: string;
+  args: (string | undefined)[];
+  witness: PathStep[];
+  recvType?: string;
+}
 
 /** A function's lock behaviour, relative to its parameters (`{0}->i_rwsem`), applied at its calls. */
 export interface Summary {
@@ -42,7 +65,12 @@ export interface Summary {
    * evaluated at the call with the argument when it is a constant, and `otherwise` applies if it is false.
    */
   effects: {
-    template: string; ref: LockRef; delta: 1 | -1; mode: Mode; when?: { test: string; value: boolean }; otherwise?: 0 | 1 | -1;
+    template: string;
+    ref: LockRef;
+    delta: 1 | -1;
+    mode: Mode;
+    when?: { test: string; value: boolean };
+    otherwise?: 0 | 1 | -1;
     /** Trylock-style: the lock is held after the call only when it returns nonzero (or zero). */
     onReturn?: 'nonzero' | 'zero';
   }[];
@@ -51,15 +79,33 @@ export interface Summary {
 }
 
 /** A candidate for an indirect call, with how it was chosen (`btrfs_file_operations.fsync`). */
-export interface IndirectTarget { summary: Summary; via: string }
+export interface IndirectTarget {
+  summary: Summary;
+  via: string;
+}
 
 export interface Observer {
   /** `classOnly`: the instance could not be followed through the calls; the lock class matches. */
-  recursive(op: Op & { k: 'acquire' }, held: LockFact, s: State, via?: string, inner?: PathStep[], classOnly?: boolean): void;
+  recursive(
+    op: Op & { k: 'acquire' },
+    held: LockFact,
+    s: State,
+    via?: string,
+    inner?: PathStep[],
+    classOnly?: boolean,
+  ): void;
   /** A lock this function needs on entry (an assert here, or a callee's requirement passed up), for the summary. */
   requirement?(lock: LockRef, req: string, s: State, site: Site, callee?: string, inner?: PathStep[]): void;
   /** A callee's required lock is not held at the call. */
-  missingLock?(lock: LockRef, req: string, s: State, site: Site, callee: string, inner: PathStep[], why: 'released' | 'not-taken'): void;
+  missingLock?(
+    lock: LockRef,
+    req: string,
+    s: State,
+    site: Site,
+    callee: string,
+    inner: PathStep[],
+    why: 'released' | 'not-taken',
+  ): void;
   /** Something that may sleep (`what`), here or inside `via` along `inner`, with `atomic` held. */
   sleepInAtomic?(what: string, atomic: LockFact, s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** Something that may sleep, with no atomic section held here: for the summary. */
@@ -125,11 +171,11 @@ export function findFact(s: State, ref: LockRef): [string, LockFact] | undefined
 /** `s` with the fact of lock `key` set (or, `f` undefined, removed), and `note` on its trail. */
 export function withLock(s: State, key: string, f: LockFact | undefined, note?: { site: Site; text: string }): State {
   const locks = new Map(s.locks);
-  if (f) locks.set(key, f); else locks.delete(key);
+  if (f) locks.set(key, f);
+  else locks.delete(key);
   const trail = note ? pushTrail(s.trail, note.site.line, note.site.column, note.text, key) : s.trail;
   return { locks, facts: s.facts, trail };
 }
-
 
 /** Is a repeat acquisition at the same site a new loop iteration over a different object? */
 function loopVariant(ref: LockRef, assigned: ReadonlySet<string>): boolean {
@@ -141,7 +187,14 @@ export function nestable(op: Op & { k: 'acquire' }, held: LockFact): boolean {
   return op.lock.recursive && held.ref.recursive && kindNests(op.lock.kind, op.mode, held.mode);
 }
 
-export function acquire(s: State, op: Op & { k: 'acquire' }, ctx: TransferContext, obs?: Observer, via?: string, inner?: PathStep[]): State | undefined {
+export function acquire(
+  s: State,
+  op: Op & { k: 'acquire' },
+  ctx: TransferContext,
+  obs?: Observer,
+  via?: string,
+  inner?: PathStep[],
+): State | undefined {
   const hit = findFact(s, op.lock);
   if (hit && isHeld(hit[1])) {
     const held = hit[1];
@@ -158,14 +211,30 @@ export function acquire(s: State, op: Op & { k: 'acquire' }, ctx: TransferContex
   const text = via ? `calls ${via}(), which takes ${op.lock.display}` : `takes ${op.lock.display} (${op.via})`;
   if (hit && hit[1].status === 'dropped') {
     // drop-and-retake of the caller's lock: back to the entry state, net effect nothing
-    return withLock(s, hit[0], { ...hit[1], status: 'caller', mode: op.mode, site: op.site, siteId: op.siteId }, { site: op.site, text: `${text}, again held as on entry` });
+    return withLock(
+      s,
+      hit[0],
+      { ...hit[1], status: 'caller', mode: op.mode, site: op.site, siteId: op.siteId },
+      { site: op.site, text: `${text}, again held as on entry` },
+    );
   }
   obs?.acquired?.(op, s, via, inner);
   if (SLEEPING_KINDS.has(op.lock.kind) && !via) sleep(s, `${op.via}(${op.lock.display})`, op.site, obs);
   if (obs?.order) for (const f of s.locks.values()) if (isHeld(f)) obs.order(f, op.lock, s, op.site, via, inner);
-  return withLock(s, op.lock.key, {
-    ref: op.lock, status: 'held', mode: op.mode, via: op.via, site: op.site, siteId: op.siteId, subclass: op.subclass,
-  }, { site: op.site, text });
+  return withLock(
+    s,
+    op.lock.key,
+    {
+      ref: op.lock,
+      status: 'held',
+      mode: op.mode,
+      via: op.via,
+      site: op.site,
+      siteId: op.siteId,
+      subclass: op.subclass,
+    },
+    { site: op.site, text },
+  );
 }
 
 /**
@@ -182,7 +251,13 @@ function aliasOf(s: State, key: string, _root: string): string | undefined {
   return undefined;
 }
 
-export function release(s: State, op: Op & { k: 'release' }, ctx: TransferContext, obs?: Observer, via?: string): State {
+export function release(
+  s: State,
+  op: Op & { k: 'release' },
+  ctx: TransferContext,
+  obs?: Observer,
+  via?: string,
+): State {
   const hit = findFact(s, op.lock);
   const text = via ? `calls ${via}(), which releases ${op.lock.display}` : `releases ${op.lock.display} (${op.via})`;
   if (!hit) {
@@ -200,11 +275,21 @@ export function release(s: State, op: Op & { k: 'release' }, ctx: TransferContex
       return s;
     }
     obs?.releaseUnknown(op, s);
-    return withLock(s, op.lock.key, { ref: op.lock, status: 'dropped', mode: 'excl', via: op.via, inferred: true, releasedAt: op.site }, { site: op.site, text });
+    return withLock(
+      s,
+      op.lock.key,
+      { ref: op.lock, status: 'dropped', mode: 'excl', via: op.via, inferred: true, releasedAt: op.site },
+      { site: op.site, text },
+    );
   }
   const [key, f] = hit;
   if (f.status === 'handed') {
-    return withLock(s, key, { ...f, status: f.handedFrom === 'caller' ? 'dropped' : 'released', inferred: true, releasedAt: op.site }, { site: op.site, text });
+    return withLock(
+      s,
+      key,
+      { ...f, status: f.handedFrom === 'caller' ? 'dropped' : 'released', inferred: true, releasedAt: op.site },
+      { site: op.site, text },
+    );
   }
   if ((f.depth ?? 1) > 1 && isHeld(f)) {
     return withLock(s, key, { ...f, depth: (f.depth ?? 1) - 1 }, { site: op.site, text });
@@ -215,7 +300,12 @@ export function release(s: State, op: Op & { k: 'release' }, ctx: TransferContex
     return s;
   }
   obs?.releaseHeld(op, s);
-  return withLock(s, key, { ...f, status: f.status === 'held' ? 'released' : 'dropped', releasedAt: op.site }, { site: op.site, text });
+  return withLock(
+    s,
+    key,
+    { ...f, status: f.status === 'held' ? 'released' : 'dropped', releasedAt: op.site },
+    { site: op.site, text },
+  );
 }
 
 /** Something that may sleep: reported if an atomic section is held, else recorded for the summary. */
@@ -230,12 +320,20 @@ export function sleep(s: State, what: string, site: Site, obs?: Observer, via?: 
 export function escape(s: State, keys: string[] | undefined, roots: string[] | undefined, ctx: TransferContext): State {
   let locks: Map<string, LockFact> | undefined;
   for (const k of keys ?? []) {
-    if (s.locks.has(k)) { locks ??= new Map(s.locks); locks.delete(k); ctx.tainted.add(k); }
+    if (s.locks.has(k)) {
+      locks ??= new Map(s.locks);
+      locks.delete(k);
+      ctx.tainted.add(k);
+    }
   }
   if (roots?.length) {
     for (const k of s.locks.keys()) {
       const root = rootIdentifier(k);
-      if (root && roots.includes(root)) { locks ??= new Map(s.locks); locks.delete(k); ctx.tainted.add(k); }
+      if (root && roots.includes(root)) {
+        locks ??= new Map(s.locks);
+        locks.delete(k);
+        ctx.tainted.add(k);
+      }
     }
   }
   return locks ? { locks, facts: s.facts, trail: s.trail } : s;

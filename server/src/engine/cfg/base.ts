@@ -32,13 +32,21 @@ export interface BuildContext {
 
 export type AcquireOp = Op & { k: 'acquire' };
 
-export interface Scope { guards: AcquireOp[] }
-export interface Jump { brk: number; cont: number | undefined; depth: number }
+export interface Scope {
+  guards: AcquireOp[];
+}
+export interface Jump {
+  brk: number;
+  cont: number | undefined;
+  depth: number;
+}
 
 export function siteOf(n: Node): Site {
   return {
-    line: n.startPosition.row + 1, column: n.startPosition.column + 1,
-    endLine: n.endPosition.row + 1, endColumn: n.endPosition.column + 1,
+    line: n.startPosition.row + 1,
+    column: n.startPosition.column + 1,
+    endLine: n.endPosition.row + 1,
+    endColumn: n.endPosition.column + 1,
   };
 }
 
@@ -53,8 +61,14 @@ export function unparen(n: Node): Node {
 }
 
 export function isPure(n: Node): boolean {
-  if (n.type === 'call_expression' || n.type === 'assignment_expression' || n.type === 'update_expression'
-    || n.type === 'compound_statement' || n.type === 'ERROR') return false;
+  if (
+    n.type === 'call_expression' ||
+    n.type === 'assignment_expression' ||
+    n.type === 'update_expression' ||
+    n.type === 'compound_statement' ||
+    n.type === 'ERROR'
+  )
+    return false;
   for (const c of n.namedChildren) if (c && !isPure(c)) return false;
   return true;
 }
@@ -115,7 +129,10 @@ export abstract class GraphBuilder {
   /** Locals and fields that name the caller's objects (see aliases.ts). */
   protected readonly aliases = new Aliases();
 
-  constructor(protected readonly def: Node, protected readonly ctx: BuildContext) {
+  constructor(
+    protected readonly def: Node,
+    protected readonly ctx: BuildContext,
+  ) {
     const decl = functionDeclarator(def);
     const body = def.childForFieldName('body');
     // the text between `)` and `{`: sparse annotations live there (slice the definition, not the file)
@@ -189,7 +206,10 @@ export abstract class GraphBuilder {
   /** Merge the current flow with another that ended at `other`. */
   protected join(other: number | null, at: Node): void {
     if (other === null) return;
-    if (this.cur === null) { this.cur = other; return; }
+    if (this.cur === null) {
+      this.cur = other;
+      return;
+    }
     const j = this.nodeAt('join', at.endPosition.row + 1, at.endPosition.column + 1);
     this.edge(other, j);
     this.edge(this.cur, j);
@@ -202,7 +222,12 @@ export abstract class GraphBuilder {
   protected releaseGuards(scopes: Scope[], at: Node, why: string): void {
     const end = why.startsWith('end of');
     const site: Site = end
-      ? { line: at.endPosition.row + 1, column: Math.max(1, at.endPosition.column), endLine: at.endPosition.row + 1, endColumn: at.endPosition.column + 1 }
+      ? {
+          line: at.endPosition.row + 1,
+          column: Math.max(1, at.endPosition.column),
+          endLine: at.endPosition.row + 1,
+          endColumn: at.endPosition.column + 1,
+        }
       : siteOf(at);
     for (let i = scopes.length - 1; i >= 0; i--) {
       for (let j = scopes[i].guards.length - 1; j >= 0; j--) {
@@ -214,15 +239,31 @@ export abstract class GraphBuilder {
 
   protected guardAcquire(className: string, lockText: string | undefined, at: Node): AcquireOp | undefined {
     const g = this.ctx.catalog.guard(className.trim());
-    if (!g) { this.count(`guard:${className.trim()}`); return undefined; }
+    if (!g) {
+      this.count(`guard:${className.trim()}`);
+      return undefined;
+    }
     let key: string;
     if (g.lock && !g.lock.includes('{arg}')) key = g.lock;
     else if (lockText) key = g.lock ? applyTemplate(g.lock, lockText) : keyOfPointer(lockText);
-    else { this.count('guard-without-lock'); return undefined; }
+    else {
+      this.count('guard-without-lock');
+      return undefined;
+    }
     this.modelledSites.add(at.startIndex);
     return {
-      k: 'acquire', mode: g.mode, via: `guard(${g.name})`, site: siteOf(at), siteId: at.startIndex,
-      lock: { key, display: g.lock && !g.lock.includes('{arg}') ? key : displayOfKey(key), class: g.class ?? null, kind: g.kind, recursive: !!g.recursive },
+      k: 'acquire',
+      mode: g.mode,
+      via: `guard(${g.name})`,
+      site: siteOf(at),
+      siteId: at.startIndex,
+      lock: {
+        key,
+        display: g.lock && !g.lock.includes('{arg}') ? key : displayOfKey(key),
+        class: g.class ?? null,
+        kind: g.kind,
+        recursive: !!g.recursive,
+      },
     };
   }
 }

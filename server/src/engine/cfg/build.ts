@@ -17,7 +17,8 @@ export type { BuildContext } from './base';
 export { siteOf } from './base';
 
 /** ERROR text that is a type or annotation passed where the grammar expects an expression. */
-const HARMLESS_ERROR = /^(struct|union|enum|const|volatile|unsigned|signed|short|long|int|char|void|bool|u8|u16|u32|u64|s8|s16|s32|s64|__u\d+|__le\d+|__be\d+|__user|__rcu|__iomem|__percpu|__force|__bitwise|__kernel)\b/;
+const HARMLESS_ERROR =
+  /^(struct|union|enum|const|volatile|unsigned|signed|short|long|int|char|void|bool|u8|u16|u32|u64|s8|s16|s32|s64|__u\d+|__le\d+|__be\d+|__user|__rcu|__iomem|__percpu|__force|__bitwise|__kernel)\b/;
 
 export class CfgBuilder extends ExprBuilder {
   /**
@@ -40,12 +41,18 @@ export class CfgBuilder extends ExprBuilder {
         return; // do not descend into the error
       }
       if (n.hasError && cursor.gotoFirstChild()) {
-        do visit(); while (cursor.gotoNextSibling());
+        do visit();
+        while (cursor.gotoNextSibling());
         cursor.gotoParent();
       }
     };
-    // deleted here: web-tree-sitter's finalizer for a cursor left to the GC frees through its tree, which may be gone by then
-    try { visit(); } finally { cursor.delete(); }
+    // deleted here: web-tree-sitter's finalizer for a cursor left to the GC frees through its tree, which may be
+    // gone by then
+    try {
+      visit();
+    } finally {
+      cursor.delete();
+    }
     if (harmful) {
       this.ir.unmodelled['parse-error'] = (this.ir.unmodelled['parse-error'] ?? 0) + harmful;
       this.ir.taintedKeys.add('*');
@@ -73,7 +80,13 @@ export class CfgBuilder extends ExprBuilder {
     this.nodes[ret].ret = { k: 'void' };
     this.edge(entry, ret);
     this.edge(ret, exit);
-    Object.assign(this.ir, { entry, exit, incomplete: reason, lockSitesModelled: 0, unmodelled: { ...this.ir.unmodelled, budget: 1 } });
+    Object.assign(this.ir, {
+      entry,
+      exit,
+      incomplete: reason,
+      lockSitesModelled: 0,
+      unmodelled: { ...this.ir.unmodelled, budget: 1 },
+    });
     return this.ir;
   }
 
@@ -107,7 +120,10 @@ export class CfgBuilder extends ExprBuilder {
     const kids = n.namedChildren.filter((c): c is Node => !!c);
     for (let i = 0; i < kids.length; i++) {
       // `again:` followed by `list_for_each_entry(...) {`: the label holds only the macro's header
-      const inner = kids[i].type === 'labeled_statement' ? kids[i].namedChildren.filter((c) => c && c.type !== 'statement_identifier').pop() : undefined;
+      const inner =
+        kids[i].type === 'labeled_statement'
+          ? kids[i].namedChildren.filter((c) => c && c.type !== 'statement_identifier').pop()
+          : undefined;
       const labelled = inner ? macroHeader(inner) : undefined;
       if (labelled && inner && kids[i + 1] && kids[i + 1].type === 'compound_statement') {
         this.labelHere(kids[i]);
@@ -117,7 +133,7 @@ export class CfgBuilder extends ExprBuilder {
       }
       const header = macroHeader(kids[i]);
       const next = kids[i + 1];
-      const name = header ? calleeName(header) ?? '' : '';
+      const name = header ? (calleeName(header) ?? '') : '';
       const loopish = header && macroBlockKind(name, this.ctx.loopMacros) !== 'block';
       if (header && next && next.type !== 'comment' && (next.type === 'compound_statement' || loopish)) {
         this.macroBlock(kids[i], header, next);
@@ -132,34 +148,78 @@ export class CfgBuilder extends ExprBuilder {
 
   protected stmt(n: Node): void {
     switch (n.type) {
-      case 'compound_statement': this.block(n); return;
+      case 'compound_statement':
+        this.block(n);
+        return;
       case 'expression_statement': {
         this.startStmt(n);
         const e = n.namedChild(0);
         if (e) this.expr(e);
         return;
       }
-      case 'declaration': this.startStmt(n); this.declaration(n); return;
-      case 'if_statement': this.ifStmt(n); return;
-      case 'while_statement': this.whileStmt(n); return;
-      case 'for_statement': this.forStmt(n); return;
-      case 'do_statement': this.doStmt(n); return;
-      case 'switch_statement': this.switchStmt(n); return;
-      case 'case_statement': this.caseBody(n); return;
-      case 'break_statement': this.jump(n, 'brk'); return;
-      case 'continue_statement': this.jump(n, 'cont'); return;
-      case 'return_statement': this.returnStmt(n); return;
-      case 'goto_statement': this.gotoStmt(n); return;
-      case 'labeled_statement': this.labeled(n); return;
+      case 'declaration':
+        this.startStmt(n);
+        this.declaration(n);
+        return;
+      case 'if_statement':
+        this.ifStmt(n);
+        return;
+      case 'while_statement':
+        this.whileStmt(n);
+        return;
+      case 'for_statement':
+        this.forStmt(n);
+        return;
+      case 'do_statement':
+        this.doStmt(n);
+        return;
+      case 'switch_statement':
+        this.switchStmt(n);
+        return;
+      case 'case_statement':
+        this.caseBody(n);
+        return;
+      case 'break_statement':
+        this.jump(n, 'brk');
+        return;
+      case 'continue_statement':
+        this.jump(n, 'cont');
+        return;
+      case 'return_statement':
+        this.returnStmt(n);
+        return;
+      case 'goto_statement':
+        this.gotoStmt(n);
+        return;
+      case 'labeled_statement':
+        this.labeled(n);
+        return;
       case 'attributed_statement':
         for (const c of n.namedChildren) if (c && c.type !== 'attribute_declaration') this.stmt(c);
         return;
-      case 'preproc_ifdef': case 'preproc_if': case 'preproc_elif': case 'preproc_else': case 'preproc_elifdef':
-        this.preproc(n); return;
-      case 'ERROR': this.errorNode(n); return;
-      case 'function_definition': this.macroAsDefinition(n); return;
-      case 'comment': case 'type_definition': case 'struct_specifier': case 'union_specifier': case 'enum_specifier':
-      case 'preproc_call': case 'preproc_def': case 'preproc_function_def': case 'preproc_include': case ';':
+      case 'preproc_ifdef':
+      case 'preproc_if':
+      case 'preproc_elif':
+      case 'preproc_else':
+      case 'preproc_elifdef':
+        this.preproc(n);
+        return;
+      case 'ERROR':
+        this.errorNode(n);
+        return;
+      case 'function_definition':
+        this.macroAsDefinition(n);
+        return;
+      case 'comment':
+      case 'type_definition':
+      case 'struct_specifier':
+      case 'union_specifier':
+      case 'enum_specifier':
+      case 'preproc_call':
+      case 'preproc_def':
+      case 'preproc_function_def':
+      case 'preproc_include':
+      case ';':
         return;
       default:
         if (n.type.endsWith('_statement') || n.isNamed) this.count(`statement:${n.type}`);
@@ -169,7 +229,10 @@ export class CfgBuilder extends ExprBuilder {
   protected declaration(n: Node): void {
     for (const d of n.namedChildren) {
       if (!d) continue;
-      if (d.type === 'identifier') { this.ir.locals.add(d.text); continue; }
+      if (d.type === 'identifier') {
+        this.ir.locals.add(d.text);
+        continue;
+      }
       if (d.type === 'pointer_declarator' || d.type === 'array_declarator') {
         const id = d.descendantsOfType('identifier')[0];
         if (id) this.ir.locals.add(id.text);
@@ -196,7 +259,11 @@ export class CfgBuilder extends ExprBuilder {
     const alt = n.childForFieldName('alternative');
     const t = this.newNode('join', cons ?? n);
     const f = this.newNode('join', alt ?? n);
-    if (cond) this.cond(cond, t, f); else { this.edge(this.here(n), t); this.edge(this.here(n), f); }
+    if (cond) this.cond(cond, t, f);
+    else {
+      this.edge(this.here(n), t);
+      this.edge(this.here(n), f);
+    }
     this.cur = t;
     if (cons) this.stmt(cons);
     const endT = this.cur;
@@ -208,8 +275,12 @@ export class CfgBuilder extends ExprBuilder {
     this.join(endT, n);
   }
 
-
-  protected loop(at: Node, header: (body: number, after: number) => void, body: Node | null, update?: Node | null): void {
+  protected loop(
+    at: Node,
+    header: (body: number, after: number) => void,
+    body: Node | null,
+    update?: Node | null,
+  ): void {
     const head = this.newNode('join', at);
     if (this.cur !== null) this.edge(this.cur, head);
     const bodyNode = this.newNode('join', body ?? at);
@@ -238,12 +309,20 @@ export class CfgBuilder extends ExprBuilder {
   protected forStmt(n: Node): void {
     this.startStmt(n);
     const init = n.childForFieldName('initializer');
-    if (init) { if (init.type === 'declaration') this.declaration(init); else this.expr(init); }
+    if (init) {
+      if (init.type === 'declaration') this.declaration(init);
+      else this.expr(init);
+    }
     const cond = n.childForFieldName('condition');
-    this.loop(n, (b, a) => {
-      if (cond) this.cond(cond, b, a);
-      else this.edge(this.here(n), b); // for (;;)
-    }, n.childForFieldName('body'), n.childForFieldName('update'));
+    this.loop(
+      n,
+      (b, a) => {
+        if (cond) this.cond(cond, b, a);
+        else this.edge(this.here(n), b); // for (;;)
+      },
+      n.childForFieldName('body'),
+      n.childForFieldName('update'),
+    );
   }
 
   protected doStmt(n: Node): void {
@@ -259,7 +338,8 @@ export class CfgBuilder extends ExprBuilder {
     this.jumps.pop();
     if (this.cur !== null) this.edge(this.cur, test);
     this.cur = test;
-    if (cond) this.cond(cond, bodyNode, after); else this.edge(test, after);
+    if (cond) this.cond(cond, bodyNode, after);
+    else this.edge(test, after);
     this.cur = after;
   }
 
@@ -289,7 +369,10 @@ export class CfgBuilder extends ExprBuilder {
       }
     }
     const scope = this.scopes.pop()!;
-    if (this.cur !== null) { this.releaseGuards([scope], n, 'end of scope'); this.edge(this.cur, after); }
+    if (this.cur !== null) {
+      this.releaseGuards([scope], n, 'end of scope');
+      this.edge(this.cur, after);
+    }
     this.jumps.pop();
     if (!hasDefault) this.edge(head, after);
     this.cur = after;
@@ -303,7 +386,10 @@ export class CfgBuilder extends ExprBuilder {
   protected jump(n: Node, which: 'brk' | 'cont'): void {
     const j = this.jumps[this.jumps.length - 1];
     const target = j ? (which === 'brk' ? j.brk : j.cont) : undefined;
-    if (target === undefined) { this.count(`stray-${n.type}`); return; }
+    if (target === undefined) {
+      this.count(`stray-${n.type}`);
+      return;
+    }
     this.startStmt(n);
     this.releaseGuards(this.scopes.slice(j.depth), n, n.type === 'break_statement' ? 'break' : 'continue');
     this.edge(this.cur!, target);
@@ -323,7 +409,10 @@ export class CfgBuilder extends ExprBuilder {
         const ok = this.newNode('join', n);
         const fail = this.newNode('join', n);
         this.trylockEdges(callNode, prim, ok, fail);
-        for (const [node, taken] of [[ok, true], [fail, false]] as const) {
+        for (const [node, taken] of [
+          [ok, true],
+          [fail, false],
+        ] as const) {
           this.cur = node;
           this.finishReturn(n, { k: 'try', ok: taken !== neg });
         }
@@ -441,7 +530,10 @@ export class CfgBuilder extends ExprBuilder {
     if (kind === 'scoped-guard') {
       this.scopes.push({ guards: [] });
       const g = args.length ? this.guardAcquire(args[0], args[1], at) : undefined;
-      if (g) { this.emit(g, at); this.scopes[this.scopes.length - 1].guards.push(g); }
+      if (g) {
+        this.emit(g, at);
+        this.scopes[this.scopes.length - 1].guards.push(g);
+      }
       this.stmt(body);
       const scope = this.scopes.pop()!;
       if (this.cur !== null) this.releaseGuards([scope], body, 'end of scoped_guard');
@@ -451,11 +543,15 @@ export class CfgBuilder extends ExprBuilder {
     // the first argument of a for_each macro is its cursor, assigned on every iteration
     const cursor = /^[A-Za-z_]\w*$/.test(args[0] ?? '') ? args[0] : undefined;
     if (cursor) this.ir.assigned.add(cursor);
-    this.loop(at, (b, a) => {
-      if (cursor) this.emit({ k: 'assign', name: cursor }, at);
-      this.edge(this.here(at), b);
-      this.edge(this.here(at), a);
-    }, body);
+    this.loop(
+      at,
+      (b, a) => {
+        if (cursor) this.emit({ k: 'assign', name: cursor }, at);
+        this.edge(this.here(at), b);
+        this.edge(this.here(at), a);
+      },
+      body,
+    );
   }
 
   protected errorNode(n: Node): void {
@@ -469,11 +565,18 @@ export class CfgBuilder extends ExprBuilder {
   protected macroBlock(stmt: Node, call: Node, body: Node): void {
     this.startStmt(stmt);
     for (const c of call.descendantsOfType('call_expression')) {
-      if (c && c.id !== call.id && this.primOf(c)) { this.count('lock-in-macro-args'); this.ir.taintedKeys.add('*'); }
+      if (c && c.id !== call.id && this.primOf(c)) {
+        this.count('lock-in-macro-args');
+        this.ir.taintedKeys.add('*');
+      }
     }
-    this.macroConstruct(call, calleeName(call) ?? '', callArgs(call).map((a) => a.text), body);
+    this.macroConstruct(
+      call,
+      calleeName(call) ?? '',
+      callArgs(call).map((a) => a.text),
+      body,
+    );
   }
-
 }
 
 export function buildCfg(def: Node, ctx: BuildContext): FunctionIR {

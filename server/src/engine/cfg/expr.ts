@@ -16,7 +16,8 @@ const PASS_THROUGH = new Set(['likely', 'unlikely', '__builtin_expect', 'data_ra
 /** Warning macros that return their condition. */
 const WARNS = new Set(['WARN_ON', 'WARN_ON_ONCE', 'WARN', 'WARN_ONCE', 'unlikely']);
 /** Predicates whose answer changes by itself between two tests: not facts. */
-const VOLATILE_PREDICATE = /^(need_resched|signal_pending|fatal_signal_pending|time_after|time_before|time_is_|kthread_should_stop|freezing|try_to_freeze|rwsem_is_contended|spin_needbreak|spin_is_contended|atomic_|refcount_|test_and_|cmpxchg|xchg|try_cmpxchg|jiffies|ktime_get|get_random|percpu_counter_|list_empty_careful)/;
+const VOLATILE_PREDICATE =
+  /^(need_resched|signal_pending|fatal_signal_pending|time_after|time_before|time_is_|kthread_should_stop|freezing|try_to_freeze|rwsem_is_contended|spin_needbreak|spin_is_contended|atomic_|refcount_|test_and_|cmpxchg|xchg|try_cmpxchg|jiffies|ktime_get|get_random|percpu_counter_|list_empty_careful)/;
 
 export abstract class ExprBuilder extends GraphBuilder {
   /** Lower a block (statement expressions need it); implemented by the statement builder. */
@@ -31,34 +32,21 @@ export abstract class ExprBuilder extends GraphBuilder {
 
   protected expr(n: Node): void {
     switch (n.type) {
-      case 'call_expression': this.call(n); return;
+      case 'call_expression':
+        this.call(n);
+        return;
       case 'parenthesized_expression': {
         const inner = n.namedChild(0);
-        if (inner?.type === 'compound_statement') { this.block(inner); return; } // ({ ... })
+        if (inner?.type === 'compound_statement') {
+          this.block(inner);
+          return;
+        } // ({ ... })
         if (inner) this.expr(inner);
         return;
       }
-      case 'assignment_expression': {
-        const left = n.childForFieldName('left');
-        const right = n.childForFieldName('right');
-        const name = left?.type === 'identifier' ? left.text : undefined;
-        if (right && name && n.childForFieldName('operator')?.text === '=' && this.tryAssign(name, right, n)) return;
-        if (right) this.expr(right);
-        // storing an object somewhere (`op->vnode = vnode`) hands its locks to whoever reads it there
-        const rv = right ? unparen(right) : undefined;
-        if (rv?.type === 'identifier' && left && left.type !== 'identifier') {
-          this.emit({ k: 'escape', keys: [], roots: [rv.text], callee: '=', site: siteOf(n) }, n);
-        }
-        if (left?.type === 'field_expression' && right && n.childForFieldName('operator')?.text === '=') {
-          const obj = left.childForFieldName('argument');
-          if (obj?.type === 'identifier' && this.ir.locals.has(obj.text)) this.aliases.field(normaliseExpr(left.text), unparen(right));
-        }
-        const target = this.noteAssigned(left);
-        const cv = right && n.childForFieldName('operator')?.text === '=' ? unparen(right) : undefined;
-        const rhs = cv?.type === 'call_expression' ? normaliseExpr(cv.text) : undefined;
-        if (target) this.emit({ k: 'assign', name: target, value: cv ? constantValue(cv) : undefined, constText: cv ? constantText(cv) : undefined, ...(rhs ? { rhs } : {}) }, n);
+      case 'assignment_expression':
+        this.assignment(n);
         return;
-      }
       case 'update_expression': {
         const target = this.noteAssigned(n.childForFieldName('argument'));
         if (target) this.emit({ k: 'assign', name: target }, n);
@@ -99,10 +87,45 @@ export abstract class ExprBuilder extends GraphBuilder {
     for (const c of n.namedChildren) if (c) this.expr(c);
   }
 
+  /** `x = e`, `p->f = e`, `x += e`: the value's own effects, then what the assignment changes. */
+  protected assignment(n: Node): void {
+    const left = n.childForFieldName('left');
+    const right = n.childForFieldName('right');
+    const name = left?.type === 'identifier' ? left.text : undefined;
+    if (right && name && n.childForFieldName('operator')?.text === '=' && this.tryAssign(name, right, n)) return;
+    if (right) this.expr(right);
+    // storing an object somewhere (`op->vnode = vnode`) hands its locks to whoever reads it there
+    const rv = right ? unparen(right) : undefined;
+    if (rv?.type === 'identifier' && left && left.type !== 'identifier') {
+      this.emit({ k: 'escape', keys: [], roots: [rv.text], callee: '=', site: siteOf(n) }, n);
+    }
+    if (left?.type === 'field_expression' && right && n.childForFieldName('operator')?.text === '=') {
+      const obj = left.childForFieldName('argument');
+      if (obj?.type === 'identifier' && this.ir.locals.has(obj.text))
+        this.aliases.field(normaliseExpr(left.text), unparen(right));
+    }
+    const target = this.noteAssigned(left);
+    const cv = right && n.childForFieldName('operator')?.text === '=' ? unparen(right) : undefined;
+    const rhs = cv?.type === 'call_expression' ? normaliseExpr(cv.text) : undefined;
+    if (target)
+      this.emit(
+        {
+          k: 'assign',
+          name: target,
+          value: cv ? constantValue(cv) : undefined,
+          constText: cv ? constantText(cv) : undefined,
+          ...(rhs ? { rhs } : {}),
+        },
+        n,
+      );
+  }
+
   /** Contains something whose effect depends on being evaluated (lock calls, statement expressions). */
   protected interesting(n: Node): boolean {
     if (n.descendantsOfType('compound_statement').length) return true;
-    return n.descendantsOfType('call_expression').some((c) => !!c && (!!this.primOf(c) || this.ctx.callable(calleeName(c) ?? '')));
+    return n
+      .descendantsOfType('call_expression')
+      .some((c) => !!c && (!!this.primOf(c) || this.ctx.callable(calleeName(c) ?? '')));
   }
 
   protected call(n: Node): void {
@@ -112,7 +135,10 @@ export abstract class ExprBuilder extends GraphBuilder {
     if (fn?.type === 'call_expression' && calleeName(fn) === 'guard') {
       const cls = callArgs(fn)[0];
       const g = cls ? this.guardAcquire(cls.text, args[0]?.text, n) : undefined;
-      if (g) { this.emit(g, n); this.scopes[this.scopes.length - 1]?.guards.push(g); }
+      if (g) {
+        this.emit(g, n);
+        this.scopes[this.scopes.length - 1]?.guards.push(g);
+      }
       return;
     }
     const name = calleeName(n);
@@ -124,56 +150,49 @@ export abstract class ExprBuilder extends GraphBuilder {
     for (const a of args) this.expr(a);
     if (fn && fn.type !== 'identifier') this.expr(fn);
     if (!name) {
-      const field = fn?.type === 'field_expression' ? fn.childForFieldName('field')?.text ?? '' : '';
-      // `q->ops->wake_and_unlock(q)`: an indirect call that says it unlocks may release what it is given
-      const esc = this.escapes(NAME_PATTERNS.mayUnlockField.test(field), args);
-      if (field && this.ctx.indirectCalls) {
-        this.ir.fieldCalls.add(field);
-        const recv = fn?.type === 'field_expression' ? fn.childForFieldName('argument')?.text : undefined;
-        this.emit({ k: 'icall', field, args: args.map((a) => a.text), site: siteOf(n), ...esc, ...(recv ? { recv: normaliseExpr(recv) } : {}) }, n);
-      } else if (esc.escapeKeys.length || esc.escapeRoots.length) {
-        this.emit({ k: 'escape', keys: esc.escapeKeys, roots: esc.escapeRoots, callee: field, site: siteOf(n) }, n);
-      }
+      this.fieldCall(n, fn, args);
       return;
     }
-    const sleeper = this.ctx.catalog.sleeper(name);
-    if (sleeper) {
-      const gfp = sleeper.gfp === undefined ? undefined : args[sleeper.gfp]?.text;
-      if (sleeper.gfp === undefined || (gfp !== undefined && BLOCKING_GFP.test(gfp))) this.emit({ k: 'sleep', via: name, site: siteOf(n) }, n);
-    }
-    const rule = this.ctx.catalog.forbiddenCall(name);
-    if (rule) {
-      const key = normaliseExpr(rule.lock.replace(/\{(\d+)\}/g, (_m, i: string) => `(${args[Number(i)]?.text ?? '?'})`));
-      const kind = forbiddenLockKind(rule);
-      const lock = { key, display: displayOfKey(key), class: rule.class ?? null, kind, recursive: false };
-      this.emit({ k: 'forbid', call: name, reason: rule.reason, site: siteOf(n), lock }, n);
-    }
+    this.sleepsAndForbidden(n, name, args);
     const prim = this.ctx.catalog.primitive(name);
     if (prim && prim.op !== 'noreturn' && prim.op !== 'predicate') this.modelledSites.add(n.startIndex);
     if (!prim) {
-      const esc = this.escapes(NAME_PATTERNS.mayUnlockCall.test(name), args);
-      if (this.ctx.callable(name)) {
-        this.ir.callees.add(name);
-        this.emit({ k: 'call', callee: name, args: args.map((a) => a.text), site: siteOf(n), ...esc, text: normaliseExpr(n.text) }, n);
-      } else if (esc.escapeKeys.length || esc.escapeRoots.length) {
-        this.emit({ k: 'escape', keys: esc.escapeKeys, roots: esc.escapeRoots, callee: name, site: siteOf(n) }, n);
-      }
+      this.namedCall(n, name, args);
       return;
     }
+    this.primitiveCall(n, name, prim, args);
+  }
+
+  /** A call to a lock primitive: its operation, on each lock it names. */
+  protected primitiveCall(n: Node, name: string, prim: LockPrimitive, args: Node[]): void {
     switch (prim.op) {
       case 'acquire':
         for (const l of this.lockRefs(prim, args, n)) {
-          this.emit({ k: 'acquire', lock: l.ref, mode: l.mode, via: name, site: siteOf(n), siteId: n.startIndex, subclass: this.subclass(prim, args) }, n);
+          this.emit(
+            {
+              k: 'acquire',
+              lock: l.ref,
+              mode: l.mode,
+              via: name,
+              site: siteOf(n),
+              siteId: n.startIndex,
+              subclass: this.subclass(prim, args),
+            },
+            n,
+          );
         }
         return;
       case 'release':
-        for (const l of this.lockRefs(prim, args, n)) this.emit({ k: 'release', lock: l.ref, via: name, site: siteOf(n) }, n);
+        for (const l of this.lockRefs(prim, args, n))
+          this.emit({ k: 'release', lock: l.ref, via: name, site: siteOf(n) }, n);
         return;
       case 'downgrade':
-        for (const l of this.lockRefs(prim, args, n)) this.emit({ k: 'downgrade', lock: l.ref, via: name, site: siteOf(n) }, n);
+        for (const l of this.lockRefs(prim, args, n))
+          this.emit({ k: 'downgrade', lock: l.ref, via: name, site: siteOf(n) }, n);
         return;
       case 'assert':
-        for (const l of this.lockRefs(prim, args, n)) this.emit({ k: 'assert', lock: l.ref, mode: prim.mode, via: name, site: siteOf(n) }, n);
+        for (const l of this.lockRefs(prim, args, n))
+          this.emit({ k: 'assert', lock: l.ref, mode: prim.mode, via: name, site: siteOf(n) }, n);
         return;
       case 'trylock': {
         // result ignored or used in a way we do not follow: both outcomes
@@ -183,7 +202,8 @@ export abstract class ExprBuilder extends GraphBuilder {
         return;
       }
       case 'handoff':
-        for (const l of this.lockRefs(prim, args, n)) this.emit({ k: 'handoff', lock: l.ref, via: name, site: siteOf(n) }, n);
+        for (const l of this.lockRefs(prim, args, n))
+          this.emit({ k: 'handoff', lock: l.ref, via: name, site: siteOf(n) }, n);
         return;
       case 'release-handed':
         this.emit({ k: 'release-handed', via: name, site: siteOf(n) }, n);
@@ -197,15 +217,88 @@ export abstract class ExprBuilder extends GraphBuilder {
     }
   }
 
+  /** A call through a function pointer: `file->f_op->fsync(...)` is an indirect call, resolved later. */
+  protected fieldCall(n: Node, fn: Node | null, args: Node[]): void {
+    const field = fn?.type === 'field_expression' ? (fn.childForFieldName('field')?.text ?? '') : '';
+    // `q->ops->wake_and_unlock(q)`: an indirect call that says it unlocks may release what it is given
+    const esc = this.escapes(NAME_PATTERNS.mayUnlockField.test(field), args);
+    if (field && this.ctx.indirectCalls) {
+      this.ir.fieldCalls.add(field);
+      const recv = fn?.type === 'field_expression' ? fn.childForFieldName('argument')?.text : undefined;
+      this.emit(
+        {
+          k: 'icall',
+          field,
+          args: args.map((a) => a.text),
+          site: siteOf(n),
+          ...esc,
+          ...(recv ? { recv: normaliseExpr(recv) } : {}),
+        },
+        n,
+      );
+    } else if (esc.escapeKeys.length || esc.escapeRoots.length) {
+      this.emit({ k: 'escape', keys: esc.escapeKeys, roots: esc.escapeRoots, callee: field, site: siteOf(n) }, n);
+    }
+  }
+
+  /** A call that may sleep, or that must not happen under a lock (the catalog says which). */
+  protected sleepsAndForbidden(n: Node, name: string, args: Node[]): void {
+    const sleeper = this.ctx.catalog.sleeper(name);
+    if (sleeper) {
+      const gfp = sleeper.gfp === undefined ? undefined : args[sleeper.gfp]?.text;
+      if (sleeper.gfp === undefined || (gfp !== undefined && BLOCKING_GFP.test(gfp)))
+        this.emit({ k: 'sleep', via: name, site: siteOf(n) }, n);
+    }
+    const rule = this.ctx.catalog.forbiddenCall(name);
+    if (rule) {
+      const key = normaliseExpr(
+        rule.lock.replace(/\{(\d+)\}/g, (_m, i: string) => `(${args[Number(i)]?.text ?? '?'})`),
+      );
+      const kind = forbiddenLockKind(rule);
+      const lock = { key, display: displayOfKey(key), class: rule.class ?? null, kind, recursive: false };
+      this.emit({ k: 'forbid', call: name, reason: rule.reason, site: siteOf(n), lock }, n);
+    }
+  }
+
+  /** A call to a named function, not a lock primitive: its summary applies, or what it may do to locks it is given. */
+  protected namedCall(n: Node, name: string, args: Node[]): void {
+    const esc = this.escapes(NAME_PATTERNS.mayUnlockCall.test(name), args);
+    if (this.ctx.callable(name)) {
+      this.ir.callees.add(name);
+      this.emit(
+        {
+          k: 'call',
+          callee: name,
+          args: args.map((a) => a.text),
+          site: siteOf(n),
+          ...esc,
+          text: normaliseExpr(n.text),
+        },
+        n,
+      );
+    } else if (esc.escapeKeys.length || esc.escapeRoots.length) {
+      this.emit({ k: 'escape', keys: esc.escapeKeys, roots: esc.escapeRoots, callee: name, site: siteOf(n) }, n);
+    }
+  }
+
   /**
    * What a call we may not see could do to the caller's locks: act on a lock whose address it is
    * given; and, when its name says it unlocks, on every lock rooted at what it is given.
    */
   protected escapes(unlocking: boolean, args: Node[]): { escapeKeys: string[]; escapeRoots: string[] } {
-    const escapeRoots = unlocking ? args.map((a) => unparen(a)).flatMap((a) => {
-      const id = a.type === 'identifier' ? a : a.type === 'pointer_expression' || a.type === 'field_expression' ? a.descendantsOfType('identifier')[0] : undefined;
-      return id ? [id.text] : [];
-    }) : [];
+    const escapeRoots = unlocking
+      ? args
+          .map((a) => unparen(a))
+          .flatMap((a) => {
+            const id =
+              a.type === 'identifier'
+                ? a
+                : a.type === 'pointer_expression' || a.type === 'field_expression'
+                  ? a.descendantsOfType('identifier')[0]
+                  : undefined;
+            return id ? [id.text] : [];
+          })
+      : [];
     return { escapeKeys: this.escapedKeys(args), escapeRoots };
   }
 
@@ -234,15 +327,36 @@ export abstract class ExprBuilder extends GraphBuilder {
       // BUG_ON(!mutex_trylock(&m)): it must succeed, so from here the lock is held
       const args = callArgs(e);
       for (const l of this.lockRefs(prim, args, e)) {
-        if (neg === negated) this.emit({ k: 'acquire', lock: l.ref, mode: l.mode, via: calleeName(e) ?? prim.name, site: siteOf(e), siteId: e.startIndex }, at);
-        else this.emit({ k: 'assert', lock: l.ref, mode: l.mode, via: calleeName(at) ?? 'assert', site: siteOf(at) }, at);
+        if (neg === negated)
+          this.emit(
+            {
+              k: 'acquire',
+              lock: l.ref,
+              mode: l.mode,
+              via: calleeName(e) ?? prim.name,
+              site: siteOf(e),
+              siteId: e.startIndex,
+            },
+            at,
+          );
+        else
+          this.emit({ k: 'assert', lock: l.ref, mode: l.mode, via: calleeName(at) ?? 'assert', site: siteOf(at) }, at);
       }
       this.modelledSites.add(e.startIndex);
       return true;
     }
     if (!prim || prim.op !== 'predicate' || neg !== negated) return false;
     for (const l of this.lockRefs(prim, callArgs(e), e)) {
-      this.emit({ k: 'assert', lock: l.ref, mode: prim.flags ? l.mode : undefined, via: calleeName(at) ?? 'assert', site: siteOf(at) }, at);
+      this.emit(
+        {
+          k: 'assert',
+          lock: l.ref,
+          mode: prim.flags ? l.mode : undefined,
+          via: calleeName(at) ?? 'assert',
+          site: siteOf(at),
+        },
+        at,
+      );
     }
     return true;
   }
@@ -256,14 +370,23 @@ export abstract class ExprBuilder extends GraphBuilder {
   /** The locks a primitive call designates (several for flag sets). */
   protected lockRefs(prim: LockPrimitive, args: Node[], _at: Node): { ref: LockRef; mode: Mode }[] {
     const argIdx = prim.arg ?? 0;
-    const mk = (key: string, cls: string | null, kind = prim.kind, base?: string): LockRef =>
-      ({ key, display: displayOfKey(key), class: cls, kind, recursive: !!prim.recursive, ...(base ? { base } : {}) });
+    const mk = (key: string, cls: string | null, kind = prim.kind, base?: string): LockRef => ({
+      key,
+      display: displayOfKey(key),
+      class: cls,
+      kind,
+      recursive: !!prim.recursive,
+      ...(base ? { base } : {}),
+    });
     if (argIdx < 0) {
       const global = prim.lock ?? prim.name;
       return [{ ref: { ...mk(global, prim.class ?? null), display: global }, mode: prim.mode ?? 'excl' }];
     }
     const a = args[argIdx];
-    if (!a) { this.count('lock-call-without-argument'); return []; }
+    if (!a) {
+      this.count('lock-call-without-argument');
+      return [];
+    }
     if (prim.flags) {
       const fa = args[prim.flags.arg];
       if (!fa) return [];
@@ -280,7 +403,15 @@ export abstract class ExprBuilder extends GraphBuilder {
       const lo = args[prim.range[0]];
       const hi = args[prim.range[1]];
       const key = `${base}[${lo ? normaliseExpr(lo.text) : '?'}..${hi ? normaliseExpr(hi.text) : '?'}]`;
-      return [{ ref: { ...mk(key, prim.class ?? null, prim.kind, base), display: `${displayOfKey(base)} [${lo?.text ?? '?'}, ${hi?.text ?? '?'}]` }, mode: prim.mode ?? 'excl' }];
+      return [
+        {
+          ref: {
+            ...mk(key, prim.class ?? null, prim.kind, base),
+            display: `${displayOfKey(base)} [${lo?.text ?? '?'}, ${hi?.text ?? '?'}]`,
+          },
+          mode: prim.mode ?? 'excl',
+        },
+      ];
     }
     const key = prim.lock ? applyTemplate(prim.lock, a.text) : keyOfPointer(a.text);
     return [{ ref: mk(key, prim.class ?? null), mode: prim.mode ?? 'excl' }];
@@ -298,13 +429,26 @@ export abstract class ExprBuilder extends GraphBuilder {
     const [okTarget, failTarget] = okOnTrue ? [whenTrue, whenFalse] : [whenFalse, whenTrue];
     const site = siteOf(call);
     const acquire = locks[0]
-      ? { k: 'acquire' as const, lock: locks[0].ref, mode: locks[0].mode, via: name, site, siteId: call.startIndex, subclass: this.subclass(prim, args) }
+      ? {
+          k: 'acquire' as const,
+          lock: locks[0].ref,
+          mode: locks[0].mode,
+          via: name,
+          site,
+          siteId: call.startIndex,
+          subclass: this.subclass(prim, args),
+        }
       : undefined;
     // only the first lock of a flag set is modelled on the edge; the rest are rare enough to taint
     for (const extra of locks.slice(1)) this.ir.taintedKeys.add(extra.ref.key);
     const okFact = fact ? { text: fact, value: okOnTrue } : undefined;
     const failFact = fact ? { text: fact, value: !okOnTrue } : undefined;
-    this.edge(from, okTarget, { ...(acquire ? { acquire } : {}), ...(okFact ? { fact: okFact } : {}), note: `${name} succeeds`, site });
+    this.edge(from, okTarget, {
+      ...(acquire ? { acquire } : {}),
+      ...(okFact ? { fact: okFact } : {}),
+      note: `${name} succeeds`,
+      site,
+    });
     this.edge(from, failTarget, { ...(failFact ? { fact: failFact } : {}), note: `${name} fails`, site });
     this.cur = null;
   }
@@ -341,7 +485,13 @@ export abstract class ExprBuilder extends GraphBuilder {
       if (VOLATILE_PREDICATE.test(name)) return false;
       return callArgs(e).every((a) => this.factable(a));
     }
-    if (e.type === 'assignment_expression' || e.type === 'update_expression' || e.type === 'compound_statement' || e.type === 'ERROR') return false;
+    if (
+      e.type === 'assignment_expression' ||
+      e.type === 'update_expression' ||
+      e.type === 'compound_statement' ||
+      e.type === 'ERROR'
+    )
+      return false;
     for (const c of e.namedChildren) if (c && !this.factable(c)) return false;
     return true;
   }
@@ -355,7 +505,47 @@ export abstract class ExprBuilder extends GraphBuilder {
   }
 
   protected hasTrylock(n: Node): boolean {
-    return [n, ...n.descendantsOfType('call_expression')].some((c) => !!c && c.type === 'call_expression' && this.primOf(c)?.op === 'trylock');
+    return [n, ...n.descendantsOfType('call_expression')].some(
+      (c) => !!c && c.type === 'call_expression' && this.primOf(c)?.op === 'trylock',
+    );
+  }
+
+  /** `a && b`, `a || b`, `ret < 0`, `x == 0` as conditions; false when `e` is none of these. */
+  protected binaryCond(e: Node, t: number, f: number): boolean {
+    const op = e.childForFieldName('operator')?.text;
+    const left = e.childForFieldName('left');
+    const right = e.childForFieldName('right');
+    if (left && right && (op === '&&' || op === '||')) {
+      const mid = this.newNode('cond', right);
+      if (op === '&&') this.cond(left, mid, f);
+      else this.cond(left, t, mid);
+      this.cur = mid;
+      this.cond(right, t, f);
+      return true;
+    }
+    // `ret < 0` on an errno-style value is `ret != 0`; `>= 0` is `== 0`
+    if (
+      left &&
+      right &&
+      (op === '<' || op === '>=') &&
+      constantTruth(unparen(right)) === false &&
+      this.errnoStyle(unparen(left))
+    ) {
+      if (op === '<') this.cond(left, t, f);
+      else this.cond(left, f, t);
+      return true;
+    }
+    if (left && right && (op === '==' || op === '!=')) {
+      const lz = constantTruth(unparen(left)) === false;
+      const rz = constantTruth(unparen(right)) === false;
+      if (lz !== rz) {
+        const other = lz ? right : left;
+        if (op === '==') this.cond(other, f, t);
+        else this.cond(other, t, f);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Lower a condition with short-circuit evaluation, sending true/false outcomes to t/f. */
@@ -363,43 +553,31 @@ export abstract class ExprBuilder extends GraphBuilder {
     const e = unparen(n);
     if (e.type === 'unary_expression' && e.childForFieldName('operator')?.text === '!') {
       const arg = e.childForFieldName('argument');
-      if (arg) { this.cond(arg, f, t); return; }
-    }
-    if (e.type === 'binary_expression') {
-      const op = e.childForFieldName('operator')?.text;
-      const left = e.childForFieldName('left');
-      const right = e.childForFieldName('right');
-      if (left && right && (op === '&&' || op === '||')) {
-        const mid = this.newNode('cond', right);
-        if (op === '&&') this.cond(left, mid, f); else this.cond(left, t, mid);
-        this.cur = mid;
-        this.cond(right, t, f);
+      if (arg) {
+        this.cond(arg, f, t);
         return;
       }
-      // `ret < 0` on an errno-style value is `ret != 0`; `>= 0` is `== 0`
-      if (left && right && (op === '<' || op === '>=') && constantTruth(unparen(right)) === false && this.errnoStyle(unparen(left))) {
-        if (op === '<') this.cond(left, t, f); else this.cond(left, f, t);
-        return;
-      }
-      if (left && right && (op === '==' || op === '!=')) {
-        const lz = constantTruth(unparen(left)) === false;
-        const rz = constantTruth(unparen(right)) === false;
-        if (lz !== rz) {
-          const other = lz ? right : left;
-          if (op === '==') this.cond(other, f, t); else this.cond(other, t, f);
-          return;
-        }
-      }
     }
+    if (e.type === 'binary_expression' && this.binaryCond(e, t, f)) return;
     const truth = constantTruth(e);
-    if (truth !== undefined) { this.edge(this.here(n), truth ? t : f); this.cur = null; return; }
+    if (truth !== undefined) {
+      this.edge(this.here(n), truth ? t : f);
+      this.cur = null;
+      return;
+    }
     if (e.type === 'call_expression') {
       const prim = this.primOf(e);
-      if (prim?.op === 'trylock') { this.trylockEdges(e, prim, t, f); return; }
+      if (prim?.op === 'trylock') {
+        this.trylockEdges(e, prim, t, f);
+        return;
+      }
       // likely(x), unlikely(x), WARN_ON(!trylock(..)): the value passes through
       const name = calleeName(e) ?? '';
       const inner = callArgs(e)[0];
-      if (inner && (PASS_THROUGH.has(name) || (WARNS.has(name) && this.hasTrylock(inner)))) { this.cond(inner, t, f); return; }
+      if (inner && (PASS_THROUGH.has(name) || (WARNS.has(name) && this.hasTrylock(inner)))) {
+        this.cond(inner, t, f);
+        return;
+      }
     }
     if (e.type === 'assignment_expression') {
       const left = e.childForFieldName('left');

@@ -10,7 +10,13 @@ import { type Finding, renderMessage } from '../model';
 
 export const BASELINE_FILE = '.lockscope-baseline.json';
 
-export interface BaselineEntry { fingerprint: string; kind: string; file: string; function: string; message: string }
+export interface BaselineEntry {
+  fingerprint: string;
+  kind: string;
+  file: string;
+  function: string;
+  message: string;
+}
 
 /**
  * The message without what moves when code is edited: line numbers and file:line references. It is
@@ -52,8 +58,15 @@ export class Baseline {
     const entries: BaselineEntry[] = [];
     r.findings.forEach((e: unknown, i: number) => {
       const x = e as Partial<BaselineEntry>;
-      if (!x || typeof x.fingerprint !== 'string' || typeof x.file !== 'string') throw new Error(`${name}: findings[${i}] needs "fingerprint" and "file"`);
-      entries.push({ fingerprint: x.fingerprint, file: x.file, kind: String(x.kind ?? ''), function: String(x.function ?? ''), message: String(x.message ?? '') });
+      if (!x || typeof x.fingerprint !== 'string' || typeof x.file !== 'string')
+        throw new Error(`${name}: findings[${i}] needs "fingerprint" and "file"`);
+      entries.push({
+        fingerprint: x.fingerprint,
+        file: x.file,
+        kind: String(x.kind ?? ''),
+        function: String(x.function ?? ''),
+        message: String(x.message ?? ''),
+      });
     });
     return new Baseline(entries);
   }
@@ -80,8 +93,18 @@ export class Baseline {
   /** The file's text: sorted, one entry per finding, readable in review. */
   static format(entries: BaselineEntry[]): string {
     const seen = new Set<string>();
-    const unique = entries.filter((e) => { const k = `${e.fingerprint}|${e.file}`; if (seen.has(k)) return false; seen.add(k); return true; });
-    unique.sort((a, b) => a.file.localeCompare(b.file) || a.function.localeCompare(b.function) || a.fingerprint.localeCompare(b.fingerprint));
+    const unique = entries.filter((e) => {
+      const k = `${e.fingerprint}|${e.file}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    unique.sort(
+      (a, b) =>
+        a.file.localeCompare(b.file) ||
+        a.function.localeCompare(b.function) ||
+        a.fingerprint.localeCompare(b.fingerprint),
+    );
     return `${JSON.stringify({ version: 1, findings: unique }, null, 2)}\n`;
   }
 }

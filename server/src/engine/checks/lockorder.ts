@@ -10,7 +10,18 @@ import { FINDING_TABLE, type Finding, type PathStep, type Severity, findingMessa
 export const INVERSION_KIND = 'lock-order-inversion' as const;
 
 /** Field names too common to identify a lock class on their own. */
-const GENERIC = new Set(['lock', 'mutex', 'sem', 'rwsem', 'spinlock', 'list_lock', 'rwlock', 'mtx', 'wait_lock', 'slock']);
+const GENERIC = new Set([
+  'lock',
+  'mutex',
+  'sem',
+  'rwsem',
+  'spinlock',
+  'list_lock',
+  'rwlock',
+  'mtx',
+  'wait_lock',
+  'slock',
+]);
 
 /**
  * A lock's class: the catalog's (`struct inode::i_rwsem`, `struct page::PG_locked`), per filesystem
@@ -34,7 +45,8 @@ export function lockClass(ref: LockRef, dir: string, fieldClasses = false): stri
 }
 
 /** Classes whose lockdep key is per file-system type. */
-const PER_FS_TYPE = /^struct (inode::i_rwsem|address_space::invalidate_lock|address_space::i_mmap_rwsem|xfs_inode::i_lock)$/;
+const PER_FS_TYPE =
+  /^struct (inode::i_rwsem|address_space::invalidate_lock|address_space::i_mmap_rwsem|xfs_inode::i_lock)$/;
 
 /** The filesystem a directory belongs to (fs/btrfs for fs/btrfs/tests), else the directory. */
 function fsOf(dir: string): string {
@@ -60,12 +72,19 @@ export class LockOrder {
   add(w: OrderWitness): void {
     if (w.from === w.to) return;
     let m = this.edges.get(w.from);
-    if (!m) { m = new Map(); this.edges.set(w.from, m); }
+    if (!m) {
+      m = new Map();
+      this.edges.set(w.from, m);
+    }
     const old = m.get(w.to);
     if (!old || w.path.length < old.path.length) m.set(w.to, w);
   }
 
-  get size(): number { let n = 0; for (const m of this.edges.values()) n += m.size; return n; }
+  get size(): number {
+    let n = 0;
+    for (const m of this.edges.values()) n += m.size;
+    return n;
+  }
 
   /** Every edge with its shortest witness, in a stable order. */
   witnesses(): OrderWitness[] {
@@ -105,13 +124,16 @@ function inversion(first: OrderWitness, second: OrderWitness, severity: Severity
   const order = `${second.fn}() takes them in the opposite order`;
   const other = { file: second.file, line: second.line };
   return {
-    kind: INVERSION_KIND, severity, file: first.file, line: first.line, column: first.column,
-    endLine: first.line, endColumn: first.column + 1, function: first.fn,
+    kind: INVERSION_KIND,
+    severity,
+    file: first.file,
+    line: first.line,
+    column: first.column,
+    endLine: first.line,
+    endColumn: first.column + 1,
+    function: first.fn,
     ...findingMessage`possible circular locking dependency: ${taken} while ${held}, and ${order} (${other})`,
     lock: { class: first.to, instance: first.taken },
-    path: [
-      ...first.path,
-      ...second.path.map((s, i) => ({ ...s, note: `${i === 0 ? 'other path: ' : ''}${s.note}` })),
-    ],
+    path: [...first.path, ...second.path.map((s, i) => ({ ...s, note: `${i === 0 ? 'other path: ' : ''}${s.note}` }))],
   };
 }

@@ -26,5 +26,8 @@ export function suppressions(text: string): Map<number, Set<string>> {
 
 export function unsuppressed(findings: Finding[], marks: Map<number, Set<string>>): Finding[] {
   if (!marks.size) return findings;
-  return findings.filter((f) => { const s = marks.get(f.line); return !(s && (s.has('*') || s.has(f.kind))); });
+  return findings.filter((f) => {
+    const s = marks.get(f.line);
+    return !(s && (s.has('*') || s.has(f.kind)));
+  });
 }

@@ -39,9 +39,26 @@ export type Op =
    * A call to a named function; its summary (if the engine has one) is applied by the transfer
    * function, otherwise the escapes apply (locks whose address it is given may be dropped there).
    */
-  | { k: 'call'; callee: string; args: string[]; site: Site; escapeKeys?: string[]; escapeRoots?: string[]; text?: string }
+  | {
+      k: 'call';
+      callee: string;
+      args: string[];
+      site: Site;
+      escapeKeys?: string[];
+      escapeRoots?: string[];
+      text?: string;
+    }
   /** A call through a function-pointer field (`file->f_op->fsync(...)`), resolved from ops tables. */
-  | { k: 'icall'; field: string; args: string[]; site: Site; escapeKeys?: string[]; escapeRoots?: string[]; recv?: string; recvType?: string }
+  | {
+      k: 'icall';
+      field: string;
+      args: string[];
+      site: Site;
+      escapeKeys?: string[];
+      escapeRoots?: string[];
+      recv?: string;
+      recvType?: string;
+    }
   /** An assignment to a variable: facts that mention it are forgotten, or set when the value is a constant. */
   | { k: 'assign'; name: string; value?: boolean; constText?: string; rhs?: string }
   | { k: 'noreturn'; via: string; site: Site }
@@ -49,7 +66,10 @@ export type Op =
   | { k: 'sleep'; via: string; site: Site }
   /** A call that must not happen while `lock` is held (a forbidden-call rule). */
   | { k: 'forbid'; call: string; lock: LockRef; reason: string; site: Site }
-  /** A lock's address (or the lock itself, for a macro) passed to a function we cannot see: it may be dropped and retaken there. */
+  /**
+   * A lock's address (or the lock itself, for a macro) passed to a function we cannot see: it may be dropped
+   * and retaken there.
+   */
   | { k: 'escape'; keys: string[]; callee: string; site: Site; roots?: string[] };
 
 /** What an edge knows: a branch outcome (a fact about a pure condition) and/or a trylock outcome. */
@@ -124,11 +144,24 @@ export interface FunctionIR {
   aliases?: AliasData;
 }
 
-/** An alias table as plain data, kept on the IR so that `canon` can be rebuilt after the IR crossed a thread or the cache. */
-export interface AliasData { locals: Map<string, string>; fields: Map<string, string>; assignments: Map<string, number> }
+/**
+ * An alias table as plain data, kept on the IR so that `canon` can be rebuilt after the IR crossed a thread or
+ * the cache.
+ */
+export interface AliasData {
+  locals: Map<string, string>;
+  fields: Map<string, string>;
+  assignments: Map<string, number>;
+}
 
 /** An ops-table slot: `.field = fn` inside the initialiser of `table` (of `struct type`, when declared so). */
-export interface OpsSlot { table: string; field: string; fn: string; file: string; type?: string }
+export interface OpsSlot {
+  table: string;
+  field: string;
+  fn: string;
+  file: string;
+  type?: string;
+}
 
 export function acquiredKeys(ir: FunctionIR): Set<string> {
   const keys = new Set<string>();

@@ -10,7 +10,11 @@ const IDENT = /[A-Za-z0-9_]/;
 
 /** Collapse whitespace and comments; keep one space only between two identifier characters. */
 function squeeze(text: string): string {
-  const s = text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ').replace(/\s+/g, ' ').trim();
+  const s = text
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/\/\/[^\n]*/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
@@ -30,7 +34,10 @@ function matchParen(s: string, open: number): number {
   let depth = 0;
   for (let i = open; i < s.length; i++) {
     if (s[i] === '(') depth++;
-    else if (s[i] === ')') { depth--; if (depth === 0) return i; }
+    else if (s[i] === ')') {
+      depth--;
+      if (depth === 0) return i;
+    }
   }
   return -1;
 }
@@ -44,7 +51,10 @@ function isPostfix(inner: string): boolean {
     if (c === '(' || c === '[') depth++;
     else if (c === ')' || c === ']') depth--;
     else if (depth === 0) {
-      if (c === '-' && inner[i + 1] === '>') { i++; continue; }
+      if (c === '-' && inner[i + 1] === '>') {
+        i++;
+        continue;
+      }
       if (!IDENT.test(c) && c !== '.') return false;
     }
   }

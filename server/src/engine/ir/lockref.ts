@@ -8,14 +8,23 @@ import type { LockRef } from './ir';
 import { applyTemplate, displayOfKey, normaliseExpr } from './lockname';
 
 /** The locks a constant flag set selects, or undefined when no bit is a known constant. */
-export function flagLocks(prim: LockPrimitive, objText: string, flagsText: string): { ref: LockRef; mode: Mode }[] | undefined {
+export function flagLocks(
+  prim: LockPrimitive,
+  objText: string,
+  flagsText: string,
+): { ref: LockRef; mode: Mode }[] | undefined {
   if (!prim.flags) return undefined;
   const out: { ref: LockRef; mode: Mode }[] = [];
-  for (const b of normaliseExpr(flagsText).split('|').map((s) => s.replace(/[()]/g, ''))) {
+  for (const b of normaliseExpr(flagsText)
+    .split('|')
+    .map((s) => s.replace(/[()]/g, ''))) {
     const bit = prim.flags.bits[b];
     if (!bit) continue;
     const key = applyTemplate(bit.lock, objText);
-    out.push({ ref: { key, display: displayOfKey(key), class: bit.class ?? null, kind: bit.kind, recursive: false }, mode: bit.mode });
+    out.push({
+      ref: { key, display: displayOfKey(key), class: bit.class ?? null, kind: bit.kind, recursive: false },
+      mode: bit.mode,
+    });
   }
   return out.length ? out : undefined;
 }
@@ -25,7 +34,11 @@ export function symbolicLock(prim: LockPrimitive, objText: string, flagsText: st
   const obj = normaliseExpr(objText);
   const flags = normaliseExpr(flagsText);
   return {
-    key: `${obj}[${flags}]`, display: `${prim.name.replace(/_nowait$/, '')}(${obj}, ${flags})`, class: null, kind: prim.kind,
-    recursive: false, symbolic: { prim: prim.name, obj, flags },
+    key: `${obj}[${flags}]`,
+    display: `${prim.name.replace(/_nowait$/, '')}(${obj}, ${flags})`,
+    class: null,
+    kind: prim.kind,
+    recursive: false,
+    symbolic: { prim: prim.name, obj, flags },
   };
 }

@@ -23,13 +23,15 @@ export function detachStrings<T>(value: T, seen: WeakSet<object> = new WeakSet()
     seen.add(v);
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
-        if (typeof v[i] === 'string') v[i] = ownString(v[i] as string); else stack.push(v[i]);
+        if (typeof v[i] === 'string') v[i] = ownString(v[i] as string);
+        else stack.push(v[i]);
       }
     } else if (v instanceof Map) {
       const entries = [...v.entries()];
       if (entries.some(([k]) => typeof k === 'string' && k.length >= 13)) {
         v.clear();
-        for (const [k, x] of entries) v.set(typeof k === 'string' ? ownString(k) : k, typeof x === 'string' ? ownString(x) : x);
+        for (const [k, x] of entries)
+          v.set(typeof k === 'string' ? ownString(k) : k, typeof x === 'string' ? ownString(x) : x);
       } else for (const [k, x] of entries) if (typeof x === 'string') v.set(k, ownString(x));
       for (const x of v.values()) stack.push(x);
     } else if (v instanceof Set) {
@@ -43,7 +45,8 @@ export function detachStrings<T>(value: T, seen: WeakSet<object> = new WeakSet()
       const o = v as Record<string, unknown>;
       for (const k of Object.keys(o)) {
         const x = o[k];
-        if (typeof x === 'string') o[k] = ownString(x); else if (x && typeof x === 'object') stack.push(x);
+        if (typeof x === 'string') o[k] = ownString(x);
+        else if (x && typeof x === 'object') stack.push(x);
       }
     }
   }

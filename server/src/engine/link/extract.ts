@@ -42,7 +42,16 @@ export interface FileRecord {
 }
 
 export function skippedRecord(file: string, reason: string): FileRecord {
-  return { file, skipped: reason, stats: emptyStats(), fns: [], slots: [], types: new TypeTable().facts(), macros: new Map(), suppressed: new Map() };
+  return {
+    file,
+    skipped: reason,
+    stats: emptyStats(),
+    fns: [],
+    slots: [],
+    types: new TypeTable().facts(),
+    macros: new Map(),
+    suppressed: new Map(),
+  };
 }
 
 export class Extractor implements Classifier {
@@ -50,14 +59,21 @@ export class Extractor implements Classifier {
   private readonly loopMacros: Set<string>;
   private readonly lockNames: Set<string>;
 
-  constructor(private readonly grammar: Grammar, private readonly settings: Settings) {
+  constructor(
+    private readonly grammar: Grammar,
+    private readonly settings: Settings,
+  ) {
     this.catalog = catalogFor(settings);
     this.loopMacros = new Set(settings.loopMacros);
     this.lockNames = new Set(this.catalog.lockNames());
   }
 
-  isLock(name: string): boolean { return this.lockNames.has(name); }
-  sleeper(name: string): boolean { return !!this.catalog.sleeper(name); }
+  isLock(name: string): boolean {
+    return this.lockNames.has(name);
+  }
+  sleeper(name: string): boolean {
+    return !!this.catalog.sleeper(name);
+  }
 
   /** Parse and extract one file; `file` is its path relative to the tree root. */
   extract(file: string, raw: string): FileRecord {
@@ -81,7 +97,10 @@ export class Extractor implements Classifier {
     stats.functionsWithParseErrors = defs.filter((d) => d.hasError).length;
     for (const c of this.grammar.queries.calls.captures(tree.rootNode)) if (lockSite(c, this)) stats.lockSitesFound++;
     const ctx = {
-      catalog: this.catalog, file, loopMacros: this.loopMacros, indirectCalls: true,
+      catalog: this.catalog,
+      file,
+      loopMacros: this.loopMacros,
+      indirectCalls: true,
       callable: (n: string) => !this.catalog.primitive(n) && !this.catalog.assertMacro(n),
     };
     const types = new TypeTable();
@@ -94,7 +113,11 @@ export class Extractor implements Classifier {
       const ir = buildCfg(d, ctx);
       delete ir.canon; // rebuilt from ir.aliases where the record is used
       mergeStats(stats, { ...emptyStats(), lockSitesModelled: ir.lockSitesModelled, unmodelled: ir.unmodelled });
-      if (ir.incomplete) mergeStats(stats, { ...emptyStats(), incomplete: [{ file, function: ir.name, line: ir.site.line, reason: ir.incomplete }] });
+      if (ir.incomplete)
+        mergeStats(stats, {
+          ...emptyStats(),
+          incomplete: [{ file, function: ir.name, line: ir.site.line, reason: ir.incomplete }],
+        });
       fns.push(TypeTable.needsVariables(ir) ? { ir, vars: types.variables(d) } : { ir });
     }
     const slots: OpsSlot[] = [];
@@ -109,16 +132,29 @@ export class Extractor implements Classifier {
       const table = decl ? (decl.childForFieldName('declarator')?.text ?? '').replace(/[[\]\s*]/g, '') : '';
       const type = decl?.parent?.childForFieldName('type');
       const typeName = type?.type === 'struct_specifier' ? type.childForFieldName('name')?.text : undefined;
-      slots.push({ table: table || `${file}:${pair.startPosition.row + 1}`, field, fn, file, ...(typeName ? { type: typeName } : {}) });
+      slots.push({
+        table: table || `${file}:${pair.startPosition.row + 1}`,
+        field,
+        fn,
+        file,
+        ...(typeName ? { type: typeName } : {}),
+      });
     }
     // function pointers stored into fields (`ops->fsync = foo_fsync;`, `foo_fops.fsync = foo_fsync;`)
     for (const a of tree.rootNode.descendantsOfType('assignment_expression')) {
       const left = a?.childForFieldName('left');
       const right = a?.childForFieldName('right');
-      if (!a || left?.type !== 'field_expression' || right?.type !== 'identifier' || a.childForFieldName('operator')?.text !== '=') continue;
+      if (
+        !a ||
+        left?.type !== 'field_expression' ||
+        right?.type !== 'identifier' ||
+        a.childForFieldName('operator')?.text !== '='
+      )
+        continue;
       const field = left.childForFieldName('field')?.text;
       const obj = left.childForFieldName('argument')?.text.replace(/\s+/g, '');
-      if (field && obj && !/^[A-Z_][A-Z0-9_]*$/.test(right.text)) slots.push({ table: `${file}:${obj}`, field, fn: right.text, file });
+      if (field && obj && !/^[A-Z_][A-Z0-9_]*$/.test(right.text))
+        slots.push({ table: `${file}:${obj}`, field, fn: right.text, file });
     }
     return { file, stats, fns, slots, types: types.facts(), macros: macros.entries(), suppressed: suppressions(text) };
   }

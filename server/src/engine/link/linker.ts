@@ -38,11 +38,17 @@ export class Linker {
   readonly callers: number[][];
   private readonly contexts = new Map<number, Set<string> | null>();
 
-  constructor(readonly fns: readonly LinkFn[], slots: readonly OpsSlot[]) {
+  constructor(
+    readonly fns: readonly LinkFn[],
+    slots: readonly OpsSlot[],
+  ) {
     for (const f of fns) {
       if (f.isStatic) {
         let m = this.statics.get(f.file);
-        if (!m) { m = new Map(); this.statics.set(f.file, m); }
+        if (!m) {
+          m = new Map();
+          this.statics.set(f.file, m);
+        }
         if (!m.has(f.name)) m.set(f.name, f.id);
         if (f.file.endsWith('.h') && !this.inlines.has(f.name)) this.inlines.set(f.name, f.id);
       } else if (!this.globals.has(f.name)) {
@@ -60,7 +66,11 @@ export class Linker {
       this.tablesOf.set(fn, t);
     }
     this.callers = fns.map(() => []);
-    for (const f of fns) for (const c of f.callees) { const t = this.resolve(f.file, c); if (t !== undefined && t !== f.id) this.callers[t].push(f.id); }
+    for (const f of fns)
+      for (const c of f.callees) {
+        const t = this.resolve(f.file, c);
+        if (t !== undefined && t !== f.id) this.callers[t].push(f.id);
+      }
   }
 
   /** The slots a function is installed in (`btrfs_file_operations.fsync`). */
@@ -78,7 +88,10 @@ export class Linker {
   edges(): number[][] {
     return this.fns.map((f) => {
       const out = new Set<number>();
-      for (const c of f.callees) { const t = this.resolve(f.file, c); if (t !== undefined && t !== f.id) out.add(t); }
+      for (const c of f.callees) {
+        const t = this.resolve(f.file, c);
+        if (t !== undefined && t !== f.id) out.add(t);
+      }
       for (const field of f.fieldCalls) for (const c of this.byField.get(field) ?? []) if (c.fn !== f.id) out.add(c.fn);
       return [...out];
     });
@@ -117,14 +130,23 @@ export class Linker {
    * btrfs_file_operations.write_iter reaches btrfs_file_operations.fsync), then those in its
    * directory, then all of them if they are few. `hops`: how many calls away the indirect call is.
    */
-  indirect(field: string, entry: { id?: number; dir: string }, hops: number, summaryOf: (id: number) => Summary | undefined,
-    recvType?: string): { targets: IndirectTarget[]; unresolved: boolean } {
+  indirect(
+    field: string,
+    entry: { id?: number; dir: string },
+    hops: number,
+    summaryOf: (id: number) => Summary | undefined,
+    recvType?: string,
+  ): { targets: IndirectTarget[]; unresolved: boolean } {
     // through a known ops struct (`file->f_op` is a struct file_operations), only its tables count
     const all = (this.byField.get(field) ?? []).filter((c) => !recvType || !c.slot.type || c.slot.type === recvType);
     const toTargets = (list: typeof all) => {
       const seen = new Set<number>();
-      return list.filter((c) => (seen.has(c.fn) ? false : (seen.add(c.fn), true)))
-        .map((c) => ({ summary: summaryOf(c.fn) ?? emptySummary(this.fns[c.fn].name), via: `${c.slot.table}.${field}` }));
+      return list
+        .filter((c) => (seen.has(c.fn) ? false : (seen.add(c.fn), true)))
+        .map((c) => ({
+          summary: summaryOf(c.fn) ?? emptySummary(this.fns[c.fn].name),
+          via: `${c.slot.table}.${field}`,
+        }));
     };
     const mine = entry.id === undefined ? undefined : this.contextTables(entry.id);
     const sameTable = mine ? all.filter((c) => mine.has(c.slot.table)) : [];
@@ -142,5 +164,13 @@ export class Linker {
 
 /** A summary says the function does something with locks. */
 export function busy(s: Summary | undefined): boolean {
-  return !!s && (s.acquires.length > 0 || s.effects.length > 0 || s.deferred.length > 0 || s.conditional.length > 0 || s.forbidden.length > 0 || !!s.sleeps);
+  return (
+    !!s &&
+    (s.acquires.length > 0 ||
+      s.effects.length > 0 ||
+      s.deferred.length > 0 ||
+      s.conditional.length > 0 ||
+      s.forbidden.length > 0 ||
+      !!s.sleeps)
+  );
 }

@@ -11,7 +11,8 @@ export function sccOrder(n: number, edges: number[][]): number[][] {
     if (index[root] >= 0) continue;
     const work: [number, number][] = [[root, 0]];
     index[root] = low[root] = counter++;
-    stack.push(root); onStack[root] = 1;
+    stack.push(root);
+    onStack[root] = 1;
     while (work.length) {
       const top = work[work.length - 1];
       const [v, i] = top;
@@ -20,18 +21,26 @@ export function sccOrder(n: number, edges: number[][]): number[][] {
         const w = edges[v][i];
         if (index[w] < 0) {
           index[w] = low[w] = counter++;
-          stack.push(w); onStack[w] = 1;
+          stack.push(w);
+          onStack[w] = 1;
           work.push([w, 0]);
         } else if (onStack[w]) {
           low[v] = Math.min(low[v], index[w]);
         }
       } else {
         work.pop();
-        if (work.length) { const p = work[work.length - 1][0]; low[p] = Math.min(low[p], low[v]); }
+        if (work.length) {
+          const p = work[work.length - 1][0];
+          low[p] = Math.min(low[p], low[v]);
+        }
         if (low[v] === index[v]) {
           const comp: number[] = [];
           let w: number;
-          do { w = stack.pop()!; onStack[w] = 0; comp.push(w); } while (w !== v);
+          do {
+            w = stack.pop()!;
+            onStack[w] = 0;
+            comp.push(w);
+          } while (w !== v);
           out.push(comp);
         }
       }

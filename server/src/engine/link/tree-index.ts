@@ -19,7 +19,10 @@ export interface TreeIndex {
   summaries: (Summary | null)[];
   /** By callee id: each caller and the locks it holds at every call it makes (the intersection). */
   callersHold: Record<number, { caller: string; file: string; held: string[] }[]>;
-  /** The lock-order graph: one edge per pair of classes seen nested (A held while B is taken), with its shortest witness. */
+  /**
+   * The lock-order graph: one edge per pair of classes seen nested (A held while B is taken), with its
+   * shortest witness.
+   */
   order?: OrderWitness[];
 }
 
@@ -42,11 +45,19 @@ export function shareStrings(index: TreeIndex): void {
     if (!v || typeof v !== 'object' || seen.has(v)) return;
     seen.add(v);
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) { const x = v[i]; if (typeof x === 'string') v[i] = one(x); else walk(x); }
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
+        if (typeof x === 'string') v[i] = one(x);
+        else walk(x);
+      }
       return;
     }
     const o = v as Record<string, unknown>;
-    for (const k in o) { const x = o[k]; if (typeof x === 'string') o[k] = one(x); else walk(x); }
+    for (const k in o) {
+      const x = o[k];
+      if (typeof x === 'string') o[k] = one(x);
+      else walk(x);
+    }
   };
   walk(index.fns);
   walk(index.summaries);
@@ -70,7 +81,9 @@ export class TreeView {
     const id = this.linker.resolve(file, name);
     return id === undefined ? undefined : this.summary(id);
   }
-  get functions(): number { return this.data.fns.length; }
+  get functions(): number {
+    return this.data.fns.length;
+  }
 
   /** The function `name` defined in `file` (tree-relative), if indexed. */
   idOf(file: string, name: string): number | undefined {
@@ -78,7 +91,10 @@ export class TreeView {
     return id !== undefined && this.data.fns[id].file === file ? id : undefined;
   }
 
-  /** Who calls function `id`: direct callers, and the functions calling through an ops-table field it is installed in. */
+  /**
+   * Who calls function `id`: direct callers, and the functions calling through an ops-table field it is
+   * installed in.
+   */
   incoming(id: number): { caller: LinkFn; via?: string; held: string[] }[] {
     const out: { caller: LinkFn; via?: string; held: string[] }[] = [];
     const hold = new Map((this.data.callersHold[id] ?? []).map((h) => [`${h.file}:${h.caller}`, h.held]));
@@ -89,7 +105,8 @@ export class TreeView {
     for (const slot of this.linker.slotsOf(id)) {
       for (const f of this.data.fns) {
         if (out.length >= 200) break;
-        if (f.fieldCalls.includes(slot.field)) out.push({ caller: f, via: `->${slot.field} (${slot.table})`, held: [] });
+        if (f.fieldCalls.includes(slot.field))
+          out.push({ caller: f, via: `->${slot.field} (${slot.table})`, held: [] });
       }
     }
     return out;
@@ -106,7 +123,9 @@ export class TreeView {
     for (const field of f.fieldCalls) {
       const r = this.linker.indirect(field, { id, dir: f.dir }, 0, (t) => this.summary(t));
       for (const target of r.targets) {
-        const t = [...(this.linker.byField.get(field) ?? [])].find((c) => this.data.fns[c.fn].name === target.summary.name);
+        const t = [...(this.linker.byField.get(field) ?? [])].find(
+          (c) => this.data.fns[c.fn].name === target.summary.name,
+        );
         if (t) out.push({ callee: this.data.fns[t.fn], via: `->${field} (${target.via})` });
       }
     }
@@ -116,6 +135,6 @@ export class TreeView {
   /** What the callers of `file`'s function `name` hold when they call it. */
   callersOf(file: string, name: string): { caller: string; file: string; held: string[] }[] {
     const id = this.linker.resolve(file, name);
-    return id === undefined || this.data.fns[id].file !== file ? [] : this.data.callersHold[id] ?? [];
+    return id === undefined || this.data.fns[id].file !== file ? [] : (this.data.callersHold[id] ?? []);
   }
 }

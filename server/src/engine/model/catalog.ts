@@ -11,7 +11,13 @@
 import { type LockKind, type Mode, NAME_PATTERNS } from './kinds';
 
 export type PrimitiveOp =
-  | 'acquire' | 'release' | 'trylock' | 'assert' | 'predicate' | 'downgrade' | 'noreturn'
+  | 'acquire'
+  | 'release'
+  | 'trylock'
+  | 'assert'
+  | 'predicate'
+  | 'downgrade'
+  | 'noreturn'
   /** hand a held lock to an owner (a transaction) that releases it later */
   | 'handoff'
   /** the owner releases every lock handed to it (transaction commit/cancel) */
@@ -31,7 +37,10 @@ export interface LockPrimitive {
   mode?: Mode;
   /** Index of the argument that designates the lock; -1 for a global context (RCU, preemption). */
   arg?: number;
-  /** Template for the lock's lvalue: `{arg}` is the argument (dereferenced), e.g. `{arg}->i_rwsem`. A global context names itself. */
+  /**
+   * Template for the lock's lvalue: `{arg}` is the argument (dereferenced), e.g. `{arg}->i_rwsem`. A global
+   * context names itself.
+   */
   lock?: string;
   /** lockdep-like class when the primitive fixes it, e.g. `struct inode::i_rwsem`. */
   class?: string;
@@ -48,7 +57,10 @@ export interface LockPrimitive {
 }
 
 /** Macros/functions that assert a predicate; `negated` means the predicate must be false (WARN_ON(!x)). */
-export interface AssertMacro { name: string; negated: boolean }
+export interface AssertMacro {
+  name: string;
+  negated: boolean;
+}
 
 /**
  * "Never call X while holding Y": the lock is a template over X's arguments, so the rule can say
@@ -68,15 +80,24 @@ export const forbiddenLockKind = (rule: ForbiddenCall): LockKind => rule.kind ??
 
 export const BUILTIN_FORBIDDEN: ForbiddenCall[] = [
   {
-    call: 'generic_write_sync', lock: 'file_inode({0}->ki_filp)->i_rwsem', class: 'struct inode::i_rwsem',
-    kind: 'rwsem', reason: 'it syncs the file, and ->fsync may take the inode lock',
+    call: 'generic_write_sync',
+    lock: 'file_inode({0}->ki_filp)->i_rwsem',
+    class: 'struct inode::i_rwsem',
+    kind: 'rwsem',
+    reason: 'it syncs the file, and ->fsync may take the inode lock',
   },
   {
-    call: 'vfs_fsync_range', lock: 'file_inode({0})->i_rwsem', class: 'struct inode::i_rwsem', kind: 'rwsem',
+    call: 'vfs_fsync_range',
+    lock: 'file_inode({0})->i_rwsem',
+    class: 'struct inode::i_rwsem',
+    kind: 'rwsem',
     reason: '->fsync may take the inode lock',
   },
   {
-    call: 'vfs_fsync', lock: 'file_inode({0})->i_rwsem', class: 'struct inode::i_rwsem', kind: 'rwsem',
+    call: 'vfs_fsync',
+    lock: 'file_inode({0})->i_rwsem',
+    class: 'struct inode::i_rwsem',
+    kind: 'rwsem',
     reason: '->fsync may take the inode lock',
   },
 ];
@@ -85,34 +106,100 @@ export const BUILTIN_FORBIDDEN: ForbiddenCall[] = [
  * Calls that may sleep. `gfp`: the argument holding allocation flags; the call sleeps only when they
  * allow blocking (GFP_KERNEL, GFP_NOFS ...), not for GFP_ATOMIC/GFP_NOWAIT.
  */
-export interface Sleeper { name: string; gfp?: number }
+export interface Sleeper {
+  name: string;
+  gfp?: number;
+}
 
 export const BUILTIN_SLEEPERS: Sleeper[] = [
-  ...['schedule', 'schedule_timeout', 'io_schedule', 'msleep', 'msleep_interruptible', 'ssleep', 'usleep_range',
-    'might_sleep', 'cond_resched', 'wait_for_completion', 'wait_for_completion_io', 'wait_for_completion_killable',
-    'wait_on_page_writeback', 'folio_wait_writeback', 'wait_on_buffer', 'synchronize_rcu', 'synchronize_srcu',
-    'flush_work', 'flush_workqueue', 'cancel_work_sync', 'cancel_delayed_work_sync', 'copy_from_user', 'copy_to_user',
-    'get_user_pages', 'pin_user_pages', 'filemap_fdatawait', 'filemap_write_and_wait_range', 'vmalloc', 'vzalloc',
-    'wait_event', 'wait_event_interruptible', 'wait_event_killable', 'wait_event_timeout', 'wait_var_event']
-    .map((name) => ({ name })),
-  ...[['kmalloc', 1], ['kzalloc', 1], ['kcalloc', 2], ['kmalloc_array', 2], ['kvmalloc', 1], ['kvzalloc', 1],
-    ['kmem_cache_alloc', 1], ['kmem_cache_zalloc', 1], ['alloc_page', 0], ['alloc_pages', 0], ['__get_free_page', 0],
-    ['krealloc', 2], ['kstrdup', 1], ['kmemdup', 2], ['mempool_alloc', 1], ['bio_alloc', 2]]
-    .map(([name, gfp]) => ({ name: name as string, gfp: gfp as number })),
+  ...[
+    'schedule',
+    'schedule_timeout',
+    'io_schedule',
+    'msleep',
+    'msleep_interruptible',
+    'ssleep',
+    'usleep_range',
+    'might_sleep',
+    'cond_resched',
+    'wait_for_completion',
+    'wait_for_completion_io',
+    'wait_for_completion_killable',
+    'wait_on_page_writeback',
+    'folio_wait_writeback',
+    'wait_on_buffer',
+    'synchronize_rcu',
+    'synchronize_srcu',
+    'flush_work',
+    'flush_workqueue',
+    'cancel_work_sync',
+    'cancel_delayed_work_sync',
+    'copy_from_user',
+    'copy_to_user',
+    'get_user_pages',
+    'pin_user_pages',
+    'filemap_fdatawait',
+    'filemap_write_and_wait_range',
+    'vmalloc',
+    'vzalloc',
+    'wait_event',
+    'wait_event_interruptible',
+    'wait_event_killable',
+    'wait_event_timeout',
+    'wait_var_event',
+  ].map((name) => ({ name })),
+  ...[
+    ['kmalloc', 1],
+    ['kzalloc', 1],
+    ['kcalloc', 2],
+    ['kmalloc_array', 2],
+    ['kvmalloc', 1],
+    ['kvzalloc', 1],
+    ['kmem_cache_alloc', 1],
+    ['kmem_cache_zalloc', 1],
+    ['alloc_page', 0],
+    ['alloc_pages', 0],
+    ['__get_free_page', 0],
+    ['krealloc', 2],
+    ['kstrdup', 1],
+    ['kmemdup', 2],
+    ['mempool_alloc', 1],
+    ['bio_alloc', 2],
+  ].map(([name, gfp]) => ({ name: name as string, gfp: gfp as number })),
 ];
 
 /** Flags that allow an allocation to block. */
 export const BLOCKING_GFP = /\bGFP_(KERNEL|NOFS|NOIO|USER|HIGHUSER|HIGHUSER_MOVABLE|KERNEL_ACCOUNT)\b/;
 
 /** Scope-based guard classes (`guard(mutex)(&m)`, `scoped_guard(spinlock_irqsave, &l)`). */
-export interface GuardClass { name: string; kind: LockKind; mode: Mode; lock?: string; class?: string; recursive?: boolean }
+export interface GuardClass {
+  name: string;
+  kind: LockKind;
+  mode: Mode;
+  lock?: string;
+  class?: string;
+  recursive?: boolean;
+}
 
-const P = (name: string, op: PrimitiveOp, kind: LockKind, extra: Partial<LockPrimitive> = {}): LockPrimitive =>
-  ({ name, op, kind, ...extra });
+const P = (name: string, op: PrimitiveOp, kind: LockKind, extra: Partial<LockPrimitive> = {}): LockPrimitive => ({
+  name,
+  op,
+  kind,
+  ...extra,
+});
 
-function family(kind: LockKind, mode: Mode, lock: string | undefined, cls: string | undefined,
-  acquire: string[], release: string[], trylock: string[] = [], nested: string[] = [], zeroOk: string[] = [],
-  recursive = false): LockPrimitive[] {
+function family(
+  kind: LockKind,
+  mode: Mode,
+  lock: string | undefined,
+  cls: string | undefined,
+  acquire: string[],
+  release: string[],
+  trylock: string[] = [],
+  nested: string[] = [],
+  zeroOk: string[] = [],
+  recursive = false,
+): LockPrimitive[] {
   const base = { mode, ...(lock ? { lock } : {}), ...(cls ? { class: cls } : {}), ...(recursive ? { recursive } : {}) };
   return [
     ...acquire.map((n) => P(n, 'acquire', kind, base)),
@@ -126,8 +213,18 @@ function family(kind: LockKind, mode: Mode, lock: string | undefined, cls: strin
 const XFS_BITS: Record<string, FlagLock> = {
   XFS_IOLOCK_EXCL: { lock: 'VFS_I({arg})->i_rwsem', mode: 'excl', kind: 'rwsem', class: 'struct inode::i_rwsem' },
   XFS_IOLOCK_SHARED: { lock: 'VFS_I({arg})->i_rwsem', mode: 'shared', kind: 'rwsem', class: 'struct inode::i_rwsem' },
-  XFS_MMAPLOCK_EXCL: { lock: 'VFS_I({arg})->i_mapping->invalidate_lock', mode: 'excl', kind: 'rwsem', class: 'struct address_space::invalidate_lock' },
-  XFS_MMAPLOCK_SHARED: { lock: 'VFS_I({arg})->i_mapping->invalidate_lock', mode: 'shared', kind: 'rwsem', class: 'struct address_space::invalidate_lock' },
+  XFS_MMAPLOCK_EXCL: {
+    lock: 'VFS_I({arg})->i_mapping->invalidate_lock',
+    mode: 'excl',
+    kind: 'rwsem',
+    class: 'struct address_space::invalidate_lock',
+  },
+  XFS_MMAPLOCK_SHARED: {
+    lock: 'VFS_I({arg})->i_mapping->invalidate_lock',
+    mode: 'shared',
+    kind: 'rwsem',
+    class: 'struct address_space::invalidate_lock',
+  },
   XFS_ILOCK_EXCL: { lock: '{arg}->i_lock', mode: 'excl', kind: 'rwsem', class: 'struct xfs_inode::i_lock' },
   XFS_ILOCK_SHARED: { lock: '{arg}->i_lock', mode: 'shared', kind: 'rwsem', class: 'struct xfs_inode::i_lock' },
 };
@@ -139,36 +236,109 @@ const IMMAP = { lock: '{arg}->i_mmap_rwsem', class: 'struct address_space::i_mma
 
 export const BUILTIN_PRIMITIVES: LockPrimitive[] = [
   // mutex
-  ...family('mutex', 'excl', undefined, undefined,
-    ['mutex_lock', 'mutex_lock_io'], ['mutex_unlock'], ['mutex_trylock'],
+  ...family(
+    'mutex',
+    'excl',
+    undefined,
+    undefined,
+    ['mutex_lock', 'mutex_lock_io'],
+    ['mutex_unlock'],
+    ['mutex_trylock'],
     ['mutex_lock_nested', 'mutex_lock_io_nested'],
-    ['mutex_lock_interruptible', 'mutex_lock_killable']),
+    ['mutex_lock_interruptible', 'mutex_lock_killable'],
+  ),
   P('mutex_lock_interruptible_nested', 'trylock', 'mutex', { mode: 'excl', success: 'zero', subclassArg: 1 }),
   P('mutex_lock_killable_nested', 'trylock', 'mutex', { mode: 'excl', success: 'zero', subclassArg: 1 }),
   // rw_semaphore
-  ...family('rwsem', 'shared', undefined, undefined,
-    ['down_read', 'down_read_non_owner'], ['up_read', 'up_read_non_owner'], ['down_read_trylock'],
-    ['down_read_nested'], ['down_read_killable', 'down_read_interruptible']),
-  ...family('rwsem', 'excl', undefined, undefined,
-    ['down_write'], ['up_write'], ['down_write_trylock'], ['down_write_nested'], ['down_write_killable']),
+  ...family(
+    'rwsem',
+    'shared',
+    undefined,
+    undefined,
+    ['down_read', 'down_read_non_owner'],
+    ['up_read', 'up_read_non_owner'],
+    ['down_read_trylock'],
+    ['down_read_nested'],
+    ['down_read_killable', 'down_read_interruptible'],
+  ),
+  ...family(
+    'rwsem',
+    'excl',
+    undefined,
+    undefined,
+    ['down_write'],
+    ['up_write'],
+    ['down_write_trylock'],
+    ['down_write_nested'],
+    ['down_write_killable'],
+  ),
   P('downgrade_write', 'downgrade', 'rwsem'),
   // spinlocks (the irq/bh variants also disable irqs/softirqs; the lock is what matters here)
-  ...family('spinlock', 'excl', undefined, undefined,
-    ['spin_lock', 'spin_lock_bh', 'spin_lock_irq', 'spin_lock_irqsave', 'raw_spin_lock', 'raw_spin_lock_irq', 'raw_spin_lock_irqsave', 'raw_spin_lock_bh'],
-    ['spin_unlock', 'spin_unlock_bh', 'spin_unlock_irq', 'spin_unlock_irqrestore', 'raw_spin_unlock', 'raw_spin_unlock_irq', 'raw_spin_unlock_irqrestore', 'raw_spin_unlock_bh'],
+  ...family(
+    'spinlock',
+    'excl',
+    undefined,
+    undefined,
+    [
+      'spin_lock',
+      'spin_lock_bh',
+      'spin_lock_irq',
+      'spin_lock_irqsave',
+      'raw_spin_lock',
+      'raw_spin_lock_irq',
+      'raw_spin_lock_irqsave',
+      'raw_spin_lock_bh',
+    ],
+    [
+      'spin_unlock',
+      'spin_unlock_bh',
+      'spin_unlock_irq',
+      'spin_unlock_irqrestore',
+      'raw_spin_unlock',
+      'raw_spin_unlock_irq',
+      'raw_spin_unlock_irqrestore',
+      'raw_spin_unlock_bh',
+    ],
     ['spin_trylock', 'spin_trylock_bh', 'spin_trylock_irq', 'spin_trylock_irqsave', 'raw_spin_trylock'],
-    ['spin_lock_nested', 'spin_lock_irqsave_nested', 'raw_spin_lock_nested']),
+    ['spin_lock_nested', 'spin_lock_irqsave_nested', 'raw_spin_lock_nested'],
+  ),
   // rwlock_t: readers may nest
-  ...family('rwlock', 'shared', undefined, undefined,
+  ...family(
+    'rwlock',
+    'shared',
+    undefined,
+    undefined,
     ['read_lock', 'read_lock_bh', 'read_lock_irq', 'read_lock_irqsave'],
-    ['read_unlock', 'read_unlock_bh', 'read_unlock_irq', 'read_unlock_irqrestore'], ['read_trylock'], [], [], true),
-  ...family('rwlock', 'excl', undefined, undefined,
+    ['read_unlock', 'read_unlock_bh', 'read_unlock_irq', 'read_unlock_irqrestore'],
+    ['read_trylock'],
+    [],
+    [],
+    true,
+  ),
+  ...family(
+    'rwlock',
+    'excl',
+    undefined,
+    undefined,
     ['write_lock', 'write_lock_bh', 'write_lock_irq', 'write_lock_irqsave'],
-    ['write_unlock', 'write_unlock_bh', 'write_unlock_irq', 'write_unlock_irqrestore'], ['write_trylock']),
+    ['write_unlock', 'write_unlock_bh', 'write_unlock_irq', 'write_unlock_irqrestore'],
+    ['write_trylock'],
+  ),
   // seqlock writers
-  ...family('seqlock', 'excl', undefined, undefined,
+  ...family(
+    'seqlock',
+    'excl',
+    undefined,
+    undefined,
     ['write_seqlock', 'write_seqlock_bh', 'write_seqlock_irq', 'write_seqlock_irqsave', 'read_seqlock_excl'],
-    ['write_sequnlock', 'write_sequnlock_bh', 'write_sequnlock_irq', 'write_sequnlock_irqrestore', 'read_sequnlock_excl']),
+    [
+      'write_sequnlock',
+      'write_sequnlock_bh',
+      'write_sequnlock_irq',
+      'write_sequnlock_irqrestore',
+      'read_sequnlock_excl',
+    ],
+  ),
   // global contexts
   P('rcu_read_lock', 'acquire', 'rcu', { arg: -1, lock: 'rcu_read_lock', mode: 'shared', recursive: true }),
   P('rcu_read_unlock', 'release', 'rcu', { arg: -1, lock: 'rcu_read_lock', mode: 'shared', recursive: true }),
@@ -181,36 +351,136 @@ export const BUILTIN_PRIMITIVES: LockPrimitive[] = [
   P('local_irq_save', 'acquire', 'irq', { arg: -1, lock: 'local_irq', mode: 'excl', recursive: true }),
   P('local_irq_restore', 'release', 'irq', { arg: -1, lock: 'local_irq', mode: 'excl', recursive: true }),
   // VFS wrappers (static inlines over the primitives above; summaries will infer them once headers are indexed)
-  ...family('rwsem', 'excl', INODE.lock, INODE.class, ['inode_lock'], ['inode_unlock'], ['inode_trylock'], ['inode_lock_nested']),
-  ...family('rwsem', 'shared', INODE.lock, INODE.class, ['inode_lock_shared'], ['inode_unlock_shared'], ['inode_trylock_shared'], ['inode_lock_shared_nested']),
+  ...family(
+    'rwsem',
+    'excl',
+    INODE.lock,
+    INODE.class,
+    ['inode_lock'],
+    ['inode_unlock'],
+    ['inode_trylock'],
+    ['inode_lock_nested'],
+  ),
+  ...family(
+    'rwsem',
+    'shared',
+    INODE.lock,
+    INODE.class,
+    ['inode_lock_shared'],
+    ['inode_unlock_shared'],
+    ['inode_trylock_shared'],
+    ['inode_lock_shared_nested'],
+  ),
   ...family('rwsem', 'excl', INVAL.lock, INVAL.class, ['filemap_invalidate_lock'], ['filemap_invalidate_unlock']),
-  ...family('rwsem', 'shared', INVAL.lock, INVAL.class, ['filemap_invalidate_lock_shared'], ['filemap_invalidate_unlock_shared']),
-  ...family('rwsem', 'shared', MMAP.lock, MMAP.class, ['mmap_read_lock'], ['mmap_read_unlock'], ['mmap_read_trylock'], [], ['mmap_read_lock_killable']),
-  ...family('rwsem', 'excl', MMAP.lock, MMAP.class, ['mmap_write_lock'], ['mmap_write_unlock'], [], ['mmap_write_lock_nested'], ['mmap_write_lock_killable']),
+  ...family(
+    'rwsem',
+    'shared',
+    INVAL.lock,
+    INVAL.class,
+    ['filemap_invalidate_lock_shared'],
+    ['filemap_invalidate_unlock_shared'],
+  ),
+  ...family(
+    'rwsem',
+    'shared',
+    MMAP.lock,
+    MMAP.class,
+    ['mmap_read_lock'],
+    ['mmap_read_unlock'],
+    ['mmap_read_trylock'],
+    [],
+    ['mmap_read_lock_killable'],
+  ),
+  ...family(
+    'rwsem',
+    'excl',
+    MMAP.lock,
+    MMAP.class,
+    ['mmap_write_lock'],
+    ['mmap_write_unlock'],
+    [],
+    ['mmap_write_lock_nested'],
+    ['mmap_write_lock_killable'],
+  ),
   ...family('rwsem', 'excl', IMMAP.lock, IMMAP.class, ['i_mmap_lock_write'], ['i_mmap_unlock_write']),
   ...family('rwsem', 'shared', IMMAP.lock, IMMAP.class, ['i_mmap_lock_read'], ['i_mmap_unlock_read']),
   // page, folio and buffer locks (bit locks that sleep)
-  ...family('page', 'excl', 'PG_locked({arg})', 'struct page::PG_locked', ['lock_page', '__lock_page'], ['unlock_page'], ['trylock_page'], [], ['lock_page_killable']),
-  ...family('folio', 'excl', 'PG_locked({arg})', 'struct folio::PG_locked', ['folio_lock', '__folio_lock'], ['folio_unlock'], ['folio_trylock'], [], ['folio_lock_killable']),
-  ...family('buffer', 'excl', 'BH_Lock({arg})', 'struct buffer_head::BH_Lock', ['lock_buffer'], ['unlock_buffer'], ['trylock_buffer']),
+  ...family(
+    'page',
+    'excl',
+    'PG_locked({arg})',
+    'struct page::PG_locked',
+    ['lock_page', '__lock_page'],
+    ['unlock_page'],
+    ['trylock_page'],
+    [],
+    ['lock_page_killable'],
+  ),
+  ...family(
+    'folio',
+    'excl',
+    'PG_locked({arg})',
+    'struct folio::PG_locked',
+    ['folio_lock', '__folio_lock'],
+    ['folio_unlock'],
+    ['folio_trylock'],
+    [],
+    ['folio_lock_killable'],
+  ),
+  ...family(
+    'buffer',
+    'excl',
+    'BH_Lock({arg})',
+    'struct buffer_head::BH_Lock',
+    ['lock_buffer'],
+    ['unlock_buffer'],
+    ['trylock_buffer'],
+  ),
   // "decrement, and if it hits zero return true with the lock held"
   ...['atomic_dec_and_lock', 'refcount_dec_and_lock', '_atomic_dec_and_lock', 'atomic_dec_and_raw_lock'].map((n) =>
-    P(n, 'trylock', 'spinlock', { arg: 1, mode: 'excl', success: 'nonzero' })),
+    P(n, 'trylock', 'spinlock', { arg: 1, mode: 'excl', success: 'nonzero' }),
+  ),
   ...['atomic_dec_and_lock_irqsave', 'refcount_dec_and_lock_irqsave'].map((n) =>
-    P(n, 'trylock', 'spinlock', { arg: 1, mode: 'excl', success: 'nonzero' })),
+    P(n, 'trylock', 'spinlock', { arg: 1, mode: 'excl', success: 'nonzero' }),
+  ),
   ...['atomic_dec_and_mutex_lock', 'refcount_dec_and_mutex_lock'].map((n) =>
-    P(n, 'trylock', 'mutex', { arg: 1, mode: 'excl', success: 'nonzero' })),
+    P(n, 'trylock', 'mutex', { arg: 1, mode: 'excl', success: 'nonzero' }),
+  ),
   // handing a locked buffer to I/O: the completion unlocks it
-  P('submit_bh', 'release', 'buffer', { arg: 1, lock: 'BH_Lock({arg})', class: 'struct buffer_head::BH_Lock', mode: 'excl' }),
+  P('submit_bh', 'release', 'buffer', {
+    arg: 1,
+    lock: 'BH_Lock({arg})',
+    class: 'struct buffer_head::BH_Lock',
+    mode: 'excl',
+  }),
   // btrfs extent range lock (extent_io_tree) and extent buffer locks
   ...['lock_extent', 'lock_extent_bits', 'btrfs_lock_extent'].map((n) =>
-    P(n, 'acquire', 'range', { mode: 'excl', class: 'struct extent_io_tree range', range: [1, 2] })),
+    P(n, 'acquire', 'range', { mode: 'excl', class: 'struct extent_io_tree range', range: [1, 2] }),
+  ),
   ...['try_lock_extent', 'btrfs_try_lock_extent'].map((n) =>
-    P(n, 'trylock', 'range', { mode: 'excl', class: 'struct extent_io_tree range', range: [1, 2], success: 'nonzero' })),
+    P(n, 'trylock', 'range', { mode: 'excl', class: 'struct extent_io_tree range', range: [1, 2], success: 'nonzero' }),
+  ),
   ...['unlock_extent', 'unlock_extent_cached', 'btrfs_unlock_extent'].map((n) =>
-    P(n, 'release', 'range', { mode: 'excl', class: 'struct extent_io_tree range', range: [1, 2] })),
-  ...family('rwsem', 'excl', '{arg}->lock', 'struct extent_buffer::lock', ['btrfs_tree_lock'], ['btrfs_tree_unlock'], ['btrfs_try_tree_write_lock']),
-  ...family('rwsem', 'shared', '{arg}->lock', 'struct extent_buffer::lock', ['btrfs_tree_read_lock'], ['btrfs_tree_read_unlock'], ['btrfs_try_tree_read_lock']),
+    P(n, 'release', 'range', { mode: 'excl', class: 'struct extent_io_tree range', range: [1, 2] }),
+  ),
+  ...family(
+    'rwsem',
+    'excl',
+    '{arg}->lock',
+    'struct extent_buffer::lock',
+    ['btrfs_tree_lock'],
+    ['btrfs_tree_unlock'],
+    ['btrfs_try_tree_write_lock'],
+  ),
+  ...family(
+    'rwsem',
+    'shared',
+    '{arg}->lock',
+    'struct extent_buffer::lock',
+    ['btrfs_tree_read_lock'],
+    ['btrfs_tree_read_unlock'],
+    ['btrfs_try_tree_read_lock'],
+  ),
   // xfs inode locks selected by flag bits
   P('xfs_ilock', 'acquire', 'rwsem', { flags: { arg: 1, bits: XFS_BITS } }),
   P('xfs_ilock_nowait', 'trylock', 'rwsem', { flags: { arg: 1, bits: XFS_BITS }, success: 'nonzero' }),
@@ -218,10 +488,19 @@ export const BUILTIN_PRIMITIVES: LockPrimitive[] = [
   P('xfs_isilocked', 'predicate', 'rwsem', { flags: { arg: 1, bits: XFS_BITS } }),
   // joining a locked inode to a transaction hands the lock to it: still held, released at commit/cancel
   P('xfs_trans_ijoin', 'handoff', 'rwsem', { arg: 1, flags: { arg: 2, bits: XFS_BITS } }),
-  ...['xfs_trans_commit', 'xfs_trans_cancel', '__xfs_trans_commit'].map((n) => P(n, 'release-handed', 'other', { arg: -1 })),
+  ...['xfs_trans_commit', 'xfs_trans_cancel', '__xfs_trans_commit'].map((n) =>
+    P(n, 'release-handed', 'other', { arg: -1 }),
+  ),
   // lockdep assertions
-  ...['lockdep_assert_held', 'lockdep_assert_held_once', 'assert_spin_locked', 'lockdep_assert_held_write', 'lockdep_assert_held_read']
-    .map((n) => P(n, 'assert', 'other', n.endsWith('_read') ? { mode: 'shared' } : n.endsWith('_write') ? { mode: 'excl' } : {})),
+  ...[
+    'lockdep_assert_held',
+    'lockdep_assert_held_once',
+    'assert_spin_locked',
+    'lockdep_assert_held_write',
+    'lockdep_assert_held_read',
+  ].map((n) =>
+    P(n, 'assert', 'other', n.endsWith('_read') ? { mode: 'shared' } : n.endsWith('_write') ? { mode: 'excl' } : {}),
+  ),
   // predicates used inside WARN_ON(!...) / ASSERT(...)
   ...['mutex_is_locked', 'rwsem_is_locked', 'spin_is_locked', 'lockdep_is_held'].map((n) => P(n, 'predicate', 'other')),
   P('inode_is_locked', 'predicate', 'rwsem', INODE),
@@ -278,20 +557,32 @@ export class Catalog {
     for (const g of [...GUARD_CLASSES, ...extraGuards]) this.guards.set(g.name, g);
   }
 
-  primitive(name: string): LockPrimitive | undefined { return this.byName.get(name); }
-  assertMacro(name: string): AssertMacro | undefined { return this.asserts.get(name); }
+  primitive(name: string): LockPrimitive | undefined {
+    return this.byName.get(name);
+  }
+  assertMacro(name: string): AssertMacro | undefined {
+    return this.asserts.get(name);
+  }
   /** An assertion: a catalog macro, or one a filesystem names its own way (NAME_PATTERNS: `*bug_on*`, `*_assert*`). */
   assertion(name: string): { negated: boolean } | undefined {
     if (this.asserts.has(name)) return this.asserts.get(name);
     if (NAME_PATTERNS.bugOnMacro.test(name)) return { negated: true };
     return NAME_PATTERNS.assertMacro.test(name) ? { negated: false } : undefined;
   }
-  guard(name: string): GuardClass | undefined { return this.guards.get(name); }
-  forbiddenCall(name: string): ForbiddenCall | undefined { return this.forbidden.get(name); }
-  sleeper(name: string): Sleeper | undefined { return this.sleepers.get(name); }
+  guard(name: string): GuardClass | undefined {
+    return this.guards.get(name);
+  }
+  forbiddenCall(name: string): ForbiddenCall | undefined {
+    return this.forbidden.get(name);
+  }
+  sleeper(name: string): Sleeper | undefined {
+    return this.sleepers.get(name);
+  }
   /** Names worth a second look when scanning a file (all primitives that act on a lock). */
   lockNames(): string[] {
     return [...this.byName.values()].filter((p) => p.op !== 'noreturn' && p.op !== 'predicate').map((p) => p.name);
   }
-  get size(): number { return this.byName.size; }
+  get size(): number {
+    return this.byName.size;
+  }
 }

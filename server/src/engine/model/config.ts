@@ -14,23 +14,37 @@ import { FINDING_KINDS, type Finding, type FindingKind, type Severity, defaultSe
 const lockKind = z.enum(LOCK_KIND_NAMES);
 const mode = z.enum(['excl', 'shared']);
 
-export const primitiveSchema = z.object({
-  name: z.string().regex(/^[A-Za-z_]\w*$/, 'a C identifier'),
-  op: z.enum(['acquire', 'release', 'trylock', 'assert', 'predicate', 'downgrade', 'noreturn', 'handoff', 'release-handed']),
-  kind: lockKind.default('other'),
-  mode: mode.optional(),
-  arg: z.number().int().min(-1).max(15).optional(),
-  lock: z.string().optional(),
-  class: z.string().optional(),
-  success: z.enum(['nonzero', 'zero']).optional(),
-  subclassArg: z.number().int().min(0).max(15).optional(),
-  recursive: z.boolean().optional(),
-  flags: z.object({
-    arg: z.number().int().min(0).max(15),
-    bits: z.record(z.object({ lock: z.string(), mode, kind: lockKind, class: z.string().optional() })),
-  }).optional(),
-  range: z.tuple([z.number().int(), z.number().int()]).optional(),
-}).strict();
+export const primitiveSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z_]\w*$/, 'a C identifier'),
+    op: z.enum([
+      'acquire',
+      'release',
+      'trylock',
+      'assert',
+      'predicate',
+      'downgrade',
+      'noreturn',
+      'handoff',
+      'release-handed',
+    ]),
+    kind: lockKind.default('other'),
+    mode: mode.optional(),
+    arg: z.number().int().min(-1).max(15).optional(),
+    lock: z.string().optional(),
+    class: z.string().optional(),
+    success: z.enum(['nonzero', 'zero']).optional(),
+    subclassArg: z.number().int().min(0).max(15).optional(),
+    recursive: z.boolean().optional(),
+    flags: z
+      .object({
+        arg: z.number().int().min(0).max(15),
+        bits: z.record(z.object({ lock: z.string(), mode, kind: lockKind, class: z.string().optional() })),
+      })
+      .optional(),
+    range: z.tuple([z.number().int(), z.number().int()]).optional(),
+  })
+  .strict();
 
 const severityOrOff = z.enum(['error', 'warning', 'information', 'hint', 'off']);
 
@@ -38,23 +52,36 @@ const severityOrOff = z.enum(['error', 'warning', 'information', 'hint', 'off'])
 export const SETTINGS = {
   extraLocks: {
     schema: z.array(primitiveSchema).default([]),
-    description: 'Extra lock primitives (same shape as the built-in catalog), e.g. {"name": "foo_lock", "op": "acquire", "kind": "mutex", "lock": "{arg}->lock"}.',
+    description:
+      'Extra lock primitives (same shape as the built-in catalog), e.g. {"name": "foo_lock", "op": "acquire", ' +
+      '"kind": "mutex", "lock": "{arg}->lock"}.',
     json: { type: 'array', items: { type: 'object' } },
   },
   forbiddenCalls: {
-    schema: z.array(z.object({
-      call: z.string().regex(/^[A-Za-z_]\w*$/, 'a C identifier'),
-      lock: z.string().min(1),
-      class: z.string().optional(),
-      kind: lockKind.optional(),
-      reason: z.string().default('a forbidden-call rule'),
-    }).strict()).default([]),
-    description: 'Calls that must not happen while a lock is held, e.g. {"call": "vfs_fsync", "lock": "file_inode({0})->i_rwsem", "reason": "..."}; {0} is the call\'s first argument. Built in: generic_write_sync, vfs_fsync_range and vfs_fsync under the inode lock of the same file.',
+    schema: z
+      .array(
+        z
+          .object({
+            call: z.string().regex(/^[A-Za-z_]\w*$/, 'a C identifier'),
+            lock: z.string().min(1),
+            class: z.string().optional(),
+            kind: lockKind.optional(),
+            reason: z.string().default('a forbidden-call rule'),
+          })
+          .strict(),
+      )
+      .default([]),
+    description:
+      'Calls that must not happen while a lock is held, e.g. {"call": "vfs_fsync", "lock": ' +
+      '"file_inode({0})->i_rwsem", "reason": "..."}; {0} is the call\'s first argument. Built in: ' +
+      'generic_write_sync, vfs_fsync_range and vfs_fsync under the inode lock of the same file.',
     json: { type: 'array', items: { type: 'object' } },
   },
   'index.include': {
     schema: z.array(z.string().min(1)).default(['fs/**', 'include/**', 'mm/**', 'block/**']),
-    description: 'Files of a kernel tree indexed for whole-tree analysis (globs relative to the tree root: ** any folders, * any name).',
+    description:
+      'Files of a kernel tree indexed for whole-tree analysis ' +
+      '(globs relative to the tree root: ** any folders, * any name).',
     json: { type: 'array', items: { type: 'string' } },
   },
   'index.exclude': {
@@ -69,26 +96,41 @@ export const SETTINGS = {
   },
   'index.cache': {
     schema: z.boolean().default(true),
-    description: 'Keep what indexing extracted in an on-disk cache (the workspace\'s extension storage), keyed by file content, lockscope version, grammar and settings, so that the next start loads it instead of parsing the tree again.',
+    description:
+      "Keep what indexing extracted in an on-disk cache (the workspace's extension storage), keyed by file content, " +
+      'lockscope version, grammar and settings, so that the next start loads it instead of parsing the tree again.',
     json: { type: 'boolean' },
   },
   loopMacros: {
     schema: z.array(z.string().regex(/^[A-Za-z_]\w*$/)).default([]),
-    description: 'Extra macro names whose `NAME(...) { body }` is a loop (names containing for_each are loops already).',
+    description:
+      'Extra macro names whose `NAME(...) { body }` is a loop (names containing for_each are loops already).',
     json: { type: 'array', items: { type: 'string' } },
   },
   severity: {
     schema: z.record(z.enum(FINDING_KINDS), severityOrOff).default(defaultSeverities),
-    description: 'Severity per finding kind, or "off" to hide a kind. lock-order-inversion is off by default: without lock types its classes are too coarse on a real tree (see docs/findings.md).',
-    json: { type: 'object', additionalProperties: { type: 'string', enum: ['error', 'warning', 'information', 'hint', 'off'] } },
+    description:
+      'Severity per finding kind, or "off" to hide a kind. lock-order-inversion is off by default: without lock ' +
+      'types its classes are too coarse on a real tree (see docs/findings.md).',
+    json: {
+      type: 'object',
+      additionalProperties: { type: 'string', enum: ['error', 'warning', 'information', 'hint', 'off'] },
+    },
   },
   pathOrder: {
     schema: z.enum(['start-first', 'end-first']).default('start-first'),
-    description: 'Order of a finding\'s path steps in related information: from the first acquisition (start-first) or from the conflict back (end-first).',
+    description:
+      "Order of a finding's path steps in related information: from the first acquisition (start-first) or from the " +
+      'conflict back (end-first).',
     json: { type: 'string', enum: ['start-first', 'end-first'] },
   },
   maxFileSizeKB: {
-    schema: z.number().int().min(1).max(1024 * 1024).default(16384),
+    schema: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024 * 1024)
+      .default(16384),
     description: 'Files larger than this (KiB) are not analysed; a message says so.',
     json: { type: 'number' },
   },
@@ -111,19 +153,24 @@ export type SettingKey = keyof typeof SETTINGS;
 export const STARTUP_SETTINGS = {
   grammarDirectory: {
     default: '',
-    description: 'Folder holding tree-sitter-c.wasm and web-tree-sitter.wasm; empty means the bundled grammars. User settings only (a workspace cannot set it), read when the server starts.',
+    description:
+      'Folder holding tree-sitter-c.wasm and web-tree-sitter.wasm; empty means the bundled grammars. User settings ' +
+      'only (a workspace cannot set it), read when the server starts.',
     json: { type: 'string', scope: 'machine' },
   },
   allowUnpinnedGrammar: {
     default: false,
-    description: 'Load grammar WASM files other than the ones lockscope ships (their SHA-256 differs). WASM files are code: allow only ones you trust. User settings only, read when the server starts.',
+    description:
+      'Load grammar WASM files other than the ones lockscope ships (their SHA-256 differs). WASM files are code: ' +
+      'allow only ones you trust. User settings only, read when the server starts.',
     json: { type: 'boolean', scope: 'machine' },
   },
 } as const;
 
 const STARTUP_HINT: Record<keyof typeof STARTUP_SETTINGS, string> = {
   grammarDirectory: '--grammars DIR, $LOCKSCOPE_GRAMMARS or the user-level VS Code setting',
-  allowUnpinnedGrammar: '--allow-unpinned-grammar, $LOCKSCOPE_ALLOW_UNPINNED_GRAMMAR=1 or the user-level VS Code setting',
+  allowUnpinnedGrammar:
+    '--allow-unpinned-grammar, $LOCKSCOPE_ALLOW_UNPINNED_GRAMMAR=1 or the user-level VS Code setting',
 };
 
 export interface Settings {
@@ -152,24 +199,39 @@ export function parseSettings(raw: unknown, origin: string): { settings: Setting
   const problems: string[] = [];
   if (raw === undefined || raw === null) return { settings: settings as unknown as Settings, problems };
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    return { settings: settings as unknown as Settings, problems: [`${origin}: expected an object of settings, got ${Array.isArray(raw) ? 'an array' : typeof raw}`] };
+    return {
+      settings: settings as unknown as Settings,
+      problems: [`${origin}: expected an object of settings, got ${Array.isArray(raw) ? 'an array' : typeof raw}`],
+    };
   }
   const obj = raw as Record<string, unknown>;
   // accept both flat ("trace.server") and nested ({trace: {server}}) spellings
   const trace = obj.trace as Record<string, unknown> | undefined;
-  if (trace && typeof trace === 'object' && 'server' in trace && !('trace.server' in obj)) obj['trace.server'] = trace.server;
+  if (trace && typeof trace === 'object' && 'server' in trace && !('trace.server' in obj))
+    obj['trace.server'] = trace.server;
   for (const [key, def] of Object.entries(SETTINGS)) {
     if (!Object.hasOwn(obj, key) || obj[key] === undefined) continue;
     const r = def.schema.safeParse(obj[key]);
     // a severity map given by the user changes the kinds it names; the others keep their defaults
-    if (r.success) settings[key] = key === 'severity' ? { ...(settings[key] as object), ...(r.data as object) } : r.data;
-    else problems.push(`${origin}: setting "${key}" is invalid (${r.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}); using the default`);
+    if (r.success)
+      settings[key] = key === 'severity' ? { ...(settings[key] as object), ...(r.data as object) } : r.data;
+    else
+      problems.push(
+        `${origin}: setting "${key}" is invalid ` +
+          `(${r.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')}); ` +
+          'using the default',
+      );
   }
   for (const key of Object.keys(obj)) {
     if (Object.hasOwn(STARTUP_HINT, key)) {
       // what code is loaded is never decided by a tree or a workspace (an empty/false value asks for nothing)
-      if (obj[key]) problems.push(`${origin}: setting "${key}" is not read from here: it decides what code lockscope loads, so only the user sets it (${STARTUP_HINT[key as keyof typeof STARTUP_HINT]}); ignored`);
-    } else if (!Object.hasOwn(SETTINGS, key) && key !== 'trace') problems.push(`${origin}: unknown setting "${key}" ignored`);
+      if (obj[key])
+        problems.push(
+          `${origin}: setting "${key}" is not read from here: it decides what code lockscope loads, ` +
+            `so only the user sets it (${STARTUP_HINT[key as keyof typeof STARTUP_HINT]}); ignored`,
+        );
+    } else if (!Object.hasOwn(SETTINGS, key) && key !== 'trace')
+      problems.push(`${origin}: unknown setting "${key}" ignored`);
   }
   return { settings: settings as unknown as Settings, problems };
 }
@@ -190,9 +252,15 @@ export function mergeSettings(base: Settings, over: Partial<Settings>): Settings
 export function readWorkspaceFile(dir: string): { settings?: Partial<Settings>; problems: string[] } {
   const file = path.join(dir, '.lockscope.json');
   let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch { return { problems: [] }; }
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return { problems: [] };
+  }
   let raw: unknown;
-  try { raw = JSON.parse(text); } catch (e) {
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
     return { problems: [`${file}: not valid JSON (${(e as Error).message}); ignored`] };
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -201,7 +269,9 @@ export function readWorkspaceFile(dir: string): { settings?: Partial<Settings>; 
   }
   const { settings, problems } = parseSettings(raw, file);
   const given: Partial<Settings> = {};
-  for (const k of Object.keys(raw)) if (Object.hasOwn(SETTINGS, k)) (given as Record<string, unknown>)[k] = (settings as unknown as Record<string, unknown>)[k];
+  for (const k of Object.keys(raw))
+    if (Object.hasOwn(SETTINGS, k))
+      (given as Record<string, unknown>)[k] = (settings as unknown as Record<string, unknown>)[k];
   return { settings: given, problems };
 }
 

@@ -229,9 +229,20 @@ export interface FileStats {
 }
 
 /** A function the engine gave up on: where, and which budget (nesting depth, CFG size, solver rounds). */
-export interface Incomplete { file?: string; function: string; line: number; reason: string }
+export interface Incomplete {
+  file?: string;
+  function: string;
+  line: number;
+  reason: string;
+}
 
-export const emptyStats = (): FileStats => ({ functions: 0, functionsWithParseErrors: 0, lockSitesFound: 0, lockSitesModelled: 0, unmodelled: {} });
+export const emptyStats = (): FileStats => ({
+  functions: 0,
+  functionsWithParseErrors: 0,
+  lockSitesFound: 0,
+  lockSitesModelled: 0,
+  unmodelled: {},
+});
 
 /** Add `from`'s counts to `into` (returned). */
 export function mergeStats<T extends FileStats>(into: T, from: FileStats): T {

@@ -6,13 +6,43 @@
  */
 import type { Mode } from './kinds';
 
-export interface EntryLock { lock: string; mode: Mode; kind: 'rwsem' | 'page' | 'folio'; class: string }
+export interface EntryLock {
+  lock: string;
+  mode: Mode;
+  kind: 'rwsem' | 'page' | 'folio';
+  class: string;
+}
 
-const I = (p: string, mode: Mode = 'excl'): EntryLock => ({ lock: `${p}->i_rwsem`, mode, kind: 'rwsem', class: 'struct inode::i_rwsem' });
-const PAGE = (p: string): EntryLock => ({ lock: `PG_locked(${p})`, mode: 'excl', kind: 'page', class: 'struct page::PG_locked' });
-const FOLIO = (p: string): EntryLock => ({ lock: `PG_locked(${p})`, mode: 'excl', kind: 'folio', class: 'struct folio::PG_locked' });
-const MMAP = (p: string): EntryLock => ({ lock: `${p}->vma->vm_mm->mmap_lock`, mode: 'shared', kind: 'rwsem', class: 'struct mm_struct::mmap_lock' });
-const UMOUNT = (p: string, mode: Mode): EntryLock => ({ lock: `${p}->s_umount`, mode, kind: 'rwsem', class: 'struct super_block::s_umount' });
+const I = (p: string, mode: Mode = 'excl'): EntryLock => ({
+  lock: `${p}->i_rwsem`,
+  mode,
+  kind: 'rwsem',
+  class: 'struct inode::i_rwsem',
+});
+const PAGE = (p: string): EntryLock => ({
+  lock: `PG_locked(${p})`,
+  mode: 'excl',
+  kind: 'page',
+  class: 'struct page::PG_locked',
+});
+const FOLIO = (p: string): EntryLock => ({
+  lock: `PG_locked(${p})`,
+  mode: 'excl',
+  kind: 'folio',
+  class: 'struct folio::PG_locked',
+});
+const MMAP = (p: string): EntryLock => ({
+  lock: `${p}->vma->vm_mm->mmap_lock`,
+  mode: 'shared',
+  kind: 'rwsem',
+  class: 'struct mm_struct::mmap_lock',
+});
+const UMOUNT = (p: string, mode: Mode): EntryLock => ({
+  lock: `${p}->s_umount`,
+  mode,
+  kind: 'rwsem',
+  class: 'struct super_block::s_umount',
+});
 
 /** `struct TYPE::field` -> the locks held on entry, with the parameter count the signature has in 6.1. */
 export const VFS_ENTRY: Record<string, { params: number; locks: EntryLock[] }> = {
@@ -47,10 +77,13 @@ export const VFS_ENTRY: Record<string, { params: number; locks: EntryLock[] }> =
 };
 
 /** The entry locks of a function installed as `field` in a table of `type`, if the contract names any. */
-export function vfsEntry(type: string | undefined, field: string, params: number): { op: string; locks: EntryLock[] } | undefined {
+export function vfsEntry(
+  type: string | undefined,
+  field: string,
+  params: number,
+): { op: string; locks: EntryLock[] } | undefined {
   if (!type) return undefined;
   const spec = VFS_ENTRY[`${type}::${field}`];
   if (!spec || spec.params !== params) return undefined;
   return { op: `${type}.${field}`, locks: spec.locks };
 }
-

@@ -15,9 +15,17 @@ const ACCESSOR = NAME_PATTERNS.accessor;
 /** Can this initialiser stand for the local everywhere (no side effects, no allocation)? */
 export function aliasable(n: Node): boolean {
   switch (n.type) {
-    case 'identifier': case 'field_identifier': case 'number_literal': return true;
-    case 'parenthesized_expression': case 'pointer_expression': case 'field_expression': case 'subscript_expression':
-    case 'argument_list': case 'cast_expression': case 'type_descriptor':
+    case 'identifier':
+    case 'field_identifier':
+    case 'number_literal':
+      return true;
+    case 'parenthesized_expression':
+    case 'pointer_expression':
+    case 'field_expression':
+    case 'subscript_expression':
+    case 'argument_list':
+    case 'cast_expression':
+    case 'type_descriptor':
       return n.namedChildren.every((c) => !c || c.type === 'comment' || c.type === 'type_descriptor' || aliasable(c));
     case 'call_expression': {
       const fn = n.childForFieldName('function');
@@ -26,7 +34,8 @@ export function aliasable(n: Node): boolean {
       const first = args.namedChildren.find((c) => c && c.type !== 'comment');
       return !!first && aliasable(first);
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -93,22 +102,36 @@ export class Aliases {
     const ref = (r: LockRef): LockRef => {
       const key = r.key.startsWith('*') ? `*${this.canon(r.key.slice(1), ir)}` : this.canon(r.key, ir);
       if (key === r.key) return r;
-      const base = r.base ? (r.base.startsWith('*') ? `*${this.canon(r.base.slice(1), ir)}` : this.canon(r.base, ir)) : undefined;
+      const base = r.base
+        ? r.base.startsWith('*')
+          ? `*${this.canon(r.base.slice(1), ir)}`
+          : this.canon(r.base, ir)
+        : undefined;
       return { ...r, key: base && r.base ? key.replace(r.base, base) : key, ...(base ? { base } : {}) };
     };
     const key = (k: string): string => (k.startsWith('*') ? `*${this.canon(k.slice(1), ir)}` : this.canon(k, ir));
     // an escaping root now names the object through its alias's root too
     const roots = (rs: string[] | undefined): string[] | undefined =>
-      rs?.flatMap((r) => { const c = rootIdentifier(this.canon(r, ir)); return c && c !== r ? [r, c] : [r]; });
+      rs?.flatMap((r) => {
+        const c = rootIdentifier(this.canon(r, ir));
+        return c && c !== r ? [r, c] : [r];
+      });
     for (const n of ir.nodes) {
       for (let i = 0; i < n.ops.length; i++) {
         const op = n.ops[i];
-        if (op.k === 'acquire' || op.k === 'release' || op.k === 'downgrade' || op.k === 'assert' || op.k === 'forbid') n.ops[i] = { ...op, lock: ref(op.lock) };
+        if (op.k === 'acquire' || op.k === 'release' || op.k === 'downgrade' || op.k === 'assert' || op.k === 'forbid')
+          n.ops[i] = { ...op, lock: ref(op.lock) };
         else if (op.k === 'call' || op.k === 'icall') {
-          n.ops[i] = { ...op, args: op.args.map((a) => this.canon(normaliseExpr(a), ir)), escapeKeys: op.escapeKeys?.map(key), escapeRoots: roots(op.escapeRoots) };
+          n.ops[i] = {
+            ...op,
+            args: op.args.map((a) => this.canon(normaliseExpr(a), ir)),
+            escapeKeys: op.escapeKeys?.map(key),
+            escapeRoots: roots(op.escapeRoots),
+          };
         } else if (op.k === 'escape') n.ops[i] = { ...op, keys: op.keys.map(key), roots: roots(op.roots) };
       }
-      for (const e of n.succ) if (e.guard?.acquire) e.guard.acquire = { ...e.guard.acquire, lock: ref(e.guard.acquire.lock) };
+      for (const e of n.succ)
+        if (e.guard?.acquire) e.guard.acquire = { ...e.guard.acquire, lock: ref(e.guard.acquire.lock) };
     }
   }
 }

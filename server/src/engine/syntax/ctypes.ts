@@ -22,7 +22,10 @@ function structOf(type: Node | null): string | undefined {
 function declared(d: Node | null): string | undefined {
   let cur: Node | null = d;
   while (cur && cur.type !== 'identifier' && cur.type !== 'field_identifier' && cur.type !== 'type_identifier') {
-    cur = cur.childForFieldName('declarator') ?? cur.namedChildren.find((c) => c?.type === 'identifier' || c?.type === 'field_identifier') ?? null;
+    cur =
+      cur.childForFieldName('declarator') ??
+      cur.namedChildren.find((c) => c?.type === 'identifier' || c?.type === 'field_identifier') ??
+      null;
   }
   return cur?.text;
 }
@@ -65,10 +68,14 @@ export class TypeTable {
     const structs: Node[] = [];
     const decls: Node[] = [];
     for (const n of topLevel(root)) {
-      if (n.type === 'function_definition') { decls.push(n); continue; }
+      if (n.type === 'function_definition') {
+        decls.push(n);
+        continue;
+      }
       if (n.type === 'type_definition') typedefs.push(n);
       else if (n.type === 'declaration') decls.push(n);
-      if (n.text.includes('{')) for (const st of n.descendantsOfType(['struct_specifier', 'union_specifier'])) if (st) structs.push(st);
+      if (n.text.includes('{'))
+        for (const st of n.descendantsOfType(['struct_specifier', 'union_specifier'])) if (st) structs.push(st);
     }
     for (const t of typedefs) {
       const s = structOf(t.childForFieldName('type'));
@@ -104,9 +111,14 @@ export class TypeTable {
   }
 
   /** This table's facts, for merging into another in file order. */
-  facts(): TypeFacts { return { fields: this.fields, typedefs: this.typedefs, returns: this.returns }; }
+  facts(): TypeFacts {
+    return { fields: this.fields, typedefs: this.typedefs, returns: this.returns };
+  }
 
-  /** Add a file's facts with the same precedence as reading its tree here (first struct and return type win, last typedef). */
+  /**
+   * Add a file's facts with the same precedence as reading its tree here (first struct and return type win,
+   * last typedef).
+   */
   merge(f: TypeFacts): void {
     for (const [k, v] of f.fields) if (!this.fields.has(k)) this.fields.set(k, v);
     for (const [k, v] of f.typedefs) this.typedefs.set(k, v);
@@ -121,7 +133,8 @@ export class TypeTable {
       const name = declared(d);
       if (s && name && !out.has(name)) out.set(name, s);
     };
-    for (const p of def.descendantsOfType('parameter_declaration')) if (p) add(p.childForFieldName('type'), p.childForFieldName('declarator'));
+    for (const p of def.descendantsOfType('parameter_declaration'))
+      if (p) add(p.childForFieldName('type'), p.childForFieldName('declarator'));
     const body = def.childForFieldName('body');
     for (const decl of body?.descendantsOfType('declaration') ?? []) {
       if (!decl) continue;
@@ -151,7 +164,10 @@ export class TypeTable {
   /** The struct an expression points to or is, as far as the declared types say. */
   typeOf(expr: string, vars: ReadonlyMap<string, string>, depth = 0): string | undefined {
     if (depth > 8) return undefined;
-    const e = expr.trim().replace(/^\((.*)\)$/, '$1').replace(/^&/, '');
+    const e = expr
+      .trim()
+      .replace(/^\((.*)\)$/, '$1')
+      .replace(/^&/, '');
     if (/^[A-Za-z_]\w*$/.test(e)) return this.resolve(vars.get(e));
     const co = /^container_of\(.*,\s*struct\s+([A-Za-z_]\w*)\s*,[^,]*\)$/.exec(e);
     if (co) return co[1];
@@ -165,7 +181,10 @@ export class TypeTable {
     return undefined;
   }
 
-  /** Does classifying this IR need the declared types of its variables (a lock without a class, an untyped ops call)? */
+  /**
+   * Does classifying this IR need the declared types of its variables (a lock without a class, an untyped ops
+   * call)?
+   */
   static needsVariables(ir: FunctionIR): boolean {
     for (const n of ir.nodes) {
       for (const op of n.ops) {
@@ -194,7 +213,8 @@ export class TypeTable {
           if (t) n.ops[i] = { ...op, recvType: t };
         }
       }
-      for (const e of n.succ) if (e.guard?.acquire) e.guard.acquire = { ...e.guard.acquire, lock: fix(e.guard.acquire.lock) };
+      for (const e of n.succ)
+        if (e.guard?.acquire) e.guard.acquire = { ...e.guard.acquire, lock: fix(e.guard.acquire.lock) };
     }
   }
 }

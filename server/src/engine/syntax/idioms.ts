@@ -76,18 +76,29 @@ export function functionName(def: Node): string | undefined {
   const fd = functionDeclarator(def);
   if (!fd) {
     const type = def.childForFieldName('type');
-    return def.childForFieldName('declarator')?.type === 'parenthesized_declarator' && type?.type === 'type_identifier' ? type.text : undefined;
+    return def.childForFieldName('declarator')?.type === 'parenthesized_declarator' && type?.type === 'type_identifier'
+      ? type.text
+      : undefined;
   }
   let d: Node | null = fd.childForFieldName('declarator');
   while (d && d.type !== 'identifier') {
-    if (d.type === 'function_declarator' || d.type === 'pointer_declarator' || d.type === 'parenthesized_declarator' || d.type === 'attributed_declarator') {
+    if (
+      d.type === 'function_declarator' ||
+      d.type === 'pointer_declarator' ||
+      d.type === 'parenthesized_declarator' ||
+      d.type === 'attributed_declarator'
+    ) {
       d = d.childForFieldName('declarator') ?? d.namedChild(0);
     } else return undefined;
   }
   return d?.text;
 }
 
-export interface Annotations { acquires: string[][]; releases: string[][]; mustHold: string[][] }
+export interface Annotations {
+  acquires: string[][];
+  releases: string[][];
+  mustHold: string[][];
+}
 
 /** Sparse context annotations written between the parameter list and the body. */
 export function readAnnotations(text: string): Annotations {

@@ -23,13 +23,18 @@ export class Macros {
       const name = m[1];
       // a continued line is not an integer expression; trailing comments are not part of the value
       if (m[2].endsWith('\\')) continue;
-      const value = m[2].replace(/\/\*.*?\*\//g, ' ').replace(/\/\/.*$/, '').trim();
+      const value = m[2]
+        .replace(/\/\*.*?\*\//g, ' ')
+        .replace(/\/\/.*$/, '')
+        .trim();
       if (value && !this.raw.has(name)) this.raw.set(name, value);
     }
   }
 
   /** The macros read, for merging into another table in file order. */
-  entries(): Map<string, string> { return this.raw; }
+  entries(): Map<string, string> {
+    return this.raw;
+  }
 
   /** Add another file's macros (the first definition wins, as when reading trees in order). */
   merge(raw: ReadonlyMap<string, string>): void {
@@ -46,7 +51,11 @@ export class Macros {
     const parts = splitTop(e, '|');
     if (parts.length > 1) {
       let v = 0;
-      for (const p of parts) { const x = this.value(p, depth + 1); if (x === undefined) return undefined; v |= x; }
+      for (const p of parts) {
+        const x = this.value(p, depth + 1);
+        if (x === undefined) return undefined;
+        v |= x;
+      }
       return v >>> 0;
     }
     const shift = splitTop(e, '<<');
@@ -70,7 +79,10 @@ export class Macros {
 
 function balanced(s: string): boolean {
   let d = 0;
-  for (const c of s) { if (c === '(') d++; else if (c === ')' && --d < 0) return false; }
+  for (const c of s) {
+    if (c === '(') d++;
+    else if (c === ')' && --d < 0) return false;
+  }
   return d === 0;
 }
 

@@ -50,12 +50,16 @@ function readPinned(file: string, allowUnpinned: boolean, log: (m: string) => vo
   const sha = createHash('sha256').update(bytes).digest('hex');
   if (sha === GRAMMAR_PINS[name]) return bytes;
   if (allowUnpinned) {
-    log(`lockscope: ${file} is not the bundled ${name} (sha256 ${sha}); loading it because unpinned grammars are allowed`);
+    log(
+      `lockscope: ${file} is not the bundled ${name} (sha256 ${sha}); loading it because unpinned grammars are allowed`,
+    );
     return bytes;
   }
-  throw new GrammarError(`lockscope: refusing to load ${file}: it is not the ${name} lockscope ships (sha256 ${sha}, expected `
-    + `${GRAMMAR_PINS[name]}). A WASM file is code; to load one you trust, pass --allow-unpinned-grammar `
-    + '(or set LOCKSCOPE_ALLOW_UNPINNED_GRAMMAR=1, or the user setting lockscope.allowUnpinnedGrammar).');
+  throw new GrammarError(
+    `lockscope: refusing to load ${file}: it is not the ${name} lockscope ships (sha256 ${sha}, expected ` +
+      `${GRAMMAR_PINS[name]}). A WASM file is code; to load one you trust, pass --allow-unpinned-grammar ` +
+      '(or set LOCKSCOPE_ALLOW_UNPINNED_GRAMMAR=1, or the user setting lockscope.allowUnpinnedGrammar).',
+  );
 }
 
 const FILES = ['tree-sitter-c.wasm', 'web-tree-sitter.wasm', 'calls.scm', 'initializers.scm'];
@@ -66,9 +70,13 @@ const FILES = ['tree-sitter-c.wasm', 'web-tree-sitter.wasm', 'calls.scm', 'initi
  */
 export function findGrammarDir(explicit?: string): { dir?: string; tried: string[] } {
   const tried: string[] = [];
-  const ok = (d: string) => { tried.push(d); return FILES.every((f) => fs.existsSync(path.join(d, f))); };
+  const ok = (d: string) => {
+    tried.push(d);
+    return FILES.every((f) => fs.existsSync(path.join(d, f)));
+  };
   if (explicit) return ok(explicit) ? { dir: explicit, tried } : { tried };
-  if (process.env.LOCKSCOPE_GRAMMARS && ok(process.env.LOCKSCOPE_GRAMMARS)) return { dir: process.env.LOCKSCOPE_GRAMMARS, tried };
+  if (process.env.LOCKSCOPE_GRAMMARS && ok(process.env.LOCKSCOPE_GRAMMARS))
+    return { dir: process.env.LOCKSCOPE_GRAMMARS, tried };
   for (let d = __dirname; ; d = path.dirname(d)) {
     const g = path.join(d, 'grammars');
     if (ok(g)) return { dir: g, tried };
@@ -79,7 +87,9 @@ export function findGrammarDir(explicit?: string): { dir?: string; tried: string
 
 function isPackageRoot(d: string): boolean {
   try {
-    return (JSON.parse(fs.readFileSync(path.join(d, 'package.json'), 'utf8')) as { name?: unknown }).name === 'lockscope';
+    return (
+      (JSON.parse(fs.readFileSync(path.join(d, 'package.json'), 'utf8')) as { name?: unknown }).name === 'lockscope'
+    );
   } catch {
     return false;
   }
@@ -92,7 +102,11 @@ export async function loadGrammar(source: GrammarSource = {}, log: (m: string) =
   const { dir, tried } = findGrammarDir(source.dir || undefined);
   const allowUnpinned = source.allowUnpinned ?? unpinnedAllowedByEnv();
   if (!dir) {
-    throw new GrammarError(`lockscope: the C grammar was not found. It needs ${FILES.join(', ')} in one folder; looked in: ${tried.join(', ')}. Run "npm run build" (it copies the WASM files into grammars/) or name a folder with --grammars DIR, $LOCKSCOPE_GRAMMARS or the user setting lockscope.grammarDirectory.`);
+    throw new GrammarError(
+      `lockscope: the C grammar was not found. It needs ${FILES.join(', ')} in one folder; ` +
+        `looked in: ${tried.join(', ')}. Run "npm run build" (it copies the WASM files into grammars/) ` +
+        'or name a folder with --grammars DIR, $LOCKSCOPE_GRAMMARS or the user setting lockscope.grammarDirectory.',
+    );
   }
   const runtime = path.join(dir, 'web-tree-sitter.wasm');
   const grammar = path.join(dir, 'tree-sitter-c.wasm');
@@ -122,7 +136,9 @@ export async function loadGrammar(source: GrammarSource = {}, log: (m: string) =
   parser.setLanguage(language);
   const q = (file: string) => {
     const p = path.join(dir, file);
-    try { return new Query(language, fs.readFileSync(p, 'utf8')); } catch (e) {
+    try {
+      return new Query(language, fs.readFileSync(p, 'utf8'));
+    } catch (e) {
       throw new GrammarError(`lockscope: query ${p} does not compile against the grammar: ${(e as Error).message}`);
     }
   };
@@ -131,7 +147,11 @@ export async function loadGrammar(source: GrammarSource = {}, log: (m: string) =
 
 /** Reasons not to parse a buffer at all. */
 export function rejectReason(text: string, maxBytes: number): string | undefined {
-  if (text.length > maxBytes) return `file is ${(text.length / 1024 / 1024).toFixed(1)} MiB, over the ${(maxBytes / 1024 / 1024).toFixed(1)} MiB limit (lockscope.maxFileSizeKB); not analysed`;
+  if (text.length > maxBytes)
+    return (
+      `file is ${(text.length / 1024 / 1024).toFixed(1)} MiB, ` +
+      `over the ${(maxBytes / 1024 / 1024).toFixed(1)} MiB limit (lockscope.maxFileSizeKB); not analysed`
+    );
   const head = text.slice(0, 8192);
   if (head.includes('\u0000')) return 'binary file (NUL bytes); not analysed';
   let odd = 0;

@@ -10,8 +10,15 @@ import { detachStrings, textKey } from '../ir';
 
 /** Where a function definition can sit: anything else is only entered when it holds a syntax error. */
 const CONTAINERS = new Set([
-  'translation_unit', 'preproc_if', 'preproc_ifdef', 'preproc_else', 'preproc_elif', 'preproc_elifdef',
-  'linkage_specification', 'declaration_list', 'ERROR',
+  'translation_unit',
+  'preproc_if',
+  'preproc_ifdef',
+  'preproc_else',
+  'preproc_elif',
+  'preproc_elifdef',
+  'linkage_specification',
+  'declaration_list',
+  'ERROR',
 ]);
 
 /**
@@ -65,14 +72,54 @@ export interface SegmentFacts {
 }
 
 /** Facts of earlier analyses of an open document, by the text they were read from (with `owner`'s lock names). */
-export interface SegmentCache { owner?: unknown; defs: Map<string, SegmentFacts>; gaps: Map<string, number> }
+export interface SegmentCache {
+  owner?: unknown;
+  defs: Map<string, SegmentFacts>;
+  gaps: Map<string, number>;
+}
 
-export interface Classifier { isLock(name: string): boolean; sleeper(name: string): boolean }
+export interface Classifier {
+  isLock(name: string): boolean;
+  sleeper(name: string): boolean;
+}
 
 /** A capture of grammars/calls.scm that is a lock site: a lock primitive's call, `scoped_guard(…)`, `guard(…)(…)`. */
 export function lockSite(c: QueryCapture, cls: Classifier): boolean {
   if (c.name === 'guard') return c.node.text === 'guard';
   return c.name === 'name' && (cls.isLock(c.node.text) || c.node.text === 'scoped_guard');
+}
+
+/**
+ * How many lock sites among `caps` start in [from, to). With `def` (the stretch is that definition's
+ * own text), what it calls is recorded there: a lock site or a sleeper makes it `direct`, other
+ * callees go to `plain`.
+ */
+function readCaptures(
+  caps: QueryCapture[],
+  from: number,
+  to: number,
+  def: SegmentFacts | undefined,
+  cls: Classifier,
+): number {
+  let sites = 0;
+  for (const c of caps) {
+    const at = c.node.startIndex;
+    if (at < from || at >= to) continue;
+    if (lockSite(c, cls)) {
+      sites++;
+      if (def) {
+        def.direct = true;
+        if (c.name === 'name') def.named.add(c.node.text);
+      }
+      continue;
+    }
+    if (c.name !== 'name' || !def) continue;
+    const name = c.node.text;
+    if (cls.sleeper(name)) def.direct = true;
+    else if (!def.named.has(name)) def.plain.push(name);
+    def.named.add(name);
+  }
+  return sites;
 }
 
 /** Past this many stretches to read, one query over the whole file is cheaper than one per stretch. */
@@ -85,8 +132,14 @@ const RANGED_QUERIES = 24;
  * With `cache` (an open document), stretches whose text is in it are not queried again, and `cache`
  * is replaced by the facts of this text.
  */
-export function segmentFacts(query: Query, tree: Tree, text: string, defs: Node[], cls: Classifier, cache?: SegmentCache):
-  { facts: SegmentFacts[]; lockSitesOutside: number } {
+export function segmentFacts(
+  query: Query,
+  tree: Tree,
+  text: string,
+  defs: Node[],
+  cls: Classifier,
+  cache?: SegmentCache,
+): { facts: SegmentFacts[]; lockSitesOutside: number } {
   const starts = defs.map((d) => d.startIndex);
   const ends = defs.map((d, i) => Math.min(d.endIndex, i + 1 < defs.length ? starts[i + 1] : Infinity));
   // gap g lies before definition g (the last one after the last definition)
@@ -106,28 +159,13 @@ export function segmentFacts(query: Query, tree: Tree, text: string, defs: Node[
     const annotated = !!body && /__(must_hold|releases|acquires)\s*\(/.test(text.slice(d.startIndex, body.startIndex));
     return { lockSites: 0, direct: annotated, plain: [], named: new Set() };
   };
-  const read = (caps: QueryCapture[], from: number, to: number, def: SegmentFacts | undefined): number => {
-    let sites = 0;
-    for (const c of caps) {
-      const at = c.node.startIndex;
-      if (at < from || at >= to) continue;
-      if (lockSite(c, cls)) {
-        sites++;
-        if (def) { def.direct = true; if (c.name === 'name') def.named.add(c.node.text); }
-        continue;
-      }
-      if (c.name !== 'name' || !def) continue;
-      const name = c.node.text;
-      if (cls.sleeper(name)) def.direct = true;
-      else if (!def.named.has(name)) def.plain.push(name);
-      def.named.add(name);
-    }
-    return sites;
-  };
+  const read = (caps: QueryCapture[], from: number, to: number, def: SegmentFacts | undefined): number =>
+    readCaptures(caps, from, to, def, cls);
   // a few stretches to read: a query for each, by range (web-tree-sitter's node indices count UTF-16
   // units, its query ranges bytes of the UTF-16 text); many: one query over the whole file, each capture
   // going to the stretch it starts in
-  const ranged = (from: number, to: number) => (from < to ? query.captures(tree.rootNode, { startIndex: from * 2, endIndex: to * 2 }) : []);
+  const ranged = (from: number, to: number) =>
+    from < to ? query.captures(tree.rootNode, { startIndex: from * 2, endIndex: to * 2 }) : [];
   let whole: { perDef: QueryCapture[][]; perGap: QueryCapture[][] } | undefined;
   if (missing > RANGED_QUERIES || !cache) {
     whole = { perDef: defs.map(() => []), perGap: gapKeys.map(() => []) };
@@ -136,7 +174,8 @@ export function segmentFacts(query: Query, tree: Tree, text: string, defs: Node[
       const at = c.node.startIndex;
       while (k < defs.length && starts[k] <= at) k++;
       // definitions 0..k-1 start at or before `at`: it is in k-1's own text, or in the gap after it
-      if (k > 0 && at < ends[k - 1]) whole.perDef[k - 1].push(c); else whole.perGap[k].push(c);
+      if (k > 0 && at < ends[k - 1]) whole.perDef[k - 1].push(c);
+      else whole.perGap[k].push(c);
     }
   }
   defs.forEach((_d, i) => {
