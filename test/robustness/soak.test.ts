@@ -139,6 +139,7 @@ describe('soak', () => {
       }
       await c.waitForDiagnostics(uri, { version, timeoutMs: 60000 });
       const end = await heap();
+      t.diagnostic(`live heap: ${after100} MiB after 100 edits, ${end} MiB after ${EDITS}`);
       assert.ok((await c.hoverText(uri, 3, 2)) !== null, 'hover still answers');
       assert.ok(
         end <= after100 * 1.1 + 1,
