@@ -6,6 +6,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { FunctionIR, LockRef, Op } from '../ir';
+import { balanced } from './macros';
 
 /**
  * The struct a type names, if any; a typedef name is kept as `@name` and resolved when asked
@@ -221,12 +222,3 @@ export class TypeTable {
 
 /** The operations whose lock `classify` names. */
 const CLASSIFIED = new Set<Op['k']>(['acquire', 'release', 'assert', 'downgrade', 'handoff']);
-
-function balanced(s: string): boolean {
-  let d = 0;
-  for (const c of s) {
-    if (c === '(') d++;
-    else if (c === ')' && --d < 0) return false;
-  }
-  return d === 0;
-}

@@ -77,7 +77,8 @@ export class Macros {
   }
 }
 
-function balanced(s: string): boolean {
+/** Whether the parentheses in `s` balance (never closing more than are open). */
+export function balanced(s: string): boolean {
   let d = 0;
   for (const c of s) {
     if (c === '(') d++;
