@@ -102,6 +102,8 @@ describe('fuzz: the language server on damaged and extreme C', () => {
         ),
         JSON.stringify(p.diagnostics),
       );
+      const hover = await c.hoverText(uri, 5, 1);
+      assert.match(hover ?? '', /deep\(\)` was not analysed: it nests over \d+ syntax levels deep/);
     },
   );
 

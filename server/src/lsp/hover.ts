@@ -5,7 +5,7 @@
  * analysed.
  */
 import { type Hover, type HoverParams, MarkupKind } from 'vscode-languageserver/node';
-import { type FileResult, type FunctionInfo, locksAt } from '../engine';
+import { type FileResult, type FunctionInfo, functionAt, locksAt } from '../engine';
 import type { ExternalIndex } from '../incremental';
 import type { AnalyzerHost } from './analyzer';
 import type { Documents } from './documents';
@@ -31,6 +31,8 @@ export class HoverFeature {
       return this.engine.error ? markdown(`lockscope is not running: ${this.engine.error}`) : null;
     const r = this.documents.analyse(doc);
     if (!r || r.error) return null;
+    const stopped = this.incomplete(r, line + 1);
+    if (stopped) return markdown(stopped);
     const at = locksAt(r, line + 1, character + 1);
     if (!at) return null;
     const inTree = this.workspace.treePath(uri);
@@ -38,6 +40,13 @@ export class HoverFeature {
     const value = hoverMarkdown(at.fn, at.held, line + 1, uri, callers);
     const callee = this.onCall(r, at.fn, inTree, calleeAt(this.documents.lineText(doc, line), character));
     return markdown(callee ? `${value}\n\n---\n\n${callee}` : value);
+  }
+
+  /** Inside a function a budget stopped: say so, rather than show locks the engine never computed. */
+  private incomplete(r: FileResult, line: number): string | undefined {
+    const fn = functionAt(r, line);
+    const i = fn && r.stats.incomplete?.find((x) => x.function === fn.name);
+    return i ? `**lockscope** · \`${i.function}()\` was not analysed: ${i.reason} (a budget).` : undefined;
   }
 
   /** On a call (`callee`, made in `fn`): what the callee does with locks, when lockscope knows. */
