@@ -61,5 +61,7 @@ export interface MemoryResult {
   rssMiB: number;
   peakRssMiB: number;
   heapUsedMiB: number;
+  /** Of the heap, the part that holds compiled code (grows as more functions get hot, then levels off). */
+  codeMiB: number;
 }
 export const MemoryRequest = new RequestType0<MemoryResult, void>('lockscope/memory');

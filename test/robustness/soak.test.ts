@@ -111,9 +111,11 @@ describe('soak', () => {
       await c.open(uri, text, 1);
       await c.waitForDiagnostics(uri, { version: 1, timeoutMs: 60000 });
       const rnd = prng(20261202);
-      const heap = async () => (await c.request<{ heapUsedMiB: number }>('lockscope/memory')).heapUsedMiB;
+      const memory = () => c.request<{ heapUsedMiB: number; codeMiB: number }>('lockscope/memory');
+      const heap = async () => (await memory()).heapUsedMiB;
       let version = 1;
       let after100 = 0;
+      let code100 = 0;
       for (let i = 1; i <= EDITS; i++) {
         const lines = doc.getText().split('\n');
         const line = 1 + Math.floor(rnd() * (lines.length - 2));
@@ -135,11 +137,13 @@ describe('soak', () => {
             position: { line: hl, character: 4 },
           });
         }
-        if (i === 100) after100 = await heap();
+        if (i === 100) ({ heapUsedMiB: after100, codeMiB: code100 } = await memory());
       }
       await c.waitForDiagnostics(uri, { version, timeoutMs: 60000 });
       const end = await heap();
-      t.diagnostic(`live heap: ${after100} MiB after 100 edits, ${end} MiB after ${EDITS}`);
+      t.diagnostic(
+        `live heap: ${after100} MiB after 100 edits (code ${code100}), ${end} MiB after ${EDITS} (code ${(await memory()).codeMiB})`,
+      );
       assert.ok((await c.hoverText(uri, 3, 2)) !== null, 'hover still answers');
       assert.ok(
         end <= after100 * 1.1 + 1,

@@ -2,6 +2,7 @@
  * lockscope's own status requests: the index status (polled by the client's status bar), re-indexing on
  * demand, and the server's memory (for the benchmark and the status command).
  */
+import * as v8 from 'node:v8';
 import type { IndexStatus, MemoryResult } from '../protocol';
 import type { Documents } from './documents';
 import type { Indexing } from './indexing';
@@ -27,10 +28,16 @@ export class StatusFeature {
   memory(): MemoryResult {
     const mib = (b: number) => Math.round(b / 1024 / 1024);
     (globalThis as { gc?: () => void }).gc?.(); // (under --expose-gc, as the benchmark runs it: live memory only)
+    const tenth = (b: number) => Math.round(b / 1024 / 102.4) / 10;
+    const code = v8
+      .getHeapSpaceStatistics()
+      .filter((s) => /code/.test(s.space_name))
+      .reduce((n, s) => n + s.space_used_size, 0);
     return {
       rssMiB: mib(process.memoryUsage.rss()),
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
       heapUsedMiB: mib(process.memoryUsage().heapUsed),
+      codeMiB: tenth(code),
     };
   }
 }
