@@ -6,7 +6,7 @@
  * through ops-table fields come from is the caller's business (`FunctionEnv`).
  */
 import { type IndirectTarget, type LockFact, type Summary, type TransferContext } from './absint';
-import { entryStateOf, isHeld, solve, summarise, vfsEntryLocks } from './absint';
+import { entryStateOf, isHeld, releasedFirst, solve, summarise, vfsEntryLocks } from './absint';
 import { type CheckOptions, runChecks } from './checks';
 import { type FunctionIR, type OpsSlot, acquiredKeys } from './ir';
 import {
@@ -95,14 +95,25 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     macros: env.macros,
   };
   const contract = env.slots.length ? vfsEntryLocks(ir, env.slots) : [];
-  const sol = solve(ir, entryStateOf(ir, contract), ctx);
+  let entry = entryStateOf(ir, contract);
+  let sol = solve(ir, entry, ctx);
+  // a lock released before it is ever taken, on every path: the caller holds it; solve again from there
+  const solved = indirectUnresolved;
+  const first = releasedFirst(sol, ctx);
+  indirectUnresolved = solved;
+  if (first.length) {
+    ctx.tainted.clear();
+    indirectUnresolved = 0;
+    entry = entryStateOf(ir, contract, first);
+    sol = solve(ir, entry, ctx);
+  }
   const findings = opts.check === false ? [] : applySeverity(runChecks(sol, ctx, { ...opts.observe }), env.severity);
-  const summary = summarise(sol, ctx);
+  const summary = summarise(sol, ctx, first);
   return {
     summary,
     findings,
     points: opts.hover ? statePoints(ir, sol.inStates, sol.order) : [],
-    entryHeld: opts.hover ? heldOf(entryStateOf(ir, contract).locks, 'must') : [],
+    entryHeld: opts.hover ? heldOf(entry.locks, 'must') : [],
     stats: functionStats(ir, sol.saturated),
     fields: [...fields],
     indirectUnresolved,

@@ -17,6 +17,7 @@ import type {
   TransferContext,
 } from './transfer';
 import { NAME_PATTERNS, type PathStep } from '../model';
+import type { ReleasedFirst } from './entry';
 
 /** States leaving the function, one per path class, at each return, with what that return returns. */
 export function exitStates(sol: Solution, ctx: TransferContext): State[] {
@@ -226,6 +227,26 @@ function inside(
 }
 
 /**
+ * A lock the function releases before it takes it (`releasedFirst`) and holds again on every exit: the caller
+ * must hold it, as with __must_hold. One it leaves released is the summary's release (-1) already, which a
+ * caller that does not hold it meets as unlock-not-held or double-unlock.
+ */
+function releasedFirstRequires(ir: FunctionIR, first: ReleasedFirst[], exitList: State[], sum: Summary): void {
+  for (const r of first) {
+    const template = relativise(r.ref.key, ir);
+    if (!template || sum.requires.some((q) => q.template === template)) continue;
+    if (!exitList.every((s) => s.locks.get(r.ref.key)?.status === 'caller')) continue;
+    const via = `${r.via} before any lock`;
+    sum.requires.push({
+      template,
+      via,
+      ref: r.ref,
+      witness: [stepAt(ir, r.site, `${via}: the caller must hold ${r.ref.display}`)],
+    });
+  }
+}
+
+/**
  * Exits that disagree on a lock, told apart by a test of one parameter (`flags & BTRFS_ILOCK_MMAP`,
  * `unlock`): the effect under the test's value, and the effect otherwise.
  */
@@ -306,7 +327,8 @@ function declaredEffects(ir: FunctionIR, sum: Summary): void {
   }
 }
 
-export function summarise(sol: Solution, ctx: TransferContext): Summary {
+/** The function's summary; `first` are the locks it releases before it takes them (held on entry). */
+export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFirst[] = []): Summary {
   const ir = sol.ir;
   const rets = exits(sol, ctx);
   const exitList = rets.map((e) => e.state);
@@ -367,5 +389,6 @@ export function summarise(sol: Solution, ctx: TransferContext): Summary {
     }
   }
   declaredEffects(ir, sum);
+  releasedFirstRequires(ir, first, exitList, sum);
   return sum;
 }
