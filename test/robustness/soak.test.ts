@@ -141,8 +141,9 @@ describe('soak', () => {
       }
       await c.waitForDiagnostics(uri, { version, timeoutMs: 60000 });
       const end = await heap();
+      const codeEnd = (await memory()).codeMiB;
       t.diagnostic(
-        `live heap: ${after100} MiB after 100 edits (code ${code100}), ${end} MiB after ${EDITS} (code ${(await memory()).codeMiB})`,
+        `live heap: ${after100} MiB after 100 edits (code ${code100}), ${end} MiB after ${EDITS} (code ${codeEnd})`,
       );
       assert.ok((await c.hoverText(uri, 3, 2)) !== null, 'hover still answers');
       assert.ok(
