@@ -5,7 +5,7 @@
 //   node scripts/bench.mjs [--kernel DIR] [--cache DIR] [--runs N]
 //
 // The kernel tree is fetched with `apt-get download linux-source-6.1` into the cache (default
-// ~/.cache/lockscope/linux, or /work/cache/linux when that exists) and only fs/ include/ mm/ block/ and
+// $LOCKSCOPE_KERNEL_CACHE or ~/.cache/lockscope/linux) and only fs/ include/ mm/ block/ and
 // Documentation/filesystems are unpacked; it never enters git. Every measurement runs in a fresh child
 // process; with --runs N each is repeated and the median kept. Peak RSS comes from GNU time when present.
 //
@@ -440,7 +440,7 @@ const result = {
     webTreeSitter: versions.dependencies['web-tree-sitter'],
     treeSitterC: versions.devDependencies['tree-sitter-c'],
   },
-  kernel: { root: kernel, roots: ROOTS, files: floor.files, bytes: floor.bytes },
+  kernel: { root: '$KERNEL', roots: ROOTS, files: floor.files, bytes: floor.bytes },
   runs: a.runs,
   workers: jobsN,
   floor: { seconds: +floor.seconds.toFixed(2), all: floor.all, rssMiB: floor.rssMiB },

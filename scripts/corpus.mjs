@@ -3,7 +3,7 @@
 //
 //   node scripts/corpus.mjs [--kernel DIR] [--json OUT] [--raw OUT] [SUBPATH...]
 //
-// --kernel DIR   kernel source root (default /work/cache/linux/linux-source-6.1)
+// --kernel DIR   kernel source root (default: linux-source-6.1 in scripts/kernel.mjs's cache, fetched once)
 // SUBPATH...     directories or files under the root to check (default: fs)
 // --json OUT     also write the summary as JSON to OUT
 // --raw OUT      also write the CLI's full JSON output (every finding) to OUT, for triage
@@ -16,12 +16,13 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kernelTree } from './kernel.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const USAGE = 'usage: node scripts/corpus.mjs [--kernel DIR] [--json OUT] [--raw OUT] [SUBPATH...]';
 
 function parseArgs(argv) {
-  const a = { kernel: '/work/cache/linux/linux-source-6.1', json: undefined, raw: undefined, sub: [] };
+  const a = { kernel: undefined, json: undefined, raw: undefined, sub: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -88,7 +89,7 @@ const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(1)}%` : '-');
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  const kernel = path.resolve(args.kernel);
+  const kernel = kernelTree({ kernel: args.kernel, log: (m) => console.error(`corpus: ${m}`) });
   for (const s of args.sub) {
     if (!fs.existsSync(path.join(kernel, s))) {
       console.error(`no such path under ${kernel}: ${s}`);

@@ -1,6 +1,6 @@
 // The Linux 6.1 tree for corpus runs and benchmarks: Debian's linux-source-6.1, fetched with
-// `apt-get download` into a cache folder outside git (default ~/.cache/lockscope/linux, or /work/cache/linux
-// when that exists) and partly unpacked (fs/ include/ mm/ block/ Documentation/filesystems). Never committed.
+// `apt-get download` into a cache folder outside git ($LOCKSCOPE_KERNEL_CACHE, default ~/.cache/lockscope/linux)
+// and partly unpacked (fs/ include/ mm/ block/ Documentation/filesystems). Never committed.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -9,9 +9,7 @@ import * as path from 'node:path';
 export const ROOTS = ['fs', 'include', 'mm', 'block'];
 
 export function defaultKernelCache() {
-  return fs.existsSync('/work/cache/linux')
-    ? '/work/cache/linux'
-    : path.join(os.homedir(), '.cache', 'lockscope', 'linux');
+  return process.env.LOCKSCOPE_KERNEL_CACHE || path.join(os.homedir(), '.cache', 'lockscope', 'linux');
 }
 
 /** The 6.1 tree: given, cached, or downloaded from Debian and partly unpacked; `log` says what it does. */
