@@ -8,6 +8,13 @@ import * as path from 'node:path';
 
 export const ROOTS = ['fs', 'include', 'mm', 'block'];
 
+/**
+ * The package version the triage record (test/corpus/triage-6.1.md) and the benchmarks were made on. Pinned:
+ * `apt-get download linux-source-6.1` alone takes the newest (bookworm-security moves on), whose findings differ.
+ */
+export const KERNEL_VERSION = '6.1.176-1';
+const DEB = `linux-source-6.1_${KERNEL_VERSION}_all.deb`;
+
 export function defaultKernelCache() {
   return process.env.LOCKSCOPE_KERNEL_CACHE || path.join(os.homedir(), '.cache', 'lockscope', 'linux');
 }
@@ -15,27 +22,36 @@ export function defaultKernelCache() {
 /** The 6.1 tree: given, cached, or downloaded from Debian and partly unpacked; `log` says what it does. */
 export function kernelTree({ kernel, cache = defaultKernelCache(), log = (m) => console.error(m) } = {}) {
   if (kernel) return path.resolve(kernel);
-  const dest = path.join(cache, 'linux-source-6.1');
+  // one folder per version: a tree of another version is never mixed in, nor deleted
+  const dest = path.join(cache, KERNEL_VERSION, 'linux-source-6.1');
+  const deb = path.join(cache, DEB);
   if (fs.existsSync(path.join(dest, 'include', 'linux'))) return dest;
   fs.mkdirSync(cache, { recursive: true });
-  log(`fetching linux-source-6.1 into ${cache} (apt-get download; once)`);
-  let deb = fs.readdirSync(cache).find((f) => /^linux-source-6\.1_.*\.deb$/.test(f));
-  if (!deb) {
+  log(`fetching linux-source-6.1 ${KERNEL_VERSION} into ${cache} (apt-get download; once)`);
+  if (!fs.existsSync(deb)) {
+    const get = () =>
+      execFileSync('apt-get', ['download', `linux-source-6.1=${KERNEL_VERSION}`], { cwd: cache, stdio: 'inherit' });
     try {
-      execFileSync('apt-get', ['download', 'linux-source-6.1'], { cwd: cache, stdio: 'inherit' });
+      get();
     } catch {
       // a fresh machine may have no package lists yet
       execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-      execFileSync('apt-get', ['download', 'linux-source-6.1'], { cwd: cache, stdio: 'inherit' });
+      get();
     }
-    deb = fs.readdirSync(cache).find((f) => /^linux-source-6\.1_.*\.deb$/.test(f));
   }
   const pkg = path.join(cache, 'pkg');
-  execFileSync('dpkg-deb', ['-x', path.join(cache, deb), pkg], { stdio: 'inherit' });
+  execFileSync('dpkg-deb', ['-x', deb, pkg], { stdio: 'inherit' });
   const tarball = path.join(pkg, 'usr', 'src', 'linux-source-6.1.tar.xz');
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
   execFileSync(
     'tar',
-    ['-xJf', tarball, '-C', cache, ...[...ROOTS, 'Documentation/filesystems'].map((d) => `linux-source-6.1/${d}`)],
+    [
+      '-xJf',
+      tarball,
+      '-C',
+      path.dirname(dest),
+      ...[...ROOTS, 'Documentation/filesystems'].map((d) => `linux-source-6.1/${d}`),
+    ],
     { stdio: 'inherit' },
   );
   return dest;
