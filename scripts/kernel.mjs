@@ -42,17 +42,16 @@ export function kernelTree({ kernel, cache = defaultKernelCache(), log = (m) => 
   const pkg = path.join(cache, 'pkg');
   execFileSync('dpkg-deb', ['-x', deb, pkg], { stdio: 'inherit' });
   const tarball = path.join(pkg, 'usr', 'src', 'linux-source-6.1.tar.xz');
-  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  // unpacked beside, then renamed: an interrupted run never leaves a half tree that looks whole
+  const partial = `${path.dirname(dest)}.partial`;
+  fs.rmSync(partial, { recursive: true, force: true });
+  fs.mkdirSync(partial, { recursive: true });
   execFileSync(
     'tar',
-    [
-      '-xJf',
-      tarball,
-      '-C',
-      path.dirname(dest),
-      ...[...ROOTS, 'Documentation/filesystems'].map((d) => `linux-source-6.1/${d}`),
-    ],
+    ['-xJf', tarball, '-C', partial, ...[...ROOTS, 'Documentation/filesystems'].map((d) => `linux-source-6.1/${d}`)],
     { stdio: 'inherit' },
   );
+  fs.rmSync(path.dirname(dest), { recursive: true, force: true });
+  fs.renameSync(partial, path.dirname(dest));
   return dest;
 }
