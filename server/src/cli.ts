@@ -18,7 +18,7 @@ import {
   defaultSettings,
   type Settings,
 } from './engine';
-import type { Finding } from './engine/model';
+import { CONFIDENCE_LEVELS, type Confidence, type Finding, atLeast } from './engine/model';
 import { toPosix, walkC } from './tree/files';
 import { type IndexOptions, checkTree } from './cli/tree';
 import { findTreeRoot, treeFiles } from './tree/files';
@@ -36,7 +36,7 @@ const USAGE = [
     '[--grammars DIR [--allow-unpinned-grammar]]',
   '                       [--root DIR | --per-file] [--no-color] [--baseline FILE | --no-baseline] ' +
     '[--write-baseline FILE]',
-  '                       [--jobs N] [--cache-dir DIR | --no-cache] [--timings]',
+  '                       [--confidence high|medium|low] [--jobs N] [--cache-dir DIR | --no-cache] [--timings]',
   '       lockscope report <function|file:function> [--depth N] [--format md|dot|svg] [--root DIR] [--jobs N] ' +
     '[--cache-dir DIR | --no-cache]',
   '       lockscope report --lock-order [--cycles] [--class TEXT]... [--format md|dot|svg] [--root DIR]',
@@ -72,6 +72,8 @@ interface CheckArgs {
   index: IndexArgs;
   /** Print where the time went (read, extract, analyse) to stderr. */
   timings: boolean;
+  /** The least confidence shown (default: the `confidence` setting, high). */
+  confidence?: Confidence;
 }
 
 interface IndexArgs {
@@ -152,7 +154,12 @@ function parseCheckArgs(argv: string[]): CheckArgs {
     else if (arg === '--no-baseline') a.noBaseline = true;
     else if (arg === '--write-baseline' || arg.startsWith('--write-baseline=')) a.writeBaseline = value();
     else if (arg === '--timings') a.timings = true;
-    else if (indexArg(arg, value, a.index)) continue;
+    else if (arg === '--confidence' || arg.startsWith('--confidence=')) {
+      const c = value();
+      if (!(CONFIDENCE_LEVELS as readonly string[]).includes(c))
+        throw new UsageError(`unknown confidence "${c}" (high, medium or low)`);
+      a.confidence = c as Confidence;
+    } else if (indexArg(arg, value, a.index)) continue;
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else a.paths.push(arg);
   }
@@ -228,7 +235,7 @@ async function check(argv: string[]): Promise<number> {
   stats.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   stats.seconds = Math.round(stats.seconds * 1000) / 1000;
   findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-  return emit(args, findings, stats, inputError, [base]);
+  return emit(args, findings, stats, inputError, [base], args.confidence ?? settings.confidence);
 }
 
 /** `check` inside a kernel tree: the whole tree is indexed, the findings in the paths given are reported. */
@@ -260,7 +267,7 @@ async function checkInTree(
     warn,
   );
   if (args.timings) process.stderr.write(timingsLine(run.timings));
-  return emit(args, run.findings, run.stats, run.inputError, [root, base]);
+  return emit(args, run.findings, run.stats, run.inputError, [root, base], args.confidence ?? settings.confidence);
 }
 
 /** The --timings line: where the time of a tree run went. */
@@ -357,7 +364,14 @@ function loadBaseline(args: CheckArgs, dirs: string[]): Baseline | undefined {
   }
 }
 
-function emit(args: CheckArgs, all: Finding[], stats: RunStats, inputError: boolean, dirs: string[]): number {
+function emit(
+  args: CheckArgs,
+  all: Finding[],
+  stats: RunStats,
+  inputError: boolean,
+  dirs: string[],
+  least: Confidence,
+): number {
   if (args.writeBaseline) {
     fs.writeFileSync(args.writeBaseline, Baseline.format(all.map((f) => Baseline.entryOf(f))));
     process.stderr.write(
@@ -366,8 +380,11 @@ function emit(args: CheckArgs, all: Finding[], stats: RunStats, inputError: bool
     return inputError ? 2 : 0;
   }
   const baseline = loadBaseline(args, dirs);
-  const { kept: findings, baselined } = baseline ? baseline.filter(all) : { kept: all, baselined: 0 };
+  const { kept, baselined } = baseline ? baseline.filter(all) : { kept: all, baselined: 0 };
   if (baseline) stats.baselined = baselined;
+  const findings = kept.filter((f) => atLeast(f.confidence, least));
+  stats.confidence = { least, shown: countBy(findings), notShown: countBy(kept.filter((f) => !findings.includes(f))) };
+  const notShown = kept.length - findings.length;
   for (const i of stats.incomplete ?? [])
     process.stderr.write(`lockscope: ${i.file}:${i.line}: ${incompleteText(i)}\n`);
   if (args.format === 'json') process.stdout.write(formatJson(findings, stats));
@@ -376,6 +393,13 @@ function emit(args: CheckArgs, all: Finding[], stats: RunStats, inputError: bool
     process.stdout.write(formatText(findings, args.color));
     if (baselined)
       process.stderr.write(`lockscope: ${baselined} finding${baselined === 1 ? '' : 's'} left out: in the baseline\n`);
+    if (notShown) {
+      const next = least === 'high' ? 'medium' : 'low';
+      process.stderr.write(
+        `lockscope: ${notShown} finding${notShown === 1 ? '' : 's'} of lower confidence not shown ` +
+          `(--confidence ${next} shows ${notShown === 1 ? 'it' : 'them'})\n`,
+      );
+    }
     process.stderr.write(
       `lockscope: ${findings.length} finding${findings.length === 1 ? '' : 's'} in ${stats.files} files, ` +
         `${stats.functions} functions (${stats.functionsWithParseErrors} with parse errors), ` +
@@ -384,6 +408,13 @@ function emit(args: CheckArgs, all: Finding[], stats: RunStats, inputError: bool
   }
   if (inputError) return 2;
   return findings.length && !args.exitZero ? 1 : 0;
+}
+
+/** Findings per confidence level. */
+function countBy(fs: Finding[]): Partial<Record<Confidence, number>> {
+  const out: Partial<Record<Confidence, number>> = {};
+  for (const f of fs) out[f.confidence ?? 'high'] = (out[f.confidence ?? 'high'] ?? 0) + 1;
+  return out;
 }
 
 /** `lockscope report`: the call graph below a function, with held locks and finding paths. */

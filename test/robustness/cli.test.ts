@@ -44,6 +44,8 @@ interface JsonOut {
     column: number;
     function: string;
     lock: { class: string | null; instance: string };
+    confidence: string;
+    doubts?: string[];
     path: { file: string; line: number; function: string; note: string }[];
   }[];
   stats: {
@@ -312,6 +314,7 @@ describe('CLI output formats', () => {
     for (const f of out.findings) {
       assert.deepEqual(Object.keys(f).sort(), [
         'column',
+        'confidence',
         'file',
         'function',
         'kind',
@@ -324,6 +327,7 @@ describe('CLI output formats', () => {
       assert.deepEqual(Object.keys(f.lock).sort(), ['class', 'instance']);
       assert.ok(['recursive-lock', 'lock-imbalance', 'double-unlock', 'unlock-not-held'].includes(f.kind), f.kind);
       assert.ok(['error', 'warning', 'information', 'hint'].includes(f.severity), f.severity);
+      assert.equal(f.confidence, 'high');
       assert.ok(Number.isInteger(f.line) && f.line >= 1 && Number.isInteger(f.column) && f.column >= 1);
       assert.equal(typeof f.message, 'string');
       assert.equal(typeof f.lock.instance, 'string');
@@ -423,5 +427,51 @@ describe('CLI output formats', () => {
     assertNoCrash(r);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /\[lock-imbalance\]/);
+  });
+
+  test('--confidence: a default run shows high only and says how many are not shown; lower levels show them', (t) => {
+    const d = tempDir(t);
+    fs.mkdirSync(path.join(d, 'fs', 'quill'), { recursive: true });
+    fs.writeFileSync(
+      path.join(d, 'fs', 'quill', 'grab.c'),
+      [
+        'int quill_prepare(struct quill *q);',
+        '',
+        'int quill_grab(struct quill *q)',
+        '{',
+        '\tint n;',
+        '',
+        '\tmutex_lock(&q->lock);',
+        '\tn = quill_prepare(q);',
+        '\tif (q->ready)',
+        '\t\treturn n;',
+        '\tmutex_unlock(&q->lock);',
+        '\treturn n;',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const def = cli(['check', '.', '--no-cache'], d);
+    assertNoCrash(def);
+    assert.equal(def.code, 0, 'nothing shown: exit 0');
+    assert.equal(def.stdout, '');
+    assert.match(def.stderr, /1 finding of lower confidence not shown \(--confidence medium shows it\)/);
+    const med = cli(['check', '.', '--no-cache', '--confidence', 'medium'], d);
+    assert.equal(med.code, 1);
+    assert.match(med.stdout, /grab\.c:10:3: warning: .*\[lock-imbalance, medium confidence\]/);
+    assert.match(med.stdout, /medium confidence: the exit that keeps it is not known to return an error/);
+    const json = JSON.parse(
+      cli(['check', '.', '--no-cache', '--confidence=low', '--format', 'json'], d).stdout,
+    ) as JsonOut;
+    assert.equal(json.findings.length, 1);
+    assert.equal(json.findings[0].confidence, 'medium');
+    assert.ok(json.findings[0].doubts?.length);
+    const sarif = JSON.parse(cli(['check', '.', '--no-cache', '--confidence', 'low', '--format', 'sarif'], d).stdout);
+    const res = sarif.runs[0].results[0];
+    assert.equal(res.properties.confidence, 'medium');
+    assert.equal(res.rank, 50);
+    const bad = cli(['check', '.', '--confidence', 'certain'], d);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unknown confidence "certain"/);
   });
 });

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   Analyzer,
+  CONFIDENCE_LEVELS,
   FINDING_KINDS,
   type FileResult,
   type Grammar,
@@ -45,6 +46,8 @@ export function fixtureSettings(file: string): Partial<Settings> {
 export interface Expectation {
   line: number;
   kind: string;
+  /** `kind@medium` / `kind@low`; a marker without `@` expects high confidence. */
+  confidence?: string;
 }
 
 /**
@@ -62,12 +65,17 @@ export function expectationsOf(text: string, file: string): Expectation[] {
     while ((m = re.exec(line))) {
       const named = m[1].split(',').map((s) => s.trim());
       if (named.every((k) => !k)) throw new Error(`${file}:${i + 1}: expect marker names no finding kind`);
-      for (const k of named) {
+      for (const named1 of named) {
+        const [k, conf] = named1.split('@').map((s) => s.trim());
+        if (conf !== undefined && !(CONFIDENCE_LEVELS as readonly string[]).includes(conf))
+          throw new Error(`${file}:${i + 1}: unknown confidence "${conf}" in expect marker (high, medium or low)`);
         if (!kinds.includes(k))
           throw new Error(
             `${file}:${i + 1}: unknown finding kind "${k}" in expect marker (known: ${kinds.join(', ')})`,
           );
-        out.push({ line: i + 1, kind: k });
+        out.push(
+          conf === undefined || conf === 'high' ? { line: i + 1, kind: k } : { line: i + 1, kind: k, confidence: conf },
+        );
       }
     }
   });
@@ -75,14 +83,14 @@ export function expectationsOf(text: string, file: string): Expectation[] {
 }
 
 export function key(e: Expectation): string {
-  return `${e.line}:${e.kind}`;
+  return `${e.line}:${e.kind}${e.confidence && e.confidence !== 'high' ? `@${e.confidence}` : ''}`;
 }
 
 /** Compare findings with expectations; returns human-readable differences (empty when they agree). */
 export function diffExpectations(
   file: string,
   expected: Expectation[],
-  found: { line: number; kind: string; message?: string }[],
+  found: { line: number; kind: string; message?: string; confidence?: string }[],
 ): string[] {
   const want = new Map<string, number>();
   for (const e of expected) want.set(key(e), (want.get(key(e)) ?? 0) + 1);

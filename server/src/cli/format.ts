@@ -3,7 +3,15 @@
  * are rendered from each finding's template and line references (renderMessage); SARIF's rules come
  * from the table of finding kinds.
  */
-import { FINDING_KINDS, type Finding, type Incomplete, docsRef, kindInfo, renderMessage } from '../engine/model';
+import {
+  type Confidence,
+  FINDING_KINDS,
+  type Finding,
+  type Incomplete,
+  docsRef,
+  kindInfo,
+  renderMessage,
+} from '../engine/model';
 import { fingerprint } from '../engine/checks';
 
 export interface RunStats {
@@ -20,6 +28,12 @@ export interface RunStats {
   indexed?: { root: string; files: number; indirectUnresolved: number };
   /** Findings left out because a baseline file lists them. */
   baselined?: number;
+  /** The least confidence shown (`--confidence`), and the findings per level shown and not shown. */
+  confidence?: {
+    least: Confidence;
+    shown: Partial<Record<Confidence, number>>;
+    notShown: Partial<Record<Confidence, number>>;
+  };
 }
 
 export const VERSION = '0.1.0';
@@ -30,8 +44,10 @@ export function formatText(findings: Finding[], color: boolean): string {
   for (const f of findings) {
     const sev =
       f.severity === 'error' ? c('1;31', 'error') : f.severity === 'warning' ? c('1;35', 'warning') : c('1;36', 'note');
-    lines.push(`${c('1', `${f.file}:${f.line}:${f.column}:`)} ${sev}: ${renderMessage(f)} [${f.kind}]`);
+    const conf = f.confidence && f.confidence !== 'high' ? `, ${f.confidence} confidence` : '';
+    lines.push(`${c('1', `${f.file}:${f.line}:${f.column}:`)} ${sev}: ${renderMessage(f)} [${f.kind}${conf}]`);
     for (const s of f.path) lines.push(`    ${s.file}:${s.line}:${s.column}: in ${s.function}: ${s.note}`);
+    for (const d of f.doubts ?? []) lines.push(`    ${f.confidence} confidence: ${d}`);
   }
   return lines.join('\n') + (lines.length ? '\n' : '');
 }
@@ -50,6 +66,8 @@ export function formatJson(findings: Finding[], stats: RunStats): string {
           column: f.column,
           function: f.function,
           lock: { class: f.lock.class, instance: f.lock.instance },
+          confidence: f.confidence ?? 'high',
+          ...(f.doubts?.length ? { doubts: f.doubts } : {}),
           path: f.path.map((s) => ({ file: s.file, line: s.line, function: s.function, note: s.note })),
         })),
         stats,
@@ -66,6 +84,9 @@ const SARIF_LEVEL: Record<Finding['severity'], string> = {
   information: 'note',
   hint: 'note',
 };
+
+/** SARIF's `rank` (0–100, how likely a result is worth a look) from the confidence. */
+const SARIF_RANK: Record<Confidence, number> = { high: 90, medium: 50, low: 20 };
 
 /** SARIF's rules: one per finding kind, from the table (docs references are relative to the repository). */
 export function sarifRules(): object[] {
@@ -138,6 +159,8 @@ export function formatSarif(findings: Finding[], stats: RunStats): string {
           ruleId: f.kind,
           level: SARIF_LEVEL[f.severity],
           partialFingerprints: { 'lockscope/v1': fingerprint(f) },
+          rank: SARIF_RANK[f.confidence ?? 'high'],
+          properties: { confidence: f.confidence ?? 'high', ...(f.doubts?.length ? { doubts: f.doubts } : {}) },
           message: { text: renderMessage(f) },
           locations: [
             {

@@ -15,9 +15,11 @@ import {
   type Finding,
   type HeldLock,
   type Settings,
+  type Doubt,
   applySeverity,
   emptyStats,
   mergeStats,
+  withDoubts,
 } from './model';
 import type { Macros } from './syntax';
 
@@ -71,6 +73,11 @@ export interface FunctionAnalysis {
   indirectUnresolved: number;
 }
 
+const SATURATED: Doubt = {
+  level: 'medium',
+  why: 'the function has more paths than the state bound: some were merged, so this path is approximate',
+};
+
 /** Solve, check and summarise one function. */
 export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: FunctionOptions = {}): FunctionAnalysis {
   const fields = new Set<string>();
@@ -107,7 +114,9 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     entry = entryStateOf(ir, contract, first);
     sol = solve(ir, entry, ctx);
   }
-  const findings = opts.check === false ? [] : applySeverity(runChecks(sol, ctx, { ...opts.observe }), env.severity);
+  const checked = opts.check === false ? [] : applySeverity(runChecks(sol, ctx, { ...opts.observe }), env.severity);
+  // past the state bound, paths that differ on a lock were merged: what the checks saw is approximate
+  const findings = sol.saturated ? checked.map((f) => withDoubts(f, [SATURATED])) : checked;
   const summary = summarise(sol, ctx, first);
   return {
     summary,

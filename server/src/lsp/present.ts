@@ -34,7 +34,10 @@ export function toDiagnostic(f: Finding, uri: string, uriOf: (file: string, fall
     source: 'lockscope',
     code: f.kind,
     ...(DOCS ? { codeDescription: { href: `${DOCS}#${kindInfo(f.kind).anchor}` } } : {}),
-    message: renderMessage(f),
+    message:
+      f.confidence && f.confidence !== 'high'
+        ? `${renderMessage(f)} (${f.confidence} confidence: ${(f.doubts ?? []).join('; ')})`
+        : renderMessage(f),
     relatedInformation: f.path.map((s, i) => ({
       location: {
         uri: s.file === f.file ? uri : uriOf(s.file, uri),

@@ -8,6 +8,7 @@ import type { Connection, Diagnostic } from 'vscode-languageserver/node';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Baseline } from '../engine/checks';
+import { atLeast } from '../engine/model';
 import type { Documents } from './documents';
 import { toDiagnostic } from './present';
 import type { Configuration } from './settings';
@@ -84,7 +85,9 @@ export class Scheduler {
     const r = this.documents.analyse(doc);
     if (!r) return;
     const baselines = this.config.baselines;
+    const least = this.config.settings.confidence;
     const shown = r.findings
+      .filter((f) => atLeast(f.confidence, least))
       .map((f) => ({ f, entry: Baseline.entryOf(f) }))
       .filter(({ entry }) => !baselines.some((b) => b.lists(entry.fingerprint, entry.file)));
     const diagnostics: Diagnostic[] = shown.map(({ f, entry }) => {

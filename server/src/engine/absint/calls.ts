@@ -200,15 +200,11 @@ function resolveIndirect(
   const last = d.witness[d.witness.length - 1];
   const hops = d.witness.filter((w) => w.note.startsWith('calls ')).length;
   for (const t of ctx.indirect?.(d.field, hops, d.recvType) ?? []) {
+    const note = `->${d.field} resolves to ${t.summary.name} (${t.via})`;
+    const by = t.by ? { resolvedBy: t.by } : {};
     const step: PathStep = last
-      ? { ...last, note: `->${d.field} resolves to ${t.summary.name} (${t.via})` }
-      : {
-          file: '',
-          line: site.line,
-          column: site.column,
-          function: '',
-          note: `->${d.field} resolves to ${t.summary.name} (${t.via})`,
-        };
+      ? { ...last, note, ...by }
+      : { file: '', line: site.line, column: site.column, function: '', note, ...by };
     const prefix = [...d.witness, step];
     checkForbidden(cur, t.summary.forbidden, d.args, via, site, ctx, obs, prefix, false);
     cur = checkInside(cur, acquisitions(t.summary.acquires, d.args, ctx, prefix), via, site, ctx, obs, false);

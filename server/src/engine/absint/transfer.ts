@@ -82,6 +82,8 @@ export interface Summary {
 export interface IndirectTarget {
   summary: Summary;
   via: string;
+  /** How it was chosen (PathStep.resolvedBy): the function's own ops tables, its directory, or all of a few. */
+  by?: 'table' | 'directory' | 'few';
 }
 
 export interface Observer {

@@ -6,7 +6,16 @@
 import type { LockFact, Observer, State, TransferContext } from '../absint';
 import { trailSteps } from '../absint';
 import type { CfgNode, FunctionIR, LockRef, Site } from '../ir';
-import { FINDING_TABLE, type Finding, type FindingKind, type LineRef, type PathStep, type Severity } from '../model';
+import {
+  type Doubt,
+  FINDING_TABLE,
+  type Finding,
+  type FindingKind,
+  type LineRef,
+  type PathStep,
+  type Severity,
+  withDoubts,
+} from '../model';
 
 export interface CheckOptions {
   /**
@@ -66,7 +75,21 @@ export type Report = (
   msg: Message,
   path: PathStep[],
   cause?: string,
+  doubts?: readonly Doubt[],
 ) => void;
+
+/** What the witness path itself says about confidence: calls through ops-table fields resolved by guess. */
+export function pathDoubts(path: readonly PathStep[]): Doubt[] {
+  const out: Doubt[] = [];
+  for (const s of path) {
+    if (s.resolvedBy !== 'directory' && s.resolvedBy !== 'few') continue;
+    const field = /^->(\w+)/.exec(s.note)?.[1] ?? 'an ops-table field';
+    const how = s.resolvedBy === 'directory' ? 'by directory' : 'among a few candidates';
+    const why = `the path calls through ->${field}, resolved ${how}, not by this function's ops table`;
+    out.push({ level: 'medium', why });
+  }
+  return out;
+}
 
 /** Collects findings: one per kind, key and site (or cause), none about a lock a callee may have touched unseen. */
 export class FindingSink {
@@ -79,12 +102,12 @@ export class FindingSink {
 
   /** The reporter of one kind, at the kind's default severity. */
   reporter(kind: FindingKind): Report {
-    return (key, lock, site, msg, path, cause) => {
+    return (key, lock, site, msg, path, cause, doubts = []) => {
       if (this.suppressed(key)) return;
       const id = cause ? `${kind}|${key}|${cause}` : `${kind}|${site.line}|${site.column}|${key}`;
       if (this.seen.has(id)) return;
       this.seen.add(id);
-      this.findings.push({
+      const finding: Finding = {
         kind,
         template: msg.template,
         refs: msg.refs,
@@ -97,7 +120,9 @@ export class FindingSink {
         function: this.ir.name,
         lock: { class: lock.class, instance: lock.display },
         path,
-      });
+        confidence: 'high',
+      };
+      this.findings.push(withDoubts(finding, [...doubts, ...pathDoubts(path)]));
     };
   }
 }

@@ -3,9 +3,9 @@
  * (trylock-style, error returns), the caller's request (a flag) nor an annotation explains it.
  * Reported on each exit that leaks (or, when most exits leak, on those that do not).
  */
-import type { LockFact } from '../absint';
+import { type LockFact, retKind } from '../absint';
 import { type FunctionIR, type Site, rootIdentifier } from '../ir';
-import { NAME_PATTERNS, findingMessage } from '../model';
+import { type Doubt, NAME_PATTERNS, findingMessage } from '../model';
 import { type CheckContext, type KindChecker, type Message, type Report, lineRef } from './context';
 import { type ExitSeen, annotatedDelta, exitDelta, explainedByReturn, retText, splitByCallerFact } from './exits';
 
@@ -121,7 +121,28 @@ function reportExit(
   const f = e.delta.get(key)?.fact ?? fallback;
   const path = c.paths.trail(e.state, d > 0 ? key : undefined);
   path.push(c.paths.step(site, d > 0 ? `${how} with ${f.ref.display} still held` : `${how}`));
-  report(key, f.ref, site, exitMessage(d, declared, f, how), path);
+  report(key, f.ref, site, exitMessage(d, declared, f, how), path, undefined, exitDoubts(e, d, declared));
+}
+
+/**
+ * How sure an exit imbalance is. By the kernel's convention an error return undoes what the function
+ * took, so a lock still held on an exit known to return an error is a leak: high; so is one held on
+ * a `return;` of a void function, where no value can tell the caller which exit ran. Any other
+ * disagreement (held on a success or unclassified return, the caller's lock dropped on some exits, a
+ * lock missing where most exits keep it) may be a hand-off the return value or a context object
+ * carries, which the engine cannot prove either way: medium.
+ */
+function exitDoubts(e: ExitSeen, d: number, declared: number | undefined): Doubt[] {
+  if (declared !== undefined) return []; // the annotation says what every exit must do
+  if (d > 0 && (retKind(e.node.ret, e.state) === 'error' || !e.node.ret || e.node.ret.k === 'void')) return [];
+  const why =
+    d > 0
+      ? `the exit that keeps it is not known to return an error (${retText(e.node.ret)}): ` +
+        'it may hand the lock to the caller'
+      : d < 0
+        ? 'only some exits drop the lock the caller holds: the return value may tell the caller which'
+        : 'most exits keep the lock: the function may hand it to its caller';
+  return [{ level: 'medium', why }];
 }
 
 /** What an exit did wrong: kept a lock (d > 0), dropped the caller's (d < 0), or did not take it. */

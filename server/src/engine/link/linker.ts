@@ -139,25 +139,26 @@ export class Linker {
   ): { targets: IndirectTarget[]; unresolved: boolean } {
     // through a known ops struct (`file->f_op` is a struct file_operations), only its tables count
     const all = (this.byField.get(field) ?? []).filter((c) => !recvType || !c.slot.type || c.slot.type === recvType);
-    const toTargets = (list: typeof all) => {
+    const toTargets = (list: typeof all, by: 'table' | 'directory' | 'few') => {
       const seen = new Set<number>();
       return list
         .filter((c) => (seen.has(c.fn) ? false : (seen.add(c.fn), true)))
         .map((c) => ({
           summary: summaryOf(c.fn) ?? emptySummary(this.fns[c.fn].name),
           via: `${c.slot.table}.${field}`,
+          by,
         }));
     };
     const mine = entry.id === undefined ? undefined : this.contextTables(entry.id);
     const sameTable = mine ? all.filter((c) => mine.has(c.slot.table)) : [];
-    if (sameTable.length) return { targets: toTargets(sameTable), unresolved: false };
+    if (sameTable.length) return { targets: toTargets(sameTable, 'table'), unresolved: false };
     // far from the function being checked (deep in mm/ or the block layer), a directory says little:
     // the mapping there may be the block device's, not this filesystem's (cramfs reading its superblock)
     if (hops > MAX_WEAK_HOPS) return { targets: [], unresolved: all.length > 0 };
     const sameDir = all.filter((c) => this.fns[c.fn].dir === entry.dir);
-    if (sameDir.length) return { targets: toTargets(sameDir), unresolved: false };
+    if (sameDir.length) return { targets: toTargets(sameDir, 'directory'), unresolved: false };
     const distinct = new Set(all.map((c) => c.fn));
-    if (distinct.size <= MAX_FANOUT && hops <= 1) return { targets: toTargets(all), unresolved: false };
+    if (distinct.size <= MAX_FANOUT && hops <= 1) return { targets: toTargets(all, 'few'), unresolved: false };
     return { targets: [], unresolved: all.length > 0 };
   }
 }

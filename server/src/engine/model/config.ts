@@ -9,7 +9,14 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { Catalog, type ForbiddenCall, type LockPrimitive } from './catalog';
 import { LOCK_KIND_NAMES } from './kinds';
-import { FINDING_KINDS, type Finding, type FindingKind, type Severity, defaultSeverities } from './findings';
+import {
+  type Confidence,
+  FINDING_KINDS,
+  type Finding,
+  type FindingKind,
+  type Severity,
+  defaultSeverities,
+} from './findings';
 
 const lockKind = z.enum(LOCK_KIND_NAMES);
 const mode = z.enum(['excl', 'shared']);
@@ -117,6 +124,14 @@ export const SETTINGS = {
       additionalProperties: { type: 'string', enum: ['error', 'warning', 'information', 'hint', 'off'] },
     },
   },
+  confidence: {
+    schema: z.enum(['high', 'medium', 'low']).default('high'),
+    description:
+      'The least confidence a finding needs to be shown: high (default: every step decided by what the code says), ' +
+      'medium (also findings that rest on a guess: a possible hand-off through the return value, an undecided ' +
+      'guard, an indirect call resolved by directory, merged paths) or low (everything). See docs/findings.md.',
+    json: { type: 'string', enum: ['high', 'medium', 'low'] },
+  },
   pathOrder: {
     schema: z.enum(['start-first', 'end-first']).default('start-first'),
     description:
@@ -182,6 +197,7 @@ export interface Settings {
   forbiddenCalls: ForbiddenCall[];
   loopMacros: string[];
   severity: Partial<Record<FindingKind, Severity | 'off'>>;
+  confidence: Confidence;
   maxFileSizeKB: number;
   pathOrder: 'start-first' | 'end-first';
   'trace.server': 'off' | 'messages' | 'verbose';

@@ -8,6 +8,40 @@
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
+/**
+ * How sure the engine is that a finding is a bug, from what it knew along the path (docs/findings.md,
+ * "Confidence"): **high** when every step was decided by what the code says; **medium** when the
+ * finding rests on something the engine had to guess (an exit whose return value may hand the lock to
+ * the caller, a guard it could not decide, an indirect call resolved by directory rather than by the
+ * function's own ops table, a function whose paths were merged at the state bound); **low** when the
+ * function was not analysed completely. A default run shows high; `confidence` lowers the bar.
+ */
+export type Confidence = 'high' | 'medium' | 'low';
+export const CONFIDENCE_LEVELS: readonly Confidence[] = ['high', 'medium', 'low'];
+
+/** Is `c` at least as sure as `min`? */
+export function atLeast(c: Confidence | undefined, min: Confidence): boolean {
+  return CONFIDENCE_LEVELS.indexOf(c ?? 'high') <= CONFIDENCE_LEVELS.indexOf(min);
+}
+
+/** Why a finding is less than high: a level and a short reason in words (shown with the finding). */
+export interface Doubt {
+  level: Exclude<Confidence, 'high'>;
+  why: string;
+}
+
+/** A finding with its doubts applied: the lowest level wins, every reason is kept (deduplicated). */
+export function withDoubts<F extends Pick<Finding, 'confidence' | 'doubts'>>(f: F, doubts: readonly Doubt[]): F {
+  if (!doubts.length) return f;
+  const why = [...(f.doubts ?? [])];
+  let level: Confidence = f.confidence ?? 'high';
+  for (const d of doubts) {
+    if (!why.includes(d.why)) why.push(d.why);
+    if (!atLeast(d.level, level)) level = d.level;
+  }
+  return { ...f, confidence: level, doubts: why };
+}
+
 /** What lockscope knows about a kind of finding, wherever it is shown. */
 export interface FindingKindInfo {
   /** Severity when the user's `severity` setting does not name the kind. */
@@ -127,6 +161,12 @@ export interface PathStep {
   column: number;
   function: string;
   note: string;
+  /**
+   * On the step of a call through an ops-table field: how its target was chosen. `table` (the
+   * function's own ops tables) is what the code says; `directory` and `few` (all candidates, when they
+   * are few) are guesses that make a finding through them medium confidence.
+   */
+  resolvedBy?: 'table' | 'directory' | 'few';
 }
 
 /**
@@ -157,6 +197,10 @@ export interface Finding {
   function: string;
   lock: { class: string | null; instance: string };
   path: PathStep[];
+  /** How sure the engine is (absent in records of older builds: high). */
+  confidence?: Confidence;
+  /** Why it is not high, in words. */
+  doubts?: string[];
 }
 
 /** How a line reference reads in a message. */
