@@ -21,6 +21,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOTS, defaultKernelCache, kernelTree as fetchKernel } from './kernel.mjs';
+import { RECORD, judge, verdictLine } from './corpus-test.mjs';
 
 const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const USAGE = 'usage: node scripts/bench.mjs [--kernel DIR] [--cache DIR] [--runs N] | --render';
@@ -223,6 +224,20 @@ ${lockEditRows}
 
 First diagnostics after opening (whole file analysed against the index): ${openMs}.
 
+## Findings on fs/ by kind and confidence
+
+\`check fs\` (cold, ${jobsN} workers, \`--confidence low\`): what a default run shows is the high column.
+Verdicts from test/corpus/triage-6.1.md (\`npm run test:corpus\`): default run ${
+    result.findings ? verdictLine(result.findings.verdicts.high) : '?'
+  }; every level ${result.findings ? verdictLine(result.findings.verdicts.all) : '?'}.
+
+| kind | high | medium | low |
+| --- | ---: | ---: | ---: |
+${Object.entries(result.findings?.byConfidence ?? {})
+  .sort(([x], [y]) => x.localeCompare(y))
+  .map(([k, c]) => `| ${k} | ${c.high} | ${c.medium} | ${c.low} |`)
+  .join('\n')}
+
 ## Targets (issue 5)
 
 | target | measured | |
@@ -324,13 +339,23 @@ const jobsN = Math.max(2, os.availableParallelism?.() ?? os.cpus().length);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lockscope-bench-'));
 const TIMINGS =
   /timings: (\d+) files, read\+hash ([\d.]+) s, extract ([\d.]+) s \((\d+) workers, (\d+) cached, (\d+) parsed\), analyse ([\d.]+) s, total ([\d.]+) s/;
+/** Findings per kind and confidence level: { kind: { high, medium, low } }. */
+function countConfidence(findings) {
+  const out = {};
+  for (const f of findings) {
+    const k = (out[f.kind] ??= { high: 0, medium: 0, low: 0 });
+    k[f.confidence ?? 'high']++;
+  }
+  return out;
+}
+
 /** `lockscope check` in a fresh process: wall time, peak RSS, findings, and its own timings line. */
 function check(paths, extra, label) {
   console.error(`bench: ${label}`);
   return repeat(a.runs, () => {
     const m = measure(
       process.execPath,
-      [cli, 'check', ...paths, '--format', 'json', '--exit-zero', '--timings', ...extra],
+      [cli, 'check', ...paths, '--format', 'json', '--exit-zero', '--timings', '--confidence', 'low', ...extra],
       kernel,
     );
     const j = JSON.parse(m.stdout);
@@ -339,6 +364,7 @@ function check(paths, extra, label) {
       ...m,
       findingsJson: JSON.stringify(j.findings),
       findings: j.findings.length,
+      byConfidence: countConfidence(j.findings),
       indexedFiles: j.stats.indexed?.files,
       functions: j.stats.functions,
       timings: t
@@ -451,6 +477,11 @@ const result = {
   checkFour: { dirs: four, ...row(checkFour) },
   checkFourWarm: { dirs: four, ...row(checkFourWarm) },
   deterministic,
+  // the default check of fs/ per kind and confidence, and the triage record's verdicts on it
+  findings: {
+    byConfidence: coldN.byConfidence,
+    verdicts: judge(JSON.parse(coldN.findingsJson), fs.readFileSync(RECORD, 'utf8')).counts,
+  },
   lsp,
   profile,
 };

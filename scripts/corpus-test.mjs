@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultKernelCache, kernelTree } from './kernel.mjs';
 
 const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const RECORD = path.join(repo, 'test', 'corpus', 'triage-6.1.md');
+export const RECORD = path.join(repo, 'test', 'corpus', 'triage-6.1.md');
 
 function args(argv) {
   const a = { kernel: undefined, cache: defaultKernelCache(), json: undefined, from: undefined };
@@ -53,31 +53,15 @@ export function readRecord(text) {
 
 const keyOf = (f) => [f.file, f.function, f.kind, f.lock?.instance ?? ''].join(' · ');
 
-function main() {
-  const a = args(process.argv.slice(2));
-  let out;
-  if (a.from) out = fs.readFileSync(a.from, 'utf8');
-  else {
-    const kernel = kernelTree({ kernel: a.kernel, cache: a.cache, log: (m) => console.error(`corpus: ${m}`) });
-    const cli = path.join(repo, 'bin', 'lockscope.js');
-    const argv = [cli, 'check', 'fs', '--format', 'json', '--exit-zero', '--no-cache', '--confidence', 'low'];
-    const r = spawnSync(process.execPath, argv, {
-      cwd: kernel,
-      encoding: 'utf8',
-      maxBuffer: 1 << 30,
-    });
-    if (r.status !== 0) {
-      console.error(r.stderr);
-      process.exit(2);
-    }
-    out = r.stdout;
-  }
+/**
+ * A run's findings (every confidence level) held against the record: the verdicts counted for the default
+ * run (high confidence) and for every level, and the problems the corpus test fails on.
+ */
+export function judge(findings, recordText) {
   // every level is judged; a real finding must also be shown by a default run (high confidence)
-  const findings = JSON.parse(out).findings;
-  if (a.json) fs.writeFileSync(a.json, out);
   const high = new Map();
   for (const f of findings) if ((f.confidence ?? 'high') === 'high') high.set(keyOf(f), (high.get(keyOf(f)) ?? 0) + 1);
-  const rows = readRecord(fs.readFileSync(RECORD, 'utf8'));
+  const rows = readRecord(recordText);
   const reported = new Map();
   for (const f of findings) reported.set(keyOf(f), (reported.get(keyOf(f)) ?? 0) + 1);
   const problems = [];
@@ -119,16 +103,43 @@ function main() {
     counts.all[v] = (counts.all[v] ?? 0) + 1;
     if ((f.confidence ?? 'high') === 'high') counts.high[v] = (counts.high[v] ?? 0) + 1;
   }
-  const line = (what, c) => {
-    const n = Object.values(c).reduce((x, y) => x + y, 0);
-    const share = n ? (100 * (c.real ?? 0)) / n : 100;
-    const parts = Object.entries(c).map(([k, v]) => `${v} ${k}`);
-    return `corpus: ${what}: ${n} findings on Linux 6.1 fs/: ${parts.join(', ')} (${share.toFixed(0)} % real)`;
-  };
-  console.log(line('default run (high confidence)', counts.high));
-  console.log(line('every confidence level', counts.all));
+  return { counts, problems };
+}
+
+/** One line of verdict counts: "N findings: 12 real, 3 false (80 % real)". */
+export function verdictLine(c) {
+  const n = Object.values(c).reduce((x, y) => x + y, 0);
+  const share = n ? (100 * (c.real ?? 0)) / n : 100;
+  const parts = Object.entries(c).map(([k, v]) => `${v} ${k}`);
+  return `${n} findings: ${parts.join(', ')} (${share.toFixed(0)} % real)`;
+}
+
+function main() {
+  const a = args(process.argv.slice(2));
+  let out;
+  if (a.from) out = fs.readFileSync(a.from, 'utf8');
+  else {
+    const kernel = kernelTree({ kernel: a.kernel, cache: a.cache, log: (m) => console.error(`corpus: ${m}`) });
+    const cli = path.join(repo, 'bin', 'lockscope.js');
+    const argv = [cli, 'check', 'fs', '--format', 'json', '--exit-zero', '--no-cache', '--confidence', 'low'];
+    const r = spawnSync(process.execPath, argv, {
+      cwd: kernel,
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+    });
+    if (r.status !== 0) {
+      console.error(r.stderr);
+      process.exit(2);
+    }
+    out = r.stdout;
+  }
+  const findings = JSON.parse(out).findings;
+  if (a.json) fs.writeFileSync(a.json, out);
+  const { counts, problems } = judge(findings, fs.readFileSync(RECORD, 'utf8'));
+  console.log(`corpus: Linux 6.1 fs/, default run (high confidence): ${verdictLine(counts.high)}`);
+  console.log(`corpus: Linux 6.1 fs/, every confidence level: ${verdictLine(counts.all)}`);
   for (const p of problems) console.log(`corpus: ${p}`);
   process.exit(problems.length ? 1 : 0);
 }
 
-main();
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
