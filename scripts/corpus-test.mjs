@@ -90,9 +90,9 @@ export function judge(findings, recordText) {
   // a key with several rows (one function, two findings of a kind on one lock): rows by line order
   const next = new Map();
   const verdict = (f) => {
-    const list = [...(byKey.get(keyOf(f)) ?? [])].sort(
-      (x, y) => Number(x.where.split(':').pop()) - Number(y.where.split(':').pop()),
-    );
+    const list = [...(byKey.get(keyOf(f)) ?? [])]
+      .filter((x) => x.status !== 'fixed')
+      .sort((x, y) => Number(x.where.split(':').pop()) - Number(y.where.split(':').pop()));
     const i = next.get(keyOf(f)) ?? 0;
     next.set(keyOf(f), i + 1);
     return list[i]?.verdict ?? 'unjudged';

@@ -74,7 +74,7 @@ function assign(s: State, op: Extract<Op, { k: 'assign' }>, ctx: TransferContext
       ctx.tainted.add(k);
     }
   }
-  const facts = s.facts.assign(op.name, op.value, op.constText);
+  const facts = s.facts.assign(op.name, op.value, op.constText, op.sameTruth);
   // `ret = foo_trylock(x)`: a lock held if the call succeeded is now held if `ret` says so
   if (op.rhs) {
     for (const [k, f] of s.locks) {

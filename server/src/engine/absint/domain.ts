@@ -66,7 +66,9 @@ const mentions = (text: string, name: string): boolean => {
   for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
     const before = i > 0 ? text[i - 1] : ' ';
     const after = text[i + name.length] ?? ' ';
-    if (!/[A-Za-z0-9_]/.test(before) && !/[A-Za-z0-9_]/.test(after)) return true;
+    // `dn->inode` and `tdn.inode` name a field, not the variable `inode`
+    const field = before === '.' || (before === '>' && text[i - 2] === '-');
+    if (!field && !/[A-Za-z0-9_]/.test(before) && !/[A-Za-z0-9_]/.test(after)) return true;
   }
   return false;
 };
@@ -126,14 +128,18 @@ export class Facts {
     return out.length ? Facts.of(out, this.collapsed) : undefined;
   }
 
-  /** Forget every fact that mentions `name` (it was assigned); optionally record its new constant value. */
-  assign(name: string, value?: boolean, constText?: string): Facts {
+  /**
+   * Forget every fact that mentions `name` (it was assigned); optionally record its new constant value.
+   * `sameTruth`: the new value is nonzero exactly when the old one was (pointer arithmetic), so the
+   * fact on `name` itself stays.
+   */
+  assign(name: string, value?: boolean, constText?: string, sameTruth?: boolean): Facts {
     let touched = value !== undefined || constText !== undefined;
     const out = this.conj.map((c) => {
       let m: Map<string, boolean> | undefined;
       // sizeof(x) does not depend on x's value
       for (const k of c.keys())
-        if (mentions(k.replace(/sizeof\([^()]*\)/g, 'sizeof()'), name)) {
+        if ((!sameTruth || k !== name) && mentions(k.replace(/sizeof\([^()]*\)/g, 'sizeof()'), name)) {
           m ??= new Map(c);
           m.delete(k);
           touched = true;
@@ -214,6 +220,8 @@ export interface State {
 }
 
 export const MAX_STATES = 32;
+/** Past this many states at a point, lock-deciding facts no longer split them (room for distinct locksets). */
+export const SPLIT_STATES = 16;
 
 export const initialState = (locks: Map<string, LockFact> = new Map()): State => ({
   locks,
@@ -246,15 +254,43 @@ export function signature(s: State): string {
   return parts.sort().join(';');
 }
 
+/**
+ * The facts that decide locks (conditions tested next to an acquire or a release: `if (!rl) down_read(..)`,
+ * `if (rl) up_read(..)`), whose value on a path keeps its state apart from the others: a pointer that is
+ * non-NULL exactly while a lock is held, a flag set with the lock and cleared with it. A state's part of
+ * its key is what all its paths agree on for each of them (true, false, or unknown).
+ */
+export function factSignature(s: State, keys: readonly string[]): string {
+  let out = '';
+  for (const k of keys) {
+    const v = s.facts.get(k);
+    out += v === undefined ? '?' : v ? '1' : '0';
+  }
+  return out;
+}
+
 /** The set of states at a program point, keyed by signature. */
 export class StateSet {
   readonly states = new Map<string, State>();
   overflowed = false;
 
+  /** `keys`: the lock-deciding facts states are kept apart by (see factSignature). */
+  constructor(private readonly keys: readonly string[] = []) {}
+
   /** Join a state in; returns true when the set changed. */
   add(s: State): boolean {
-    const sig = signature(s);
-    const old = this.states.get(sig);
+    const lockSig = signature(s);
+    let sig = this.keys.length ? `${lockSig}#${factSignature(s, this.keys)}` : lockSig;
+    let old = this.states.get(sig);
+    if (!old && this.keys.length && this.states.size >= SPLIT_STATES) {
+      // full: join it with a state of the same lockset instead (as without the split)
+      for (const [k, t] of this.states)
+        if (k.startsWith(`${lockSig}#`)) {
+          sig = k;
+          old = t;
+          break;
+        }
+    }
     if (!old) {
       if (this.states.size >= MAX_STATES) {
         this.overflowed = true;

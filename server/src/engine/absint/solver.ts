@@ -59,13 +59,63 @@ export function runNode(
   return cur;
 }
 
+/** At most this many lock-deciding facts split the states of a function (the first ones met). */
+export const MAX_SPLIT_FACTS = 6;
+/** How far past a branch a lock operation still makes its condition lock-deciding. */
+const SPLIT_REACH = 6;
+
+const hasLockOp = (ir: FunctionIR, id: number): boolean =>
+  ir.nodes[id].ops.some((o) => o.k === 'acquire' || o.k === 'release') ||
+  ir.nodes[id].succ.some((e) => !!e.guard?.acquire);
+
+/**
+ * The branch conditions that decide a lock: tested at two or more branches, an arm of each reaching an
+ * acquire or a release within a few nodes (`if (!rl) { down_read(..); ... }` and later `if (rl) up_read(..)`;
+ * `if (trans->removing_chunk) mutex_unlock(..)`). States that differ on them are not joined (see StateSet),
+ * so a local, field or flag that mirrors a lock stays correlated with it. At most MAX_SPLIT_FACTS, the most
+ * tested first; a function with more is counted (`correlation-limit`).
+ */
+export function lockDecidingFacts(ir: FunctionIR): string[] {
+  const count = new Map<string, number>();
+  for (const n of ir.nodes) {
+    const texts = new Set<string>();
+    for (const e of n.succ) {
+      const text = e.guard?.fact?.text;
+      if (!text || texts.has(text)) continue;
+      // breadth-first from the edge's target, a few nodes deep
+      let frontier = [e.to];
+      const visited = new Set<number>([n.id]);
+      let found = false;
+      for (let d = 0; d < SPLIT_REACH && frontier.length && !found; d++) {
+        const next: number[] = [];
+        for (const id of frontier) {
+          if (visited.has(id)) continue;
+          visited.add(id);
+          if (hasLockOp(ir, id)) {
+            found = true;
+            break;
+          }
+          for (const f of ir.nodes[id].succ) next.push(f.to);
+        }
+        frontier = next;
+      }
+      if (found) texts.add(text);
+    }
+    for (const t of texts) count.set(t, (count.get(t) ?? 0) + 1);
+  }
+  const tested = [...count].filter(([, c]) => c >= 2).sort((x, y) => y[1] - x[1]);
+  if (tested.length > MAX_SPLIT_FACTS) ir.unmodelled['correlation-limit'] = 1;
+  return tested.slice(0, MAX_SPLIT_FACTS).map(([t]) => t);
+}
+
 export function solve(ir: FunctionIR, entryState: State, ctx: TransferContext, maxPasses = 64): Solution {
   const order = reversePostOrder(ir);
   const rank = new Int32Array(ir.nodes.length).fill(-1);
   order.forEach((id, i) => {
     rank[id] = i;
   });
-  const inStates = ir.nodes.map(() => new StateSet());
+  const keys = lockDecidingFacts(ir);
+  const inStates = ir.nodes.map(() => new StateSet(keys));
   inStates[ir.entry].add(entryState);
   const dirty = new Uint8Array(ir.nodes.length);
   dirty[ir.entry] = 1;

@@ -13,6 +13,10 @@ import { flagLocks, symbolicLock } from '../ir';
 
 /** Wrappers whose value is their argument's. */
 const PASS_THROUGH = new Set(['likely', 'unlikely', '__builtin_expect', 'data_race', 'READ_ONCE']);
+/** A constant operand (`LCN_HOLE`, `-ENOENT`, `24`): kept on the right of an equality fact. */
+const CONSTANT_LIKE = /^-?(?:[A-Z0-9_][A-Z0-9_]*|0x[0-9a-fA-F]+[uUlL]*)$/;
+/** Assertions that stop the kernel when their condition is true (include/asm-generic/bug.h). */
+const BUGS = new Set(['BUG_ON', 'VM_BUG_ON']);
 /** Warning macros that return their condition. */
 const WARNS = new Set(['WARN_ON', 'WARN_ON_ONCE', 'WARN', 'WARN_ONCE', 'unlikely']);
 /** Predicates whose answer changes by itself between two tests: not facts. */
@@ -49,7 +53,7 @@ export abstract class ExprBuilder extends GraphBuilder {
         return;
       case 'update_expression': {
         const target = this.noteAssigned(n.childForFieldName('argument'));
-        if (target) this.emit({ k: 'assign', name: target }, n);
+        if (target) this.emit({ k: 'assign', name: target, ...(this.isPointer(target) ? { sameTruth: true } : {}) }, n);
         return;
       }
       case 'binary_expression': {
@@ -105,6 +109,11 @@ export abstract class ExprBuilder extends GraphBuilder {
         this.aliases.field(normaliseExpr(left.text), unparen(right));
     }
     const target = this.noteAssigned(left);
+    const aop = n.childForFieldName('operator')?.text;
+    if (target && (aop === '+=' || aop === '-=') && this.isPointer(target)) {
+      this.emit({ k: 'assign', name: target, sameTruth: true }, n);
+      return;
+    }
     const cv = right && n.childForFieldName('operator')?.text === '=' ? unparen(right) : undefined;
     const rhs = cv?.type === 'call_expression' ? normaliseExpr(cv.text) : undefined;
     if (target)
@@ -118,6 +127,37 @@ export abstract class ExprBuilder extends GraphBuilder {
         },
         n,
       );
+  }
+
+  private pointerNames?: Set<string>;
+
+  /**
+   * Declared as a pointer (parameter or local) and never as anything else in this function: pointer
+   * arithmetic on it (`p++`, `p += n`) keeps a non-NULL pointer non-NULL.
+   */
+  protected isPointer(name: string): boolean {
+    if (!this.pointerNames) {
+      const ptr = new Set<string>();
+      const other = new Set<string>();
+      for (const d of this.def.descendantsOfType(['parameter_declaration', 'declaration'])) {
+        if (!d) continue;
+        for (const c of d.namedChildren) {
+          let x: Node | null = c;
+          if (x?.type === 'init_declarator') x = x.childForFieldName('declarator');
+          if (x?.type === 'identifier') other.add(x.text);
+          else if (x?.type === 'pointer_declarator') {
+            const id = x.childForFieldName('declarator');
+            if (id?.type === 'identifier') ptr.add(id.text);
+          } else if (x?.type === 'array_declarator') {
+            const id = x.childForFieldName('declarator');
+            if (id?.type === 'identifier') other.add(id.text);
+          }
+        }
+      }
+      for (const o of other) ptr.delete(o);
+      this.pointerNames = ptr;
+    }
+    return this.pointerNames.has(name);
   }
 
   /** Contains something whose effect depends on being evaluated (lock calls, statement expressions). */
@@ -146,6 +186,15 @@ export abstract class ExprBuilder extends GraphBuilder {
       // catalog assertion macros, and a filesystem's own by name: *bug_on* (must be false), *assert* (must be true)
       const am = this.ctx.catalog.assertion(name);
       if (am && args[0] && this.assertion(args[0], am.negated, n)) return;
+      // BUG_ON(!rl): the kernel stops where the condition holds, so past it the condition is false
+      if (BUGS.has(name) && args.length === 1 && this.factable(unparen(args[0]))) {
+        const dead = this.newNode('stmt', n);
+        const cont = this.newNode('join', n);
+        this.nodes[dead].ops.push({ k: 'noreturn', via: name, site: siteOf(n) });
+        this.cond(args[0], dead, cont);
+        this.cur = cont;
+        return;
+      }
     }
     for (const a of args) this.expr(a);
     if (fn && fn.type !== 'identifier') this.expr(fn);
@@ -542,6 +591,21 @@ export abstract class ExprBuilder extends GraphBuilder {
         const other = lz ? right : left;
         if (op === '==') this.cond(other, f, t);
         else this.cond(other, t, f);
+        return true;
+      }
+      // `a != b` is the negation of `a == b`, and `b == a` the same test: one fact text for all four
+      if (!lz && !rz && this.factable(e)) {
+        const l = normaliseExpr(unparen(left).text);
+        const r = normaliseExpr(unparen(right).text);
+        const lc = CONSTANT_LIKE.test(l);
+        const rc = CONSTANT_LIKE.test(r);
+        const [a, b] = lc && !rc ? [r, l] : !lc && rc ? [l, r] : l <= r ? [l, r] : [r, l];
+        if (!isPure(e)) this.expr(e);
+        const from = this.here(e);
+        const text = `${a}==${b}`;
+        this.edge(from, op === '==' ? t : f, { fact: { text, value: true } });
+        this.edge(from, op === '==' ? f : t, { fact: { text, value: false } });
+        this.cur = null;
         return true;
       }
     }

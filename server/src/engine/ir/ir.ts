@@ -59,8 +59,11 @@ export type Op =
       recv?: string;
       recvType?: string;
     }
-  /** An assignment to a variable: facts that mention it are forgotten, or set when the value is a constant. */
-  | { k: 'assign'; name: string; value?: boolean; constText?: string; rhs?: string }
+  /**
+   * An assignment to a variable: facts that mention it are forgotten, or set when the value is a constant;
+   * `sameTruth`: pointer arithmetic (`p++`, `p += n`), which keeps a non-NULL pointer non-NULL.
+   */
+  | { k: 'assign'; name: string; value?: boolean; constText?: string; rhs?: string; sameTruth?: boolean }
   | { k: 'noreturn'; via: string; site: Site }
   /** A call that may sleep. */
   | { k: 'sleep'; via: string; site: Site }
