@@ -44,9 +44,10 @@ export function readRecord(text) {
       .slice(1, -1)
       .split('|')
       .map((x) => x.trim());
-    const [where, fn, kind, lock, verdict, , status] = c;
+    const [where, fn, kind, lock, verdict, cause, status] = c;
     const file = where.replace(/:\d+$/, '');
-    rows.push({ key: [file, fn, kind, lock.replace(/^`|`$/g, '')].join(' · '), where, verdict, status });
+    const key = [file, fn, kind, lock.replace(/^`|`$/g, '')].join(' · ');
+    rows.push({ key, where, kind, verdict, cause, status });
   }
   return rows;
 }
@@ -95,15 +96,18 @@ export function judge(findings, recordText) {
       .sort((x, y) => Number(x.where.split(':').pop()) - Number(y.where.split(':').pop()));
     const i = next.get(keyOf(f)) ?? 0;
     next.set(keyOf(f), i + 1);
-    return list[i]?.verdict ?? 'unjudged';
+    return list[i] ?? { verdict: 'unjudged', cause: '' };
   };
   const counts = { high: {}, all: {} };
+  const judged = [];
   for (const f of [...findings].sort((x, y) => x.line - y.line)) {
-    const v = verdict(f);
+    const row = verdict(f);
+    const v = row.verdict;
+    judged.push({ finding: f, verdict: v, cause: row.cause });
     counts.all[v] = (counts.all[v] ?? 0) + 1;
     if ((f.confidence ?? 'high') === 'high') counts.high[v] = (counts.high[v] ?? 0) + 1;
   }
-  return { counts, problems };
+  return { counts, problems, judged, rows };
 }
 
 /** One line of verdict counts: "N findings: 12 real, 3 false (80 % real)". */
