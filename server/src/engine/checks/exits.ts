@@ -130,16 +130,21 @@ function returnsLockedObject(plus: ExitSeen[], zero: ExitSeen[], key: string): b
   });
 }
 
+/** The exits that never took the lock and return a value we cannot read: they state no contract. */
+function known(zero: ExitSeen[], key: string | undefined): ExitSeen[] {
+  if (!key) return zero;
+  return zero.filter((e) => e.state.locks.has(key) || !exitKinds(e).has('unknown'));
+}
+
 /**
- * The exits that decide what the return value says about `key`: those that took the lock and let
- * it go; without such, those that never took it, as far as their value is known. An exit that
- * never took the lock (the flags did not ask for it, an early exit) does not state the contract.
+ * The exits whose values are set against those holding the lock: the ones that took it and let it
+ * go, when there are such. An exit that never took it (the flags did not ask for it, the parent
+ * is the dentry itself) returns whatever it returns for its own reason.
  */
 function decisive(zero: ExitSeen[], key: string | undefined): ExitSeen[] {
   if (!key) return zero;
   const touched = zero.filter((e) => e.state.locks.has(key));
-  if (touched.length) return touched;
-  return zero.filter((e) => !exitKinds(e).has('unknown'));
+  return touched.length ? touched : zero;
 }
 
 /**
@@ -190,10 +195,11 @@ export function explainedByReturn(
   if (separatedByReturnedVar(plus, zero0)) return true;
   if (strict && key && returnsLockedObject(plus, zero0, key)) return true;
   if (!strict && keptOnOneErrno(plus, zero0)) return true;
-  const zero = strict ? decisive(zero0, key) : zero0;
+  const zero = strict ? known(zero0, key) : zero0;
   if (!zero.length) return false;
-  const kp = new Set(plus.flatMap((e) => [...exitKinds(e)]));
-  const kz = new Set(zero.flatMap((e) => [...exitKinds(e)]));
+  const kinds = (es: ExitSeen[]): Set<Kind> => new Set(es.flatMap((e) => [...exitKinds(e)]));
+  const kp = kinds(plus);
+  const kz = kinds(zero);
   const overlap = [...kp].some((k) => k !== 'unknown' && kz.has(k));
   const zeroIsFailure = [...kz].every((k) => k === 'error' || k === 'false');
   // a value, not an error code: `return dentry;`, `return handle;` (an `err` of unknown value says nothing)
@@ -206,7 +212,9 @@ export function explainedByReturn(
   if (strict && !overlap && acquireOnSuccess(plus, zero)) return true;
   // a helper named for taking something that fails without it: holds on success only
   if (zeroIsFailure && !kp.has('error') && NAME_PATTERNS.acquirer.test(fn)) return true;
-  if (kp.has('unknown') || kz.has('unknown') || overlap) return false;
+  // known values on both sides, told apart by the exits that took the lock and let it go
+  const kd = strict ? kinds(decisive(zero, key)) : kz;
+  if (kp.has('unknown') || kd.has('unknown') || [...kp].some((k) => kd.has(k))) return false;
   if (strict && [...kp].every((k) => k === 'error')) return false;
   return true;
 }
