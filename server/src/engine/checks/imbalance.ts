@@ -7,7 +7,16 @@ import { type LockFact, retKind } from '../absint';
 import { type FunctionIR, type Site, rootIdentifier } from '../ir';
 import { type Doubt, NAME_PATTERNS, findingMessage } from '../model';
 import { type CheckContext, type KindChecker, type Message, type Report, lineRef } from './context';
-import { type ExitSeen, annotatedDelta, exitDelta, explainedByReturn, retText, splitByCallerFact } from './exits';
+import {
+  type ExitSeen,
+  annotatedDelta,
+  exitDelta,
+  explainedByReturn,
+  retText,
+  returnsLockedName,
+  splitByCallerFact,
+} from './exits';
+import { parkedAtExit } from './handoff';
 
 export const lockImbalance: KindChecker = {
   kind: 'lock-imbalance',
@@ -58,7 +67,7 @@ function exitsToReport(
     const bad = exits.filter((e) => (e.delta.get(key)?.d ?? 0) !== declared);
     if (!bad.length) return [];
     // the return value says which exits follow the declaration (`return -EAGAIN;` keeping it is a protocol)
-    if (declared !== 0 && good.length && explainedByReturn(good, bad, false)) return [];
+    if (declared !== 0 && good.length && explainedByReturn(good, bad, false, '', key, ir)) return [];
     return bad;
   }
   if (groups.size < 2) return [];
@@ -66,7 +75,10 @@ function exitsToReport(
   const minus = groups.get(-1) ?? [];
   const zero = groups.get(0) ?? [];
   if (plus.length && zero.length && !minus.length) {
-    if (explainedByReturn(plus, zero, true, ir.name)) return [];
+    if (explainedByReturn(plus, zero, true, ir.name, key, ir)) return [];
+    // some exits say by their value that the lock stays held (VM_FAULT_LOCKED): the others are the leak
+    const unsaid = plus.filter((e) => !returnsLockedName(e, ir));
+    if (unsaid.length < plus.length) return unsaid;
     // an acquire helper (it never releases the lock itself) that sometimes returns without it
     if (
       NAME_PATTERNS.releaser.test(ir.name) === false &&
@@ -80,7 +92,7 @@ function exitsToReport(
     // dropping a lock the caller holds on some exits only: a contract only an annotation or an
     // assert states; inferred from the releases alone it is too often an error-path protocol
     if (minus.some((e) => e.delta.get(key)?.fact.inferred)) return [];
-    if (explainedByReturn(minus, zero, false)) return [];
+    if (explainedByReturn(minus, zero, false, '', key, ir)) return [];
     return minus.length <= zero.length ? minus : zero;
   }
   return plus.length ? plus : minus;
@@ -92,17 +104,23 @@ function imbalance(c: CheckContext, exits: ExitSeen[], report: Report, skip: Set
   const keys = new Set<string>();
   for (const e of exits) for (const k of e.delta.keys()) keys.add(k);
   for (const key of keys) {
-    const { groups, fact } = groupExits(exits, key);
+    // an exit that parked the lock in a context that outlives it (a record of it, a non-owner
+    // primitive) neither keeps nor drops it as far as this function is concerned
+    const live = exits.filter((e) => {
+      const d = e.delta.get(key);
+      return !(d && d.d > 0 && parkedAtExit(ir, e, key, d.fact));
+    });
+    const { groups, fact } = groupExits(live, key);
     if (!fact || skip.has(fact.ref.display)) continue;
     const declared = annotatedDelta(ir, key);
-    const bad = exitsToReport(ir, exits, key, groups, declared);
+    const bad = exitsToReport(ir, live, key, groups, declared);
     if (!bad.length) continue;
     // exits that never touched the lock vs exits that hold/dropped it, separated by a caller's flag:
     // the lock is taken on request (`if (flags & X_LOCK) lock(..)`); exits that took and released it
     // are not like that, so a return-with-lock there stays a leak
-    const untouched = exits.filter((e) => !e.state.locks.has(key));
-    const changed = exits.filter((e) => e.delta.has(key));
-    if (untouched.length + changed.length === exits.length && splitByCallerFact(ir, changed, untouched)) continue;
+    const untouched = live.filter((e) => !e.state.locks.has(key));
+    const changed = live.filter((e) => e.delta.has(key));
+    if (untouched.length + changed.length === live.length && splitByCallerFact(ir, changed, untouched)) continue;
     for (const e of bad) reportExit(c, report, e, key, fact, declared);
   }
 }

@@ -119,7 +119,14 @@ export class Aliases {
     for (const n of ir.nodes) {
       for (let i = 0; i < n.ops.length; i++) {
         const op = n.ops[i];
-        if (op.k === 'acquire' || op.k === 'release' || op.k === 'downgrade' || op.k === 'assert' || op.k === 'forbid')
+        if (
+          op.k === 'acquire' ||
+          op.k === 'release' ||
+          op.k === 'downgrade' ||
+          op.k === 'assert' ||
+          op.k === 'forbid' ||
+          op.k === 'handoff'
+        )
           n.ops[i] = { ...op, lock: ref(op.lock) };
         else if (op.k === 'call' || op.k === 'icall') {
           n.ops[i] = {
