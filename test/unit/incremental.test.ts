@@ -199,6 +199,40 @@ describe('incremental analysis of an open document', () => {
     assert.deepEqual(after, { ...a.analyzeText(doc.getText(), 'y.c') });
   });
 
+  test('a deleted brace that moves a struct into a function body is not answered from the old types', async () => {
+    const a = await analyzer();
+    const text = [
+      'struct tally { int n; };',
+      'static int tally_add(struct tally *t, int k)',
+      '{',
+      '\tif (k < 0) {',
+      '\t\tt->n = 0;',
+      '\t}',
+      '\treturn k;',
+      '}',
+      '',
+      'struct tally_sb { struct rw_semaphore sem; int state; };',
+      '',
+      'static int tally_state(struct tally_sb *sb)',
+      '{',
+      '\tdown_read(&sb->sem);',
+      '\tif (sb->state)',
+      '\t\treturn -EIO;',
+      '\tup_read(&sb->sem);',
+      '\treturn 0;',
+      '}',
+      '',
+    ].join('\n');
+    let doc = TextDocument.create('file:///z.c', 'c', 1, text);
+    const session = new DocumentSession();
+    const before = analyseDocument(a, session, doc.getText(), 'z.c');
+    assert.equal(before.findings[0]?.lock.class, 'struct tally_sb::sem');
+    // the closing brace of the if goes: struct tally_sb now sits inside tally_add's body
+    doc = edit(doc, session, 5, 6, '');
+    const after = analyseDocument(a, session, doc.getText(), 'z.c');
+    assert.deepEqual(shape(after), shape(a.analyzeText(doc.getText(), 'z.c')));
+  });
+
   test('text before a function that is not ASCII (UTF-16 units vs query bytes) changes nothing', async () => {
     // an open document queries only the stretches an edit changed, by range: web-tree-sitter counts
     // node positions in UTF-16 units but query ranges in bytes, and a wrong unit loses calls after

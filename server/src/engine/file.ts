@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { Node, Tree } from 'web-tree-sitter';
 import type { Summary } from './absint';
 import { buildCfg } from './cfg';
+import { textKey } from './ir';
 import { suppressions, unsuppressed } from './checks';
 import { type TreeView, busy } from './link';
 import {
@@ -100,8 +101,12 @@ export interface FunctionOutcome {
 export interface Reuse {
   /** What the call query found in each stretch of the earlier text (segments.ts). */
   readonly segments?: SegmentCache;
-  /** Before any function: the file's function names in order, and the same-file functions that touch locks. */
-  begin(names: readonly (string | undefined)[], relevant: ReadonlySet<string>): void;
+  /**
+   * Before any function: the file's function names in order, the same-file functions that touch locks, and
+   * a key of what every function is analysed against besides its own text (the file's struct and typedef
+   * table and its macros: an edit that breaks a brace can move a struct definition into a function body).
+   */
+  begin(names: readonly (string | undefined)[], relevant: ReadonlySet<string>, environment: string): void;
   /** A result still valid for `fn`, at its lines now; undefined: `fn` is analysed and `analysed` told the outcome. */
   reuse(fn: FunctionSlot): FunctionOutcome | undefined;
   analysed(fn: FunctionSlot, outcome: FunctionOutcome): void;
@@ -213,7 +218,7 @@ export class Analyzer implements Classifier {
     }));
     const cx = this.context(tree, file, p.sameFile, external);
     const findings: Finding[] = [];
-    reuse?.begin(p.names, p.sameFile);
+    reuse?.begin(p.names, p.sameFile, reuse ? environmentKey(cx) : '');
     for (const i of p.order) {
       const slot = reuse ? slotOf(p, i, cx.summaries) : undefined;
       const kept = slot && reuse!.reuse(slot);
@@ -280,6 +285,7 @@ export class Analyzer implements Classifier {
   }
 
   private context(tree: Tree, file: string, sameFile: ReadonlySet<string>, external?: TreeView): FileContext {
+    // (environmentKey below must name everything built here that a function's analysis reads)
     const types = new TypeTable();
     types.addTree(tree.rootNode);
     const macros = new Macros();
@@ -417,4 +423,11 @@ export function locksAt(
   let best: StatePoint | undefined;
   for (const p of fn.points) if (p.line < line || (p.line === line && p.column <= column)) best = p;
   return { fn, held: best?.held ?? fn.entryHeld };
+}
+
+/** A key of a file's type table and macros: functions analysed against another one are not reused. */
+function environmentKey(cx: FileContext): string {
+  const { fields, typedefs, returns } = cx.types.facts();
+  const list = (m: ReadonlyMap<string, unknown>) => [...m].map(([k, v]) => [k, v instanceof Map ? [...v] : v]);
+  return textKey(JSON.stringify([list(fields), list(typedefs), list(returns), [...cx.macros.entries()]]));
 }

@@ -71,6 +71,7 @@ class SessionReuse implements Reuse {
   private readonly redone = new Set<string>();
   private reused = 0;
   private analysedCount = 0;
+  private environment?: string;
 
   constructor(
     private readonly session: DocumentSession,
@@ -82,8 +83,9 @@ class SessionReuse implements Reuse {
     return this.session.segments;
   }
 
-  begin(names: readonly (string | undefined)[], relevant: ReadonlySet<string>): void {
+  begin(names: readonly (string | undefined)[], relevant: ReadonlySet<string>, environment: string): void {
     const s = this.session;
+    this.environment = environment;
     this.names = names.join('\n');
     this.relevant = relevant;
     this.mark = this.index?.mark;
@@ -94,7 +96,7 @@ class SessionReuse implements Reuse {
     const index = this.index;
     this.since = s.index === index && index && s.mark !== undefined ? index.changesSince(this.file, s.mark) : undefined;
     for (const n of this.since?.names ?? []) this.changed.add(n);
-    this.carry = s.names !== undefined && s.index === index;
+    this.carry = s.names !== undefined && s.index === index && s.environment === environment;
     this.before = this.carry ? s.functions : new Map();
   }
 
@@ -149,6 +151,7 @@ class SessionReuse implements Reuse {
     const s = this.session;
     s.functions = this.kept;
     s.names = this.names;
+    s.environment = this.environment;
     s.relevant = new Set([...this.relevant].map(ownString));
     s.index = this.index;
     s.mark = this.mark;

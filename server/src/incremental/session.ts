@@ -57,6 +57,8 @@ export class DocumentSession {
   functions = new Map<string, CachedFunction>();
   /** The function names of the text last analysed, and the index it was analysed against. */
   names?: string;
+  /** The key of the file's type table and macros in the last analysis (engine/file.ts environmentKey). */
+  environment?: string;
   /** The same-file functions that touched locks (directly or through helpers) in the last analysis. */
   relevant?: ReadonlySet<string>;
   index?: unknown;
@@ -101,6 +103,7 @@ export class DocumentSession {
     this.functions.clear();
     this.segments = { defs: new Map(), gaps: new Map() };
     this.names = undefined;
+    this.environment = undefined;
     this.relevant = undefined;
   }
 
