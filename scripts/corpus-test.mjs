@@ -66,6 +66,7 @@ export function judge(findings, recordText) {
   const reported = new Map();
   for (const f of findings) reported.set(keyOf(f), (reported.get(keyOf(f)) ?? 0) + 1);
   const problems = [];
+  const gone = [];
   const byKey = new Map();
   for (const row of rows) byKey.set(row.key, [...(byKey.get(row.key) ?? []), row]);
   for (const [key, list] of byKey) {
@@ -77,6 +78,7 @@ export function judge(findings, recordText) {
       problems.push(`real finding below high confidence (a default run hides it): ${key}`);
     if (list.some((x) => x.status === 'fixed') && n > expected)
       problems.push(`a finding marked fixed is reported again: ${key}`);
+    if (n < expected) gone.push(`${key} (${list.map((x) => x.where).join(', ')})`);
   }
   for (const [key, n] of reported) {
     const known = byKey.get(key)?.length ?? 0;
@@ -107,7 +109,7 @@ export function judge(findings, recordText) {
     counts.all[v] = (counts.all[v] ?? 0) + 1;
     if ((f.confidence ?? 'high') === 'high') counts.high[v] = (counts.high[v] ?? 0) + 1;
   }
-  return { counts, problems, judged, rows };
+  return { counts, problems, judged, rows, gone };
 }
 
 /** One line of verdict counts: "N findings: 12 real, 3 false (80 % real)". */
@@ -139,9 +141,10 @@ function main() {
   }
   const findings = JSON.parse(out).findings;
   if (a.json) fs.writeFileSync(a.json, out);
-  const { counts, problems } = judge(findings, fs.readFileSync(RECORD, 'utf8'));
+  const { counts, problems, gone } = judge(findings, fs.readFileSync(RECORD, 'utf8'));
   console.log(`corpus: Linux 6.1 fs/, default run (high confidence): ${verdictLine(counts.high)}`);
   console.log(`corpus: Linux 6.1 fs/, every confidence level: ${verdictLine(counts.all)}`);
+  for (const g of gone) console.log(`corpus: no longer reported (mark the row fixed): ${g}`);
   for (const p of problems) console.log(`corpus: ${p}`);
   process.exit(problems.length ? 1 : 0);
 }
