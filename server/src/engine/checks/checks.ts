@@ -15,10 +15,12 @@ import {
   FindingSink,
   type KindChecker,
   PathBuilder,
+  type Report,
 } from './context';
 import { doubleUnlock } from './double-unlock';
 import { callSites, orderEdges } from './feeds';
 import { forbiddenCall } from './forbidden';
+import { GuardDoubts } from './guards';
 import { lockImbalance } from './imbalance';
 import { INVERSION_KIND } from './lockorder';
 import { missingRequiredLock } from './missing';
@@ -52,23 +54,38 @@ export function runChecks(sol: Solution, ctx: TransferContext, opts: CheckOption
   const suppressed = (key: string): boolean =>
     sol.saturated || tainted.has('*') || tainted.has(key) || ctx.tainted.has(key);
   const c: CheckContext = { ir, ctx, sink: new FindingSink(ir, suppressed), paths: new PathBuilder(ir) };
+  // where the replay is: findings on guarded lock operations ask the guard what the engine knew there
+  const at: { id: number; state?: State } = { id: -1 };
+  const guards = new GuardDoubts(sol);
+  const reporter = (kind: FindingKind): Report => {
+    const r = c.sink.reporter(kind);
+    if (!GUARDED_KINDS.has(kind)) return r;
+    return (key, lock, site, msg, path, cause, doubts = []) =>
+      r(key, lock, site, msg, path, cause, at.state ? [...doubts, ...guards.at(at.id, at.state, key)] : doubts);
+  };
   const checkers: Checker[] = [
-    ...CHECKERS.map((k) => k.create(c, c.sink.reporter(k.kind))),
+    ...CHECKERS.map((k) => k.create(c, reporter(k.kind))),
     orderEdges(c, opts),
     callSites(opts),
   ];
-  replay(sol, ctx, checkers);
+  replay(sol, ctx, checkers, at);
+  at.state = undefined;
   for (const k of checkers) k.finish?.();
   return c.sink.findings;
 }
 
+/** Kinds reported at a lock operation, which a guard may have decided (guards.ts). */
+const GUARDED_KINDS: ReadonlySet<FindingKind> = new Set(['unlock-not-held', 'double-unlock', 'recursive-lock']);
+
 /** Every solved state through its node again, with the checkers observing; exits go to `exit`. */
-function replay(sol: Solution, ctx: TransferContext, checkers: Checker[]): void {
+function replay(sol: Solution, ctx: TransferContext, checkers: Checker[], at: { id: number; state?: State }): void {
   const ir = sol.ir;
   const observer = mergeObservers(checkers.map((k) => k.observer ?? {}));
   for (const id of sol.order) {
     const node = ir.nodes[id];
     for (const s of sol.inStates[id]) {
+      at.id = id;
+      at.state = s;
       if (node.kind === 'return') {
         const out = runNode(ir, id, s, ctx);
         if (out) for (const k of checkers) k.exit?.(node, out);

@@ -84,9 +84,13 @@ export function pathDoubts(path: readonly PathStep[]): Doubt[] {
   for (const s of path) {
     if (s.resolvedBy !== 'directory' && s.resolvedBy !== 'few') continue;
     const field = /^->(\w+)/.exec(s.note)?.[1] ?? 'an ops-table field';
-    const how = s.resolvedBy === 'directory' ? 'by directory' : 'among a few candidates';
-    const why = `the path calls through ->${field}, resolved ${how}, not by this function's ops table`;
-    out.push({ level: 'medium', why });
+    const why =
+      s.resolvedBy === 'directory'
+        ? `the path calls through ->${field}, resolved by this function's directory, not by its ops tables`
+        : `the path calls through ->${field}, which neither this function's ops tables nor its directory ` +
+          'resolve: every candidate of the tree was followed';
+    // a directory says which filesystem; all of a few candidates is a guess among filesystems
+    out.push({ level: s.resolvedBy === 'directory' ? 'medium' : 'low', why });
   }
   return out;
 }
