@@ -15,11 +15,9 @@ import {
   type Finding,
   type HeldLock,
   type Settings,
-  type Doubt,
   applySeverity,
   emptyStats,
   mergeStats,
-  withDoubts,
 } from './model';
 import type { Macros } from './syntax';
 
@@ -73,11 +71,6 @@ export interface FunctionAnalysis {
   indirectUnresolved: number;
 }
 
-const SATURATED: Doubt = {
-  level: 'medium',
-  why: 'the function has more paths than the state bound: some were merged, so this path is approximate',
-};
-
 /** Solve, check and summarise one function. */
 export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: FunctionOptions = {}): FunctionAnalysis {
   const fields = new Set<string>();
@@ -114,9 +107,8 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     entry = entryStateOf(ir, contract, first);
     sol = solve(ir, entry, ctx);
   }
-  const checked = opts.check === false ? [] : applySeverity(runChecks(sol, ctx, { ...opts.observe }), env.severity);
-  // past the state bound, paths that differ on a lock were merged: what the checks saw is approximate
-  const findings = sol.saturated ? checked.map((f) => withDoubts(f, [SATURATED])) : checked;
+  // (past the state bound the checks report nothing: runChecks suppresses a saturated function's findings)
+  const findings = opts.check === false ? [] : applySeverity(runChecks(sol, ctx, { ...opts.observe }), env.severity);
   const summary = summarise(sol, ctx, first);
   return {
     summary,

@@ -129,7 +129,7 @@ export const SETTINGS = {
     description:
       'The least confidence a finding needs to be shown: high (default: every step decided by what the code says), ' +
       'medium (also findings that rest on a guess: a possible hand-off through the return value, an undecided ' +
-      'guard, an indirect call resolved by directory, merged paths) or low (everything). See docs/findings.md.',
+      'guard, an indirect call resolved by directory) or low (everything). See docs/findings.md.',
     json: { type: 'string', enum: ['high', 'medium', 'low'] },
   },
   pathOrder: {

@@ -13,7 +13,7 @@ export type Severity = 'error' | 'warning' | 'information' | 'hint';
  * "Confidence"): **high** when every step was decided by what the code says; **medium** when the
  * finding rests on something the engine had to guess (an exit whose return value may hand the lock to
  * the caller, a guard it could not decide, an indirect call resolved by directory rather than by the
- * function's own ops table, a function whose paths were merged at the state bound); **low** when it
+ * function's own ops table); **low** when it
  * goes through a call resolved among a few candidates of other filesystems. A default run shows high;
  * `confidence` lowers the bar.
  */
