@@ -14,14 +14,14 @@ import type { Doubt } from '../model';
 const REACH = 6;
 
 export class GuardDoubts {
-  private readonly keys: Set<string>;
+  private keys?: Set<string>;
   private preds?: number[][];
-  constructor(private readonly sol: Solution) {
-    this.keys = new Set(sol.ir.nodes.length ? lockDecidingFacts(sol.ir) : []);
-  }
+  constructor(private readonly sol: Solution) {}
 
   /** The doubt about a finding on lock `key` at node `id`, reached in state `s`, if any. */
   at(id: number, s: State, key: string): Doubt[] {
+    // computed on the first finding only: most functions report none
+    this.keys ??= new Set(lockDecidingFacts(this.sol.ir));
     if (!this.keys.size) return [];
     const g = this.guard(this.sol.ir, id);
     if (!g) return [];
@@ -52,7 +52,7 @@ export class GuardDoubts {
       const from = p[0];
       for (const e of ir.nodes[from].succ) {
         const text = e.to === cur ? e.guard?.fact?.text : undefined;
-        if (text && this.keys.has(text)) return { from, text };
+        if (text && this.keys?.has(text)) return { from, text };
       }
       cur = from;
     }
