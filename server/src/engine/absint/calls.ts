@@ -8,7 +8,7 @@ import type { Mode } from '../model';
 import { type State, isHeld } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { Summary } from './transfer';
-import { normaliseExpr } from '../ir';
+import { normaliseExpr, rootIdentifier } from '../ir';
 import { flagLocks, symbolicLock } from '../ir';
 import type { Macros } from '../syntax';
 import {
@@ -186,6 +186,19 @@ export function evaluateTest(
   return flags.includes(m[2]);
 }
 
+/**
+ * A pointer test (`{0}->d_inode`) the caller's state decides: a lock it holds through that pointer
+ * (`dentry->d_inode->i_lock`) means the pointer is not NULL. Undefined otherwise.
+ */
+function heldThrough(s: State, test: string, args: readonly (string | undefined)[], ctx: TransferContext) {
+  if (!/^\{\d+\}(->[A-Za-z_]\w*)+$/.test(test)) return undefined;
+  const ptr = substitute(test, args);
+  if (ptr === undefined) return undefined;
+  const p = canon(ptr, ctx);
+  for (const [k, f] of s.locks) if (isHeld(f) && k.startsWith(`${p}->`)) return true;
+  return undefined;
+}
+
 /** Resolve an indirect call (found here, or deferred by a callee) in the current context and check its targets. */
 function resolveIndirect(
   s: State,
@@ -355,7 +368,7 @@ function applyEffects(
     // a parameter test decides the effect: evaluate it with the argument, if it is a constant
     let e = e0;
     if (e0.when) {
-      const v = evaluateTest(e0.when.test, args, ctx.macros);
+      const v = evaluateTest(e0.when.test, args, ctx.macros) ?? heldThrough(cur, e0.when.test, args, ctx);
       if (v === undefined) {
         const key = substitute(e0.template, args);
         if (key !== undefined) {
@@ -424,5 +437,19 @@ export function indirectCall(
   obs?.deferred?.(d, s, undefined, op.site);
   const cur = resolveIndirect(s, d, `->${op.field}`, op.site, ctx, obs, 1);
   if (!cur) return undefined;
-  return escape(cur, op.escapeKeys, op.escapeRoots, ctx);
+  return escape(cur, heldKeys(cur, op.escapeKeys, op.escapeRoots), undefined, ctx);
+}
+
+/**
+ * The locks an ops method we cannot see may drop and retake: those held here, named by `keys` or through
+ * `roots`. One this path already released stays released (a method does not return holding its caller's lock).
+ */
+function heldKeys(s: State, keys: string[] | undefined, roots: string[] | undefined): string[] {
+  const out: string[] = [];
+  for (const [k, f] of s.locks) {
+    if (!isHeld(f)) continue;
+    const root = rootIdentifier(k);
+    if (keys?.includes(k) || (root && roots?.includes(root))) out.push(k);
+  }
+  return out;
 }
