@@ -209,6 +209,28 @@ function resolveIndirect(
   obs: Observer | undefined,
   depth: number,
 ): State | undefined {
+  // the callee that makes this call dropped these of the caller's locks first: they are not held there
+  const view = d.dropped?.length ? without(s, d.dropped) : s;
+  const checked = resolveTargets(view, d, via, site, ctx, obs, depth);
+  return checked ? s : undefined;
+}
+
+/** `s` without the locks named `keys`. */
+function without(s: State, keys: readonly string[]): State {
+  const locks = new Map(s.locks);
+  for (const k of keys) locks.delete(k);
+  return { ...s, locks };
+}
+
+function resolveTargets(
+  s: State,
+  d: Deferred,
+  via: string,
+  site: Site,
+  ctx: TransferContext,
+  obs: Observer | undefined,
+  depth: number,
+): State | undefined {
   let cur: State | undefined = s;
   const last = d.witness[d.witness.length - 1];
   const hops = d.witness.filter((w) => w.note.startsWith('calls ')).length;
@@ -225,9 +247,16 @@ function resolveIndirect(
     if (depth < MAX_INDIRECT_DEPTH) {
       for (const inner of t.summary.deferred) {
         const args = inner.args.map((a) => (a === undefined ? undefined : substitute(a, d.args)));
+        const dropped = instantiateKeys(inner.dropped, d.args, ctx);
         cur = resolveIndirect(
           cur,
-          { field: inner.field, args, witness: [...prefix, ...inner.witness], recvType: inner.recvType },
+          {
+            field: inner.field,
+            args,
+            witness: [...prefix, ...inner.witness],
+            recvType: inner.recvType,
+            ...(dropped.length ? { dropped } : {}),
+          },
           via,
           site,
           ctx,
@@ -239,6 +268,20 @@ function resolveIndirect(
     }
   }
   return cur;
+}
+
+/** A summary's lock templates named with the call's arguments (those that can be). */
+function instantiateKeys(
+  templates: readonly string[] | undefined,
+  args: readonly (string | undefined)[],
+  ctx: TransferContext,
+): string[] {
+  const out: string[] = [];
+  for (const t of templates ?? []) {
+    const k = substitute(t, args);
+    if (k !== undefined) out.push(canon(k, ctx));
+  }
+  return out;
 }
 
 /** Forbidden calls a callee makes inside: reported if the caller holds their lock, else passed up. */
@@ -341,11 +384,13 @@ function passDeferred(
       const x = a === undefined ? undefined : substitute(a, args);
       return x === undefined ? x : canon(x, ctx);
     });
+    const dropped = instantiateKeys(d.dropped, args, ctx);
     const deferred: Deferred = {
       field: d.field,
       args: dargs,
       witness: d.witness,
       ...(d.recvType ? { recvType: d.recvType } : {}),
+      ...(dropped.length ? { dropped } : {}),
     };
     cur = resolveIndirect(cur, deferred, op.callee, op.site, ctx, obs, 1);
     if (!cur) return undefined;

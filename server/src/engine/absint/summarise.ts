@@ -106,6 +106,20 @@ const checkerReports = (): void => {
   /* the checker reports */
 };
 
+/** The caller's locks `ir` has dropped before an indirect call `d` (in state `s`): its target runs without them. */
+function droppedBefore(ir: FunctionIR, s: State, d: Deferred): Set<string> {
+  const dropped = new Set<string>();
+  for (const [k, f] of s.locks) {
+    const t = f.status === 'dropped' ? relativise(k, ir) : undefined;
+    if (t !== undefined) dropped.add(t);
+  }
+  for (const k of d.dropped ?? []) {
+    const t = relativise(k, ir);
+    if (t !== undefined) dropped.add(t);
+  }
+  return dropped;
+}
+
 /** An observer that records into `found` what a summary of `ir` says happens inside it. */
 function insideObserver(ir: FunctionIR, found: Inside): Observer {
   const { requires, acquires, forbidden, deferred } = found;
@@ -164,16 +178,24 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
         witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS),
       });
     },
-    deferred(d, _s, via, site) {
+    deferred(d, s, via, site) {
       const args = d.args.map((a) => (a === undefined ? undefined : paramTemplate(a, ir)));
       const id = `${d.field}(${args.join(',')})`;
-      if (deferred.has(id) || deferred.size >= 16) return;
+      const dropped = droppedBefore(ir, s, d);
+      const old = deferred.get(id);
+      if (old) {
+        // seen on another path: only what both paths dropped
+        if (old.dropped) old.dropped = old.dropped.filter((t) => dropped.has(t));
+        return;
+      }
+      if (deferred.size >= 16) return;
       const step = stepAt(ir, site, via ? `calls ${via}()` : `calls ->${d.field}()`);
       deferred.set(id, {
         field: d.field,
         args,
         witness: [step, ...d.witness].slice(0, MAX_WITNESS),
         ...(d.recvType ? { recvType: d.recvType } : {}),
+        ...(dropped.size ? { dropped: [...dropped] } : {}),
       });
     },
   };

@@ -45,6 +45,8 @@ export interface Deferred {
   args: (string | undefined)[];
   witness: PathStep[];
   recvType?: string;
+  /** Locks of the caller the callee has released on every path before this call (relative to the parameters). */
+  dropped?: string[];
 }
 
 /** A function's lock behaviour, relative to its parameters (`{0}->i_rwsem`), applied at its calls. */
