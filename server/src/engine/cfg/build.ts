@@ -8,7 +8,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { BUDGET, BudgetExceeded, type BuildContext, classifyReturn, unparen } from './base';
-import { ExprBuilder } from './expr';
+import { CondBuilder } from './cond';
 import type { FunctionIR, RetClass } from '../ir';
 import { callArgs, calleeName, macroBlockKind, macroHeader, nestingDepth } from '../syntax';
 import { normaliseExpr } from '../ir';
@@ -20,7 +20,7 @@ export { siteOf } from './base';
 const HARMLESS_ERROR =
   /^(struct|union|enum|const|volatile|unsigned|signed|short|long|int|char|void|bool|u8|u16|u32|u64|s8|s16|s32|s64|__u\d+|__le\d+|__be\d+|__user|__rcu|__iomem|__percpu|__force|__bitwise|__kernel)\b/;
 
-export class CfgBuilder extends ExprBuilder {
+export class CfgBuilder extends CondBuilder {
   /**
    * Parse errors that change meaning silence the function; the common harmless ones (a type name as
    * a macro argument, `__user` in a parameter, a macro loop's missing `;`) are only counted.

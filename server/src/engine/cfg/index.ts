@@ -1,4 +1,5 @@
 /** The cfg stage: see docs/ARCHITECTURE.md. */
 export * from './base';
 export * from './build';
+export * from './cond';
 export * from './expr';
