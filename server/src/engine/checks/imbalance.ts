@@ -3,7 +3,7 @@
  * (trylock-style, error returns), the caller's request (a flag) nor an annotation explains it.
  * Reported on each exit that leaks (or, when most exits leak, on those that do not).
  */
-import { type LockFact, retKind } from '../absint';
+import type { LockFact } from '../absint';
 import { type FunctionIR, type Site, rootIdentifier } from '../ir';
 import { type Doubt, NAME_PATTERNS, findingMessage } from '../model';
 import { type CheckContext, type KindChecker, type Message, type Report, lineRef } from './context';
@@ -11,6 +11,7 @@ import {
   type ExitSeen,
   annotatedDelta,
   exitDelta,
+  exitKinds,
   explainedByReturn,
   retText,
   returnsLockedName,
@@ -152,7 +153,8 @@ function reportExit(
  */
 function exitDoubts(e: ExitSeen, d: number, declared: number | undefined): Doubt[] {
   if (declared !== undefined) return []; // the annotation says what every exit must do
-  if (d > 0 && (retKind(e.node.ret, e.state) === 'error' || !e.node.ret || e.node.ret.k === 'void')) return [];
+  // the same reading of the return value as the hand-off explanations (exitKinds, per class of paths)
+  if (d > 0 && (!e.node.ret || e.node.ret.k === 'void' || [...exitKinds(e)].every((k) => k === 'error'))) return [];
   const why =
     d > 0
       ? `the exit that keeps it is not known to return an error (${retText(e.node.ret)}): ` +
