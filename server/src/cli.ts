@@ -383,7 +383,11 @@ function emit(
   const { kept, baselined } = baseline ? baseline.filter(all) : { kept: all, baselined: 0 };
   if (baseline) stats.baselined = baselined;
   const findings = kept.filter((f) => atLeast(f.confidence, least));
-  stats.confidence = { least, shown: countBy(findings), notShown: countBy(kept.filter((f) => !findings.includes(f))) };
+  stats.confidence = {
+    least,
+    shown: countBy(findings),
+    notShown: countBy(kept.filter((f) => !atLeast(f.confidence, least))),
+  };
   const notShown = kept.length - findings.length;
   for (const i of stats.incomplete ?? [])
     process.stderr.write(`lockscope: ${i.file}:${i.line}: ${incompleteText(i)}\n`);
