@@ -39,6 +39,8 @@ type Conj = ReadonlyMap<string, boolean>;
 
 /** Variables that hold a -errno by kernel convention (a catalog pattern). */
 const ERRNO_VAR = NAME_PATTERNS.errnoVar;
+/** `VM_FAULT_LOCKED`-style return values (a catalog pattern). */
+const LOCKED_RETURN = NAME_PATTERNS.lockedReturn;
 
 /** How a constant a variable is known to hold reads as a return value. */
 function constKind(text: string, v: string): Kind {
@@ -93,7 +95,7 @@ function lockedConstantsOf(ir: FunctionIR | undefined, name: string): boolean {
   if (!ir) return false;
   for (const n of ir.nodes)
     for (const op of n.ops)
-      if (op.k === 'assign' && op.name === name && /_LOCKED$/.test(op.constText ?? '')) return true;
+      if (op.k === 'assign' && op.name === name && LOCKED_RETURN.test(op.constText ?? '')) return true;
   return false;
 }
 
@@ -104,12 +106,12 @@ function lockedConstantsOf(ir: FunctionIR | undefined, name: string): boolean {
  */
 export function returnsLockedName(e: ExitSeen, ir?: FunctionIR): boolean {
   const r = e.node.ret;
-  if (r?.k === 'const') return /_LOCKED$/.test(r.text);
+  if (r?.k === 'const') return LOCKED_RETURN.test(r.text);
   if (r?.k === 'expr') return /^block_page_mkwrite_return\(/.test(r.text); // VM_FAULT_LOCKED when it succeeded
   if (r?.k !== 'var') return false;
   const conj = e.state.facts.conj.filter((c) => pinsOf(c, r.name).size <= 1);
   const pinned = (c: Conj, locked: boolean): boolean =>
-    [...pinsOf(c, r.name)].some((t) => /_LOCKED$/.test(t) === locked);
+    [...pinsOf(c, r.name)].some((t) => LOCKED_RETURN.test(t) === locked);
   if (conj.length && conj.every((c) => pinned(c, true))) return true;
   return lockedConstantsOf(ir, r.name) && conj.every((c) => !pinned(c, false) && c.get(r.name) !== false);
 }

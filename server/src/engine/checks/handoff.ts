@@ -10,13 +10,11 @@
  */
 import type { LockFact } from '../absint';
 import { type FunctionIR, rootIdentifier } from '../ir';
+import { NAME_PATTERNS } from '../model';
 import type { ExitSeen } from './exits';
 
-/** Primitives whose lock the taking task does not own: another context releases it. */
-const NON_OWNER = /_non_owner$/;
-
-/** A field that records held locks: `locks[]`, `locked`, `ilock_flags`, `lock_mode` (not `blocks`). */
-const LOCK_RECORD = /(^|_)locks?(_|$)|(^|_)locked$|lock_?(flags|mode|state)$/i;
+const NON_OWNER = NAME_PATTERNS.nonOwnerPrimitive;
+const LOCK_RECORD = NAME_PATTERNS.lockRecordField;
 
 /** A field or array element (`a->b`, `a.b`, `a[i]`), not a plain variable. */
 const isPlace = (t: string): boolean => /->|\.|\[/.test(t);

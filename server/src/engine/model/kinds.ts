@@ -86,4 +86,10 @@ export const NAME_PATTERNS = {
   releaser: /(^|_)(un|release)/,
   /** Variables that hold a -errno by kernel convention. */
   errnoVar: /^(ret|err|error|rc|status|res|retval)$/,
+  /** Primitives whose lock the taking task does not own (`down_read_non_owner`): another context releases it. */
+  nonOwnerPrimitive: /_non_owner$/,
+  /** A field that records held locks: `locks[]`, `locked`, `ilock_flags`, `lock_mode` (not `blocks`). */
+  lockRecordField: /(^|_)locks?(_|$)|(^|_)locked$|lock_?(flags|mode|state)$/i,
+  /** A return value that tells the caller a lock is still held (`VM_FAULT_LOCKED`). */
+  lockedReturn: /_LOCKED$/,
 } as const;
