@@ -131,6 +131,9 @@ export function applyGuard(s: State, g: EdgeGuard | undefined, ctx: TransferCont
   if (!g) return s;
   let cur = s;
   if (g.fact) {
+    // `#ifdef FOO_DEBUG` of a switch the tree undefines and never defines
+    const ifdef = /^defined\(([A-Z_][A-Z0-9_]*)\)$/.exec(g.fact.text);
+    if (ifdef && g.fact.value && ctx.macros?.isOff(ifdef[1])) return undefined;
     // a lock taken through a pointer means the pointer is not NULL
     if (!g.fact.value && /^[A-Za-z_]\w*$/.test(g.fact.text)) {
       for (const [k, f] of cur.locks) {

@@ -6,6 +6,15 @@ import type { Node } from 'web-tree-sitter';
 
 /** `#define NAME value` (object-like: the name is not followed by `(`). */
 const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Z_][A-Z0-9_]*)[ \t]+([^\n]*)$/gm;
+/** Any other `#define NAME`: empty (`#define FOO_DEBUG`) or function-like (`#define FOO(x)`). */
+const NAMED = /^[ \t]*#[ \t]*define[ \t]+([A-Z_][A-Z0-9_]*)(?=\(|[ \t]*$)/gm;
+/** `#undef NAME`. */
+const UNDEF = /^[ \t]*#[ \t]*undef[ \t]+([A-Z_][A-Z0-9_]*)[ \t]*$/gm;
+/** The entry of a name that is undefined somewhere and (so far) defined nowhere. */
+const UNDEFINED = '#undef';
+
+/** Which of two entries of one name a table keeps: a value over a bare definition over an `#undef`. */
+const rank = (v: string | undefined): number => (v === undefined ? -1 : v === UNDEFINED ? 0 : v === '' ? 1 : 2);
 
 export class Macros {
   private readonly raw = new Map<string, string>();
@@ -17,7 +26,13 @@ export class Macros {
   }
 
   addText(text: string): void {
+    if (text.includes('#undef') || text.includes('# undef')) {
+      UNDEF.lastIndex = 0;
+      for (let m = UNDEF.exec(text); m; m = UNDEF.exec(text)) this.put(m[1], UNDEFINED);
+    }
     if (!text.includes('define')) return;
+    NAMED.lastIndex = 0;
+    for (let m = NAMED.exec(text); m; m = NAMED.exec(text)) this.put(m[1], '');
     DEFINE.lastIndex = 0;
     for (let m = DEFINE.exec(text); m; m = DEFINE.exec(text)) {
       const name = m[1];
@@ -27,8 +42,21 @@ export class Macros {
         .replace(/\/\*.*?\*\//g, ' ')
         .replace(/\/\/.*$/, '')
         .trim();
-      if (value && !this.raw.has(name)) this.raw.set(name, value);
+      if (value) this.put(name, value);
     }
+  }
+
+  /** Keep `value` for `name` unless the table has a better entry (the first value wins, as in file order). */
+  private put(name: string, value: string): void {
+    if (rank(value) > rank(this.raw.get(name))) this.raw.set(name, value);
+  }
+
+  /**
+   * Whether `#ifdef name` is known false: the tree undefines it (`#undef FOO_DEBUG`, a debug switch kept
+   * off in a header) and defines it nowhere. A `-D` from a Makefile is not seen.
+   */
+  isOff(name: string): boolean {
+    return this.raw.get(name) === UNDEFINED;
   }
 
   /** The macros read, for merging into another table in file order. */
@@ -38,7 +66,7 @@ export class Macros {
 
   /** Add another file's macros (the first definition wins, as when reading trees in order). */
   merge(raw: ReadonlyMap<string, string>): void {
-    for (const [k, v] of raw) if (!this.raw.has(k)) this.raw.set(k, v);
+    for (const [k, v] of raw) this.put(k, v);
     this.cache.clear();
   }
 
