@@ -155,6 +155,7 @@ describe('CLI indexing flags', () => {
     assert.ok(files > 0);
     assert.deepEqual([m1[2], m1[3], m1[4]], ['2', '0', String(files)], m1[0]);
     assert.doesNotMatch(m1[0], /\(warm/);
+    assert.match(m1[0], /; budgets: 0 functions not analysed, 0 summaries cut$/, 'what budgets cut, counted');
     const second = cli(['check', TREE, '--format', 'json', '--timings', '--jobs', '2', '--cache-dir', cache], d);
     assertNoCrash(second);
     assert.equal(second.code, 1, second.stderr);

@@ -368,6 +368,77 @@ describe('line breaks', () => {
   });
 });
 
+describe("budgets: the solver's and the summary's", () => {
+  /** A correct function with `n` independent conditional locks: 2^n lock states meet at the call in the middle. */
+  const manyConditional = (n: number): string => {
+    const ids = [...Array(n).keys()];
+    return [
+      '#include <linux/spinlock.h>',
+      `struct gadget { ${ids.map((i) => `spinlock_t l${i};`).join(' ')} };`,
+      'void gadget_work(void);',
+      `void gadget_many(struct gadget *g, ${ids.map((i) => `int c${i}`).join(', ')})`,
+      '{',
+      ...ids.map((i) => `\tif (c${i})\n\t\tspin_lock(&g->l${i});`),
+      '\tgadget_work();',
+      ...ids.map((i) => `\tif (c${i})\n\t\tspin_unlock(&g->l${i});`),
+      '}',
+      '',
+    ].join('\n');
+  };
+
+  test('too many lock states at one point: the function is reported as not analysed, with the budget', (t) => {
+    const dir = tempDir(t);
+    fs.writeFileSync(path.join(dir, 'many.c'), `${manyConditional(7)}\n${LEAKY}`);
+    const r = cli(['check', 'many.c'], dir);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /many\.c:4: gadget_many\(\) not analysed: over \d+ lock states meet at one point/);
+    assert.match(r.stdout, /lock-imbalance/, 'the other function in the file is still checked');
+    // under the budget the same shape is analysed in full, and nothing is said
+    fs.writeFileSync(path.join(dir, 'few.c'), manyConditional(3));
+    const few = cli(['check', 'few.c'], dir);
+    assert.equal(few.code, 0, few.stderr);
+    assert.doesNotMatch(few.stderr, /not analysed/);
+  });
+
+  test('a summary past its budget: cut, said so, and the function itself still checked (exit 1, not 2)', (t) => {
+    const dir = tempDir(t);
+    const n = 600;
+    const ids = [...Array(n).keys()];
+    const text = [
+      '#include <linux/spinlock.h>',
+      ...ids.map((i) => `static DEFINE_SPINLOCK(gadget_lock_${i});`),
+      'void gadget_touch_all(void)',
+      '{',
+      ...ids.map((i) => `\tspin_lock(&gadget_lock_${i});\n\tspin_unlock(&gadget_lock_${i});`),
+      '}',
+      'int gadget_leak(int busy)',
+      '{',
+      '\tspin_lock(&gadget_lock_0);',
+      '\tif (busy)',
+      '\t\treturn -EBUSY;',
+      '\tspin_unlock(&gadget_lock_0);',
+      '\treturn 0;',
+      '}',
+      '',
+    ].join('\n');
+    fs.writeFileSync(path.join(dir, 'wide.c'), text);
+    const r = cli(['check', 'wide.c', '--format', 'json'], dir);
+    assert.equal(r.code, 1, r.stderr);
+    const json = JSON.parse(r.stdout) as {
+      findings: { function: string; kind: string }[];
+      stats: { incomplete?: { function: string; reason: string; part?: string }[] };
+    };
+    assert.deepEqual(
+      json.findings.map((f) => [f.function, f.kind]),
+      [['gadget_leak', 'lock-imbalance']],
+    );
+    const cut = json.stats.incomplete?.find((i) => i.function === 'gadget_touch_all');
+    assert.equal(cut?.part, 'summary');
+    assert.match(cut?.reason ?? '', /600 locks taken inside; callers see the first 512/);
+    assert.match(r.stderr, /gadget_touch_all\(\) summarised in part/);
+  });
+});
+
 describe('a bad grammar folder in whole-tree mode', () => {
   test('one message naming the problem, exit 2, no worker stack trace', (t) => {
     const tree = kernelTree(t);

@@ -9,10 +9,13 @@ import {
   type Finding,
   type Incomplete,
   docsRef,
+  incompleteText,
   kindInfo,
   renderMessage,
 } from '../engine/model';
 import { fingerprint } from '../engine/checks';
+
+export { incompleteText };
 
 export interface RunStats {
   files: number;
@@ -127,11 +130,6 @@ function invocation(stats: RunStats): object {
       })),
     ],
   };
-}
-
-/** "fs/x.c:12: deep() not analysed: it nests over 1000 syntax levels deep (a budget)". */
-export function incompleteText(i: Incomplete): string {
-  return `${i.function}() not analysed: ${i.reason} (a budget; findings in it are not reported)`;
 }
 
 export function formatSarif(findings: Finding[], stats: RunStats): string {

@@ -73,7 +73,8 @@ export async function checkTree(
   const incomplete = (stats.incomplete ?? [])
     .filter((i) => isTarget(i.file ?? ''))
     .map((i) => ({ ...i, file: out(i.file ?? '') }));
-  if ((stats.incomplete ?? []).some((i) => targetRels.includes(i.file ?? ''))) inputError = true;
+  if ((stats.incomplete ?? []).some((i) => i.part !== 'summary' && targetRels.includes(i.file ?? '')))
+    inputError = true;
   const shown = findings.map((f) => ({
     ...f,
     file: out(f.file),

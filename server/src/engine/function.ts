@@ -6,7 +6,7 @@
  * through ops-table fields come from is the caller's business (`FunctionEnv`).
  */
 import { type IndirectTarget, type LockFact, type Summary, type TransferContext } from './absint';
-import { entryStateOf, isHeld, releasedFirst, solve, summarise, vfsEntryLocks } from './absint';
+import { budgetSummary, entryStateOf, isHeld, releasedFirst, solve, summarise, vfsEntryLocks } from './absint';
 import { type CheckOptions, runChecks } from './checks';
 import { type FunctionIR, type OpsSlot, acquiredKeys } from './ir';
 import {
@@ -110,23 +110,32 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
   // (past the state bound the checks report nothing: runChecks suppresses a saturated function's findings)
   const findings = opts.check === false ? [] : applySeverity(runChecks(sol, ctx, { ...opts.observe }), env.severity);
   const summary = summarise(sol, ctx, first);
+  const cut = budgetSummary(summary);
   return {
     summary,
     findings,
     points: opts.hover ? statePoints(ir, sol.inStates, sol.order) : [],
     entryHeld: opts.hover ? heldOf(entry.locks, 'must') : [],
-    stats: functionStats(ir, sol.saturated),
+    stats: functionStats(ir, sol.limit, cut),
     fields: [...fields],
     indirectUnresolved,
   };
 }
 
-/** The function's part of its file's counts: what its CFG modelled or not, and whether the solver hit its limit. */
-function functionStats(ir: FunctionIR, saturated: boolean): FileStats {
+/**
+ * The function's part of its file's counts: what its CFG modelled or not, and which budget stopped it: the
+ * builder's or the solver's (nothing reported in it), or the summary's (its callers see part of it).
+ */
+function functionStats(ir: FunctionIR, limit: string | undefined, cut: string | undefined): FileStats {
   const stats = emptyStats();
-  if (saturated) stats.unmodelled['state-limit'] = 1;
-  if (ir.incomplete)
-    stats.incomplete = [{ file: ir.file, function: ir.name, line: ir.site.line, reason: ir.incomplete }];
+  if (limit) stats.unmodelled['state-limit'] = 1;
+  const at = { file: ir.file, function: ir.name, line: ir.site.line };
+  const incomplete = [
+    ...(ir.incomplete ? [{ ...at, reason: ir.incomplete }] : []),
+    ...(limit && !ir.incomplete ? [{ ...at, reason: limit }] : []),
+    ...(cut ? [{ ...at, reason: cut, part: 'summary' as const }] : []),
+  ];
+  if (incomplete.length) stats.incomplete = incomplete;
   return mergeStats(stats, { ...emptyStats(), lockSitesModelled: ir.lockSitesModelled, unmodelled: ir.unmodelled });
 }
 

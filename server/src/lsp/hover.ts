@@ -45,7 +45,7 @@ export class HoverFeature {
   /** Inside a function a budget stopped: say so, rather than show locks the engine never computed. */
   private incomplete(r: FileResult, line: number): string | undefined {
     const fn = functionAt(r, line);
-    const i = fn && r.stats.incomplete?.find((x) => x.function === fn.name);
+    const i = fn && r.stats.incomplete?.find((x) => x.function === fn.name && x.part !== 'summary');
     return i ? `**lockscope** · \`${i.function}()\` was not analysed: ${i.reason} (a budget).` : undefined;
   }
 

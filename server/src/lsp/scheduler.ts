@@ -8,7 +8,7 @@ import type { Connection, Diagnostic } from 'vscode-languageserver/node';
 import { DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Baseline } from '../engine/checks';
-import { atLeast } from '../engine/model';
+import { atLeast, incompleteText } from '../engine/model';
 import type { Documents } from './documents';
 import { toDiagnostic } from './present';
 import type { Configuration } from './settings';
@@ -104,10 +104,10 @@ export class Scheduler {
       const info = DiagnosticSeverity.Information;
       diagnostics.push({ range: { start, end: start }, severity: info, source: 'lockscope', message });
     }
-    // a function a budget stopped is said so where it starts: no finding can come from it
+    // a function a budget stopped (or whose summary it cut) is said so where it starts
     for (const i of r.stats.incomplete ?? []) {
       const start = { line: Math.max(0, i.line - 1), character: 0 };
-      const message = `lockscope: ${i.function}() not analysed: ${i.reason} (a budget)`;
+      const message = `lockscope: ${incompleteText(i)}`;
       diagnostics.push({
         range: { start, end: start },
         severity: DiagnosticSeverity.Information,

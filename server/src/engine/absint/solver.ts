@@ -3,7 +3,7 @@
  * IN[n] is a StateSet; a node's operations map each state through the transfer function, and each
  * edge's guard filters or refines it. Terminates because locksets are finite and facts only shrink.
  */
-import { type State, StateSet, pushTrail } from './domain';
+import { MAX_STATES, type State, StateSet, pushTrail } from './domain';
 import type { FunctionIR } from '../ir';
 import type { TransferContext } from './transfer';
 import { applyGuard, applyOp } from './apply';
@@ -16,6 +16,8 @@ export interface Solution {
   order: number[];
   /** True when some node's state set hit the cap or the iteration limit: results are partial. */
   saturated: boolean;
+  /** Which budget stopped it, in words ("its lock states did not settle in 64 passes"). */
+  limit?: string;
 }
 
 function reversePostOrder(ir: FunctionIR): number[] {
@@ -119,13 +121,13 @@ export function solve(ir: FunctionIR, entryState: State, ctx: TransferContext, m
   inStates[ir.entry].add(entryState);
   const dirty = new Uint8Array(ir.nodes.length);
   dirty[ir.entry] = 1;
-  let saturated = false;
+  let limit: string | undefined;
   let passes = 0;
   let changed = true;
   while (changed) {
     changed = false;
     if (++passes > maxPasses) {
-      saturated = true;
+      limit = `its lock states did not settle in ${maxPasses} passes`;
       break;
     }
     for (const id of order) {
@@ -145,6 +147,6 @@ export function solve(ir: FunctionIR, entryState: State, ctx: TransferContext, m
       }
     }
   }
-  for (const s of inStates) if (s.overflowed) saturated = true;
-  return { ir, inStates, order, saturated };
+  if (!limit && inStates.some((s) => s.overflowed)) limit = `over ${MAX_STATES} lock states meet at one point`;
+  return { ir, inStates, order, saturated: limit !== undefined, limit };
 }

@@ -350,6 +350,27 @@ function declaredEffects(ir: FunctionIR, sum: Summary): void {
 }
 
 /** The function's summary; `first` are the locks it releases before it takes them (held on entry). */
+/** Entries a summary keeps in each of its lists (locks taken inside, indirect and forbidden calls, requirements). */
+export const SUMMARY_BUDGET = 512;
+
+/**
+ * Cut a summary's lists to SUMMARY_BUDGET entries (the first ones, in the order found), so that a tree
+ * built to blow summaries up costs bounded memory in every caller; says what was cut, or undefined.
+ */
+export function budgetSummary(sum: Summary, budget = SUMMARY_BUDGET): string | undefined {
+  const over: string[] = [];
+  const cut = <T>(list: T[], what: string): T[] => {
+    if (list.length <= budget) return list;
+    over.push(`${list.length} ${what}`);
+    return list.slice(0, budget);
+  };
+  sum.acquires = cut(sum.acquires, 'locks taken inside');
+  sum.deferred = cut(sum.deferred, 'indirect calls');
+  sum.forbidden = cut(sum.forbidden, 'forbidden calls');
+  sum.requires = cut(sum.requires, 'required locks');
+  return over.length ? `its summary lists ${over.join(', ')}; callers see the first ${budget} of each` : undefined;
+}
+
 export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFirst[] = []): Summary {
   const ir = sol.ir;
   const rets = exits(sol, ctx);

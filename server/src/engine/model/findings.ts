@@ -279,6 +279,18 @@ export interface Incomplete {
   function: string;
   line: number;
   reason: string;
+  /**
+   * What the budget cut: the function (not analysed: nothing is reported in it) or only its summary (its own
+   * findings stand; callers see part of what it does).
+   */
+  part?: 'function' | 'summary';
+}
+
+/** "deep() not analysed: it nests over 1000 syntax levels deep (a budget; findings in it are not reported)". */
+export function incompleteText(i: Incomplete): string {
+  return i.part === 'summary'
+    ? `${i.function}() summarised in part: ${i.reason} (a budget; its callers may miss locks it takes)`
+    : `${i.function}() not analysed: ${i.reason} (a budget; findings in it are not reported)`;
 }
 
 export const emptyStats = (): FileStats => ({
