@@ -119,7 +119,7 @@ export class LockscopeServer {
     edge.on0(ReindexRequest, () => status.reindex());
     edge.on0(MemoryRequest, () => status.memory());
     connection.onShutdown(edge.handler0('shutdown', () => this.shutdown()));
-    documents.listen(connection);
+    documents.listen(edge.documentSync());
   }
 
   /** After `initialized`: settings, the grammar, the open documents, then indexing in the background. */

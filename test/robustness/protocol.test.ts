@@ -386,4 +386,54 @@ describe('invalid request parameters', () => {
     assert.equal((status.result as { state?: string }).state, 'none');
     assert.equal(c.proc.exitCode, null, c.stderr);
   });
+
+  test('a request sent with no params at all: InvalidParams in our words, not those of the library', async (t) => {
+    const c = new RawClient();
+    t.after(() => c.kill());
+    await c.initialize(1);
+    for (const [id, method] of [
+      [2, 'textDocument/hover'],
+      [3, 'callHierarchy/incomingCalls'],
+      [4, 'lockscope/callGraph'],
+    ] as const) {
+      const r = await c.request(id, method);
+      assert.equal(r.error?.code, -32602, JSON.stringify(r));
+      assert.match(r.error?.message ?? '', new RegExp(`^lockscope: ${method.replace('/', '\\/')}: invalid `));
+    }
+    // a request without params by design is still answered
+    const status = await c.request(5, 'lockscope/indexStatus');
+    assert.equal((status.result as { state?: string }).state, 'none', JSON.stringify(status));
+  });
+
+  test('malformed document-sync notifications are logged and dropped; the server lives and serves', async (t) => {
+    const c = new RawClient();
+    t.after(() => c.kill());
+    await c.initialize(1);
+    const bad: [string, unknown][] = [
+      ['textDocument/didOpen', { textDocument: 42 }],
+      ['textDocument/didOpen', { textDocument: { uri: 7, languageId: 'c', version: 1, text: LEAKY_C } }],
+      ['textDocument/didChange', { textDocument: { uri, version: 'two' }, contentChanges: [{ text: '' }] }],
+      ['textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: 5 }],
+      ['textDocument/didClose', null],
+      ['textDocument/didSave', { textDocument: {} }],
+    ];
+    for (const [method, params] of bad) c.notification(method, params);
+    for (const [method] of bad) {
+      await c.waitFor(
+        (m) =>
+          m.method === 'window/logMessage' &&
+          String((m.params as { message?: string }).message).startsWith(`lockscope: ${method}: invalid`),
+        `the log line for ${method}`,
+      );
+    }
+    // the server is alive, and a good document still gets its diagnostics
+    c.notification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text: LEAKY_C } });
+    const d = await c.waitFor(
+      (m) => m.method === 'textDocument/publishDiagnostics' && (m.params as { uri?: string }).uri === uri,
+      'diagnostics for the good document',
+    );
+    assert.ok(((d.params as { diagnostics: unknown[] }).diagnostics ?? []).length > 0, JSON.stringify(d));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(c.proc.exitCode, null, c.stderr);
+  });
 });

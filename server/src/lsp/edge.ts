@@ -16,7 +16,7 @@ import {
   ResponseError,
 } from 'vscode-languageserver/node';
 import type { z } from 'zod';
-import { noParams, problemOf } from './params';
+import { documentSync, noParams, problemOf } from './params';
 
 /** Where the edge logs an exception's stack (the connection's console: window/logMessage). */
 export interface ErrorLog {
@@ -77,10 +77,46 @@ export class Edge {
     this.log = { error: (m) => connection.console.error(m) };
   }
 
-  /** A request with params. */
+  /**
+   * A request with params. Registered by method name, so that a request sent with no params at all reaches
+   * the edge too (registered by type, vscode-jsonrpc answers it with its own text).
+   */
   on<P, R>(type: RequestType<P, R, unknown>, schema: z.ZodType, fn: (params: P) => R | Promise<R>): void {
     const handler = guard(this.log, type.method, schema, fn);
-    this.connection.onRequest(type, handler as unknown as RequestHandler<P, R, unknown>);
+    this.connection.onRequest(type.method, handler as unknown as RequestHandler<unknown, R, unknown>);
+  }
+
+  /**
+   * The connection as `TextDocuments.listen` sees it: each document-sync notification is checked against its
+   * schema first; one that does not fit is logged (window/logMessage) and dropped, never stored.
+   */
+  documentSync(): Connection {
+    const c = this.connection;
+    // each wrapper has the type of the handler it wraps: `never` lets it stand in for any of them
+    const checked =
+      (method: keyof typeof documentSync) =>
+      (handler: (params: unknown, ...rest: unknown[]) => unknown): never =>
+        ((params: unknown, ...rest: unknown[]): unknown => {
+          const problem = problemOf(documentSync[method], params);
+          if (!problem) return handler(params, ...rest);
+          this.log.error(`lockscope: ${method}: ${problem}; ignored`);
+          return method === 'textDocument/willSaveWaitUntil'
+            ? new ResponseError(ErrorCodes.InvalidParams, `lockscope: ${method}: ${problem}`)
+            : undefined;
+        }) as never;
+    const wrapped: Partial<Record<keyof Connection, unknown>> = {
+      onDidOpenTextDocument: (h: never) => c.onDidOpenTextDocument(checked('textDocument/didOpen')(h)),
+      onDidChangeTextDocument: (h: never) => c.onDidChangeTextDocument(checked('textDocument/didChange')(h)),
+      onDidCloseTextDocument: (h: never) => c.onDidCloseTextDocument(checked('textDocument/didClose')(h)),
+      onWillSaveTextDocument: (h: never) => c.onWillSaveTextDocument(checked('textDocument/willSave')(h)),
+      onWillSaveTextDocumentWaitUntil: (h: never) =>
+        c.onWillSaveTextDocumentWaitUntil(checked('textDocument/willSaveWaitUntil')(h)),
+      onDidSaveTextDocument: (h: never) => c.onDidSaveTextDocument(checked('textDocument/didSave')(h)),
+    };
+    return new Proxy(c, {
+      get: (target, prop, receiver) =>
+        prop in wrapped ? wrapped[prop as keyof Connection] : (Reflect.get(target, prop, receiver) as unknown),
+    });
   }
 
   /** A request without params (any params sent are ignored). */

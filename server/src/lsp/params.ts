@@ -53,6 +53,26 @@ export const lockOrderParams = z.object({
   classFilter: z.array(z.string()).optional(),
 });
 
+/**
+ * The document-sync notifications, as TextDocuments reads them: one that does not fit is logged and dropped
+ * (a didOpen without a string uri used to be stored, then crash the server when it was analysed).
+ */
+const versioned = z.object({ uri: z.string(), version: z.number().int() });
+const change = z.union([
+  z.object({ range, rangeLength: uint.optional(), text: z.string() }),
+  z.object({ text: z.string() }),
+]);
+export const documentSync = {
+  'textDocument/didOpen': z.object({
+    textDocument: z.object({ uri: z.string(), languageId: z.string(), version: z.number().int(), text: z.string() }),
+  }),
+  'textDocument/didChange': z.object({ textDocument: versioned, contentChanges: z.array(change) }),
+  'textDocument/didClose': z.object({ textDocument }),
+  'textDocument/willSave': z.object({ textDocument, reason: z.number() }),
+  'textDocument/willSaveWaitUntil': z.object({ textDocument, reason: z.number() }),
+  'textDocument/didSave': z.object({ textDocument, text: z.string().optional() }),
+} as const;
+
 /** Requests without params (`lockscope/indexStatus`, `lockscope/memory`, `lockscope/reindex`): anything goes. */
 export const noParams = z.unknown();
 
