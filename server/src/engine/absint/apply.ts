@@ -4,8 +4,8 @@
  * reports by itself; the checker passes an `Observer` when it replays the final states, so the
  * fixpoint iterations stay silent.
  */
-import { type LockFact, type State, isHeld, mentions, pushTrail } from './domain';
-import type { EdgeGuard, Op } from '../ir';
+import { type LockFact, type State, aliasKeys, isHeld, mentions, pushTrail } from './domain';
+import { type EdgeGuard, type Op, displayOfKey } from '../ir';
 import { type Observer, type TransferContext, acquire, escape, findFact, release, sleep, withLock } from './transfer';
 import { callSummary, indirectCall } from './calls';
 
@@ -45,8 +45,11 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
       return assign(s, op, ctx);
     case 'noreturn':
       return undefined;
-    case 'escape':
-      return escape(s, op.keys, op.roots, ctx);
+    case 'escape': {
+      // a pointer stored in memory (`x->buf = p`) is no longer known apart from what memory holds
+      const t = op.callee === '=' && op.roots ? { ...s, facts: s.facts.escaped(op.roots) } : s;
+      return escape(t, op.keys, op.roots, ctx);
+    }
     case 'handoff':
       return handoff(s, op);
     case 'release-handed':
@@ -67,14 +70,20 @@ function assign(s: State, op: Extract<Op, { k: 'assign' }>, ctx: TransferContext
   // a lock named through a variable that now points elsewhere can no longer be named:
   // forget it, and stay silent about that name in this function
   let locks: Map<string, LockFact> | undefined;
-  for (const k of s.locks.keys()) {
+  for (const [k, f] of s.locks) {
     if (mentions(k, op.name)) {
       locks ??= new Map(s.locks);
       locks.delete(k);
-      ctx.tainted.add(k);
+      // handed over, then cleared (`p = new; new = NULL;`): still named through the pointer known equal to the
+      // old value. Not for a cursor moving on (`bh = next`): a lock left behind by a walk stays unnamed
+      const cleared = op.value !== undefined || op.constText !== undefined;
+      const other = cleared ? aliasKeys(k, s.facts, op.name)[0] : undefined;
+      if (other && !locks.has(other))
+        locks.set(other, { ...f, ref: { ...f.ref, key: other, display: displayOfKey(other) } });
+      else ctx.tainted.add(k);
     }
   }
-  const facts = s.facts.assign(op.name, op.value, op.constText, op.sameTruth);
+  const facts = s.facts.assign(op.name, op.value, op.constText, op.sameTruth, op);
   // `ret = foo_trylock(x)`: a lock held if the call succeeded is now held if `ret` says so
   if (op.rhs) {
     for (const [k, f] of s.locks) {

@@ -8,7 +8,7 @@
  * trylock outcomes stay precise. must-held = held in every state; may-held = held in some.
  */
 import { type Mode, NAME_PATTERNS } from '../model';
-import type { LockRef, RetClass, Site } from '../ir';
+import { type LockRef, type RetClass, type Site, keyOfPointer } from '../ir';
 
 /**
  * held: taken in this function; caller: held on entry (annotation, assert);
@@ -133,8 +133,16 @@ export class Facts {
    * `sameTruth`: the new value is nonzero exactly when the old one was (pointer arithmetic), so the
    * fact on `name` itself stays.
    */
-  assign(name: string, value?: boolean, constText?: string, sameTruth?: boolean): Facts {
-    let touched = value !== undefined || constText !== undefined;
+  assign(
+    name: string,
+    value?: boolean,
+    constText?: string,
+    sameTruth?: boolean,
+    derived?: { eq?: string; fresh?: boolean; reads?: string[] },
+  ): Facts {
+    let touched = value !== undefined || constText !== undefined || !!derived?.eq || !!derived?.fresh;
+    const from = derived?.reads ? this.derivedFrom(derived.reads) : undefined;
+    if (from?.length) touched = true;
     const out = this.conj.map((c) => {
       let m: Map<string, boolean> | undefined;
       // sizeof(x) does not depend on x's value
@@ -147,15 +155,57 @@ export class Facts {
       return m ?? c;
     });
     if (!touched) return this;
-    if (value !== undefined || constText !== undefined) {
+    if (value !== undefined || constText !== undefined || derived?.eq || derived?.fresh || from?.length) {
       for (let i = 0; i < out.length; i++) {
         const m = new Map(out[i]);
         if (value !== undefined) m.set(name, value);
         if (constText !== undefined) m.set(`${name}==${constText}`, true);
+        if (derived?.eq) m.set(derived.eq, true);
+        if (derived?.fresh) m.set(`${FRESH}${name}`, true);
+        for (const x of from ?? []) m.set(`${FROM}${x} ${name}`, true);
         out[i] = m;
       }
     }
     return Facts.of(out as Conj[], this.collapsed);
+  }
+
+  /** The fresh pointers (see FRESH) a value computed from `reads` may be derived from, on some path. */
+  private derivedFrom(reads: readonly string[]): string[] {
+    const out = new Set<string>();
+    for (const c of this.conj) {
+      for (const k of c.keys()) {
+        if (k.startsWith(FRESH)) {
+          const x = k.slice(FRESH.length);
+          if (reads.includes(x)) out.add(x);
+        } else if (k.startsWith(FROM)) {
+          const [x, y] = k.slice(FROM.length).split(' ');
+          if (reads.includes(y)) out.add(x);
+        }
+      }
+    }
+    return [...out];
+  }
+
+  /** `p` was stored somewhere (`x->buf = p`): memory may now hold it, so it is no longer fresh. */
+  escaped(roots: readonly string[]): Facts {
+    if (!this.conj.some((c) => roots.some((r) => c.has(`${FRESH}${r}`)))) return this;
+    const out = this.conj.map((c) => {
+      const m = new Map(c);
+      for (const r of roots) m.delete(`${FRESH}${r}`);
+      return m;
+    });
+    return Facts.of(out, this.collapsed);
+  }
+
+  /** The equalities `a==b` between two non-constant expressions that hold on every path. */
+  equalities(): [string, string][] {
+    const out: [string, string][] = [];
+    for (const k of this.conj[0]?.keys() ?? []) {
+      const i = k.indexOf('==');
+      if (i <= 0 || k.indexOf('==', i + 2) >= 0 || EQ_CONST.test(k) || this.get(k) !== true) continue;
+      out.push([k.slice(0, i), k.slice(i + 2)]);
+    }
+    return out;
   }
 
   join(other: Facts): Facts {
@@ -173,6 +223,31 @@ export class Facts {
 
 export { mentions };
 
+const POSTFIX = /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*$/;
+
+/**
+ * Other names of lock `key` through the pointer equalities of `facts` (`p = q;`, `m = &x->lock;`, `if (p == q)`):
+ * `*m` is `x->lock` when m == &x->lock, and `p->lock` is `q->lock` when p == q. `avoid`: a variable the
+ * name must not use (it is being assigned).
+ */
+export function aliasKeys(key: string, facts: Facts, avoid?: string): string[] {
+  const out: string[] = [];
+  for (const [l, r] of facts.equalities()) {
+    for (const [a, b] of [
+      [l, r],
+      [r, l],
+    ]) {
+      let cand: string | undefined;
+      if (keyOfPointer(a) === key) cand = keyOfPointer(b);
+      else if (/^[A-Za-z_]\w*$/.test(a) && POSTFIX.test(b) && mentions(key, a)) {
+        cand = key.replace(new RegExp(`(^|[^\\w.>])${a}(?!\\w)`, 'g'), (_m, pre: string) => `${pre}${b}`);
+      }
+      if (cand && cand !== key && !(avoid && mentions(cand, avoid)) && !out.includes(cand)) out.push(cand);
+    }
+  }
+  return out;
+}
+
 /** The number a variable is known to hold on these paths (`x = 1;`, or `x` known false = 0). */
 function knownNumber(c: Conj, x: string): number | undefined {
   if (c.get(x) === false) return 0;
@@ -182,6 +257,38 @@ function knownNumber(c: Conj, x: string): number | undefined {
     if (!Number.isNaN(n)) return n;
   }
   return undefined;
+}
+
+/**
+ * Ghost facts about pointers (their texts are no C expression): `#new p`: p holds a fresh allocation (or NULL)
+ * and has not been stored anywhere; `#from p q`: q was computed from p (or from something computed from p)
+ * after p's allocation. Both are forgotten, like every fact, when a variable they name is assigned.
+ */
+const FRESH = '#new ';
+const FROM = '#from ';
+
+/**
+ * `x==E` cannot hold on the paths of `c` when x is a fresh non-NULL pointer and E is made of variables that
+ * existed before x's allocation (none of them computed from x): a new object has an address no older
+ * pointer holds. Only an expression naming some variable (`HDR(bh)`, `of->buf`), not a constant
+ * (`ZERO_SIZE_PTR`). Stores by callees are not modelled, as for every fact.
+ */
+function freshDistinct(c: Conj, text: string): boolean {
+  for (const [k, v] of c) {
+    if (!v || !k.startsWith(FRESH)) continue;
+    const x = k.slice(FRESH.length);
+    const other = text.startsWith(`${x}==`)
+      ? text.slice(x.length + 2)
+      : text.endsWith(`==${x}`)
+        ? text.slice(0, -x.length - 2)
+        : undefined;
+    if (other === undefined || c.get(x) !== true || mentions(other, x)) continue;
+    const vars = (other.match(/[A-Za-z_]\w*(?!\w|\s*\()/g) ?? []).filter((w) => /[a-z]/.test(w));
+    if (!vars.length) continue;
+    if (vars.some((w) => c.get(`${FROM}${x} ${w}`) === true)) continue;
+    return true;
+  }
+  return false;
 }
 
 /** `x==C` with C a constant: the variable and the constant. */
@@ -195,6 +302,7 @@ function consistent(c: Conj, text: string, value: boolean, eq: RegExpExecArray |
     const known = knownNumber(c, bit[1]);
     if (known !== undefined && ((known & Number(bit[2])) !== 0) !== value) return false;
   }
+  if (value && text.includes('==') && freshDistinct(c, text)) return false;
   if (eq && value) {
     const [, x, k] = eq;
     if (k !== '0' && c.get(x) === false) return false; // x is 0, so x == C (C != 0) is false

@@ -4,7 +4,7 @@
  * edge's guard filters or refines it. Terminates because locksets are finite and facts only shrink.
  */
 import { MAX_STATES, type State, StateSet, pushTrail } from './domain';
-import type { FunctionIR } from '../ir';
+import type { FunctionIR, Op } from '../ir';
 import type { TransferContext } from './transfer';
 import { applyGuard, applyOp } from './apply';
 
@@ -110,6 +110,70 @@ export function lockDecidingFacts(ir: FunctionIR): string[] {
   return tested.slice(0, MAX_SPLIT_FACTS).map(([t]) => t);
 }
 
+/** The ops within SPLIT_REACH nodes after op `i` of node `id` (the rest of the node first), trylock edges included. */
+function opsAfter(ir: FunctionIR, id: number, i: number): Op[] {
+  const out: Op[] = ir.nodes[id].ops.slice(i + 1);
+  let frontier = ir.nodes[id].succ.map((e) => e.to);
+  const visited = new Set<number>([id]);
+  for (let d = 0; d < SPLIT_REACH && frontier.length; d++) {
+    const next: number[] = [];
+    for (const n of frontier) {
+      if (visited.has(n)) continue;
+      visited.add(n);
+      out.push(...ir.nodes[n].ops);
+      for (const e of ir.nodes[n].succ) {
+        if (e.guard?.acquire) out.push(e.guard.acquire);
+        next.push(e.to);
+      }
+    }
+    frontier = next;
+  }
+  return out;
+}
+
+const flagStore = (op: Op, value: boolean): op is Op & { k: 'assign' } =>
+  op.k === 'assign' && op.value === value && op.constText !== undefined && /->|\./.test(op.name);
+
+/**
+ * Flags in an object that mirror a lock this function takes (`p->holding = true; mutex_lock(m); ...
+ * mutex_unlock(m); p->holding = false;`, with `if (p->holding) mutex_unlock(m)` at the exit): set true next
+ * to an acquire of the lock and false next to a release of it. The function's own exits rely on the flag
+ * being false while it does not hold the lock, so it is assumed false on entry when the lock is not held
+ * then (as it would be if the function had cleared it itself). A flag stored elsewhere is not a mirror.
+ */
+export function mirrorFlags(ir: FunctionIR): Map<string, string> {
+  const set = new Map<string, Set<string>>();
+  const cleared = new Map<string, Set<string>>();
+  const other = new Set<string>();
+  const note = (m: Map<string, Set<string>>, flag: string, key: string): void => {
+    m.set(flag, (m.get(flag) ?? new Set()).add(key));
+  };
+  for (const n of ir.nodes) {
+    n.ops.forEach((op, i) => {
+      if (op.k === 'assign' && /->|\./.test(op.name)) {
+        const v = op.value;
+        if (op.constText === undefined || v === undefined) {
+          other.add(op.name);
+          return;
+        }
+        for (const o of opsAfter(ir, n.id, i))
+          if ((o.k === 'acquire' || o.k === 'release') && o.k === (v ? 'acquire' : 'release'))
+            note(v ? set : cleared, op.name, o.lock.key);
+      } else if (op.k === 'acquire' || op.k === 'release') {
+        const v = op.k === 'acquire';
+        for (const o of opsAfter(ir, n.id, i)) if (flagStore(o, v)) note(v ? set : cleared, o.name, op.lock.key);
+      }
+    });
+  }
+  const out = new Map<string, string>();
+  for (const [flag, keys] of set) {
+    if (other.has(flag)) continue;
+    const key = [...keys].find((k) => cleared.get(flag)?.has(k));
+    if (key) out.set(flag, key);
+  }
+  return out;
+}
+
 export function solve(ir: FunctionIR, entryState: State, ctx: TransferContext, maxPasses = 64): Solution {
   const order = reversePostOrder(ir);
   const rank = new Int32Array(ir.nodes.length).fill(-1);
@@ -118,7 +182,15 @@ export function solve(ir: FunctionIR, entryState: State, ctx: TransferContext, m
   });
   const keys = lockDecidingFacts(ir);
   const inStates = ir.nodes.map(() => new StateSet(keys));
-  inStates[ir.entry].add(entryState);
+  let entry = entryState;
+  if (ir.nodes.some((n) => n.ops.some((op) => flagStore(op, true)))) {
+    for (const [flag, key] of mirrorFlags(ir)) {
+      if (entry.locks.has(key)) continue;
+      const facts = entry.facts.assume(flag, false);
+      if (facts) entry = { ...entry, facts };
+    }
+  }
+  inStates[ir.entry].add(entry);
   const dirty = new Uint8Array(ir.nodes.length);
   dirty[ir.entry] = 1;
   let limit: string | undefined;

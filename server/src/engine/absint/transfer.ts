@@ -5,10 +5,10 @@
  * it replays the final states, so the fixpoint iterations stay silent.
  */
 import { ATOMIC_KINDS, type Catalog, type Mode, SLEEPING_KINDS, kindNests } from '../model';
-import { type LockFact, type State, isHeld, pushTrail } from './domain';
+import { type LockFact, type State, aliasKeys, isHeld, pushTrail } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { PathStep } from '../model';
-import { rootIdentifier } from '../ir';
+import { displayOfKey, rootIdentifier } from '../ir';
 import type { Macros } from '../syntax';
 
 /** A lock a function takes inside; `template` names it relative to the parameters, when it can. */
@@ -158,6 +158,18 @@ export interface TransferContext {
 }
 
 export function findFact(s: State, ref: LockRef): [string, LockFact] | undefined {
+  const hit = findNamed(s, ref);
+  if (hit) return hit;
+  // named through a pointer known equal to the one it was taken through (`m = &x->lock; ... up_read(m)`)
+  for (const k of aliasKeys(ref.key, s.facts)) {
+    const g = s.locks.get(k);
+    if (g) return [k, g];
+  }
+  return undefined;
+}
+
+/** The fact of a lock under its own name (or its spelling as a range or a pointer). */
+function findNamed(s: State, ref: LockRef): [string, LockFact] | undefined {
   const f = s.locks.get(ref.key);
   if (f) return [ref.key, f];
   if (ref.base) {
@@ -170,6 +182,16 @@ export function findFact(s: State, ref: LockRef): [string, LockFact] | undefined
     if (g) return [bare, g];
   }
   return undefined;
+}
+
+/** A release op renamed to the lock its pointer is known equal to: one object per (op, name), as checks key by op. */
+const renamed = new WeakMap<Op, Map<string, Op & { k: 'release' }>>();
+function renamedRelease(op: Op & { k: 'release' }, key: string): Op & { k: 'release' } {
+  let m = renamed.get(op);
+  if (!m) renamed.set(op, (m = new Map()));
+  let r = m.get(key);
+  if (!r) m.set(key, (r = { ...op, lock: { ...op.lock, key, display: displayOfKey(key) } }));
+  return r;
 }
 
 /** `s` with the fact of lock `key` set (or, `f` undefined, removed), and `note` on its trail. */
@@ -257,12 +279,18 @@ function aliasOf(s: State, key: string, _root: string): string | undefined {
 
 export function release(
   s: State,
-  op: Op & { k: 'release' },
+  given: Op & { k: 'release' },
   ctx: TransferContext,
   obs?: Observer,
   via?: string,
 ): State {
-  const hit = findFact(s, op.lock);
+  // `up_read(m)` with `m = &x->rwsem` known: a release of x->rwsem (held or not, a lock this function takes)
+  const named = findNamed(s, given.lock);
+  const aliases = named ? [] : aliasKeys(given.lock.key, s.facts);
+  const alt = aliases.find((k) => s.locks.has(k)) ?? aliases.find((k) => ctx.acquiredKeys.has(k));
+  const op = alt ? renamedRelease(given, alt) : given;
+  const got = alt ? s.locks.get(alt) : undefined;
+  const hit: [string, LockFact] | undefined = named ?? (alt && got ? [alt, got] : undefined);
   const text = via ? `calls ${via}(), which releases ${op.lock.display}` : `releases ${op.lock.display} (${op.via})`;
   if (!hit) {
     const root = rootIdentifier(op.lock.key);

@@ -20,7 +20,108 @@ const WARNS = new Set(['WARN_ON', 'WARN_ON_ONCE', 'WARN', 'WARN_ONCE', 'unlikely
 const VOLATILE_PREDICATE =
   /^(need_resched|signal_pending|fatal_signal_pending|time_after|time_before|time_is_|kthread_should_stop|freezing|try_to_freeze|rwsem_is_contended|spin_needbreak|spin_is_contended|atomic_|refcount_|test_and_|cmpxchg|xchg|try_cmpxchg|jiffies|ktime_get|get_random|percpu_counter_|list_empty_careful)/;
 
+/**
+ * The one fact text of `l == r`, `r == l` and `l != r`: a constant operand on the right, otherwise the two
+ * normalised sides in order.
+ */
+export function equalityText(left: string, right: string): string {
+  const l = normaliseExpr(left);
+  const r = normaliseExpr(right);
+  const lc = CONSTANT_LIKE.test(l);
+  const rc = CONSTANT_LIKE.test(r);
+  const [a, b] = lc && !rc ? [r, l] : !lc && rc ? [l, r] : l <= r ? [l, r] : [r, l];
+  return `${a}==${b}`;
+}
+
+/**
+ * Allocators of include/linux (slab.h, string.h, vmalloc.h, mempool.h): a non-NULL result is a new object,
+ * distinct from every pointer the caller had. Not krealloc or kstrdup_const, which may return their argument.
+ */
+const ALLOCATORS = new Set([
+  'kmalloc',
+  'kzalloc',
+  'kcalloc',
+  'kmalloc_array',
+  'kmalloc_node',
+  'kzalloc_node',
+  'kcalloc_node',
+  'kmalloc_array_node',
+  'kvmalloc',
+  'kvzalloc',
+  'kvcalloc',
+  'kvmalloc_array',
+  'kvmalloc_node',
+  'kvzalloc_node',
+  'kmem_cache_alloc',
+  'kmem_cache_zalloc',
+  'kmem_cache_alloc_node',
+  'kmem_cache_alloc_lru',
+  'kmemdup',
+  'kmemdup_nul',
+  'kstrdup',
+  'kstrndup',
+  'vmalloc',
+  'vzalloc',
+  'vmalloc_node',
+  'vzalloc_node',
+  'mempool_alloc',
+]);
+
+/** A pointer expression that can be copied and compared again: `q`, `x->f`, `&x->lock`, `*pp`, `HDR(bh)`. */
+function copyable(e: Node): boolean {
+  const v = unparen(e);
+  switch (v.type) {
+    case 'identifier':
+      return !CONSTANT_LIKE.test(v.text);
+    case 'field_expression': {
+      const obj = v.childForFieldName('argument');
+      return !!obj && copyable(obj);
+    }
+    case 'pointer_expression': {
+      const arg = v.childForFieldName('argument');
+      return !!arg && copyable(arg);
+    }
+    case 'cast_expression': {
+      const val = v.childForFieldName('value');
+      return !!val && copyable(val);
+    }
+    case 'call_expression': {
+      // an upper-case function-like macro over pure operands (`HDR(bh)`, `EXT_FIRST(x)`): an expression
+      const name = calleeName(v) ?? '';
+      return /^[A-Z][A-Z0-9_]*$/.test(name) && callArgs(v).every((a) => copyable(a) || constantTruth(a) !== undefined);
+    }
+    default:
+      return false;
+  }
+}
+
 export abstract class CondBuilder extends ExprBuilder {
+  /**
+   * What `name = value` tells the path facts, beyond forgetting `name`: a copy of a pure pointer expression
+   * gives the fact `name==value` (so `p = q; ... if (p == q)` is decided, and a lock taken through `q` can be
+   * named through `p`); the address of an object is non-NULL; an allocator's value is fresh. `reads` lists the
+   * variables the value is computed from.
+   */
+  protected assignFacts(
+    name: string,
+    value: Node,
+  ): { eq?: string; fresh?: boolean; reads?: string[]; value?: boolean } | undefined {
+    const v = unparen(value);
+    if (constantTruth(v) !== undefined) return undefined;
+    const ids = [v, ...v.descendantsOfType('identifier')].flatMap((n) =>
+      n && n.type === 'identifier' && !CONSTANT_LIKE.test(n.text) ? [n.text] : [],
+    );
+    const reads = [...new Set(ids.filter((t) => t !== name))];
+    const out: { eq?: string; fresh?: boolean; reads?: string[]; value?: boolean } = {};
+    if (reads.length) out.reads = reads;
+    if (v.type === 'call_expression' && ALLOCATORS.has(calleeName(v) ?? '')) out.fresh = true;
+    else if (copyable(v) && !ids.includes(name)) {
+      out.eq = equalityText(name, v.text);
+      if (v.type === 'pointer_expression' && v.childForFieldName('operator')?.text === '&') out.value = true;
+    }
+    return out.eq || out.fresh || out.reads ? out : undefined;
+  }
+
   /** Success and failure edges of a trylock call, to `ok`/`fail` for a condition that is true on success. */
   protected trylockEdges(call: Node, prim: LockPrimitive, whenTrue: number, whenFalse: number, fact?: string): void {
     const args = callArgs(call);
@@ -130,14 +231,9 @@ export abstract class CondBuilder extends ExprBuilder {
       }
       // `a != b` is the negation of `a == b`, and `b == a` the same test: one fact text for all four
       if (!lz && !rz && this.factable(e)) {
-        const l = normaliseExpr(unparen(left).text);
-        const r = normaliseExpr(unparen(right).text);
-        const lc = CONSTANT_LIKE.test(l);
-        const rc = CONSTANT_LIKE.test(r);
-        const [a, b] = lc && !rc ? [r, l] : !lc && rc ? [l, r] : l <= r ? [l, r] : [r, l];
+        const text = equalityText(unparen(left).text, unparen(right).text);
         if (!isPure(e)) this.expr(e);
         const from = this.here(e);
-        const text = `${a}==${b}`;
         this.edge(from, op === '==' ? t : f, { fact: { text, value: true } });
         this.edge(from, op === '==' ? f : t, { fact: { text, value: false } });
         this.cur = null;

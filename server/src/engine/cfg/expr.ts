@@ -23,6 +23,11 @@ export abstract class ExprBuilder extends GraphBuilder {
   protected abstract trylockEdges(call: Node, prim: LockPrimitive, ok: number, fail: number, fact?: string): void;
   /** Whether a condition is read as a fact (cond.ts). */
   protected abstract factable(e: Node): boolean;
+  /** What `name = value` tells the path facts: a copy, a fresh allocation, what it is computed from (cond.ts). */
+  protected abstract assignFacts(
+    name: string,
+    value: Node,
+  ): { eq?: string; fresh?: boolean; reads?: string[]; value?: boolean } | undefined;
 
   // ---- expressions ----------------------------------------------------------------------------
 
@@ -121,6 +126,7 @@ export abstract class ExprBuilder extends GraphBuilder {
           value: cv ? constantValue(cv) : undefined,
           constText: cv ? constantText(cv) : undefined,
           ...(rhs ? { rhs } : {}),
+          ...(cv && left?.type === 'identifier' ? this.assignFacts(target, cv) : {}),
         },
         n,
       );
@@ -480,6 +486,16 @@ export abstract class ExprBuilder extends GraphBuilder {
   protected assign(name: string, value: Node, at: Node): void {
     const v = unparen(value);
     const rhs = v.type === 'call_expression' ? normaliseExpr(v.text) : undefined;
-    this.emit({ k: 'assign', name, value: constantValue(v), constText: constantText(v), ...(rhs ? { rhs } : {}) }, at);
+    this.emit(
+      {
+        k: 'assign',
+        name,
+        value: constantValue(v),
+        constText: constantText(v),
+        ...(rhs ? { rhs } : {}),
+        ...this.assignFacts(name, v),
+      },
+      at,
+    );
   }
 }

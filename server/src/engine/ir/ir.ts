@@ -62,8 +62,21 @@ export type Op =
   /**
    * An assignment to a variable: facts that mention it are forgotten, or set when the value is a constant;
    * `sameTruth`: pointer arithmetic (`p++`, `p += n`), which keeps a non-NULL pointer non-NULL.
+   * `eq`: a copy of a pure pointer expression (`p = q`, `p = &x->lock`): the fact `p==q` holds after it;
+   * `fresh`: the value of an allocator (`kmalloc`): distinct from every pointer the path had before;
+   * `reads`: the variables the value is computed from (what may now be derived from a fresh pointer).
    */
-  | { k: 'assign'; name: string; value?: boolean; constText?: string; rhs?: string; sameTruth?: boolean }
+  | {
+      k: 'assign';
+      name: string;
+      value?: boolean;
+      constText?: string;
+      rhs?: string;
+      sameTruth?: boolean;
+      eq?: string;
+      fresh?: boolean;
+      reads?: string[];
+    }
   | { k: 'noreturn'; via: string; site: Site }
   /** A call that may sleep. */
   | { k: 'sleep'; via: string; site: Site }
