@@ -359,8 +359,9 @@ export function releasesItself(ir: FunctionIR): boolean {
  * What stands for a function at a call made before it is summarised (the call that closes a recursive cycle,
  * scheduled before its callee): the releases it declares (`__releases(x)`) or that its own body makes on every
  * path (`body`, its summary with the callees not summarised yet unknown). Only releases of the caller's locks,
- * unconditional: what it takes, needs or calls waits for its summary, so a call closing a cycle never makes a
- * finding by itself. Undefined when it releases nothing.
+ * unconditional: what it takes, needs or calls waits for its summary, so no recursive-lock or missing-lock finding
+ * comes of a call closing a cycle (a second unlock after it is still a double unlock). Undefined when it releases
+ * nothing.
  */
 export function provisionalSummary(ir: FunctionIR, body?: Summary): Summary | undefined {
   const sum: Summary = {
