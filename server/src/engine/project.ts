@@ -9,7 +9,7 @@
  * context.
  */
 import * as path from 'node:path';
-import type { Summary } from './absint';
+import { type Summary, provisionalSummary, releasesItself } from './absint';
 import { LockOrder, type OrderWitness, lockClass, unsuppressed } from './checks';
 import type { FunctionIR, OpsSlot } from './ir';
 import { Extractor, type FileRecord, Linker, busy, rehydrate, sccOrder, type LinkFn, type TreeIndex } from './link';
@@ -51,6 +51,8 @@ export interface ProjectStats extends FileStats {
 
 export class Project {
   private readonly fns: Fn[] = [];
+  /** What stands for a function not summarised yet (`provisional`), once computed. */
+  private readonly provisionals = new Map<number, Summary | null>();
   private readonly slots: OpsSlot[] = [];
   private readonly fileStats = new Map<string, FileStats>();
   private readonly skipped: { file: string; reason: string }[] = [];
@@ -124,14 +126,14 @@ export class Project {
   }
 
   /** Where function `f` finds its callees' summaries and ops-table targets: the linked tree, `summaries` so far. */
-  private env(f: Fn, linker: Linker, summaries: ReadonlyMap<number, Summary>): FunctionEnv {
+  private env(f: Fn, linker: Linker, summaries: ReadonlyMap<number, Summary>, nested = false): FunctionEnv {
     return {
       catalog: this.catalog,
       macros: this.macros,
       severity: this.settings.severity,
       summaryOf: (n) => {
         const t = linker.resolve(f.file, n);
-        return t === undefined ? undefined : summaries.get(t);
+        return t === undefined ? undefined : (summaries.get(t) ?? this.provisional(t, linker, summaries, nested));
       },
       indirect: (field, hops, recvType) =>
         linker.indirect(field, { id: f.id, dir: f.dir }, hops, (t) => summaries.get(t), recvType),
@@ -172,6 +174,28 @@ export class Project {
             });
           },
     };
+  }
+
+  /**
+   * A callee not summarised yet (the call closes a recursive cycle): the releases it declares or its own body
+   * makes on every path, analysed once, on demand, against the summaries so far (`nested`: inside that analysis,
+   * a callee not summarised yet counts by its annotations only).
+   */
+  private provisional(
+    id: number,
+    linker: Linker,
+    summaries: ReadonlyMap<number, Summary>,
+    nested: boolean,
+  ): Summary | undefined {
+    const known = this.provisionals.get(id);
+    if (known !== undefined) return known ?? undefined;
+    const f = this.fns[id];
+    if (nested || !releasesItself(f.ir)) return provisionalSummary(f.ir);
+    this.provisionals.set(id, null);
+    const body = analyseFunction(f.ir, this.env(f, linker, summaries, true), { check: false }).summary;
+    const s = provisionalSummary(f.ir, body) ?? null;
+    this.provisionals.set(id, s);
+    return s ?? undefined;
   }
 
   /** Does `f` take a lock, or call something whose summary (so far) says it does? */
@@ -263,6 +287,7 @@ export class Project {
     const lockOrder = new LockOrder();
     const observed = wantOrder || opts.orderGraph !== undefined ? lockOrder : undefined;
     this.classify();
+    this.provisionals.clear();
     const linker = new Linker(this.linkFns(), this.slots);
     const edges = linker.edges();
     const summaries = new Map<number, Summary>();

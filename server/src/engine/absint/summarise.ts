@@ -349,6 +349,36 @@ function declaredEffects(ir: FunctionIR, sum: Summary): void {
   }
 }
 
+/** Does the function release a lock itself, by a primitive in its body or by a `__releases` annotation? */
+export function releasesItself(ir: FunctionIR): boolean {
+  if (ir.annotations.releases.length) return true;
+  return ir.nodes.some((n) => n.ops.some((op) => op.k === 'release'));
+}
+
+/**
+ * What stands for a function at a call made before it is summarised (the call that closes a recursive cycle,
+ * scheduled before its callee): the releases it declares (`__releases(x)`) or that its own body makes on every
+ * path (`body`, its summary with the callees not summarised yet unknown). Only releases of the caller's locks,
+ * unconditional: what it takes, needs or calls waits for its summary, so no recursive-lock or missing-lock finding
+ * comes of a call closing a cycle (a second unlock after it is still a double unlock). Undefined when it releases
+ * nothing.
+ */
+export function provisionalSummary(ir: FunctionIR, body?: Summary): Summary | undefined {
+  const sum: Summary = {
+    name: ir.name,
+    acquires: [],
+    deferred: [],
+    forbidden: [],
+    requires: [],
+    effects: [],
+    conditional: [],
+  };
+  for (const e of body?.effects ?? []) if (e.delta < 0 && !e.when && !e.onReturn) sum.effects.push(e);
+  if (!body) declaredEffects(ir, sum);
+  sum.effects = sum.effects.filter((e) => e.delta < 0);
+  return sum.effects.length ? sum : undefined;
+}
+
 /** The function's summary; `first` are the locks it releases before it takes them (held on entry). */
 /** Entries a summary keeps in each of its lists (locks taken inside, indirect and forbidden calls, requirements). */
 export const SUMMARY_BUDGET = 512;
