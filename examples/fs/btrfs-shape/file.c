@@ -107,8 +107,7 @@ static ssize_t shape_buffered_write(struct kiocb *iocb, struct inode *inode,
 	page = grab_cache_page_write_begin(inode->i_mapping, start >> 12);
 	if (!page)
 		return -ENOMEM;
-	/* page lock first, then the extent range: same order as writeback */
-	lock_page(page);
+	/* the page comes back locked: page lock first, then the extent range, same order as writeback */
 	lock_extent(&SHAPE_I(inode)->io_tree, start, end, &cached); /* expect: lock-order-inversion */
 	copied = copy_page_from_iter(page, 0, 4096, from);
 	unlock_extent(&SHAPE_I(inode)->io_tree, start, end, &cached);

@@ -84,13 +84,22 @@ function assign(s: State, op: Extract<Op, { k: 'assign' }>, ctx: TransferContext
     }
   }
   const facts = s.facts.assign(op.name, op.value, op.constText, op.sameTruth, op);
-  // `ret = foo_trylock(x)`: a lock held if the call succeeded is now held if `ret` says so
+  // `ret = foo_trylock(x)`: a lock held if the call succeeded is now held if `ret` says so; `p = foo_new_locked(x)`:
+  // the lock on the object it returned is named through `p`, and held if `p` (or `!IS_ERR(p)`) says so
   if (op.rhs) {
+    const rhs = op.rhs;
+    const rename = (t: string) => t.split(rhs).join(op.name);
     for (const [k, f] of s.locks) {
-      if (f.ifFact?.text === op.rhs) {
-        locks ??= new Map(locks ?? s.locks);
-        locks.set(k, { ...f, ifFact: { text: op.name, value: f.ifFact.value } });
+      if (!f.ifFact?.text.includes(rhs)) continue;
+      locks ??= new Map(locks ?? s.locks);
+      const ifFact = { text: rename(f.ifFact.text), value: f.ifFact.value };
+      if (!k.includes(rhs)) {
+        locks.set(k, { ...f, ifFact });
+        continue;
       }
+      locks.delete(k);
+      const ref = { ...f.ref, key: rename(k), display: rename(f.ref.display) };
+      locks.set(ref.key, { ...f, ref, ifFact });
     }
   }
   return locks || facts !== s.facts ? { locks: locks ?? s.locks, facts, trail: s.trail } : s;

@@ -427,6 +427,12 @@ function applyEffects(
       if (delta === 0) continue;
       e = { ...e0, delta };
     }
+    if (e.template.includes(RET)) {
+      const next = returnedObjectLock(cur, e, op, ctx);
+      if (!next) return undefined;
+      cur = next;
+      continue;
+    }
     for (const { ref, mode, classOnly } of instantiate(e.template, e.ref, e.mode, args, ctx)) {
       if (classOnly) continue;
       if (e.delta > 0 && e.onReturn) {
@@ -469,6 +475,35 @@ function applyEffects(
     }
   }
   return cur;
+}
+
+/** A summary's name for the object the function returns. */
+const RET = '{ret}';
+
+/**
+ * A callee that returns an object it locked (`f = foo_alloc_locked(..)`): the lock is named through the call
+ * (`foo_alloc_locked(b)->lock`) and held where the result is not NULL (not an ERR_PTR); the assignment of the
+ * result renames it to the caller's variable (apply.ts), and the caller's test of that variable decides it.
+ */
+function returnedObjectLock(
+  s: State,
+  e: Summary['effects'][number],
+  op: Op & { k: 'call' },
+  ctx: TransferContext,
+): State | undefined {
+  if (!op.text || e.delta < 0) return s;
+  const key = normaliseExpr(e.template.split(RET).join(`(${op.text})`));
+  if (findFact(s, { ...e.ref, key })) return s;
+  const onResult =
+    e.onReturn === 'noterr' ? { text: `IS_ERR(${op.text})`, value: false } : { text: op.text, value: true };
+  const lock: LockRef = { ...e.ref, key, display: displayFor(key, e.ref) };
+  return acquire(
+    s,
+    { k: 'acquire', lock, mode: e.mode, via: `${op.callee}()`, site: op.site, siteId: -1, onResult },
+    ctx,
+    undefined,
+    op.callee,
+  );
 }
 
 export function indirectCall(

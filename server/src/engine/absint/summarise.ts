@@ -16,7 +16,7 @@ import type {
   Summary,
   TransferContext,
 } from './transfer';
-import { NAME_PATTERNS, type PathStep } from '../model';
+import { NAME_PATTERNS, type PathStep, returnsLockedCall } from '../model';
 import type { ReleasedFirst } from './entry';
 
 /** States leaving the function, one per path class, at each return, with what that return returns. */
@@ -462,6 +462,56 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
     }
   }
   declaredEffects(ir, sum);
+  returnedObjectEffects(ir, rets, sum, ctx);
   releasedFirstRequires(ir, first, exitList, sum);
   return sum;
+}
+
+/**
+ * Locks on the object the function returns (`mutex_lock(&f->lock); return f;`, `return find_lock_page(..)`
+ * kept in a local): every exit holding the lock returns the local it is named through, and every other exit
+ * returns NULL (or ERR_PTR) without it. The caller then holds it through the variable it assigns the result
+ * to, where that is not NULL (not an ERR_PTR): `{ret}->lock`, held on `nonzero` (`noterr`).
+ */
+function returnedObjectEffects(
+  ir: FunctionIR,
+  rets: { state: State; ret: RetClass | undefined }[],
+  sum: Summary,
+  ctx: TransferContext,
+): void {
+  const keys = new Set<string>();
+  for (const e of rets) for (const [k, f] of e.state.locks) if (f.status === 'held') keys.add(k);
+  for (const key of keys) {
+    const root = rootIdentifier(key.replace(/^\*/, ''));
+    if (!root || !ir.locals.has(root) || ir.params.includes(root)) continue;
+    let nulls = false;
+    let errs = false;
+    let fact: LockFact | undefined;
+    const fits = rets.every(({ state, ret }) => {
+      const f = state.locks.get(key);
+      // held, or held once the caller finds the result non-NULL (`p = find_lock_page(..); return p;`)
+      if (f?.status === 'held' && (!f.ifFact || (f.ifFact.text === root && f.ifFact.value))) {
+        fact ??= f;
+        return ret?.k === 'var' && ret.name === root;
+      }
+      if (f && f.status !== 'released') return false;
+      if (ret?.k === 'const') {
+        if (ret.text === 'NULL' || ret.text === '0') return (nulls = true);
+        return ret.error && (errs = true);
+      }
+      if (ret?.k === 'expr' && returnsLockedCall(ctx.catalog, ret.text)) return true; // `return grab_cache_page(..)`
+      if (ret?.k === 'expr') return /^ERR_(PTR|CAST)\(/.test(ret.text) && (errs = true);
+      if (ret?.k !== 'var' || ret.name !== root) return false;
+      if (state.facts.get(root) === false) return (nulls = true);
+      return state.facts.get(`IS_ERR(${root})`) === true && (errs = true);
+    });
+    // a page lock taken by a lookup is often handed to I/O whose completion unlocks it, which is not modelled:
+    // a wrapper's callers are not held to it
+    if (!fits || !fact || (nulls && errs) || fact.ref.kind === 'page' || fact.ref.kind === 'folio') continue;
+    const ref = relativeRef(fact.ref, ir);
+    if (!ref || ref.symbolic) continue;
+    const template = key.replace(new RegExp(`(^|[^A-Za-z0-9_])${root}(?![A-Za-z0-9_])`), '$1{ret}');
+    if (sum.effects.some((e) => e.template === template)) continue;
+    sum.effects.push({ template, ref, delta: 1, mode: fact.mode, onReturn: errs ? 'noterr' : 'nonzero' });
+  }
 }

@@ -73,8 +73,12 @@ export interface Summary {
     mode: Mode;
     when?: { test: string; value: boolean };
     otherwise?: 0 | 1 | -1;
-    /** Trylock-style: the lock is held after the call only when it returns nonzero (or zero). */
-    onReturn?: 'nonzero' | 'zero';
+    /**
+     * Trylock-style: the lock is held after the call only when it returns nonzero (or zero). With `{ret}` in the
+     * template, the lock is on the object the function returns: held when it is not NULL (`nonzero`) or not an
+     * ERR_PTR (`noterr`), named through the variable the caller assigns it to.
+     */
+    onReturn?: 'nonzero' | 'zero' | 'noterr';
   }[];
   /** Keys it changes on some exits only: callers forget them and stay silent about them. */
   conditional: string[];
@@ -258,6 +262,7 @@ export function acquire(
       site: op.site,
       siteId: op.siteId,
       subclass: op.subclass,
+      ...(op.onResult ? { ifFact: op.onResult } : {}),
     },
     { site: op.site, text },
   );

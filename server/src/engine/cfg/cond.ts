@@ -4,7 +4,7 @@
  * text stands for `a == b`, `b == a` and `a != b`, and other pure conditions become facts.
  */
 import type { Node } from 'web-tree-sitter';
-import type { LockPrimitive } from '../model';
+import { type LockPrimitive, decidedByResult } from '../model';
 import { factText, isPure, siteOf, unparen } from './base';
 import { callArgs, calleeName, constantTruth } from '../syntax';
 import { normaliseExpr } from '../ir';
@@ -262,7 +262,7 @@ export abstract class CondBuilder extends ExprBuilder {
     }
     if (e.type === 'call_expression') {
       const prim = this.primOf(e);
-      if (prim?.op === 'trylock') {
+      if (prim && decidedByResult(prim)) {
         this.trylockEdges(e, prim, t, f);
         return;
       }
@@ -279,7 +279,12 @@ export abstract class CondBuilder extends ExprBuilder {
       const right = e.childForFieldName('right');
       const rv = right ? unparen(right) : undefined;
       const prim = rv?.type === 'call_expression' ? this.primOf(rv) : undefined;
-      if (left?.type === 'identifier' && rv && prim?.op === 'trylock') {
+      // `if (!(page = find_lock_page(..)))`: the page comes back locked, then the test of the variable
+      if (left?.type === 'identifier' && rv && prim?.returns && this.tryAssign(left.text, rv, e)) {
+        this.cond(left, t, f);
+        return;
+      }
+      if (left?.type === 'identifier' && rv && prim && decidedByResult(prim)) {
         this.ir.assigned.add(left.text);
         this.emit({ k: 'assign', name: left.text }, e);
         this.trylockEdges(rv, prim, t, f, left.text);

@@ -4,7 +4,14 @@
  * short-circuit `&&`/`||`, facts) are cond.ts, the layer above.
  */
 import type { Node } from 'web-tree-sitter';
-import { BLOCKING_GFP, type LockPrimitive, type Mode, NAME_PATTERNS, forbiddenLockKind } from '../model';
+import {
+  BLOCKING_GFP,
+  type LockPrimitive,
+  type Mode,
+  NAME_PATTERNS,
+  decidedByResult,
+  forbiddenLockKind,
+} from '../model';
 import { GraphBuilder, constantText, constantValue, siteOf, unparen } from './base';
 import type { LockRef } from '../ir';
 import { callArgs, calleeName } from '../syntax';
@@ -421,6 +428,7 @@ export abstract class ExprBuilder extends GraphBuilder {
 
   /** The locks a primitive call designates (several for flag sets). */
   protected lockRefs(prim: LockPrimitive, args: Node[], _at: Node): { ref: LockRef; mode: Mode }[] {
+    if (prim.returns) return []; // on the result: named where it is assigned (cond.ts, returnedLocks)
     const argIdx = prim.arg ?? 0;
     const mk = (key: string, cls: string | null, kind = prim.kind, base?: string): LockRef => ({
       key,
@@ -474,12 +482,52 @@ export abstract class ExprBuilder extends GraphBuilder {
     const v = unparen(value);
     if (v.type !== 'call_expression') return false;
     const prim = this.primOf(v);
-    if (!prim || prim.op !== 'trylock') return false;
+    if (prim?.returns) return this.returnedLock(name, v, prim, at);
+    if (!prim || !decidedByResult(prim)) return false;
     this.ir.assigned.add(name);
     this.emit({ k: 'assign', name }, at);
     const j = this.newNode('join', at);
     this.trylockEdges(v, prim, j, j, name);
     this.cur = j;
+    return true;
+  }
+
+  /**
+   * `page = find_lock_page(..)`: the call, the assignment, then the lock on the object it returned, named
+   * through `name` and held where `name` is non-NULL (a later test of it decides; untested, it stays undecided).
+   */
+  private returnedLock(name: string, v: Node, prim: LockPrimitive, at: Node): boolean {
+    this.call(v);
+    this.ir.assigned.add(name);
+    this.emit({ k: 'assign', name }, at);
+    const args = callArgs(v);
+    let locks: { ref: LockRef; mode: Mode }[] = [];
+    if (prim.flags) {
+      const flags = args[prim.flags.arg];
+      locks = (flags && flagLocks(prim, name, flags.text)) || [];
+    } else if (prim.lock) {
+      const key = applyTemplate(prim.lock, name);
+      locks = [
+        {
+          ref: { key, display: displayOfKey(key), class: prim.class ?? null, kind: prim.kind, recursive: false },
+          mode: prim.mode ?? 'excl',
+        },
+      ];
+    }
+    for (const l of locks) {
+      this.emit(
+        {
+          k: 'acquire',
+          lock: l.ref,
+          mode: l.mode,
+          via: prim.name,
+          site: siteOf(v),
+          siteId: v.startIndex,
+          onResult: { text: name, value: prim.success !== 'zero' },
+        },
+        at,
+      );
+    }
     return true;
   }
 

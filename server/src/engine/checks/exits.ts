@@ -6,7 +6,7 @@
 import type { LockFact, State } from '../absint';
 import { mentions, retKind } from '../absint';
 import { type CfgNode, type FunctionIR, type RetClass, rootIdentifier } from '../ir';
-import { NAME_PATTERNS } from '../model';
+import { NAME_PATTERNS, returnsLockedCall } from '../model';
 
 /** A state leaving the function, and what it did to each lock: +1 still held, -1 dropped the caller's. */
 export interface ExitSeen {
@@ -128,8 +128,21 @@ function returnsLockedObject(plus: ExitSeen[], zero: ExitSeen[], key: string): b
     const r = e.node.ret;
     if (r?.k === 'const') return r.error || r.text === 'NULL' || r.text === '0';
     if (r?.k === 'var' && r.name !== root) return true;
+    if (returnsLockedToo(e, root)) return true;
     return [...exitKinds(e)].every((k) => k === 'error' || k === 'false');
   });
+}
+
+/**
+ * An exit that returns an object locked too, in a way the lock's state does not show: the page-cache lookup's
+ * result itself (`return grab_cache_page(m, i);`), or the variable that holds it while no test decided it
+ * (`page = find_lock_page(..); return page;`: locked when not NULL).
+ */
+function returnsLockedToo(e: ExitSeen, root: string): boolean {
+  const r = e.node.ret;
+  if (r?.k === 'expr') return returnsLockedCall(undefined, r.text);
+  if (r?.k !== 'var' || r.name !== root) return false;
+  return [...e.state.locks.values()].some((f) => f.ifFact?.text === root && f.ifFact.value);
 }
 
 /** The exits that never took the lock and return a value we cannot read: they state no contract. */

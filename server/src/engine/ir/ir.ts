@@ -27,7 +27,17 @@ export interface LockRef {
 }
 
 export type Op =
-  | { k: 'acquire'; lock: LockRef; mode: Mode; via: string; site: Site; subclass?: string; siteId: number }
+  | {
+      k: 'acquire';
+      lock: LockRef;
+      mode: Mode;
+      via: string;
+      site: Site;
+      subclass?: string;
+      siteId: number;
+      /** Held only where this fact holds (`page` non-NULL after `page = find_lock_page(..)`), once tested. */
+      onResult?: { text: string; value: boolean };
+    }
   | { k: 'release'; lock: LockRef; via: string; site: Site }
   | { k: 'downgrade'; lock: LockRef; via: string; site: Site }
   /** The lock is handed to an owner that releases it later (`xfs_trans_ijoin`). */

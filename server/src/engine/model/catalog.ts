@@ -44,7 +44,11 @@ export interface LockPrimitive {
   lock?: string;
   /** lockdep-like class when the primitive fixes it, e.g. `struct inode::i_rwsem`. */
   class?: string;
-  /** For trylock-style primitives: which return value means the lock was taken. */
+  /**
+   * For trylock-style primitives: which return value means the lock was taken. On an `acquire` it says the
+   * acquisition can fail (`lock_extent` returns -errno with nothing locked): where the caller reads the result
+   * (`ret = lock_extent(..); if (ret) return ret;`) the outcome decides it; where it ignores it, it is taken.
+   */
   success?: 'nonzero' | 'zero';
   /** Argument holding a lockdep subclass (`_nested` variants). */
   subclassArg?: number;
@@ -54,6 +58,11 @@ export interface LockPrimitive {
   flags?: { arg: number; bits: Record<string, FlagLock> };
   /** Arguments holding a range [start, end] (btrfs extent range lock). */
   range?: [number, number];
+  /**
+   * The lock is on the object the call returns (`{arg}` in `lock` or a flag bit's lock names the result): the
+   * page-cache lookups that return the page locked. Held where the caller's variable is non-NULL (`success`).
+   */
+  returns?: boolean;
 }
 
 /** Macros/functions that assert a predicate; `negated` means the predicate must be false (WARN_ON(!x)). */
@@ -181,6 +190,21 @@ export interface GuardClass {
   recursive?: boolean;
 }
 
+/**
+ * The result of a call to `p` says whether it took its lock: a trylock, or an acquisition that can fail. Where
+ * the caller reads the result, the flow splits on it.
+ */
+export const decidedByResult = (p: LockPrimitive): boolean =>
+  p.op === 'trylock' || (p.op === 'acquire' && p.success !== undefined && !p.returns);
+
+/** Is `text` a call that returns its result locked (`grab_cache_page(m, i)`, `__filemap_get_folio(.., FGP_LOCK)`)? */
+export function returnsLockedCall(catalog: Catalog | undefined, text: string): boolean {
+  const name = /^([A-Za-z_]\w*)\(/.exec(text)?.[1];
+  const p = name ? (catalog?.primitive(name) ?? BUILTIN_PRIMITIVES.find((x) => x.name === name)) : undefined;
+  if (!p?.returns) return false;
+  return !p.flags || Object.keys(p.flags.bits).some((b) => new RegExp(`\\b${b}\\b`).test(text));
+}
+
 const P = (name: string, op: PrimitiveOp, kind: LockKind, extra: Partial<LockPrimitive> = {}): LockPrimitive => ({
   name,
   op,
@@ -228,6 +252,15 @@ const XFS_BITS: Record<string, FlagLock> = {
   XFS_ILOCK_EXCL: { lock: '{arg}->i_lock', mode: 'excl', kind: 'rwsem', class: 'struct xfs_inode::i_lock' },
   XFS_ILOCK_SHARED: { lock: '{arg}->i_lock', mode: 'shared', kind: 'rwsem', class: 'struct xfs_inode::i_lock' },
 };
+
+/** A page-cache lookup's result comes back locked when it is not NULL. */
+const RETURNED_PAGE = { returns: true, lock: 'PG_locked({arg})', mode: 'excl', success: 'nonzero' } as const;
+const FGP_LOCK = (kind: 'page' | 'folio'): FlagLock => ({
+  lock: 'PG_locked({arg})',
+  mode: 'excl',
+  kind,
+  class: `struct ${kind}::PG_locked`,
+});
 
 const INODE = { lock: '{arg}->i_rwsem', class: 'struct inode::i_rwsem' };
 const INVAL = { lock: '{arg}->invalidate_lock', class: 'struct address_space::invalidate_lock' };
@@ -446,6 +479,23 @@ export const BUILTIN_PRIMITIVES: LockPrimitive[] = [
   ...['atomic_dec_and_mutex_lock', 'refcount_dec_and_mutex_lock'].map((n) =>
     P(n, 'trylock', 'mutex', { arg: 1, mode: 'excl', success: 'nonzero' }),
   ),
+  // page-cache lookups that return the page or folio locked, or NULL (include/linux/pagemap.h, mm/filemap.c);
+  // pagecache_get_page and __filemap_get_folio lock it when their flags ask for FGP_LOCK
+  ...[
+    'find_lock_page',
+    'find_or_create_page',
+    'grab_cache_page',
+    'grab_cache_page_nowait',
+    'grab_cache_page_write_begin',
+  ].map((n) => P(n, 'acquire', 'page', { ...RETURNED_PAGE, class: 'struct page::PG_locked' })),
+  P('filemap_lock_folio', 'acquire', 'folio', { ...RETURNED_PAGE, class: 'struct folio::PG_locked' }),
+  ...['pagecache_get_page', 'find_get_page_flags'].map((n) =>
+    P(n, 'acquire', 'page', { ...RETURNED_PAGE, flags: { arg: 2, bits: { FGP_LOCK: FGP_LOCK('page') } } }),
+  ),
+  P('__filemap_get_folio', 'acquire', 'folio', {
+    ...RETURNED_PAGE,
+    flags: { arg: 2, bits: { FGP_LOCK: FGP_LOCK('folio') } },
+  }),
   // handing a locked buffer to I/O: the completion unlocks it
   P('submit_bh', 'release', 'buffer', {
     arg: 1,
@@ -453,9 +503,9 @@ export const BUILTIN_PRIMITIVES: LockPrimitive[] = [
     class: 'struct buffer_head::BH_Lock',
     mode: 'excl',
   }),
-  // btrfs extent range lock (extent_io_tree) and extent buffer locks
+  // btrfs extent range lock (extent_io_tree) and extent buffer locks; locking a range returns 0 when it holds it
   ...['lock_extent', 'lock_extent_bits', 'btrfs_lock_extent'].map((n) =>
-    P(n, 'acquire', 'range', { mode: 'excl', class: 'struct extent_io_tree range', range: [1, 2] }),
+    P(n, 'acquire', 'range', { mode: 'excl', class: 'struct extent_io_tree range', range: [1, 2], success: 'zero' }),
   ),
   ...['try_lock_extent', 'btrfs_try_lock_extent'].map((n) =>
     P(n, 'trylock', 'range', { mode: 'excl', class: 'struct extent_io_tree range', range: [1, 2], success: 'nonzero' }),
