@@ -37,6 +37,7 @@ const USAGE = [
   '                       [--root DIR | --per-file] [--no-color] [--baseline FILE | --no-baseline] ' +
     '[--write-baseline FILE]',
   '                       [--confidence high|medium|low] [--jobs N] [--cache-dir DIR | --no-cache] [--timings]',
+  '                       [--no-builtin-forbidden]',
   '       lockscope report <function|file:function> [--depth N] [--format md|dot|svg] [--root DIR] [--jobs N] ' +
     '[--cache-dir DIR | --no-cache]',
   '       lockscope report --lock-order [--cycles] [--class TEXT]... [--format md|dot|svg] [--root DIR]',
@@ -74,6 +75,8 @@ interface CheckArgs {
   timings: boolean;
   /** The least confidence shown (default: the `confidence` setting, high). */
   confidence?: Confidence;
+  /** --no-builtin-forbidden: the builtinForbiddenCalls setting off for this run. */
+  noBuiltinForbidden: boolean;
 }
 
 interface IndexArgs {
@@ -132,6 +135,7 @@ function parseCheckArgs(argv: string[]): CheckArgs {
     color: process.stdout.isTTY === true && !process.env.NO_COLOR,
     index: { noCache: false },
     timings: false,
+    noBuiltinForbidden: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -154,6 +158,7 @@ function parseCheckArgs(argv: string[]): CheckArgs {
     else if (arg === '--no-baseline') a.noBaseline = true;
     else if (arg === '--write-baseline' || arg.startsWith('--write-baseline=')) a.writeBaseline = value();
     else if (arg === '--timings') a.timings = true;
+    else if (arg === '--no-builtin-forbidden') a.noBuiltinForbidden = true;
     else if (arg === '--confidence' || arg.startsWith('--confidence=')) {
       const c = value();
       if (!(CONFIDENCE_LEVELS as readonly string[]).includes(c))
@@ -224,6 +229,7 @@ async function check(argv: string[]): Promise<number> {
   const dirs = args.paths.filter((p) => fs.statSync(p).isDirectory());
   const base = path.resolve(dirs.length === 1 && args.paths.length === 1 ? dirs[0] : '.');
   const settings = loadSettings(base, args.config, warn);
+  if (args.noBuiltinForbidden) settings.builtinForbiddenCalls = false;
   const t0 = process.hrtime.bigint();
   const grammar = grammarSource(args.index);
   if (args.root && !fs.existsSync(path.join(args.root, 'include', 'linux')))
@@ -252,6 +258,7 @@ async function checkInTree(
     const ws = readWorkspaceFile(root);
     ws.problems.forEach(warn);
     if (ws.settings) settings = mergeSettings(settings, ws.settings);
+    if (args.noBuiltinForbidden) settings.builtinForbiddenCalls = false;
   }
   const progress = (m: string) => {
     if (args.format === 'text') process.stderr.write(`lockscope: ${m}\n`);

@@ -139,3 +139,26 @@ describe('seed 004 (4.4 shape)', () => {
     );
   });
 });
+
+describe('seed 000 (true shape), built-in forbidden-call rules off', () => {
+  test('recursive i_rwsem (extending path) and dio_rwsem (read held, write asked), each ending in the fsync', () => {
+    const out = check(path.join(trees, 'seed000-dio-sem'));
+    const quill = out.findings.filter((f) => f.file === 'fs/quill/file.c');
+    assert.deepEqual(quill.map((f) => f.kind).sort(), ['recursive-lock', 'recursive-lock']);
+    assert.ok(!out.findings.some((f) => f.kind === 'forbidden-call'), 'a forbidden-call with the rules off');
+    for (const [lock, taken] of [
+      [/&inode->i_rwsem/, /takes &inode->i_rwsem \(inode_lock\)/],
+      [/&QUILL_I\(inode\)->dio_rwsem/, /takes &QUILL_I\(inode\)->dio_rwsem \(down_write\)/],
+    ]) {
+      const f = quill.find((x) => lock.test(x.message));
+      assert.ok(f, `no recursive-lock on ${lock}`);
+      assert.equal(f.function, 'quill_direct_io');
+      const last = f.path[f.path.length - 1];
+      assert.equal(last.function, 'quill_sync_file');
+      assert.match(last.note, taken);
+      assert.ok(
+        f.path.some((s) => /->fsync resolves to quill_sync_file \(quill_file_operations\.fsync\)/.test(s.note)),
+      );
+    }
+  });
+});

@@ -126,7 +126,13 @@ export class Project {
   }
 
   /** Where function `f` finds its callees' summaries and ops-table targets: the linked tree, `summaries` so far. */
-  private env(f: Fn, linker: Linker, summaries: ReadonlyMap<number, Summary>, nested = false): FunctionEnv {
+  private env(
+    f: Fn,
+    linker: Linker,
+    summaries: ReadonlyMap<number, Summary>,
+    settled?: ReadonlySet<number>,
+    nested = false,
+  ): FunctionEnv {
     return {
       catalog: this.catalog,
       macros: this.macros,
@@ -136,7 +142,14 @@ export class Project {
         return t === undefined ? undefined : (summaries.get(t) ?? this.provisional(t, linker, summaries, nested));
       },
       indirect: (field, hops, recvType) =>
-        linker.indirect(field, { id: f.id, dir: f.dir }, hops, (t) => summaries.get(t), recvType),
+        linker.indirect(
+          field,
+          { id: f.id, dir: f.dir },
+          hops,
+          (t) => summaries.get(t),
+          recvType,
+          settled ? (t) => settled.has(t) : undefined,
+        ),
       slots: linker.slotsOf(f.id),
     };
   }
@@ -192,7 +205,7 @@ export class Project {
     const f = this.fns[id];
     if (nested || !releasesItself(f.ir)) return provisionalSummary(f.ir);
     this.provisionals.set(id, null);
-    const body = analyseFunction(f.ir, this.env(f, linker, summaries, true), { check: false }).summary;
+    const body = analyseFunction(f.ir, this.env(f, linker, summaries, undefined, true), { check: false }).summary;
     const s = provisionalSummary(f.ir, body) ?? null;
     this.provisionals.set(id, s);
     return s ?? undefined;
@@ -291,6 +304,8 @@ export class Project {
     const linker = new Linker(this.linkFns(), this.slots);
     const edges = linker.edges();
     const summaries = new Map<number, Summary>();
+    // functions whose summary is final (none: they take no lock); an ops target not in it is still pending
+    const settled = new Set<number>();
     const findings: Finding[] = [];
     let indirectUnresolved = 0;
     for (const scc of sccOrder(this.fns.length, edges)) {
@@ -299,14 +314,18 @@ export class Project {
         this.presummarise(scc, linker, summaries);
       for (const id of scc) {
         const f = this.fns[id];
-        if (!this.touches(f, linker, summaries)) continue;
+        if (!this.touches(f, linker, summaries)) {
+          settled.add(id);
+          continue;
+        }
         // every function feeds the lock-order graph; findings only where asked
-        const r = analyseFunction(f.ir, this.env(f, linker, summaries), {
+        const r = analyseFunction(f.ir, this.env(f, linker, summaries, settled), {
           observe: this.observers(f, linker, observed, opts.callSite),
         });
         indirectUnresolved += r.indirectUnresolved;
         if (report(f.file)) findings.push(...r.findings);
         summaries.set(id, r.summary);
+        settled.add(id);
         onSummary?.(f.ir, r.summary, id);
       }
     }

@@ -59,7 +59,8 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
     case 'forbid': {
       const hit = findFact(s, op.lock);
       if (hit && isHeld(hit[1])) obs?.forbidden?.(op, hit[1], s);
-      else obs?.forbidCall?.(op, s);
+      // the caller's lock dropped on this path: not held at this call, nothing to pass up
+      else if (!hit || hit[1].status === 'released') obs?.forbidCall?.(op, s);
       return s;
     }
   }

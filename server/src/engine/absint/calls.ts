@@ -25,6 +25,8 @@ import {
   sleep,
 } from './transfer';
 import type { PathStep } from '../model';
+import type { Facts } from './domain';
+import { type TaskFact, assumeAll, factsAtCall, unionFacts, whenOf } from './taskstate';
 
 /** How deep indirect calls found inside indirect targets are followed. */
 const MAX_INDIRECT_DEPTH = 3;
@@ -99,14 +101,14 @@ function canon(key: string, ctx: TransferContext): string {
  */
 function checkInside(
   s: State,
-  taken: { inst: Instance; subclass?: string; witness: PathStep[] }[],
+  taken: { inst: Instance; subclass?: string; witness: PathStep[]; when?: TaskFact[] }[],
   via: string,
   site: Site,
   ctx: TransferContext,
   obs: Observer | undefined,
   record: boolean,
 ): State | undefined {
-  for (const { inst, subclass, witness } of taken) {
+  for (const { inst, subclass, witness, when } of taken) {
     const inner: Op & { k: 'acquire' } = {
       k: 'acquire',
       lock: inst.ref,
@@ -123,7 +125,7 @@ function checkInside(
     if (inst.classOnly) {
       // the instance was lost on the way (a local the caller cannot name): two objects of one class
       // are not a deadlock by themselves, so this is kept for summaries only, not reported
-      if (record) obs?.acquired?.(inner, s, via, witness);
+      if (record) obs?.acquired?.(inner, s, via, witness, when);
       continue;
     }
     const hit = findFact(s, inst.ref);
@@ -133,25 +135,33 @@ function checkInside(
         return undefined;
       }
     } else if (record && (!hit || hit[1].status === 'released')) {
-      obs?.acquired?.(inner, s, via, witness);
+      obs?.acquired?.(inner, s, via, witness, when);
     }
   }
   void ctx;
   return s;
 }
 
+/**
+ * A summary's acquisitions at a call, each with its instance; those the task's state rules out here (`facts`
+ * contradict their `when`: the callee takes the lock only when the task is not marked, and it is) are left out.
+ */
 function acquisitions(
   list: Acquisition[],
   args: readonly (string | undefined)[],
   ctx: TransferContext,
   prefix: PathStep[],
+  facts?: Facts,
 ) {
   return list.flatMap((a) =>
-    instantiate(a.template, a.ref, a.mode, args, ctx).map((inst) => ({
-      inst,
-      subclass: a.subclass,
-      witness: [...prefix, ...a.witness],
-    })),
+    a.when && facts && !assumeAll(facts, a.when)
+      ? []
+      : instantiate(a.template, a.ref, a.mode, args, ctx).map((inst) => ({
+          inst,
+          subclass: a.subclass,
+          witness: [...prefix, ...a.witness],
+          ...(a.when ? { when: a.when } : {}),
+        })),
   );
 }
 
@@ -242,7 +252,8 @@ function resolveTargets(
       : { file: '', line: site.line, column: site.column, function: '', note, ...by };
     const prefix = [...d.witness, step];
     checkForbidden(cur, t.summary.forbidden, d.args, via, site, ctx, obs, prefix, false);
-    cur = checkInside(cur, acquisitions(t.summary.acquires, d.args, ctx, prefix), via, site, ctx, obs, false);
+    const facts = factsAtCall(cur, d.when);
+    cur = checkInside(cur, acquisitions(t.summary.acquires, d.args, ctx, prefix, facts), via, site, ctx, obs, false);
     if (!cur) return undefined;
     if (depth < MAX_INDIRECT_DEPTH) {
       for (const inner of t.summary.deferred) {
@@ -256,6 +267,7 @@ function resolveTargets(
             witness: [...prefix, ...inner.witness],
             recvType: inner.recvType,
             ...(dropped.length ? { dropped } : {}),
+            ...whenOf(unionFacts(inner.when ?? [], d.when ?? [])),
           },
           via,
           site,
@@ -309,7 +321,8 @@ function checkForbidden(
     };
     const hit = findFact(s, op.lock);
     if (hit && isHeld(hit[1])) obs?.forbidden?.(op, hit[1], s, via, [...prefix, ...f.witness]);
-    else if (record) obs?.forbidCall?.(op, s, via, [...prefix, ...f.witness]);
+    // on a path that dropped the caller's lock first, the caller does not hold it there: nothing to pass up
+    else if (record && (!hit || hit[1].status === 'released')) obs?.forbidCall?.(op, s, via, [...prefix, ...f.witness]);
   }
 }
 
@@ -352,7 +365,7 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
   checkRequired(s, sum, args, op.callee, op.site, ctx, obs);
   if (sum.sleeps) sleep(s, `${op.callee}()`, op.site, obs, op.callee, sum.sleeps);
   // locks the callee takes inside: a caller already holding one deadlocks
-  let cur = checkInside(s, acquisitions(sum.acquires, args, ctx, []), op.callee, op.site, ctx, obs, true);
+  let cur = checkInside(s, acquisitions(sum.acquires, args, ctx, [], s.facts), op.callee, op.site, ctx, obs, true);
   if (!cur) return undefined;
   // its indirect calls: resolved here, in the context of the function being checked, and passed up
   cur = passDeferred(cur, sum, args, op, ctx, obs);
@@ -391,6 +404,7 @@ function passDeferred(
       witness: d.witness,
       ...(d.recvType ? { recvType: d.recvType } : {}),
       ...(dropped.length ? { dropped } : {}),
+      ...whenOf(d.when ?? []),
     };
     cur = resolveIndirect(cur, deferred, op.callee, op.site, ctx, obs, 1);
     if (!cur) return undefined;

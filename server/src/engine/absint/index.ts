@@ -6,3 +6,4 @@ export * from './solver';
 export * from './summarise';
 export * from './transfer';
 export * from './entry';
+export * from './taskstate';

@@ -18,6 +18,7 @@ import type {
 } from './transfer';
 import { NAME_PATTERNS, type PathStep, returnsLockedCall } from '../model';
 import type { ReleasedFirst } from './entry';
+import { acquiredWhen, deferredWhen } from './taskstate';
 
 /** States leaving the function, one per path class, at each return, with what that return returns. */
 export function exitStates(sol: Solution, ctx: TransferContext): State[] {
@@ -120,19 +121,25 @@ function droppedBefore(ir: FunctionIR, s: State, d: Deferred): Set<string> {
   return dropped;
 }
 
+/** The callbacks a summary leaves to the checkers. */
+const checkersOnly = {
+  recursive: checkerReports,
+  doubleUnlock: checkerReports,
+  releaseUnknown: checkerReports,
+  releaseHeld: checkerReports,
+};
+
 /** An observer that records into `found` what a summary of `ir` says happens inside it. */
 function insideObserver(ir: FunctionIR, found: Inside): Observer {
   const { requires, acquires, forbidden, deferred } = found;
   return {
-    recursive: checkerReports,
-    doubleUnlock: checkerReports,
-    releaseUnknown: checkerReports,
-    releaseHeld: checkerReports,
-    acquired(op, _s, via, inner) {
+    ...checkersOnly,
+    acquired(op, st, via, inner, innerWhen) {
       const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
       const ref = relativeRef(op.lock, ir);
       if (!ref) return;
       const id = template ?? `class:${op.lock.class ?? op.lock.key}`;
+      const when = acquiredWhen(ir, st, op.site, innerWhen, acquires.get(id));
       if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
       const step = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
       acquires.set(id, {
@@ -141,6 +148,7 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
         mode: op.mode,
         subclass: op.subclass,
         witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS),
+        ...when,
       });
     },
     maySleep(what, st, site, via, inner) {
@@ -183,6 +191,7 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
       const id = `${d.field}(${args.join(',')})`;
       const dropped = droppedBefore(ir, s, d);
       const old = deferred.get(id);
+      const when = deferredWhen(s, d, old);
       if (old) {
         // seen on another path: only what both paths dropped
         if (old.dropped) old.dropped = old.dropped.filter((t) => dropped.has(t));
@@ -196,6 +205,7 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
         witness: [step, ...d.witness].slice(0, MAX_WITNESS),
         ...(d.recvType ? { recvType: d.recvType } : {}),
         ...(dropped.size ? { dropped: [...dropped] } : {}),
+        ...when,
       });
     },
   };

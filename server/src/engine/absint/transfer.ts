@@ -10,6 +10,7 @@ import type { LockRef, Op, Site } from '../ir';
 import type { PathStep } from '../model';
 import { displayOfKey, rootIdentifier } from '../ir';
 import type { Macros } from '../syntax';
+import type { TaskFact } from './taskstate';
 
 /** A lock a function takes inside; `template` names it relative to the parameters, when it can. */
 export interface Acquisition {
@@ -18,6 +19,8 @@ export interface Acquisition {
   mode: Mode;
   subclass?: string;
   witness: PathStep[];
+  /** Taken only on paths where the task's state (`current->…`, as on entry) reads so (taskstate.ts). */
+  when?: TaskFact[];
 }
 
 /** A lock the function needs its caller to hold (an assert or annotation, here or in a callee). */
@@ -47,6 +50,8 @@ export interface Deferred {
   recvType?: string;
   /** Locks of the caller the callee has released on every path before this call (relative to the parameters). */
   dropped?: string[];
+  /** What the task's state (`current->…`) reads where the call is made, on every path to it (taskstate.ts). */
+  when?: TaskFact[];
 }
 
 /** A function's lock behaviour, relative to its parameters (`{0}->i_rwsem`), applied at its calls. */
@@ -90,6 +95,8 @@ export interface IndirectTarget {
   via: string;
   /** How it was chosen (PathStep.resolvedBy): the function's own ops tables, its directory, or all of a few. */
   by?: 'table' | 'directory' | 'few';
+  /** Its summary is not computed yet (a member of a recursive cycle summarised once): what it does is unknown. */
+  pending?: boolean;
 }
 
 export interface Observer {
@@ -128,8 +135,11 @@ export interface Observer {
   order?(held: LockFact, taken: LockRef, s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** An indirect call inside (`via` the callee that defers it, or direct), for the summary. */
   deferred?(d: Deferred, s: State, via: string | undefined, site: Site): void;
-  /** A lock taken from not held (for summaries); `inner` is the callee's witness when taken in a callee. */
-  acquired?(op: Op & { k: 'acquire' }, s: State, via?: string, inner?: PathStep[]): void;
+  /**
+   * A lock taken from not held (for summaries); `inner` is the callee's witness when taken in a callee, `when`
+   * the task facts the callee takes it under.
+   */
+  acquired?(op: Op & { k: 'acquire' }, s: State, via?: string, inner?: PathStep[], when?: TaskFact[]): void;
   doubleUnlock(op: Op & { k: 'release' }, prev: LockFact, s: State): void;
   /** A release of a lock this path never took nor was told the caller holds. */
   releaseUnknown(op: Op & { k: 'release' }, s: State): void;

@@ -2,12 +2,26 @@
  * recursive-lock: a lock held on some path is taken again on it (same instance, same subclass),
  * here or inside a callee; reported once per held acquisition.
  */
-import { findingMessage } from '../model';
+import { type Catalog, type PathStep, findingMessage } from '../model';
 import { type KindChecker, lineRef, takenKey } from './context';
+
+/**
+ * The forbidden-call rule a path runs through for this lock class (`calls generic_write_sync()` on the way to
+ * a second inode lock), cited by the recursive-lock that stands for it (checks/forbidden.ts).
+ */
+function ruleOnPath(path: readonly PathStep[], cls: string | null, catalog: Catalog): string {
+  if (!cls) return '';
+  for (const step of path) {
+    const call = /^calls (\w+)\(\)/.exec(step.note)?.[1];
+    const rule = call ? catalog.forbiddenCall(call) : undefined;
+    if (rule && rule.class === cls) return `; the forbidden-call rule on ${call}() warns of this: ${rule.reason}`;
+  }
+  return '';
+}
 
 export const recursiveLock: KindChecker = {
   kind: 'recursive-lock',
-  create: ({ paths }, report) => ({
+  create: ({ paths, ctx }, report) => ({
     observer: {
       recursive(op, held, s, via, inner) {
         // name the lock as the function being checked spells it
@@ -29,10 +43,11 @@ export const recursiveLock: KindChecker = {
         }
         const what = `${name}${cls} ${how}`;
         const since = lineRef(held.site);
+        const rule = ruleOnPath(path, op.lock.class, ctx.catalog);
         const msg =
           held.status === 'caller'
-            ? findingMessage`possible recursive locking: ${what}; the caller holds it (${held.via})`
-            : findingMessage`possible recursive locking: ${what}; already held since ${since} (${held.via})`;
+            ? findingMessage`possible recursive locking: ${what}; the caller holds it (${held.via})${rule}`
+            : findingMessage`possible recursive locking: ${what}; already held since ${since} (${held.via})${rule}`;
         const cause = held.site ? `${held.site.line}:${held.site.column}` : held.via;
         report(op.lock.key, { class: op.lock.class, display: name }, op.site, msg, path, cause);
       },

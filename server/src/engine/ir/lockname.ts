@@ -138,13 +138,17 @@ export function keysOfAnnotation(text: string): string[] {
 export function rootIdentifier(key: string): string | undefined {
   const m = /^[*(&]*([A-Za-z_]\w*)/.exec(key);
   if (!m) return undefined;
-  // a call such as BTRFS_I(inode)->x is rooted at its first argument
-  const after = key.slice(m.index + m[0].length);
-  if (after.startsWith('(')) {
+  // a call such as BTRFS_I(inode)->x is rooted at its first argument, through nested calls
+  // (FOO_I(file_inode(file))->x is rooted at file)
+  let after = key.slice(m.index + m[0].length);
+  let root = m[1];
+  while (after.startsWith('(')) {
     const inner = /^\(\s*[*&(]*([A-Za-z_]\w*)/.exec(after);
-    return inner ? inner[1] : undefined;
+    if (!inner) return undefined;
+    root = inner[1];
+    after = after.slice(inner[0].length);
   }
-  return m[1];
+  return root;
 }
 
 /** Identifiers mentioned in an expression's text. */

@@ -136,6 +136,7 @@ export class Linker {
     hops: number,
     summaryOf: (id: number) => Summary | undefined,
     recvType?: string,
+    settled: (id: number) => boolean = () => true,
   ): { targets: IndirectTarget[]; unresolved: boolean } {
     // through a known ops struct (`file->f_op` is a struct file_operations), only its tables count
     const all = (this.byField.get(field) ?? []).filter((c) => !recvType || !c.slot.type || c.slot.type === recvType);
@@ -143,11 +144,15 @@ export class Linker {
       const seen = new Set<number>();
       return list
         .filter((c) => (seen.has(c.fn) ? false : (seen.add(c.fn), true)))
-        .map((c) => ({
-          summary: summaryOf(c.fn) ?? emptySummary(this.fns[c.fn].name),
-          via: `${c.slot.table}.${field}`,
-          by,
-        }));
+        .map((c) => {
+          const s = summaryOf(c.fn);
+          return {
+            summary: s ?? emptySummary(this.fns[c.fn].name),
+            via: `${c.slot.table}.${field}`,
+            by,
+            ...(s || settled(c.fn) ? {} : { pending: true }),
+          };
+        });
     };
     const mine = entry.id === undefined ? undefined : this.contextTables(entry.id);
     const sameTable = mine ? all.filter((c) => mine.has(c.slot.table)) : [];

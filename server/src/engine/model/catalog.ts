@@ -600,8 +600,13 @@ export class Catalog {
   private readonly forbidden = new Map<string, ForbiddenCall>();
   private readonly sleepers = new Map(BUILTIN_SLEEPERS.map((x) => [x.name, x]));
 
-  constructor(extra: LockPrimitive[] = [], extraGuards: GuardClass[] = [], extraForbidden: ForbiddenCall[] = []) {
-    for (const f of [...BUILTIN_FORBIDDEN, ...extraForbidden]) this.forbidden.set(f.call, f);
+  constructor(
+    extra: LockPrimitive[] = [],
+    extraGuards: GuardClass[] = [],
+    extraForbidden: ForbiddenCall[] = [],
+    builtinForbidden = true,
+  ) {
+    for (const f of [...(builtinForbidden ? BUILTIN_FORBIDDEN : []), ...extraForbidden]) this.forbidden.set(f.call, f);
     for (const p of [...BUILTIN_PRIMITIVES, ...extra]) this.byName.set(p.name, p);
     for (const a of ASSERT_MACROS) this.asserts.set(a.name, a);
     for (const g of [...GUARD_CLASSES, ...extraGuards]) this.guards.set(g.name, g);

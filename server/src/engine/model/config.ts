@@ -84,6 +84,14 @@ export const SETTINGS = {
       'generic_write_sync, vfs_fsync_range and vfs_fsync under the inode lock of the same file.',
     json: { type: 'array', items: { type: 'object' } },
   },
+  builtinForbiddenCalls: {
+    schema: z.boolean().default(true),
+    description:
+      'Apply the built-in forbidden-call rules (generic_write_sync, vfs_fsync_range and vfs_fsync under the inode ' +
+      'lock of the same file). Off: only the rules in forbiddenCalls apply, and a sync under the inode lock is ' +
+      'found only where the analysis follows ->fsync to an implementation that takes it (a recursive-lock).',
+    json: { type: 'boolean' },
+  },
   'index.include': {
     schema: z.array(z.string().min(1)).default(['fs/**', 'include/**', 'mm/**', 'block/**']),
     description:
@@ -195,6 +203,7 @@ export interface Settings {
   'index.cache': boolean;
   extraLocks: LockPrimitive[];
   forbiddenCalls: ForbiddenCall[];
+  builtinForbiddenCalls: boolean;
   loopMacros: string[];
   severity: Partial<Record<FindingKind, Severity | 'off'>>;
   confidence: Confidence;
@@ -292,7 +301,7 @@ export function readWorkspaceFile(dir: string): { settings?: Partial<Settings>; 
 }
 
 export function catalogFor(s: Settings): Catalog {
-  return new Catalog(s.extraLocks, [], s.forbiddenCalls);
+  return new Catalog(s.extraLocks, [], s.forbiddenCalls, s.builtinForbiddenCalls !== false);
 }
 
 export function severities(s: Settings): Partial<Record<Finding['kind'], Finding['severity']>> {

@@ -4,7 +4,8 @@
  * own writing): btrfs_file_write_iter() holds the inode lock across the direct
  * write; an O_DSYNC write completes inside iomap_dio_rw() and syncs through
  * vfs_fsync_range() -> ->fsync == btrfs_sync_file(), which takes the inode
- * lock again.
+ * lock again. The built-in rule on generic_write_sync() fires on the same call;
+ * the recursive-lock, with the whole path, is the one finding (it cites the rule).
  */
 #include <linux/fs.h>
 #include <linux/iomap.h>
@@ -51,7 +52,7 @@ static ssize_t btrfs_file_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		goto out;
 	}
 	if (iocb->ki_flags & IOCB_DIRECT)
-		num_written = btrfs_direct_write(iocb, from); /* expect: recursive-lock, forbidden-call */
+		num_written = btrfs_direct_write(iocb, from); /* expect: recursive-lock */
 	else
 		num_written = btrfs_buffered_write(iocb, from);
 out:
