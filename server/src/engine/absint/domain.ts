@@ -303,6 +303,14 @@ function consistent(c: Conj, text: string, value: boolean, eq: RegExpExecArray |
     if (known !== undefined && ((known & Number(bit[2])) !== 0) !== value) return false;
   }
   if (value && text.includes('==') && freshDistinct(c, text)) return false;
+  // `a==b` between two non-constant values: one known zero and the other known nonzero cannot be equal, and
+  // two known zero cannot differ (`if (!locked) p = lookup(); ... if (p != locked)` with p tested non-NULL)
+  const i = eq ? -1 : text.indexOf('==');
+  if (i > 0 && text.indexOf('==', i + 2) < 0) {
+    const a = c.get(text.slice(0, i));
+    const b = c.get(text.slice(i + 2));
+    if (a !== undefined && b !== undefined && (value ? a !== b : !a && !b)) return false;
+  }
   if (eq && value) {
     const [, x, k] = eq;
     if (k !== '0' && c.get(x) === false) return false; // x is 0, so x == C (C != 0) is false
