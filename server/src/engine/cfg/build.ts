@@ -10,7 +10,15 @@ import type { Node } from 'web-tree-sitter';
 import { BUDGET, BudgetExceeded, type BuildContext, classifyReturn, unparen } from './base';
 import { CondBuilder } from './cond';
 import type { FunctionIR, RetClass } from '../ir';
-import { callArgs, calleeName, macroBlockKind, macroHeader, nestingDepth } from '../syntax';
+import {
+  callArgs,
+  calleeName,
+  declarationLikeCall,
+  macroBlockKind,
+  macroHeader,
+  nestingDepth,
+  reparseAsCall,
+} from '../syntax';
 import { normaliseExpr } from '../ir';
 
 export type { BuildContext } from './base';
@@ -158,8 +166,8 @@ export class CfgBuilder extends CondBuilder {
         return;
       }
       case 'declaration':
-        this.startStmt(n);
-        this.declaration(n);
+      case 'macro_type_specifier':
+        this.declarationStmt(n);
         return;
       case 'if_statement':
         this.ifStmt(n);
@@ -224,6 +232,25 @@ export class CfgBuilder extends CondBuilder {
       default:
         if (n.type.endsWith('_statement') || n.isNamed) this.count(`statement:${n.type}`);
     }
+  }
+
+  protected declarationStmt(n: Node): void {
+    this.startStmt(n);
+    if (declarationLikeCall(n) && this.reparsedCall(n)) return;
+    if (n.type === 'declaration') this.declaration(n);
+    else this.count('statement:macro_type_specifier');
+  }
+
+  /** A call the grammar read as a declaration (see syntax/reparse.ts): walked as the call it is. */
+  protected reparsedCall(n: Node): boolean {
+    const r = reparseAsCall(n);
+    if (!r) return false;
+    try {
+      this.expr(r.call);
+    } finally {
+      r.done();
+    }
+    return true;
   }
 
   protected declaration(n: Node): void {
