@@ -18,7 +18,10 @@ import type {
 } from './transfer';
 import { NAME_PATTERNS, type PathStep, returnsLockedCall } from '../model';
 import type { ReleasedFirst } from './entry';
-import { acquiredWhen, deferredWhen } from './taskstate';
+import { deferredWhen } from './taskstate';
+import { type Guard, guardWhen, paramTemplate } from './guard';
+
+export { paramTemplate };
 
 /** States leaving the function, one per path class, at each return, with what that return returns. */
 export function exitStates(sol: Solution, ctx: TransferContext): State[] {
@@ -51,19 +54,6 @@ function returnSplit(rets: { state: State; ret: RetClass | undefined }[], key: s
   if ([...kh].every((k) => k === 'true') && [...kn].every((k) => k === 'false' || k === 'error')) return 'nonzero';
   if ([...kh].every((k) => k === 'false') && [...kn].every((k) => k === 'error')) return 'zero';
   return undefined;
-}
-
-/** Every parameter named in `text` becomes `{i}`; undefined when it names a local. */
-export function paramTemplate(text: string, ir: FunctionIR): string | undefined {
-  let bad = false;
-  const out = text.replace(/(->|\.)?\b([A-Za-z_]\w*)\b/g, (m, sel: string | undefined, id: string) => {
-    if (sel) return m;
-    const i = ir.params.indexOf(id);
-    if (i >= 0) return `{${i}}`;
-    if (ir.locals.has(id)) bad = true;
-    return m;
-  });
-  return bad ? undefined : out;
 }
 
 /** Relativise a lock for a summary, keeping a symbolic lock's argument texts as templates. */
@@ -129,6 +119,38 @@ const checkersOnly = {
   releaseHeld: checkerReports,
 };
 
+/**
+ * A lock `ir` needs held at `site` (an assert here, or a callee's requirement passed up), under the guard of
+ * this path; seen again on another path, only what both guards say is kept.
+ */
+function recordRequirement(
+  ir: FunctionIR,
+  requires: Map<string, Requirement>,
+  r: {
+    lock: LockRef;
+    req: string;
+    st: State;
+    site: Site;
+    callee?: string;
+    inner?: PathStep[];
+    innerWhen?: Guard[];
+  },
+): void {
+  const template = relativise(r.lock.key, ir);
+  if (!template) return;
+  const when = guardWhen(ir, r.st, r.site, r.innerWhen, requires.get(template));
+  if (requires.has(template) || requires.size >= 16) return;
+  const step = stepAt(ir, r.site, r.callee ? `calls ${r.callee}()` : `${r.req}: ${r.lock.display} must be held`);
+  requires.set(template, {
+    template,
+    ref: r.lock,
+    via: r.req,
+    witness: [step, ...(r.inner ?? [])].slice(0, MAX_WITNESS),
+    ...(r.callee ? { callee: r.callee } : {}),
+    ...when,
+  });
+}
+
 /** An observer that records into `found` what a summary of `ir` says happens inside it. */
 function insideObserver(ir: FunctionIR, found: Inside): Observer {
   const { requires, acquires, forbidden, deferred } = found;
@@ -139,7 +161,7 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
       const ref = relativeRef(op.lock, ir);
       if (!ref) return;
       const id = template ?? `class:${op.lock.class ?? op.lock.key}`;
-      const when = acquiredWhen(ir, st, op.site, innerWhen, acquires.get(id));
+      const when = guardWhen(ir, st, op.site, innerWhen, acquires.get(id));
       if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
       const step = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
       acquires.set(id, {
@@ -160,18 +182,8 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
         ...(inner ?? []),
       ].slice(0, MAX_WITNESS);
     },
-    requirement(lock, req, _s, site, callee, inner) {
-      const template = relativise(lock.key, ir);
-      if (!template || requires.has(template) || requires.size >= 16) return;
-      const step = stepAt(ir, site, callee ? `calls ${callee}()` : `${req}: ${lock.display} must be held`);
-      requires.set(template, {
-        template,
-        ref: lock,
-        via: req,
-        witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS),
-        ...(callee ? { callee } : {}),
-      });
-    },
+    requirement: (lock, req, st, site, callee, inner, innerWhen) =>
+      recordRequirement(ir, requires, { lock, req, st, site, callee, inner, innerWhen }),
     forbidCall(op, _s, via, inner) {
       const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
       if (!template) return;
@@ -473,6 +485,7 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
   }
   declaredEffects(ir, sum);
   returnedObjectEffects(ir, rets, sum, ctx);
+  returnedFacts(ir, rets, sum);
   releasedFirstRequires(ir, first, exitList, sum);
   return sum;
 }
@@ -524,4 +537,37 @@ function returnedObjectEffects(
     if (sum.effects.some((e) => e.template === template)) continue;
     sum.effects.push({ template, ref, delta: 1, mode: fact.mode, onReturn: errs ? 'noterr' : 'nonzero' });
   }
+}
+
+/** Facts a summary keeps about the object it returns. */
+const MAX_RET_FACTS = 8;
+
+/**
+ * What every exit returning an object says of its fields (`p = kzalloc(..); if (!p) return NULL; p->need_sem = 1;
+ * return p;`): the facts on `p->…` all of them agree on, as `{ret}->…`. Only when the exits that do not return NULL
+ * (or an ERR_PTR) all return the same local.
+ */
+function returnedFacts(ir: FunctionIR, rets: { state: State; ret: RetClass | undefined }[], sum: Summary): void {
+  let root: string | undefined;
+  const objs: State[] = [];
+  for (const { state, ret } of rets) {
+    if (ret?.k === 'const' && (ret.text === 'NULL' || ret.text === '0' || ret.error)) continue;
+    if (ret?.k === 'expr' && /^ERR_(PTR|CAST)\(/.test(ret.text)) continue;
+    if (ret?.k !== 'var' || !ir.locals.has(ret.name) || (root !== undefined && ret.name !== root)) return;
+    root = ret.name;
+    if (state.facts.get(ret.name) === false || state.facts.get(`IS_ERR(${ret.name})`) === true) continue;
+    objs.push(state);
+  }
+  if (!root || !objs.length) return;
+  const out: Guard[] = [];
+  const prefix = new RegExp(`^${root}(?:(?:->|\\.)[A-Za-z_]\\w*)+(?:&[A-Z_][A-Z0-9_]*)?$`);
+  const texts = new Set<string>();
+  for (const c of objs[0].facts.conj) for (const k of c.keys()) if (prefix.test(k)) texts.add(k);
+  for (const t of [...texts].sort()) {
+    const v = objs[0].facts.get(t);
+    if (v === undefined || objs.some((o) => o.facts.get(t) !== v)) continue;
+    out.push({ test: `{ret}${t.slice(root.length)}`, value: v });
+    if (out.length >= MAX_RET_FACTS) break;
+  }
+  if (out.length) sum.retFacts = out;
 }

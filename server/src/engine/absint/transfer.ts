@@ -10,7 +10,7 @@ import type { LockRef, Op, Site } from '../ir';
 import type { PathStep } from '../model';
 import { displayOfKey, rootIdentifier } from '../ir';
 import type { Macros } from '../syntax';
-import type { TaskFact } from './taskstate';
+import type { Guard } from './guard';
 
 /** A lock a function takes inside; `template` names it relative to the parameters, when it can. */
 export interface Acquisition {
@@ -19,8 +19,11 @@ export interface Acquisition {
   mode: Mode;
   subclass?: string;
   witness: PathStep[];
-  /** Taken only on paths where the task's state (`current->…`, as on entry) reads so (taskstate.ts). */
-  when?: TaskFact[];
+  /**
+   * Taken only on paths where the parameters (`{1}`, `{0}->flags&FOO_X`) or the task's state (`current->…`), as
+   * on entry, read so (guard.ts, taskstate.ts).
+   */
+  when?: Guard[];
 }
 
 /** A lock the function needs its caller to hold (an assert or annotation, here or in a callee). */
@@ -31,6 +34,8 @@ export interface Requirement {
   via: string;
   witness: PathStep[];
   callee?: string;
+  /** Needed only where the parameters (or the task's state) on entry read so (guard.ts). */
+  when?: Guard[];
 }
 
 /** A forbidden call somewhere inside, with the lock it must not be made under (relative to the parameters). */
@@ -51,7 +56,7 @@ export interface Deferred {
   /** Locks of the caller the callee has released on every path before this call (relative to the parameters). */
   dropped?: string[];
   /** What the task's state (`current->…`) reads where the call is made, on every path to it (taskstate.ts). */
-  when?: TaskFact[];
+  when?: Guard[];
 }
 
 /** A function's lock behaviour, relative to its parameters (`{0}->i_rwsem`), applied at its calls. */
@@ -68,8 +73,9 @@ export interface Summary {
   /** It may sleep, with one witness path (from a sleeping call or lock, through callees). */
   sleeps?: PathStep[];
   /**
-   * Net effects on exit; `when` makes one depend on a parameter test (`if (flags & X_LOCK)`, `if (unlock)`),
-   * evaluated at the call with the argument when it is a constant, and `otherwise` applies if it is false.
+   * Net effects on exit; `when` makes one depend on a parameter test (`if (flags & X_LOCK)`, `if (unlock)`,
+   * `if (req->locked)`), evaluated at the call with the argument (a constant, or what the caller's facts say of
+   * it, guard.ts), and `otherwise` applies if it is false.
    */
   effects: {
     template: string;
@@ -87,6 +93,12 @@ export interface Summary {
   }[];
   /** Keys it changes on some exits only: callers forget them and stay silent about them. */
   conditional: string[];
+  /**
+   * What every exit returning an object (not NULL, not an ERR_PTR) says of it: `{ret}->need_commit_sem` true, a
+   * field the function stored into the object it allocated. The caller assumes them of the variable it assigns
+   * the result to.
+   */
+  retFacts?: Guard[];
 }
 
 /** A candidate for an indirect call, with how it was chosen (`btrfs_file_operations.fsync`). */
@@ -110,7 +122,15 @@ export interface Observer {
     classOnly?: boolean,
   ): void;
   /** A lock this function needs on entry (an assert here, or a callee's requirement passed up), for the summary. */
-  requirement?(lock: LockRef, req: string, s: State, site: Site, callee?: string, inner?: PathStep[]): void;
+  requirement?(
+    lock: LockRef,
+    req: string,
+    s: State,
+    site: Site,
+    callee?: string,
+    inner?: PathStep[],
+    when?: Guard[],
+  ): void;
   /** A callee's required lock is not held at the call. */
   missingLock?(
     lock: LockRef,
@@ -139,7 +159,7 @@ export interface Observer {
    * A lock taken from not held (for summaries); `inner` is the callee's witness when taken in a callee, `when`
    * the task facts the callee takes it under.
    */
-  acquired?(op: Op & { k: 'acquire' }, s: State, via?: string, inner?: PathStep[], when?: TaskFact[]): void;
+  acquired?(op: Op & { k: 'acquire' }, s: State, via?: string, inner?: PathStep[], when?: Guard[]): void;
   doubleUnlock(op: Op & { k: 'release' }, prev: LockFact, s: State): void;
   /** A release of a lock this path never took nor was told the caller holds. */
   releaseUnknown(op: Op & { k: 'release' }, s: State): void;
