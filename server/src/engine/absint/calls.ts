@@ -431,6 +431,7 @@ function applyEffects(
               ...next,
               locks: new Map(next.locks).set(ref.key, {
                 ...f,
+                ...(e.handed ? { status: 'handed' as const, handedFrom: 'held' as const } : {}),
                 ifFact: { text: op.text, value: e.onReturn === 'nonzero' },
               }),
             }

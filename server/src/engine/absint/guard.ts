@@ -23,8 +23,8 @@ export interface Guard {
   value: boolean;
 }
 
-/** Tests kept in one guard (the first ones met, by text). */
-export const MAX_GUARD = 4;
+/** Tests kept in one guard (the shortest texts first). */
+export const MAX_GUARD = 8;
 
 /** Texts rooted at the running task: `current->journal_info`, `current->flags&PF_MEMALLOC`. */
 export const TASK = /^\(?current->/;
@@ -240,7 +240,7 @@ export function entryGuards(ir: FunctionIR, s: State, site: Site, extra: readonl
   const r = reachOf(ir);
   const id = r.bySite.get(`${site.line}:${site.column}`);
   const out: Guard[] = [];
-  for (const [k, v] of [...cand].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [k, v] of [...cand].sort(([a], [b]) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0))) {
     let test: string | undefined;
     if (TASK.test(k)) test = k;
     else {

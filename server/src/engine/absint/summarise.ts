@@ -45,8 +45,12 @@ function exits(sol: Solution, ctx: TransferContext): { state: State; ret: RetCla
  * Trylock-style: exits that hold the lock return success and those that do not return failure —
  * `1`/`true` vs `0`/`false` (held when nonzero), or `0` vs `-errno` (held when zero).
  */
-function returnSplit(rets: { state: State; ret: RetClass | undefined }[], key: string): 'nonzero' | 'zero' | undefined {
-  const held = rets.filter((e) => e.state.locks.get(key)?.status === 'held' && !e.state.locks.get(key)?.ifFact);
+function returnSplit(
+  rets: { state: State; ret: RetClass | undefined }[],
+  key: string,
+  status: 'held' | 'handed' = 'held',
+): 'nonzero' | 'zero' | undefined {
+  const held = rets.filter((e) => e.state.locks.get(key)?.status === status && !e.state.locks.get(key)?.ifFact);
   const not = rets.filter((e) => !e.state.locks.has(key) || e.state.locks.get(key)?.status === 'released');
   if (!held.length || !not.length || held.length + not.length !== rets.length) return undefined;
   const kh = new Set(held.map((e) => retKind(e.ret, e.state)));
@@ -338,6 +342,27 @@ function paramSplit(
   return undefined;
 }
 
+/**
+ * Locks the function takes and hands to an owner (`xfs_ilock(); xfs_trans_ijoin(tp, ip, XFS_ILOCK_EXCL)`, the
+ * transaction it returns through an out-parameter) on its success exits, and does not hold on its error exits
+ * (it failed before taking them, or cancelled): the caller holds them through that owner where the result says
+ * success, until the owner lets them go (`xfs_trans_commit`).
+ */
+function handedEffects(ir: FunctionIR, rets: { state: State; ret: RetClass | undefined }[], sum: Summary): void {
+  const keys = new Set<string>();
+  for (const e of rets)
+    for (const [k, f] of e.state.locks) if (f.status === 'handed' && f.handedFrom === 'held') keys.add(k);
+  for (const key of keys) {
+    const template = relativise(key, ir);
+    if (!template || sum.effects.some((e) => e.template === template) || sum.conditional.includes(template)) continue;
+    const onReturn = returnSplit(rets, key, 'handed');
+    const fact = rets.map((e) => e.state.locks.get(key)).find((f) => f?.status === 'handed');
+    const ref = fact && relativeRef(fact.ref, ir);
+    if (!onReturn || !fact || !ref || ref.kind === 'range') continue;
+    sum.effects.push({ template, ref, delta: 1, mode: fact.mode, onReturn, handed: true });
+  }
+}
+
 function trustedAcquirer(ir: FunctionIR, key: string): boolean {
   if (NAME_PATTERNS.acquirer.test(ir.name)) return true;
   return ir.annotations.acquires.some((keys) => keys.includes(key));
@@ -368,6 +393,18 @@ function declaredEffects(ir: FunctionIR, sum: Summary): void {
         mode: 'excl',
       });
     }
+  }
+}
+
+/**
+ * A lock declared released (`__releases(x)`, which makes it a requirement) that the body releases only under a
+ * test of a parameter (`if (msg->op == IMPORT) up_read(..)`): the caller needs to hold it only under that test.
+ */
+function guardDeclaredReleases(sum: Summary): void {
+  for (const r of sum.requires) {
+    if (r.via !== '__releases' || r.when) continue;
+    const e = sum.effects.find((x) => x.template === r.template && x.delta < 0 && x.when && !x.otherwise);
+    if (e?.when) r.when = [{ test: e.when.test, value: e.when.value }];
   }
 }
 
@@ -483,7 +520,9 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
       }
     }
   }
+  handedEffects(ir, rets, sum);
   declaredEffects(ir, sum);
+  guardDeclaredReleases(sum);
   returnedObjectEffects(ir, rets, sum, ctx);
   returnedFacts(ir, rets, sum);
   releasedFirstRequires(ir, first, exitList, sum);

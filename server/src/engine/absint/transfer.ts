@@ -8,7 +8,7 @@ import { ATOMIC_KINDS, type Catalog, type Mode, SLEEPING_KINDS, kindNests } from
 import { type LockFact, type State, aliasKeys, isHeld, pushTrail } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { PathStep } from '../model';
-import { displayOfKey, rootIdentifier } from '../ir';
+import { displayOfKey, flagLocks, rootIdentifier } from '../ir';
 import type { Macros } from '../syntax';
 import type { Guard } from './guard';
 
@@ -90,6 +90,8 @@ export interface Summary {
      * ERR_PTR (`noterr`), named through the variable the caller assigns it to.
      */
     onReturn?: 'nonzero' | 'zero' | 'noterr';
+    /** Held through an owner the function handed it to (a transaction), which releases it later. */
+    handed?: boolean;
   }[];
   /** Keys it changes on some exits only: callers forget them and stay silent about them. */
   conditional: string[];
@@ -247,6 +249,28 @@ export function nestable(op: Op & { k: 'acquire' }, held: LockFact): boolean {
   return op.lock.recursive && held.ref.recursive && kindNests(op.lock.kind, op.mode, held.mode);
 }
 
+/** A symbolic lock's op made concrete (one object per op and lock, as checks key by op). */
+const concrete = new WeakMap<Op, Map<string, Op>>();
+function concreteOp<T extends Op & { k: 'acquire' | 'release' }>(op: T, ref: LockRef, mode: Mode): T {
+  let m = concrete.get(op);
+  if (!m) concrete.set(op, (m = new Map()));
+  let r = m.get(ref.key) as T | undefined;
+  if (!r) m.set(ref.key, (r = { ...op, lock: ref, ...(op.k === 'acquire' ? { mode } : {}) }));
+  return r;
+}
+
+/**
+ * The locks a flag-selecting primitive takes where its flags are a variable known to hold one constant on these
+ * paths (`lockflags = XFS_ILOCK_EXCL; xfs_ilock(ip, lockflags);`), else undefined (the lock stays symbolic).
+ */
+function concreteLocks(s: State, ref: LockRef, ctx: TransferContext): { ref: LockRef; mode: Mode }[] | undefined {
+  const sym = ref.symbolic;
+  if (!sym || !/^[A-Za-z_]\w*$/.test(sym.flags)) return undefined;
+  const prim = ctx.catalog.primitive(sym.prim);
+  const value = prim ? s.facts.constantOf(sym.flags) : undefined;
+  return prim && value ? flagLocks(prim, sym.obj, value) : undefined;
+}
+
 export function acquire(
   s: State,
   op: Op & { k: 'acquire' },
@@ -255,6 +279,15 @@ export function acquire(
   via?: string,
   inner?: PathStep[],
 ): State | undefined {
+  const known = op.lock.symbolic ? concreteLocks(s, op.lock, ctx) : undefined;
+  if (known) {
+    let cur: State | undefined = s;
+    for (const l of known) {
+      cur = acquire(cur, concreteOp(op, l.ref, l.mode), ctx, obs, via, inner);
+      if (!cur) return undefined;
+    }
+    return cur;
+  }
   const hit = findFact(s, op.lock);
   if (hit && isHeld(hit[1])) {
     const held = hit[1];
@@ -319,6 +352,8 @@ export function release(
   obs?: Observer,
   via?: string,
 ): State {
+  const known = given.lock.symbolic ? concreteLocks(s, given.lock, ctx) : undefined;
+  if (known) return known.reduce((cur, l) => release(cur, concreteOp(given, l.ref, l.mode), ctx, obs, via), s);
   // `up_read(m)` with `m = &x->rwsem` known: a release of x->rwsem (held or not, a lock this function takes)
   const named = findNamed(s, given.lock);
   const aliases = named ? [] : aliasKeys(given.lock.key, s.facts);
