@@ -124,12 +124,13 @@ export class ExternalIndex extends TreeView {
 function summaryKey(s: Summary | null | undefined): string {
   if (!s) return '';
   return JSON.stringify([
-    s.acquires.map((a) => a.template ?? a.ref.class),
-    s.effects.map((e) => [e.template, e.delta, e.when]),
+    s.acquires.map((a) => [a.template ?? a.ref.class, a.when]),
+    s.effects.map((e) => [e.template, e.delta, e.when, e.handed]),
     s.deferred.map((d) => [d.field, d.args]),
     s.forbidden.map((f) => [f.call, f.template]),
-    s.requires.map((r) => r.template),
+    s.requires.map((r) => [r.template, r.when]),
     !!s.sleeps,
     s.conditional,
+    s.retFacts,
   ]);
 }

@@ -18,7 +18,10 @@ import type {
 } from './transfer';
 import { NAME_PATTERNS, type PathStep, returnsLockedCall } from '../model';
 import type { ReleasedFirst } from './entry';
-import { acquiredWhen, deferredWhen } from './taskstate';
+import { deferredWhen } from './taskstate';
+import { type Guard, guardWhen, paramTemplate } from './guard';
+
+export { paramTemplate };
 
 /** States leaving the function, one per path class, at each return, with what that return returns. */
 export function exitStates(sol: Solution, ctx: TransferContext): State[] {
@@ -42,8 +45,12 @@ function exits(sol: Solution, ctx: TransferContext): { state: State; ret: RetCla
  * Trylock-style: exits that hold the lock return success and those that do not return failure —
  * `1`/`true` vs `0`/`false` (held when nonzero), or `0` vs `-errno` (held when zero).
  */
-function returnSplit(rets: { state: State; ret: RetClass | undefined }[], key: string): 'nonzero' | 'zero' | undefined {
-  const held = rets.filter((e) => e.state.locks.get(key)?.status === 'held' && !e.state.locks.get(key)?.ifFact);
+function returnSplit(
+  rets: { state: State; ret: RetClass | undefined }[],
+  key: string,
+  status: 'held' | 'handed' = 'held',
+): 'nonzero' | 'zero' | undefined {
+  const held = rets.filter((e) => e.state.locks.get(key)?.status === status && !e.state.locks.get(key)?.ifFact);
   const not = rets.filter((e) => !e.state.locks.has(key) || e.state.locks.get(key)?.status === 'released');
   if (!held.length || !not.length || held.length + not.length !== rets.length) return undefined;
   const kh = new Set(held.map((e) => retKind(e.ret, e.state)));
@@ -51,19 +58,6 @@ function returnSplit(rets: { state: State; ret: RetClass | undefined }[], key: s
   if ([...kh].every((k) => k === 'true') && [...kn].every((k) => k === 'false' || k === 'error')) return 'nonzero';
   if ([...kh].every((k) => k === 'false') && [...kn].every((k) => k === 'error')) return 'zero';
   return undefined;
-}
-
-/** Every parameter named in `text` becomes `{i}`; undefined when it names a local. */
-export function paramTemplate(text: string, ir: FunctionIR): string | undefined {
-  let bad = false;
-  const out = text.replace(/(->|\.)?\b([A-Za-z_]\w*)\b/g, (m, sel: string | undefined, id: string) => {
-    if (sel) return m;
-    const i = ir.params.indexOf(id);
-    if (i >= 0) return `{${i}}`;
-    if (ir.locals.has(id)) bad = true;
-    return m;
-  });
-  return bad ? undefined : out;
 }
 
 /** Relativise a lock for a summary, keeping a symbolic lock's argument texts as templates. */
@@ -129,6 +123,38 @@ const checkersOnly = {
   releaseHeld: checkerReports,
 };
 
+/**
+ * A lock `ir` needs held at `site` (an assert here, or a callee's requirement passed up), under the guard of
+ * this path; seen again on another path, only what both guards say is kept.
+ */
+function recordRequirement(
+  ir: FunctionIR,
+  requires: Map<string, Requirement>,
+  r: {
+    lock: LockRef;
+    req: string;
+    st: State;
+    site: Site;
+    callee?: string;
+    inner?: PathStep[];
+    innerWhen?: Guard[];
+  },
+): void {
+  const template = relativise(r.lock.key, ir);
+  if (!template) return;
+  const when = guardWhen(ir, r.st, r.site, r.innerWhen, requires.get(template));
+  if (requires.has(template) || requires.size >= 16) return;
+  const step = stepAt(ir, r.site, r.callee ? `calls ${r.callee}()` : `${r.req}: ${r.lock.display} must be held`);
+  requires.set(template, {
+    template,
+    ref: r.lock,
+    via: r.req,
+    witness: [step, ...(r.inner ?? [])].slice(0, MAX_WITNESS),
+    ...(r.callee ? { callee: r.callee } : {}),
+    ...when,
+  });
+}
+
 /** An observer that records into `found` what a summary of `ir` says happens inside it. */
 function insideObserver(ir: FunctionIR, found: Inside): Observer {
   const { requires, acquires, forbidden, deferred } = found;
@@ -139,7 +165,7 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
       const ref = relativeRef(op.lock, ir);
       if (!ref) return;
       const id = template ?? `class:${op.lock.class ?? op.lock.key}`;
-      const when = acquiredWhen(ir, st, op.site, innerWhen, acquires.get(id));
+      const when = guardWhen(ir, st, op.site, innerWhen, acquires.get(id));
       if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
       const step = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
       acquires.set(id, {
@@ -160,18 +186,8 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
         ...(inner ?? []),
       ].slice(0, MAX_WITNESS);
     },
-    requirement(lock, req, _s, site, callee, inner) {
-      const template = relativise(lock.key, ir);
-      if (!template || requires.has(template) || requires.size >= 16) return;
-      const step = stepAt(ir, site, callee ? `calls ${callee}()` : `${req}: ${lock.display} must be held`);
-      requires.set(template, {
-        template,
-        ref: lock,
-        via: req,
-        witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS),
-        ...(callee ? { callee } : {}),
-      });
-    },
+    requirement: (lock, req, st, site, callee, inner, innerWhen) =>
+      recordRequirement(ir, requires, { lock, req, st, site, callee, inner, innerWhen }),
     forbidCall(op, _s, via, inner) {
       const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
       if (!template) return;
@@ -326,6 +342,27 @@ function paramSplit(
   return undefined;
 }
 
+/**
+ * Locks the function takes and hands to an owner (`xfs_ilock(); xfs_trans_ijoin(tp, ip, XFS_ILOCK_EXCL)`, the
+ * transaction it returns through an out-parameter) on its success exits, and does not hold on its error exits
+ * (it failed before taking them, or cancelled): the caller holds them through that owner where the result says
+ * success, until the owner lets them go (`xfs_trans_commit`).
+ */
+function handedEffects(ir: FunctionIR, rets: { state: State; ret: RetClass | undefined }[], sum: Summary): void {
+  const keys = new Set<string>();
+  for (const e of rets)
+    for (const [k, f] of e.state.locks) if (f.status === 'handed' && f.handedFrom === 'held') keys.add(k);
+  for (const key of keys) {
+    const template = relativise(key, ir);
+    if (!template || sum.effects.some((e) => e.template === template) || sum.conditional.includes(template)) continue;
+    const onReturn = returnSplit(rets, key, 'handed');
+    const fact = rets.map((e) => e.state.locks.get(key)).find((f) => f?.status === 'handed');
+    const ref = fact && relativeRef(fact.ref, ir);
+    if (!onReturn || !fact || !ref || ref.kind === 'range') continue;
+    sum.effects.push({ template, ref, delta: 1, mode: fact.mode, onReturn, handed: true });
+  }
+}
+
 function trustedAcquirer(ir: FunctionIR, key: string): boolean {
   if (NAME_PATTERNS.acquirer.test(ir.name)) return true;
   return ir.annotations.acquires.some((keys) => keys.includes(key));
@@ -356,6 +393,18 @@ function declaredEffects(ir: FunctionIR, sum: Summary): void {
         mode: 'excl',
       });
     }
+  }
+}
+
+/**
+ * A lock declared released (`__releases(x)`, which makes it a requirement) that the body releases only under a
+ * test of a parameter (`if (msg->op == IMPORT) up_read(..)`): the caller needs to hold it only under that test.
+ */
+function guardDeclaredReleases(sum: Summary): void {
+  for (const r of sum.requires) {
+    if (r.via !== '__releases' || r.when) continue;
+    const e = sum.effects.find((x) => x.template === r.template && x.delta < 0 && x.when && !x.otherwise);
+    if (e?.when) r.when = [{ test: e.when.test, value: e.when.value }];
   }
 }
 
@@ -471,8 +520,11 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
       }
     }
   }
+  handedEffects(ir, rets, sum);
   declaredEffects(ir, sum);
+  guardDeclaredReleases(sum);
   returnedObjectEffects(ir, rets, sum, ctx);
+  returnedFacts(ir, rets, sum);
   releasedFirstRequires(ir, first, exitList, sum);
   return sum;
 }
@@ -524,4 +576,37 @@ function returnedObjectEffects(
     if (sum.effects.some((e) => e.template === template)) continue;
     sum.effects.push({ template, ref, delta: 1, mode: fact.mode, onReturn: errs ? 'noterr' : 'nonzero' });
   }
+}
+
+/** Facts a summary keeps about the object it returns. */
+const MAX_RET_FACTS = 8;
+
+/**
+ * What every exit returning an object says of its fields (`p = kzalloc(..); if (!p) return NULL; p->need_sem = 1;
+ * return p;`): the facts on `p->…` all of them agree on, as `{ret}->…`. Only when the exits that do not return NULL
+ * (or an ERR_PTR) all return the same local.
+ */
+function returnedFacts(ir: FunctionIR, rets: { state: State; ret: RetClass | undefined }[], sum: Summary): void {
+  let root: string | undefined;
+  const objs: State[] = [];
+  for (const { state, ret } of rets) {
+    if (ret?.k === 'const' && (ret.text === 'NULL' || ret.text === '0' || ret.error)) continue;
+    if (ret?.k === 'expr' && /^ERR_(PTR|CAST)\(/.test(ret.text)) continue;
+    if (ret?.k !== 'var' || !ir.locals.has(ret.name) || (root !== undefined && ret.name !== root)) return;
+    root = ret.name;
+    if (state.facts.get(ret.name) === false || state.facts.get(`IS_ERR(${ret.name})`) === true) continue;
+    objs.push(state);
+  }
+  if (!root || !objs.length) return;
+  const out: Guard[] = [];
+  const prefix = new RegExp(`^${root}(?:(?:->|\\.)[A-Za-z_]\\w*)+(?:&[A-Z_][A-Z0-9_]*)?$`);
+  const texts = new Set<string>();
+  for (const c of objs[0].facts.conj) for (const k of c.keys()) if (prefix.test(k)) texts.add(k);
+  for (const t of [...texts].sort()) {
+    const v = objs[0].facts.get(t);
+    if (v === undefined || objs.some((o) => o.facts.get(t) !== v)) continue;
+    out.push({ test: `{ret}${t.slice(root.length)}`, value: v });
+    if (out.length >= MAX_RET_FACTS) break;
+  }
+  if (out.length) sum.retFacts = out;
 }
