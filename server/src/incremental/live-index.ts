@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { type Summary, TreeView, busy } from '../engine';
-import type { Deferred, IndirectTarget } from '../engine/absint';
+import { type Deferred, type IndirectTarget, deferredHops } from '../engine/absint';
 import { type LineEdit, mapLine } from './lines';
 import { moveSummary } from './move';
 
@@ -90,7 +90,9 @@ export class ExternalIndex extends TreeView {
    */
   indirectTargets(file: string | undefined, caller: string, d: Deferred): IndirectTarget[] {
     const from = { id: file ? this.idOf(file, caller) : undefined, dir: file ? path.posix.dirname(file) : '.' };
-    return this.linker.indirect(d.field, from, 1, (id) => this.summary(id), d.recvType).targets;
+    // as far below `caller` as the analysis of `caller` sees it: the callee's call, and its witness's calls
+    return this.linker.indirect(d.field, from, Math.max(1, deferredHops(d)), (id) => this.summary(id), d.recvType)
+      .targets;
   }
 
   /** Made from summaries served now: up to date with every edit so far. */

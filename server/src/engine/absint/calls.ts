@@ -165,6 +165,11 @@ function heldThrough(s: State, test: string, args: readonly (string | undefined)
   return undefined;
 }
 
+/** How many calls below the function being checked a deferred indirect call is made (its witness's calls). */
+export function deferredHops(d: Pick<Deferred, 'witness'>): number {
+  return d.witness.filter((w) => w.note.startsWith('calls ')).length;
+}
+
 /** Resolve an indirect call (found here, or deferred by a callee) in the current context and check its targets. */
 function resolveIndirect(
   s: State,
@@ -199,7 +204,7 @@ function resolveTargets(
 ): State | undefined {
   let cur: State | undefined = s;
   const last = d.witness[d.witness.length - 1];
-  const hops = d.witness.filter((w) => w.note.startsWith('calls ')).length;
+  const hops = deferredHops(d);
   for (const t of ctx.indirect?.(d.field, hops, d.recvType) ?? []) {
     const note = `->${d.field} resolves to ${t.summary.name} (${t.via})`;
     const by = t.by ? { resolvedBy: t.by } : {};
