@@ -1,4 +1,5 @@
 /** The link stage: see docs/ARCHITECTURE.md. */
+export * from './entries';
 export * from './extract';
 export * from './linker';
 export * from './scc';
