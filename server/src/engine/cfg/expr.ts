@@ -4,25 +4,13 @@
  * short-circuit `&&`/`||`, facts) are cond.ts, the layer above.
  */
 import type { Node } from 'web-tree-sitter';
-import {
-  BLOCKING_GFP,
-  KERNEL_ITER_INITS,
-  type LockPrimitive,
-  type Mode,
-  NAME_PATTERNS,
-  NOFAULT_FIELD,
-  decidedByResult,
-  forbiddenLockKind,
-  reclaimGfp,
-} from '../model';
+import { type LockPrimitive, type Mode, NAME_PATTERNS, decidedByResult } from '../model';
+import { callEffects, givenKernelIter, kernelIterators, nofaultScope } from './effects';
 import { GraphBuilder, constantText, constantValue, siteOf, unparen } from './base';
 import type { LockRef } from '../ir';
 import { callArgs, calleeName } from '../syntax';
 import { applyTemplate, displayOfKey, keyOfPointer, normaliseExpr } from '../ir';
 import { flagLocks, symbolicLock } from '../ir';
-
-/** An iterator argument's name: `&iter` and `iter` are one iterator. */
-const iterName = (text: string): string => normaliseExpr(text.replace(/^\s*&\s*/, ''));
 
 /** Assertions that stop the kernel when their condition is true (include/asm-generic/bug.h). */
 const BUGS = new Set(['BUG_ON', 'VM_BUG_ON']);
@@ -123,7 +111,8 @@ export abstract class ExprBuilder extends GraphBuilder {
       if (obj?.type === 'identifier' && this.ir.locals.has(obj.text))
         this.aliases.field(normaliseExpr(left.text), unparen(right));
     }
-    if (left?.type === 'field_expression' && right) this.nofaultScope(left, right, n);
+    const scope = left?.type === 'field_expression' && right ? nofaultScope(left, right, n) : undefined;
+    if (scope) this.emit(scope, n);
     const target = this.noteAssigned(left);
     const aop = n.childForFieldName('operator')?.text;
     if (target && (aop === '+=' || aop === '-=') && this.isPointer(target)) {
@@ -146,47 +135,12 @@ export abstract class ExprBuilder extends GraphBuilder {
       );
   }
 
-  /**
-   * `from->nofault = true` ... `from->nofault = false`: the iterator's page pinning and copies do not fault in
-   * between; read as the page-fault scope (`pagefault_disable()`), which the catalog names.
-   */
-  private nofaultScope(left: Node, right: Node, n: Node): void {
-    if (left.childForFieldName('field')?.text !== NOFAULT_FIELD) return;
-    const v = constantValue(unparen(right));
-    const prim = this.ctx.catalog.primitive(v ? 'pagefault_disable' : 'pagefault_enable');
-    if (v === undefined || !prim) return;
-    for (const l of this.lockRefs(prim, [], n))
-      this.emit(
-        v
-          ? {
-              k: 'acquire',
-              lock: l.ref,
-              mode: l.mode,
-              via: `${left.text} = true`,
-              site: siteOf(n),
-              siteId: n.startIndex,
-            }
-          : { k: 'release', lock: l.ref, via: `${left.text} = false`, site: siteOf(n) },
-        n,
-      );
-  }
+  private kernelIters?: ReadonlySet<string>;
 
-  private kernelIters?: Set<string>;
-
-  /**
-   * Is one of `args` an iterator this function makes over kernel memory (`iov_iter_bvec(&iter, ...)` anywhere in
-   * it, KERNEL_ITER_INITS)? Copies and pinning through it do not fault.
-   */
+  /** Is one of `args` an iterator this function makes over kernel memory (effects.ts)? */
   protected kernelIter(args: Node[]): boolean {
-    if (!this.kernelIters) {
-      this.kernelIters = new Set();
-      for (const c of this.def.descendantsOfType('call_expression')) {
-        const name = c ? calleeName(c) : undefined;
-        const first = c && name && KERNEL_ITER_INITS.has(name) ? callArgs(c)[0] : undefined;
-        if (first) this.kernelIters.add(iterName(first.text));
-      }
-    }
-    return this.kernelIters.size > 0 && args.some((a) => this.kernelIters!.has(iterName(a.text)));
+    this.kernelIters ??= kernelIterators(this.def);
+    return givenKernelIter(this.kernelIters, args);
   }
 
   private pointerNames?: Set<string>;
@@ -350,31 +304,9 @@ export abstract class ExprBuilder extends GraphBuilder {
     }
   }
 
-  /** A call that may sleep, or that must not happen under a lock (the catalog says which). */
+  /** A call that may sleep, fault, enter reclaim, or that must not happen under a lock (the catalog says which). */
   protected sleepsAndForbidden(n: Node, name: string, args: Node[]): void {
-    const sleeper = this.ctx.catalog.sleeper(name);
-    if (sleeper) {
-      const gfp = sleeper.gfp === undefined ? undefined : args[sleeper.gfp]?.text;
-      if (sleeper.gfp === undefined || (gfp !== undefined && BLOCKING_GFP.test(gfp)))
-        this.emit({ k: 'sleep', via: name, site: siteOf(n) }, n);
-    }
-    if (this.ctx.catalog.faults(name) && !this.kernelIter(args))
-      this.emit({ k: 'fault', via: name, site: siteOf(n) }, n);
-    const alloc = this.ctx.catalog.allocator(name);
-    if (alloc) {
-      const gfp = alloc.gfp === undefined ? undefined : args[alloc.gfp]?.text;
-      if (alloc.gfp === undefined || (gfp !== undefined && reclaimGfp(gfp)))
-        this.emit({ k: 'reclaim', via: name, site: siteOf(n) }, n);
-    }
-    const rule = this.ctx.catalog.forbiddenCall(name);
-    if (rule) {
-      const key = normaliseExpr(
-        rule.lock.replace(/\{(\d+)\}/g, (_m, i: string) => `(${args[Number(i)]?.text ?? '?'})`),
-      );
-      const kind = forbiddenLockKind(rule);
-      const lock = { key, display: displayOfKey(key), class: rule.class ?? null, kind, recursive: false };
-      this.emit({ k: 'forbid', call: name, reason: rule.reason, site: siteOf(n), lock }, n);
-    }
+    for (const op of callEffects(this.ctx.catalog, n, name, args, () => this.kernelIter(args))) this.emit(op, n);
   }
 
   /** A call to a named function, not a lock primitive: its summary applies, or what it may do to locks it is given. */
