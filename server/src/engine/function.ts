@@ -14,6 +14,7 @@ import {
   type Catalog,
   type FileStats,
   type Finding,
+  type FindingKind,
   type HeldLock,
   type Settings,
   applySeverity,
@@ -125,7 +126,13 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     sol = solve(ir, entry, ctx);
   }
   // (past the state bound the checks report nothing: runChecks suppresses a saturated function's findings)
-  const observe = { ...opts.observe, needsTree: () => (recheck = true) };
+  // a kind set to `off` needs nothing of the tree
+  const observe = {
+    ...opts.observe,
+    needsTree: (kind: FindingKind) => {
+      if (env.severity[kind] !== 'off') recheck = true;
+    },
+  };
   const findings = opts.check === false ? [] : applySeverity(runChecks(sol, ctx, observe), env.severity);
   const summary = summarise(sol, ctx, first);
   const live = evictionView(ir, env.slots, ctx, contract);

@@ -31,7 +31,7 @@ export interface CheckOptions {
    * A check needed what the environment does not give yet (the tree's page-fault handlers or reclaim entries,
    * summarised later): the function is to be checked again once the tree is.
    */
-  needsTree?(): void;
+  needsTree?(kind: FindingKind): void;
 }
 
 /** The message of a finding: a template and the lines it mentions (built with `findingMessage`). */
@@ -143,7 +143,7 @@ export interface CheckContext {
   sink: FindingSink;
   paths: PathBuilder;
   /** CheckOptions.needsTree: this function is to be checked again once the tree's summaries are known. */
-  needsTree?(): void;
+  needsTree?(kind: FindingKind): void;
 }
 
 /** A checker: the observer callbacks it listens to while the solved states are replayed, and what it does after. */

@@ -86,7 +86,7 @@ export const faultUnderLock: KindChecker = {
           if (!held.length) return;
           const handlers = ctx.faultHandlers?.();
           if (!handlers) {
-            needsTree?.();
+            needsTree?.('fault-under-lock');
             return;
           }
           for (const h of handlers) {

@@ -29,7 +29,7 @@ export const reclaimUnderLock: KindChecker = {
           if (!held.some((h) => h.cls)) return;
           const takes = ctx.reclaimTakes?.();
           if (!takes) {
-            needsTree?.();
+            needsTree?.('reclaim-under-lock');
             return;
           }
           for (const { f, cls } of held) {
