@@ -54,6 +54,8 @@ export interface FunctionEnv {
   reclaimTakes?(): ReadonlyMap<string, ReclaimTake>;
   /** Task-state scopes every caller calls the function in (`memalloc_nofs`): held on entry. */
   entryScopes?: readonly string[];
+  /** Every summary of the tree is known (the second pass, Project.treeChecks): no check waits any longer. */
+  wholeTree?: boolean;
 }
 
 export interface FunctionOptions {
@@ -80,10 +82,11 @@ export interface FunctionAnalysis {
   /** Calls through ops-table fields with candidates but none ranked for this function. */
   indirectUnresolved: number;
   /**
-   * A check needed what the environment could not give yet (the page-fault handlers, the locks reclaim takes):
-   * check the function again once every summary of the tree is known.
+   * The kinds whose check needed what the environment could not give yet (the page-fault handlers, the locks
+   * reclaim takes, the summary of a callee inside the kernel's large recursive cycle): check the function again
+   * for them once every summary of the tree is known.
    */
-  recheck?: true;
+  recheck?: FindingKind[];
 }
 
 /** Solve, check and summarise one function. */
@@ -110,8 +113,9 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     macros: env.macros,
     faultHandlers: env.faultHandlers,
     reclaimTakes: env.reclaimTakes,
+    ...(env.wholeTree ? { wholeTree: true } : {}),
   };
-  let recheck = false;
+  const recheck = new Set<FindingKind>();
   const contract = [...(env.slots.length ? vfsEntryLocks(ir, env.slots) : []), ...scopesOnEntry(env.entryScopes)];
   let entry = entryStateOf(ir, contract);
   let sol = solve(ir, entry, ctx);
@@ -130,7 +134,7 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
   const observe = {
     ...opts.observe,
     needsTree: (kind: FindingKind) => {
-      if (env.severity[kind] !== 'off') recheck = true;
+      if (env.severity[kind] !== 'off') recheck.add(kind);
     },
   };
   const findings = opts.check === false ? [] : applySeverity(runChecks(sol, ctx, observe), env.severity);
@@ -146,7 +150,7 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     stats: functionStats(ir, sol.limit, cut),
     fields: [...fields],
     indirectUnresolved,
-    ...(recheck ? { recheck: true as const } : {}),
+    ...(recheck.size ? { recheck: [...recheck] } : {}),
   };
 }
 

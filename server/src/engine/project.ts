@@ -341,7 +341,8 @@ export class Project {
     const settled = new Set<number>();
     const findings: Finding[] = [];
     let indirectUnresolved = 0;
-    const recheck: number[] = [];
+    // functions to check again once the tree is summarised, with the kinds that wait for it
+    const recheck = new Map<number, FindingKind[]>();
     const scopes = new ScopeCalls();
     const callSite: CallSiteSink = (caller, callee, held) => {
       scopes.add(caller, callee, held);
@@ -362,8 +363,8 @@ export class Project {
           observe: this.observers(f, linker, observed, callSite),
         });
         indirectUnresolved += r.indirectUnresolved;
-        if (report(f.file)) findings.push(...r.findings);
-        if (r.recheck && report(f.file)) recheck.push(id);
+        if (report(f.file)) findings.push(...r.findings.filter((x) => !r.recheck?.includes(x.kind)));
+        if (r.recheck && report(f.file)) recheck.set(id, r.recheck);
         summaries.set(id, r.summary);
         settled.add(id);
         onSummary?.(f.ir, r.summary, id);
@@ -378,30 +379,32 @@ export class Project {
 
   /**
    * The checks that need the whole tree summarised (the page-fault handlers and the reclaim entries are not
-   * callees of the functions they are checked against, so the bottom-up order does not reach them first): the
-   * functions that asked for it, checked again once every summary is known; only those kinds are kept.
+   * callees of the functions they are checked against, so the bottom-up order does not reach them first; a
+   * callee inside the kernel's large recursive cycle may be summarised after its caller): the functions that
+   * asked for it, checked again once every summary is known; of each, the kinds it asked for are taken from
+   * this check (the first one's findings of those kinds were left out).
    */
   private treeChecks(
-    ids: number[],
+    ids: ReadonlyMap<number, FindingKind[]>,
     linker: Linker,
     summaries: ReadonlyMap<number, Summary>,
     settled: ReadonlySet<number>,
     scopes: ScopeCalls,
   ): Finding[] {
-    const on = TREE_KINDS.filter((k) => this.settings.severity[k] !== 'off');
-    if (!ids.length || !on.length) return [];
+    if (!ids.size) return [];
     const summaryOf = (t: number) => summaries.get(t);
     let takes: ReturnType<typeof reclaimTakes> | undefined;
     const out: Finding[] = [];
-    for (const id of ids) {
+    for (const [id, kinds] of ids) {
       const f = this.fns[id];
       const env: FunctionEnv = {
         ...this.env(f, linker, summaries, settled),
         faultHandlers: () => faultHandlers(linker, f.dir, summaryOf),
         reclaimTakes: () => (takes ??= reclaimTakes(linker, summaryOf)),
         entryScopes: SCOPES.filter((k) => scopes.onEntry(id, k, linker)),
+        wholeTree: true,
       };
-      out.push(...analyseFunction(f.ir, env).findings.filter((x) => on.includes(x.kind)));
+      out.push(...analyseFunction(f.ir, env).findings.filter((x) => kinds.includes(x.kind)));
     }
     return out;
   }
@@ -464,9 +467,6 @@ class ScopeCalls {
     return yes;
   }
 }
-
-/** The kinds checked once the whole tree is summarised (Project.treeChecks). */
-const TREE_KINDS: readonly FindingKind[] = ['fault-under-lock', 'reclaim-under-lock'];
 
 /** A tree analysed as a whole: what `lockscope check` reports from and the language server links against. */
 export interface TreeAnalysis {

@@ -218,6 +218,8 @@ export interface TransferContext {
   faultHandlers?(): IndirectTarget[];
   /** The locks filesystem reclaim takes (RECLAIM_ENTRIES), by lock class; undefined as above. */
   reclaimTakes?(): ReadonlyMap<string, ReclaimTake>;
+  /** Every summary of the tree is known: a check that waits for the tree decides now (FunctionEnv.wholeTree). */
+  wholeTree?: boolean;
 }
 
 export function findFact(s: State, ref: LockRef): [string, LockFact] | undefined {
