@@ -131,5 +131,7 @@ function summaryKey(s: Summary | null | undefined): string {
     s.requires.map((r) => r.template),
     !!s.sleeps,
     s.conditional,
+    s.returns ?? null,
+    s.stores ?? null,
   ]);
 }

@@ -9,6 +9,7 @@ import { type State, isHeld } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { Summary } from './transfer';
 import { normaliseExpr, rootIdentifier } from '../ir';
+import { substitute } from './templates';
 import { flagLocks, symbolicLock } from '../ir';
 import type { Macros } from '../syntax';
 import {
@@ -27,23 +28,11 @@ import {
 import type { PathStep } from '../model';
 import type { Facts } from './domain';
 import { type TaskFact, assumeAll, factsAtCall, unionFacts, whenOf } from './taskstate';
+import { assumeReturn } from './returns';
+import { applyStores } from './stores';
 
 /** How deep indirect calls found inside indirect targets are followed. */
 const MAX_INDIRECT_DEPTH = 3;
-
-/** `{0}->i_rwsem` with the call's arguments; undefined when an argument cannot be named. */
-export function substitute(template: string, args: readonly (string | undefined)[]): string | undefined {
-  let missing = false;
-  const out = template.replace(/\{(\d+)\}/g, (_m, i: string) => {
-    const a = args[Number(i)];
-    if (a === undefined) {
-      missing = true;
-      return '?';
-    }
-    return `(${a})`;
-  });
-  return missing ? undefined : normaliseExpr(out);
-}
 
 function displayFor(key: string, ref: LockRef): string {
   return ref.display.startsWith('&') ? `&${key}` : key.startsWith('*') ? key.slice(1) : key;
@@ -379,7 +368,10 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
     ctx.tainted.add(k);
     if (cur.locks.has(k)) cur = escape(cur, [k], undefined, ctx);
   }
-  return cur;
+  // what it stored in the caller's objects, and what its value is known to be (facts about the call's text)
+  cur = applyStores(cur, op, ctx);
+  const facts = assumeReturn(cur.facts, sum.returns, op.text, ctx);
+  return facts === cur.facts ? cur : { ...cur, facts };
 }
 
 /** The callee's indirect calls, resolved in the context of the function being checked and passed up. */

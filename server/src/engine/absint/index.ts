@@ -7,3 +7,6 @@ export * from './summarise';
 export * from './transfer';
 export * from './entry';
 export * from './taskstate';
+export * from './returns';
+export * from './stores';
+export * from './templates';

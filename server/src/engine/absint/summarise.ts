@@ -19,6 +19,9 @@ import type {
 import { NAME_PATTERNS, type PathStep, returnsLockedCall } from '../model';
 import type { ReleasedFirst } from './entry';
 import { acquiredWhen, deferredWhen } from './taskstate';
+import { returnFacts } from './returns';
+import { paramTemplate } from './templates';
+import { storeFacts } from './stores';
 
 /** States leaving the function, one per path class, at each return, with what that return returns. */
 export function exitStates(sol: Solution, ctx: TransferContext): State[] {
@@ -51,19 +54,6 @@ function returnSplit(rets: { state: State; ret: RetClass | undefined }[], key: s
   if ([...kh].every((k) => k === 'true') && [...kn].every((k) => k === 'false' || k === 'error')) return 'nonzero';
   if ([...kh].every((k) => k === 'false') && [...kn].every((k) => k === 'error')) return 'zero';
   return undefined;
-}
-
-/** Every parameter named in `text` becomes `{i}`; undefined when it names a local. */
-export function paramTemplate(text: string, ir: FunctionIR): string | undefined {
-  let bad = false;
-  const out = text.replace(/(->|\.)?\b([A-Za-z_]\w*)\b/g, (m, sel: string | undefined, id: string) => {
-    if (sel) return m;
-    const i = ir.params.indexOf(id);
-    if (i >= 0) return `{${i}}`;
-    if (ir.locals.has(id)) bad = true;
-    return m;
-  });
-  return bad ? undefined : out;
 }
 
 /** Relativise a lock for a summary, keeping a symbolic lock's argument texts as templates. */
@@ -370,8 +360,9 @@ export function releasesItself(ir: FunctionIR): boolean {
  * scheduled before its callee): the releases it declares (`__releases(x)`) or that its own body makes on every
  * path (`body`, its summary with the callees not summarised yet unknown). Only releases of the caller's locks,
  * unconditional: what it takes, needs or calls waits for its summary, so no recursive-lock or missing-lock finding
- * comes of a call closing a cycle (a second unlock after it is still a double unlock). Undefined when it releases
- * nothing.
+ * comes of a call closing a cycle (a second unlock after it is still a double unlock). A lock its body changes on
+ * some paths only (`conditional`, or released under a test) the caller forgets, as at any call. Undefined when it
+ * releases nothing and changes nothing on some paths.
  */
 export function provisionalSummary(ir: FunctionIR, body?: Summary): Summary | undefined {
   const sum: Summary = {
@@ -383,10 +374,14 @@ export function provisionalSummary(ir: FunctionIR, body?: Summary): Summary | un
     effects: [],
     conditional: [],
   };
-  for (const e of body?.effects ?? []) if (e.delta < 0 && !e.when && !e.onReturn) sum.effects.push(e);
+  for (const e of body?.effects ?? []) {
+    if (e.delta < 0 && !e.when && !e.onReturn) sum.effects.push(e);
+    else if (e.delta < 0 && !e.template.includes('{ret}')) sum.conditional.push(e.template);
+  }
+  for (const t of body?.conditional ?? []) if (!sum.conditional.includes(t)) sum.conditional.push(t);
   if (!body) declaredEffects(ir, sum);
   sum.effects = sum.effects.filter((e) => e.delta < 0);
-  return sum.effects.length ? sum : undefined;
+  return sum.effects.length || sum.conditional.length ? sum : undefined;
 }
 
 /** The function's summary; `first` are the locks it releases before it takes them (held on entry). */
@@ -474,6 +469,11 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
   declaredEffects(ir, sum);
   returnedObjectEffects(ir, rets, sum, ctx);
   releasedFirstRequires(ir, first, exitList, sum);
+  // exits a budget cut off may return anything
+  const returns = sol.saturated ? undefined : returnFacts(rets, ctx);
+  if (returns) sum.returns = returns;
+  const stores = storeFacts(sol, exitList, ctx);
+  if (stores.length) sum.stores = stores;
   return sum;
 }
 

@@ -11,6 +11,7 @@ import type { PathStep } from '../model';
 import { displayOfKey, rootIdentifier } from '../ir';
 import type { Macros } from '../syntax';
 import type { TaskFact } from './taskstate';
+import type { StoreFact } from './stores';
 
 /** A lock a function takes inside; `template` names it relative to the parameters, when it can. */
 export interface Acquisition {
@@ -87,6 +88,20 @@ export interface Summary {
   }[];
   /** Keys it changes on some exits only: callers forget them and stay silent about them. */
   conditional: string[];
+  /** What every exit returns, for the caller's tests of the result (returns.ts). */
+  returns?: ReturnFacts;
+  /** Stores the caller sees (its parameters' fields and flag bits), with what every exit leaves (stores.ts). */
+  stores?: StoreFact[];
+}
+
+/**
+ * What a function's value is known to be on every exit: never 0 or NULL (`nonzero`), never an ERR_PTR
+ * (`noterr`), always the one constant `value` (`0`, `-EIO`, `FOO_DONE`).
+ */
+export interface ReturnFacts {
+  nonzero?: true;
+  noterr?: true;
+  value?: string;
 }
 
 /** A candidate for an indirect call, with how it was chosen (`btrfs_file_operations.fsync`). */
