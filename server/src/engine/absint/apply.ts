@@ -5,7 +5,7 @@
  * fixpoint iterations stay silent.
  */
 import { type LockFact, type State, aliasKeys, isHeld, mentions, pushTrail } from './domain';
-import { type EdgeGuard, type Op, displayOfKey } from '../ir';
+import { type EdgeGuard, type Op, displayOfKey, rootIdentifier } from '../ir';
 import { type Observer, type TransferContext, acquire, escape, findFact, release, sleep, withLock } from './transfer';
 import { callSummary, indirectCall } from './calls';
 
@@ -153,10 +153,11 @@ export function applyGuard(s: State, g: EdgeGuard | undefined, ctx: TransferCont
     // `#ifdef FOO_DEBUG` of a switch the tree undefines and never defines
     const ifdef = /^defined\(([A-Z_][A-Z0-9_]*)\)$/.exec(g.fact.text);
     if (ifdef && g.fact.value && ctx.macros?.isOff(ifdef[1])) return undefined;
-    // a lock taken through a pointer means the pointer is not NULL
+    // a lock taken through a pointer means the pointer is not NULL (`p->lock`, `*p`, `PG_locked(folio)`,
+    // `BTRFS_I(inode)->lock`: the object it hangs off was reached through it)
     if (!g.fact.value && /^[A-Za-z_]\w*$/.test(g.fact.text)) {
       for (const [k, f] of cur.locks) {
-        if (isHeld(f) && (k === `*${g.fact.text}` || k.startsWith(`${g.fact.text}->`))) return undefined;
+        if (isHeld(f) && k !== g.fact.text && rootIdentifier(k) === g.fact.text) return undefined;
       }
     }
     const facts = cur.facts.assume(g.fact.text, g.fact.value);
