@@ -84,6 +84,8 @@ function assign(s: State, op: Extract<Op, { k: 'assign' }>, ctx: TransferContext
       else ctx.tainted.add(k);
     }
   }
+  // `p = foo_alloc_path()`: what the callee says of the value and the object it returns (`{ret}->need_sem` set,
+  // assumed of the call's text at the call) holds of `p`
   const facts = s.facts.assign(op.name, op.value, op.constText, op.sameTruth, op);
   // `ret = foo_trylock(x)`: a lock held if the call succeeded is now held if `ret` says so; `p = foo_new_locked(x)`:
   // the lock on the object it returned is named through `p`, and held if `p` (or `!IS_ERR(p)`) says so

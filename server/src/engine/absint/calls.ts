@@ -9,9 +9,7 @@ import { type State, isHeld } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { Summary } from './transfer';
 import { normaliseExpr, rootIdentifier } from '../ir';
-import { substitute } from './templates';
 import { flagLocks, symbolicLock } from '../ir';
-import type { Macros } from '../syntax';
 import {
   type Acquisition,
   type Deferred,
@@ -27,8 +25,9 @@ import {
 } from './transfer';
 import type { PathStep } from '../model';
 import type { Facts } from './domain';
-import { type TaskFact, assumeAll, factsAtCall, unionFacts, whenOf } from './taskstate';
-import { assumeReturn } from './returns';
+import { factsAtCall, unionFacts } from './taskstate';
+import { type Guard, evalGuard, evalGuards, evaluateTest, substitute, whenOf } from './guard';
+import { assumeReturned } from './returned';
 import { applyStores } from './stores';
 
 /** How deep indirect calls found inside indirect targets are followed. */
@@ -90,7 +89,7 @@ function canon(key: string, ctx: TransferContext): string {
  */
 function checkInside(
   s: State,
-  taken: { inst: Instance; subclass?: string; witness: PathStep[]; when?: TaskFact[] }[],
+  taken: { inst: Instance; subclass?: string; witness: PathStep[]; when?: Guard[] }[],
   via: string,
   site: Site,
   ctx: TransferContext,
@@ -132,8 +131,9 @@ function checkInside(
 }
 
 /**
- * A summary's acquisitions at a call, each with its instance; those the task's state rules out here (`facts`
- * contradict their `when`: the callee takes the lock only when the task is not marked, and it is) are left out.
+ * A summary's acquisitions at a call, each with its instance; those whose guard is false here (the callee takes
+ * the lock only when its argument is not NULL, and it is NULL; only when the task is not marked, and it is)
+ * are left out, and the others carry what of their guard is still open (guard.ts).
  */
 function acquisitions(
   list: Acquisition[],
@@ -142,47 +142,16 @@ function acquisitions(
   prefix: PathStep[],
   facts?: Facts,
 ) {
-  return list.flatMap((a) =>
-    a.when && facts && !assumeAll(facts, a.when)
-      ? []
-      : instantiate(a.template, a.ref, a.mode, args, ctx).map((inst) => ({
-          inst,
-          subclass: a.subclass,
-          witness: [...prefix, ...a.witness],
-          ...(a.when ? { when: a.when } : {}),
-        })),
-  );
-}
-
-/**
- * A parameter test with the call's arguments: `{0}` alone is the argument's truth; `{1}&NAME` is true
- * when NAME is one of the flags or-ed into the argument (flags are distinct bits). Undefined when the
- * argument is not a constant we can read.
- */
-export function evaluateTest(
-  test: string,
-  args: readonly (string | undefined)[],
-  macros?: Macros,
-): boolean | undefined {
-  const m = /^\{(\d+)\}(?:&([A-Za-z_]\w*))?$/.exec(test);
-  if (!m) return undefined;
-  const arg = args[Number(m[1])];
-  if (arg === undefined) return undefined;
-  const a = normaliseExpr(arg);
-  if (!m[2]) {
-    if (/^(0|false|NULL)$/.test(a)) return false;
-    if (/^([1-9]\d*|true)$/.test(a)) return true;
-    const v = macros?.value(a);
-    return v === undefined ? undefined : v !== 0;
-  }
-  // with the macros' values (masks, aliases), else by name: flags are distinct bits
-  const av = macros?.value(a);
-  const fv = macros?.value(m[2]);
-  if (av !== undefined && fv !== undefined) return (av & fv) !== 0;
-  const flags = a.replace(/[()]/g, '').split('|');
-  if (a === '0') return false;
-  if (!flags.every((f) => /^[A-Z_][A-Z0-9_]*$/.test(f))) return undefined;
-  return flags.includes(m[2]);
+  return list.flatMap((a) => {
+    const open = !a.when ? [] : facts ? evalGuards(a.when, args, facts, ctx.macros) : a.when;
+    if (!open) return [];
+    return instantiate(a.template, a.ref, a.mode, args, ctx).map((inst) => ({
+      inst,
+      subclass: a.subclass,
+      witness: [...prefix, ...a.witness],
+      ...whenOf(open),
+    }));
+  });
 }
 
 /**
@@ -196,6 +165,11 @@ function heldThrough(s: State, test: string, args: readonly (string | undefined)
   const p = canon(ptr, ctx);
   for (const [k, f] of s.locks) if (isHeld(f) && k.startsWith(`${p}->`)) return true;
   return undefined;
+}
+
+/** How many calls below the function being checked a deferred indirect call is made (its witness's calls). */
+export function deferredHops(d: Pick<Deferred, 'witness'>): number {
+  return d.witness.filter((w) => w.note.startsWith('calls ')).length;
 }
 
 /** Resolve an indirect call (found here, or deferred by a callee) in the current context and check its targets. */
@@ -232,7 +206,7 @@ function resolveTargets(
 ): State | undefined {
   let cur: State | undefined = s;
   const last = d.witness[d.witness.length - 1];
-  const hops = d.witness.filter((w) => w.note.startsWith('calls ')).length;
+  const hops = deferredHops(d);
   for (const t of ctx.indirect?.(d.field, hops, d.recvType) ?? []) {
     const note = `->${d.field} resolves to ${t.summary.name} (${t.via})`;
     const by = t.by ? { resolvedBy: t.by } : {};
@@ -330,6 +304,9 @@ function checkRequired(
   obs: Observer | undefined,
 ): void {
   for (const r of sum.requires) {
+    // needed only under a guard this call decides false: not needed here
+    const open = r.when ? evalGuards(r.when, args, s.facts, ctx.macros) : [];
+    if (!open) continue;
     const key = substitute(r.template, args);
     if (key === undefined) continue;
     const k = canon(key, ctx);
@@ -341,7 +318,7 @@ function checkRequired(
     } else if (!hit && ctx.acquiredKeys.has(k)) {
       obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, 'not-taken');
     } else if (!hit) {
-      obs?.requirement?.(lock, r.via, s, site, callee, r.witness);
+      obs?.requirement?.(lock, r.via, s, site, callee, r.witness, open);
     }
   }
 }
@@ -370,7 +347,7 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
   }
   // what it stored in the caller's objects, and what its value is known to be (facts about the call's text)
   cur = applyStores(cur, op, ctx);
-  const facts = assumeReturn(cur.facts, sum.returns, op.text, ctx);
+  const facts = assumeReturned(cur.facts, sum.retFacts, op.text);
   return facts === cur.facts ? cur : { ...cur, facts };
 }
 
@@ -419,7 +396,10 @@ function applyEffects(
     // a parameter test decides the effect: evaluate it with the argument, if it is a constant
     let e = e0;
     if (e0.when) {
-      const v = evaluateTest(e0.when.test, args, ctx.macros) ?? heldThrough(cur, e0.when.test, args, ctx);
+      const v =
+        evaluateTest(e0.when.test, args, ctx.macros) ??
+        heldThrough(cur, e0.when.test, args, ctx) ??
+        decided(evalGuard({ test: e0.when.test, value: true }, args, cur.facts, ctx.macros));
       if (v === undefined) {
         const key = substitute(e0.template, args);
         if (key !== undefined) {
@@ -461,6 +441,7 @@ function applyEffects(
               ...next,
               locks: new Map(next.locks).set(ref.key, {
                 ...f,
+                ...(e.handed ? { status: 'handed' as const, handedFrom: 'held' as const } : {}),
                 ifFact: { text: op.text, value: e.onReturn === 'nonzero' },
               }),
             }
@@ -482,6 +463,9 @@ function applyEffects(
   }
   return cur;
 }
+
+/** A guard test's value when decided. */
+const decided = (r: boolean | Guard | undefined): boolean | undefined => (typeof r === 'boolean' ? r : undefined);
 
 /** A summary's name for the object the function returns. */
 const RET = '{ret}';

@@ -143,9 +143,13 @@ export class Facts {
     let touched = value !== undefined || constText !== undefined || !!derived?.eq || !!derived?.fresh;
     const from = derived?.reads ? this.derivedFrom(derived.reads) : undefined;
     if (from?.length) touched = true;
-    // the value's facts become the variable's: a copy's (`p = q`), a call's (`p = f(x)`, what its summary says)
+    // the value's facts become the variable's: a copy's (`p = q`), a call's (`p = f(x)`, what its summary says;
+    // also `p = f(p)`, whose call text names the old value, as the facts about it do)
     const carry = derived?.copy ?? derived?.rhs;
-    const carried = carry !== undefined && !mentions(carry, name) ? carry : undefined;
+    const carried = carry !== undefined && (!derived?.copy || !mentions(carry, name)) ? carry : undefined;
+    const own = carried !== undefined && mentions(carried, name);
+    // a fact about the value only, not about the variable's old value outside it
+    const about = (k: string) => !k.startsWith('#') && !mentions(own ? renameExpr(k, carried, '()') : k, name);
     const out = this.conj.map((c) => {
       let m: Map<string, boolean> | undefined;
       // sizeof(x) does not depend on x's value
@@ -157,7 +161,7 @@ export class Facts {
         }
       if (carried !== undefined) {
         for (const [k, v] of c) {
-          const r = k.startsWith('#') || mentions(k, name) ? k : renameExpr(k, carried, name);
+          const r = about(k) ? renameExpr(k, carried, name) : k;
           if (r === k) continue;
           m ??= new Map(c);
           m.set(r, v);
@@ -225,6 +229,16 @@ export class Facts {
       return m;
     });
     return Facts.of(out, this.collapsed);
+  }
+
+  /** The constant `x` holds on every path (`x = XFS_ILOCK_EXCL;`), by name, if any. */
+  constantOf(x: string): string | undefined {
+    for (const k of this.conj[0]?.keys() ?? []) {
+      if (!k.startsWith(`${x}==`)) continue;
+      const m = EQ_CONST.exec(k);
+      if (m && m[1] === x && this.get(k) === true) return m[2];
+    }
+    return undefined;
   }
 
   /** The equalities `a==b` between two non-constant expressions that hold on every path. */

@@ -7,6 +7,5 @@ export * from './summarise';
 export * from './transfer';
 export * from './entry';
 export * from './taskstate';
-export * from './returns';
+export * from './guard';
 export * from './stores';
-export * from './templates';
