@@ -136,6 +136,7 @@ function summaryKey(s: Summary | null | undefined): string {
     !!s.reclaims,
     (s.reclaimAcquires ?? []).map((a) => a.template ?? a.ref.class),
     s.conditional,
-    s.retFacts,
+    s.retFacts ?? null,
+    s.stores ?? null,
   ]);
 }

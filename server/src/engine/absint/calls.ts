@@ -29,6 +29,8 @@ import type { PathStep } from '../model';
 import type { Facts } from './domain';
 import { factsAtCall, unionFacts } from './taskstate';
 import { type Guard, evalGuard, evalGuards, evaluateTest, substitute, whenOf } from './guard';
+import { assumeReturned } from './returned';
+import { applyStores } from './stores';
 
 /** How deep indirect calls found inside indirect targets are followed. */
 const MAX_INDIRECT_DEPTH = 3;
@@ -354,7 +356,10 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
     ctx.tainted.add(k);
     if (cur.locks.has(k)) cur = escape(cur, [k], undefined, ctx);
   }
-  return cur;
+  // what it stored in the caller's objects, and what its value is known to be (facts about the call's text)
+  cur = applyStores(cur, op, ctx);
+  const facts = assumeReturned(cur.facts, sum.retFacts, op.text);
+  return facts === cur.facts ? cur : { ...cur, facts };
 }
 
 /** The callee's indirect calls, resolved in the context of the function being checked and passed up. */

@@ -10,7 +10,8 @@
  *
  * A guard is a conjunction of at most MAX_GUARD tests on the values the parameters had on entry: a test
  * that a store in the function (to the parameter or to the field it reads) can reach is about the new value,
- * and is left out. Stores by callees are not modelled, as for every fact.
+ * and is left out, as is one that reads a place a callee stores to (its summary's stores, stores.ts) anywhere in
+ * the function.
  */
 import type { CfgNode, FunctionIR, Site } from '../ir';
 import { normaliseExpr } from '../ir';
@@ -223,10 +224,17 @@ export function reads(text: string, name: string): boolean {
 
 /**
  * The facts of `s` (and `extra`, a callee's guard still open here) that are about the parameters (or the task)
- * as they were on entry to `ir`, at `site`: every path agrees on them and no store to what they read reaches
- * the site. Parameter tests come templated (`{1}->flags&FOO_X`).
+ * as they were on entry to `ir`, at `site`: every path agrees on them, no store to what they read reaches the
+ * site, and no callee stores to it (`calleeStored`: the places, as `ir` names them). Parameter tests come
+ * templated (`{1}->flags&FOO_X`).
  */
-export function entryGuards(ir: FunctionIR, s: State, site: Site, extra: readonly Guard[] = []): Guard[] {
+export function entryGuards(
+  ir: FunctionIR,
+  s: State,
+  site: Site,
+  extra: readonly Guard[] = [],
+  calleeStored: readonly string[] = [],
+): Guard[] {
   const cand = new Map<string, boolean>();
   for (const c of s.facts.conj) {
     for (const k of c.keys()) {
@@ -248,6 +256,7 @@ export function entryGuards(ir: FunctionIR, s: State, site: Site, extra: readonl
       if (t !== undefined && t.includes('{')) test = t;
     }
     if (test === undefined) continue;
+    if (calleeStored.some((n) => reads(k, n))) continue;
     const stored = [...r.names].filter((n) => reads(k, n));
     if (stored.length && (id === undefined || stored.some((n) => reachedBy(ir, n).has(id)))) continue;
     out.push({ test, value: v });
@@ -267,9 +276,9 @@ export function whenOf(list: readonly Guard[]): { when?: Guard[] } {
 }
 
 /**
- * The `when` of a summary entry seen in state `s` at `site` (`inner`: a callee's guard still open here):
- * the entry guards of this path. Seen again on another path (`old`), only what both paths say is kept, on
- * `old` itself, and nothing is returned.
+ * The `when` of a summary entry seen in state `s` at `site` (`inner`: a callee's guard still open here;
+ * `calleeStored`: see entryGuards): the entry guards of this path. Seen again on another path (`old`), only
+ * what both paths say is kept, on `old` itself, and nothing is returned.
  */
 export function guardWhen(
   ir: FunctionIR,
@@ -277,8 +286,9 @@ export function guardWhen(
   site: Site,
   inner: readonly Guard[] | undefined,
   old: { when?: Guard[] } | undefined,
+  calleeStored: readonly string[] = [],
 ): { when?: Guard[] } {
-  const here = entryGuards(ir, s, site, inner ?? []);
+  const here = entryGuards(ir, s, site, inner ?? [], calleeStored);
   if (old) {
     if (old.when) {
       const both = meetGuards(old.when, here);

@@ -21,6 +21,7 @@ import type { ReleasedFirst } from './entry';
 import { deferredWhen } from './taskstate';
 import { type Guard, guardWhen, paramTemplate } from './guard';
 import { relativeRef, returnedFacts, returnedObjectEffects } from './returned';
+import { calleeStoredTexts, storeFacts } from './stores';
 
 export { relativeRef };
 
@@ -95,6 +96,8 @@ interface Inside {
   acquires: Map<string, Acquisition>;
   forbidden: Map<string, ForbiddenInside>;
   deferred: Map<string, Deferred>;
+  /** The places its callees store to (stores.ts): not the parameters' values on entry, for guards. */
+  calleeStored: string[];
 }
 
 /** The checker reports these; a summary only collects. */
@@ -158,7 +161,7 @@ function effectsObserver(ir: FunctionIR, found: Inside): Pick<Observer, 'maySlee
  */
 function recordRequirement(
   ir: FunctionIR,
-  requires: Map<string, Requirement>,
+  { requires, calleeStored }: Pick<Inside, 'requires' | 'calleeStored'>,
   r: {
     lock: LockRef;
     req: string;
@@ -171,7 +174,7 @@ function recordRequirement(
 ): void {
   const template = relativise(r.lock.key, ir);
   if (!template) return;
-  const when = guardWhen(ir, r.st, r.site, r.innerWhen, requires.get(template));
+  const when = guardWhen(ir, r.st, r.site, r.innerWhen, requires.get(template), calleeStored);
   if (requires.has(template) || requires.size >= 16) return;
   const step = stepAt(ir, r.site, r.callee ? `calls ${r.callee}()` : `${r.req}: ${r.lock.display} must be held`);
   requires.set(template, {
@@ -186,7 +189,7 @@ function recordRequirement(
 
 /** An observer that records into `found` what a summary of `ir` says happens inside it. */
 function insideObserver(ir: FunctionIR, found: Inside): Observer {
-  const { requires, acquires, forbidden, deferred } = found;
+  const { acquires, forbidden, deferred, calleeStored } = found;
   return {
     ...checkersOnly,
     acquired(op, st, via, inner, innerWhen) {
@@ -194,7 +197,7 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
       const ref = relativeRef(op.lock, ir);
       if (!ref) return;
       const id = template ?? `class:${op.lock.class ?? op.lock.key}`;
-      const when = guardWhen(ir, st, op.site, innerWhen, acquires.get(id));
+      const when = guardWhen(ir, st, op.site, innerWhen, acquires.get(id), calleeStored);
       if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
       const step = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
       acquires.set(id, {
@@ -208,7 +211,7 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
     },
     ...effectsObserver(ir, found),
     requirement: (lock, req, st, site, callee, inner, innerWhen) =>
-      recordRequirement(ir, requires, { lock, req, st, site, callee, inner, innerWhen }),
+      recordRequirement(ir, found, { lock, req, st, site, callee, inner, innerWhen }),
     forbidCall(op, _s, via, inner) {
       const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
       if (!template) return;
@@ -257,7 +260,13 @@ function inside(
   ctx: TransferContext,
 ): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires' | 'sleeps' | 'faults' | 'reclaims'> {
   const ir = sol.ir;
-  const found: Inside = { requires: new Map(), acquires: new Map(), forbidden: new Map(), deferred: new Map() };
+  const found: Inside = {
+    requires: new Map(),
+    acquires: new Map(),
+    forbidden: new Map(),
+    deferred: new Map(),
+    calleeStored: calleeStoredTexts(ir, ctx),
+  };
   const { requires, acquires, forbidden, deferred } = found;
   const observer = insideObserver(ir, found);
   const quiet = { ...ctx, tainted: new Set<string>() };
@@ -442,8 +451,10 @@ export function releasesItself(ir: FunctionIR): boolean {
  * scheduled before its callee): the releases it declares (`__releases(x)`) or that its own body makes on every
  * path (`body`, its summary with the callees not summarised yet unknown). Only releases of the caller's locks,
  * unconditional: what it takes, needs or calls waits for its summary, so no recursive-lock or missing-lock finding
- * comes of a call closing a cycle (a second unlock after it is still a double unlock). Undefined when it releases
- * nothing.
+ * comes of a call closing a cycle (a second unlock after it is still a double unlock). A release under a test of a
+ * parameter stays one (each call decides it with its argument, and keeps the lock where the test is false); a lock
+ * its body changes on some paths only (`conditional`, or released depending on its result) the caller forgets, as
+ * at any call. Undefined when it releases nothing and changes nothing on some paths.
  */
 export function provisionalSummary(ir: FunctionIR, body?: Summary): Summary | undefined {
   const sum: Summary = {
@@ -455,10 +466,17 @@ export function provisionalSummary(ir: FunctionIR, body?: Summary): Summary | un
     effects: [],
     conditional: [],
   };
-  for (const e of body?.effects ?? []) if (e.delta < 0 && !e.when && !e.onReturn) sum.effects.push(e);
+  for (const e of body?.effects ?? []) {
+    if (e.delta >= 0) continue;
+    // released on every path, or under a test of a parameter each call decides as the summary will (a call
+    // that passes `unlock = 0` keeps the lock: not forgotten)
+    if (!e.onReturn && (!e.when || (e.otherwise ?? 0) <= 0)) sum.effects.push(e);
+    else if (!e.template.includes('{ret}')) sum.conditional.push(e.template);
+  }
+  for (const t of body?.conditional ?? []) if (!sum.conditional.includes(t)) sum.conditional.push(t);
   if (!body) declaredEffects(ir, sum);
   sum.effects = sum.effects.filter((e) => e.delta < 0);
-  return sum.effects.length ? sum : undefined;
+  return sum.effects.length || sum.conditional.length ? sum : undefined;
 }
 
 /** The function's summary; `first` are the locks it releases before it takes them (held on entry). */
@@ -548,7 +566,9 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
   declaredEffects(ir, sum);
   guardDeclaredReleases(sum);
   returnedObjectEffects(ir, rets, sum, ctx);
-  returnedFacts(ir, rets, sum);
+  returnedFacts(ir, rets, sum, ctx, !!sol.saturated);
   releasedFirstRequires(ir, first, exitList, sum);
+  const stores = storeFacts(sol, exitList, ctx);
+  if (stores.length) sum.stores = stores;
   return sum;
 }

@@ -102,11 +102,17 @@ export interface Summary {
   /** Keys it changes on some exits only: callers forget them and stay silent about them. */
   conditional: string[];
   /**
-   * What every exit returning an object (not NULL, not an ERR_PTR) says of it: `{ret}->need_commit_sem` true, a
-   * field the function stored into the object it allocated. The caller assumes them of the variable it assigns
-   * the result to.
+   * What every exit says of the value it returns (returned.ts): `{ret}` true (never NULL), `IS_ERR({ret})` false,
+   * `{ret}==-EIO` (one constant), and of the object it returns (not NULL, not an ERR_PTR): `{ret}->need_commit_sem`
+   * true, a field the function stored into the object it allocated. At a call they are facts about the call's text,
+   * which the assignment of the result hands to the variable.
    */
   retFacts?: Guard[];
+  /**
+   * What every exit leaves in places the caller sees (its parameters' fields and flag bits, globals; stores.ts):
+   * `{0}->busy` true, `test_bit(F_X,&{0}->flags)` false, `{1}->state==FOO_DONE` true.
+   */
+  stores?: Guard[];
 }
 
 /** A candidate for an indirect call, with how it was chosen (`btrfs_file_operations.fsync`). */

@@ -4,7 +4,7 @@
  * short-circuit `&&`/`||`, facts) are cond.ts, the layer above.
  */
 import type { Node } from 'web-tree-sitter';
-import { type LockPrimitive, type Mode, NAME_PATTERNS, decidedByResult } from '../model';
+import { BIT_STORES, BIT_TEST, type LockPrimitive, type Mode, NAME_PATTERNS, decidedByResult } from '../model';
 import { callEffects, givenKernelIter, kernelIterators, nofaultScope } from './effects';
 import { GraphBuilder, constantText, constantValue, siteOf, unparen } from './base';
 import type { LockRef } from '../ir';
@@ -14,6 +14,22 @@ import { flagLocks, symbolicLock } from '../ir';
 
 /** Assertions that stop the kernel when their condition is true (include/asm-generic/bug.h). */
 const BUGS = new Set(['BUG_ON', 'VM_BUG_ON']);
+
+/**
+ * The flag names of a mask (`F_A`, `F_A | F_B`; with `inverted`, `~F_A` or `~(F_A | F_B)`); none when it is
+ * anything else.
+ */
+function maskFlags(e: Node, inverted: boolean): string[] {
+  let v = e;
+  if (inverted) {
+    if (v.type !== 'unary_expression' || v.childForFieldName('operator')?.text !== '~') return [];
+    const arg = v.childForFieldName('argument');
+    if (!arg) return [];
+    v = unparen(arg);
+  }
+  const names = normaliseExpr(v.text).split('|');
+  return names.every((x) => /^[A-Z][A-Z0-9_]*$/.test(x)) ? names : [];
+}
 
 export abstract class ExprBuilder extends GraphBuilder {
   /** Lower a block (statement expressions need it); implemented by the statement builder. */
@@ -28,7 +44,7 @@ export abstract class ExprBuilder extends GraphBuilder {
   protected abstract assignFacts(
     name: string,
     value: Node,
-  ): { eq?: string; fresh?: boolean; reads?: string[]; value?: boolean } | undefined;
+  ): { eq?: string; fresh?: boolean; reads?: string[]; value?: boolean; copy?: string } | undefined;
 
   // ---- expressions ----------------------------------------------------------------------------
 
@@ -133,6 +149,10 @@ export abstract class ExprBuilder extends GraphBuilder {
         },
         n,
       );
+    // `p->flags |= F_DEAD` sets what `p->flags & F_DEAD` reads; `p->flags &= ~F_DEAD` clears it
+    if (target && right && (aop === '|=' || aop === '&='))
+      for (const flag of maskFlags(unparen(right), aop === '&='))
+        this.emit({ k: 'assign', name: normaliseExpr(`${target}&${flag}`), value: aop === '|=' }, n);
   }
 
   private kernelIters?: ReadonlySet<string>;
@@ -217,6 +237,7 @@ export abstract class ExprBuilder extends GraphBuilder {
       return;
     }
     this.sleepsAndForbidden(n, name, args);
+    this.bitStore(n, name, args);
     const prim = this.ctx.catalog.primitive(name);
     if (prim && prim.op !== 'noreturn' && prim.op !== 'predicate') this.modelledSites.add(n.startIndex);
     if (!prim) {
@@ -278,6 +299,17 @@ export abstract class ExprBuilder extends GraphBuilder {
       case 'predicate':
         return;
     }
+  }
+
+  /**
+   * `set_bit(F, &p->flags)`, `clear_bit(..)`, `test_and_set_bit(..)`: a store to the bit, which a later
+   * `test_bit(F, &p->flags)` reads (a flag store, as `p->busy = 1` is: see BIT_STORES).
+   */
+  protected bitStore(n: Node, name: string, args: Node[]): void {
+    if (!BIT_STORES.has(name) || args.length < 2) return;
+    const value = BIT_STORES.get(name);
+    const bit = normaliseExpr(`${BIT_TEST}(${args[0].text},${args[1].text})`);
+    this.emit({ k: 'assign', name: bit, ...(value !== undefined ? { value, constText: value ? '1' : '0' } : {}) }, n);
   }
 
   /** A call through a function pointer: `file->f_op->fsync(...)` is an indirect call, resolved later. */

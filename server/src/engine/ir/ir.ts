@@ -76,7 +76,8 @@ export type Op =
    * `sameTruth`: pointer arithmetic (`p++`, `p += n`), which keeps a non-NULL pointer non-NULL.
    * `eq`: a copy of a pure pointer expression (`p = q`, `p = &x->lock`): the fact `p==q` holds after it;
    * `fresh`: the value of an allocator (`kmalloc`): distinct from every pointer the path had before;
-   * `reads`: the variables the value is computed from (what may now be derived from a fresh pointer).
+   * `reads`: the variables the value is computed from (what may now be derived from a fresh pointer);
+   * `copy`: the copied pure expression (`p = q`), whose facts the variable now has (as it has a call's, `rhs`).
    */
   | {
       k: 'assign';
@@ -88,6 +89,7 @@ export type Op =
       eq?: string;
       fresh?: boolean;
       reads?: string[];
+      copy?: string;
     }
   | { k: 'noreturn'; via: string; site: Site }
   /** A call that may sleep. */

@@ -270,6 +270,8 @@ export function busy(s: Summary | undefined): boolean {
       s.forbidden.length > 0 ||
       !!s.sleeps ||
       !!s.faults ||
-      !!s.reclaims)
+      !!s.reclaims ||
+      !!s.retFacts?.length ||
+      !!s.stores?.length)
   );
 }

@@ -1,4 +1,5 @@
 /** The model stage: see docs/ARCHITECTURE.md. */
+export * from './bitops';
 export * from './catalog';
 export * from './config';
 export * from './effects';
