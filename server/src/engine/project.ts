@@ -348,10 +348,14 @@ export class Project {
       scopes.add(caller, callee, held);
       opts.callSite?.(caller, callee, held);
     };
+    // members of recursive cycles too large to be summarised in rounds: each is summarised once, maybe before
+    // its own callees in the cycle
+    const once = new Set<number>();
     for (const scc of sccOrder(this.fns.length, edges)) {
       // a recursive cycle: summarise its members a few rounds first (silently), so each sees the others
       if ((scc.length > 1 && scc.length <= MAX_SCC_ROUNDS_SIZE) || edges[scc[0]].includes(scc[0]))
         this.presummarise(scc, linker, summaries);
+      else if (scc.length > 1) for (const id of scc) once.add(id);
       for (const id of scc) {
         const f = this.fns[id];
         if (!this.touches(f, linker, summaries)) {
@@ -370,7 +374,7 @@ export class Project {
         onSummary?.(f.ir, r.summary, id);
       }
     }
-    findings.push(...this.treeChecks(recheck, linker, summaries, settled, scopes));
+    findings.push(...this.treeChecks(recheck, linker, summaries, settled, scopes, once));
     opts.orderGraph?.(lockOrder.witnesses());
     if (wantOrder) findings.push(...inversions(lockOrder, this.settings, report));
     const stats = statsFor(this.fileStats, report, indirectUnresolved);
@@ -390,15 +394,40 @@ export class Project {
     summaries: ReadonlyMap<number, Summary>,
     settled: ReadonlySet<number>,
     scopes: ScopeCalls,
+    once: ReadonlySet<number>,
   ): Finding[] {
     if (!ids.size) return [];
     const summaryOf = (t: number) => summaries.get(t);
+    // a callee in a cycle summarised once may have been summarised before its own callees: made again now that
+    // every summary is known (two calls deep, memoised), so the checks see what it does through them
+    const fresh = new Map<string, Summary | null>();
+    const envOf = (f: Fn, depth: number): FunctionEnv => {
+      const base = this.env(f, linker, summaries, settled);
+      if (!depth) return base;
+      return {
+        ...base,
+        summaryOf: (n) => {
+          const t = linker.resolve(f.file, n);
+          return t !== undefined && once.has(t) ? refreshed(t, depth - 1) : base.summaryOf(n);
+        },
+      };
+    };
+    const refreshed = (t: number, depth: number): Summary | undefined => {
+      const key = `${t}:${depth}`;
+      const known = fresh.get(key);
+      if (known !== undefined) return known ?? summaries.get(t);
+      fresh.set(key, null); // (a call back into it, inside its own analysis, sees the summary it had)
+      const g = this.fns[t];
+      const s = analyseFunction(g.ir, envOf(g, depth), { check: false }).summary;
+      fresh.set(key, s);
+      return s;
+    };
     let takes: ReturnType<typeof reclaimTakes> | undefined;
     const out: Finding[] = [];
     for (const [id, kinds] of ids) {
       const f = this.fns[id];
       const env: FunctionEnv = {
-        ...this.env(f, linker, summaries, settled),
+        ...envOf(f, 2),
         faultHandlers: () => faultHandlers(linker, f.dir, summaryOf),
         reclaimTakes: () => (takes ??= reclaimTakes(linker, summaryOf)),
         entryScopes: SCOPES.filter((k) => scopes.onEntry(id, k, linker)),

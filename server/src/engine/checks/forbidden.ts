@@ -51,7 +51,8 @@ export function followRule(
   if (!sum || (via && via !== op.call && !through)) return ctx.wholeTree ? undefined : 'later';
   const mine = through?.deferred.filter((d) => d.witness.some((w) => w.note === `calls ${op.call}()`));
   const deferred = mine?.length ? mine : sum.deferred;
-  if (!deferred.length) return undefined;
+  // (a summary made inside a large cycle before its callees may not show their indirect calls yet)
+  if (!deferred.length) return ctx.wholeTree ? undefined : 'later';
   const takes = (acq: readonly Acquisition[], facts: Facts) =>
     acq.some((a) => a.ref.class === cls && (!a.when || assumeAll(facts, a.when)));
   let confirmed = takes(sum.acquires, s.facts);
