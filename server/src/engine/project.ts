@@ -367,8 +367,11 @@ export class Project {
           observe: this.observers(f, linker, observed, callSite),
         });
         indirectUnresolved += r.indirectUnresolved;
-        if (report(f.file)) findings.push(...r.findings.filter((x) => !r.recheck?.includes(x.kind)));
-        if (r.recheck && report(f.file)) recheck.set(id, r.recheck);
+        // a member of a cycle summarised once may have been checked before its callees in the cycle were
+        // summarised: what it reports is decided again in the whole-tree pass
+        const again = once.has(id) ? [...new Set([...(r.recheck ?? []), ...r.findings.map((x) => x.kind)])] : r.recheck;
+        if (report(f.file)) findings.push(...r.findings.filter((x) => !again?.includes(x.kind)));
+        if (again?.length && report(f.file)) recheck.set(id, again);
         summaries.set(id, r.summary);
         settled.add(id);
         onSummary?.(f.ir, r.summary, id);
