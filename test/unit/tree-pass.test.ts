@@ -43,7 +43,15 @@ function cyclicCopy(syncName: string): string {
     const next =
       i + 1 < RING
         ? `\t\tring_${i + 1}(file);`
-        : '\t\twren_file_write_iter(file->f_private, NULL);\n\t\tfinch_file_write_iter(file->f_private, NULL);\n\t\twren_ctx_use(file->f_private);\n\t\twren_ctx_bump(file->f_private);\n\t\tmutex_unlock(file->f_lock);';
+        : [
+            'wren_file_write_iter(file->f_private, NULL);',
+            'finch_file_write_iter(file->f_private, NULL);',
+            'wren_ctx_use(file->f_private);',
+            'wren_ctx_bump(file->f_private);',
+            'mutex_unlock(file->f_lock);',
+          ]
+            .map((l) => `\t\t${l}`)
+            .join('\n');
     ring.push('', `void ring_${i}(struct file *file)`, '{', `\tif (file->f_count > ${i})`, next, '}');
   }
   fs.writeFileSync(path.join(dir, 'fs', 'ring.c'), ring.join('\n') + '\n');
