@@ -67,6 +67,12 @@ export class Project {
   private readonly exports = new Map<string, Set<string>>();
   /** How the kernel's build links the files (kbuild.ts); none: every directory is one built-in unit. */
   private build: BuildFacts = new Map();
+  /**
+   * Told where a whole-tree analysis is: `linking` (calls resolved, the call graph ordered), then `checking`
+   * with the functions analysed so far of all (every few hundred functions, synchronously: a reporter that
+   * prints must do so from here, as no timer runs meanwhile).
+   */
+  onPhase?: (phase: 'linking' | 'checking', done: number, total: number) => void;
 
   /** `grammar` is needed only by addFile: records extracted elsewhere need none. */
   constructor(
@@ -318,16 +324,22 @@ export class Project {
     const wantOrder = opts.lockOrder !== false && this.settings.severity['lock-order-inversion'] !== 'off';
     const lockOrder = new LockOrder();
     const observed = wantOrder || opts.orderGraph !== undefined ? lockOrder : undefined;
+    const total = this.fns.length;
+    this.onPhase?.('linking', 0, total);
     this.classify();
     this.provisionals.clear();
     const linker = new Linker(this.linkFns(), this.slots);
     const edges = linker.edges();
+    let done = 0;
     const summaries = new Map<number, Summary>();
     // functions whose summary is final (none: they take no lock); an ops target not in it is still pending
     const settled = new Set<number>();
     const findings: Finding[] = [];
     let indirectUnresolved = 0;
-    for (const scc of sccOrder(this.fns.length, edges)) {
+    const order = sccOrder(this.fns.length, edges);
+    this.onPhase?.('checking', 0, total);
+    for (const scc of order) {
+      if (this.onPhase && (done += scc.length) % 256 < scc.length) this.onPhase('checking', done, total);
       // a recursive cycle: summarise its members a few rounds first (silently), so each sees the others
       if ((scc.length > 1 && scc.length <= MAX_SCC_ROUNDS_SIZE) || edges[scc[0]].includes(scc[0]))
         this.presummarise(scc, linker, summaries);
