@@ -196,7 +196,7 @@ async function checkInTree(
     if (args.noBuiltinForbidden) settings.builtinForbiddenCalls = false;
   }
   await loadGrammar(grammar); // a bad folder: one clear message here, not a worker's stack trace
-  const progress = new Progress(process.stderr, { quiet: args.quiet });
+  const progress = new Progress(process.stderr, { quiet: args.quiet, heartbeat: true });
   progress.start();
   let run;
   try {

@@ -6,7 +6,7 @@
  * committed ones differ from what this makes. Not bundled: only the script and the test use it.
  */
 import { zodToJsonSchema } from 'zod-to-json-schema';
-import { SETTINGS, STARTUP_SETTINGS } from './engine/model/config';
+import { SETTINGS, STARTUP_SETTINGS } from './engine/model';
 
 export const SCHEMA_FILE = 'schemas/lockscope.schema.json';
 

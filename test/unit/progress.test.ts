@@ -39,7 +39,7 @@ describe('CLI progress', () => {
     assert.equal(out[3], '\r\x1b[K', 'a note erases the line first');
     assert.equal(out[4], 'lockscope: a note\n');
     assert.ok(
-      out.every((s) => s.replace(/\r\x1b\[K/, '').length < 60),
+      out.every((s) => s.replace('\r\u001b[K', '').length < 60),
       'cut to the terminal width',
     );
   });
@@ -129,6 +129,13 @@ describe('one cache for the CLI and the editor', () => {
     assert.equal(cacheKeyFor(editor.settings), cacheKeyFor(defaultSettings()));
     const other = { ...defaultSettings(), loopMacros: ['foo_each'] };
     assert.notEqual(cacheKeyFor(other), cacheKeyFor(defaultSettings()), 'a setting that changes findings');
+  });
+
+  test('the CLI and the indexer bundles of one build carry the same engine id (the cache key names it)', () => {
+    const id = fs.readFileSync(path.join(repoRoot(), 'dist', 'engine-id.txt'), 'utf8').trim();
+    assert.match(id, /^[0-9a-f]{16}$/);
+    for (const b of ['cli.js', 'indexer.js'])
+      assert.ok(fs.readFileSync(path.join(repoRoot(), 'dist', b), 'utf8').includes(`"${id}"`), b);
   });
 
   test('the editor does not ask for a cache of its own: the server uses the CLI default', () => {

@@ -72,7 +72,7 @@ export const OPTIONS: Record<Command, Record<string, OptionSpec>> = {
     baseline: {
       type: 'string',
       value: 'FILE',
-      help: 'leave out the findings FILE lists (default: .lockscope-baseline.json in the tree root or the folder given)',
+      help: 'leave out the findings FILE lists (default: .lockscope-baseline.json in the tree root or folder given)',
     },
     'no-baseline': { type: 'boolean', help: 'report every finding, baseline or not' },
     'write-baseline': { type: 'string', value: 'FILE', help: 'write every finding to FILE as accepted; report none' },

@@ -61,7 +61,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   if (ws.settings) settings = mergeSettings(settings, ws.settings);
   const o = indexOptions(idx);
   await loadGrammar(o.grammar); // a bad grammar folder: one clear message here, not in a worker
-  const progress = new Progress(process.stderr, { quiet: flag(p, 'quiet') });
+  const progress = new Progress(process.stderr, { quiet: flag(p, 'quiet'), heartbeat: true });
   const files = treeFiles(root, settings);
   progress.note(`indexing ${files.length} files under ${root}${o.cacheDir ? `, cache ${o.cacheDir}` : ''}`);
   progress.start();

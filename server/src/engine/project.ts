@@ -325,11 +325,14 @@ export class Project {
     const lockOrder = new LockOrder();
     const observed = wantOrder || opts.orderGraph !== undefined ? lockOrder : undefined;
     const total = this.fns.length;
-    this.onPhase?.('linking', 0, total);
+    this.onPhase?.('linking', 0, 4);
     this.classify();
     this.provisionals.clear();
+    this.onPhase?.('linking', 1, 4);
     const linker = new Linker(this.linkFns(), this.slots);
+    this.onPhase?.('linking', 2, 4);
     const edges = linker.edges();
+    this.onPhase?.('linking', 3, 4);
     let done = 0;
     const summaries = new Map<number, Summary>();
     // functions whose summary is final (none: they take no lock); an ops target not in it is still pending
@@ -339,11 +342,11 @@ export class Project {
     const order = sccOrder(this.fns.length, edges);
     this.onPhase?.('checking', 0, total);
     for (const scc of order) {
-      if (this.onPhase && (done += scc.length) % 256 < scc.length) this.onPhase('checking', done, total);
       // a recursive cycle: summarise its members a few rounds first (silently), so each sees the others
       if ((scc.length > 1 && scc.length <= MAX_SCC_ROUNDS_SIZE) || edges[scc[0]].includes(scc[0]))
         this.presummarise(scc, linker, summaries);
       for (const id of scc) {
+        if (this.onPhase && ++done % 64 === 0) this.onPhase('checking', done, total);
         const f = this.fns[id];
         if (!this.touches(f, linker, summaries)) {
           settled.add(id);

@@ -159,7 +159,7 @@ function warmStart(
     }
     if (it.seq % 500 === 0) o.progress?.(it.seq, items.length, 'hashing');
   }
-  o.progress?.(items.length, items.length, 'loading');
+  o.progress?.(0, 1, 'loading');
   const warm = snapshots.get(
     SnapshotCache.treeHash([...items.map((i) => ({ rel: i.rel, hash: i.hash ?? 'unreadable' })), ...buildFiles]),
     isAnalysis,
@@ -193,7 +193,7 @@ function arrivals(
         o.onFirst?.(partial.analysis(o.root));
       }
     }
-    if (++done % 50 === 0) o.progress?.(done, items.length, 'parsing');
+    if (++done % 10 === 0) o.progress?.(done, items.length, 'parsing');
   };
   const queue = first
     ? [...items.filter((i) => firstSeqs.has(i.seq)), ...items.filter((i) => !firstSeqs.has(i.seq))]
@@ -296,6 +296,7 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
   const key = cacheDir ? keyFor(o.settings, o.grammar?.dir || undefined) : '';
   // 1. hashes, and the warm start
   const items: PoolItem[] = files.map((abs, seq) => ({ seq, abs, rel: rel(abs) }));
+  o.progress?.(0, files.length, cacheDir ? 'hashing' : 'parsing');
   const build = readBuildFacts(
     o.root,
     items.map((i) => i.rel),
@@ -329,6 +330,7 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
   // 2. records
   const project = new Project(undefined, o.settings);
   project.setBuild(build.facts);
+  o.progress?.(0, files.length, 'parsing'); // the workers start: a line to repeat until the first records are in
   const { result, extracted } = await extractRecords(items, o, jobs, { dir: cacheDir, key }, project, build.facts);
   o.progress?.(files.length, files.length, 'parsing');
   const tExtract = performance.now();
