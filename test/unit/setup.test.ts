@@ -34,5 +34,7 @@ test('npm run test:quick: the unit and fixture tests, without the type check or 
   const quick = pkg.scripts['test:quick'];
   assert.ok(quick, 'no test:quick script');
   assert.match(quick, /build\.mjs --no-check/);
-  assert.match(quick, /node --test test\/out\/unit\/$/);
+  assert.match(quick, /node scripts\/test-quick\.mjs$/);
+  const script = fs.readFileSync(path.join(root, 'scripts', 'test-quick.mjs'), 'utf8');
+  assert.match(script, /test', 'out', 'unit'/, 'only test/out/unit/: no CLI, LSP, packaging, soak or corpus runs');
 });
