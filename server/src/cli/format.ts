@@ -27,8 +27,14 @@ export interface RunStats {
   skipped: { file: string; reason: string }[];
   /** Functions a budget stopped (not analysed, so no finding can come from them), with the budget. */
   incomplete?: Incomplete[];
-  /** Whole-tree mode: the tree root, how many files were indexed, indirect calls left unresolved. */
+  /**
+   * Whole-tree mode: the tree root, how many files were indexed, and how many indirect calls (through a
+   * function pointer or an ops table) had too many or no candidate targets to be followed (docs/findings.md,
+   * "How calls are followed"): a measure of reach, not of findings.
+   */
   indexed?: { root: string; files: number; indirectUnresolved: number };
+  /** The findings shown, per kind (most first). */
+  kinds?: Record<string, number>;
   /** Findings left out because a baseline file lists them. */
   baselined?: number;
   /** The least confidence shown (`--confidence`), and the findings per level shown and not shown. */

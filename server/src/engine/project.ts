@@ -11,6 +11,7 @@
  */
 import * as path from 'node:path';
 import { type Summary, provisionalSummary, releasesItself } from './absint';
+import { SCOPES, ScopeCalls } from './scopes';
 import { LockOrder, type OrderWitness, lockClass, unsuppressed } from './checks';
 import type { FunctionIR, OpsSlot } from './ir';
 import {
@@ -31,8 +32,6 @@ import {
   type FileStats,
   type Finding,
   type FindingKind,
-  NOFAULT_SCOPE,
-  NOFS_SCOPE,
   type Settings,
   applySeverity,
   catalogFor,
@@ -81,6 +80,12 @@ export class Project {
   private readonly exports = new Map<string, Set<string>>();
   /** How the kernel's build links the files (kbuild.ts); none: every directory is one built-in unit. */
   private build: BuildFacts = new Map();
+  /**
+   * Told where a whole-tree analysis is: `linking` (calls resolved, the call graph ordered), then `checking`
+   * with the functions analysed so far of all (every few hundred functions, synchronously: a reporter that
+   * prints must do so from here, as no timer runs meanwhile).
+   */
+  onPhase?: (phase: 'linking' | 'checking', done: number, total: number) => void;
 
   /** `grammar` is needed only by addFile: records extracted elsewhere need none. */
   constructor(
@@ -332,10 +337,16 @@ export class Project {
     const wantOrder = opts.lockOrder !== false && this.settings.severity['lock-order-inversion'] !== 'off';
     const lockOrder = new LockOrder();
     const observed = wantOrder || opts.orderGraph !== undefined ? lockOrder : undefined;
+    const total = this.fns.length;
+    this.onPhase?.('linking', 0, 4);
     this.classify();
     this.provisionals.clear();
+    this.onPhase?.('linking', 1, 4);
     const linker = new Linker(this.linkFns(), this.slots);
+    this.onPhase?.('linking', 2, 4);
     const edges = linker.edges();
+    this.onPhase?.('linking', 3, 4);
+    let done = 0;
     const summaries = new Map<number, Summary>();
     // functions whose summary is final (none: they take no lock); an ops target not in it is still pending
     const settled = new Set<number>();
@@ -351,12 +362,15 @@ export class Project {
     // members of recursive cycles too large to be summarised in rounds: each is summarised once, maybe before
     // its own callees in the cycle
     const once = new Set<number>();
-    for (const scc of sccOrder(this.fns.length, edges)) {
+    const order = sccOrder(this.fns.length, edges);
+    this.onPhase?.('checking', 0, total);
+    for (const scc of order) {
       // a recursive cycle: summarise its members a few rounds first (silently), so each sees the others
       if ((scc.length > 1 && scc.length <= MAX_SCC_ROUNDS_SIZE) || edges[scc[0]].includes(scc[0]))
         this.presummarise(scc, linker, summaries);
       else if (scc.length > 1) for (const id of scc) once.add(id);
       for (const id of scc) {
+        if (this.onPhase && ++done % 64 === 0) this.onPhase('checking', done, total);
         const f = this.fns[id];
         if (!this.touches(f, linker, summaries)) {
           settled.add(id);
@@ -457,46 +471,6 @@ export class Project {
     if (this.classified) return;
     for (const f of this.fns) this.types.classify(f.ir, f.vars);
     this.classified = true;
-  }
-}
-
-const SCOPES = [NOFS_SCOPE, NOFAULT_SCOPE];
-
-/**
- * Which task-state scopes (`memalloc_nofs`, `pagefault_disabled`) each caller holds at every call it makes to a
- * callee: a transaction started in a caller puts the helpers it calls in its nofs scope.
- */
-class ScopeCalls {
-  /** By callee, by caller: the scopes held at every call (the intersection). */
-  private readonly calls = new Map<number, Map<number, Set<string>>>();
-  private readonly known = new Map<string, boolean>();
-
-  add(caller: number, callee: number, held: readonly string[]): void {
-    let m = this.calls.get(callee);
-    if (!m) this.calls.set(callee, (m = new Map()));
-    const here = held.filter((h) => SCOPES.includes(h));
-    const before = m.get(caller);
-    m.set(caller, new Set(before ? here.filter((h) => before.has(h)) : here));
-  }
-
-  /**
-   * Is function `id` always called inside scope `key`: it is in no ops table (the VFS calls those outside any),
-   * it has callers, and each calls it inside the scope or is itself always called inside it. A cycle, or a chain
-   * deeper than a few calls, says no.
-   */
-  onEntry(id: number, key: string, linker: Linker, path: number[] = []): boolean {
-    const memo = `${id}:${key}`;
-    const k = this.known.get(memo);
-    if (k !== undefined) return k;
-    const callers = new Set(linker.callers[id]);
-    let yes = !linker.tablesOf.has(id) && callers.size > 0 && path.length < 8;
-    for (const c of callers) {
-      if (!yes) break;
-      if (this.calls.get(id)?.get(c)?.has(key)) continue;
-      yes = !path.includes(c) && c !== id && this.onEntry(c, key, linker, [...path, id]);
-    }
-    if (!path.length || yes) this.known.set(memo, yes);
-    return yes;
   }
 }
 
