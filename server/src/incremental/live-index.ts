@@ -130,6 +130,7 @@ function summaryKey(s: Summary | null | undefined): string {
     s.forbidden.map((f) => [f.call, f.template]),
     s.requires.map((r) => r.template),
     !!s.sleeps,
+    (s.sleepsIf ?? []).map((w) => [w.gfp, w.when]),
     s.conditional,
   ]);
 }

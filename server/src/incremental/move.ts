@@ -133,14 +133,24 @@ export function moveSummary(s: Summary, file: string, map: (line: number) => num
   const forbidden = each(s.forbidden);
   const deferred = each(s.deferred);
   const sleeps = s.sleeps ? steps(s.sleeps) : undefined;
+  const sleepsIf = s.sleepsIf ? each(s.sleepsIf) : undefined;
   if (lost) return undefined;
   if (
     acquires === s.acquires &&
     requires === s.requires &&
     forbidden === s.forbidden &&
     deferred === s.deferred &&
-    sleeps === s.sleeps
+    sleeps === s.sleeps &&
+    sleepsIf === s.sleepsIf
   )
     return s;
-  return { ...s, acquires, requires, forbidden, deferred, ...(sleeps ? { sleeps } : {}) };
+  return {
+    ...s,
+    acquires,
+    requires,
+    forbidden,
+    deferred,
+    ...(sleeps ? { sleeps } : {}),
+    ...(sleepsIf ? { sleepsIf } : {}),
+  };
 }

@@ -192,7 +192,19 @@ export function calleeMarkdown(name: string, s: Summary, resolve?: (d: Deferred)
     out.push('', `**Needs held:** ${s.requires.map((r) => `${code(r.ref.display)} (${neededFor(r)})`).join(', ')}`);
   if (s.sleeps?.length)
     out.push('', `**May sleep:** ${s.sleeps[s.sleeps.length - 1].note} at ${where(s.sleeps[s.sleeps.length - 1])}`);
+  else if (s.sleepsIf?.length)
+    out.push('', `**May sleep, depending on its arguments:** ${s.sleepsIf.map(sleepsWhen).join('; ')}`);
   return out.length > 1 ? out.join('\n') : `${out[0]}: takes no lock, does not sleep as far as lockscope sees`;
+}
+
+/** A sleep under a condition its callers decide, in words: `if flags {1} allow blocking, when {2} is true`. */
+function sleepsWhen(w: NonNullable<Summary['sleepsIf']>[number]): string {
+  const last = w.witness[w.witness.length - 1];
+  const parts = [
+    ...(w.gfp !== undefined ? [`if flags ${code(w.gfp)} allow blocking`] : []),
+    ...(w.when ?? []).map((t) => `when ${code(t.test)} is ${t.value ? 'true' : 'false'}`),
+  ];
+  return `${parts.join(', ')} (${last ? `${last.note} at ${where(last)}` : 'inside'})`;
 }
 
 /** Inline code in hover Markdown. */

@@ -6,7 +6,17 @@
  */
 import { type LockFact, type State, aliasKeys, isHeld, mentions, pushTrail } from './domain';
 import { type EdgeGuard, type Op, displayOfKey } from '../ir';
-import { type Observer, type TransferContext, acquire, escape, findFact, release, sleep, withLock } from './transfer';
+import {
+  type Observer,
+  type TransferContext,
+  acquire,
+  escape,
+  findFact,
+  release,
+  sleep,
+  sleepIf,
+  withLock,
+} from './transfer';
 import { callSummary, indirectCall } from './calls';
 
 /** Apply one operation; undefined means the path ends here (a call that does not return). */
@@ -55,7 +65,8 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
     case 'release-handed':
       return releaseHanded(s, op);
     case 'sleep':
-      return sleep(s, op.via, op.site, obs);
+      if (op.gfp === undefined) return sleep(s, op.via, op.site, obs);
+      return sleepIf(s, `${op.via}(.., ${op.gfp})`, { gfp: op.gfp }, op.site, obs);
     case 'forbid': {
       const hit = findFact(s, op.lock);
       if (hit && isHeld(hit[1])) obs?.forbidden?.(op, hit[1], s);

@@ -4,13 +4,12 @@
  * against what the caller holds (recursive locking through any depth of calls), and calls through
  * function-pointer fields resolved in the context of the function being checked.
  */
-import type { Mode } from '../model';
+import { type Mode, gfpBlocks, gfpText, privateLockClass } from '../model';
 import { type State, isHeld } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { Summary } from './transfer';
 import { normaliseExpr, rootIdentifier } from '../ir';
 import { flagLocks, symbolicLock } from '../ir';
-import type { Macros } from '../syntax';
 import {
   type Acquisition,
   type Deferred,
@@ -23,27 +22,15 @@ import {
   nestable,
   release,
   sleep,
+  sleepIf,
 } from './transfer';
 import type { PathStep } from '../model';
 import type { Facts } from './domain';
 import { type TaskFact, assumeAll, factsAtCall, unionFacts, whenOf } from './taskstate';
+import { type ParamTest, decide, evaluateTest, substitute } from './conditions';
 
 /** How deep indirect calls found inside indirect targets are followed. */
 const MAX_INDIRECT_DEPTH = 3;
-
-/** `{0}->i_rwsem` with the call's arguments; undefined when an argument cannot be named. */
-export function substitute(template: string, args: readonly (string | undefined)[]): string | undefined {
-  let missing = false;
-  const out = template.replace(/\{(\d+)\}/g, (_m, i: string) => {
-    const a = args[Number(i)];
-    if (a === undefined) {
-      missing = true;
-      return '?';
-    }
-    return `(${a})`;
-  });
-  return missing ? undefined : normaliseExpr(out);
-}
 
 function displayFor(key: string, ref: LockRef): string {
   return ref.display.startsWith('&') ? `&${key}` : key.startsWith('*') ? key.slice(1) : key;
@@ -101,14 +88,14 @@ function canon(key: string, ctx: TransferContext): string {
  */
 function checkInside(
   s: State,
-  taken: { inst: Instance; subclass?: string; witness: PathStep[]; when?: TaskFact[] }[],
+  taken: { inst: Instance; subclass?: string; witness: PathStep[]; when?: TaskFact[]; tests?: ParamTest[] }[],
   via: string,
   site: Site,
   ctx: TransferContext,
   obs: Observer | undefined,
   record: boolean,
 ): State | undefined {
-  for (const { inst, subclass, witness, when } of taken) {
+  for (const { inst, subclass, witness, when, tests } of taken) {
     const inner: Op & { k: 'acquire' } = {
       k: 'acquire',
       lock: inst.ref,
@@ -125,7 +112,7 @@ function checkInside(
     if (inst.classOnly) {
       // the instance was lost on the way (a local the caller cannot name): two objects of one class
       // are not a deadlock by themselves, so this is kept for summaries only, not reported
-      if (record) obs?.acquired?.(inner, s, via, witness, when);
+      if (record) obs?.acquired?.(inner, s, via, witness, when, tests);
       continue;
     }
     const hit = findFact(s, inst.ref);
@@ -135,7 +122,7 @@ function checkInside(
         return undefined;
       }
     } else if (record && (!hit || hit[1].status === 'released')) {
-      obs?.acquired?.(inner, s, via, witness, when);
+      obs?.acquired?.(inner, s, via, witness, when, tests);
     }
   }
   void ctx;
@@ -144,7 +131,9 @@ function checkInside(
 
 /**
  * A summary's acquisitions at a call, each with its instance; those the task's state rules out here (`facts`
- * contradict their `when`: the callee takes the lock only when the task is not marked, and it is) are left out.
+ * contradict their `when`: the callee takes the lock only when the task is not marked, and it is) are left out,
+ * and so are those taken only under a test of a parameter the call's arguments (or the caller's facts) decide
+ * the other way.
  */
 function acquisitions(
   list: Acquisition[],
@@ -153,47 +142,18 @@ function acquisitions(
   prefix: PathStep[],
   facts?: Facts,
 ) {
-  return list.flatMap((a) =>
-    a.when && facts && !assumeAll(facts, a.when)
-      ? []
-      : instantiate(a.template, a.ref, a.mode, args, ctx).map((inst) => ({
-          inst,
-          subclass: a.subclass,
-          witness: [...prefix, ...a.witness],
-          ...(a.when ? { when: a.when } : {}),
-        })),
-  );
-}
-
-/**
- * A parameter test with the call's arguments: `{0}` alone is the argument's truth; `{1}&NAME` is true
- * when NAME is one of the flags or-ed into the argument (flags are distinct bits). Undefined when the
- * argument is not a constant we can read.
- */
-export function evaluateTest(
-  test: string,
-  args: readonly (string | undefined)[],
-  macros?: Macros,
-): boolean | undefined {
-  const m = /^\{(\d+)\}(?:&([A-Za-z_]\w*))?$/.exec(test);
-  if (!m) return undefined;
-  const arg = args[Number(m[1])];
-  if (arg === undefined) return undefined;
-  const a = normaliseExpr(arg);
-  if (!m[2]) {
-    if (/^(0|false|NULL)$/.test(a)) return false;
-    if (/^([1-9]\d*|true)$/.test(a)) return true;
-    const v = macros?.value(a);
-    return v === undefined ? undefined : v !== 0;
-  }
-  // with the macros' values (masks, aliases), else by name: flags are distinct bits
-  const av = macros?.value(a);
-  const fv = macros?.value(m[2]);
-  if (av !== undefined && fv !== undefined) return (av & fv) !== 0;
-  const flags = a.replace(/[()]/g, '').split('|');
-  if (a === '0') return false;
-  if (!flags.every((f) => /^[A-Z_][A-Z0-9_]*$/.test(f))) return undefined;
-  return flags.includes(m[2]);
+  return list.flatMap((a) => {
+    if (a.when && facts && !assumeAll(facts, a.when)) return [];
+    const tests = decide(a.if, args, ctx.macros, facts);
+    if (!tests) return [];
+    return instantiate(a.template, a.ref, a.mode, args, ctx).map((inst) => ({
+      inst,
+      subclass: a.subclass,
+      witness: [...prefix, ...a.witness],
+      ...(a.when ? { when: a.when } : {}),
+      ...(tests.length ? { tests } : {}),
+    }));
+  });
 }
 
 /**
@@ -352,9 +312,41 @@ function checkRequired(
     } else if (!hit && ctx.acquiredKeys.has(k)) {
       obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, 'not-taken');
     } else if (!hit) {
+      const why = unowned(s, lock, r, ctx);
+      if (why) obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, why);
       obs?.requirement?.(lock, r.via, s, site, callee, r.witness);
     }
   }
+}
+
+/** Assertions of the kernel's own whose lock names a requirement can be trusted to carry up (not `__releases`). */
+const KERNEL_ASSERT = /^(lockdep_assert|assert_spin_locked|WARN_ON|BUG_ON)/;
+
+/** Calls a requirement passes up through and still names its lock reliably. */
+const MAX_REQUIREMENT_HOPS = 4;
+
+/**
+ * A required lock no caller can be holding: a lock of the filesystem's own, in a method the VFS calls (the VFS
+ * never takes it). Only for a kernel assertion inside the function's own filesystem a few calls down (a
+ * requirement carried further, or out of another subsystem, names its lock too loosely to stand alone), and not
+ * when a lock of the same class is held here (the same object under another name, perhaps). Objects the
+ * function obtained itself are not counted: their locks are often taken by the lookup (a btrfs path's nodes)
+ * under names the requirement does not carry.
+ */
+function unowned(s: State, lock: LockRef, r: Summary['requires'][number], ctx: TransferContext): 'entry' | undefined {
+  if (!ctx.entryPoint || !privateLockClass(lock.class)) return undefined;
+  const home = ctx.home;
+  if (home === undefined || !KERNEL_ASSERT.test(r.via)) return undefined;
+  if (r.witness.filter((w) => w.note.startsWith('calls ')).length > MAX_REQUIREMENT_HOPS) return undefined;
+  if (!r.witness.every((w) => w.file.startsWith(`${home}/`))) return undefined;
+  const member = /->([A-Za-z_][\w.]*)$/.exec(lock.key)?.[1];
+  for (const f of s.locks.values()) {
+    if (!isHeld(f)) continue;
+    if (lock.class && f.ref.class === lock.class) return undefined;
+    if (member && f.ref.key.endsWith(`->${member}`)) return undefined;
+  }
+  const root = rootIdentifier(lock.key.replace(/^\*/, ''));
+  return root && !ctx.locals.has(root) ? 'entry' : undefined;
 }
 
 export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferContext, obs?: Observer): State | undefined {
@@ -364,6 +356,7 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
   checkForbidden(s, sum.forbidden, args, op.callee, op.site, ctx, obs, [], true);
   checkRequired(s, sum, args, op.callee, op.site, ctx, obs);
   if (sum.sleeps) sleep(s, `${op.callee}()`, op.site, obs, op.callee, sum.sleeps);
+  sleepsIf(s, sum, args, op, ctx, obs);
   // locks the callee takes inside: a caller already holding one deadlocks
   let cur = checkInside(s, acquisitions(sum.acquires, args, ctx, [], s.facts), op.callee, op.site, ctx, obs, true);
   if (!cur) return undefined;
@@ -380,6 +373,47 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
     if (cur.locks.has(k)) cur = escape(cur, [k], undefined, ctx);
   }
   return cur;
+}
+
+/**
+ * A callee that sleeps only under a condition: allocation flags it is given that allow blocking (GFP_KERNEL
+ * sleeps, GFP_ATOMIC does not) and tests of its parameters, decided with the call's arguments. What they
+ * leave open (flags or tests of the caller's own variables) passes up to the caller's summary.
+ */
+function sleepsIf(
+  s: State,
+  sum: Summary,
+  args: readonly (string | undefined)[],
+  op: Op & { k: 'call' },
+  ctx: TransferContext,
+  obs?: Observer,
+): void {
+  for (const w of sum.sleepsIf ?? []) {
+    const when = decide(w.when, args, ctx.macros, s.facts);
+    if (!when) continue;
+    let gfp: string | undefined;
+    if (w.gfp !== undefined) {
+      const given = substitute(w.gfp, args);
+      if (given === undefined) continue;
+      const g = canon(given, ctx);
+      const blocks = gfpBlocks(g);
+      if (blocks === false) continue;
+      if (blocks === undefined) gfp = g;
+    }
+    const given = w.gfp !== undefined && gfp === undefined ? substitute(w.gfp, args) : undefined;
+    const what = `${op.callee}()${given !== undefined ? ` with flags ${gfpText(given)}` : ''}`;
+    if (gfp === undefined && !when.length) sleep(s, what, op.site, obs, op.callee, w.witness);
+    else
+      sleepIf(
+        s,
+        what,
+        { ...(gfp !== undefined ? { gfp } : {}), ...(when.length ? { when } : {}) },
+        op.site,
+        obs,
+        op.callee,
+        w.witness,
+      );
+  }
 }
 
 /** The callee's indirect calls, resolved in the context of the function being checked and passed up. */

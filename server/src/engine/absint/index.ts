@@ -1,6 +1,7 @@
 /** The absint stage: see docs/ARCHITECTURE.md. */
 export * from './apply';
 export * from './calls';
+export * from './conditions';
 export * from './domain';
 export * from './solver';
 export * from './summarise';

@@ -4,8 +4,8 @@
  * interprocedural engine (call graph over the tree) builds on this shape.
  */
 import { type LockFact, type State, retKind } from './domain';
-import type { FunctionIR, LockRef, RetClass, Site } from '../ir';
-import { rootIdentifier } from '../ir';
+import type { FunctionIR, LockRef, Op, RetClass, Site } from '../ir';
+import { normaliseExpr, rootIdentifier } from '../ir';
 import { type Solution, runNode } from './solver';
 import type {
   Acquisition,
@@ -18,7 +18,9 @@ import type {
 } from './transfer';
 import { NAME_PATTERNS, type PathStep, returnsLockedCall } from '../model';
 import type { ReleasedFirst } from './entry';
-import { acquiredWhen, deferredWhen } from './taskstate';
+import { type TaskFact, acquiredWhen, deferredWhen } from './taskstate';
+import { type ParamTest, allOf, commonTests, pathTests, paramTemplate, relativeTests } from './conditions';
+import { SleepsFound } from './sleeps';
 
 /** States leaving the function, one per path class, at each return, with what that return returns. */
 export function exitStates(sol: Solution, ctx: TransferContext): State[] {
@@ -43,27 +45,29 @@ function exits(sol: Solution, ctx: TransferContext): { state: State; ret: RetCla
  * `1`/`true` vs `0`/`false` (held when nonzero), or `0` vs `-errno` (held when zero).
  */
 function returnSplit(rets: { state: State; ret: RetClass | undefined }[], key: string): 'nonzero' | 'zero' | undefined {
-  const held = rets.filter((e) => e.state.locks.get(key)?.status === 'held' && !e.state.locks.get(key)?.ifFact);
+  const held = rets.filter(
+    (e) => e.state.locks.get(key)?.status === 'held' && (!e.state.locks.get(key)?.ifFact || passedOn(e, key)),
+  );
   const not = rets.filter((e) => !e.state.locks.has(key) || e.state.locks.get(key)?.status === 'released');
   if (!held.length || !not.length || held.length + not.length !== rets.length) return undefined;
-  const kh = new Set(held.map((e) => retKind(e.ret, e.state)));
+  const kh = new Set(held.map((e) => passedOn(e, key) ?? retKind(e.ret, e.state)));
   const kn = new Set(not.map((e) => retKind(e.ret, e.state)));
   if ([...kh].every((k) => k === 'true') && [...kn].every((k) => k === 'false' || k === 'error')) return 'nonzero';
   if ([...kh].every((k) => k === 'false') && [...kn].every((k) => k === 'error')) return 'zero';
   return undefined;
 }
 
-/** Every parameter named in `text` becomes `{i}`; undefined when it names a local. */
-export function paramTemplate(text: string, ir: FunctionIR): string | undefined {
-  let bad = false;
-  const out = text.replace(/(->|\.)?\b([A-Za-z_]\w*)\b/g, (m, sel: string | undefined, id: string) => {
-    if (sel) return m;
-    const i = ir.params.indexOf(id);
-    if (i >= 0) return `{${i}}`;
-    if (ir.locals.has(id)) bad = true;
-    return m;
-  });
-  return bad ? undefined : out;
+/**
+ * An exit returning the very result that decides whether it holds `key` (`return foo_trylock(x);`, the lock
+ * held where the callee's result is nonzero): it returns nonzero (`true`) exactly when it holds it, or zero.
+ */
+function passedOn(e: { state: State; ret: RetClass | undefined }, key: string): 'true' | 'false' | undefined {
+  const f = e.state.locks.get(key);
+  if (f?.status !== 'held' || !f.ifFact || e.ret?.k !== 'expr') return undefined;
+  if (normaliseExpr(e.ret.text) !== f.ifFact.text) return undefined;
+  // a lock on the object the callee returns (`return pmd_lock_if_huge(..)`) is not a lock on what it was given
+  if (key.includes(f.ifFact.text)) return undefined;
+  return f.ifFact.value ? 'true' : 'false';
 }
 
 /** Relativise a lock for a summary, keeping a symbolic lock's argument texts as templates. */
@@ -96,7 +100,7 @@ function stepAt(ir: FunctionIR, site: Site, note: string): PathStep {
 /** What `inside` collects while it replays a function, keyed so that each lock or call is kept once. */
 interface Inside {
   requires: Map<string, Requirement>;
-  sleeps?: PathStep[];
+  sleeps: SleepsFound;
   acquires: Map<string, Acquisition>;
   forbidden: Map<string, ForbiddenInside>;
   deferred: Map<string, Deferred>;
@@ -129,36 +133,66 @@ const checkersOnly = {
   releaseHeld: checkerReports,
 };
 
+/**
+ * A lock taken from not held (here, or inside `via` along `inner`), for the summary: once per lock, under the
+ * task facts and parameter tests common to every path that takes it.
+ */
+function recordAcquired(
+  ir: FunctionIR,
+  acquires: Map<string, Acquisition>,
+  a: {
+    op: Op & { k: 'acquire' };
+    st: State;
+    via?: string;
+    inner?: PathStep[];
+    innerWhen?: TaskFact[];
+    innerTests?: ParamTest[];
+  },
+): void {
+  const { op, st, via, inner, innerWhen, innerTests } = a;
+  const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
+  const ref = relativeRef(op.lock, ir);
+  if (!ref) return;
+  const id = template ?? `class:${op.lock.class ?? op.lock.key}`;
+  const when = acquiredWhen(ir, st, op.site, innerWhen, acquires.get(id));
+  // taken only under tests of the parameters (here, or the callee's left open by this call)
+  const tests = allOf(relativeTests(innerTests, ir), pathTests(ir, st));
+  const old = acquires.get(id);
+  if (old) {
+    // another path takes it too: under what both paths test
+    if (old.if) {
+      const both = commonTests(old.if, tests);
+      if (both.length) old.if = both;
+      else delete old.if;
+    }
+    return;
+  }
+  if (template === undefined && !op.lock.class) return;
+  const step = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
+  acquires.set(id, {
+    template,
+    ref,
+    mode: op.mode,
+    subclass: op.subclass,
+    witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS),
+    ...when,
+    ...(tests.length ? { if: tests } : {}),
+  });
+}
+
 /** An observer that records into `found` what a summary of `ir` says happens inside it. */
 function insideObserver(ir: FunctionIR, found: Inside): Observer {
   const { requires, acquires, forbidden, deferred } = found;
   return {
     ...checkersOnly,
-    acquired(op, st, via, inner, innerWhen) {
-      const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
-      const ref = relativeRef(op.lock, ir);
-      if (!ref) return;
-      const id = template ?? `class:${op.lock.class ?? op.lock.key}`;
-      const when = acquiredWhen(ir, st, op.site, innerWhen, acquires.get(id));
-      if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
-      const step = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
-      acquires.set(id, {
-        template,
-        ref,
-        mode: op.mode,
-        subclass: op.subclass,
-        witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS),
-        ...when,
-      });
+    acquired(op, st, via, inner, innerWhen, innerTests) {
+      recordAcquired(ir, acquires, { op, st, via, inner, innerWhen, innerTests });
     },
     maySleep(what, st, site, via, inner) {
-      // only the function's own sleeps, and not after it dropped a lock its caller holds (drop-and-retake
-      // helpers sleep with the caller's spinlock released): a caller's atomic section meets exactly these
-      if (found.sleeps || via || [...st.locks.values()].some((f) => f.status === 'dropped')) return;
-      found.sleeps = [
-        stepAt(ir, site, via ? `calls ${via}(), which may sleep` : `${what} may sleep`),
-        ...(inner ?? []),
-      ].slice(0, MAX_WITNESS);
+      found.sleeps.sleep(what, st, site, via, inner);
+    },
+    maySleepIf(what, cond, st, site, via, inner) {
+      found.sleeps.sleepIf(what, cond, st, site, via, inner);
     },
     requirement(lock, req, _s, site, callee, inner) {
       const template = relativise(lock.key, ir);
@@ -218,13 +252,20 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
 function inside(
   sol: Solution,
   ctx: TransferContext,
-): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires' | 'sleeps'> {
+): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires' | 'sleeps' | 'sleepsIf'> {
   const ir = sol.ir;
-  const found: Inside = { requires: new Map(), acquires: new Map(), forbidden: new Map(), deferred: new Map() };
+  const found: Inside = {
+    requires: new Map(),
+    acquires: new Map(),
+    forbidden: new Map(),
+    deferred: new Map(),
+    sleeps: new SleepsFound(ir),
+  };
   const { requires, acquires, forbidden, deferred } = found;
   const observer = insideObserver(ir, found);
   const quiet = { ...ctx, tainted: new Set<string>() };
   for (const id of sol.order) {
+    found.sleeps.node = id;
     for (const s of sol.inStates[id]) runNode(ir, id, s, quiet, observer);
   }
   // __must_hold(x) / __releases(x): the caller holds x on entry
@@ -254,7 +295,7 @@ function inside(
     deferred: [...deferred.values()],
     forbidden: [...forbidden.values()],
     requires: [...requires.values()],
-    ...(found.sleeps ? { sleeps: found.sleeps } : {}),
+    ...found.sleeps.result(),
   };
 }
 
@@ -328,7 +369,26 @@ function paramSplit(
 
 function trustedAcquirer(ir: FunctionIR, key: string): boolean {
   if (NAME_PATTERNS.acquirer.test(ir.name)) return true;
-  return ir.annotations.acquires.some((keys) => keys.includes(key));
+  if (ir.annotations.acquires.some((keys) => keys.includes(key))) return true;
+  return thinWrapper(ir, key);
+}
+
+/**
+ * A wrapper that takes a lock on what it is given and hands that object to nothing else (`foo_down_read(sem)`
+ * around `down_read(&sem->rwsem)`): no callee it cannot see may have released the lock, so it returns holding it.
+ */
+function thinWrapper(ir: FunctionIR, key: string): boolean {
+  const root = rootIdentifier(key.replace(/^\*/, ''));
+  if (!root || !ir.params.includes(root)) return false;
+  const named = new RegExp(`(^|[^A-Za-z0-9_])${root}(?![A-Za-z0-9_])`);
+  for (const n of ir.nodes) {
+    for (const op of n.ops) {
+      if (op.k === 'icall') return false;
+      if (op.k === 'call' && op.args.some((a) => named.test(a))) return false;
+      if (op.k === 'escape' && (op.roots?.includes(root) || op.keys.some((k) => named.test(k)))) return false;
+    }
+  }
+  return true;
 }
 
 /**
@@ -424,9 +484,11 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
     const deltas = new Set<number>();
     let fact;
     let undecided = false;
-    for (const s of exitList) {
+    for (const e of rets) {
+      const s = e.state;
       const f = s.locks.get(key);
-      if (f?.ifFact) undecided = true;
+      // held only where a callee's result says so: undecided, unless this exit returns that result
+      if (f?.ifFact && !passedOn(e, key)) undecided = true;
       const d = f?.status === 'held' ? 1 : f?.status === 'dropped' ? -1 : 0;
       deltas.add(d);
       if (d) fact = f;
@@ -446,7 +508,9 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
       if (d > 0 && !trustedAcquirer(ir, key)) sum.conditional.push(template);
       else if (d) sum.effects.push({ template, ref, delta: d as 1 | -1, mode: fact.mode });
     } else {
-      const cond = deltas.size === 2 ? paramSplit(ir, exitList, key) : undefined;
+      // an exit that holds the lock only as its callee's result says is trylock-style, not a parameter's doing
+      const passes = rets.some((e) => passedOn(e, key));
+      const cond = deltas.size === 2 && !passes ? paramSplit(ir, exitList, key) : undefined;
       const ref = relativeRef(fact.ref, ir);
       // trylock-style only for helpers that say they lock: others that keep a lock on success often
       // hand it over through an out-parameter the caller unlocks under another name (hfs_find_init)
@@ -463,7 +527,8 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
           when: cond.when,
           otherwise: cond.otherwise,
         });
-      } else if (onReturn && ref && ref.kind !== 'range') {
+      } else if (onReturn && ref && ref.kind !== 'range' && (!passes || /\{\d+\}/.test(template))) {
+        // (a result passed on from a callee names its lock through what the caller gave, or it is not the caller's)
         // range bounds are rarely nameable by the caller
         sum.effects.push({ template, ref, delta: 1, mode: fact.mode, onReturn });
       } else {

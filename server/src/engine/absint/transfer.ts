@@ -11,6 +11,7 @@ import type { PathStep } from '../model';
 import { displayOfKey, rootIdentifier } from '../ir';
 import type { Macros } from '../syntax';
 import type { TaskFact } from './taskstate';
+import type { ParamTest } from './conditions';
 
 /** A lock a function takes inside; `template` names it relative to the parameters, when it can. */
 export interface Acquisition {
@@ -21,6 +22,14 @@ export interface Acquisition {
   witness: PathStep[];
   /** Taken only on paths where the task's state (`current->…`, as on entry) reads so (taskstate.ts). */
   when?: TaskFact[];
+  /** Taken only on paths where these tests of the parameters read so (conditions.ts). */
+  if?: ParamTest[];
+}
+
+/** What a sleep depends on that only a caller decides: allocation flags it is given, tests of its parameters. */
+export interface SleepCondition {
+  gfp?: string;
+  when?: ParamTest[];
 }
 
 /** A lock the function needs its caller to hold (an assert or annotation, here or in a callee). */
@@ -68,6 +77,12 @@ export interface Summary {
   /** It may sleep, with one witness path (from a sleeping call or lock, through callees). */
   sleeps?: PathStep[];
   /**
+   * It sleeps only under a condition its callers decide (when it does not sleep regardless): allocation flags
+   * it is given that allow blocking (`gfp`, relative to the parameters: `{1}`, `{1}|__GFP_ZERO`) and tests of
+   * its parameters on the path (`when`), evaluated with the caller's arguments at each call. One witness each.
+   */
+  sleepsIf?: (SleepCondition & { witness: PathStep[] })[];
+  /**
    * Net effects on exit; `when` makes one depend on a parameter test (`if (flags & X_LOCK)`, `if (unlock)`),
    * evaluated at the call with the argument when it is a constant, and `otherwise` applies if it is false.
    */
@@ -99,6 +114,12 @@ export interface IndirectTarget {
   pending?: boolean;
 }
 
+/**
+ * Why a required lock is missing at a call: released earlier on the path; not taken on this path while others
+ * take it; or a lock of the filesystem's own in a method the VFS calls (`entry`: the VFS never holds it).
+ */
+export type MissingWhy = 'released' | 'not-taken' | 'entry';
+
 export interface Observer {
   /** `classOnly`: the instance could not be followed through the calls; the lock class matches. */
   recursive(
@@ -119,12 +140,17 @@ export interface Observer {
     site: Site,
     callee: string,
     inner: PathStep[],
-    why: 'released' | 'not-taken',
+    why: MissingWhy,
   ): void;
   /** Something that may sleep (`what`), here or inside `via` along `inner`, with `atomic` held. */
   sleepInAtomic?(what: string, atomic: LockFact, s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** Something that may sleep, with no atomic section held here: for the summary. */
   maySleep?(what: string, s: State, site: Site, via?: string, inner?: PathStep[]): void;
+  /**
+   * Something that sleeps only under `cond` (in this function's terms: allocation flags, tests of what it was
+   * given), which only a caller decides: for the summary.
+   */
+  maySleepIf?(what: string, cond: SleepCondition, s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** A forbidden call made (here, or inside `via` along `inner`) while `held` is held. */
   forbidden?(op: Op & { k: 'forbid' }, held: LockFact, s: State, via?: string, inner?: PathStep[]): void;
   /** A forbidden call whose lock is not held here, for the summary. */
@@ -139,7 +165,14 @@ export interface Observer {
    * A lock taken from not held (for summaries); `inner` is the callee's witness when taken in a callee, `when`
    * the task facts the callee takes it under.
    */
-  acquired?(op: Op & { k: 'acquire' }, s: State, via?: string, inner?: PathStep[], when?: TaskFact[]): void;
+  acquired?(
+    op: Op & { k: 'acquire' },
+    s: State,
+    via?: string,
+    inner?: PathStep[],
+    when?: TaskFact[],
+    tests?: ParamTest[],
+  ): void;
   doubleUnlock(op: Op & { k: 'release' }, prev: LockFact, s: State): void;
   /** A release of a lock this path never took nor was told the caller holds. */
   releaseUnknown(op: Op & { k: 'release' }, s: State): void;
@@ -169,6 +202,10 @@ export interface TransferContext {
   canon?(key: string): string;
   /** Integer macros of the tree, to evaluate flag tests at call sites. */
   macros?: Macros;
+  /** The VFS method the function is installed as (`foo_file_operations.unlocked_ioctl`): entered without its locks. */
+  entryPoint?: string;
+  /** The directory of the function's filesystem (`fs/foo`): where its own requirements come from. */
+  home?: string;
 }
 
 export function findFact(s: State, ref: LockRef): [string, LockFact] | undefined {
@@ -280,10 +317,12 @@ export function acquire(
 
 /**
  * A held lock that may be the same object as `key` under another name: the same field reached
- * through another pointer (`old->x` for `new->x`, `op->orig->x` for `op->new->x`).
+ * through another pointer (`old->x` for `new->x`, `op->orig->x` for `op->new->x`, `SB(dir)->s.rw` for
+ * `SB(inode)->s.rw`).
  */
 function aliasOf(s: State, key: string, _root: string): string | undefined {
-  const field = /->([A-Za-z_]\w*)$/.exec(key)?.[1];
+  // the member path after the last pointer (`->i_lock`, `->cp_rwsem.internal_rwsem`)
+  const field = /->([A-Za-z_][\w.]*)$/.exec(key)?.[1];
   if (!field) return undefined;
   for (const [k, f] of s.locks) {
     if (k === key || !isHeld(f)) continue;
@@ -360,6 +399,27 @@ export function sleep(s: State, what: string, site: Site, obs?: Observer, via?: 
   const atomic = [...s.locks.values()].find((f) => isHeld(f) && ATOMIC_KINDS.has(f.ref.kind));
   if (atomic) obs?.sleepInAtomic?.(what, atomic, s, site, via, inner);
   else obs?.maySleep?.(what, s, site, via, inner);
+  return s;
+}
+
+/**
+ * Something that sleeps only under `cond`, which this function does not decide. Flags it cannot read are not
+ * taken to block (as with a direct allocation); a test of a parameter left open is taken to hold where an
+ * atomic section is held. Otherwise recorded, under its condition, for the summary.
+ */
+export function sleepIf(
+  s: State,
+  what: string,
+  cond: SleepCondition,
+  site: Site,
+  obs?: Observer,
+  via?: string,
+  inner?: PathStep[],
+): State {
+  const atomic = [...s.locks.values()].find((f) => isHeld(f) && ATOMIC_KINDS.has(f.ref.kind));
+  if (atomic) {
+    if (cond.gfp === undefined) obs?.sleepInAtomic?.(what, atomic, s, site, via, inner);
+  } else obs?.maySleepIf?.(what, cond, s, site, via, inner);
   return s;
 }
 

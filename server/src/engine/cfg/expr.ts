@@ -4,19 +4,29 @@
  * short-circuit `&&`/`||`, facts) are cond.ts, the layer above.
  */
 import type { Node } from 'web-tree-sitter';
-import {
-  BLOCKING_GFP,
-  type LockPrimitive,
-  type Mode,
-  NAME_PATTERNS,
-  decidedByResult,
-  forbiddenLockKind,
-} from '../model';
+import { type LockPrimitive, type Mode, NAME_PATTERNS, gfpBlocks, decidedByResult, forbiddenLockKind } from '../model';
 import { GraphBuilder, constantText, constantValue, siteOf, unparen } from './base';
 import type { LockRef } from '../ir';
 import { callArgs, calleeName } from '../syntax';
 import { applyTemplate, displayOfKey, keyOfPointer, normaliseExpr } from '../ir';
 import { flagLocks, symbolicLock } from '../ir';
+
+/**
+ * Waits that return only when their condition holds (include/linux/wait.h, wait_bit.h): not the interruptible,
+ * killable or timed ones, which may return without it.
+ */
+const WAITS_UNTIL = new Set(['wait_event', 'wait_event_idle', 'wait_event_freezable', 'wait_var_event']);
+
+/**
+ * Reference drops that say whether the count reached zero (include/linux/refcount.h, atomic.h, kref.h): true
+ * when the last reference went.
+ */
+const DROPS_LAST = /(^|_)dec_and_(test|lock|lock_irqsave|mutex_lock|raw_lock)$|^kref_put(_lock|_mutex)?$/;
+
+/** Is `v` a call that drops a reference and is true when it was the last (`refcount_dec_and_test(&x->ref)`)? */
+export function dropsLast(v: Node): boolean {
+  return v.type === 'call_expression' && DROPS_LAST.test(calleeName(v) ?? '');
+}
 
 /** Assertions that stop the kernel when their condition is true (include/asm-generic/bug.h). */
 const BUGS = new Set(['BUG_ON', 'VM_BUG_ON']);
@@ -105,6 +115,7 @@ export abstract class ExprBuilder extends GraphBuilder {
     const left = n.childForFieldName('left');
     const right = n.childForFieldName('right');
     const name = left?.type === 'identifier' ? left.text : undefined;
+    if (name) this.noteLastRef(name, n.childForFieldName('operator')?.text === '=' ? right : null);
     if (right && name && n.childForFieldName('operator')?.text === '=' && this.tryAssign(name, right, n)) return;
     if (right) this.expr(right);
     // storing an object somewhere (`op->vnode = vnode`) hands its locks to whoever reads it there
@@ -196,6 +207,16 @@ export abstract class ExprBuilder extends GraphBuilder {
       // catalog assertion macros, and a filesystem's own by name: *bug_on* (must be false), *assert* (must be true)
       const am = this.ctx.catalog.assertion(name);
       if (am && args[0] && this.assertion(args[0], am.negated, n)) return;
+      // wait_event(wq, cond) returns only once its condition is true (a trylock there has succeeded)
+      if (WAITS_UNTIL.has(name) && args.length === 2) {
+        this.sleepsAndForbidden(n, name, args);
+        const again = this.newNode('stmt', n);
+        const done = this.newNode('join', n);
+        this.nodes[again].ops.push({ k: 'noreturn', via: name, site: siteOf(n) });
+        this.cond(args[1], done, again);
+        this.cur = done;
+        return;
+      }
       // BUG_ON(!rl): the kernel stops where the condition holds, so past it the condition is false
       if (BUGS.has(name) && args.length === 1 && this.factable(unparen(args[0]))) {
         const dead = this.newNode('stmt', n);
@@ -305,8 +326,11 @@ export abstract class ExprBuilder extends GraphBuilder {
     const sleeper = this.ctx.catalog.sleeper(name);
     if (sleeper) {
       const gfp = sleeper.gfp === undefined ? undefined : args[sleeper.gfp]?.text;
-      if (sleeper.gfp === undefined || (gfp !== undefined && BLOCKING_GFP.test(gfp)))
-        this.emit({ k: 'sleep', via: name, site: siteOf(n) }, n);
+      const blocks = gfp === undefined ? sleeper.gfp === undefined : gfpBlocks(gfp);
+      if (blocks) this.emit({ k: 'sleep', via: name, site: siteOf(n) }, n);
+      // flags from a variable: decided where they come from (a parameter: at the calls)
+      else if (blocks === undefined && gfp !== undefined)
+        this.emit({ k: 'sleep', via: name, site: siteOf(n), gfp: normaliseExpr(gfp) }, n);
     }
     const rule = this.ctx.catalog.forbiddenCall(name);
     if (rule) {
@@ -529,6 +553,15 @@ export abstract class ExprBuilder extends GraphBuilder {
       );
     }
     return true;
+  }
+
+  /** Variables holding whether a reference drop was the last (`zero = refcount_dec_and_test(..)`). */
+  protected readonly lastRefVars = new Set<string>();
+
+  /** `name` now holds `value`: whether it says a last reference went. */
+  protected noteLastRef(name: string, value: Node | null): void {
+    if (value && dropsLast(unparen(value))) this.lastRefVars.add(name);
+    else this.lastRefVars.delete(name);
   }
 
   protected assign(name: string, value: Node, at: Node): void {

@@ -88,8 +88,11 @@ export type Op =
       reads?: string[];
     }
   | { k: 'noreturn'; via: string; site: Site }
-  /** A call that may sleep. */
-  | { k: 'sleep'; via: string; site: Site }
+  /**
+   * A call that may sleep. `gfp`: its allocation flags name a variable (`kmalloc(n, gfp)`): it sleeps only if
+   * they allow blocking, which the caller's argument decides where the flags are a parameter.
+   */
+  | { k: 'sleep'; via: string; site: Site; gfp?: string }
   /** A call that must not happen while `lock` is held (a forbidden-call rule). */
   | { k: 'forbid'; call: string; lock: LockRef; reason: string; site: Site }
   /**
@@ -105,6 +108,8 @@ export interface EdgeGuard {
   acquire?: Op & { k: 'acquire' };
   /** A note for the path ("mutex_trylock fails"). */
   note?: string;
+  /** This outcome drops the last reference (`refcount_dec_and_test` true, `--x->count` zero): release paths. */
+  lastRef?: true;
   site?: Site;
 }
 

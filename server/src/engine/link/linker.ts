@@ -177,6 +177,8 @@ export function busy(s: Summary | undefined): boolean {
       s.deferred.length > 0 ||
       s.conditional.length > 0 ||
       s.forbidden.length > 0 ||
-      !!s.sleeps)
+      s.requires.length > 0 ||
+      !!s.sleeps ||
+      !!s.sleepsIf?.length)
   );
 }

@@ -2,6 +2,7 @@
 export * from './catalog';
 export * from './config';
 export * from './findings';
+export * from './gfp';
 export * from './globs';
 export * from './kinds';
 export * from './vfs';

@@ -1,0 +1,189 @@
+/**
+ * What a summary says about sleeping: that the function may sleep (its own sleeps and its callees', to any
+ * depth), with one witness path, or that it sleeps only under a condition its callers decide (allocation flags
+ * it is given, tests of its parameters). Not after the path dropped a lock its caller holds: a drop-and-retake
+ * helper sleeps with the caller's spinlock released. A sleep reached only where the last reference goes, or
+ * only on the way to an error return, says so on its witness (PathStep.only): callers that hold another
+ * reference, or do not fail, may never get there, so findings through it are less sure.
+ */
+import type { FunctionIR, Site } from '../ir';
+import type { State } from './domain';
+import { type PathStep, gfpText } from '../model';
+import type { SleepCondition, Summary } from './transfer';
+import { type ParamTest, allOf, paramTemplate, pathTests, relativeTests } from './conditions';
+
+/** Witness paths are cut at this many steps. */
+const MAX_WITNESS = 40;
+
+/** Distinct conditions a summary keeps sleeps under (`sleepsIf`). */
+const MAX_SLEEPS_IF = 4;
+
+/** What the replay found about sleeping, and where it is (the node being replayed). */
+export class SleepsFound {
+  private sleeps?: PathStep[];
+  private readonly conditional = new Map<string, SleepCondition & { witness: PathStep[] }>();
+  private readonly kinds: NodeKinds;
+  /** The node being replayed. */
+  node = -1;
+
+  constructor(private readonly ir: FunctionIR) {
+    this.kinds = nodeKinds(ir);
+  }
+
+  /** Something that may sleep here (or inside `via`, along `inner`). */
+  sleep(what: string, st: State, site: Site, via?: string, inner?: PathStep[]): void {
+    if (this.droppedCallers(st)) return;
+    this.record({}, st, this.step(site, via ? `calls ${via}(), which may sleep` : `${what} may sleep`), inner);
+  }
+
+  /** Something that sleeps only under `cond` (in this function's terms). */
+  sleepIf(what: string, cond: SleepCondition, st: State, site: Site, via?: string, inner?: PathStep[]): void {
+    if (this.droppedCallers(st)) return;
+    let gfp: string | undefined;
+    if (cond.gfp !== undefined) {
+      gfp = paramTemplate(cond.gfp, this.ir);
+      // flags of a local or a global: no caller decides them
+      if (gfp === undefined || !/\{\d+\}/.test(gfp)) return;
+    }
+    const note = via
+      ? cond.gfp !== undefined
+        ? `calls ${via}() with flags ${gfpText(cond.gfp)}, which may sleep`
+        : `calls ${via}(), which may sleep`
+      : `${what} may sleep if ${cond.gfp !== undefined ? gfpText(cond.gfp) : 'its flags'} allows blocking`;
+    const when = relativeTests(cond.when, this.ir);
+    this.record({ ...(gfp !== undefined ? { gfp } : {}), when }, st, this.step(site, note), inner);
+  }
+
+  /** The summary's part. */
+  result(): Pick<Summary, 'sleeps' | 'sleepsIf'> {
+    if (this.sleeps) return { sleeps: this.sleeps };
+    return this.conditional.size ? { sleepsIf: [...this.conditional.values()] } : {};
+  }
+
+  private step(site: Site, note: string): PathStep {
+    const only = this.kinds.lastRefOnly.has(this.node)
+      ? 'the last reference is dropped'
+      : this.kinds.errorOnly.has(this.node)
+        ? 'it goes on to return an error'
+        : undefined;
+    return {
+      file: this.ir.file,
+      line: site.line,
+      column: site.column,
+      function: this.ir.name,
+      note,
+      ...(only ? { only } : {}),
+    };
+  }
+
+  private record(cond: { gfp?: string; when?: ParamTest[] }, st: State, step: PathStep, inner?: PathStep[]): void {
+    const witness = [step, ...(inner ?? [])].slice(0, MAX_WITNESS);
+    const gfp = cond.gfp ?? blockingGuard(this.ir, st);
+    const when = allOf(cond.when ?? [], pathTests(this.ir, st));
+    if (gfp === undefined && !when.length) {
+      // one witness; a sure one (not only on a release or error path) wins over one that is not
+      if (!this.sleeps || (sure(witness) && !sure(this.sleeps))) this.sleeps = witness;
+      return;
+    }
+    const key = JSON.stringify([gfp, when]);
+    if (this.conditional.has(key) || this.conditional.size >= MAX_SLEEPS_IF) return;
+    this.conditional.set(key, { ...(gfp !== undefined ? { gfp } : {}), ...(when.length ? { when } : {}), witness });
+  }
+
+  /**
+   * Has the path dropped a lock its caller holds (what it calls now runs without that lock)? So has a function
+   * that declares it releases one (`__releases(x)`) where x is no longer known held: the name it was held by
+   * may have been lost on the way (a local initialised from the parameter).
+   */
+  private droppedCallers(st: State): boolean {
+    for (const f of st.locks.values()) if (f.status === 'dropped') return true;
+    for (const keys of this.ir.annotations.releases) {
+      const key = this.ir.canon ? this.ir.canon(keys[0]) : keys[0];
+      const f = st.locks.get(key) ?? st.locks.get(keys[0]);
+      if (!f || (f.status !== 'caller' && f.status !== 'held')) return true;
+    }
+    return false;
+  }
+}
+
+/** Is no step of a witness taken only on a release or error path? */
+function sure(witness: readonly PathStep[]): boolean {
+  return !witness.some((s) => s.only);
+}
+
+/**
+ * Flags of a parameter the path has tested to allow blocking (`gfpflags_allow_blocking(gfp)`, `gfp &
+ * __GFP_DIRECT_RECLAIM`): what sleeps there sleeps only for callers whose flags do. Relative to the parameters.
+ */
+function blockingGuard(ir: FunctionIR, st: State): string | undefined {
+  const first = st.facts.conj[0];
+  if (!first) return undefined;
+  for (const [text, value] of first) {
+    if (!value || st.facts.get(text) !== true) continue;
+    const m = /^gfpflags_allow_blocking\((.+)\)$/.exec(text) ?? /^\(?(.+?)\)?&__GFP_(?:DIRECT_)?RECLAIM$/.exec(text);
+    const template = m ? paramTemplate(m[1], ir) : undefined;
+    if (template !== undefined && /\{\d+\}/.test(template)) return template;
+  }
+  return undefined;
+}
+
+interface NodeKinds {
+  /** Nodes reached only through an outcome that drops the last reference. */
+  lastRefOnly: Set<number>;
+  /** Nodes from which every path returns an error (or does not return). */
+  errorOnly: Set<number>;
+}
+
+const kindsCache = new WeakMap<FunctionIR, NodeKinds>();
+
+/** Which nodes lie only on release paths, and which only on the way to an error return. */
+function nodeKinds(ir: FunctionIR): NodeKinds {
+  const known = kindsCache.get(ir);
+  if (known) return known;
+  // reached from the entry without an edge that drops the last reference
+  const plain = new Set<number>([ir.entry]);
+  const work = [ir.entry];
+  while (work.length) {
+    const id = work.pop()!;
+    for (const e of ir.nodes[id]?.succ ?? []) {
+      if (e.guard?.lastRef || plain.has(e.to)) continue;
+      plain.add(e.to);
+      work.push(e.to);
+    }
+  }
+  // reaching a return that is not an error (void, success, a value we cannot classify)
+  const preds = new Map<number, number[]>();
+  for (const n of ir.nodes) for (const e of n.succ) preds.set(e.to, [...(preds.get(e.to) ?? []), n.id]);
+  const fine = new Set<number>();
+  const back: number[] = [];
+  let returns = 0;
+  for (const n of ir.nodes) {
+    // a return that is not an error, or the end of the body reached without one
+    let root = n.kind !== 'return' && n.succ.some((e) => e.to === ir.exit);
+    if (n.kind === 'return') {
+      returns++;
+      root = !((n.ret?.k === 'const' || n.ret?.k === 'expr') && n.ret.error);
+    }
+    if (root) {
+      fine.add(n.id);
+      back.push(n.id);
+    }
+  }
+  while (back.length) {
+    const id = back.pop()!;
+    for (const p of preds.get(id) ?? []) {
+      if (fine.has(p)) continue;
+      fine.add(p);
+      back.push(p);
+    }
+  }
+  const lastRefOnly = new Set<number>();
+  const errorOnly = new Set<number>();
+  for (const n of ir.nodes) {
+    if (!plain.has(n.id)) lastRefOnly.add(n.id);
+    if (returns && !fine.has(n.id)) errorOnly.add(n.id);
+  }
+  const kinds = { lastRefOnly, errorOnly };
+  kindsCache.set(ir, kinds);
+  return kinds;
+}
