@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type CodeAction, CodeActionKind, type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { FunctionInfo } from '../engine/file';
-import { type Finding, type HeldLock, type PathStep, kindInfo, renderMessage } from '../engine/model';
+import { type Finding, type HeldLock, type PathStep, blockingFlags, kindInfo, renderMessage } from '../engine/model';
 import type { Acquisition, Deferred, IndirectTarget, Summary } from '../engine/absint';
 
 const SEVERITY: Record<Finding['severity'], DiagnosticSeverity> = {
@@ -200,10 +200,12 @@ export function calleeMarkdown(name: string, s: Summary, resolve?: (d: Deferred)
 /** A sleep under a condition its callers decide, in words: `if flags {1} allow blocking, when {2} is true`. */
 function sleepsWhen(w: NonNullable<Summary['sleepsIf']>[number]): string {
   const last = w.witness[w.witness.length - 1];
-  const parts = [
-    ...(w.gfp !== undefined ? [`if flags ${code(w.gfp)} allow blocking`] : []),
-    ...(w.when ?? []).map((t) => `when ${code(t.test)} is ${t.value ? 'true' : 'false'}`),
-  ];
+  const parts = w.when.map((t) => {
+    const flags = blockingFlags(t.test);
+    return flags !== undefined
+      ? `if flags ${code(flags)} ${t.value ? 'allow' : 'do not allow'} blocking`
+      : `when ${code(t.test)} is ${t.value ? 'true' : 'false'}`;
+  });
   return `${parts.join(', ')} (${last ? `${last.note} at ${where(last)}` : 'inside'})`;
 }
 

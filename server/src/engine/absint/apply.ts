@@ -18,6 +18,8 @@ import {
   withLock,
 } from './transfer';
 import { callSummary, indirectCall } from './calls';
+import { evalGuards } from './guard';
+import { blockingTest } from '../model';
 
 /** Apply one operation; undefined means the path ends here (a call that does not return). */
 export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer): State | undefined {
@@ -65,8 +67,7 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
     case 'release-handed':
       return releaseHanded(s, op);
     case 'sleep':
-      if (op.gfp === undefined) return sleep(s, op.via, op.site, obs);
-      return sleepIf(s, `${op.via}(.., ${op.gfp})`, { gfp: op.gfp }, op.site, obs);
+      return op.gfp === undefined ? sleep(s, op.via, op.site, obs) : sleepUnderFlags(s, op, ctx, obs);
     case 'forbid': {
       const hit = findFact(s, op.lock);
       if (hit && isHeld(hit[1])) obs?.forbidden?.(op, hit[1], s);
@@ -95,7 +96,13 @@ function assign(s: State, op: Extract<Op, { k: 'assign' }>, ctx: TransferContext
       else ctx.tainted.add(k);
     }
   }
-  const facts = s.facts.assign(op.name, op.value, op.constText, op.sameTruth, op);
+  let facts = s.facts.assign(op.name, op.value, op.constText, op.sameTruth, op);
+  // `p = foo_alloc_path()`: what the callee says of the object it returns (`{ret}->need_sem` set) holds of `p`
+  const callee = op.rhs ? /^([A-Za-z_]\w*)\(/.exec(op.rhs)?.[1] : undefined;
+  for (const g of (callee && ctx.summaryOf(callee)?.retFacts) || []) {
+    const next = facts.assume(g.test.split('{ret}').join(op.name), g.value);
+    if (next) facts = next;
+  }
   // `ret = foo_trylock(x)`: a lock held if the call succeeded is now held if `ret` says so; `p = foo_new_locked(x)`:
   // the lock on the object it returned is named through `p`, and held if `p` (or `!IS_ERR(p)`) says so
   if (op.rhs) {
@@ -191,4 +198,15 @@ export function applyGuard(s: State, g: EdgeGuard | undefined, ctx: TransferCont
     cur = { ...cur, trail: pushTrail(cur.trail, g.site.line, g.site.column, g.note) };
   }
   return cur;
+}
+
+/**
+ * An allocation with flags from a variable (`kmalloc(n, gfp)`): it sleeps under the guard that the flags allow
+ * blocking, unless the path has tested them already (`if (gfpflags_allow_blocking(gfp))`).
+ */
+function sleepUnderFlags(s: State, op: Op & { k: 'sleep' }, ctx: TransferContext, obs?: Observer): State {
+  const open = evalGuards([{ test: blockingTest(op.gfp ?? ''), value: true }], [], s.facts, ctx.macros);
+  if (!open) return s;
+  if (!open.length) return sleep(s, op.via, op.site, obs);
+  return sleepIf(s, `${op.via}(.., ${op.gfp})`, open, op.site, obs);
 }

@@ -4,7 +4,7 @@
  * against what the caller holds (recursive locking through any depth of calls), and calls through
  * function-pointer fields resolved in the context of the function being checked.
  */
-import { type Mode, gfpBlocks, gfpText, privateLockClass } from '../model';
+import { type Mode, gfpText, privateLockClass } from '../model';
 import { type State, isHeld } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { Summary } from './transfer';
@@ -26,8 +26,9 @@ import {
 } from './transfer';
 import type { PathStep } from '../model';
 import type { Facts } from './domain';
-import { type TaskFact, assumeAll, factsAtCall, unionFacts, whenOf } from './taskstate';
-import { type ParamTest, decide, evaluateTest, substitute } from './conditions';
+import { factsAtCall, unionFacts } from './taskstate';
+import { type Guard, evalGuard, evalGuards, evaluateTest, substitute, whenOf } from './guard';
+import { guardFlags } from './sleeps';
 
 /** How deep indirect calls found inside indirect targets are followed. */
 const MAX_INDIRECT_DEPTH = 3;
@@ -88,14 +89,14 @@ function canon(key: string, ctx: TransferContext): string {
  */
 function checkInside(
   s: State,
-  taken: { inst: Instance; subclass?: string; witness: PathStep[]; when?: TaskFact[]; tests?: ParamTest[] }[],
+  taken: { inst: Instance; subclass?: string; witness: PathStep[]; when?: Guard[] }[],
   via: string,
   site: Site,
   ctx: TransferContext,
   obs: Observer | undefined,
   record: boolean,
 ): State | undefined {
-  for (const { inst, subclass, witness, when, tests } of taken) {
+  for (const { inst, subclass, witness, when } of taken) {
     const inner: Op & { k: 'acquire' } = {
       k: 'acquire',
       lock: inst.ref,
@@ -112,7 +113,7 @@ function checkInside(
     if (inst.classOnly) {
       // the instance was lost on the way (a local the caller cannot name): two objects of one class
       // are not a deadlock by themselves, so this is kept for summaries only, not reported
-      if (record) obs?.acquired?.(inner, s, via, witness, when, tests);
+      if (record) obs?.acquired?.(inner, s, via, witness, when);
       continue;
     }
     const hit = findFact(s, inst.ref);
@@ -122,7 +123,7 @@ function checkInside(
         return undefined;
       }
     } else if (record && (!hit || hit[1].status === 'released')) {
-      obs?.acquired?.(inner, s, via, witness, when, tests);
+      obs?.acquired?.(inner, s, via, witness, when);
     }
   }
   void ctx;
@@ -130,10 +131,9 @@ function checkInside(
 }
 
 /**
- * A summary's acquisitions at a call, each with its instance; those the task's state rules out here (`facts`
- * contradict their `when`: the callee takes the lock only when the task is not marked, and it is) are left out,
- * and so are those taken only under a test of a parameter the call's arguments (or the caller's facts) decide
- * the other way.
+ * A summary's acquisitions at a call, each with its instance; those whose guard is false here (the callee takes
+ * the lock only when its argument is not NULL, and it is NULL; only when the task is not marked, and it is)
+ * are left out, and the others carry what of their guard is still open (guard.ts).
  */
 function acquisitions(
   list: Acquisition[],
@@ -143,15 +143,13 @@ function acquisitions(
   facts?: Facts,
 ) {
   return list.flatMap((a) => {
-    if (a.when && facts && !assumeAll(facts, a.when)) return [];
-    const tests = decide(a.if, args, ctx.macros, facts);
-    if (!tests) return [];
+    const open = !a.when ? [] : facts ? evalGuards(a.when, args, facts, ctx.macros) : a.when;
+    if (!open) return [];
     return instantiate(a.template, a.ref, a.mode, args, ctx).map((inst) => ({
       inst,
       subclass: a.subclass,
       witness: [...prefix, ...a.witness],
-      ...(a.when ? { when: a.when } : {}),
-      ...(tests.length ? { tests } : {}),
+      ...whenOf(open),
     }));
   });
 }
@@ -167,6 +165,11 @@ function heldThrough(s: State, test: string, args: readonly (string | undefined)
   const p = canon(ptr, ctx);
   for (const [k, f] of s.locks) if (isHeld(f) && k.startsWith(`${p}->`)) return true;
   return undefined;
+}
+
+/** How many calls below the function being checked a deferred indirect call is made (its witness's calls). */
+export function deferredHops(d: Pick<Deferred, 'witness'>): number {
+  return d.witness.filter((w) => w.note.startsWith('calls ')).length;
 }
 
 /** Resolve an indirect call (found here, or deferred by a callee) in the current context and check its targets. */
@@ -203,7 +206,7 @@ function resolveTargets(
 ): State | undefined {
   let cur: State | undefined = s;
   const last = d.witness[d.witness.length - 1];
-  const hops = d.witness.filter((w) => w.note.startsWith('calls ')).length;
+  const hops = deferredHops(d);
   for (const t of ctx.indirect?.(d.field, hops, d.recvType) ?? []) {
     const note = `->${d.field} resolves to ${t.summary.name} (${t.via})`;
     const by = t.by ? { resolvedBy: t.by } : {};
@@ -301,6 +304,9 @@ function checkRequired(
   obs: Observer | undefined,
 ): void {
   for (const r of sum.requires) {
+    // needed only under a guard this call decides false: not needed here
+    const open = r.when ? evalGuards(r.when, args, s.facts, ctx.macros) : [];
+    if (!open) continue;
     const key = substitute(r.template, args);
     if (key === undefined) continue;
     const k = canon(key, ctx);
@@ -314,7 +320,7 @@ function checkRequired(
     } else if (!hit) {
       const why = unowned(s, lock, r, ctx);
       if (why) obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, why);
-      obs?.requirement?.(lock, r.via, s, site, callee, r.witness);
+      obs?.requirement?.(lock, r.via, s, site, callee, r.witness, open);
     }
   }
 }
@@ -376,9 +382,10 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
 }
 
 /**
- * A callee that sleeps only under a condition: allocation flags it is given that allow blocking (GFP_KERNEL
- * sleeps, GFP_ATOMIC does not) and tests of its parameters, decided with the call's arguments. What they
- * leave open (flags or tests of the caller's own variables) passes up to the caller's summary.
+ * A callee that sleeps only under a guard (guard.ts): allocation flags it is given that allow blocking
+ * (GFP_KERNEL sleeps, GFP_ATOMIC does not), tests of its parameters or the task, decided with the call's
+ * arguments and the caller's facts. What they leave open (flags or tests of the caller's own variables) passes
+ * up to the caller's summary.
  */
 function sleepsIf(
   s: State,
@@ -389,30 +396,14 @@ function sleepsIf(
   obs?: Observer,
 ): void {
   for (const w of sum.sleepsIf ?? []) {
-    const when = decide(w.when, args, ctx.macros, s.facts);
-    if (!when) continue;
-    let gfp: string | undefined;
-    if (w.gfp !== undefined) {
-      const given = substitute(w.gfp, args);
-      if (given === undefined) continue;
-      const g = canon(given, ctx);
-      const blocks = gfpBlocks(g);
-      if (blocks === false) continue;
-      if (blocks === undefined) gfp = g;
-    }
-    const given = w.gfp !== undefined && gfp === undefined ? substitute(w.gfp, args) : undefined;
+    const open = evalGuards(w.when, args, s.facts, ctx.macros);
+    if (!open) continue;
+    // the flags that made it sleep, when the call's arguments decided them (`with flags GFP_NOFS`)
+    const flags = guardFlags(w.when);
+    const given = flags !== undefined && guardFlags(open) === undefined ? substitute(flags, args) : undefined;
     const what = `${op.callee}()${given !== undefined ? ` with flags ${gfpText(given)}` : ''}`;
-    if (gfp === undefined && !when.length) sleep(s, what, op.site, obs, op.callee, w.witness);
-    else
-      sleepIf(
-        s,
-        what,
-        { ...(gfp !== undefined ? { gfp } : {}), ...(when.length ? { when } : {}) },
-        op.site,
-        obs,
-        op.callee,
-        w.witness,
-      );
+    if (!open.length) sleep(s, what, op.site, obs, op.callee, w.witness);
+    else sleepIf(s, what, open, op.site, obs, op.callee, w.witness);
   }
 }
 
@@ -461,7 +452,10 @@ function applyEffects(
     // a parameter test decides the effect: evaluate it with the argument, if it is a constant
     let e = e0;
     if (e0.when) {
-      const v = evaluateTest(e0.when.test, args, ctx.macros) ?? heldThrough(cur, e0.when.test, args, ctx);
+      const v =
+        evaluateTest(e0.when.test, args, ctx.macros) ??
+        heldThrough(cur, e0.when.test, args, ctx) ??
+        decided(evalGuard({ test: e0.when.test, value: true }, args, cur.facts, ctx.macros));
       if (v === undefined) {
         const key = substitute(e0.template, args);
         if (key !== undefined) {
@@ -503,6 +497,7 @@ function applyEffects(
               ...next,
               locks: new Map(next.locks).set(ref.key, {
                 ...f,
+                ...(e.handed ? { status: 'handed' as const, handedFrom: 'held' as const } : {}),
                 ifFact: { text: op.text, value: e.onReturn === 'nonzero' },
               }),
             }
@@ -524,6 +519,9 @@ function applyEffects(
   }
   return cur;
 }
+
+/** A guard test's value when decided. */
+const decided = (r: boolean | Guard | undefined): boolean | undefined => (typeof r === 'boolean' ? r : undefined);
 
 /** A summary's name for the object the function returns. */
 const RET = '{ret}';

@@ -1,10 +1,10 @@
 /** The absint stage: see docs/ARCHITECTURE.md. */
 export * from './apply';
 export * from './calls';
-export * from './conditions';
 export * from './domain';
 export * from './solver';
 export * from './summarise';
 export * from './transfer';
 export * from './entry';
 export * from './taskstate';
+export * from './guard';

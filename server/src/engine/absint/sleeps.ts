@@ -8,20 +8,29 @@
  */
 import type { FunctionIR, Site } from '../ir';
 import type { State } from './domain';
-import { type PathStep, gfpText } from '../model';
-import type { SleepCondition, Summary } from './transfer';
-import { type ParamTest, allOf, paramTemplate, pathTests, relativeTests } from './conditions';
+import { type PathStep, blockingFlags, blockingTest, gfpText } from '../model';
+import type { Summary } from './transfer';
+import { type Guard, entryGuards, paramTemplate } from './guard';
 
 /** Witness paths are cut at this many steps. */
 const MAX_WITNESS = 40;
 
-/** Distinct conditions a summary keeps sleeps under (`sleepsIf`). */
+/** Distinct guards a summary keeps sleeps under (`sleepsIf`). */
 const MAX_SLEEPS_IF = 4;
+
+/** The allocation flags a guard list makes a sleep depend on, if any (`{1}`, `gfp|__GFP_ZERO`). */
+export function guardFlags(when: readonly Guard[]): string | undefined {
+  for (const g of when) {
+    const f = g.value ? blockingFlags(g.test) : undefined;
+    if (f !== undefined) return f;
+  }
+  return undefined;
+}
 
 /** What the replay found about sleeping, and where it is (the node being replayed). */
 export class SleepsFound {
   private sleeps?: PathStep[];
-  private readonly conditional = new Map<string, SleepCondition & { witness: PathStep[] }>();
+  private readonly conditional = new Map<string, { when: Guard[]; witness: PathStep[] }>();
   private readonly kinds: NodeKinds;
   /** The node being replayed. */
   node = -1;
@@ -33,25 +42,19 @@ export class SleepsFound {
   /** Something that may sleep here (or inside `via`, along `inner`). */
   sleep(what: string, st: State, site: Site, via?: string, inner?: PathStep[]): void {
     if (this.droppedCallers(st)) return;
-    this.record({}, st, this.step(site, via ? `calls ${via}(), which may sleep` : `${what} may sleep`), inner);
+    this.record([], st, site, this.step(site, via ? `calls ${via}(), which may sleep` : `${what} may sleep`), inner);
   }
 
-  /** Something that sleeps only under `cond` (in this function's terms). */
-  sleepIf(what: string, cond: SleepCondition, st: State, site: Site, via?: string, inner?: PathStep[]): void {
+  /** Something that sleeps only under `when` (open guards, in this function's terms). */
+  sleepIf(what: string, when: Guard[], st: State, site: Site, via?: string, inner?: PathStep[]): void {
     if (this.droppedCallers(st)) return;
-    let gfp: string | undefined;
-    if (cond.gfp !== undefined) {
-      gfp = paramTemplate(cond.gfp, this.ir);
-      // flags of a local or a global: no caller decides them
-      if (gfp === undefined || !/\{\d+\}/.test(gfp)) return;
-    }
+    const flags = guardFlags(when);
     const note = via
-      ? cond.gfp !== undefined
-        ? `calls ${via}() with flags ${gfpText(cond.gfp)}, which may sleep`
+      ? flags !== undefined
+        ? `calls ${via}() with flags ${gfpText(flags)}, which may sleep`
         : `calls ${via}(), which may sleep`
-      : `${what} may sleep if ${cond.gfp !== undefined ? gfpText(cond.gfp) : 'its flags'} allows blocking`;
-    const when = relativeTests(cond.when, this.ir);
-    this.record({ ...(gfp !== undefined ? { gfp } : {}), when }, st, this.step(site, note), inner);
+      : `${what} may sleep if ${flags !== undefined ? gfpText(flags) : 'its flags'} allows blocking`;
+    this.record(when, st, site, this.step(site, note), inner);
   }
 
   /** The summary's part. */
@@ -76,18 +79,27 @@ export class SleepsFound {
     };
   }
 
-  private record(cond: { gfp?: string; when?: ParamTest[] }, st: State, step: PathStep, inner?: PathStep[]): void {
+  /**
+   * A sleep under `open` (guards a callee or the allocation left open here) and the guards of this path on entry.
+   * Allocation flags no caller decides (a local's, or a parameter stored to before) are not taken to block.
+   */
+  private record(open: readonly Guard[], st: State, site: Site, step: PathStep, inner?: PathStep[]): void {
     const witness = [step, ...(inner ?? [])].slice(0, MAX_WITNESS);
-    const gfp = cond.gfp ?? blockingGuard(this.ir, st);
-    const when = allOf(cond.when ?? [], pathTests(this.ir, st));
-    if (gfp === undefined && !when.length) {
+    const when = entryGuards(this.ir, st, site, open);
+    for (const g of open) {
+      const flags = blockingFlags(g.test);
+      if (flags === undefined) continue;
+      const t = paramTemplate(blockingTest(flags), this.ir);
+      if (t === undefined || !when.some((w) => w.test === t && w.value === g.value)) return;
+    }
+    if (!when.length) {
       // one witness; a sure one (not only on a release or error path) wins over one that is not
       if (!this.sleeps || (sure(witness) && !sure(this.sleeps))) this.sleeps = witness;
       return;
     }
-    const key = JSON.stringify([gfp, when]);
+    const key = JSON.stringify(when);
     if (this.conditional.has(key) || this.conditional.size >= MAX_SLEEPS_IF) return;
-    this.conditional.set(key, { ...(gfp !== undefined ? { gfp } : {}), ...(when.length ? { when } : {}), witness });
+    this.conditional.set(key, { when, witness });
   }
 
   /**
@@ -109,22 +121,6 @@ export class SleepsFound {
 /** Is no step of a witness taken only on a release or error path? */
 function sure(witness: readonly PathStep[]): boolean {
   return !witness.some((s) => s.only);
-}
-
-/**
- * Flags of a parameter the path has tested to allow blocking (`gfpflags_allow_blocking(gfp)`, `gfp &
- * __GFP_DIRECT_RECLAIM`): what sleeps there sleeps only for callers whose flags do. Relative to the parameters.
- */
-function blockingGuard(ir: FunctionIR, st: State): string | undefined {
-  const first = st.facts.conj[0];
-  if (!first) return undefined;
-  for (const [text, value] of first) {
-    if (!value || st.facts.get(text) !== true) continue;
-    const m = /^gfpflags_allow_blocking\((.+)\)$/.exec(text) ?? /^\(?(.+?)\)?&__GFP_(?:DIRECT_)?RECLAIM$/.exec(text);
-    const template = m ? paramTemplate(m[1], ir) : undefined;
-    if (template !== undefined && /\{\d+\}/.test(template)) return template;
-  }
-  return undefined;
 }
 
 interface NodeKinds {

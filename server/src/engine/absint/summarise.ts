@@ -4,7 +4,7 @@
  * interprocedural engine (call graph over the tree) builds on this shape.
  */
 import { type LockFact, type State, retKind } from './domain';
-import type { FunctionIR, LockRef, Op, RetClass, Site } from '../ir';
+import type { FunctionIR, LockRef, RetClass, Site } from '../ir';
 import { normaliseExpr, rootIdentifier } from '../ir';
 import { type Solution, runNode } from './solver';
 import type {
@@ -16,11 +16,16 @@ import type {
   Summary,
   TransferContext,
 } from './transfer';
-import { NAME_PATTERNS, type PathStep, returnsLockedCall } from '../model';
+import { NAME_PATTERNS, type PathStep } from '../model';
 import type { ReleasedFirst } from './entry';
-import { type TaskFact, acquiredWhen, deferredWhen } from './taskstate';
-import { type ParamTest, allOf, commonTests, pathTests, paramTemplate, relativeTests } from './conditions';
+import { deferredWhen } from './taskstate';
+import { type Guard, guardWhen, paramTemplate } from './guard';
+import { relativeRef, returnedFacts, returnedObjectEffects } from './returned';
 import { SleepsFound } from './sleeps';
+
+export { relativeRef };
+
+export { paramTemplate };
 
 /** States leaving the function, one per path class, at each return, with what that return returns. */
 export function exitStates(sol: Solution, ctx: TransferContext): State[] {
@@ -44,9 +49,13 @@ function exits(sol: Solution, ctx: TransferContext): { state: State; ret: RetCla
  * Trylock-style: exits that hold the lock return success and those that do not return failure —
  * `1`/`true` vs `0`/`false` (held when nonzero), or `0` vs `-errno` (held when zero).
  */
-function returnSplit(rets: { state: State; ret: RetClass | undefined }[], key: string): 'nonzero' | 'zero' | undefined {
+function returnSplit(
+  rets: { state: State; ret: RetClass | undefined }[],
+  key: string,
+  status: 'held' | 'handed' = 'held',
+): 'nonzero' | 'zero' | undefined {
   const held = rets.filter(
-    (e) => e.state.locks.get(key)?.status === 'held' && (!e.state.locks.get(key)?.ifFact || passedOn(e, key)),
+    (e) => e.state.locks.get(key)?.status === status && (!e.state.locks.get(key)?.ifFact || passedOn(e, key)),
   );
   const not = rets.filter((e) => !e.state.locks.has(key) || e.state.locks.get(key)?.status === 'released');
   if (!held.length || !not.length || held.length + not.length !== rets.length) return undefined;
@@ -68,15 +77,6 @@ function passedOn(e: { state: State; ret: RetClass | undefined }, key: string): 
   // a lock on the object the callee returns (`return pmd_lock_if_huge(..)`) is not a lock on what it was given
   if (key.includes(f.ifFact.text)) return undefined;
   return f.ifFact.value ? 'true' : 'false';
-}
-
-/** Relativise a lock for a summary, keeping a symbolic lock's argument texts as templates. */
-export function relativeRef(ref: LockRef, ir: FunctionIR): LockRef | undefined {
-  if (!ref.symbolic) return ref;
-  const obj = paramTemplate(ref.symbolic.obj, ir);
-  const flags = paramTemplate(ref.symbolic.flags, ir);
-  if (obj === undefined || flags === undefined) return undefined;
-  return { ...ref, symbolic: { prim: ref.symbolic.prim, obj, flags } };
 }
 
 /** `inode->i_rwsem` in f(struct inode *inode) becomes `{0}->i_rwsem`; undefined when it names a local. */
@@ -134,49 +134,34 @@ const checkersOnly = {
 };
 
 /**
- * A lock taken from not held (here, or inside `via` along `inner`), for the summary: once per lock, under the
- * task facts and parameter tests common to every path that takes it.
+ * A lock `ir` needs held at `site` (an assert here, or a callee's requirement passed up), under the guard of
+ * this path; seen again on another path, only what both guards say is kept.
  */
-function recordAcquired(
+function recordRequirement(
   ir: FunctionIR,
-  acquires: Map<string, Acquisition>,
-  a: {
-    op: Op & { k: 'acquire' };
+  requires: Map<string, Requirement>,
+  r: {
+    lock: LockRef;
+    req: string;
     st: State;
-    via?: string;
+    site: Site;
+    callee?: string;
     inner?: PathStep[];
-    innerWhen?: TaskFact[];
-    innerTests?: ParamTest[];
+    innerWhen?: Guard[];
   },
 ): void {
-  const { op, st, via, inner, innerWhen, innerTests } = a;
-  const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
-  const ref = relativeRef(op.lock, ir);
-  if (!ref) return;
-  const id = template ?? `class:${op.lock.class ?? op.lock.key}`;
-  const when = acquiredWhen(ir, st, op.site, innerWhen, acquires.get(id));
-  // taken only under tests of the parameters (here, or the callee's left open by this call)
-  const tests = allOf(relativeTests(innerTests, ir), pathTests(ir, st));
-  const old = acquires.get(id);
-  if (old) {
-    // another path takes it too: under what both paths test
-    if (old.if) {
-      const both = commonTests(old.if, tests);
-      if (both.length) old.if = both;
-      else delete old.if;
-    }
-    return;
-  }
-  if (template === undefined && !op.lock.class) return;
-  const step = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
-  acquires.set(id, {
+  const template = relativise(r.lock.key, ir);
+  if (!template) return;
+  const when = guardWhen(ir, r.st, r.site, r.innerWhen, requires.get(template));
+  if (requires.has(template) || requires.size >= 16) return;
+  const step = stepAt(ir, r.site, r.callee ? `calls ${r.callee}()` : `${r.req}: ${r.lock.display} must be held`);
+  requires.set(template, {
     template,
-    ref,
-    mode: op.mode,
-    subclass: op.subclass,
-    witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS),
+    ref: r.lock,
+    via: r.req,
+    witness: [step, ...(r.inner ?? [])].slice(0, MAX_WITNESS),
+    ...(r.callee ? { callee: r.callee } : {}),
     ...when,
-    ...(tests.length ? { if: tests } : {}),
   });
 }
 
@@ -185,27 +170,31 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
   const { requires, acquires, forbidden, deferred } = found;
   return {
     ...checkersOnly,
-    acquired(op, st, via, inner, innerWhen, innerTests) {
-      recordAcquired(ir, acquires, { op, st, via, inner, innerWhen, innerTests });
+    acquired(op, st, via, inner, innerWhen) {
+      const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
+      const ref = relativeRef(op.lock, ir);
+      if (!ref) return;
+      const id = template ?? `class:${op.lock.class ?? op.lock.key}`;
+      const when = guardWhen(ir, st, op.site, innerWhen, acquires.get(id));
+      if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
+      const step = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
+      acquires.set(id, {
+        template,
+        ref,
+        mode: op.mode,
+        subclass: op.subclass,
+        witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS),
+        ...when,
+      });
     },
     maySleep(what, st, site, via, inner) {
       found.sleeps.sleep(what, st, site, via, inner);
     },
-    maySleepIf(what, cond, st, site, via, inner) {
-      found.sleeps.sleepIf(what, cond, st, site, via, inner);
+    maySleepIf(what, when, st, site, via, inner) {
+      found.sleeps.sleepIf(what, when, st, site, via, inner);
     },
-    requirement(lock, req, _s, site, callee, inner) {
-      const template = relativise(lock.key, ir);
-      if (!template || requires.has(template) || requires.size >= 16) return;
-      const step = stepAt(ir, site, callee ? `calls ${callee}()` : `${req}: ${lock.display} must be held`);
-      requires.set(template, {
-        template,
-        ref: lock,
-        via: req,
-        witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS),
-        ...(callee ? { callee } : {}),
-      });
-    },
+    requirement: (lock, req, st, site, callee, inner, innerWhen) =>
+      recordRequirement(ir, requires, { lock, req, st, site, callee, inner, innerWhen }),
     forbidCall(op, _s, via, inner) {
       const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
       if (!template) return;
@@ -367,6 +356,27 @@ function paramSplit(
   return undefined;
 }
 
+/**
+ * Locks the function takes and hands to an owner (`xfs_ilock(); xfs_trans_ijoin(tp, ip, XFS_ILOCK_EXCL)`, the
+ * transaction it returns through an out-parameter) on its success exits, and does not hold on its error exits
+ * (it failed before taking them, or cancelled): the caller holds them through that owner where the result says
+ * success, until the owner lets them go (`xfs_trans_commit`).
+ */
+function handedEffects(ir: FunctionIR, rets: { state: State; ret: RetClass | undefined }[], sum: Summary): void {
+  const keys = new Set<string>();
+  for (const e of rets)
+    for (const [k, f] of e.state.locks) if (f.status === 'handed' && f.handedFrom === 'held') keys.add(k);
+  for (const key of keys) {
+    const template = relativise(key, ir);
+    if (!template || sum.effects.some((e) => e.template === template) || sum.conditional.includes(template)) continue;
+    const onReturn = returnSplit(rets, key, 'handed');
+    const fact = rets.map((e) => e.state.locks.get(key)).find((f) => f?.status === 'handed');
+    const ref = fact && relativeRef(fact.ref, ir);
+    if (!onReturn || !fact || !ref || ref.kind === 'range') continue;
+    sum.effects.push({ template, ref, delta: 1, mode: fact.mode, onReturn, handed: true });
+  }
+}
+
 function trustedAcquirer(ir: FunctionIR, key: string): boolean {
   if (NAME_PATTERNS.acquirer.test(ir.name)) return true;
   if (ir.annotations.acquires.some((keys) => keys.includes(key))) return true;
@@ -416,6 +426,18 @@ function declaredEffects(ir: FunctionIR, sum: Summary): void {
         mode: 'excl',
       });
     }
+  }
+}
+
+/**
+ * A lock declared released (`__releases(x)`, which makes it a requirement) that the body releases only under a
+ * test of a parameter (`if (msg->op == IMPORT) up_read(..)`): the caller needs to hold it only under that test.
+ */
+function guardDeclaredReleases(sum: Summary): void {
+  for (const r of sum.requires) {
+    if (r.via !== '__releases' || r.when) continue;
+    const e = sum.effects.find((x) => x.template === r.template && x.delta < 0 && x.when && !x.otherwise);
+    if (e?.when) r.when = [{ test: e.when.test, value: e.when.value }];
   }
 }
 
@@ -536,57 +558,11 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
       }
     }
   }
+  handedEffects(ir, rets, sum);
   declaredEffects(ir, sum);
+  guardDeclaredReleases(sum);
   returnedObjectEffects(ir, rets, sum, ctx);
+  returnedFacts(ir, rets, sum);
   releasedFirstRequires(ir, first, exitList, sum);
   return sum;
-}
-
-/**
- * Locks on the object the function returns (`mutex_lock(&f->lock); return f;`, `return find_lock_page(..)`
- * kept in a local): every exit holding the lock returns the local it is named through, and every other exit
- * returns NULL (or ERR_PTR) without it. The caller then holds it through the variable it assigns the result
- * to, where that is not NULL (not an ERR_PTR): `{ret}->lock`, held on `nonzero` (`noterr`).
- */
-function returnedObjectEffects(
-  ir: FunctionIR,
-  rets: { state: State; ret: RetClass | undefined }[],
-  sum: Summary,
-  ctx: TransferContext,
-): void {
-  const keys = new Set<string>();
-  for (const e of rets) for (const [k, f] of e.state.locks) if (f.status === 'held') keys.add(k);
-  for (const key of keys) {
-    const root = rootIdentifier(key.replace(/^\*/, ''));
-    if (!root || !ir.locals.has(root) || ir.params.includes(root)) continue;
-    let nulls = false;
-    let errs = false;
-    let fact: LockFact | undefined;
-    const fits = rets.every(({ state, ret }) => {
-      const f = state.locks.get(key);
-      // held, or held once the caller finds the result non-NULL (`p = find_lock_page(..); return p;`)
-      if (f?.status === 'held' && (!f.ifFact || (f.ifFact.text === root && f.ifFact.value))) {
-        fact ??= f;
-        return ret?.k === 'var' && ret.name === root;
-      }
-      if (f && f.status !== 'released') return false;
-      if (ret?.k === 'const') {
-        if (ret.text === 'NULL' || ret.text === '0') return (nulls = true);
-        return ret.error && (errs = true);
-      }
-      if (ret?.k === 'expr' && returnsLockedCall(ctx.catalog, ret.text)) return true; // `return grab_cache_page(..)`
-      if (ret?.k === 'expr') return /^ERR_(PTR|CAST)\(/.test(ret.text) && (errs = true);
-      if (ret?.k !== 'var' || ret.name !== root) return false;
-      if (state.facts.get(root) === false) return (nulls = true);
-      return state.facts.get(`IS_ERR(${root})`) === true && (errs = true);
-    });
-    // a page lock taken by a lookup is often handed to I/O whose completion unlocks it, which is not modelled:
-    // a wrapper's callers are not held to it
-    if (!fits || !fact || (nulls && errs) || fact.ref.kind === 'page' || fact.ref.kind === 'folio') continue;
-    const ref = relativeRef(fact.ref, ir);
-    if (!ref || ref.symbolic) continue;
-    const template = key.replace(new RegExp(`(^|[^A-Za-z0-9_])${root}(?![A-Za-z0-9_])`), '$1{ret}');
-    if (sum.effects.some((e) => e.template === template)) continue;
-    sum.effects.push({ template, ref, delta: 1, mode: fact.mode, onReturn: errs ? 'noterr' : 'nonzero' });
-  }
 }

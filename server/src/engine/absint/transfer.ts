@@ -4,14 +4,13 @@
  * calls.ts a callee's summary. They never report by themselves; the checker passes an `Observer` when
  * it replays the final states, so the fixpoint iterations stay silent.
  */
-import { ATOMIC_KINDS, type Catalog, type Mode, SLEEPING_KINDS, kindNests } from '../model';
+import { ATOMIC_KINDS, type Catalog, type Mode, SLEEPING_KINDS, blockingFlags, kindNests } from '../model';
 import { type LockFact, type State, aliasKeys, isHeld, pushTrail } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { PathStep } from '../model';
-import { displayOfKey, rootIdentifier } from '../ir';
+import { displayOfKey, flagLocks, rootIdentifier } from '../ir';
 import type { Macros } from '../syntax';
-import type { TaskFact } from './taskstate';
-import type { ParamTest } from './conditions';
+import type { Guard } from './guard';
 
 /** A lock a function takes inside; `template` names it relative to the parameters, when it can. */
 export interface Acquisition {
@@ -20,16 +19,11 @@ export interface Acquisition {
   mode: Mode;
   subclass?: string;
   witness: PathStep[];
-  /** Taken only on paths where the task's state (`current->…`, as on entry) reads so (taskstate.ts). */
-  when?: TaskFact[];
-  /** Taken only on paths where these tests of the parameters read so (conditions.ts). */
-  if?: ParamTest[];
-}
-
-/** What a sleep depends on that only a caller decides: allocation flags it is given, tests of its parameters. */
-export interface SleepCondition {
-  gfp?: string;
-  when?: ParamTest[];
+  /**
+   * Taken only on paths where the parameters (`{1}`, `{0}->flags&FOO_X`) or the task's state (`current->…`), as
+   * on entry, read so (guard.ts, taskstate.ts).
+   */
+  when?: Guard[];
 }
 
 /** A lock the function needs its caller to hold (an assert or annotation, here or in a callee). */
@@ -40,6 +34,8 @@ export interface Requirement {
   via: string;
   witness: PathStep[];
   callee?: string;
+  /** Needed only where the parameters (or the task's state) on entry read so (guard.ts). */
+  when?: Guard[];
 }
 
 /** A forbidden call somewhere inside, with the lock it must not be made under (relative to the parameters). */
@@ -60,7 +56,7 @@ export interface Deferred {
   /** Locks of the caller the callee has released on every path before this call (relative to the parameters). */
   dropped?: string[];
   /** What the task's state (`current->…`) reads where the call is made, on every path to it (taskstate.ts). */
-  when?: TaskFact[];
+  when?: Guard[];
 }
 
 /** A function's lock behaviour, relative to its parameters (`{0}->i_rwsem`), applied at its calls. */
@@ -77,14 +73,16 @@ export interface Summary {
   /** It may sleep, with one witness path (from a sleeping call or lock, through callees). */
   sleeps?: PathStep[];
   /**
-   * It sleeps only under a condition its callers decide (when it does not sleep regardless): allocation flags
-   * it is given that allow blocking (`gfp`, relative to the parameters: `{1}`, `{1}|__GFP_ZERO`) and tests of
-   * its parameters on the path (`when`), evaluated with the caller's arguments at each call. One witness each.
+   * It sleeps only under a guard its callers decide (when it does not sleep regardless): allocation flags it is
+   * given that allow blocking (`gfpflags_allow_blocking({1})`, model/gfp.ts), tests of its parameters or the
+   * task on the path (`{2}`, `{0}->flags&FOO_WAIT`), evaluated with the caller's arguments at each call
+   * (guard.ts). One witness each.
    */
-  sleepsIf?: (SleepCondition & { witness: PathStep[] })[];
+  sleepsIf?: { when: Guard[]; witness: PathStep[] }[];
   /**
-   * Net effects on exit; `when` makes one depend on a parameter test (`if (flags & X_LOCK)`, `if (unlock)`),
-   * evaluated at the call with the argument when it is a constant, and `otherwise` applies if it is false.
+   * Net effects on exit; `when` makes one depend on a parameter test (`if (flags & X_LOCK)`, `if (unlock)`,
+   * `if (req->locked)`), evaluated at the call with the argument (a constant, or what the caller's facts say of
+   * it, guard.ts), and `otherwise` applies if it is false.
    */
   effects: {
     template: string;
@@ -99,9 +97,17 @@ export interface Summary {
      * ERR_PTR (`noterr`), named through the variable the caller assigns it to.
      */
     onReturn?: 'nonzero' | 'zero' | 'noterr';
+    /** Held through an owner the function handed it to (a transaction), which releases it later. */
+    handed?: boolean;
   }[];
   /** Keys it changes on some exits only: callers forget them and stay silent about them. */
   conditional: string[];
+  /**
+   * What every exit returning an object (not NULL, not an ERR_PTR) says of it: `{ret}->need_commit_sem` true, a
+   * field the function stored into the object it allocated. The caller assumes them of the variable it assigns
+   * the result to.
+   */
+  retFacts?: Guard[];
 }
 
 /** A candidate for an indirect call, with how it was chosen (`btrfs_file_operations.fsync`). */
@@ -131,7 +137,15 @@ export interface Observer {
     classOnly?: boolean,
   ): void;
   /** A lock this function needs on entry (an assert here, or a callee's requirement passed up), for the summary. */
-  requirement?(lock: LockRef, req: string, s: State, site: Site, callee?: string, inner?: PathStep[]): void;
+  requirement?(
+    lock: LockRef,
+    req: string,
+    s: State,
+    site: Site,
+    callee?: string,
+    inner?: PathStep[],
+    when?: Guard[],
+  ): void;
   /** A callee's required lock is not held at the call. */
   missingLock?(
     lock: LockRef,
@@ -147,10 +161,10 @@ export interface Observer {
   /** Something that may sleep, with no atomic section held here: for the summary. */
   maySleep?(what: string, s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /**
-   * Something that sleeps only under `cond` (in this function's terms: allocation flags, tests of what it was
-   * given), which only a caller decides: for the summary.
+   * Something that sleeps only under `when` (guards in this function's terms: allocation flags, tests of what it
+   * was given), which only a caller decides: for the summary.
    */
-  maySleepIf?(what: string, cond: SleepCondition, s: State, site: Site, via?: string, inner?: PathStep[]): void;
+  maySleepIf?(what: string, when: Guard[], s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** A forbidden call made (here, or inside `via` along `inner`) while `held` is held. */
   forbidden?(op: Op & { k: 'forbid' }, held: LockFact, s: State, via?: string, inner?: PathStep[]): void;
   /** A forbidden call whose lock is not held here, for the summary. */
@@ -165,14 +179,7 @@ export interface Observer {
    * A lock taken from not held (for summaries); `inner` is the callee's witness when taken in a callee, `when`
    * the task facts the callee takes it under.
    */
-  acquired?(
-    op: Op & { k: 'acquire' },
-    s: State,
-    via?: string,
-    inner?: PathStep[],
-    when?: TaskFact[],
-    tests?: ParamTest[],
-  ): void;
+  acquired?(op: Op & { k: 'acquire' }, s: State, via?: string, inner?: PathStep[], when?: Guard[]): void;
   doubleUnlock(op: Op & { k: 'release' }, prev: LockFact, s: State): void;
   /** A release of a lock this path never took nor was told the caller holds. */
   releaseUnknown(op: Op & { k: 'release' }, s: State): void;
@@ -264,6 +271,28 @@ export function nestable(op: Op & { k: 'acquire' }, held: LockFact): boolean {
   return op.lock.recursive && held.ref.recursive && kindNests(op.lock.kind, op.mode, held.mode);
 }
 
+/** A symbolic lock's op made concrete (one object per op and lock, as checks key by op). */
+const concrete = new WeakMap<Op, Map<string, Op>>();
+function concreteOp<T extends Op & { k: 'acquire' | 'release' }>(op: T, ref: LockRef, mode: Mode): T {
+  let m = concrete.get(op);
+  if (!m) concrete.set(op, (m = new Map()));
+  let r = m.get(ref.key) as T | undefined;
+  if (!r) m.set(ref.key, (r = { ...op, lock: ref, ...(op.k === 'acquire' ? { mode } : {}) }));
+  return r;
+}
+
+/**
+ * The locks a flag-selecting primitive takes where its flags are a variable known to hold one constant on these
+ * paths (`lockflags = XFS_ILOCK_EXCL; xfs_ilock(ip, lockflags);`), else undefined (the lock stays symbolic).
+ */
+function concreteLocks(s: State, ref: LockRef, ctx: TransferContext): { ref: LockRef; mode: Mode }[] | undefined {
+  const sym = ref.symbolic;
+  if (!sym || !/^[A-Za-z_]\w*$/.test(sym.flags)) return undefined;
+  const prim = ctx.catalog.primitive(sym.prim);
+  const value = prim ? s.facts.constantOf(sym.flags) : undefined;
+  return prim && value ? flagLocks(prim, sym.obj, value) : undefined;
+}
+
 export function acquire(
   s: State,
   op: Op & { k: 'acquire' },
@@ -272,6 +301,15 @@ export function acquire(
   via?: string,
   inner?: PathStep[],
 ): State | undefined {
+  const known = op.lock.symbolic ? concreteLocks(s, op.lock, ctx) : undefined;
+  if (known) {
+    let cur: State | undefined = s;
+    for (const l of known) {
+      cur = acquire(cur, concreteOp(op, l.ref, l.mode), ctx, obs, via, inner);
+      if (!cur) return undefined;
+    }
+    return cur;
+  }
   const hit = findFact(s, op.lock);
   if (hit && isHeld(hit[1])) {
     const held = hit[1];
@@ -338,6 +376,8 @@ export function release(
   obs?: Observer,
   via?: string,
 ): State {
+  const known = given.lock.symbolic ? concreteLocks(s, given.lock, ctx) : undefined;
+  if (known) return known.reduce((cur, l) => release(cur, concreteOp(given, l.ref, l.mode), ctx, obs, via), s);
   // `up_read(m)` with `m = &x->rwsem` known: a release of x->rwsem (held or not, a lock this function takes)
   const named = findNamed(s, given.lock);
   const aliases = named ? [] : aliasKeys(given.lock.key, s.facts);
@@ -403,14 +443,15 @@ export function sleep(s: State, what: string, site: Site, obs?: Observer, via?: 
 }
 
 /**
- * Something that sleeps only under `cond`, which this function does not decide. Flags it cannot read are not
- * taken to block (as with a direct allocation); a test of a parameter left open is taken to hold where an
- * atomic section is held. Otherwise recorded, under its condition, for the summary.
+ * Something that sleeps only under `when` (guards still open here, in this function's terms), which this function
+ * does not decide. Allocation flags it cannot read are not taken to block (as with a direct allocation); any other
+ * test left open is taken to hold where an atomic section is held. Otherwise recorded, under its guard, for the
+ * summary.
  */
 export function sleepIf(
   s: State,
   what: string,
-  cond: SleepCondition,
+  when: Guard[],
   site: Site,
   obs?: Observer,
   via?: string,
@@ -418,8 +459,8 @@ export function sleepIf(
 ): State {
   const atomic = [...s.locks.values()].find((f) => isHeld(f) && ATOMIC_KINDS.has(f.ref.kind));
   if (atomic) {
-    if (cond.gfp === undefined) obs?.sleepInAtomic?.(what, atomic, s, site, via, inner);
-  } else obs?.maySleepIf?.(what, cond, s, site, via, inner);
+    if (!when.some((g) => blockingFlags(g.test) !== undefined)) obs?.sleepInAtomic?.(what, atomic, s, site, via, inner);
+  } else obs?.maySleepIf?.(what, when, s, site, via, inner);
   return s;
 }
 

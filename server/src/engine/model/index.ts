@@ -5,4 +5,5 @@ export * from './findings';
 export * from './gfp';
 export * from './globs';
 export * from './kinds';
+export * from './rules';
 export * from './vfs';
