@@ -12,7 +12,8 @@
  *
  * A guard is a conjunction of at most MAX_GUARD tests on the values the parameters had on entry: a test
  * that a store in the function (to the parameter or to the field it reads) can reach is about the new value,
- * and is left out. Stores by callees are not modelled, as for every fact.
+ * and is left out; a store that clears or sets only other flags (`flags &= ~FOO_A` before `flags & FOO_B`)
+ * does not count. Stores by callees are not modelled, as for every fact.
  */
 import type { CfgNode, FunctionIR, Site } from '../ir';
 import { normaliseExpr } from '../ir';
@@ -219,21 +220,33 @@ function reachOf(ir: FunctionIR) {
   return r;
 }
 
-/** The nodes a store to `name` reaches. */
-function reachedBy(ir: FunctionIR, name: string): Set<number> {
+/**
+ * The nodes a store to `name` reaches; with `bit`, only stores that may change that flag of it (`x &= ~A` and
+ * `x |= A` change the flag A only).
+ */
+function reachedBy(ir: FunctionIR, name: string, bit?: string): Set<number> {
   const r = reachOf(ir);
-  let set = r.from.get(name);
+  const key = bit === undefined ? name : `${name}&${bit}`;
+  let set = r.from.get(key);
   if (set) return set;
   set = new Set<number>();
-  const todo: CfgNode[] = ir.nodes.filter((n) => n.ops.some((op) => op.k === 'assign' && op.name === name));
+  const todo: CfgNode[] = ir.nodes.filter((n) =>
+    n.ops.some((op) => op.k === 'assign' && op.name === name && !(bit && op.bits && !op.bits.includes(bit))),
+  );
   while (todo.length) {
     const m = todo.pop() as CfgNode;
     if (set.has(m.id)) continue;
     set.add(m.id);
     for (const e of m.succ) todo.push(ir.nodes[e.to]);
   }
-  r.from.set(name, set);
+  r.from.set(key, set);
   return set;
+}
+
+/** The flag a test of `name` reads (`flags&FOO_X`: FOO_X), if that is all it reads. */
+function flagTested(test: string, name: string): string | undefined {
+  const m = /^\(?([A-Za-z_]\w*)\)?&([A-Z_][A-Z0-9_]*)$/.exec(test);
+  return m && m[1] === name ? m[2] : undefined;
 }
 
 /** Does `text` read the lvalue `name` (`p`, `p->x`, `current->journal_info`) or something under it? */
@@ -275,7 +288,7 @@ export function entryGuards(ir: FunctionIR, s: State, site: Site, extra: readonl
     }
     if (test === undefined) continue;
     const stored = [...r.names].filter((n) => reads(k, n));
-    if (stored.length && (id === undefined || stored.some((n) => reachedBy(ir, n).has(id)))) continue;
+    if (stored.length && (id === undefined || stored.some((n) => reachedBy(ir, n, flagTested(k, n)).has(id)))) continue;
     out.push({ test, value: v });
     if (out.length >= MAX_GUARD) break;
   }

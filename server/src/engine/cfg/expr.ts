@@ -28,6 +28,20 @@ export function dropsLast(v: Node): boolean {
   return v.type === 'call_expression' && DROPS_LAST.test(calleeName(v) ?? '');
 }
 
+/**
+ * `x &= ~(A | B)` clears only the flags A and B, `x |= A | B` sets only them: the other bits of x keep their value
+ * (a test of one of them before the store still reads it, absint/guard.ts). Flags are named constants.
+ */
+function flagBits(op: string | undefined, rhs: string): { bits?: string[] } {
+  const m =
+    op === '&='
+      ? /^~\(?([A-Z_][A-Z0-9_|]*)\)?$/.exec(rhs)
+      : op === '|='
+        ? /^\(?([A-Z_][A-Z0-9_|]*)\)?$/.exec(rhs)
+        : null;
+  return m ? { bits: m[1].split('|').filter(Boolean) } : {};
+}
+
 /** Assertions that stop the kernel when their condition is true (include/asm-generic/bug.h). */
 const BUGS = new Set(['BUG_ON', 'VM_BUG_ON']);
 
@@ -145,6 +159,7 @@ export abstract class ExprBuilder extends GraphBuilder {
           constText: cv ? constantText(cv) : undefined,
           ...(rhs ? { rhs } : {}),
           ...(cv && left?.type === 'identifier' ? this.assignFacts(target, cv) : {}),
+          ...(right ? flagBits(aop, normaliseExpr(right.text)) : {}),
         },
         n,
       );

@@ -86,6 +86,8 @@ export type Op =
       eq?: string;
       fresh?: boolean;
       reads?: string[];
+      /** `x &= ~(A|B)` or `x |= A|B`: only these flags of x change. */
+      bits?: string[];
     }
   | { k: 'noreturn'; via: string; site: Site }
   /**
