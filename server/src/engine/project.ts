@@ -13,12 +13,26 @@ import * as path from 'node:path';
 import { type Summary, provisionalSummary, releasesItself } from './absint';
 import { LockOrder, type OrderWitness, lockClass, unsuppressed } from './checks';
 import type { FunctionIR, OpsSlot } from './ir';
-import { Extractor, type FileRecord, Linker, busy, rehydrate, sccOrder, type LinkFn, type TreeIndex } from './link';
+import {
+  Extractor,
+  type FileRecord,
+  Linker,
+  busy,
+  faultHandlers,
+  reclaimTakes,
+  rehydrate,
+  sccOrder,
+  type LinkFn,
+  type TreeIndex,
+} from './link';
 import type { BuildFacts } from './link';
 import {
   type Catalog,
   type FileStats,
   type Finding,
+  type FindingKind,
+  NOFAULT_SCOPE,
+  NOFS_SCOPE,
   type Settings,
   applySeverity,
   catalogFor,
@@ -337,10 +351,21 @@ export class Project {
     const settled = new Set<number>();
     const findings: Finding[] = [];
     let indirectUnresolved = 0;
+    // functions to check again once the tree is summarised, with the kinds that wait for it
+    const recheck = new Map<number, FindingKind[]>();
+    const scopes = new ScopeCalls();
+    const callSite: CallSiteSink = (caller, callee, held) => {
+      scopes.add(caller, callee, held);
+      opts.callSite?.(caller, callee, held);
+    };
+    // members of recursive cycles too large to be summarised in rounds: each is summarised once, maybe before
+    // its own callees in the cycle
+    const once = new Set<number>();
     for (const scc of sccOrder(this.fns.length, edges)) {
       // a recursive cycle: summarise its members a few rounds first (silently), so each sees the others
       if ((scc.length > 1 && scc.length <= MAX_SCC_ROUNDS_SIZE) || edges[scc[0]].includes(scc[0]))
         this.presummarise(scc, linker, summaries);
+      else if (scc.length > 1) for (const id of scc) once.add(id);
       for (const id of scc) {
         const f = this.fns[id];
         if (!this.touches(f, linker, summaries)) {
@@ -349,19 +374,78 @@ export class Project {
         }
         // every function feeds the lock-order graph; findings only where asked
         const r = analyseFunction(f.ir, this.env(f, linker, summaries, settled), {
-          observe: this.observers(f, linker, observed, opts.callSite),
+          observe: this.observers(f, linker, observed, callSite),
         });
         indirectUnresolved += r.indirectUnresolved;
-        if (report(f.file)) findings.push(...r.findings);
+        if (report(f.file)) findings.push(...r.findings.filter((x) => !r.recheck?.includes(x.kind)));
+        if (r.recheck && report(f.file)) recheck.set(id, r.recheck);
         summaries.set(id, r.summary);
         settled.add(id);
         onSummary?.(f.ir, r.summary, id);
       }
     }
+    findings.push(...this.treeChecks(recheck, linker, summaries, settled, scopes, once));
     opts.orderGraph?.(lockOrder.witnesses());
     if (wantOrder) findings.push(...inversions(lockOrder, this.settings, report));
     const stats = statsFor(this.fileStats, report, indirectUnresolved);
     return { findings: unsuppressedIn(findings, this.suppressed), stats };
+  }
+
+  /**
+   * The checks that need the whole tree summarised (the page-fault handlers and the reclaim entries are not
+   * callees of the functions they are checked against, so the bottom-up order does not reach them first; a
+   * callee inside the kernel's large recursive cycle may be summarised after its caller): the functions that
+   * asked for it, checked again once every summary is known; of each, the kinds it asked for are taken from
+   * this check (the first one's findings of those kinds were left out).
+   */
+  private treeChecks(
+    ids: ReadonlyMap<number, FindingKind[]>,
+    linker: Linker,
+    summaries: ReadonlyMap<number, Summary>,
+    settled: ReadonlySet<number>,
+    scopes: ScopeCalls,
+    once: ReadonlySet<number>,
+  ): Finding[] {
+    if (!ids.size) return [];
+    const summaryOf = (t: number) => summaries.get(t);
+    // a callee in a cycle summarised once may have been summarised before its own callees: made again now that
+    // every summary is known (two calls deep, memoised), so the checks see what it does through them
+    const fresh = new Map<string, Summary | null>();
+    const envOf = (f: Fn, depth: number): FunctionEnv => {
+      const base = this.env(f, linker, summaries, settled);
+      if (!depth) return base;
+      return {
+        ...base,
+        summaryOf: (n) => {
+          const t = linker.resolve(f.file, n);
+          return t !== undefined && once.has(t) ? refreshed(t, depth - 1) : base.summaryOf(n);
+        },
+      };
+    };
+    const refreshed = (t: number, depth: number): Summary | undefined => {
+      const key = `${t}:${depth}`;
+      const known = fresh.get(key);
+      if (known !== undefined) return known ?? summaries.get(t);
+      fresh.set(key, null); // (a call back into it, inside its own analysis, sees the summary it had)
+      const g = this.fns[t];
+      const s = analyseFunction(g.ir, envOf(g, depth), { check: false }).summary;
+      fresh.set(key, s);
+      return s;
+    };
+    let takes: ReturnType<typeof reclaimTakes> | undefined;
+    const out: Finding[] = [];
+    for (const [id, kinds] of ids) {
+      const f = this.fns[id];
+      const env: FunctionEnv = {
+        ...envOf(f, 2),
+        faultHandlers: () => faultHandlers(linker, f.dir, summaryOf),
+        reclaimTakes: () => (takes ??= reclaimTakes(linker, summaryOf)),
+        entryScopes: SCOPES.filter((k) => scopes.onEntry(id, k, linker)),
+        wholeTree: true,
+      };
+      out.push(...analyseFunction(f.ir, env).findings.filter((x) => kinds.includes(x.kind)));
+    }
+    return out;
   }
 
   /** Summarise the members of a recursive cycle a few rounds, unchecked, so that each sees the others. */
@@ -380,6 +464,46 @@ export class Project {
     if (this.classified) return;
     for (const f of this.fns) this.types.classify(f.ir, f.vars);
     this.classified = true;
+  }
+}
+
+const SCOPES = [NOFS_SCOPE, NOFAULT_SCOPE];
+
+/**
+ * Which task-state scopes (`memalloc_nofs`, `pagefault_disabled`) each caller holds at every call it makes to a
+ * callee: a transaction started in a caller puts the helpers it calls in its nofs scope.
+ */
+class ScopeCalls {
+  /** By callee, by caller: the scopes held at every call (the intersection). */
+  private readonly calls = new Map<number, Map<number, Set<string>>>();
+  private readonly known = new Map<string, boolean>();
+
+  add(caller: number, callee: number, held: readonly string[]): void {
+    let m = this.calls.get(callee);
+    if (!m) this.calls.set(callee, (m = new Map()));
+    const here = held.filter((h) => SCOPES.includes(h));
+    const before = m.get(caller);
+    m.set(caller, new Set(before ? here.filter((h) => before.has(h)) : here));
+  }
+
+  /**
+   * Is function `id` always called inside scope `key`: it is in no ops table (the VFS calls those outside any),
+   * it has callers, and each calls it inside the scope or is itself always called inside it. A cycle, or a chain
+   * deeper than a few calls, says no.
+   */
+  onEntry(id: number, key: string, linker: Linker, path: number[] = []): boolean {
+    const memo = `${id}:${key}`;
+    const k = this.known.get(memo);
+    if (k !== undefined) return k;
+    const callers = new Set(linker.callers[id]);
+    let yes = !linker.tablesOf.has(id) && callers.size > 0 && path.length < 8;
+    for (const c of callers) {
+      if (!yes) break;
+      if (this.calls.get(id)?.get(c)?.has(key)) continue;
+      yes = !path.includes(c) && c !== id && this.onEntry(c, key, linker, [...path, id]);
+    }
+    if (!path.length || yes) this.known.set(memo, yes);
+    return yes;
   }
 }
 
@@ -458,7 +582,9 @@ export function touchesLocks(
           o.k === 'assert' ||
           o.k === 'downgrade' ||
           o.k === 'forbid' ||
-          o.k === 'sleep',
+          o.k === 'sleep' ||
+          o.k === 'fault' ||
+          o.k === 'reclaim',
       )
     )
       return true;

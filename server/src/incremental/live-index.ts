@@ -133,7 +133,11 @@ function summaryKey(s: Summary | null | undefined): string {
     s.requires.map((r) => [r.template, r.when]),
     !!s.sleeps,
     (s.sleepsIf ?? []).map((w) => w.when),
+    !!s.faults,
+    !!s.reclaims,
+    (s.reclaimAcquires ?? []).map((a) => a.template ?? a.ref.class),
     s.conditional,
-    s.retFacts,
+    s.retFacts ?? null,
+    s.stores ?? null,
   ]);
 }

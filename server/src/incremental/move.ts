@@ -132,16 +132,22 @@ export function moveSummary(s: Summary, file: string, map: (line: number) => num
   const requires = each(s.requires);
   const forbidden = each(s.forbidden);
   const deferred = each(s.deferred);
+  const reclaimAcquires = s.reclaimAcquires ? each(s.reclaimAcquires) : undefined;
   const sleeps = s.sleeps ? steps(s.sleeps) : undefined;
   const sleepsIf = s.sleepsIf ? each(s.sleepsIf) : undefined;
+  const faults = s.faults ? steps(s.faults) : undefined;
+  const reclaims = s.reclaims ? steps(s.reclaims) : undefined;
   if (lost) return undefined;
   if (
     acquires === s.acquires &&
     requires === s.requires &&
     forbidden === s.forbidden &&
     deferred === s.deferred &&
+    reclaimAcquires === s.reclaimAcquires &&
     sleeps === s.sleeps &&
-    sleepsIf === s.sleepsIf
+    sleepsIf === s.sleepsIf &&
+    faults === s.faults &&
+    reclaims === s.reclaims
   )
     return s;
   return {
@@ -150,7 +156,10 @@ export function moveSummary(s: Summary, file: string, map: (line: number) => num
     requires,
     forbidden,
     deferred,
+    ...(reclaimAcquires ? { reclaimAcquires } : {}),
     ...(sleeps ? { sleeps } : {}),
     ...(sleepsIf ? { sleepsIf } : {}),
+    ...(faults ? { faults } : {}),
+    ...(reclaims ? { reclaims } : {}),
   };
 }

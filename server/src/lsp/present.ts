@@ -194,6 +194,10 @@ export function calleeMarkdown(name: string, s: Summary, resolve?: (d: Deferred)
     out.push('', `**May sleep:** ${s.sleeps[s.sleeps.length - 1].note} at ${where(s.sleeps[s.sleeps.length - 1])}`);
   else if (s.sleepsIf?.length)
     out.push('', `**May sleep, depending on its arguments:** ${s.sleepsIf.map(sleepsWhen).join('; ')}`);
+  const fault = s.faults?.[s.faults.length - 1];
+  if (fault) out.push('', `**May fault on user memory:** ${fault.note} at ${where(fault)}`);
+  const alloc = s.reclaims?.[s.reclaims.length - 1];
+  if (alloc) out.push('', `**May enter reclaim:** ${alloc.note} at ${where(alloc)}`);
   return out.length > 1 ? out.join('\n') : `${out[0]}: takes no lock, does not sleep as far as lockscope sees`;
 }
 

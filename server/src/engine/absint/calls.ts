@@ -4,8 +4,8 @@
  * against what the caller holds (recursive locking through any depth of calls), and calls through
  * function-pointer fields resolved in the context of the function being checked.
  */
-import { type Mode, gfpText, privateLockClass } from '../model';
-import { type State, isHeld } from './domain';
+import { type Mode, privateLockClass, scopeKind } from '../model';
+import { type LockFact, type State, isHeld } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { Summary } from './transfer';
 import { normaliseExpr, rootIdentifier } from '../ir';
@@ -18,17 +18,20 @@ import {
   type TransferContext,
   acquire,
   escape,
+  fault,
   findFact,
   nestable,
+  reclaim,
   release,
   sleep,
-  sleepIf,
 } from './transfer';
 import type { PathStep } from '../model';
 import type { Facts } from './domain';
 import { factsAtCall, unionFacts } from './taskstate';
 import { type Guard, evalGuard, evalGuards, evaluateTest, substitute, whenOf } from './guard';
-import { guardFlags } from './sleeps';
+import { sleepsAtCall } from './effects';
+import { assumeReturned } from './returned';
+import { applyStores } from './stores';
 
 /** How deep indirect calls found inside indirect targets are followed. */
 const MAX_INDIRECT_DEPTH = 3;
@@ -362,7 +365,9 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
   checkForbidden(s, sum.forbidden, args, op.callee, op.site, ctx, obs, [], true);
   checkRequired(s, sum, args, op.callee, op.site, ctx, obs);
   if (sum.sleeps) sleep(s, `${op.callee}()`, op.site, obs, op.callee, sum.sleeps);
-  sleepsIf(s, sum, args, op, ctx, obs);
+  sleepsAtCall(s, sum, args, op, ctx, obs);
+  if (sum.faults && !op.kernelIter) fault(s, `${op.callee}()`, op.site, ctx, obs, op.callee, sum.faults);
+  if (sum.reclaims) reclaim(s, `${op.callee}()`, op.site, ctx, obs, op.callee, sum.reclaims);
   // locks the callee takes inside: a caller already holding one deadlocks
   let cur = checkInside(s, acquisitions(sum.acquires, args, ctx, [], s.facts), op.callee, op.site, ctx, obs, true);
   if (!cur) return undefined;
@@ -375,36 +380,20 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
     const key = substitute(t, args);
     if (key === undefined) continue;
     const k = canon(key, ctx);
+    // a task-state scope the callee may have entered (a transaction start that enters memalloc_nofs_save() when
+    // it succeeds): in it, as far as anything is reported (what would be reported outside it is not)
+    const kind = scopeKind(k);
+    if (kind) {
+      if (!isHeld(cur.locks.get(k))) cur = enterScope(cur, k, kind, op);
+      continue;
+    }
     ctx.tainted.add(k);
     if (cur.locks.has(k)) cur = escape(cur, [k], undefined, ctx);
   }
-  return cur;
-}
-
-/**
- * A callee that sleeps only under a guard (guard.ts): allocation flags it is given that allow blocking
- * (GFP_KERNEL sleeps, GFP_ATOMIC does not), tests of its parameters or the task, decided with the call's
- * arguments and the caller's facts. What they leave open (flags or tests of the caller's own variables) passes
- * up to the caller's summary.
- */
-function sleepsIf(
-  s: State,
-  sum: Summary,
-  args: readonly (string | undefined)[],
-  op: Op & { k: 'call' },
-  ctx: TransferContext,
-  obs?: Observer,
-): void {
-  for (const w of sum.sleepsIf ?? []) {
-    const open = evalGuards(w.when, args, s.facts, ctx.macros);
-    if (!open) continue;
-    // the flags that made it sleep, when the call's arguments decided them (`with flags GFP_NOFS`)
-    const flags = guardFlags(w.when);
-    const given = flags !== undefined && guardFlags(open) === undefined ? substitute(flags, args) : undefined;
-    const what = `${op.callee}()${given !== undefined ? ` with flags ${gfpText(given)}` : ''}`;
-    if (!open.length) sleep(s, what, op.site, obs, op.callee, w.witness);
-    else sleepIf(s, what, open, op.site, obs, op.callee, w.witness);
-  }
+  // what it stored in the caller's objects, and what its value is known to be (facts about the call's text)
+  cur = applyStores(cur, op, ctx);
+  const facts = assumeReturned(cur.facts, sum.retFacts, op.text);
+  return facts === cur.facts ? cur : { ...cur, facts };
 }
 
 /** The callee's indirect calls, resolved in the context of the function being checked and passed up. */
@@ -518,6 +507,13 @@ function applyEffects(
     }
   }
   return cur;
+}
+
+/** `s` inside the task-state scope `key`, entered (maybe) by the call `op`. */
+function enterScope(s: State, key: string, kind: 'nofault' | 'nofs', op: Op & { k: 'call' }): State {
+  const ref: LockRef = { key, display: key, class: null, kind, recursive: true };
+  const fact: LockFact = { ref, status: 'held', mode: 'excl', via: `${op.callee}()`, site: op.site, siteId: -1 };
+  return { ...s, locks: new Map(s.locks).set(key, fact) };
 }
 
 /** A guard test's value when decided. */

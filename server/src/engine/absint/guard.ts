@@ -1,6 +1,6 @@
 /**
  * Guards: the conditions on a function's parameters (and on the task, taskstate.ts) under which something in
- * its summary happens: a lock taken or required, a sleep (sleeps.ts; allocation flags it is given that allow
+ * its summary happens: a lock taken or required, a sleep (effects.ts; allocation flags it is given that allow
  * blocking are the guard `gfpflags_allow_blocking({1})`, decided by model/gfp.ts).
  * `btrfs_truncate_free_space_cache(trans, bg, inode)` takes the cache mutex only when `bg` is not NULL; a
  * search asserts the commit semaphore only when `path->need_commit_sem` is clear. The summary says so (`{1}`
@@ -12,8 +12,9 @@
  *
  * A guard is a conjunction of at most MAX_GUARD tests on the values the parameters had on entry: a test
  * that a store in the function (to the parameter or to the field it reads) can reach is about the new value,
- * and is left out; a store that clears or sets only other flags (`flags &= ~FOO_A` before `flags & FOO_B`)
- * does not count. Stores by callees are not modelled, as for every fact.
+ * and is left out, as is one that reads a place a callee stores to (its summary's stores, stores.ts) anywhere in
+ * the function; a store that clears or sets only other flags (`flags &= ~FOO_A` before `flags & FOO_B`) does
+ * not count.
  */
 import type { CfgNode, FunctionIR, Site } from '../ir';
 import { normaliseExpr } from '../ir';
@@ -262,10 +263,17 @@ export function reads(text: string, name: string): boolean {
 
 /**
  * The facts of `s` (and `extra`, a callee's guard still open here) that are about the parameters (or the task)
- * as they were on entry to `ir`, at `site`: every path agrees on them and no store to what they read reaches
- * the site. Parameter tests come templated (`{1}->flags&FOO_X`).
+ * as they were on entry to `ir`, at `site`: every path agrees on them, no store to what they read reaches the
+ * site, and no callee stores to it (`calleeStored`: the places, as `ir` names them). Parameter tests come
+ * templated (`{1}->flags&FOO_X`).
  */
-export function entryGuards(ir: FunctionIR, s: State, site: Site, extra: readonly Guard[] = []): Guard[] {
+export function entryGuards(
+  ir: FunctionIR,
+  s: State,
+  site: Site,
+  extra: readonly Guard[] = [],
+  calleeStored: readonly string[] = [],
+): Guard[] {
   const cand = new Map<string, boolean>();
   for (const c of s.facts.conj) {
     for (const k of c.keys()) {
@@ -287,6 +295,7 @@ export function entryGuards(ir: FunctionIR, s: State, site: Site, extra: readonl
       if (t !== undefined && t.includes('{')) test = t;
     }
     if (test === undefined) continue;
+    if (calleeStored.some((n) => reads(k, n))) continue;
     const stored = [...r.names].filter((n) => reads(k, n));
     if (stored.length && (id === undefined || stored.some((n) => reachedBy(ir, n, flagTested(k, n)).has(id)))) continue;
     out.push({ test, value: v });
@@ -306,9 +315,9 @@ export function whenOf(list: readonly Guard[]): { when?: Guard[] } {
 }
 
 /**
- * The `when` of a summary entry seen in state `s` at `site` (`inner`: a callee's guard still open here):
- * the entry guards of this path. Seen again on another path (`old`), only what both paths say is kept, on
- * `old` itself, and nothing is returned.
+ * The `when` of a summary entry seen in state `s` at `site` (`inner`: a callee's guard still open here;
+ * `calleeStored`: see entryGuards): the entry guards of this path. Seen again on another path (`old`), only
+ * what both paths say is kept, on `old` itself, and nothing is returned.
  */
 export function guardWhen(
   ir: FunctionIR,
@@ -316,8 +325,9 @@ export function guardWhen(
   site: Site,
   inner: readonly Guard[] | undefined,
   old: { when?: Guard[] } | undefined,
+  calleeStored: readonly string[] = [],
 ): { when?: Guard[] } {
-  const here = entryGuards(ir, s, site, inner ?? []);
+  const here = entryGuards(ir, s, site, inner ?? [], calleeStored);
   if (old) {
     if (old.when) {
       const both = meetGuards(old.when, here);

@@ -8,3 +8,4 @@ export * from './transfer';
 export * from './entry';
 export * from './taskstate';
 export * from './guard';
+export * from './stores';

@@ -21,7 +21,8 @@ import type { ReleasedFirst } from './entry';
 import { deferredWhen } from './taskstate';
 import { type Guard, guardWhen, paramTemplate } from './guard';
 import { relativeRef, returnedFacts, returnedObjectEffects } from './returned';
-import { SleepsFound } from './sleeps';
+import { EffectsFound } from './effects';
+import { calleeStoredTexts, storeFacts } from './stores';
 
 export { relativeRef };
 
@@ -100,10 +101,13 @@ function stepAt(ir: FunctionIR, site: Site, note: string): PathStep {
 /** What `inside` collects while it replays a function, keyed so that each lock or call is kept once. */
 interface Inside {
   requires: Map<string, Requirement>;
-  sleeps: SleepsFound;
+  /** Sleeps, faults and reclaims (effects.ts). */
+  effects: EffectsFound;
   acquires: Map<string, Acquisition>;
   forbidden: Map<string, ForbiddenInside>;
   deferred: Map<string, Deferred>;
+  /** The places its callees store to (stores.ts): not the parameters' values on entry, for guards. */
+  calleeStored: string[];
 }
 
 /** The checker reports these; a summary only collects. */
@@ -139,7 +143,7 @@ const checkersOnly = {
  */
 function recordRequirement(
   ir: FunctionIR,
-  requires: Map<string, Requirement>,
+  { requires, calleeStored }: Pick<Inside, 'requires' | 'calleeStored'>,
   r: {
     lock: LockRef;
     req: string;
@@ -152,7 +156,7 @@ function recordRequirement(
 ): void {
   const template = relativise(r.lock.key, ir);
   if (!template) return;
-  const when = guardWhen(ir, r.st, r.site, r.innerWhen, requires.get(template));
+  const when = guardWhen(ir, r.st, r.site, r.innerWhen, requires.get(template), calleeStored);
   if (requires.has(template) || requires.size >= 16) return;
   const step = stepAt(ir, r.site, r.callee ? `calls ${r.callee}()` : `${r.req}: ${r.lock.display} must be held`);
   requires.set(template, {
@@ -167,7 +171,7 @@ function recordRequirement(
 
 /** An observer that records into `found` what a summary of `ir` says happens inside it. */
 function insideObserver(ir: FunctionIR, found: Inside): Observer {
-  const { requires, acquires, forbidden, deferred } = found;
+  const { acquires, forbidden, deferred, calleeStored } = found;
   return {
     ...checkersOnly,
     acquired(op, st, via, inner, innerWhen) {
@@ -175,7 +179,7 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
       const ref = relativeRef(op.lock, ir);
       if (!ref) return;
       const id = template ?? `class:${op.lock.class ?? op.lock.key}`;
-      const when = guardWhen(ir, st, op.site, innerWhen, acquires.get(id));
+      const when = guardWhen(ir, st, op.site, innerWhen, acquires.get(id), calleeStored);
       if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
       const step = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
       acquires.set(id, {
@@ -187,14 +191,9 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
         ...when,
       });
     },
-    maySleep(what, st, site, via, inner) {
-      found.sleeps.sleep(what, st, site, via, inner);
-    },
-    maySleepIf(what, when, st, site, via, inner) {
-      found.sleeps.sleepIf(what, when, st, site, via, inner);
-    },
+    ...found.effects.observer(),
     requirement: (lock, req, st, site, callee, inner, innerWhen) =>
-      recordRequirement(ir, requires, { lock, req, st, site, callee, inner, innerWhen }),
+      recordRequirement(ir, found, { lock, req, st, site, callee, inner, innerWhen }),
     forbidCall(op, _s, via, inner) {
       const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
       if (!template) return;
@@ -241,20 +240,22 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
 function inside(
   sol: Solution,
   ctx: TransferContext,
-): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires' | 'sleeps' | 'sleepsIf'> {
+): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires' | 'sleeps' | 'sleepsIf' | 'faults' | 'reclaims'> {
   const ir = sol.ir;
+  const calleeStored = calleeStoredTexts(ir, ctx);
   const found: Inside = {
     requires: new Map(),
     acquires: new Map(),
     forbidden: new Map(),
     deferred: new Map(),
-    sleeps: new SleepsFound(ir),
+    calleeStored,
+    effects: new EffectsFound(ir, calleeStored),
   };
   const { requires, acquires, forbidden, deferred } = found;
   const observer = insideObserver(ir, found);
   const quiet = { ...ctx, tainted: new Set<string>() };
   for (const id of sol.order) {
-    found.sleeps.node = id;
+    found.effects.node = id;
     for (const s of sol.inStates[id]) runNode(ir, id, s, quiet, observer);
   }
   // __must_hold(x) / __releases(x): the caller holds x on entry
@@ -284,7 +285,7 @@ function inside(
     deferred: [...deferred.values()],
     forbidden: [...forbidden.values()],
     requires: [...requires.values()],
-    ...found.sleeps.result(),
+    ...found.effects.result(),
   };
 }
 
@@ -452,8 +453,10 @@ export function releasesItself(ir: FunctionIR): boolean {
  * scheduled before its callee): the releases it declares (`__releases(x)`) or that its own body makes on every
  * path (`body`, its summary with the callees not summarised yet unknown). Only releases of the caller's locks,
  * unconditional: what it takes, needs or calls waits for its summary, so no recursive-lock or missing-lock finding
- * comes of a call closing a cycle (a second unlock after it is still a double unlock). Undefined when it releases
- * nothing.
+ * comes of a call closing a cycle (a second unlock after it is still a double unlock). A release under a test of a
+ * parameter stays one (each call decides it with its argument, and keeps the lock where the test is false); a lock
+ * its body changes on some paths only (`conditional`, or released depending on its result) the caller forgets, as
+ * at any call. Undefined when it releases nothing and changes nothing on some paths.
  */
 export function provisionalSummary(ir: FunctionIR, body?: Summary): Summary | undefined {
   const sum: Summary = {
@@ -465,10 +468,17 @@ export function provisionalSummary(ir: FunctionIR, body?: Summary): Summary | un
     effects: [],
     conditional: [],
   };
-  for (const e of body?.effects ?? []) if (e.delta < 0 && !e.when && !e.onReturn) sum.effects.push(e);
+  for (const e of body?.effects ?? []) {
+    if (e.delta >= 0) continue;
+    // released on every path, or under a test of a parameter each call decides as the summary will (a call
+    // that passes `unlock = 0` keeps the lock: not forgotten)
+    if (!e.onReturn && (!e.when || (e.otherwise ?? 0) <= 0)) sum.effects.push(e);
+    else if (!e.template.includes('{ret}')) sum.conditional.push(e.template);
+  }
+  for (const t of body?.conditional ?? []) if (!sum.conditional.includes(t)) sum.conditional.push(t);
   if (!body) declaredEffects(ir, sum);
   sum.effects = sum.effects.filter((e) => e.delta < 0);
-  return sum.effects.length ? sum : undefined;
+  return sum.effects.length || sum.conditional.length ? sum : undefined;
 }
 
 /** The function's summary; `first` are the locks it releases before it takes them (held on entry). */
@@ -487,6 +497,7 @@ export function budgetSummary(sum: Summary, budget = SUMMARY_BUDGET): string | u
     return list.slice(0, budget);
   };
   sum.acquires = cut(sum.acquires, 'locks taken inside');
+  if (sum.reclaimAcquires) sum.reclaimAcquires = cut(sum.reclaimAcquires, 'locks taken inside under reclaim');
   sum.deferred = cut(sum.deferred, 'indirect calls');
   sum.forbidden = cut(sum.forbidden, 'forbidden calls');
   sum.requires = cut(sum.requires, 'required locks');
@@ -562,7 +573,9 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
   declaredEffects(ir, sum);
   guardDeclaredReleases(sum);
   returnedObjectEffects(ir, rets, sum, ctx);
-  returnedFacts(ir, rets, sum);
+  returnedFacts(ir, rets, sum, ctx, !!sol.saturated);
   releasedFirstRequires(ir, first, exitList, sum);
+  const stores = storeFacts(sol, exitList, ctx);
+  if (stores.length) sum.stores = stores;
   return sum;
 }

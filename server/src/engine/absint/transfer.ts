@@ -4,7 +4,16 @@
  * calls.ts a callee's summary. They never report by themselves; the checker passes an `Observer` when
  * it replays the final states, so the fixpoint iterations stay silent.
  */
-import { ATOMIC_KINDS, type Catalog, type Mode, SLEEPING_KINDS, blockingFlags, kindNests } from '../model';
+import {
+  ATOMIC_KINDS,
+  type Catalog,
+  type Mode,
+  NOFAULT_SCOPE,
+  NOFS_SCOPE,
+  SLEEPING_KINDS,
+  blockingFlags,
+  kindNests,
+} from '../model';
 import { type LockFact, type State, aliasKeys, isHeld, pushTrail } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { PathStep } from '../model';
@@ -72,6 +81,12 @@ export interface Summary {
   requires: Requirement[];
   /** It may sleep, with one witness path (from a sleeping call or lock, through callees). */
   sleeps?: PathStep[];
+  /** It may fault on user memory with page faults enabled, with one witness path (through callees). */
+  faults?: PathStep[];
+  /** It may enter filesystem reclaim (a GFP_KERNEL allocation outside a nofs scope), with one witness path. */
+  reclaims?: PathStep[];
+  /** An eviction entry's `acquires` as reclaim calls it: on an inode that still has links (function.ts). */
+  reclaimAcquires?: Acquisition[];
   /**
    * It sleeps only under a guard its callers decide (when it does not sleep regardless): allocation flags it is
    * given that allow blocking (`gfpflags_allow_blocking({1})`, model/gfp.ts), tests of its parameters or the
@@ -103,11 +118,17 @@ export interface Summary {
   /** Keys it changes on some exits only: callers forget them and stay silent about them. */
   conditional: string[];
   /**
-   * What every exit returning an object (not NULL, not an ERR_PTR) says of it: `{ret}->need_commit_sem` true, a
-   * field the function stored into the object it allocated. The caller assumes them of the variable it assigns
-   * the result to.
+   * What every exit says of the value it returns (returned.ts): `{ret}` true (never NULL), `IS_ERR({ret})` false,
+   * `{ret}==-EIO` (one constant), and of the object it returns (not NULL, not an ERR_PTR): `{ret}->need_commit_sem`
+   * true, a field the function stored into the object it allocated. At a call they are facts about the call's text,
+   * which the assignment of the result hands to the variable.
    */
   retFacts?: Guard[];
+  /**
+   * What every exit leaves in places the caller sees (its parameters' fields and flag bits, globals; stores.ts):
+   * `{0}->busy` true, `test_bit(F_X,&{0}->flags)` false, `{1}->state==FOO_DONE` true.
+   */
+  stores?: Guard[];
 }
 
 /** A candidate for an indirect call, with how it was chosen (`btrfs_file_operations.fsync`). */
@@ -125,6 +146,16 @@ export interface IndirectTarget {
  * take it; or a lock of the filesystem's own in a method the VFS calls (`entry`: the VFS never holds it).
  */
 export type MissingWhy = 'released' | 'not-taken' | 'entry';
+
+/** A lock filesystem reclaim takes: in which entry (`foo_evict_inode`, installed as `foo_super_ops.evict_inode`). */
+export interface ReclaimTake {
+  entry: string;
+  via: string;
+  ref: LockRef;
+  mode: Mode;
+  /** From the entry to the acquisition. */
+  witness: PathStep[];
+}
 
 export interface Observer {
   /** `classOnly`: the instance could not be followed through the calls; the lock class matches. */
@@ -165,6 +196,10 @@ export interface Observer {
    * was given), which only a caller decides: for the summary.
    */
   maySleepIf?(what: string, when: Guard[], s: State, site: Site, via?: string, inner?: PathStep[]): void;
+  /** Something that may fault on user memory (`what`, here or inside `via` along `inner`), page faults enabled. */
+  fault?(what: string, s: State, site: Site, via?: string, inner?: PathStep[]): void;
+  /** An allocation that may enter filesystem reclaim (here or inside `via` along `inner`), outside a nofs scope. */
+  reclaim?(what: string, s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** A forbidden call made (here, or inside `via` along `inner`) while `held` is held. */
   forbidden?(op: Op & { k: 'forbid' }, held: LockFact, s: State, via?: string, inner?: PathStep[]): void;
   /** A forbidden call whose lock is not held here, for the summary. */
@@ -213,6 +248,15 @@ export interface TransferContext {
   entryPoint?: string;
   /** The directory of the function's filesystem (`fs/foo`): where its own requirements come from. */
   home?: string;
+  /**
+   * The page-fault handlers (VM_FAULT_OPS) of the function's filesystem, which a user buffer mmapped from one of
+   * its files faults into; undefined where the tree is not known yet (a check that needs them waits for it).
+   */
+  faultHandlers?(): IndirectTarget[];
+  /** The locks filesystem reclaim takes (RECLAIM_ENTRIES), by lock class; undefined as above. */
+  reclaimTakes?(): ReadonlyMap<string, ReclaimTake>;
+  /** Every summary of the tree is known: a check that waits for the tree decides now (FunctionEnv.wholeTree). */
+  wholeTree?: boolean;
 }
 
 export function findFact(s: State, ref: LockRef): [string, LockFact] | undefined {
@@ -461,6 +505,45 @@ export function sleepIf(
   if (atomic) {
     if (!when.some((g) => blockingFlags(g.test) !== undefined)) obs?.sleepInAtomic?.(what, atomic, s, site, via, inner);
   } else obs?.maySleepIf?.(what, when, s, site, via, inner);
+  return s;
+}
+
+/** Is the task inside the scope `key` (a held context), or may a callee have changed it unseen (tainted)? */
+function inScope(s: State, key: string, ctx: TransferContext): boolean {
+  const f = s.locks.get(key);
+  return (f !== undefined && isHeld(f)) || ctx.tainted.has(key);
+}
+
+const atomicHeld = (s: State): boolean => [...s.locks.values()].some((f) => isHeld(f) && ATOMIC_KINDS.has(f.ref.kind));
+
+/**
+ * Something that may fault on user memory: observed unless page faults are off (`pagefault_disable()`, an
+ * iterator's `nofault`) or an atomic section is held (the fault fails at once; sleep-in-atomic reports the call).
+ */
+export function fault(
+  s: State,
+  what: string,
+  site: Site,
+  ctx: TransferContext,
+  obs?: Observer,
+  via?: string,
+  inner?: PathStep[],
+): State {
+  if (obs?.fault && !inScope(s, NOFAULT_SCOPE, ctx) && !atomicHeld(s)) obs.fault(what, s, site, via, inner);
+  return s;
+}
+
+/** An allocation that may enter filesystem reclaim: observed unless a nofs scope is held (or atomic, as above). */
+export function reclaim(
+  s: State,
+  what: string,
+  site: Site,
+  ctx: TransferContext,
+  obs?: Observer,
+  via?: string,
+  inner?: PathStep[],
+): State {
+  if (obs?.reclaim && !inScope(s, NOFS_SCOPE, ctx) && !atomicHeld(s)) obs.reclaim(what, s, site, via, inner);
   return s;
 }
 

@@ -4,46 +4,33 @@
  * short-circuit `&&`/`||`, facts) are cond.ts, the layer above.
  */
 import type { Node } from 'web-tree-sitter';
-import { type LockPrimitive, type Mode, NAME_PATTERNS, gfpBlocks, decidedByResult, forbiddenLockKind } from '../model';
+import { BIT_STORES, BIT_TEST, type LockPrimitive, type Mode, NAME_PATTERNS, decidedByResult } from '../model';
+import { callEffects, givenKernelIter, kernelIterators, nofaultScope } from './effects';
+import { WAITS_UNTIL, dropsLast, flagBits } from './idioms';
 import { GraphBuilder, constantText, constantValue, siteOf, unparen } from './base';
 import type { LockRef } from '../ir';
 import { callArgs, calleeName } from '../syntax';
 import { applyTemplate, displayOfKey, keyOfPointer, normaliseExpr } from '../ir';
 import { flagLocks, symbolicLock } from '../ir';
 
-/**
- * Waits that return only when their condition holds (include/linux/wait.h, wait_bit.h): not the interruptible,
- * killable or timed ones, which may return without it.
- */
-const WAITS_UNTIL = new Set(['wait_event', 'wait_event_idle', 'wait_event_freezable', 'wait_var_event']);
-
-/**
- * Reference drops that say whether the count reached zero (include/linux/refcount.h, atomic.h, kref.h): true
- * when the last reference went.
- */
-const DROPS_LAST = /(^|_)dec_and_(test|lock|lock_irqsave|mutex_lock|raw_lock)$|^kref_put(_lock|_mutex)?$/;
-
-/** Is `v` a call that drops a reference and is true when it was the last (`refcount_dec_and_test(&x->ref)`)? */
-export function dropsLast(v: Node): boolean {
-  return v.type === 'call_expression' && DROPS_LAST.test(calleeName(v) ?? '');
-}
-
-/**
- * `x &= ~(A | B)` clears only the flags A and B, `x |= A | B` sets only them: the other bits of x keep their value
- * (a test of one of them before the store still reads it, absint/guard.ts). Flags are named constants.
- */
-function flagBits(op: string | undefined, rhs: string): { bits?: string[] } {
-  const m =
-    op === '&='
-      ? /^~\(?([A-Z_][A-Z0-9_|]*)\)?$/.exec(rhs)
-      : op === '|='
-        ? /^\(?([A-Z_][A-Z0-9_|]*)\)?$/.exec(rhs)
-        : null;
-  return m ? { bits: m[1].split('|').filter(Boolean) } : {};
-}
-
 /** Assertions that stop the kernel when their condition is true (include/asm-generic/bug.h). */
 const BUGS = new Set(['BUG_ON', 'VM_BUG_ON']);
+
+/**
+ * The flag names of a mask (`F_A`, `F_A | F_B`; with `inverted`, `~F_A` or `~(F_A | F_B)`); none when it is
+ * anything else.
+ */
+function maskFlags(e: Node, inverted: boolean): string[] {
+  let v = e;
+  if (inverted) {
+    if (v.type !== 'unary_expression' || v.childForFieldName('operator')?.text !== '~') return [];
+    const arg = v.childForFieldName('argument');
+    if (!arg) return [];
+    v = unparen(arg);
+  }
+  const names = normaliseExpr(v.text).split('|');
+  return names.every((x) => /^[A-Z][A-Z0-9_]*$/.test(x)) ? names : [];
+}
 
 export abstract class ExprBuilder extends GraphBuilder {
   /** Lower a block (statement expressions need it); implemented by the statement builder. */
@@ -58,7 +45,7 @@ export abstract class ExprBuilder extends GraphBuilder {
   protected abstract assignFacts(
     name: string,
     value: Node,
-  ): { eq?: string; fresh?: boolean; reads?: string[]; value?: boolean } | undefined;
+  ): { eq?: string; fresh?: boolean; reads?: string[]; value?: boolean; copy?: string } | undefined;
 
   // ---- expressions ----------------------------------------------------------------------------
 
@@ -142,6 +129,8 @@ export abstract class ExprBuilder extends GraphBuilder {
       if (obj?.type === 'identifier' && this.ir.locals.has(obj.text))
         this.aliases.field(normaliseExpr(left.text), unparen(right));
     }
+    const scope = left?.type === 'field_expression' && right ? nofaultScope(left, right, n) : undefined;
+    if (scope) this.emit(scope, n);
     const target = this.noteAssigned(left);
     const aop = n.childForFieldName('operator')?.text;
     if (target && (aop === '+=' || aop === '-=') && this.isPointer(target)) {
@@ -163,6 +152,18 @@ export abstract class ExprBuilder extends GraphBuilder {
         },
         n,
       );
+    // `p->flags |= F_DEAD` sets what `p->flags & F_DEAD` reads; `p->flags &= ~F_DEAD` clears it
+    if (target && right && (aop === '|=' || aop === '&='))
+      for (const flag of maskFlags(unparen(right), aop === '&='))
+        this.emit({ k: 'assign', name: normaliseExpr(`${target}&${flag}`), value: aop === '|=' }, n);
+  }
+
+  private kernelIters?: ReadonlySet<string>;
+
+  /** Is one of `args` an iterator this function makes over kernel memory (effects.ts)? */
+  protected kernelIter(args: Node[]): boolean {
+    this.kernelIters ??= kernelIterators(this.def);
+    return givenKernelIter(this.kernelIters, args);
   }
 
   private pointerNames?: Set<string>;
@@ -249,6 +250,7 @@ export abstract class ExprBuilder extends GraphBuilder {
       return;
     }
     this.sleepsAndForbidden(n, name, args);
+    this.bitStore(n, name, args);
     const prim = this.ctx.catalog.primitive(name);
     if (prim && prim.op !== 'noreturn' && prim.op !== 'predicate') this.modelledSites.add(n.startIndex);
     if (!prim) {
@@ -312,6 +314,17 @@ export abstract class ExprBuilder extends GraphBuilder {
     }
   }
 
+  /**
+   * `set_bit(F, &p->flags)`, `clear_bit(..)`, `test_and_set_bit(..)`: a store to the bit, which a later
+   * `test_bit(F, &p->flags)` reads (a flag store, as `p->busy = 1` is: see BIT_STORES).
+   */
+  protected bitStore(n: Node, name: string, args: Node[]): void {
+    if (!BIT_STORES.has(name) || args.length < 2) return;
+    const value = BIT_STORES.get(name);
+    const bit = normaliseExpr(`${BIT_TEST}(${args[0].text},${args[1].text})`);
+    this.emit({ k: 'assign', name: bit, ...(value !== undefined ? { value, constText: value ? '1' : '0' } : {}) }, n);
+  }
+
   /** A call through a function pointer: `file->f_op->fsync(...)` is an indirect call, resolved later. */
   protected fieldCall(n: Node, fn: Node | null, args: Node[]): void {
     const field = fn?.type === 'field_expression' ? (fn.childForFieldName('field')?.text ?? '') : '';
@@ -336,26 +349,9 @@ export abstract class ExprBuilder extends GraphBuilder {
     }
   }
 
-  /** A call that may sleep, or that must not happen under a lock (the catalog says which). */
+  /** A call that may sleep, fault, enter reclaim, or that must not happen under a lock (the catalog says which). */
   protected sleepsAndForbidden(n: Node, name: string, args: Node[]): void {
-    const sleeper = this.ctx.catalog.sleeper(name);
-    if (sleeper) {
-      const gfp = sleeper.gfp === undefined ? undefined : args[sleeper.gfp]?.text;
-      const blocks = gfp === undefined ? sleeper.gfp === undefined : gfpBlocks(gfp);
-      if (blocks) this.emit({ k: 'sleep', via: name, site: siteOf(n) }, n);
-      // flags from a variable: decided where they come from (a parameter: at the calls)
-      else if (blocks === undefined && gfp !== undefined)
-        this.emit({ k: 'sleep', via: name, site: siteOf(n), gfp: normaliseExpr(gfp) }, n);
-    }
-    const rule = this.ctx.catalog.forbiddenCall(name);
-    if (rule) {
-      const key = normaliseExpr(
-        rule.lock.replace(/\{(\d+)\}/g, (_m, i: string) => `(${args[Number(i)]?.text ?? '?'})`),
-      );
-      const kind = forbiddenLockKind(rule);
-      const lock = { key, display: displayOfKey(key), class: rule.class ?? null, kind, recursive: false };
-      this.emit({ k: 'forbid', call: name, reason: rule.reason, site: siteOf(n), lock }, n);
-    }
+    for (const op of callEffects(this.ctx.catalog, n, name, args, () => this.kernelIter(args))) this.emit(op, n);
   }
 
   /** A call to a named function, not a lock primitive: its summary applies, or what it may do to locks it is given. */
@@ -371,6 +367,7 @@ export abstract class ExprBuilder extends GraphBuilder {
           site: siteOf(n),
           ...esc,
           text: normaliseExpr(n.text),
+          ...(this.kernelIter(args) ? { kernelIter: true as const } : {}),
         },
         n,
       );

@@ -1,4 +1,5 @@
 /** The link stage: see docs/ARCHITECTURE.md. */
+export * from './entries';
 export * from './extract';
 export * from './kbuild';
 export * from './linker';

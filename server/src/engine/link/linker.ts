@@ -270,6 +270,10 @@ export function busy(s: Summary | undefined): boolean {
       s.forbidden.length > 0 ||
       s.requires.length > 0 ||
       !!s.sleeps ||
-      !!s.sleepsIf?.length)
+      !!s.sleepsIf?.length ||
+      !!s.faults ||
+      !!s.reclaims ||
+      !!s.retFacts?.length ||
+      !!s.stores?.length)
   );
 }

@@ -4,7 +4,7 @@
  * where the helper is called, with the caller's argument in their place: a sleep under such flags is a sleep
  * under the guard `gfpflags_allow_blocking(flags)` (absint/guard.ts), as the kernel itself writes the test.
  */
-import { BLOCKING_GFP } from './rules';
+import { BLOCKING_GFP } from './effects';
 
 /** Flags with direct reclaim masked out (`GFP_KERNEL & ~__GFP_DIRECT_RECLAIM`) never block. */
 const RECLAIM_MASKED = /~\s*\(?\s*__GFP_(DIRECT_)?RECLAIM\b/;

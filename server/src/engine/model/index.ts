@@ -1,6 +1,8 @@
 /** The model stage: see docs/ARCHITECTURE.md. */
+export * from './bitops';
 export * from './catalog';
 export * from './config';
+export * from './effects';
 export * from './findings';
 export * from './gfp';
 export * from './globs';

@@ -1,16 +1,18 @@
 /**
- * What a summary says about sleeping: that the function may sleep (its own sleeps and its callees', to any
- * depth), with one witness path, or that it sleeps only under a condition its callers decide (allocation flags
- * it is given, tests of its parameters). Not after the path dropped a lock its caller holds: a drop-and-retake
+ * What a summary says the function does to the task besides its locks, through any depth of calls (a caller
+ * holding a lock meets these wherever they are), each with one witness path: it may sleep, or sleeps only under
+ * a condition its callers decide (allocation flags it is given, tests of its parameters); it may fault on user
+ * memory; it may enter filesystem reclaim. None after the path dropped a lock its caller holds: a drop-and-retake
  * helper sleeps with the caller's spinlock released. A sleep reached only where the last reference goes, or
  * only on the way to an error return, says so on its witness (PathStep.only): callers that hold another
- * reference, or do not fail, may never get there, so findings through it are less sure.
+ * reference, or do not fail, may never get there, so findings through it are less sure. And at a call: a
+ * callee's sleeps under a guard, decided with the call's arguments (`sleepsAtCall`).
  */
-import type { FunctionIR, Site } from '../ir';
+import type { FunctionIR, Op, Site } from '../ir';
 import type { State } from './domain';
 import { type PathStep, blockingFlags, blockingTest, gfpText } from '../model';
-import type { Summary } from './transfer';
-import { type Guard, entryGuards, paramTemplate } from './guard';
+import { type Observer, type Summary, type TransferContext, sleep, sleepIf } from './transfer';
+import { type Guard, entryGuards, evalGuards, paramTemplate, substitute } from './guard';
 
 /** Witness paths are cut at this many steps. */
 const MAX_WITNESS = 40;
@@ -27,15 +29,21 @@ export function guardFlags(when: readonly Guard[]): string | undefined {
   return undefined;
 }
 
-/** What the replay found about sleeping, and where it is (the node being replayed). */
-export class SleepsFound {
+/** What the replay found the function does to the task, and where it is (the node being replayed). */
+export class EffectsFound {
   private sleeps?: PathStep[];
+  private faults?: PathStep[];
+  private reclaims?: PathStep[];
   private readonly conditional = new Map<string, { when: Guard[]; witness: PathStep[] }>();
   private readonly kinds: NodeKinds;
   /** The node being replayed. */
   node = -1;
 
-  constructor(private readonly ir: FunctionIR) {
+  /** `calleeStored`: the places its callees store to (stores.ts), which no guard tests. */
+  constructor(
+    private readonly ir: FunctionIR,
+    private readonly calleeStored: readonly string[] = [],
+  ) {
     this.kinds = nodeKinds(ir);
   }
 
@@ -57,10 +65,45 @@ export class SleepsFound {
     this.record(when, st, site, this.step(site, note), inner);
   }
 
+  /** Something that may fault on user memory here (or inside `via`, along `inner`). */
+  fault(what: string, st: State, site: Site, via?: string, inner?: PathStep[]): void {
+    if (this.faults || this.droppedCallers(st)) return;
+    const note = via ? `calls ${via}(), which may fault on user memory` : `${what} may fault on user memory`;
+    this.faults = [this.plainStep(site, note), ...(inner ?? [])].slice(0, MAX_WITNESS);
+  }
+
+  /** An allocation that may enter filesystem reclaim here (or inside `via`, along `inner`). */
+  reclaim(what: string, st: State, site: Site, via?: string, inner?: PathStep[]): void {
+    if (this.reclaims || this.droppedCallers(st)) return;
+    const note = via ? `calls ${via}(), which may enter reclaim` : `${what} may enter filesystem reclaim`;
+    this.reclaims = [this.plainStep(site, note), ...(inner ?? [])].slice(0, MAX_WITNESS);
+  }
+
+  /** The summary's callbacks that record into this. */
+  observer(): Pick<Observer, 'maySleep' | 'maySleepIf' | 'fault' | 'reclaim'> {
+    return {
+      maySleep: (what, st, site, via, inner) => this.sleep(what, st, site, via, inner),
+      maySleepIf: (what, when, st, site, via, inner) => this.sleepIf(what, when, st, site, via, inner),
+      fault: (what, st, site, via, inner) => this.fault(what, st, site, via, inner),
+      reclaim: (what, st, site, via, inner) => this.reclaim(what, st, site, via, inner),
+    };
+  }
+
   /** The summary's part. */
-  result(): Pick<Summary, 'sleeps' | 'sleepsIf'> {
-    if (this.sleeps) return { sleeps: this.sleeps };
-    return this.conditional.size ? { sleepsIf: [...this.conditional.values()] } : {};
+  result(): Pick<Summary, 'sleeps' | 'sleepsIf' | 'faults' | 'reclaims'> {
+    return {
+      ...(this.sleeps
+        ? { sleeps: this.sleeps }
+        : this.conditional.size
+          ? { sleepsIf: [...this.conditional.values()] }
+          : {}),
+      ...(this.faults ? { faults: this.faults } : {}),
+      ...(this.reclaims ? { reclaims: this.reclaims } : {}),
+    };
+  }
+
+  private plainStep(site: Site, note: string): PathStep {
+    return { file: this.ir.file, line: site.line, column: site.column, function: this.ir.name, note };
   }
 
   private step(site: Site, note: string): PathStep {
@@ -85,7 +128,7 @@ export class SleepsFound {
    */
   private record(open: readonly Guard[], st: State, site: Site, step: PathStep, inner?: PathStep[]): void {
     const witness = [step, ...(inner ?? [])].slice(0, MAX_WITNESS);
-    const when = entryGuards(this.ir, st, site, open);
+    const when = entryGuards(this.ir, st, site, open, this.calleeStored);
     for (const g of open) {
       const flags = blockingFlags(g.test);
       if (flags === undefined) continue;
@@ -115,6 +158,32 @@ export class SleepsFound {
       if (!f || (f.status !== 'caller' && f.status !== 'held')) return true;
     }
     return false;
+  }
+}
+
+/**
+ * A callee that sleeps only under a guard (guard.ts): allocation flags it is given that allow blocking
+ * (GFP_KERNEL sleeps, GFP_ATOMIC does not), tests of its parameters or the task, decided with the call's
+ * arguments and the caller's facts. What they leave open (flags or tests of the caller's own variables) passes
+ * up to the caller's summary.
+ */
+export function sleepsAtCall(
+  s: State,
+  sum: Summary,
+  args: readonly (string | undefined)[],
+  op: Op & { k: 'call' },
+  ctx: TransferContext,
+  obs?: Observer,
+): void {
+  for (const w of sum.sleepsIf ?? []) {
+    const open = evalGuards(w.when, args, s.facts, ctx.macros);
+    if (!open) continue;
+    // the flags that made it sleep, when the call's arguments decided them (`with flags GFP_NOFS`)
+    const flags = guardFlags(w.when);
+    const given = flags !== undefined && guardFlags(open) === undefined ? substitute(flags, args) : undefined;
+    const what = `${op.callee}()${given !== undefined ? ` with flags ${gfpText(given)}` : ''}`;
+    if (!open.length) sleep(s, what, op.site, obs, op.callee, w.witness);
+    else sleepIf(s, what, open, op.site, obs, op.callee, w.witness);
   }
 }
 
