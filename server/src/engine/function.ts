@@ -20,6 +20,7 @@ import {
   applySeverity,
   emptyStats,
   mergeStats,
+  VFS_OPS_TYPES,
   RECLAIM_ENTRIES,
   scopeKind,
 } from './model';
@@ -111,6 +112,8 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     catalog: env.catalog,
     canon: ir.canon,
     macros: env.macros,
+    ...vfsMethod(env.slots),
+    home: homeOf(ir.file),
     faultHandlers: env.faultHandlers,
     reclaimTakes: env.reclaimTakes,
     ...(env.wholeTree ? { wholeTree: true } : {}),
@@ -152,6 +155,18 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     indirectUnresolved,
     ...(recheck.size ? { recheck: [...recheck] } : {}),
   };
+}
+
+/** The directory of a file's filesystem: `fs/btrfs` for fs/btrfs/inode.c, the file's own directory otherwise. */
+function homeOf(file: string): string {
+  const parts = file.split('/');
+  return parts[0] === 'fs' && parts.length > 2 ? `fs/${parts[1]}` : parts.slice(0, -1).join('/');
+}
+
+/** The VFS method a function is installed as, if any (`foo_dir_inode_operations.rename`). */
+function vfsMethod(slots: readonly OpsSlot[]): { entryPoint?: string } {
+  const slot = slots.find((s) => s.type !== undefined && VFS_OPS_TYPES.has(s.type));
+  return slot ? { entryPoint: `${slot.table}.${slot.field}` } : {};
 }
 
 /**

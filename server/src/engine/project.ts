@@ -241,12 +241,22 @@ export class Project {
     const known = this.provisionals.get(id);
     if (known !== undefined) return known ?? undefined;
     const f = this.fns[id];
-    if (nested || !releasesItself(f.ir)) return provisionalSummary(f.ir);
+    if (nested || !(releasesItself(f.ir) || this.callsReleaser(f, linker, summaries))) return provisionalSummary(f.ir);
     this.provisionals.set(id, null);
     const body = analyseFunction(f.ir, this.env(f, linker, summaries, undefined, true), { check: false }).summary;
     const s = provisionalSummary(f.ir, body) ?? null;
     this.provisionals.set(id, s);
     return s ?? undefined;
+  }
+
+  /** Does `f` call something whose summary (so far) says it releases a lock its caller holds (`foo_unlock(x)`)? */
+  private callsReleaser(f: Fn, linker: Linker, summaries: ReadonlyMap<number, Summary>): boolean {
+    for (const c of f.ir.callees) {
+      const t = linker.resolve(f.file, c);
+      const s = t === undefined ? undefined : summaries.get(t);
+      if (s?.effects.some((e) => e.delta < 0)) return true;
+    }
+    return false;
   }
 
   /** Does `f` take a lock, or call something whose summary (so far) says it does? */

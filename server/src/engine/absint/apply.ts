@@ -16,9 +16,12 @@ import {
   reclaim,
   release,
   sleep,
+  sleepIf,
   withLock,
 } from './transfer';
 import { callSummary, indirectCall } from './calls';
+import { evalGuards } from './guard';
+import { blockingTest } from '../model';
 
 /** Apply one operation; undefined means the path ends here (a call that does not return). */
 export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer): State | undefined {
@@ -66,7 +69,7 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
     case 'release-handed':
       return releaseHanded(s, op);
     case 'sleep':
-      return sleep(s, op.via, op.site, obs);
+      return op.gfp === undefined ? sleep(s, op.via, op.site, obs) : sleepUnderFlags(s, op, ctx, obs);
     case 'fault':
       return fault(s, `${op.via}()`, op.site, ctx, obs);
     case 'reclaim':
@@ -198,4 +201,15 @@ export function applyGuard(s: State, g: EdgeGuard | undefined, ctx: TransferCont
     cur = { ...cur, trail: pushTrail(cur.trail, g.site.line, g.site.column, g.note) };
   }
   return cur;
+}
+
+/**
+ * An allocation with flags from a variable (`kmalloc(n, gfp)`): it sleeps under the guard that the flags allow
+ * blocking, unless the path has tested them already (`if (gfpflags_allow_blocking(gfp))`).
+ */
+function sleepUnderFlags(s: State, op: Op & { k: 'sleep' }, ctx: TransferContext, obs?: Observer): State {
+  const open = evalGuards([{ test: blockingTest(op.gfp ?? ''), value: true }], [], s.facts, ctx.macros);
+  if (!open) return s;
+  if (!open.length) return sleep(s, op.via, op.site, obs);
+  return sleepIf(s, `${op.via}(.., ${op.gfp})`, open, op.site, obs);
 }

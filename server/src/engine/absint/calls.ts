@@ -4,7 +4,7 @@
  * against what the caller holds (recursive locking through any depth of calls), and calls through
  * function-pointer fields resolved in the context of the function being checked.
  */
-import { type Mode, scopeKind } from '../model';
+import { type Mode, privateLockClass, scopeKind } from '../model';
 import { type LockFact, type State, isHeld } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { Summary } from './transfer';
@@ -29,6 +29,7 @@ import type { PathStep } from '../model';
 import type { Facts } from './domain';
 import { factsAtCall, unionFacts } from './taskstate';
 import { type Guard, evalGuard, evalGuards, evaluateTest, substitute, whenOf } from './guard';
+import { sleepsAtCall } from './effects';
 import { assumeReturned } from './returned';
 import { applyStores } from './stores';
 
@@ -320,9 +321,41 @@ function checkRequired(
     } else if (!hit && ctx.acquiredKeys.has(k)) {
       obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, 'not-taken');
     } else if (!hit) {
+      const why = unowned(s, lock, r, ctx);
+      if (why) obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, why);
       obs?.requirement?.(lock, r.via, s, site, callee, r.witness, open);
     }
   }
+}
+
+/** Assertions of the kernel's own whose lock names a requirement can be trusted to carry up (not `__releases`). */
+const KERNEL_ASSERT = /^(lockdep_assert|assert_spin_locked|WARN_ON|BUG_ON)/;
+
+/** Calls a requirement passes up through and still names its lock reliably. */
+const MAX_REQUIREMENT_HOPS = 4;
+
+/**
+ * A required lock no caller can be holding: a lock of the filesystem's own, in a method the VFS calls (the VFS
+ * never takes it). Only for a kernel assertion inside the function's own filesystem a few calls down (a
+ * requirement carried further, or out of another subsystem, names its lock too loosely to stand alone), and not
+ * when a lock of the same class is held here (the same object under another name, perhaps). Objects the
+ * function obtained itself are not counted: their locks are often taken by the lookup (a btrfs path's nodes)
+ * under names the requirement does not carry.
+ */
+function unowned(s: State, lock: LockRef, r: Summary['requires'][number], ctx: TransferContext): 'entry' | undefined {
+  if (!ctx.entryPoint || !privateLockClass(lock.class)) return undefined;
+  const home = ctx.home;
+  if (home === undefined || !KERNEL_ASSERT.test(r.via)) return undefined;
+  if (r.witness.filter((w) => w.note.startsWith('calls ')).length > MAX_REQUIREMENT_HOPS) return undefined;
+  if (!r.witness.every((w) => w.file.startsWith(`${home}/`))) return undefined;
+  const member = /->([A-Za-z_][\w.]*)$/.exec(lock.key)?.[1];
+  for (const f of s.locks.values()) {
+    if (!isHeld(f)) continue;
+    if (lock.class && f.ref.class === lock.class) return undefined;
+    if (member && f.ref.key.endsWith(`->${member}`)) return undefined;
+  }
+  const root = rootIdentifier(lock.key.replace(/^\*/, ''));
+  return root && !ctx.locals.has(root) ? 'entry' : undefined;
 }
 
 export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferContext, obs?: Observer): State | undefined {
@@ -332,6 +365,7 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
   checkForbidden(s, sum.forbidden, args, op.callee, op.site, ctx, obs, [], true);
   checkRequired(s, sum, args, op.callee, op.site, ctx, obs);
   if (sum.sleeps) sleep(s, `${op.callee}()`, op.site, obs, op.callee, sum.sleeps);
+  sleepsAtCall(s, sum, args, op, ctx, obs);
   if (sum.faults && !op.kernelIter) fault(s, `${op.callee}()`, op.site, ctx, obs, op.callee, sum.faults);
   if (sum.reclaims) reclaim(s, `${op.callee}()`, op.site, ctx, obs, op.callee, sum.reclaims);
   // locks the callee takes inside: a caller already holding one deadlocks

@@ -5,7 +5,7 @@
  */
 import { type LockFact, type State, retKind } from './domain';
 import type { FunctionIR, LockRef, RetClass, Site } from '../ir';
-import { rootIdentifier } from '../ir';
+import { normaliseExpr, rootIdentifier } from '../ir';
 import { type Solution, runNode } from './solver';
 import type {
   Acquisition,
@@ -21,6 +21,7 @@ import type { ReleasedFirst } from './entry';
 import { deferredWhen } from './taskstate';
 import { type Guard, guardWhen, paramTemplate } from './guard';
 import { relativeRef, returnedFacts, returnedObjectEffects } from './returned';
+import { EffectsFound } from './effects';
 import { calleeStoredTexts, storeFacts } from './stores';
 
 export { relativeRef };
@@ -54,14 +55,29 @@ function returnSplit(
   key: string,
   status: 'held' | 'handed' = 'held',
 ): 'nonzero' | 'zero' | undefined {
-  const held = rets.filter((e) => e.state.locks.get(key)?.status === status && !e.state.locks.get(key)?.ifFact);
+  const held = rets.filter(
+    (e) => e.state.locks.get(key)?.status === status && (!e.state.locks.get(key)?.ifFact || passedOn(e, key)),
+  );
   const not = rets.filter((e) => !e.state.locks.has(key) || e.state.locks.get(key)?.status === 'released');
   if (!held.length || !not.length || held.length + not.length !== rets.length) return undefined;
-  const kh = new Set(held.map((e) => retKind(e.ret, e.state)));
+  const kh = new Set(held.map((e) => passedOn(e, key) ?? retKind(e.ret, e.state)));
   const kn = new Set(not.map((e) => retKind(e.ret, e.state)));
   if ([...kh].every((k) => k === 'true') && [...kn].every((k) => k === 'false' || k === 'error')) return 'nonzero';
   if ([...kh].every((k) => k === 'false') && [...kn].every((k) => k === 'error')) return 'zero';
   return undefined;
+}
+
+/**
+ * An exit returning the very result that decides whether it holds `key` (`return foo_trylock(x);`, the lock
+ * held where the callee's result is nonzero): it returns nonzero (`true`) exactly when it holds it, or zero.
+ */
+function passedOn(e: { state: State; ret: RetClass | undefined }, key: string): 'true' | 'false' | undefined {
+  const f = e.state.locks.get(key);
+  if (f?.status !== 'held' || !f.ifFact || e.ret?.k !== 'expr') return undefined;
+  if (normaliseExpr(e.ret.text) !== f.ifFact.text) return undefined;
+  // a lock on the object the callee returns (`return pmd_lock_if_huge(..)`) is not a lock on what it was given
+  if (key.includes(f.ifFact.text)) return undefined;
+  return f.ifFact.value ? 'true' : 'false';
 }
 
 /** `inode->i_rwsem` in f(struct inode *inode) becomes `{0}->i_rwsem`; undefined when it names a local. */
@@ -82,17 +98,11 @@ function stepAt(ir: FunctionIR, site: Site, note: string): PathStep {
   return { file: ir.file, line: site.line, column: site.column, function: ir.name, note };
 }
 
-/** A witness path: a step here, then the callee's own steps (cut at MAX_WITNESS). */
-function witnessOf(ir: FunctionIR, site: Site, note: string, inner?: PathStep[]): PathStep[] {
-  return [stepAt(ir, site, note), ...(inner ?? [])].slice(0, MAX_WITNESS);
-}
-
 /** What `inside` collects while it replays a function, keyed so that each lock or call is kept once. */
 interface Inside {
   requires: Map<string, Requirement>;
-  sleeps?: PathStep[];
-  faults?: PathStep[];
-  reclaims?: PathStep[];
+  /** Sleeps, faults and reclaims (effects.ts). */
+  effects: EffectsFound;
   acquires: Map<string, Acquisition>;
   forbidden: Map<string, ForbiddenInside>;
   deferred: Map<string, Deferred>;
@@ -126,34 +136,6 @@ const checkersOnly = {
   releaseUnknown: checkerReports,
   releaseHeld: checkerReports,
 };
-
-const droppedAny = (st: State): boolean => [...st.locks.values()].some((f) => f.status === 'dropped');
-
-/**
- * What the function may do to the task: sleep (only its own sleeps), fault on user memory and enter reclaim
- * (through any depth of calls: a caller holding a lock meets them wherever they are).
- */
-function effectsObserver(ir: FunctionIR, found: Inside): Pick<Observer, 'maySleep' | 'fault' | 'reclaim'> {
-  return {
-    maySleep(what, st, site, via, inner) {
-      // not after it dropped a lock its caller holds (drop-and-retake helpers sleep with the caller's spinlock
-      // released): a caller's atomic section meets exactly these
-      if (found.sleeps || via || droppedAny(st)) return;
-      found.sleeps = witnessOf(ir, site, `${what} may sleep`, inner);
-    },
-    // (like sleeps, not after the function dropped a lock its caller holds: the caller does not hold it there)
-    fault(what, st, site, via, inner) {
-      if (droppedAny(st)) return;
-      const note = via ? `calls ${via}(), which may fault on user memory` : `${what} may fault on user memory`;
-      found.faults ??= witnessOf(ir, site, note, inner);
-    },
-    reclaim(what, st, site, via, inner) {
-      if (droppedAny(st)) return;
-      const note = via ? `calls ${via}(), which may enter reclaim` : `${what} may enter filesystem reclaim`;
-      found.reclaims ??= witnessOf(ir, site, note, inner);
-    },
-  };
-}
 
 /**
  * A lock `ir` needs held at `site` (an assert here, or a callee's requirement passed up), under the guard of
@@ -209,7 +191,7 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
         ...when,
       });
     },
-    ...effectsObserver(ir, found),
+    ...found.effects.observer(),
     requirement: (lock, req, st, site, callee, inner, innerWhen) =>
       recordRequirement(ir, found, { lock, req, st, site, callee, inner, innerWhen }),
     forbidCall(op, _s, via, inner) {
@@ -258,19 +240,22 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
 function inside(
   sol: Solution,
   ctx: TransferContext,
-): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires' | 'sleeps' | 'faults' | 'reclaims'> {
+): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires' | 'sleeps' | 'sleepsIf' | 'faults' | 'reclaims'> {
   const ir = sol.ir;
+  const calleeStored = calleeStoredTexts(ir, ctx);
   const found: Inside = {
     requires: new Map(),
     acquires: new Map(),
     forbidden: new Map(),
     deferred: new Map(),
-    calleeStored: calleeStoredTexts(ir, ctx),
+    calleeStored,
+    effects: new EffectsFound(ir, calleeStored),
   };
   const { requires, acquires, forbidden, deferred } = found;
   const observer = insideObserver(ir, found);
   const quiet = { ...ctx, tainted: new Set<string>() };
   for (const id of sol.order) {
+    found.effects.node = id;
     for (const s of sol.inStates[id]) runNode(ir, id, s, quiet, observer);
   }
   // __must_hold(x) / __releases(x): the caller holds x on entry
@@ -300,9 +285,7 @@ function inside(
     deferred: [...deferred.values()],
     forbidden: [...forbidden.values()],
     requires: [...requires.values()],
-    ...(found.sleeps ? { sleeps: found.sleeps } : {}),
-    ...(found.faults ? { faults: found.faults } : {}),
-    ...(found.reclaims ? { reclaims: found.reclaims } : {}),
+    ...found.effects.result(),
   };
 }
 
@@ -397,7 +380,26 @@ function handedEffects(ir: FunctionIR, rets: { state: State; ret: RetClass | und
 
 function trustedAcquirer(ir: FunctionIR, key: string): boolean {
   if (NAME_PATTERNS.acquirer.test(ir.name)) return true;
-  return ir.annotations.acquires.some((keys) => keys.includes(key));
+  if (ir.annotations.acquires.some((keys) => keys.includes(key))) return true;
+  return thinWrapper(ir, key);
+}
+
+/**
+ * A wrapper that takes a lock on what it is given and hands that object to nothing else (`foo_down_read(sem)`
+ * around `down_read(&sem->rwsem)`): no callee it cannot see may have released the lock, so it returns holding it.
+ */
+function thinWrapper(ir: FunctionIR, key: string): boolean {
+  const root = rootIdentifier(key.replace(/^\*/, ''));
+  if (!root || !ir.params.includes(root)) return false;
+  const named = new RegExp(`(^|[^A-Za-z0-9_])${root}(?![A-Za-z0-9_])`);
+  for (const n of ir.nodes) {
+    for (const op of n.ops) {
+      if (op.k === 'icall') return false;
+      if (op.k === 'call' && op.args.some((a) => named.test(a))) return false;
+      if (op.k === 'escape' && (op.roots?.includes(root) || op.keys.some((k) => named.test(k)))) return false;
+    }
+  }
+  return true;
 }
 
 /**
@@ -515,9 +517,11 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
     const deltas = new Set<number>();
     let fact;
     let undecided = false;
-    for (const s of exitList) {
+    for (const e of rets) {
+      const s = e.state;
       const f = s.locks.get(key);
-      if (f?.ifFact) undecided = true;
+      // held only where a callee's result says so: undecided, unless this exit returns that result
+      if (f?.ifFact && !passedOn(e, key)) undecided = true;
       const d = f?.status === 'held' ? 1 : f?.status === 'dropped' ? -1 : 0;
       deltas.add(d);
       if (d) fact = f;
@@ -537,7 +541,9 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
       if (d > 0 && !trustedAcquirer(ir, key)) sum.conditional.push(template);
       else if (d) sum.effects.push({ template, ref, delta: d as 1 | -1, mode: fact.mode });
     } else {
-      const cond = deltas.size === 2 ? paramSplit(ir, exitList, key) : undefined;
+      // an exit that holds the lock only as its callee's result says is trylock-style, not a parameter's doing
+      const passes = rets.some((e) => passedOn(e, key));
+      const cond = deltas.size === 2 && !passes ? paramSplit(ir, exitList, key) : undefined;
       const ref = relativeRef(fact.ref, ir);
       // trylock-style only for helpers that say they lock: others that keep a lock on success often
       // hand it over through an out-parameter the caller unlocks under another name (hfs_find_init)
@@ -554,7 +560,8 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
           when: cond.when,
           otherwise: cond.otherwise,
         });
-      } else if (onReturn && ref && ref.kind !== 'range') {
+      } else if (onReturn && ref && ref.kind !== 'range' && (!passes || /\{\d+\}/.test(template))) {
+        // (a result passed on from a callee names its lock through what the caller gave, or it is not the caller's)
         // range bounds are rarely nameable by the caller
         sum.effects.push({ template, ref, delta: 1, mode: fact.mode, onReturn });
       } else {

@@ -4,7 +4,16 @@
  * calls.ts a callee's summary. They never report by themselves; the checker passes an `Observer` when
  * it replays the final states, so the fixpoint iterations stay silent.
  */
-import { ATOMIC_KINDS, type Catalog, type Mode, NOFAULT_SCOPE, NOFS_SCOPE, SLEEPING_KINDS, kindNests } from '../model';
+import {
+  ATOMIC_KINDS,
+  type Catalog,
+  type Mode,
+  NOFAULT_SCOPE,
+  NOFS_SCOPE,
+  SLEEPING_KINDS,
+  blockingFlags,
+  kindNests,
+} from '../model';
 import { type LockFact, type State, aliasKeys, isHeld, pushTrail } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { PathStep } from '../model';
@@ -79,6 +88,13 @@ export interface Summary {
   /** An eviction entry's `acquires` as reclaim calls it: on an inode that still has links (function.ts). */
   reclaimAcquires?: Acquisition[];
   /**
+   * It sleeps only under a guard its callers decide (when it does not sleep regardless): allocation flags it is
+   * given that allow blocking (`gfpflags_allow_blocking({1})`, model/gfp.ts), tests of its parameters or the
+   * task on the path (`{2}`, `{0}->flags&FOO_WAIT`), evaluated with the caller's arguments at each call
+   * (guard.ts). One witness each.
+   */
+  sleepsIf?: { when: Guard[]; witness: PathStep[] }[];
+  /**
    * Net effects on exit; `when` makes one depend on a parameter test (`if (flags & X_LOCK)`, `if (unlock)`,
    * `if (req->locked)`), evaluated at the call with the argument (a constant, or what the caller's facts say of
    * it, guard.ts), and `otherwise` applies if it is false.
@@ -125,6 +141,12 @@ export interface IndirectTarget {
   pending?: boolean;
 }
 
+/**
+ * Why a required lock is missing at a call: released earlier on the path; not taken on this path while others
+ * take it; or a lock of the filesystem's own in a method the VFS calls (`entry`: the VFS never holds it).
+ */
+export type MissingWhy = 'released' | 'not-taken' | 'entry';
+
 /** A lock filesystem reclaim takes: in which entry (`foo_evict_inode`, installed as `foo_super_ops.evict_inode`). */
 export interface ReclaimTake {
   entry: string;
@@ -163,12 +185,17 @@ export interface Observer {
     site: Site,
     callee: string,
     inner: PathStep[],
-    why: 'released' | 'not-taken',
+    why: MissingWhy,
   ): void;
   /** Something that may sleep (`what`), here or inside `via` along `inner`, with `atomic` held. */
   sleepInAtomic?(what: string, atomic: LockFact, s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** Something that may sleep, with no atomic section held here: for the summary. */
   maySleep?(what: string, s: State, site: Site, via?: string, inner?: PathStep[]): void;
+  /**
+   * Something that sleeps only under `when` (guards in this function's terms: allocation flags, tests of what it
+   * was given), which only a caller decides: for the summary.
+   */
+  maySleepIf?(what: string, when: Guard[], s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** Something that may fault on user memory (`what`, here or inside `via` along `inner`), page faults enabled. */
   fault?(what: string, s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** An allocation that may enter filesystem reclaim (here or inside `via` along `inner`), outside a nofs scope. */
@@ -217,6 +244,10 @@ export interface TransferContext {
   canon?(key: string): string;
   /** Integer macros of the tree, to evaluate flag tests at call sites. */
   macros?: Macros;
+  /** The VFS method the function is installed as (`foo_file_operations.unlocked_ioctl`): entered without its locks. */
+  entryPoint?: string;
+  /** The directory of the function's filesystem (`fs/foo`): where its own requirements come from. */
+  home?: string;
   /**
    * The page-fault handlers (VM_FAULT_OPS) of the function's filesystem, which a user buffer mmapped from one of
    * its files faults into; undefined where the tree is not known yet (a check that needs them waits for it).
@@ -368,10 +399,12 @@ export function acquire(
 
 /**
  * A held lock that may be the same object as `key` under another name: the same field reached
- * through another pointer (`old->x` for `new->x`, `op->orig->x` for `op->new->x`).
+ * through another pointer (`old->x` for `new->x`, `op->orig->x` for `op->new->x`, `SB(dir)->s.rw` for
+ * `SB(inode)->s.rw`).
  */
 function aliasOf(s: State, key: string, _root: string): string | undefined {
-  const field = /->([A-Za-z_]\w*)$/.exec(key)?.[1];
+  // the member path after the last pointer (`->i_lock`, `->cp_rwsem.internal_rwsem`)
+  const field = /->([A-Za-z_][\w.]*)$/.exec(key)?.[1];
   if (!field) return undefined;
   for (const [k, f] of s.locks) {
     if (k === key || !isHeld(f)) continue;
@@ -450,6 +483,28 @@ export function sleep(s: State, what: string, site: Site, obs?: Observer, via?: 
   const atomic = [...s.locks.values()].find((f) => isHeld(f) && ATOMIC_KINDS.has(f.ref.kind));
   if (atomic) obs?.sleepInAtomic?.(what, atomic, s, site, via, inner);
   else obs?.maySleep?.(what, s, site, via, inner);
+  return s;
+}
+
+/**
+ * Something that sleeps only under `when` (guards still open here, in this function's terms), which this function
+ * does not decide. Allocation flags it cannot read are not taken to block (as with a direct allocation); any other
+ * test left open is taken to hold where an atomic section is held. Otherwise recorded, under its guard, for the
+ * summary.
+ */
+export function sleepIf(
+  s: State,
+  what: string,
+  when: Guard[],
+  site: Site,
+  obs?: Observer,
+  via?: string,
+  inner?: PathStep[],
+): State {
+  const atomic = [...s.locks.values()].find((f) => isHeld(f) && ATOMIC_KINDS.has(f.ref.kind));
+  if (atomic) {
+    if (!when.some((g) => blockingFlags(g.test) !== undefined)) obs?.sleepInAtomic?.(what, atomic, s, site, via, inner);
+  } else obs?.maySleepIf?.(what, when, s, site, via, inner);
   return s;
 }
 

@@ -9,6 +9,7 @@ import { factText, isPure, siteOf, unparen } from './base';
 import { callArgs, calleeName, constantTruth } from '../syntax';
 import { CONSTANT_LIKE, equalityText, normaliseExpr } from '../ir';
 import { ExprBuilder } from './expr';
+import { dropsLast } from './idioms';
 
 /** Wrappers whose value is their argument's. */
 const PASS_THROUGH = new Set(['likely', 'unlikely', '__builtin_expect', 'data_race', 'READ_ONCE']);
@@ -139,6 +140,7 @@ export abstract class CondBuilder extends ExprBuilder {
       ...(okFact ? { fact: okFact } : {}),
       note: `${name} succeeds`,
       site,
+      ...(dropsLast(call) ? { lastRef: true as const } : {}),
     });
     this.edge(from, failTarget, { ...(failFact ? { fact: failFact } : {}), note: `${name} fails`, site });
     this.cur = null;
@@ -277,20 +279,34 @@ export abstract class CondBuilder extends ExprBuilder {
         return;
       }
     }
+    // which outcome drops the last reference, if the condition says (release paths: summaries.ts)
+    const last = this.lastRefOutcome(e);
+    const mark = (v: boolean) => (last === v ? { lastRef: true as const } : {});
     if (this.factable(e)) {
       const text = factText(e);
       // a predicate call is still a call: its summary or escapes apply, and then the branch is a fact
       if (!isPure(e)) this.expr(e);
       const from = this.here(n);
-      this.edge(from, t, { fact: { text, value: true } });
-      this.edge(from, f, { fact: { text, value: false } });
+      this.edge(from, t, { fact: { text, value: true }, ...mark(true) });
+      this.edge(from, f, { fact: { text, value: false }, ...mark(false) });
       this.cur = null;
       return;
     }
     this.expr(e);
     const from = this.here(n);
-    this.edge(from, t);
-    this.edge(from, f);
+    this.edge(from, t, last === true ? { lastRef: true } : undefined);
+    this.edge(from, f, last === false ? { lastRef: true } : undefined);
     this.cur = null;
+  }
+
+  /**
+   * The outcome of a condition that means the last reference went: true for `refcount_dec_and_test(..)` or a
+   * variable holding its result, false for `--x->count` (zero). Undefined for any other condition.
+   */
+  private lastRefOutcome(e: Node): boolean | undefined {
+    if (dropsLast(e)) return true;
+    if (e.type === 'identifier' && this.lastRefVars.has(e.text)) return true;
+    if (e.type === 'update_expression' && e.text.trim().startsWith('--')) return false;
+    return undefined;
   }
 }

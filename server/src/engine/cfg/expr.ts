@@ -6,6 +6,7 @@
 import type { Node } from 'web-tree-sitter';
 import { BIT_STORES, BIT_TEST, type LockPrimitive, type Mode, NAME_PATTERNS, decidedByResult } from '../model';
 import { callEffects, givenKernelIter, kernelIterators, nofaultScope } from './effects';
+import { WAITS_UNTIL, dropsLast, flagBits } from './idioms';
 import { GraphBuilder, constantText, constantValue, siteOf, unparen } from './base';
 import type { LockRef } from '../ir';
 import { callArgs, calleeName } from '../syntax';
@@ -115,6 +116,7 @@ export abstract class ExprBuilder extends GraphBuilder {
     const left = n.childForFieldName('left');
     const right = n.childForFieldName('right');
     const name = left?.type === 'identifier' ? left.text : undefined;
+    if (name) this.noteLastRef(name, n.childForFieldName('operator')?.text === '=' ? right : null);
     if (right && name && n.childForFieldName('operator')?.text === '=' && this.tryAssign(name, right, n)) return;
     if (right) this.expr(right);
     // storing an object somewhere (`op->vnode = vnode`) hands its locks to whoever reads it there
@@ -146,6 +148,7 @@ export abstract class ExprBuilder extends GraphBuilder {
           constText: cv ? constantText(cv) : undefined,
           ...(rhs ? { rhs } : {}),
           ...(cv && left?.type === 'identifier' ? this.assignFacts(target, cv) : {}),
+          ...(right ? flagBits(aop, normaliseExpr(right.text)) : {}),
         },
         n,
       );
@@ -220,6 +223,16 @@ export abstract class ExprBuilder extends GraphBuilder {
       // catalog assertion macros, and a filesystem's own by name: *bug_on* (must be false), *assert* (must be true)
       const am = this.ctx.catalog.assertion(name);
       if (am && args[0] && this.assertion(args[0], am.negated, n)) return;
+      // wait_event(wq, cond) returns only once its condition is true (a trylock there has succeeded)
+      if (WAITS_UNTIL.has(name) && args.length === 2) {
+        this.sleepsAndForbidden(n, name, args);
+        const again = this.newNode('stmt', n);
+        const done = this.newNode('join', n);
+        this.nodes[again].ops.push({ k: 'noreturn', via: name, site: siteOf(n) });
+        this.cond(args[1], done, again);
+        this.cur = done;
+        return;
+      }
       // BUG_ON(!rl): the kernel stops where the condition holds, so past it the condition is false
       if (BUGS.has(name) && args.length === 1 && this.factable(unparen(args[0]))) {
         const dead = this.newNode('stmt', n);
@@ -552,6 +565,15 @@ export abstract class ExprBuilder extends GraphBuilder {
       );
     }
     return true;
+  }
+
+  /** Variables holding whether a reference drop was the last (`zero = refcount_dec_and_test(..)`). */
+  protected readonly lastRefVars = new Set<string>();
+
+  /** `name` now holds `value`: whether it says a last reference went. */
+  protected noteLastRef(name: string, value: Node | null): void {
+    if (value && dropsLast(unparen(value))) this.lastRefVars.add(name);
+    else this.lastRefVars.delete(name);
   }
 
   protected assign(name: string, value: Node, at: Node): void {

@@ -87,6 +87,7 @@ export type Report = (
 export function pathDoubts(path: readonly PathStep[]): Doubt[] {
   const out: Doubt[] = [];
   for (const s of path) {
+    if (s.only) out.push({ level: 'medium', why: `${s.function}() gets there only when ${s.only}` });
     if (s.resolvedBy !== 'directory' && s.resolvedBy !== 'few') continue;
     const field = /^->(\w+)/.exec(s.note)?.[1] ?? 'an ops-table field';
     const why =

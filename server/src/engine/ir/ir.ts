@@ -89,11 +89,16 @@ export type Op =
       eq?: string;
       fresh?: boolean;
       reads?: string[];
+      /** `x &= ~(A|B)` or `x |= A|B`: only these flags of x change. */
+      bits?: string[];
       copy?: string;
     }
   | { k: 'noreturn'; via: string; site: Site }
-  /** A call that may sleep. */
-  | { k: 'sleep'; via: string; site: Site }
+  /**
+   * A call that may sleep. `gfp`: its allocation flags name a variable (`kmalloc(n, gfp)`): it sleeps only if
+   * they allow blocking, which the caller's argument decides where the flags are a parameter.
+   */
+  | { k: 'sleep'; via: string; site: Site; gfp?: string }
   /** A call that may fault on user memory (and so enter a filesystem's page-fault handlers). */
   | { k: 'fault'; via: string; site: Site }
   /** An allocation whose flags allow filesystem reclaim (`GFP_KERNEL`): it may enter reclaim (lockdep's fs_reclaim). */
@@ -113,6 +118,8 @@ export interface EdgeGuard {
   acquire?: Op & { k: 'acquire' };
   /** A note for the path ("mutex_trylock fails"). */
   note?: string;
+  /** This outcome drops the last reference (`refcount_dec_and_test` true, `--x->count` zero): release paths. */
+  lastRef?: true;
   site?: Site;
 }
 

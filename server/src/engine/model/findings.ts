@@ -188,6 +188,11 @@ export interface PathStep {
    * are few) are guesses that make a finding through them medium confidence.
    */
   resolvedBy?: 'table' | 'directory' | 'few';
+  /**
+   * The step is taken only when this holds (`the last reference is dropped`, `it goes on to return an error`):
+   * a caller may rule it out in ways the engine does not follow, so a finding through it is medium confidence.
+   */
+  only?: string;
 }
 
 /**

@@ -4,6 +4,7 @@ export * from './catalog';
 export * from './config';
 export * from './effects';
 export * from './findings';
+export * from './gfp';
 export * from './globs';
 export * from './kinds';
 export * from './rules';

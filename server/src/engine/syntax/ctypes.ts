@@ -266,6 +266,7 @@ export class TypeTable {
       for (const op of n.ops) {
         if (CLASSIFIED.has(op.k) && !(op as { lock: LockRef }).lock.class) return true;
         if (op.k === 'icall' && op.recv && !op.recvType) return true;
+        if (op.k === 'assign' && PLACE.test(op.name)) return true;
       }
       for (const e of n.succ) if (e.guard?.acquire && !e.guard.acquire.lock.class) return true;
     }
@@ -283,7 +284,13 @@ export class TypeTable {
       for (let i = 0; i < n.ops.length; i++) {
         const op = n.ops[i];
         if (CLASSIFIED.has(op.k)) n.ops[i] = { ...op, lock: fix((op as { lock: LockRef }).lock) } as typeof op;
-        else if (op.k === 'icall' && op.recv && !op.recvType) {
+        else if (op.k === 'assign' && PLACE.test(op.name)) {
+          // a positional initialiser's member (`cpc.#0`): the struct's declared field at that place
+          const [, v, at] = PLACE.exec(op.name) ?? [];
+          const t = this.resolve(vars.get(v));
+          const field = t ? [...(this.fields.get(t)?.keys() ?? [])][Number(at)] : undefined;
+          if (field) n.ops[i] = { ...op, name: `${v}.${field}` };
+        } else if (op.k === 'icall' && op.recv && !op.recvType) {
           // the ops struct the field is called through (`file->f_op` is a struct file_operations)
           const t = this.typeOf(op.recv, vars);
           if (t) n.ops[i] = { ...op, recvType: t };
@@ -304,6 +311,9 @@ function expandMacro(m: AccessorMacro, args: string[]): string {
     return a === undefined ? id : `(${a})`;
   });
 }
+
+/** A member of a struct initialised by position, named by its place until its type names it (cfg/build.ts). */
+const PLACE = /^([A-Za-z_]\w*)\.#(\d+)$/;
 
 /** The operations whose lock `classify` names. */
 const CLASSIFIED = new Set<Op['k']>(['acquire', 'release', 'assert', 'downgrade', 'handoff']);
