@@ -20,6 +20,7 @@ import {
   mergeStats,
 } from './model';
 import type { Macros } from './syntax';
+import { fsOfDir } from './syntax';
 
 /** Locks held just before a statement, for hover. */
 export interface StatePoint {
@@ -44,6 +45,8 @@ export interface FunctionEnv {
   indirect?(field: string, hops: number, recvType?: string): { targets: IndirectTarget[]; unresolved: boolean };
   /** The ops-table slots the function is installed in: their VFS contract holds locks on entry. */
   slots: readonly OpsSlot[];
+  /** The function's directory (`fs/btrfs`): binds the per-filesystem lock classes of its callees. */
+  dir?: string;
 }
 
 export interface FunctionOptions {
@@ -93,6 +96,7 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     catalog: env.catalog,
     canon: ir.canon,
     macros: env.macros,
+    fs: env.dir === undefined ? undefined : fsOfDir(env.dir),
   };
   const contract = env.slots.length ? vfsEntryLocks(ir, env.slots) : [];
   let entry = entryStateOf(ir, contract);

@@ -10,7 +10,8 @@
  */
 import * as path from 'node:path';
 import { type Summary, provisionalSummary, releasesItself } from './absint';
-import { LockOrder, type OrderWitness, lockClass, unsuppressed } from './checks';
+import { LockOrder, type OrderWitness, unsuppressed } from './checks';
+import { orderSink } from './orderfeed';
 import type { FunctionIR, OpsSlot } from './ir';
 import { Extractor, type FileRecord, Linker, busy, rehydrate, sccOrder, type LinkFn, type TreeIndex } from './link';
 import {
@@ -151,6 +152,7 @@ export class Project {
           settled ? (t) => settled.has(t) : undefined,
         ),
       slots: linker.slotsOf(f.id),
+      dir: f.dir,
     };
   }
 
@@ -168,24 +170,7 @@ export class Project {
             if (t !== undefined) callSite(f.id, t, held);
           }
         : undefined,
-      order: !lockOrder
-        ? undefined
-        : ({ held, taken, site, path: p }) => {
-            const from = lockClass(held.ref, f.dir);
-            const to = lockClass(taken, f.dir);
-            if (!from || !to || from === to) return;
-            lockOrder.add({
-              from,
-              to,
-              held: held.ref.display,
-              taken: taken.display,
-              file: f.file,
-              fn: f.ir.name,
-              line: site.line,
-              column: site.column,
-              path: p,
-            });
-          },
+      order: !lockOrder ? undefined : orderSink(f, lockOrder, (t) => this.macros.value(t)),
     };
   }
 
@@ -349,7 +334,7 @@ export class Project {
   /** Lock classes for every function's locks, from the struct types of every file read. */
   private classify(): void {
     if (this.classified) return;
-    for (const f of this.fns) this.types.classify(f.ir, f.vars);
+    for (const f of this.fns) this.types.classify(f.ir, f.vars, f.dir);
     this.classified = true;
   }
 }

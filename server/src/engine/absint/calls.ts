@@ -11,6 +11,7 @@ import type { Summary } from './transfer';
 import { normaliseExpr, rootIdentifier } from '../ir';
 import { flagLocks, symbolicLock } from '../ir';
 import type { Macros } from '../syntax';
+import { bindFs } from '../syntax';
 import {
   type Acquisition,
   type Deferred,
@@ -75,6 +76,8 @@ function instantiate(
     return [{ ref: sym, mode, classOnly: false }];
   }
   const key = template === undefined ? undefined : substitute(template, args);
+  // a callee's lock whose class is per filesystem type is this function's filesystem's, if it has one
+  if (ref.order && ctx.fs) ref = { ...ref, order: bindFs(ref.order, ctx.fs) };
   if (key === undefined) {
     return ref.class ? [{ ref: { ...ref, key: `class:${ref.class}` }, mode, classOnly: true }] : [];
   }
@@ -120,7 +123,7 @@ function checkInside(
     };
     if (obs?.order) {
       for (const f of s.locks.values())
-        if (isHeld(f) && f.ref.key !== inst.ref.key) obs.order(f, inst.ref, s, site, via, witness);
+        if (isHeld(f) && f.ref.key !== inst.ref.key) obs.order(f, inst.ref, s, site, via, witness, subclass);
     }
     if (inst.classOnly) {
       // the instance was lost on the way (a local the caller cannot name): two objects of one class
@@ -158,7 +161,7 @@ function acquisitions(
       ? []
       : instantiate(a.template, a.ref, a.mode, args, ctx).map((inst) => ({
           inst,
-          subclass: a.subclass,
+          subclass: a.subclass === undefined ? undefined : (substitute(a.subclass, args) ?? a.subclass),
           witness: [...prefix, ...a.witness],
           ...(a.when ? { when: a.when } : {}),
         })),

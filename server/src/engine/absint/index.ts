@@ -7,3 +7,4 @@ export * from './summarise';
 export * from './transfer';
 export * from './entry';
 export * from './taskstate';
+export * from './errorpath';

@@ -19,6 +19,7 @@ import type {
 import { NAME_PATTERNS, type PathStep, returnsLockedCall } from '../model';
 import type { ReleasedFirst } from './entry';
 import { acquiredWhen, deferredWhen } from './taskstate';
+import { onErrorPath } from './errorpath';
 
 /** States leaving the function, one per path class, at each return, with what that return returns. */
 export function exitStates(sol: Solution, ctx: TransferContext): State[] {
@@ -141,12 +142,14 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
       const id = template ?? `class:${op.lock.class ?? op.lock.key}`;
       const when = acquiredWhen(ir, st, op.site, innerWhen, acquires.get(id));
       if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
-      const step = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
+      const at = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
+      const step = onErrorPath(st.facts) ? { ...at, onError: true } : at;
       acquires.set(id, {
         template,
         ref,
         mode: op.mode,
-        subclass: op.subclass,
+        // a subclass the caller passes (`__foo_lock(eb, nest)`) is named relative to the parameters
+        subclass: op.subclass === undefined ? undefined : (relativise(op.subclass, ir) ?? op.subclass),
         witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS),
         ...when,
       });

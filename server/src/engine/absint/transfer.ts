@@ -131,8 +131,19 @@ export interface Observer {
   forbidCall?(op: Op & { k: 'forbid' }, s: State, via?: string, inner?: PathStep[]): void;
   /** A direct call is made in state `s` (what callers hold on entry, for hover). */
   callSite?(callee: string, s: State): void;
-  /** `taken` is acquired while `held` is held (directly, or inside `via` along `inner`): a lock-order edge. */
-  order?(held: LockFact, taken: LockRef, s: State, site: Site, via?: string, inner?: PathStep[]): void;
+  /**
+   * `taken` is acquired (with lockdep subclass `subclass`) while `held` is held (directly, or inside `via` along
+   * `inner`): a lock-order edge.
+   */
+  order?(
+    held: LockFact,
+    taken: LockRef,
+    s: State,
+    site: Site,
+    via?: string,
+    inner?: PathStep[],
+    subclass?: string,
+  ): void;
   /** An indirect call inside (`via` the callee that defers it, or direct), for the summary. */
   deferred?(d: Deferred, s: State, via: string | undefined, site: Site): void;
   /**
@@ -169,6 +180,8 @@ export interface TransferContext {
   canon?(key: string): string;
   /** Integer macros of the tree, to evaluate flag tests at call sites. */
   macros?: Macros;
+  /** The filesystem the function belongs to (`fs/btrfs`): a callee's per-filesystem lock classes are its. */
+  fs?: string;
 }
 
 export function findFact(s: State, ref: LockRef): [string, LockFact] | undefined {
@@ -260,7 +273,8 @@ export function acquire(
   }
   obs?.acquired?.(op, s, via, inner);
   if (SLEEPING_KINDS.has(op.lock.kind) && !via) sleep(s, `${op.via}(${op.lock.display})`, op.site, obs);
-  if (obs?.order) for (const f of s.locks.values()) if (isHeld(f)) obs.order(f, op.lock, s, op.site, via, inner);
+  if (obs?.order)
+    for (const f of s.locks.values()) if (isHeld(f)) obs.order(f, op.lock, s, op.site, via, inner, op.subclass);
   return withLock(
     s,
     op.lock.key,

@@ -524,6 +524,7 @@ export abstract class ExprBuilder extends GraphBuilder {
           site: siteOf(v),
           siteId: v.startIndex,
           onResult: { text: name, value: prim.success !== 'zero' },
+          from: normaliseExpr(v.text),
         },
         at,
       );

@@ -168,6 +168,8 @@ export interface PathStep {
    * are few) are guesses that make a finding through them medium confidence.
    */
   resolvedBy?: 'table' | 'directory' | 'few';
+  /** The step is reached only where an error was found (`if (ret)`, `IS_ERR(p)`): an error path. */
+  onError?: boolean;
 }
 
 /**
@@ -202,6 +204,8 @@ export interface Finding {
   confidence?: Confidence;
   /** Why it is not high, in words. */
   doubts?: string[];
+  /** For a lock-order inversion: lockdep's "possible unsafe locking scenario" (CPU0/CPU1), line by line. */
+  scenario?: string[];
 }
 
 /** How a line reference reads in a message. */

@@ -7,6 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { FunctionIR, LockRef, Op } from '../ir';
 import { balanced } from './macros';
+import { bindFs, fsOfDir, orderClassOf } from './lockclass';
 
 /**
  * The struct a type names, if any; a typedef name is kept as `@name` and resolved when asked
@@ -36,6 +37,8 @@ export interface TypeFacts {
   fields: Map<string, Map<string, string | null>>;
   typedefs: Map<string, string>;
   returns: Map<string, string>;
+  /** struct name -> the directory of the file that defines it (`fs/btrfs`, `include/linux`) */
+  dirs: Map<string, string>;
 }
 
 /** The top-level nodes of a file, through preprocessor conditionals and error nodes, in document order. */
@@ -58,13 +61,16 @@ export class TypeTable {
   readonly typedefs = new Map<string, string>();
   /** function -> struct its return type names */
   readonly returns = new Map<string, string>();
+  /** struct name -> directory of the file defining it */
+  readonly dirs = new Map<string, string>();
 
   /**
    * Read struct definitions, typedefs and function return types from a file's syntax tree: from its
    * top-level declarations (also inside #if blocks and error nodes), never from function bodies, which
    * hold most of a file's nodes and almost never a type definition.
    */
-  addTree(root: Node): void {
+  addTree(root: Node, file?: string): void {
+    const dir = file === undefined ? undefined : file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '.';
     const typedefs: Node[] = [];
     const structs: Node[] = [];
     const decls: Node[] = [];
@@ -75,6 +81,7 @@ export class TypeTable {
       }
       if (n.type === 'type_definition') typedefs.push(n);
       else if (n.type === 'declaration') decls.push(n);
+      else if (n.type === 'preproc_function_def') this.castMacro(n);
       if (n.text.includes('{'))
         for (const st of n.descendantsOfType(['struct_specifier', 'union_specifier'])) if (st) structs.push(st);
     }
@@ -99,6 +106,7 @@ export class TypeTable {
         }
       }
       this.fields.set(name, m);
+      if (dir !== undefined) this.dirs.set(name, dir);
     }
     for (const fn of decls) {
       const s = structOf(fn.childForFieldName('type'));
@@ -111,9 +119,20 @@ export class TypeTable {
     }
   }
 
+  /**
+   * A macro whose value is a cast to a struct pointer (`#define FOO_SB(sb) ((struct foo_sb_info *)(sb)->s_fs_info)`)
+   * returns that struct, as a function would.
+   */
+  private castMacro(n: Node): void {
+    const name = n.childForFieldName('name')?.text;
+    const value = n.childForFieldName('value')?.text ?? '';
+    const m = /^\(*\s*\(\s*struct\s+([A-Za-z_]\w*)\s*\*\s*\)/.exec(value.trim());
+    if (name && m && !this.returns.has(name)) this.returns.set(name, m[1]);
+  }
+
   /** This table's facts, for merging into another in file order. */
   facts(): TypeFacts {
-    return { fields: this.fields, typedefs: this.typedefs, returns: this.returns };
+    return { fields: this.fields, typedefs: this.typedefs, returns: this.returns, dirs: this.dirs };
   }
 
   /**
@@ -124,6 +143,8 @@ export class TypeTable {
     for (const [k, v] of f.fields) if (!this.fields.has(k)) this.fields.set(k, v);
     for (const [k, v] of f.typedefs) this.typedefs.set(k, v);
     for (const [k, v] of f.returns) if (!this.returns.has(k)) this.returns.set(k, v);
+    // (records of older builds have none)
+    for (const [k, v] of f.dirs ?? []) if (!this.dirs.has(k)) this.dirs.set(k, v);
   }
 
   /** The struct types of a function's parameters and locals, by name. */
@@ -189,25 +210,36 @@ export class TypeTable {
   static needsVariables(ir: FunctionIR): boolean {
     for (const n of ir.nodes) {
       for (const op of n.ops) {
-        if (CLASSIFIED.has(op.k) && !(op as { lock: LockRef }).lock.class) return true;
+        // (an acquisition's lock-order class reads the types too: where a page or an inode comes from)
+        if (op.k === 'acquire' || (CLASSIFIED.has(op.k) && !(op as { lock: LockRef }).lock.class)) return true;
         if (op.k === 'icall' && op.recv && !op.recvType) return true;
       }
-      for (const e of n.succ) if (e.guard?.acquire && !e.guard.acquire.lock.class) return true;
+      for (const e of n.succ) if (e.guard?.acquire) return true;
     }
     return false;
   }
 
-  /** Give every lock of a function without a class the one its declared types name. */
-  classify(ir: FunctionIR, vars: ReadonlyMap<string, string>): void {
+  /**
+   * Give every lock of a function without a class the one its declared types name, and every acquisition its
+   * lock-order class (lockclass.ts), bound to the filesystem of `dir` when it is one.
+   */
+  classify(ir: FunctionIR, vars: ReadonlyMap<string, string>, dir?: string): void {
     const fix = (r: LockRef): LockRef => {
       if (r.class || r.symbolic || r.key.startsWith('*')) return r;
       const c = this.classOf(r.base ?? r.key, vars);
       return c ? { ...r, class: c } : r;
     };
+    const fs = dir === undefined ? undefined : fsOfDir(dir);
+    const env = { ir, vars, types: this };
+    const ordered = (r: LockRef): LockRef => {
+      const o = orderClassOf(r, env);
+      return o ? { ...r, order: bindFs(o, fs) } : r;
+    };
     for (const n of ir.nodes) {
       for (let i = 0; i < n.ops.length; i++) {
         const op = n.ops[i];
-        if (CLASSIFIED.has(op.k)) n.ops[i] = { ...op, lock: fix((op as { lock: LockRef }).lock) } as typeof op;
+        if (op.k === 'acquire') n.ops[i] = { ...op, lock: ordered(fix(op.lock)) };
+        else if (CLASSIFIED.has(op.k)) n.ops[i] = { ...op, lock: fix((op as { lock: LockRef }).lock) } as typeof op;
         else if (op.k === 'icall' && op.recv && !op.recvType) {
           // the ops struct the field is called through (`file->f_op` is a struct file_operations)
           const t = this.typeOf(op.recv, vars);
@@ -215,7 +247,7 @@ export class TypeTable {
         }
       }
       for (const e of n.succ)
-        if (e.guard?.acquire) e.guard.acquire = { ...e.guard.acquire, lock: fix(e.guard.acquire.lock) };
+        if (e.guard?.acquire) e.guard.acquire = { ...e.guard.acquire, lock: ordered(fix(e.guard.acquire.lock)) };
     }
   }
 }
