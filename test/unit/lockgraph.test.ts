@@ -1,4 +1,4 @@
-/** The lock-order graph: the shortest cycles lockdep would report (never a component), filters, the size cap said aloud. */
+/** The lock-order graph: the shortest cycles lockdep would report (never a component), filters, the cap said aloud. */
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { OrderWitness } from '../../server/src/engine/checks';

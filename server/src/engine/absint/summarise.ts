@@ -130,6 +130,17 @@ const checkersOnly = {
   releaseHeld: checkerReports,
 };
 
+/** The step where a function takes a lock (or calls what does), marked when only an error path gets there. */
+function acquiredStep(ir: FunctionIR, op: { lock: LockRef; via: string; site: Site }, st: State, via?: string) {
+  const at = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
+  return onErrorPath(st.facts) ? { ...at, onError: true } : at;
+}
+
+/** A subclass the caller passes (`__foo_lock(eb, nest)`), named relative to the parameters. */
+function relativeSubclass(subclass: string | undefined, ir: FunctionIR): string | undefined {
+  return subclass === undefined ? undefined : (relativise(subclass, ir) ?? subclass);
+}
+
 /** An observer that records into `found` what a summary of `ir` says happens inside it. */
 function insideObserver(ir: FunctionIR, found: Inside): Observer {
   const { requires, acquires, forbidden, deferred } = found;
@@ -142,17 +153,8 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
       const id = template ?? `class:${op.lock.class ?? op.lock.key}`;
       const when = acquiredWhen(ir, st, op.site, innerWhen, acquires.get(id));
       if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
-      const at = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
-      const step = onErrorPath(st.facts) ? { ...at, onError: true } : at;
-      acquires.set(id, {
-        template,
-        ref,
-        mode: op.mode,
-        // a subclass the caller passes (`__foo_lock(eb, nest)`) is named relative to the parameters
-        subclass: op.subclass === undefined ? undefined : (relativise(op.subclass, ir) ?? op.subclass),
-        witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS),
-        ...when,
-      });
+      const witness = [acquiredStep(ir, op, st, via), ...(inner ?? [])].slice(0, MAX_WITNESS);
+      acquires.set(id, { template, ref, mode: op.mode, subclass: relativeSubclass(op.subclass, ir), witness, ...when });
     },
     maySleep(what, st, site, via, inner) {
       // only the function's own sleeps, and not after it dropped a lock its caller holds (drop-and-retake

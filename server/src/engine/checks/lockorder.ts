@@ -208,10 +208,13 @@ function inversion(c: OrderCycle<OrderWitness>, severity: Severity): Finding {
   const taken = `${first.taken} (${first.to}) is taken here`;
   const held = `${first.held} (${first.from}) is held`;
   const second = rest[0];
+  const head = 'possible circular locking dependency detected';
+  const cycle = `${c.classes.length} lock classes: ${[...c.classes, c.classes[0]].join(' -> ')}`;
+  const opposite = `${second.fn}() takes them in the opposite order`;
   const msg =
     rest.length === 1
-      ? findingMessage`possible circular locking dependency detected: ${taken} while ${held}, and ${`${second.fn}() takes them in the opposite order`} (${{ file: second.file, line: second.line }})`
-      : findingMessage`possible circular locking dependency detected: ${taken} while ${held}, closing a cycle of ${String(c.classes.length)} lock classes: ${[...c.classes, c.classes[0]].join(' -> ')}`;
+      ? findingMessage`${head}: ${taken} while ${held}, and ${opposite} (${{ file: second.file, line: second.line }})`
+      : findingMessage`${head}: ${taken} while ${held}, closing a cycle of ${cycle}`;
   const path: PathStep[] = [...first.path];
   rest.forEach((e, i) => {
     e.path.forEach((s, j) =>
