@@ -47,6 +47,8 @@ export interface FunctionEnv {
   slots: readonly OpsSlot[];
   /** The function's directory (`fs/btrfs`): binds the per-filesystem lock classes of its callees. */
   dir?: string;
+  /** A callee specialised for the callbacks a call passes it (callbacks.ts); none without a tree. */
+  specialize?(callee: string, args: readonly string[]): Summary | undefined;
 }
 
 export interface FunctionOptions {
@@ -92,11 +94,13 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     assigned: ir.assigned,
     tainted: new Set(),
     locals: ir.locals,
+    params: ir.params,
     acquiredKeys: acquiredKeys(ir),
     catalog: env.catalog,
     canon: ir.canon,
     macros: env.macros,
     fs: env.dir === undefined ? undefined : fsOfDir(env.dir),
+    specialize: env.specialize,
   };
   const contract = env.slots.length ? vfsEntryLocks(ir, env.slots) : [];
   let entry = entryStateOf(ir, contract);

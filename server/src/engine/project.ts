@@ -9,9 +9,10 @@
  * context.
  */
 import * as path from 'node:path';
-import { type Summary, provisionalSummary, releasesItself } from './absint';
+import { type Deferred, type Summary, provisionalSummary, releasesItself } from './absint';
 import { LockOrder, type OrderWitness, unsuppressed } from './checks';
 import { orderSink } from './orderfeed';
+import { Callbacks, Specialiser, asCallback, throughParam, withOwnIndirect } from './callbacks';
 import type { FunctionIR, OpsSlot } from './ir';
 import { Extractor, type FileRecord, Linker, busy, rehydrate, sccOrder, type LinkFn, type TreeIndex } from './link';
 import {
@@ -24,7 +25,7 @@ import {
   emptyStats,
   mergeStats,
 } from './model';
-import { type Grammar, Macros, TypeTable } from './syntax';
+import { type Grammar, Macros, TypeTable, storedOrigins } from './syntax';
 import { type FunctionEnv, type FunctionOptions, analyseFunction } from './function';
 
 interface Fn {
@@ -287,10 +288,45 @@ export class Project {
     this.classify();
     this.provisionals.clear();
     const linker = new Linker(this.linkFns(), this.slots);
-    const edges = linker.edges();
+    const callbacks = new Callbacks(this.fns, (file, n) => linker.resolve(file, n));
+    // a callback passed to a callee that calls it is summarised before the function that passes it
+    const extra = callbacks.edges();
+    const edges = linker.edges().map((e, i) => (extra[i].length ? [...new Set([...e, ...extra[i]])] : e));
     const summaries = new Map<number, Summary>();
     // functions whose summary is final (none: they take no lock); an ops target not in it is still pending
     const settled = new Set<number>();
+    const specialiser = new Specialiser(
+      {
+        fns: this.fns,
+        resolve: (file, n) => linker.resolve(file, n),
+        analyse: (g, bound, specialize) => {
+          const base = this.env(g, linker, summaries, settled);
+          const env: FunctionEnv = {
+            ...base,
+            summaryOf: (n) => {
+              const b = bound.get(n);
+              if (!b) return base.summaryOf(n);
+              // its indirect calls resolved where it comes from: the function that names it
+              const by = this.fns[b.by];
+              const targets = (d: Deferred) =>
+                linker.indirect(d.field, { id: by.id, dir: by.dir }, 0, (t) => summaries.get(t), d.recvType).targets;
+              const cb = this.fns[b.fn];
+              const step = {
+                file: cb.file,
+                line: cb.ir.site.line,
+                column: cb.ir.site.column,
+                function: cb.ir.name,
+                note: `${n}() is ${cb.ir.name}(), passed by ${by.ir.name}()`,
+              };
+              return throughParam(asCallback(withOwnIndirect(summaries.get(b.fn), targets)), step);
+            },
+            specialize,
+          };
+          return analyseFunction(g.ir, env, { observe: this.observers(g, linker, observed) }).summary;
+        },
+      },
+      callbacks,
+    );
     const findings: Finding[] = [];
     let indirectUnresolved = 0;
     for (const scc of sccOrder(this.fns.length, edges)) {
@@ -299,14 +335,13 @@ export class Project {
         this.presummarise(scc, linker, summaries);
       for (const id of scc) {
         const f = this.fns[id];
-        if (!this.touches(f, linker, summaries)) {
+        if (!this.touches(f, linker, summaries) && !passesBusyCallback(f, callbacks, linker, summaries)) {
           settled.add(id);
           continue;
         }
         // every function feeds the lock-order graph; findings only where asked
-        const r = analyseFunction(f.ir, this.env(f, linker, summaries, settled), {
-          observe: this.observers(f, linker, observed, opts.callSite),
-        });
+        const env = { ...this.env(f, linker, summaries, settled), specialize: specialiser.for(id) };
+        const r = analyseFunction(f.ir, env, { observe: this.observers(f, linker, observed, opts.callSite) });
         indirectUnresolved += r.indirectUnresolved;
         if (report(f.file)) findings.push(...r.findings);
         summaries.set(id, r.summary);
@@ -334,7 +369,8 @@ export class Project {
   /** Lock classes for every function's locks, from the struct types of every file read. */
   private classify(): void {
     if (this.classified) return;
-    for (const f of this.fns) this.types.classify(f.ir, f.vars, f.dir);
+    const stored = storedOrigins(this.fns.map((f) => ({ ir: f.ir, vars: f.vars, types: this.types })));
+    for (const f of this.fns) this.types.classify(f.ir, f.vars, f.dir, stored);
     this.classified = true;
   }
 }
@@ -426,5 +462,23 @@ export function touchesLocks(
   }
   for (const field of ir.fieldCalls)
     if ((linker.byField.get(field) ?? []).some((c) => busy(summaryOf(c.fn)))) return true;
+  return false;
+}
+
+/** Does the function pass a callback that takes locks to a callee that calls it? */
+function passesBusyCallback(
+  f: Fn,
+  callbacks: Callbacks,
+  linker: Linker,
+  summaries: ReadonlyMap<number, Summary>,
+): boolean {
+  for (const n of f.ir.nodes) {
+    for (const op of n.ops) {
+      if (op.k !== 'call' || !op.args.length) continue;
+      const t = linker.resolve(f.file, op.callee);
+      if (t === undefined) continue;
+      for (const b of callbacks.bindings(f.id, t, op.args) ?? []) if (busy(summaries.get(b.fn))) return true;
+    }
+  }
   return false;
 }

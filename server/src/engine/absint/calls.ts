@@ -21,6 +21,7 @@ import {
   acquire,
   escape,
   findFact,
+  loopVariant,
   nestable,
   release,
   sleep,
@@ -98,6 +99,17 @@ function canon(key: string, ctx: TransferContext): string {
   return key.startsWith('*') ? `*${ctx.canon(key.slice(1))}` : ctx.canon(key);
 }
 
+/** A range whose bounds name variables that are not this function's (a callee's locals, in its template). */
+function foreignRange(ref: LockRef, ctx: TransferContext): boolean {
+  const bounds = /\[(.*)\]$/.exec(ref.key)?.[1];
+  if (!bounds || !ctx.params) return false;
+  for (const id of bounds.match(/\b[A-Za-z_]\w*\b/g) ?? []) {
+    if (/^[A-Z_][A-Z0-9_]*$/.test(id) || /^\d/.test(id)) continue;
+    if (!ctx.locals.has(id) && !ctx.params.includes(id) && !ctx.assigned.has(id)) return true;
+  }
+  return false;
+}
+
 /**
  * Check locks a callee takes inside against the caller's locks. A held instance taken again ends the
  * path (the task blocks on itself); a class match only is reported and the path goes on.
@@ -132,7 +144,11 @@ function checkInside(
       continue;
     }
     const hit = findFact(s, inst.ref);
-    if (hit && isHeld(hit[1])) {
+    // a range named over what the loop changes (`lock(tree, pos, ..)` with `pos += len`), or over a callee's
+    // own variables (its bounds computed inside: each call its own), is another range
+    const otherRange =
+      inst.ref.kind === 'range' && (loopVariant(inst.ref, ctx.assigned) || foreignRange(inst.ref, ctx));
+    if (hit && isHeld(hit[1]) && !otherRange) {
       if (!nestable(inner, hit[1]) && (hit[1].subclass ?? '') === (subclass ?? '')) {
         obs?.recursive(inner, hit[1], s, via, witness);
         return undefined;
@@ -141,7 +157,6 @@ function checkInside(
       obs?.acquired?.(inner, s, via, witness, when);
     }
   }
-  void ctx;
   return s;
 }
 
@@ -361,7 +376,8 @@ function checkRequired(
 }
 
 export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferContext, obs?: Observer): State | undefined {
-  const sum = ctx.summaryOf(op.callee);
+  // a callee given a callback it calls is specialised for it (its calls through the parameter are calls to it)
+  const sum = ctx.specialize?.(op.callee, op.args) ?? ctx.summaryOf(op.callee);
   if (!sum) return escape(s, op.escapeKeys, op.escapeRoots, ctx);
   const args = op.args.map((a) => normaliseExpr(a));
   checkForbidden(s, sum.forbidden, args, op.callee, op.site, ctx, obs, [], true);

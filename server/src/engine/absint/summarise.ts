@@ -448,8 +448,10 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
       // annotation; otherwise a callee we cannot see may release it (xfs_trans_ail_update_bulk)
       const ref = relativeRef(fact.ref, ir);
       if (!ref) continue;
-      if (d > 0 && !trustedAcquirer(ir, key)) sum.conditional.push(template);
-      else if (d) sum.effects.push({ template, ref, delta: d as 1 | -1, mode: fact.mode });
+      if (d > 0 && !trustedAcquirer(ir, key)) {
+        sum.conditional.push(template);
+        (sum.keeps ??= []).push({ template, ref, delta: 1, mode: fact.mode });
+      } else if (d) sum.effects.push({ template, ref, delta: d as 1 | -1, mode: fact.mode });
     } else {
       const cond = deltas.size === 2 ? paramSplit(ir, exitList, key) : undefined;
       const ref = relativeRef(fact.ref, ir);

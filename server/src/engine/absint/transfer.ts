@@ -87,6 +87,11 @@ export interface Summary {
   }[];
   /** Keys it changes on some exits only: callers forget them and stay silent about them. */
   conditional: string[];
+  /**
+   * Locks it holds on every exit without saying so (by name or annotation): among `conditional`, since a callee
+   * we cannot see may release them; a caller it is a callback of applies them (callbacks.ts).
+   */
+  keeps?: Summary['effects'];
 }
 
 /** A candidate for an indirect call, with how it was chosen (`btrfs_file_operations.fsync`). */
@@ -172,6 +177,8 @@ export interface TransferContext {
   tainted: Set<string>;
   /** Names declared in the body: a lock rooted at one is never the caller's. */
   locals: ReadonlySet<string>;
+  /** The function's parameters. */
+  params?: readonly string[];
   /** Keys the function itself takes somewhere. */
   acquiredKeys: ReadonlySet<string>;
   /** For evaluating flag-selecting wrappers at their call sites. */
@@ -182,6 +189,11 @@ export interface TransferContext {
   macros?: Macros;
   /** The filesystem the function belongs to (`fs/btrfs`): a callee's per-filesystem lock classes are its. */
   fs?: string;
+  /**
+   * The summary of a callee specialised for the functions the call passes it as arguments, when it calls them
+   * through its parameters (`get_block(..)`); undefined when it does not.
+   */
+  specialize?(callee: string, args: readonly string[]): Summary | undefined;
 }
 
 export function findFact(s: State, ref: LockRef): [string, LockFact] | undefined {
@@ -231,7 +243,7 @@ export function withLock(s: State, key: string, f: LockFact | undefined, note?: 
 }
 
 /** Is a repeat acquisition at the same site a new loop iteration over a different object? */
-function loopVariant(ref: LockRef, assigned: ReadonlySet<string>): boolean {
+export function loopVariant(ref: LockRef, assigned: ReadonlySet<string>): boolean {
   for (const id of ref.key.match(/[A-Za-z_]\w*/g) ?? []) if (assigned.has(id)) return true;
   return false;
 }

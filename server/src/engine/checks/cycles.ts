@@ -18,7 +18,7 @@ export interface OrderCycle<E extends ClassEdge> {
 }
 
 /** Longer cycles are not searched for (the shortest one through an edge is longer than this, or none). */
-export const MAX_CYCLE = 6;
+export const MAX_CYCLE = 4;
 
 /** The cycles to report, pairs first, then longer ones by length; deterministic for a given edge set. */
 export function orderCycles<E extends ClassEdge>(edges: readonly E[]): OrderCycle<E>[] {

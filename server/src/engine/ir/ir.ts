@@ -171,6 +171,8 @@ export interface FunctionIR {
   fieldCalls: Set<string>;
   /** Declared `static`. */
   isStatic: boolean;
+  /** Objects stored into fields (`eb->pages[i] = p`): the field's lvalue and the stored variable, normalised. */
+  stores?: [string, string][];
   /** Rewrites an expression through the function's aliases (locals and fields naming the caller's objects). */
   canon?: (text: string) => string;
   /** The alias table `canon` reads (plain data; `canon` itself does not survive structured cloning). */

@@ -7,7 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { FunctionIR, LockRef, Op } from '../ir';
 import { balanced } from './macros';
-import { bindFs, fsOfDir, orderClassOf } from './lockclass';
+import { type StoredOrigins, bindFs, fsOfDir, orderClassOf } from './lockclass';
 
 /**
  * The struct a type names, if any; a typedef name is kept as `@name` and resolved when asked
@@ -223,14 +223,14 @@ export class TypeTable {
    * Give every lock of a function without a class the one its declared types name, and every acquisition its
    * lock-order class (lockclass.ts), bound to the filesystem of `dir` when it is one.
    */
-  classify(ir: FunctionIR, vars: ReadonlyMap<string, string>, dir?: string): void {
+  classify(ir: FunctionIR, vars: ReadonlyMap<string, string>, dir?: string, stored?: StoredOrigins): void {
     const fix = (r: LockRef): LockRef => {
       if (r.class || r.symbolic || r.key.startsWith('*')) return r;
       const c = this.classOf(r.base ?? r.key, vars);
       return c ? { ...r, class: c } : r;
     };
     const fs = dir === undefined ? undefined : fsOfDir(dir);
-    const env = { ir, vars, types: this };
+    const env = { ir, vars, types: this, stored };
     const ordered = (r: LockRef): LockRef => {
       const o = orderClassOf(r, env);
       return o ? { ...r, order: bindFs(o, fs) } : r;

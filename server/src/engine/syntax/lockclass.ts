@@ -54,7 +54,7 @@ const ALLOCATORS = new Set(['alloc_page', 'alloc_pages', 'alloc_pages_node', '__
 const SAME_PAGE = new Set(['page_folio', 'folio_page', 'compound_head', 'page_folio_or_null']);
 
 /** Where an object comes from. */
-type Origin =
+export type Origin =
   | { k: 'file' }
   | { k: 'private' }
   /** held in a field of a filesystem's own structure (`struct extent_buffer::pages`) */
@@ -68,6 +68,36 @@ export interface ClassEnv {
   ir: FunctionIR;
   vars: ReadonlyMap<string, string>;
   types: TypeTable;
+  /** Where the objects stored into a field (`struct extent_buffer::pages`) come from, over the whole tree. */
+  stored?: StoredOrigins;
+}
+
+/** A field's stored objects' origin (`struct extent_buffer::pages` -> the btree inode's mapping); null: several. */
+export type StoredOrigins = Map<string, Origin | null>;
+
+/**
+ * Where the pages stored into each field of a filesystem's structure come from, from every store in `fns`
+ * (`eb->pages[i] = p` with `p` found in the btree inode's mapping): a page read from that field later is one of
+ * them. Fields given pages of several origins (or of a file's) keep their own class.
+ */
+export function storedOrigins(fns: Iterable<Omit<ClassEnv, 'stored'>>): StoredOrigins {
+  const out: StoredOrigins = new Map();
+  for (const env of fns) {
+    for (const [lhs, value] of env.ir.stores ?? []) {
+      const fo = fieldOf(lhs);
+      const owner = fo ? env.types.typeOf(fo[0], env.vars) : undefined;
+      if (!fo || !owner || !fsOwn(owner, env) || env.vars.get(value) === undefined) continue;
+      const t = env.types.typeOf(value, env.vars);
+      if (t !== 'page' && t !== 'folio') continue;
+      const o = pageOrigin(value, env, 0);
+      const key = `struct ${owner}::${fo[1]}`;
+      const before = out.get(key);
+      if (o.k === 'file' || o.k === 'held') out.set(key, null);
+      else if (before === undefined) out.set(key, o);
+      else if (before && JSON.stringify(before) !== JSON.stringify(o)) out.set(key, null);
+    }
+  }
+  return out;
 }
 
 /** The finer lock-order class of a lock taken in `env`'s function, if there is one (else its `class` is it). */
@@ -157,13 +187,17 @@ function fieldOf(e: string): [string, string] | undefined {
   return [m[1], m[2]];
 }
 
-/** The values a local is assigned in the body (calls only, and calls a returned lock came from). */
+/**
+ * The values a local is assigned in the body (calls only, and calls a returned lock came from), named through
+ * the function's aliases (`mapping` for `fs_info->btree_inode->i_mapping`).
+ */
 function assignedCalls(name: string, env: ClassEnv): string[] {
   const out: string[] = [];
+  const canon = (t: string) => (env.ir.canon ? env.ir.canon(t) : t);
   for (const n of env.ir.nodes) {
     for (const op of n.ops) {
-      if (op.k === 'assign' && op.name === name && op.rhs) out.push(op.rhs);
-      else if (op.k === 'acquire' && op.from && op.onResult?.text === name) out.push(op.from);
+      if (op.k === 'assign' && op.name === name && op.rhs) out.push(canon(op.rhs));
+      else if (op.k === 'acquire' && op.from && op.onResult?.text === name) out.push(canon(op.from));
     }
   }
   return out;
@@ -181,9 +215,15 @@ function fsOwn(struct: string, env: ClassEnv): boolean {
   return (env.types.dirs.get(struct) ?? '').startsWith('fs/');
 }
 
-/** A structure one per superblock: it points to the superblock (`struct btrfs_fs_info`, `struct block_device`). */
+/** VFS objects of one file: the inode one of them points to is that file's (`dentry->d_inode`, `mapping->host`). */
+const PER_FILE = new Set(['super_block', 'inode', 'dentry', 'file', 'address_space', 'kiocb', 'page', 'folio']);
+
+/**
+ * A structure one per superblock: it points to the superblock (`struct btrfs_fs_info`, `struct block_device`),
+ * and is none of the VFS's per-file objects (a dentry points to its superblock too).
+ */
 function superblockWide(struct: string, env: ClassEnv): boolean {
-  if (struct === 'super_block') return false;
+  if (PER_FILE.has(struct)) return false;
   const fields = env.types.fields.get(struct);
   if (!fields) return false;
   for (const t of fields.values()) if (t === 'super_block') return true;
@@ -207,8 +247,10 @@ function pageOrigin(expr: string, env: ClassEnv, depth: number): Origin {
     const [base, field] = fo;
     const owner = env.types.typeOf(base, env.vars);
     if (owner === 'folio' && field === 'page') return pageOrigin(base, env, depth + 1);
-    if (owner && owner !== 'page' && owner !== 'folio' && fsOwn(owner, env))
-      return { k: 'held', field: `struct ${owner}::${field}` };
+    if (owner && owner !== 'page' && owner !== 'folio' && fsOwn(owner, env)) {
+      const key = `struct ${owner}::${field}`;
+      return env.stored?.get(key) ?? { k: 'held', field: key };
+    }
   }
   return FILE;
 }

@@ -4,7 +4,10 @@
  * writing). A file's data page is held while each of tallow's mutexes is
  * taken; under the allocation mutex, a data page is locked again (an
  * inversion), while under the other three a block-map page, a page the
- * block-map buffer holds, or a private page is locked: other classes.
+ * block-map buffer holds, or a private page is locked: other classes. The
+ * buffer's pages are the block map's (stored there when it is read), so a
+ * buffer page held while map_mutex is taken is an inversion with the block
+ * map page taken under it.
  */
 #include <linux/fs.h>
 #include "tallow.h"
@@ -64,7 +67,7 @@ static int tallow_map_block(struct tallow_sb_info *sbi, pgoff_t blk)
 	int err = 0;
 
 	mutex_lock(&sbi->map_mutex);
-	page = find_lock_page(sbi->meta_inode->i_mapping, blk);
+	page = find_lock_page(sbi->meta_inode->i_mapping, blk); /* expect: lock-order-inversion */
 	if (!page) {
 		err = -EIO;
 		goto out;
@@ -74,6 +77,33 @@ static int tallow_map_block(struct tallow_sb_info *sbi, pgoff_t blk)
 out:
 	mutex_unlock(&sbi->map_mutex);
 	return err;
+}
+
+/* reading a block-map buffer: its page is the metadata inode's */
+static int tallow_buf_read(struct tallow_sb_info *sbi, struct tallow_buf *buf, pgoff_t blk)
+{
+	struct page *page;
+
+	page = find_or_create_page(sbi->meta_inode->i_mapping, blk, GFP_NOFS);
+	if (!page)
+		return -ENOMEM;
+	buf->pages[0] = page;
+	buf->start = (u64)blk << PAGE_SHIFT;
+	unlock_page(page);
+	return 0;
+}
+
+/*
+ * filling a buffer maps its block with the buffer's page locked: the page is one
+ * of the metadata inode's, the class tallow_map_block locks under map_mutex
+ */
+static void tallow_buf_fill(struct tallow_sb_info *sbi, struct tallow_buf *buf)
+{
+	lock_page(buf->pages[0]);
+	mutex_lock(&sbi->map_mutex);
+	buf->start = 0;
+	mutex_unlock(&sbi->map_mutex);
+	unlock_page(buf->pages[0]);
 }
 
 /* a block-map buffer's own page */
@@ -109,6 +139,8 @@ int tallow_entry(struct inode *inode, struct tallow_buf *buf, int what)
 	tallow_write_page(inode, 0, what);
 	tallow_alloc_tail(sbi, inode);
 	tallow_map_block(sbi, 0);
+	tallow_buf_read(sbi, buf, 0);
+	tallow_buf_fill(sbi, buf);
 	tallow_buf_mark(sbi, buf);
 	return tallow_bounce(sbi);
 }

@@ -23,6 +23,7 @@ struct page {
 };
 
 struct page *find_lock_page(struct address_space *mapping, pgoff_t index);
+struct page *find_or_create_page(struct address_space *mapping, pgoff_t index, gfp_t gfp);
 struct page *grab_cache_page_write_begin(struct address_space *mapping, pgoff_t index);
 struct page *alloc_page(gfp_t gfp);
 
