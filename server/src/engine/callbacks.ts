@@ -159,18 +159,6 @@ export class Specialiser<F extends CallbackFn> {
       const bound = new Map(b.map((x) => [x.param, x]));
       // what it holds on every exit with the callback in it, it holds for its caller as the callback does
       const s = asCallback(this.host.analyse(g, bound, this.for(t, bound, depth + 1)))!;
-      if (process.env.DBG)
-        console.log(
-          'SPEC',
-          g.ir.name,
-          key,
-          JSON.stringify({
-            acq: s.acquires.map((a) => a.template),
-            eff: s.effects.map((e) => e.template),
-            def: s.deferred.map((d) => d.field),
-            cond: s.conditional,
-          }),
-        );
       this.done.set(key, s);
       return s;
     };

@@ -295,7 +295,44 @@ export class Project {
     const summaries = new Map<number, Summary>();
     // functions whose summary is final (none: they take no lock); an ops target not in it is still pending
     const settled = new Set<number>();
-    const specialiser = new Specialiser(
+    const specialiser = this.specialiser(linker, callbacks, summaries, settled, observed);
+    const findings: Finding[] = [];
+    let indirectUnresolved = 0;
+    for (const scc of sccOrder(this.fns.length, edges)) {
+      // a recursive cycle: summarise its members a few rounds first (silently), so each sees the others
+      if ((scc.length > 1 && scc.length <= MAX_SCC_ROUNDS_SIZE) || edges[scc[0]].includes(scc[0]))
+        this.presummarise(scc, linker, summaries);
+      for (const id of scc) {
+        const f = this.fns[id];
+        if (!this.touches(f, linker, summaries) && !passesBusyCallback(f, callbacks, linker, summaries)) {
+          settled.add(id);
+          continue;
+        }
+        // every function feeds the lock-order graph; findings only where asked
+        const env = { ...this.env(f, linker, summaries, settled), specialize: specialiser.for(id) };
+        const r = analyseFunction(f.ir, env, { observe: this.observers(f, linker, observed, opts.callSite) });
+        indirectUnresolved += r.indirectUnresolved;
+        if (report(f.file)) findings.push(...r.findings);
+        summaries.set(id, r.summary);
+        settled.add(id);
+        onSummary?.(f.ir, r.summary, id);
+      }
+    }
+    opts.orderGraph?.(lockOrder.witnesses());
+    if (wantOrder) findings.push(...inversions(lockOrder, this.settings, report));
+    const stats = statsFor(this.fileStats, report, indirectUnresolved);
+    return { findings: unsuppressedIn(findings, this.suppressed), stats };
+  }
+
+  /** Callees specialised for the callbacks passed to them (callbacks.ts), in this run's summaries. */
+  private specialiser(
+    linker: Linker,
+    callbacks: Callbacks,
+    summaries: ReadonlyMap<number, Summary>,
+    settled: ReadonlySet<number>,
+    observed: LockOrder | undefined,
+  ): Specialiser<Fn> {
+    return new Specialiser(
       {
         fns: this.fns,
         resolve: (file, n) => linker.resolve(file, n),
@@ -327,32 +364,6 @@ export class Project {
       },
       callbacks,
     );
-    const findings: Finding[] = [];
-    let indirectUnresolved = 0;
-    for (const scc of sccOrder(this.fns.length, edges)) {
-      // a recursive cycle: summarise its members a few rounds first (silently), so each sees the others
-      if ((scc.length > 1 && scc.length <= MAX_SCC_ROUNDS_SIZE) || edges[scc[0]].includes(scc[0]))
-        this.presummarise(scc, linker, summaries);
-      for (const id of scc) {
-        const f = this.fns[id];
-        if (!this.touches(f, linker, summaries) && !passesBusyCallback(f, callbacks, linker, summaries)) {
-          settled.add(id);
-          continue;
-        }
-        // every function feeds the lock-order graph; findings only where asked
-        const env = { ...this.env(f, linker, summaries, settled), specialize: specialiser.for(id) };
-        const r = analyseFunction(f.ir, env, { observe: this.observers(f, linker, observed, opts.callSite) });
-        indirectUnresolved += r.indirectUnresolved;
-        if (report(f.file)) findings.push(...r.findings);
-        summaries.set(id, r.summary);
-        settled.add(id);
-        onSummary?.(f.ir, r.summary, id);
-      }
-    }
-    opts.orderGraph?.(lockOrder.witnesses());
-    if (wantOrder) findings.push(...inversions(lockOrder, this.settings, report));
-    const stats = statsFor(this.fileStats, report, indirectUnresolved);
-    return { findings: unsuppressedIn(findings, this.suppressed), stats };
   }
 
   /** Summarise the members of a recursive cycle a few rounds, unchecked, so that each sees the others. */
