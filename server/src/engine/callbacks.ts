@@ -3,8 +3,8 @@
  * filesystem's callback to generic code that calls it through its parameter (`get_block(inode, ...)`, or after
  * passing it on). Such a call is analysed again for the callback it is given (the callee specialised: calls
  * through the parameter are calls to that function), so the callback's effects count where the generic code
- * makes them — a lock it returns with is held at the next call, in the generic loop. The callback is a callee
- * of the function that passes it (an edge of the call graph, so that it is summarised first).
+ * makes them — a lock it returns with is held at the next call, in the generic loop. A callback not
+ * summarised yet when it is passed is analysed on demand (project.ts).
  */
 import { type Deferred, type IndirectTarget, type Summary, substitute } from './absint';
 import type { FunctionIR } from './ir';
@@ -95,22 +95,6 @@ export class Callbacks {
       if (fn !== undefined) out.push({ param: params[i], fn, name: a, by: caller });
     }
     return out.length ? out : undefined;
-  }
-
-  /** Extra call-graph edges: a function to the callbacks it passes to a callee that calls them. */
-  edges(): number[][] {
-    return this.fns.map((f, id) => {
-      const out = new Set<number>();
-      for (const n of f.ir.nodes) {
-        for (const op of n.ops) {
-          if (op.k !== 'call' || !op.args.length) continue;
-          const t = this.resolve(f.file, op.callee);
-          if (t === undefined) continue;
-          for (const b of this.bindings(id, t, op.args) ?? []) if (b.fn !== id) out.add(b.fn);
-        }
-      }
-      return [...out];
-    });
   }
 }
 

@@ -289,13 +289,22 @@ export class Project {
     this.provisionals.clear();
     const linker = new Linker(this.linkFns(), this.slots);
     const callbacks = new Callbacks(this.fns, (file, n) => linker.resolve(file, n));
-    // a callback passed to a callee that calls it is summarised before the function that passes it
-    const extra = callbacks.edges();
-    const edges = linker.edges().map((e, i) => (extra[i].length ? [...new Set([...e, ...extra[i]])] : e));
+    const edges = linker.edges();
     const summaries = new Map<number, Summary>();
     // functions whose summary is final (none: they take no lock); an ops target not in it is still pending
     const settled = new Set<number>();
-    const specialiser = this.specialiser(linker, callbacks, summaries, settled, observed);
+    // a callback not summarised yet (the call graph does not order it before the function that passes it):
+    // its body analysed on demand, silently, against the summaries so far
+    const early = new Map<number, Summary | null>();
+    const callback = (id: number): Summary | undefined => {
+      const known = summaries.get(id) ?? early.get(id);
+      if (known !== undefined) return known ?? undefined;
+      early.set(id, null);
+      const s = analyseFunction(this.fns[id].ir, this.env(this.fns[id], linker, summaries, settled), { check: false });
+      early.set(id, s.summary);
+      return s.summary;
+    };
+    const specialiser = this.specialiser(linker, callbacks, summaries, settled, observed, callback);
     const findings: Finding[] = [];
     let indirectUnresolved = 0;
     for (const scc of sccOrder(this.fns.length, edges)) {
@@ -304,7 +313,7 @@ export class Project {
         this.presummarise(scc, linker, summaries);
       for (const id of scc) {
         const f = this.fns[id];
-        if (!this.touches(f, linker, summaries) && !passesBusyCallback(f, callbacks, linker, summaries)) {
+        if (!this.touches(f, linker, summaries) && !passesBusyCallback(f, callbacks, linker, callback)) {
           settled.add(id);
           continue;
         }
@@ -331,6 +340,7 @@ export class Project {
     summaries: ReadonlyMap<number, Summary>,
     settled: ReadonlySet<number>,
     observed: LockOrder | undefined,
+    callback: (id: number) => Summary | undefined,
   ): Specialiser<Fn> {
     return new Specialiser(
       {
@@ -355,7 +365,7 @@ export class Project {
                 function: cb.ir.name,
                 note: `${n}() is ${cb.ir.name}(), passed by ${by.ir.name}()`,
               };
-              return throughParam(asCallback(withOwnIndirect(summaries.get(b.fn), targets)), step);
+              return throughParam(asCallback(withOwnIndirect(callback(b.fn), targets)), step);
             },
             specialize,
           };
@@ -481,14 +491,14 @@ function passesBusyCallback(
   f: Fn,
   callbacks: Callbacks,
   linker: Linker,
-  summaries: ReadonlyMap<number, Summary>,
+  summaryOf: (id: number) => Summary | undefined,
 ): boolean {
   for (const n of f.ir.nodes) {
     for (const op of n.ops) {
       if (op.k !== 'call' || !op.args.length) continue;
       const t = linker.resolve(f.file, op.callee);
       if (t === undefined) continue;
-      for (const b of callbacks.bindings(f.id, t, op.args) ?? []) if (busy(summaries.get(b.fn))) return true;
+      for (const b of callbacks.bindings(f.id, t, op.args) ?? []) if (busy(summaryOf(b.fn))) return true;
     }
   }
   return false;

@@ -116,14 +116,20 @@ function foreignRange(ref: LockRef, ctx: TransferContext): boolean {
  */
 function checkInside(
   s: State,
-  taken: { inst: Instance; subclass?: string; witness: PathStep[]; when?: TaskFact[] }[],
+  taken: {
+    inst: Instance;
+    subclass?: string;
+    dropped?: string[];
+    witness: PathStep[];
+    when?: TaskFact[];
+  }[],
   via: string,
   site: Site,
   ctx: TransferContext,
   obs: Observer | undefined,
   record: boolean,
 ): State | undefined {
-  for (const { inst, subclass, witness, when } of taken) {
+  for (const { inst, subclass, dropped, witness, when } of taken) {
     const inner: Op & { k: 'acquire' } = {
       k: 'acquire',
       lock: inst.ref,
@@ -134,13 +140,15 @@ function checkInside(
       subclass,
     };
     if (obs?.order) {
-      for (const f of s.locks.values())
-        if (isHeld(f) && f.ref.key !== inst.ref.key) obs.order(f, inst.ref, s, site, via, witness, subclass);
+      // (not from a lock the callee releases first: it takes this one without it)
+      for (const [k, f] of s.locks)
+        if (isHeld(f) && f.ref.key !== inst.ref.key && !dropped?.includes(k))
+          obs.order(f, inst.ref, s, site, via, witness, subclass);
     }
     if (inst.classOnly) {
       // the instance was lost on the way (a local the caller cannot name): two objects of one class
       // are not a deadlock by themselves, so this is kept for summaries only, not reported
-      if (record) obs?.acquired?.(inner, s, via, witness, when);
+      if (record) obs?.acquired?.(inner, s, via, witness, when, dropped);
       continue;
     }
     const hit = findFact(s, inst.ref);
@@ -154,7 +162,7 @@ function checkInside(
         return undefined;
       }
     } else if (record && (!hit || hit[1].status === 'released')) {
-      obs?.acquired?.(inner, s, via, witness, when);
+      obs?.acquired?.(inner, s, via, witness, when, dropped);
     }
   }
   return s;
@@ -177,6 +185,7 @@ function acquisitions(
       : instantiate(a.template, a.ref, a.mode, args, ctx).map((inst) => ({
           inst,
           subclass: a.subclass === undefined ? undefined : (substitute(a.subclass, args) ?? a.subclass),
+          ...(a.dropped ? { dropped: instantiateKeys(a.dropped, args, ctx) } : {}),
           witness: [...prefix, ...a.witness],
           ...(a.when ? { when: a.when } : {}),
         })),

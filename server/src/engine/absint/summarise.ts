@@ -136,6 +136,20 @@ function acquiredStep(ir: FunctionIR, op: { lock: LockRef; via: string; site: Si
   return onErrorPath(st.facts) ? { ...at, onError: true } : at;
 }
 
+/** The caller's locks released at `st` (and by a callee, `inner`), relative to the parameters. */
+function droppedHere(ir: FunctionIR, st: State, inner?: string[]): { dropped?: string[] } {
+  const out = new Set<string>();
+  for (const [k, f] of st.locks) {
+    const t = f.status === 'dropped' ? relativise(k, ir) : undefined;
+    if (t !== undefined) out.add(t);
+  }
+  for (const k of inner ?? []) {
+    const t = relativise(k, ir);
+    if (t !== undefined) out.add(t);
+  }
+  return out.size ? { dropped: [...out] } : {};
+}
+
 /** A subclass the caller passes (`__foo_lock(eb, nest)`), named relative to the parameters. */
 function relativeSubclass(subclass: string | undefined, ir: FunctionIR): string | undefined {
   return subclass === undefined ? undefined : (relativise(subclass, ir) ?? subclass);
@@ -146,7 +160,7 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
   const { requires, acquires, forbidden, deferred } = found;
   return {
     ...checkersOnly,
-    acquired(op, st, via, inner, innerWhen) {
+    acquired(op, st, via, inner, innerWhen, innerDropped) {
       const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
       const ref = relativeRef(op.lock, ir);
       if (!ref) return;
@@ -154,7 +168,8 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
       const when = acquiredWhen(ir, st, op.site, innerWhen, acquires.get(id));
       if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
       const witness = [acquiredStep(ir, op, st, via), ...(inner ?? [])].slice(0, MAX_WITNESS);
-      acquires.set(id, { template, ref, mode: op.mode, subclass: relativeSubclass(op.subclass, ir), witness, ...when });
+      const more = { subclass: relativeSubclass(op.subclass, ir), ...droppedHere(ir, st, innerDropped) };
+      acquires.set(id, { template, ref, mode: op.mode, ...more, witness, ...when });
     },
     maySleep(what, st, site, via, inner) {
       // only the function's own sleeps, and not after it dropped a lock its caller holds (drop-and-retake

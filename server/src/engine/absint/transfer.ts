@@ -18,6 +18,8 @@ export interface Acquisition {
   ref: LockRef;
   mode: Mode;
   subclass?: string;
+  /** The caller's locks released before it is taken, on the path found (relative to the parameters). */
+  dropped?: string[];
   witness: PathStep[];
   /** Taken only on paths where the task's state (`current->…`, as on entry) reads so (taskstate.ts). */
   when?: TaskFact[];
@@ -155,7 +157,14 @@ export interface Observer {
    * A lock taken from not held (for summaries); `inner` is the callee's witness when taken in a callee, `when`
    * the task facts the callee takes it under.
    */
-  acquired?(op: Op & { k: 'acquire' }, s: State, via?: string, inner?: PathStep[], when?: TaskFact[]): void;
+  acquired?(
+    op: Op & { k: 'acquire' },
+    s: State,
+    via?: string,
+    inner?: PathStep[],
+    when?: TaskFact[],
+    dropped?: string[],
+  ): void;
   doubleUnlock(op: Op & { k: 'release' }, prev: LockFact, s: State): void;
   /** A release of a lock this path never took nor was told the caller holds. */
   releaseUnknown(op: Op & { k: 'release' }, s: State): void;
