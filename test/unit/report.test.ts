@@ -25,7 +25,8 @@ test('markdown: every hop of the seed-000 path is on a finding path, the lock he
     assert.match(row(a, b) ?? '', /\| yes \|$/, `${a} -> ${b}`);
   }
   assert.match(row('vfs_fsync_range', 'btrfs_sync_file') ?? '', /->fsync \(btrfs_file_operations\.fsync\)/);
-  assert.match(row('vfs_fsync_range', 'ext4_sync_file') ?? '', /\| {2}\|$/, 'ext4 is not on the path');
+  // the write began in btrfs_file_operations: ->fsync below it is btrfs's, as the analysis resolves it
+  assert.equal(row('vfs_fsync_range', 'ext4_sync_file'), undefined, 'ext4 is drawn below a btrfs write');
   assert.match(r.stdout, /\[recursive-lock\]/);
 });
 
@@ -36,7 +37,7 @@ test('dot and svg', () => {
   const svg = run('btrfs_file_write_iter', '--root', tree, '--depth', '8', '--format', 'svg');
   assert.equal(svg.status, 0, svg.stderr);
   assert.match(svg.stdout, /<svg /);
-  assert.ok((svg.stdout.match(/class="edge"/g) ?? []).length >= 10);
+  assert.ok((svg.stdout.match(/class="edge"/g) ?? []).length >= 8);
 });
 
 test('an unknown function is a usage error', () => {
@@ -51,7 +52,9 @@ test('lock-order graph: the seed-004 ABBA is one cycle in lockdep words, both ed
   assert.equal(md.status, 0, md.stderr);
   assert.match(md.stdout, /^2 lock classes, 2 order edges, 1 cycle\.$/m);
   const page = 'struct page::PG_locked \\(file data, fs\\/btrfs\\)';
-  assert.match(md.stdout, new RegExp(`^### 1\\. \`${page}\` → \`struct extent_io_tree range\` → \`${page}\`$`, 'm'));
+  // (the range's tree is typed through the BTRFS_I() accessor macro)
+  const range = 'struct extent_io_tree range \\(struct btrfs_inode::io_tree\\)';
+  assert.match(md.stdout, new RegExp(`^### 1\\. \`${page}\` → \`${range}\` → \`${page}\`$`, 'm'));
   assert.match(md.stdout, /^WARNING: possible circular locking dependency detected$/m);
   assert.match(md.stdout, /^btrfs_buffered_write_page\(\) is trying to acquire lock:$/m);
   assert.match(md.stdout, new RegExp(`^-> #1 \\(${page}\\):$`, 'm'));
@@ -62,8 +65,8 @@ test('lock-order graph: the seed-004 ABBA is one cycle in lockdep words, both ed
   assert.match(md.stdout, /^ Possible unsafe locking scenario:$/m);
   const row = (held: string, taken: string, where: string) =>
     new RegExp(`^\\| \`${held}\` \\| \`${taken}\` \\| \`${where}\\(\\)\` fs\\/btrfs\\/\\w+\\.c:\\d+ \\| yes \\|$`, 'm');
-  assert.match(md.stdout, row('struct extent_io_tree range', page, 'btrfs_get_blocks_direct'));
-  assert.match(md.stdout, row(page, 'struct extent_io_tree range', 'btrfs_buffered_write_page'));
+  assert.match(md.stdout, row(range, page, 'btrfs_get_blocks_direct'));
+  assert.match(md.stdout, row(page, range, 'btrfs_buffered_write_page'));
   // the witness of the first edge goes through the ops table down to lock_page
   assert.match(md.stdout, /->writepages resolves to btrfs_writepages/);
   const dot = run('--lock-order', '--root', seed004, '--format', 'dot');

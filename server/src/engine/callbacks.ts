@@ -10,6 +10,7 @@ import { type Deferred, type IndirectTarget, type Summary, substitute } from './
 import type { FunctionIR } from './ir';
 import type { PathStep } from './model';
 import { normaliseExpr } from './ir';
+import { busy } from './link';
 
 /** Specialised at most this deep (a callback passed on by a specialised function to another one). */
 export const MAX_SPECIALISATION_DEPTH = 3;
@@ -95,6 +96,20 @@ export class Callbacks {
       if (fn !== undefined) out.push({ param: params[i], fn, name: a, by: caller });
     }
     return out.length ? out : undefined;
+  }
+
+  /** Does function `id` pass a callback that takes locks (by `summaryOf`) to a callee that calls it? */
+  passesBusy(id: number, summaryOf: (fn: number) => Summary | undefined): boolean {
+    const { ir, file } = this.fns[id];
+    for (const n of ir.nodes) {
+      for (const op of n.ops) {
+        if (op.k !== 'call' || !op.args.length) continue;
+        const t = this.resolve(file, op.callee);
+        if (t === undefined) continue;
+        for (const b of this.bindings(id, t, op.args) ?? []) if (busy(summaryOf(b.fn))) return true;
+      }
+    }
+    return false;
   }
 }
 

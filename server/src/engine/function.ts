@@ -5,19 +5,23 @@
  * the summary, and the counts. Plain data in and out; where callees' summaries and the targets of calls
  * through ops-table fields come from is the caller's business (`FunctionEnv`).
  */
-import { type IndirectTarget, type LockFact, type Summary, type TransferContext } from './absint';
+import { type IndirectTarget, type LockFact, type ReclaimTake, type Summary, type TransferContext } from './absint';
 import { budgetSummary, entryStateOf, isHeld, releasedFirst, solve, summarise, vfsEntryLocks } from './absint';
+import type { Acquisition, EntryFact } from './absint';
 import { type CheckOptions, runChecks } from './checks';
 import { type FunctionIR, type OpsSlot, acquiredKeys } from './ir';
 import {
   type Catalog,
   type FileStats,
   type Finding,
+  type FindingKind,
   type HeldLock,
   type Settings,
   applySeverity,
   emptyStats,
   mergeStats,
+  RECLAIM_ENTRIES,
+  scopeKind,
 } from './model';
 import type { Macros } from './syntax';
 import { fsOfDir } from './syntax';
@@ -49,6 +53,14 @@ export interface FunctionEnv {
   dir?: string;
   /** A callee specialised for the callbacks a call passes it (callbacks.ts); none without a tree. */
   specialize?(callee: string, args: readonly string[]): Summary | undefined;
+  /** The page-fault handlers of the function's filesystem (TransferContext.faultHandlers). */
+  faultHandlers?(): IndirectTarget[];
+  /** The lock classes filesystem reclaim takes (TransferContext.reclaimTakes). */
+  reclaimTakes?(): ReadonlyMap<string, ReclaimTake>;
+  /** Task-state scopes every caller calls the function in (`memalloc_nofs`): held on entry. */
+  entryScopes?: readonly string[];
+  /** Every summary of the tree is known (the second pass, Project.treeChecks): no check waits any longer. */
+  wholeTree?: boolean;
 }
 
 export interface FunctionOptions {
@@ -74,6 +86,12 @@ export interface FunctionAnalysis {
   fields: string[];
   /** Calls through ops-table fields with candidates but none ranked for this function. */
   indirectUnresolved: number;
+  /**
+   * The kinds whose check needed what the environment could not give yet (the page-fault handlers, the locks
+   * reclaim takes, the summary of a callee inside the kernel's large recursive cycle): check the function again
+   * for them once every summary of the tree is known.
+   */
+  recheck?: FindingKind[];
 }
 
 /** Solve, check and summarise one function. */
@@ -101,8 +119,12 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     macros: env.macros,
     fs: env.dir === undefined ? undefined : fsOfDir(env.dir),
     specialize: env.specialize,
+    faultHandlers: env.faultHandlers,
+    reclaimTakes: env.reclaimTakes,
+    ...(env.wholeTree ? { wholeTree: true } : {}),
   };
-  const contract = env.slots.length ? vfsEntryLocks(ir, env.slots) : [];
+  const recheck = new Set<FindingKind>();
+  const contract = [...(env.slots.length ? vfsEntryLocks(ir, env.slots) : []), ...scopesOnEntry(env.entryScopes)];
   let entry = entryStateOf(ir, contract);
   let sol = solve(ir, entry, ctx);
   // a lock released before it is ever taken, on every path: the caller holds it; solve again from there
@@ -116,8 +138,17 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     sol = solve(ir, entry, ctx);
   }
   // (past the state bound the checks report nothing: runChecks suppresses a saturated function's findings)
-  const findings = opts.check === false ? [] : applySeverity(runChecks(sol, ctx, { ...opts.observe }), env.severity);
+  // a kind set to `off` needs nothing of the tree
+  const observe = {
+    ...opts.observe,
+    needsTree: (kind: FindingKind) => {
+      if (env.severity[kind] !== 'off') recheck.add(kind);
+    },
+  };
+  const findings = opts.check === false ? [] : applySeverity(runChecks(sol, ctx, observe), env.severity);
   const summary = summarise(sol, ctx, first);
+  const live = evictionView(ir, env.slots, ctx, contract);
+  if (live) summary.reclaimAcquires = live;
   const cut = budgetSummary(summary);
   return {
     summary,
@@ -127,7 +158,41 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     stats: functionStats(ir, sol.limit, cut),
     fields: [...fields],
     indirectUnresolved,
+    ...(recheck.size ? { recheck: [...recheck] } : {}),
   };
+}
+
+/**
+ * What an eviction entry (RECLAIM_ENTRIES `dying`: `->evict_inode`, `->destroy_inode`) takes when reclaim calls
+ * it: on an inode that still has links (`inode->i_nlink` nonzero). Reclaim evicts only unused inodes left in the
+ * cache, and an inode whose last link is gone is evicted at its last iput() instead, so what the entry does for
+ * a deleted inode never runs under reclaim. Undefined for other functions.
+ */
+function evictionView(
+  ir: FunctionIR,
+  slots: readonly OpsSlot[],
+  ctx: TransferContext,
+  contract: EntryFact[],
+): Acquisition[] | undefined {
+  const dying = slots.some((sl) =>
+    RECLAIM_ENTRIES.some((e) => e.dying?.includes(sl.field) && (!sl.type || sl.type === e.type)),
+  );
+  if (!dying || !ir.params.length) return undefined;
+  const entry = entryStateOf(ir, contract);
+  const facts = entry.facts.assume(`${ir.params[0]}->i_nlink`, true);
+  if (!facts) return undefined;
+  const quiet = { ...ctx, tainted: new Set<string>() };
+  return summarise(solve(ir, { ...entry, facts }, quiet), quiet).acquires;
+}
+
+/** The task-state scopes its callers hold, as entry facts. */
+function scopesOnEntry(keys: readonly string[] = []): EntryFact[] {
+  return keys.flatMap((key) => {
+    const kind = scopeKind(key);
+    return kind
+      ? [{ key, display: key, mode: 'excl' as const, kind, class: null, via: 'every caller is in this scope' }]
+      : [];
+  });
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Whole-tree analysis: every C file of a kernel tree's indexed roots is parsed once into per-function
  * IR (trees are deleted at once), then linked: calls resolved (static functions per file, then
- * global functions, then static inlines from headers), calls through function-pointer fields resolved
+ * global functions by the kernel's build: the caller's own unit, built-in code, exported symbols; then
+ * static inlines from headers: link/linker.ts), calls through function-pointer fields resolved
  * from designated initialisers (`.fsync = btrfs_sync_file`), summaries computed bottom-up over the
  * strongly connected components of the call graph, and the checkers run with callee summaries and
  * indirect targets ranked for the function being checked (its own ops table first, then its
@@ -14,11 +15,24 @@ import { LockOrder, type OrderWitness, unsuppressed } from './checks';
 import { orderSink } from './orderfeed';
 import { Callbacks, Specialiser, asCallback, throughParam, withOwnIndirect } from './callbacks';
 import type { FunctionIR, OpsSlot } from './ir';
-import { Extractor, type FileRecord, Linker, busy, rehydrate, sccOrder, type LinkFn, type TreeIndex } from './link';
+import {
+  Extractor,
+  type FileRecord,
+  Linker,
+  busy,
+  faultHandlers,
+  reclaimTakes,
+  rehydrate,
+  sccOrder,
+  type LinkFn,
+  type TreeIndex,
+} from './link';
+import type { BuildFacts } from './link';
 import {
   type Catalog,
   type FileStats,
   type Finding,
+  type FindingKind,
   type Settings,
   applySeverity,
   catalogFor,
@@ -26,6 +40,7 @@ import {
   mergeStats,
 } from './model';
 import { type Grammar, Macros, TypeTable, storedOrigins } from './syntax';
+import { SCOPES, ScopeCalls } from './scopecalls';
 import { type FunctionEnv, type FunctionOptions, analyseFunction } from './function';
 
 interface Fn {
@@ -63,6 +78,10 @@ export class Project {
   private readonly types = new TypeTable();
   private readonly macros = new Macros();
   private classified = false;
+  /** Per file, the names it exports (`EXPORT_SYMBOL`). */
+  private readonly exports = new Map<string, Set<string>>();
+  /** How the kernel's build links the files (kbuild.ts); none: every directory is one built-in unit. */
+  private build: BuildFacts = new Map();
 
   /** `grammar` is needed only by addFile: records extracted elsewhere need none. */
   constructor(
@@ -98,6 +117,7 @@ export class Project {
       return;
     }
     if (rec.suppressed.size) this.suppressed.set(rec.file, rec.suppressed);
+    if (rec.exports?.length) this.exports.set(rec.file, new Set(rec.exports));
     const dir = path.posix.dirname(rec.file);
     this.types.merge(rec.types);
     this.macros.merge(rec.macros);
@@ -108,19 +128,31 @@ export class Project {
     this.classified = false;
   }
 
+  /** How the kernel's build links the tree's files (read from its Kbuild files; see kbuild.ts). */
+  setBuild(build: BuildFacts): void {
+    this.build = build;
+  }
+
   /** The linking view of every indexed function (no IR). */
   linkFns(): LinkFn[] {
-    return this.fns.map((f) => ({
-      id: f.id,
-      name: f.ir.name,
-      file: f.file,
-      dir: f.dir,
-      isStatic: f.ir.isStatic,
-      callees: [...f.ir.callees],
-      fieldCalls: [...f.ir.fieldCalls],
-      line: f.ir.site.line,
-      endLine: f.ir.site.endLine,
-    }));
+    return this.fns.map((f) => {
+      const b = this.build.get(f.file);
+      return {
+        id: f.id,
+        name: f.ir.name,
+        file: f.file,
+        dir: f.dir,
+        isStatic: f.ir.isStatic,
+        callees: [...f.ir.callees],
+        fieldCalls: [...f.ir.fieldCalls],
+        line: f.ir.site.line,
+        endLine: f.ir.site.endLine,
+        ...(b && b.unit !== `${f.dir}/` ? { unit: b.unit } : {}),
+        ...(b?.module ? { module: true } : {}),
+        ...(b?.unbuilt ? { unbuilt: true } : {}),
+        ...(!f.ir.isStatic && this.exports.get(f.file)?.has(f.ir.name) ? { exported: true } : {}),
+      };
+    });
   }
 
   get opsSlots(): readonly OpsSlot[] {
@@ -307,26 +339,39 @@ export class Project {
     const specialiser = this.specialiser(linker, callbacks, summaries, settled, observed, callback);
     const findings: Finding[] = [];
     let indirectUnresolved = 0;
+    // functions to check again once the tree is summarised, with the kinds that wait for it
+    const recheck = new Map<number, FindingKind[]>();
+    const scopes = new ScopeCalls();
+    const callSite: CallSiteSink = (caller, callee, held) => {
+      scopes.add(caller, callee, held);
+      opts.callSite?.(caller, callee, held);
+    };
+    // members of recursive cycles too large to be summarised in rounds: each is summarised once, maybe before
+    // its own callees in the cycle
+    const once = new Set<number>();
     for (const scc of sccOrder(this.fns.length, edges)) {
       // a recursive cycle: summarise its members a few rounds first (silently), so each sees the others
       if ((scc.length > 1 && scc.length <= MAX_SCC_ROUNDS_SIZE) || edges[scc[0]].includes(scc[0]))
         this.presummarise(scc, linker, summaries);
+      else if (scc.length > 1) for (const id of scc) once.add(id);
       for (const id of scc) {
         const f = this.fns[id];
-        if (!this.touches(f, linker, summaries) && !passesBusyCallback(f, callbacks, linker, callback)) {
+        if (!this.touches(f, linker, summaries) && !callbacks.passesBusy(f.id, callback)) {
           settled.add(id);
           continue;
         }
         // every function feeds the lock-order graph; findings only where asked
         const env = { ...this.env(f, linker, summaries, settled), specialize: specialiser.for(id) };
-        const r = analyseFunction(f.ir, env, { observe: this.observers(f, linker, observed, opts.callSite) });
+        const r = analyseFunction(f.ir, env, { observe: this.observers(f, linker, observed, callSite) });
         indirectUnresolved += r.indirectUnresolved;
-        if (report(f.file)) findings.push(...r.findings);
+        if (report(f.file)) findings.push(...r.findings.filter((x) => !r.recheck?.includes(x.kind)));
+        if (r.recheck && report(f.file)) recheck.set(id, r.recheck);
         summaries.set(id, r.summary);
         settled.add(id);
         onSummary?.(f.ir, r.summary, id);
       }
     }
+    findings.push(...this.treeChecks(recheck, { linker, summaries, settled, scopes, once, specialiser }));
     opts.orderGraph?.(lockOrder.witnesses());
     if (wantOrder) findings.push(...inversions(lockOrder, this.settings, report));
     const stats = statsFor(this.fileStats, report, indirectUnresolved);
@@ -374,6 +419,69 @@ export class Project {
       },
       callbacks,
     );
+  }
+
+  /**
+   * The checks that need the whole tree summarised (the page-fault handlers and the reclaim entries are not
+   * callees of the functions they are checked against, so the bottom-up order does not reach them first; a
+   * callee inside the kernel's large recursive cycle may be summarised after its caller): the functions that
+   * asked for it, checked again once every summary is known; of each, the kinds it asked for are taken from
+   * this check (the first one's findings of those kinds were left out).
+   */
+  private treeChecks(
+    ids: ReadonlyMap<number, FindingKind[]>,
+    run: {
+      linker: Linker;
+      summaries: ReadonlyMap<number, Summary>;
+      settled: ReadonlySet<number>;
+      scopes: ScopeCalls;
+      once: ReadonlySet<number>;
+      specialiser: Specialiser<Fn>;
+    },
+  ): Finding[] {
+    if (!ids.size) return [];
+    const { linker, summaries, settled, scopes, once, specialiser } = run;
+    const summaryOf = (t: number) => summaries.get(t);
+    // a callee in a cycle summarised once may have been summarised before its own callees: made again now that
+    // every summary is known (two calls deep, memoised), so the checks see what it does through them
+    const fresh = new Map<string, Summary | null>();
+    const envOf = (f: Fn, depth: number): FunctionEnv => {
+      const base = this.env(f, linker, summaries, settled);
+      if (!depth) return base;
+      return {
+        ...base,
+        summaryOf: (n) => {
+          const t = linker.resolve(f.file, n);
+          return t !== undefined && once.has(t) ? refreshed(t, depth - 1) : base.summaryOf(n);
+        },
+      };
+    };
+    const refreshed = (t: number, depth: number): Summary | undefined => {
+      const key = `${t}:${depth}`;
+      const known = fresh.get(key);
+      if (known !== undefined) return known ?? summaries.get(t);
+      fresh.set(key, null); // (a call back into it, inside its own analysis, sees the summary it had)
+      const g = this.fns[t];
+      const s = analyseFunction(g.ir, envOf(g, depth), { check: false }).summary;
+      fresh.set(key, s);
+      return s;
+    };
+    let takes: ReturnType<typeof reclaimTakes> | undefined;
+    const out: Finding[] = [];
+    for (const [id, kinds] of ids) {
+      const f = this.fns[id];
+      const env: FunctionEnv = {
+        ...envOf(f, 2),
+        // (callees given callbacks specialised as in the first check)
+        specialize: specialiser.for(id),
+        faultHandlers: () => faultHandlers(linker, f.dir, summaryOf),
+        reclaimTakes: () => (takes ??= reclaimTakes(linker, summaryOf)),
+        entryScopes: SCOPES.filter((k) => scopes.onEntry(id, k, linker)),
+        wholeTree: true,
+      };
+      out.push(...analyseFunction(f.ir, env).findings.filter((x) => kinds.includes(x.kind)));
+    }
+    return out;
   }
 
   /** Summarise the members of a recursive cycle a few rounds, unchecked, so that each sees the others. */
@@ -471,7 +579,9 @@ export function touchesLocks(
           o.k === 'assert' ||
           o.k === 'downgrade' ||
           o.k === 'forbid' ||
-          o.k === 'sleep',
+          o.k === 'sleep' ||
+          o.k === 'fault' ||
+          o.k === 'reclaim',
       )
     )
       return true;
@@ -483,23 +593,5 @@ export function touchesLocks(
   }
   for (const field of ir.fieldCalls)
     if ((linker.byField.get(field) ?? []).some((c) => busy(summaryOf(c.fn)))) return true;
-  return false;
-}
-
-/** Does the function pass a callback that takes locks to a callee that calls it? */
-function passesBusyCallback(
-  f: Fn,
-  callbacks: Callbacks,
-  linker: Linker,
-  summaryOf: (id: number) => Summary | undefined,
-): boolean {
-  for (const n of f.ir.nodes) {
-    for (const op of n.ops) {
-      if (op.k !== 'call' || !op.args.length) continue;
-      const t = linker.resolve(f.file, op.callee);
-      if (t === undefined) continue;
-      for (const b of callbacks.bindings(f.id, t, op.args) ?? []) if (busy(summaryOf(b.fn))) return true;
-    }
-  }
   return false;
 }

@@ -5,8 +5,19 @@
  * fixpoint iterations stay silent.
  */
 import { type LockFact, type State, aliasKeys, isHeld, mentions, pushTrail } from './domain';
-import { type EdgeGuard, type Op, displayOfKey } from '../ir';
-import { type Observer, type TransferContext, acquire, escape, findFact, release, sleep, withLock } from './transfer';
+import { type EdgeGuard, type Op, displayOfKey, rootIdentifier } from '../ir';
+import {
+  type Observer,
+  type TransferContext,
+  acquire,
+  escape,
+  fault,
+  findFact,
+  reclaim,
+  release,
+  sleep,
+  withLock,
+} from './transfer';
 import { callSummary, indirectCall } from './calls';
 
 /** Apply one operation; undefined means the path ends here (a call that does not return). */
@@ -56,6 +67,10 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
       return releaseHanded(s, op);
     case 'sleep':
       return sleep(s, op.via, op.site, obs);
+    case 'fault':
+      return fault(s, `${op.via}()`, op.site, ctx, obs);
+    case 'reclaim':
+      return reclaim(s, `${op.via}()`, op.site, ctx, obs);
     case 'forbid': {
       const hit = findFact(s, op.lock);
       if (hit && isHeld(hit[1])) obs?.forbidden?.(op, hit[1], s);
@@ -84,6 +99,8 @@ function assign(s: State, op: Extract<Op, { k: 'assign' }>, ctx: TransferContext
       else ctx.tainted.add(k);
     }
   }
+  // `p = foo_alloc_path()`: what the callee says of the value and the object it returns (`{ret}->need_sem` set,
+  // assumed of the call's text at the call) holds of `p`
   const facts = s.facts.assign(op.name, op.value, op.constText, op.sameTruth, op);
   // `ret = foo_trylock(x)`: a lock held if the call succeeded is now held if `ret` says so; `p = foo_new_locked(x)`:
   // the lock on the object it returned is named through `p`, and held if `p` (or `!IS_ERR(p)`) says so
@@ -153,10 +170,11 @@ export function applyGuard(s: State, g: EdgeGuard | undefined, ctx: TransferCont
     // `#ifdef FOO_DEBUG` of a switch the tree undefines and never defines
     const ifdef = /^defined\(([A-Z_][A-Z0-9_]*)\)$/.exec(g.fact.text);
     if (ifdef && g.fact.value && ctx.macros?.isOff(ifdef[1])) return undefined;
-    // a lock taken through a pointer means the pointer is not NULL
+    // a lock taken through a pointer means the pointer is not NULL (`p->lock`, `*p`, `PG_locked(folio)`,
+    // `BTRFS_I(inode)->lock`: the object it hangs off was reached through it)
     if (!g.fact.value && /^[A-Za-z_]\w*$/.test(g.fact.text)) {
       for (const [k, f] of cur.locks) {
-        if (isHeld(f) && (k === `*${g.fact.text}` || k.startsWith(`${g.fact.text}->`))) return undefined;
+        if (isHeld(f) && k !== g.fact.text && rootIdentifier(k) === g.fact.text) return undefined;
       }
     }
     const facts = cur.facts.assume(g.fact.text, g.fact.value);

@@ -4,13 +4,12 @@
  * against what the caller holds (recursive locking through any depth of calls), and calls through
  * function-pointer fields resolved in the context of the function being checked.
  */
-import type { Mode } from '../model';
-import { type State, isHeld } from './domain';
+import { type Mode, scopeKind } from '../model';
+import { type LockFact, type State, isHeld } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { Summary } from './transfer';
 import { normaliseExpr, rootIdentifier } from '../ir';
 import { flagLocks, symbolicLock } from '../ir';
-import type { Macros } from '../syntax';
 import { bindFs } from '../syntax';
 import {
   type Acquisition,
@@ -20,32 +19,23 @@ import {
   type TransferContext,
   acquire,
   escape,
+  fault,
   findFact,
   loopVariant,
   nestable,
+  reclaim,
   release,
   sleep,
 } from './transfer';
 import type { PathStep } from '../model';
 import type { Facts } from './domain';
-import { type TaskFact, assumeAll, factsAtCall, unionFacts, whenOf } from './taskstate';
+import { factsAtCall, unionFacts } from './taskstate';
+import { type Guard, evalGuard, evalGuards, evaluateTest, substitute, whenOf } from './guard';
+import { assumeReturned } from './returned';
+import { applyStores } from './stores';
 
 /** How deep indirect calls found inside indirect targets are followed. */
 const MAX_INDIRECT_DEPTH = 3;
-
-/** `{0}->i_rwsem` with the call's arguments; undefined when an argument cannot be named. */
-export function substitute(template: string, args: readonly (string | undefined)[]): string | undefined {
-  let missing = false;
-  const out = template.replace(/\{(\d+)\}/g, (_m, i: string) => {
-    const a = args[Number(i)];
-    if (a === undefined) {
-      missing = true;
-      return '?';
-    }
-    return `(${a})`;
-  });
-  return missing ? undefined : normaliseExpr(out);
-}
 
 function displayFor(key: string, ref: LockRef): string {
   return ref.display.startsWith('&') ? `&${key}` : key.startsWith('*') ? key.slice(1) : key;
@@ -121,7 +111,7 @@ function checkInside(
     subclass?: string;
     dropped?: string[];
     witness: PathStep[];
-    when?: TaskFact[];
+    when?: Guard[];
   }[],
   via: string,
   site: Site,
@@ -169,8 +159,9 @@ function checkInside(
 }
 
 /**
- * A summary's acquisitions at a call, each with its instance; those the task's state rules out here (`facts`
- * contradict their `when`: the callee takes the lock only when the task is not marked, and it is) are left out.
+ * A summary's acquisitions at a call, each with its instance; those whose guard is false here (the callee takes
+ * the lock only when its argument is not NULL, and it is NULL; only when the task is not marked, and it is)
+ * are left out, and the others carry what of their guard is still open (guard.ts).
  */
 function acquisitions(
   list: Acquisition[],
@@ -179,48 +170,17 @@ function acquisitions(
   prefix: PathStep[],
   facts?: Facts,
 ) {
-  return list.flatMap((a) =>
-    a.when && facts && !assumeAll(facts, a.when)
-      ? []
-      : instantiate(a.template, a.ref, a.mode, args, ctx).map((inst) => ({
-          inst,
-          subclass: a.subclass === undefined ? undefined : (substitute(a.subclass, args) ?? a.subclass),
-          ...(a.dropped ? { dropped: instantiateKeys(a.dropped, args, ctx) } : {}),
-          witness: [...prefix, ...a.witness],
-          ...(a.when ? { when: a.when } : {}),
-        })),
-  );
-}
-
-/**
- * A parameter test with the call's arguments: `{0}` alone is the argument's truth; `{1}&NAME` is true
- * when NAME is one of the flags or-ed into the argument (flags are distinct bits). Undefined when the
- * argument is not a constant we can read.
- */
-export function evaluateTest(
-  test: string,
-  args: readonly (string | undefined)[],
-  macros?: Macros,
-): boolean | undefined {
-  const m = /^\{(\d+)\}(?:&([A-Za-z_]\w*))?$/.exec(test);
-  if (!m) return undefined;
-  const arg = args[Number(m[1])];
-  if (arg === undefined) return undefined;
-  const a = normaliseExpr(arg);
-  if (!m[2]) {
-    if (/^(0|false|NULL)$/.test(a)) return false;
-    if (/^([1-9]\d*|true)$/.test(a)) return true;
-    const v = macros?.value(a);
-    return v === undefined ? undefined : v !== 0;
-  }
-  // with the macros' values (masks, aliases), else by name: flags are distinct bits
-  const av = macros?.value(a);
-  const fv = macros?.value(m[2]);
-  if (av !== undefined && fv !== undefined) return (av & fv) !== 0;
-  const flags = a.replace(/[()]/g, '').split('|');
-  if (a === '0') return false;
-  if (!flags.every((f) => /^[A-Z_][A-Z0-9_]*$/.test(f))) return undefined;
-  return flags.includes(m[2]);
+  return list.flatMap((a) => {
+    const open = !a.when ? [] : facts ? evalGuards(a.when, args, facts, ctx.macros) : a.when;
+    if (!open) return [];
+    return instantiate(a.template, a.ref, a.mode, args, ctx).map((inst) => ({
+      inst,
+      subclass: a.subclass === undefined ? undefined : (substitute(a.subclass, args) ?? a.subclass),
+      ...(a.dropped ? { dropped: instantiateKeys(a.dropped, args, ctx) } : {}),
+      witness: [...prefix, ...a.witness],
+      ...whenOf(open),
+    }));
+  });
 }
 
 /**
@@ -234,6 +194,11 @@ function heldThrough(s: State, test: string, args: readonly (string | undefined)
   const p = canon(ptr, ctx);
   for (const [k, f] of s.locks) if (isHeld(f) && k.startsWith(`${p}->`)) return true;
   return undefined;
+}
+
+/** How many calls below the function being checked a deferred indirect call is made (its witness's calls). */
+export function deferredHops(d: Pick<Deferred, 'witness'>): number {
+  return d.witness.filter((w) => w.note.startsWith('calls ')).length;
 }
 
 /** Resolve an indirect call (found here, or deferred by a callee) in the current context and check its targets. */
@@ -270,7 +235,7 @@ function resolveTargets(
 ): State | undefined {
   let cur: State | undefined = s;
   const last = d.witness[d.witness.length - 1];
-  const hops = d.witness.filter((w) => w.note.startsWith('calls ')).length;
+  const hops = deferredHops(d);
   for (const t of ctx.indirect?.(d.field, hops, d.recvType) ?? []) {
     const note = `->${d.field} resolves to ${t.summary.name} (${t.via})`;
     const by = t.by ? { resolvedBy: t.by } : {};
@@ -368,6 +333,9 @@ function checkRequired(
   obs: Observer | undefined,
 ): void {
   for (const r of sum.requires) {
+    // needed only under a guard this call decides false: not needed here
+    const open = r.when ? evalGuards(r.when, args, s.facts, ctx.macros) : [];
+    if (!open) continue;
     const key = substitute(r.template, args);
     if (key === undefined) continue;
     const k = canon(key, ctx);
@@ -379,7 +347,7 @@ function checkRequired(
     } else if (!hit && ctx.acquiredKeys.has(k)) {
       obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, 'not-taken');
     } else if (!hit) {
-      obs?.requirement?.(lock, r.via, s, site, callee, r.witness);
+      obs?.requirement?.(lock, r.via, s, site, callee, r.witness, open);
     }
   }
 }
@@ -392,6 +360,8 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
   checkForbidden(s, sum.forbidden, args, op.callee, op.site, ctx, obs, [], true);
   checkRequired(s, sum, args, op.callee, op.site, ctx, obs);
   if (sum.sleeps) sleep(s, `${op.callee}()`, op.site, obs, op.callee, sum.sleeps);
+  if (sum.faults && !op.kernelIter) fault(s, `${op.callee}()`, op.site, ctx, obs, op.callee, sum.faults);
+  if (sum.reclaims) reclaim(s, `${op.callee}()`, op.site, ctx, obs, op.callee, sum.reclaims);
   // locks the callee takes inside: a caller already holding one deadlocks
   let cur = checkInside(s, acquisitions(sum.acquires, args, ctx, [], s.facts), op.callee, op.site, ctx, obs, true);
   if (!cur) return undefined;
@@ -404,10 +374,20 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
     const key = substitute(t, args);
     if (key === undefined) continue;
     const k = canon(key, ctx);
+    // a task-state scope the callee may have entered (a transaction start that enters memalloc_nofs_save() when
+    // it succeeds): in it, as far as anything is reported (what would be reported outside it is not)
+    const kind = scopeKind(k);
+    if (kind) {
+      if (!isHeld(cur.locks.get(k))) cur = enterScope(cur, k, kind, op);
+      continue;
+    }
     ctx.tainted.add(k);
     if (cur.locks.has(k)) cur = escape(cur, [k], undefined, ctx);
   }
-  return cur;
+  // what it stored in the caller's objects, and what its value is known to be (facts about the call's text)
+  cur = applyStores(cur, op, ctx);
+  const facts = assumeReturned(cur.facts, sum.retFacts, op.text);
+  return facts === cur.facts ? cur : { ...cur, facts };
 }
 
 /** The callee's indirect calls, resolved in the context of the function being checked and passed up. */
@@ -455,7 +435,10 @@ function applyEffects(
     // a parameter test decides the effect: evaluate it with the argument, if it is a constant
     let e = e0;
     if (e0.when) {
-      const v = evaluateTest(e0.when.test, args, ctx.macros) ?? heldThrough(cur, e0.when.test, args, ctx);
+      const v =
+        evaluateTest(e0.when.test, args, ctx.macros) ??
+        heldThrough(cur, e0.when.test, args, ctx) ??
+        decided(evalGuard({ test: e0.when.test, value: true }, args, cur.facts, ctx.macros));
       if (v === undefined) {
         const key = substitute(e0.template, args);
         if (key !== undefined) {
@@ -497,6 +480,7 @@ function applyEffects(
               ...next,
               locks: new Map(next.locks).set(ref.key, {
                 ...f,
+                ...(e.handed ? { status: 'handed' as const, handedFrom: 'held' as const } : {}),
                 ifFact: { text: op.text, value: e.onReturn === 'nonzero' },
               }),
             }
@@ -518,6 +502,16 @@ function applyEffects(
   }
   return cur;
 }
+
+/** `s` inside the task-state scope `key`, entered (maybe) by the call `op`. */
+function enterScope(s: State, key: string, kind: 'nofault' | 'nofs', op: Op & { k: 'call' }): State {
+  const ref: LockRef = { key, display: key, class: null, kind, recursive: true };
+  const fact: LockFact = { ref, status: 'held', mode: 'excl', via: `${op.callee}()`, site: op.site, siteId: -1 };
+  return { ...s, locks: new Map(s.locks).set(key, fact) };
+}
+
+/** A guard test's value when decided. */
+const decided = (r: boolean | Guard | undefined): boolean | undefined => (typeof r === 'boolean' ? r : undefined);
 
 /** A summary's name for the object the function returns. */
 const RET = '{ret}';

@@ -8,3 +8,5 @@ export * from './transfer';
 export * from './entry';
 export * from './taskstate';
 export * from './errorpath';
+export * from './guard';
+export * from './stores';

@@ -16,10 +16,17 @@ import type {
   Summary,
   TransferContext,
 } from './transfer';
-import { NAME_PATTERNS, type PathStep, returnsLockedCall } from '../model';
+import { NAME_PATTERNS, type PathStep } from '../model';
 import type { ReleasedFirst } from './entry';
-import { acquiredWhen, deferredWhen } from './taskstate';
 import { onErrorPath } from './errorpath';
+import { deferredWhen } from './taskstate';
+import { type Guard, guardWhen, paramTemplate } from './guard';
+import { relativeRef, returnedFacts, returnedObjectEffects } from './returned';
+import { calleeStoredTexts, storeFacts } from './stores';
+
+export { relativeRef };
+
+export { paramTemplate };
 
 /** States leaving the function, one per path class, at each return, with what that return returns. */
 export function exitStates(sol: Solution, ctx: TransferContext): State[] {
@@ -43,8 +50,12 @@ function exits(sol: Solution, ctx: TransferContext): { state: State; ret: RetCla
  * Trylock-style: exits that hold the lock return success and those that do not return failure —
  * `1`/`true` vs `0`/`false` (held when nonzero), or `0` vs `-errno` (held when zero).
  */
-function returnSplit(rets: { state: State; ret: RetClass | undefined }[], key: string): 'nonzero' | 'zero' | undefined {
-  const held = rets.filter((e) => e.state.locks.get(key)?.status === 'held' && !e.state.locks.get(key)?.ifFact);
+function returnSplit(
+  rets: { state: State; ret: RetClass | undefined }[],
+  key: string,
+  status: 'held' | 'handed' = 'held',
+): 'nonzero' | 'zero' | undefined {
+  const held = rets.filter((e) => e.state.locks.get(key)?.status === status && !e.state.locks.get(key)?.ifFact);
   const not = rets.filter((e) => !e.state.locks.has(key) || e.state.locks.get(key)?.status === 'released');
   if (!held.length || !not.length || held.length + not.length !== rets.length) return undefined;
   const kh = new Set(held.map((e) => retKind(e.ret, e.state)));
@@ -52,28 +63,6 @@ function returnSplit(rets: { state: State; ret: RetClass | undefined }[], key: s
   if ([...kh].every((k) => k === 'true') && [...kn].every((k) => k === 'false' || k === 'error')) return 'nonzero';
   if ([...kh].every((k) => k === 'false') && [...kn].every((k) => k === 'error')) return 'zero';
   return undefined;
-}
-
-/** Every parameter named in `text` becomes `{i}`; undefined when it names a local. */
-export function paramTemplate(text: string, ir: FunctionIR): string | undefined {
-  let bad = false;
-  const out = text.replace(/(->|\.)?\b([A-Za-z_]\w*)\b/g, (m, sel: string | undefined, id: string) => {
-    if (sel) return m;
-    const i = ir.params.indexOf(id);
-    if (i >= 0) return `{${i}}`;
-    if (ir.locals.has(id)) bad = true;
-    return m;
-  });
-  return bad ? undefined : out;
-}
-
-/** Relativise a lock for a summary, keeping a symbolic lock's argument texts as templates. */
-export function relativeRef(ref: LockRef, ir: FunctionIR): LockRef | undefined {
-  if (!ref.symbolic) return ref;
-  const obj = paramTemplate(ref.symbolic.obj, ir);
-  const flags = paramTemplate(ref.symbolic.flags, ir);
-  if (obj === undefined || flags === undefined) return undefined;
-  return { ...ref, symbolic: { prim: ref.symbolic.prim, obj, flags } };
 }
 
 /** `inode->i_rwsem` in f(struct inode *inode) becomes `{0}->i_rwsem`; undefined when it names a local. */
@@ -94,13 +83,22 @@ function stepAt(ir: FunctionIR, site: Site, note: string): PathStep {
   return { file: ir.file, line: site.line, column: site.column, function: ir.name, note };
 }
 
+/** A witness path: a step here, then the callee's own steps (cut at MAX_WITNESS). */
+function witnessOf(ir: FunctionIR, site: Site, note: string, inner?: PathStep[]): PathStep[] {
+  return [stepAt(ir, site, note), ...(inner ?? [])].slice(0, MAX_WITNESS);
+}
+
 /** What `inside` collects while it replays a function, keyed so that each lock or call is kept once. */
 interface Inside {
   requires: Map<string, Requirement>;
   sleeps?: PathStep[];
+  faults?: PathStep[];
+  reclaims?: PathStep[];
   acquires: Map<string, Acquisition>;
   forbidden: Map<string, ForbiddenInside>;
   deferred: Map<string, Deferred>;
+  /** The places its callees store to (stores.ts): not the parameters' values on entry, for guards. */
+  calleeStored: string[];
 }
 
 /** The checker reports these; a summary only collects. */
@@ -155,9 +153,69 @@ function relativeSubclass(subclass: string | undefined, ir: FunctionIR): string 
   return subclass === undefined ? undefined : (relativise(subclass, ir) ?? subclass);
 }
 
+const droppedAny = (st: State): boolean => [...st.locks.values()].some((f) => f.status === 'dropped');
+
+/**
+ * What the function may do to the task: sleep (only its own sleeps), fault on user memory and enter reclaim
+ * (through any depth of calls: a caller holding a lock meets them wherever they are).
+ */
+function effectsObserver(ir: FunctionIR, found: Inside): Pick<Observer, 'maySleep' | 'fault' | 'reclaim'> {
+  return {
+    maySleep(what, st, site, via, inner) {
+      // not after it dropped a lock its caller holds (drop-and-retake helpers sleep with the caller's spinlock
+      // released): a caller's atomic section meets exactly these
+      if (found.sleeps || via || droppedAny(st)) return;
+      found.sleeps = witnessOf(ir, site, `${what} may sleep`, inner);
+    },
+    // (like sleeps, not after the function dropped a lock its caller holds: the caller does not hold it there)
+    fault(what, st, site, via, inner) {
+      if (droppedAny(st)) return;
+      const note = via ? `calls ${via}(), which may fault on user memory` : `${what} may fault on user memory`;
+      found.faults ??= witnessOf(ir, site, note, inner);
+    },
+    reclaim(what, st, site, via, inner) {
+      if (droppedAny(st)) return;
+      const note = via ? `calls ${via}(), which may enter reclaim` : `${what} may enter filesystem reclaim`;
+      found.reclaims ??= witnessOf(ir, site, note, inner);
+    },
+  };
+}
+
+/**
+ * A lock `ir` needs held at `site` (an assert here, or a callee's requirement passed up), under the guard of
+ * this path; seen again on another path, only what both guards say is kept.
+ */
+function recordRequirement(
+  ir: FunctionIR,
+  { requires, calleeStored }: Pick<Inside, 'requires' | 'calleeStored'>,
+  r: {
+    lock: LockRef;
+    req: string;
+    st: State;
+    site: Site;
+    callee?: string;
+    inner?: PathStep[];
+    innerWhen?: Guard[];
+  },
+): void {
+  const template = relativise(r.lock.key, ir);
+  if (!template) return;
+  const when = guardWhen(ir, r.st, r.site, r.innerWhen, requires.get(template), calleeStored);
+  if (requires.has(template) || requires.size >= 16) return;
+  const step = stepAt(ir, r.site, r.callee ? `calls ${r.callee}()` : `${r.req}: ${r.lock.display} must be held`);
+  requires.set(template, {
+    template,
+    ref: r.lock,
+    via: r.req,
+    witness: [step, ...(r.inner ?? [])].slice(0, MAX_WITNESS),
+    ...(r.callee ? { callee: r.callee } : {}),
+    ...when,
+  });
+}
+
 /** An observer that records into `found` what a summary of `ir` says happens inside it. */
 function insideObserver(ir: FunctionIR, found: Inside): Observer {
-  const { requires, acquires, forbidden, deferred } = found;
+  const { acquires, forbidden, deferred, calleeStored } = found;
   return {
     ...checkersOnly,
     acquired(op, st, via, inner, innerWhen, innerDropped) {
@@ -165,33 +223,15 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
       const ref = relativeRef(op.lock, ir);
       if (!ref) return;
       const id = template ?? `class:${op.lock.class ?? op.lock.key}`;
-      const when = acquiredWhen(ir, st, op.site, innerWhen, acquires.get(id));
+      const when = guardWhen(ir, st, op.site, innerWhen, acquires.get(id), calleeStored);
       if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
       const witness = [acquiredStep(ir, op, st, via), ...(inner ?? [])].slice(0, MAX_WITNESS);
       const more = { subclass: relativeSubclass(op.subclass, ir), ...droppedHere(ir, st, innerDropped) };
       acquires.set(id, { template, ref, mode: op.mode, ...more, witness, ...when });
     },
-    maySleep(what, st, site, via, inner) {
-      // only the function's own sleeps, and not after it dropped a lock its caller holds (drop-and-retake
-      // helpers sleep with the caller's spinlock released): a caller's atomic section meets exactly these
-      if (found.sleeps || via || [...st.locks.values()].some((f) => f.status === 'dropped')) return;
-      found.sleeps = [
-        stepAt(ir, site, via ? `calls ${via}(), which may sleep` : `${what} may sleep`),
-        ...(inner ?? []),
-      ].slice(0, MAX_WITNESS);
-    },
-    requirement(lock, req, _s, site, callee, inner) {
-      const template = relativise(lock.key, ir);
-      if (!template || requires.has(template) || requires.size >= 16) return;
-      const step = stepAt(ir, site, callee ? `calls ${callee}()` : `${req}: ${lock.display} must be held`);
-      requires.set(template, {
-        template,
-        ref: lock,
-        via: req,
-        witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS),
-        ...(callee ? { callee } : {}),
-      });
-    },
+    ...effectsObserver(ir, found),
+    requirement: (lock, req, st, site, callee, inner, innerWhen) =>
+      recordRequirement(ir, found, { lock, req, st, site, callee, inner, innerWhen }),
     forbidCall(op, _s, via, inner) {
       const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
       if (!template) return;
@@ -238,9 +278,15 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
 function inside(
   sol: Solution,
   ctx: TransferContext,
-): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires' | 'sleeps'> {
+): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires' | 'sleeps' | 'faults' | 'reclaims'> {
   const ir = sol.ir;
-  const found: Inside = { requires: new Map(), acquires: new Map(), forbidden: new Map(), deferred: new Map() };
+  const found: Inside = {
+    requires: new Map(),
+    acquires: new Map(),
+    forbidden: new Map(),
+    deferred: new Map(),
+    calleeStored: calleeStoredTexts(ir, ctx),
+  };
   const { requires, acquires, forbidden, deferred } = found;
   const observer = insideObserver(ir, found);
   const quiet = { ...ctx, tainted: new Set<string>() };
@@ -275,6 +321,8 @@ function inside(
     forbidden: [...forbidden.values()],
     requires: [...requires.values()],
     ...(found.sleeps ? { sleeps: found.sleeps } : {}),
+    ...(found.faults ? { faults: found.faults } : {}),
+    ...(found.reclaims ? { reclaims: found.reclaims } : {}),
   };
 }
 
@@ -346,6 +394,27 @@ function paramSplit(
   return undefined;
 }
 
+/**
+ * Locks the function takes and hands to an owner (`xfs_ilock(); xfs_trans_ijoin(tp, ip, XFS_ILOCK_EXCL)`, the
+ * transaction it returns through an out-parameter) on its success exits, and does not hold on its error exits
+ * (it failed before taking them, or cancelled): the caller holds them through that owner where the result says
+ * success, until the owner lets them go (`xfs_trans_commit`).
+ */
+function handedEffects(ir: FunctionIR, rets: { state: State; ret: RetClass | undefined }[], sum: Summary): void {
+  const keys = new Set<string>();
+  for (const e of rets)
+    for (const [k, f] of e.state.locks) if (f.status === 'handed' && f.handedFrom === 'held') keys.add(k);
+  for (const key of keys) {
+    const template = relativise(key, ir);
+    if (!template || sum.effects.some((e) => e.template === template) || sum.conditional.includes(template)) continue;
+    const onReturn = returnSplit(rets, key, 'handed');
+    const fact = rets.map((e) => e.state.locks.get(key)).find((f) => f?.status === 'handed');
+    const ref = fact && relativeRef(fact.ref, ir);
+    if (!onReturn || !fact || !ref || ref.kind === 'range') continue;
+    sum.effects.push({ template, ref, delta: 1, mode: fact.mode, onReturn, handed: true });
+  }
+}
+
 function trustedAcquirer(ir: FunctionIR, key: string): boolean {
   if (NAME_PATTERNS.acquirer.test(ir.name)) return true;
   return ir.annotations.acquires.some((keys) => keys.includes(key));
@@ -379,6 +448,18 @@ function declaredEffects(ir: FunctionIR, sum: Summary): void {
   }
 }
 
+/**
+ * A lock declared released (`__releases(x)`, which makes it a requirement) that the body releases only under a
+ * test of a parameter (`if (msg->op == IMPORT) up_read(..)`): the caller needs to hold it only under that test.
+ */
+function guardDeclaredReleases(sum: Summary): void {
+  for (const r of sum.requires) {
+    if (r.via !== '__releases' || r.when) continue;
+    const e = sum.effects.find((x) => x.template === r.template && x.delta < 0 && x.when && !x.otherwise);
+    if (e?.when) r.when = [{ test: e.when.test, value: e.when.value }];
+  }
+}
+
 /** Does the function release a lock itself, by a primitive in its body or by a `__releases` annotation? */
 export function releasesItself(ir: FunctionIR): boolean {
   if (ir.annotations.releases.length) return true;
@@ -390,8 +471,10 @@ export function releasesItself(ir: FunctionIR): boolean {
  * scheduled before its callee): the releases it declares (`__releases(x)`) or that its own body makes on every
  * path (`body`, its summary with the callees not summarised yet unknown). Only releases of the caller's locks,
  * unconditional: what it takes, needs or calls waits for its summary, so no recursive-lock or missing-lock finding
- * comes of a call closing a cycle (a second unlock after it is still a double unlock). Undefined when it releases
- * nothing.
+ * comes of a call closing a cycle (a second unlock after it is still a double unlock). A release under a test of a
+ * parameter stays one (each call decides it with its argument, and keeps the lock where the test is false); a lock
+ * its body changes on some paths only (`conditional`, or released depending on its result) the caller forgets, as
+ * at any call. Undefined when it releases nothing and changes nothing on some paths.
  */
 export function provisionalSummary(ir: FunctionIR, body?: Summary): Summary | undefined {
   const sum: Summary = {
@@ -403,10 +486,17 @@ export function provisionalSummary(ir: FunctionIR, body?: Summary): Summary | un
     effects: [],
     conditional: [],
   };
-  for (const e of body?.effects ?? []) if (e.delta < 0 && !e.when && !e.onReturn) sum.effects.push(e);
+  for (const e of body?.effects ?? []) {
+    if (e.delta >= 0) continue;
+    // released on every path, or under a test of a parameter each call decides as the summary will (a call
+    // that passes `unlock = 0` keeps the lock: not forgotten)
+    if (!e.onReturn && (!e.when || (e.otherwise ?? 0) <= 0)) sum.effects.push(e);
+    else if (!e.template.includes('{ret}')) sum.conditional.push(e.template);
+  }
+  for (const t of body?.conditional ?? []) if (!sum.conditional.includes(t)) sum.conditional.push(t);
   if (!body) declaredEffects(ir, sum);
   sum.effects = sum.effects.filter((e) => e.delta < 0);
-  return sum.effects.length ? sum : undefined;
+  return sum.effects.length || sum.conditional.length ? sum : undefined;
 }
 
 /** The function's summary; `first` are the locks it releases before it takes them (held on entry). */
@@ -425,6 +515,7 @@ export function budgetSummary(sum: Summary, budget = SUMMARY_BUDGET): string | u
     return list.slice(0, budget);
   };
   sum.acquires = cut(sum.acquires, 'locks taken inside');
+  if (sum.reclaimAcquires) sum.reclaimAcquires = cut(sum.reclaimAcquires, 'locks taken inside under reclaim');
   sum.deferred = cut(sum.deferred, 'indirect calls');
   sum.forbidden = cut(sum.forbidden, 'forbidden calls');
   sum.requires = cut(sum.requires, 'required locks');
@@ -493,57 +584,13 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
       }
     }
   }
+  handedEffects(ir, rets, sum);
   declaredEffects(ir, sum);
+  guardDeclaredReleases(sum);
   returnedObjectEffects(ir, rets, sum, ctx);
+  returnedFacts(ir, rets, sum, ctx, !!sol.saturated);
   releasedFirstRequires(ir, first, exitList, sum);
+  const stores = storeFacts(sol, exitList, ctx);
+  if (stores.length) sum.stores = stores;
   return sum;
-}
-
-/**
- * Locks on the object the function returns (`mutex_lock(&f->lock); return f;`, `return find_lock_page(..)`
- * kept in a local): every exit holding the lock returns the local it is named through, and every other exit
- * returns NULL (or ERR_PTR) without it. The caller then holds it through the variable it assigns the result
- * to, where that is not NULL (not an ERR_PTR): `{ret}->lock`, held on `nonzero` (`noterr`).
- */
-function returnedObjectEffects(
-  ir: FunctionIR,
-  rets: { state: State; ret: RetClass | undefined }[],
-  sum: Summary,
-  ctx: TransferContext,
-): void {
-  const keys = new Set<string>();
-  for (const e of rets) for (const [k, f] of e.state.locks) if (f.status === 'held') keys.add(k);
-  for (const key of keys) {
-    const root = rootIdentifier(key.replace(/^\*/, ''));
-    if (!root || !ir.locals.has(root) || ir.params.includes(root)) continue;
-    let nulls = false;
-    let errs = false;
-    let fact: LockFact | undefined;
-    const fits = rets.every(({ state, ret }) => {
-      const f = state.locks.get(key);
-      // held, or held once the caller finds the result non-NULL (`p = find_lock_page(..); return p;`)
-      if (f?.status === 'held' && (!f.ifFact || (f.ifFact.text === root && f.ifFact.value))) {
-        fact ??= f;
-        return ret?.k === 'var' && ret.name === root;
-      }
-      if (f && f.status !== 'released') return false;
-      if (ret?.k === 'const') {
-        if (ret.text === 'NULL' || ret.text === '0') return (nulls = true);
-        return ret.error && (errs = true);
-      }
-      if (ret?.k === 'expr' && returnsLockedCall(ctx.catalog, ret.text)) return true; // `return grab_cache_page(..)`
-      if (ret?.k === 'expr') return /^ERR_(PTR|CAST)\(/.test(ret.text) && (errs = true);
-      if (ret?.k !== 'var' || ret.name !== root) return false;
-      if (state.facts.get(root) === false) return (nulls = true);
-      return state.facts.get(`IS_ERR(${root})`) === true && (errs = true);
-    });
-    // a page lock taken by a lookup is often handed to I/O whose completion unlocks it, which is not modelled:
-    // a wrapper's callers are not held to it
-    if (!fits || !fact || (nulls && errs) || fact.ref.kind === 'page' || fact.ref.kind === 'folio') continue;
-    const ref = relativeRef(fact.ref, ir);
-    if (!ref || ref.symbolic) continue;
-    const template = key.replace(new RegExp(`(^|[^A-Za-z0-9_])${root}(?![A-Za-z0-9_])`), '$1{ret}');
-    if (sum.effects.some((e) => e.template === template)) continue;
-    sum.effects.push({ template, ref, delta: 1, mode: fact.mode, onReturn: errs ? 'noterr' : 'nonzero' });
-  }
 }

@@ -4,13 +4,13 @@
  * calls.ts a callee's summary. They never report by themselves; the checker passes an `Observer` when
  * it replays the final states, so the fixpoint iterations stay silent.
  */
-import { ATOMIC_KINDS, type Catalog, type Mode, SLEEPING_KINDS, kindNests } from '../model';
+import { ATOMIC_KINDS, type Catalog, type Mode, NOFAULT_SCOPE, NOFS_SCOPE, SLEEPING_KINDS, kindNests } from '../model';
 import { type LockFact, type State, aliasKeys, isHeld, pushTrail } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { PathStep } from '../model';
-import { displayOfKey, rootIdentifier } from '../ir';
+import { displayOfKey, flagLocks, rootIdentifier } from '../ir';
 import type { Macros } from '../syntax';
-import type { TaskFact } from './taskstate';
+import type { Guard } from './guard';
 
 /** A lock a function takes inside; `template` names it relative to the parameters, when it can. */
 export interface Acquisition {
@@ -21,8 +21,11 @@ export interface Acquisition {
   /** The caller's locks released before it is taken, on the path found (relative to the parameters). */
   dropped?: string[];
   witness: PathStep[];
-  /** Taken only on paths where the task's state (`current->…`, as on entry) reads so (taskstate.ts). */
-  when?: TaskFact[];
+  /**
+   * Taken only on paths where the parameters (`{1}`, `{0}->flags&FOO_X`) or the task's state (`current->…`), as
+   * on entry, read so (guard.ts, taskstate.ts).
+   */
+  when?: Guard[];
 }
 
 /** A lock the function needs its caller to hold (an assert or annotation, here or in a callee). */
@@ -33,6 +36,8 @@ export interface Requirement {
   via: string;
   witness: PathStep[];
   callee?: string;
+  /** Needed only where the parameters (or the task's state) on entry read so (guard.ts). */
+  when?: Guard[];
 }
 
 /** A forbidden call somewhere inside, with the lock it must not be made under (relative to the parameters). */
@@ -53,7 +58,7 @@ export interface Deferred {
   /** Locks of the caller the callee has released on every path before this call (relative to the parameters). */
   dropped?: string[];
   /** What the task's state (`current->…`) reads where the call is made, on every path to it (taskstate.ts). */
-  when?: TaskFact[];
+  when?: Guard[];
 }
 
 /** A function's lock behaviour, relative to its parameters (`{0}->i_rwsem`), applied at its calls. */
@@ -69,9 +74,16 @@ export interface Summary {
   requires: Requirement[];
   /** It may sleep, with one witness path (from a sleeping call or lock, through callees). */
   sleeps?: PathStep[];
+  /** It may fault on user memory with page faults enabled, with one witness path (through callees). */
+  faults?: PathStep[];
+  /** It may enter filesystem reclaim (a GFP_KERNEL allocation outside a nofs scope), with one witness path. */
+  reclaims?: PathStep[];
+  /** An eviction entry's `acquires` as reclaim calls it: on an inode that still has links (function.ts). */
+  reclaimAcquires?: Acquisition[];
   /**
-   * Net effects on exit; `when` makes one depend on a parameter test (`if (flags & X_LOCK)`, `if (unlock)`),
-   * evaluated at the call with the argument when it is a constant, and `otherwise` applies if it is false.
+   * Net effects on exit; `when` makes one depend on a parameter test (`if (flags & X_LOCK)`, `if (unlock)`,
+   * `if (req->locked)`), evaluated at the call with the argument (a constant, or what the caller's facts say of
+   * it, guard.ts), and `otherwise` applies if it is false.
    */
   effects: {
     template: string;
@@ -86,6 +98,8 @@ export interface Summary {
      * ERR_PTR (`noterr`), named through the variable the caller assigns it to.
      */
     onReturn?: 'nonzero' | 'zero' | 'noterr';
+    /** Held through an owner the function handed it to (a transaction), which releases it later. */
+    handed?: boolean;
   }[];
   /** Keys it changes on some exits only: callers forget them and stay silent about them. */
   conditional: string[];
@@ -94,6 +108,18 @@ export interface Summary {
    * we cannot see may release them; a caller it is a callback of applies them (callbacks.ts).
    */
   keeps?: Summary['effects'];
+  /**
+   * What every exit says of the value it returns (returned.ts): `{ret}` true (never NULL), `IS_ERR({ret})` false,
+   * `{ret}==-EIO` (one constant), and of the object it returns (not NULL, not an ERR_PTR): `{ret}->need_commit_sem`
+   * true, a field the function stored into the object it allocated. At a call they are facts about the call's text,
+   * which the assignment of the result hands to the variable.
+   */
+  retFacts?: Guard[];
+  /**
+   * What every exit leaves in places the caller sees (its parameters' fields and flag bits, globals; stores.ts):
+   * `{0}->busy` true, `test_bit(F_X,&{0}->flags)` false, `{1}->state==FOO_DONE` true.
+   */
+  stores?: Guard[];
 }
 
 /** A candidate for an indirect call, with how it was chosen (`btrfs_file_operations.fsync`). */
@@ -104,6 +130,16 @@ export interface IndirectTarget {
   by?: 'table' | 'directory' | 'few';
   /** Its summary is not computed yet (a member of a recursive cycle summarised once): what it does is unknown. */
   pending?: boolean;
+}
+
+/** A lock filesystem reclaim takes: in which entry (`foo_evict_inode`, installed as `foo_super_ops.evict_inode`). */
+export interface ReclaimTake {
+  entry: string;
+  via: string;
+  ref: LockRef;
+  mode: Mode;
+  /** From the entry to the acquisition. */
+  witness: PathStep[];
 }
 
 export interface Observer {
@@ -117,7 +153,15 @@ export interface Observer {
     classOnly?: boolean,
   ): void;
   /** A lock this function needs on entry (an assert here, or a callee's requirement passed up), for the summary. */
-  requirement?(lock: LockRef, req: string, s: State, site: Site, callee?: string, inner?: PathStep[]): void;
+  requirement?(
+    lock: LockRef,
+    req: string,
+    s: State,
+    site: Site,
+    callee?: string,
+    inner?: PathStep[],
+    when?: Guard[],
+  ): void;
   /** A callee's required lock is not held at the call. */
   missingLock?(
     lock: LockRef,
@@ -132,6 +176,10 @@ export interface Observer {
   sleepInAtomic?(what: string, atomic: LockFact, s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** Something that may sleep, with no atomic section held here: for the summary. */
   maySleep?(what: string, s: State, site: Site, via?: string, inner?: PathStep[]): void;
+  /** Something that may fault on user memory (`what`, here or inside `via` along `inner`), page faults enabled. */
+  fault?(what: string, s: State, site: Site, via?: string, inner?: PathStep[]): void;
+  /** An allocation that may enter filesystem reclaim (here or inside `via` along `inner`), outside a nofs scope. */
+  reclaim?(what: string, s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** A forbidden call made (here, or inside `via` along `inner`) while `held` is held. */
   forbidden?(op: Op & { k: 'forbid' }, held: LockFact, s: State, via?: string, inner?: PathStep[]): void;
   /** A forbidden call whose lock is not held here, for the summary. */
@@ -162,7 +210,7 @@ export interface Observer {
     s: State,
     via?: string,
     inner?: PathStep[],
-    when?: TaskFact[],
+    when?: Guard[],
     dropped?: string[],
   ): void;
   doubleUnlock(op: Op & { k: 'release' }, prev: LockFact, s: State): void;
@@ -203,6 +251,15 @@ export interface TransferContext {
    * through its parameters (`get_block(..)`); undefined when it does not.
    */
   specialize?(callee: string, args: readonly string[]): Summary | undefined;
+  /**
+   * The page-fault handlers (VM_FAULT_OPS) of the function's filesystem, which a user buffer mmapped from one of
+   * its files faults into; undefined where the tree is not known yet (a check that needs them waits for it).
+   */
+  faultHandlers?(): IndirectTarget[];
+  /** The locks filesystem reclaim takes (RECLAIM_ENTRIES), by lock class; undefined as above. */
+  reclaimTakes?(): ReadonlyMap<string, ReclaimTake>;
+  /** Every summary of the tree is known: a check that waits for the tree decides now (FunctionEnv.wholeTree). */
+  wholeTree?: boolean;
 }
 
 export function findFact(s: State, ref: LockRef): [string, LockFact] | undefined {
@@ -261,6 +318,28 @@ export function nestable(op: Op & { k: 'acquire' }, held: LockFact): boolean {
   return op.lock.recursive && held.ref.recursive && kindNests(op.lock.kind, op.mode, held.mode);
 }
 
+/** A symbolic lock's op made concrete (one object per op and lock, as checks key by op). */
+const concrete = new WeakMap<Op, Map<string, Op>>();
+function concreteOp<T extends Op & { k: 'acquire' | 'release' }>(op: T, ref: LockRef, mode: Mode): T {
+  let m = concrete.get(op);
+  if (!m) concrete.set(op, (m = new Map()));
+  let r = m.get(ref.key) as T | undefined;
+  if (!r) m.set(ref.key, (r = { ...op, lock: ref, ...(op.k === 'acquire' ? { mode } : {}) }));
+  return r;
+}
+
+/**
+ * The locks a flag-selecting primitive takes where its flags are a variable known to hold one constant on these
+ * paths (`lockflags = XFS_ILOCK_EXCL; xfs_ilock(ip, lockflags);`), else undefined (the lock stays symbolic).
+ */
+function concreteLocks(s: State, ref: LockRef, ctx: TransferContext): { ref: LockRef; mode: Mode }[] | undefined {
+  const sym = ref.symbolic;
+  if (!sym || !/^[A-Za-z_]\w*$/.test(sym.flags)) return undefined;
+  const prim = ctx.catalog.primitive(sym.prim);
+  const value = prim ? s.facts.constantOf(sym.flags) : undefined;
+  return prim && value ? flagLocks(prim, sym.obj, value) : undefined;
+}
+
 export function acquire(
   s: State,
   op: Op & { k: 'acquire' },
@@ -269,6 +348,15 @@ export function acquire(
   via?: string,
   inner?: PathStep[],
 ): State | undefined {
+  const known = op.lock.symbolic ? concreteLocks(s, op.lock, ctx) : undefined;
+  if (known) {
+    let cur: State | undefined = s;
+    for (const l of known) {
+      cur = acquire(cur, concreteOp(op, l.ref, l.mode), ctx, obs, via, inner);
+      if (!cur) return undefined;
+    }
+    return cur;
+  }
   const hit = findFact(s, op.lock);
   if (hit && isHeld(hit[1])) {
     const held = hit[1];
@@ -334,6 +422,8 @@ export function release(
   obs?: Observer,
   via?: string,
 ): State {
+  const known = given.lock.symbolic ? concreteLocks(s, given.lock, ctx) : undefined;
+  if (known) return known.reduce((cur, l) => release(cur, concreteOp(given, l.ref, l.mode), ctx, obs, via), s);
   // `up_read(m)` with `m = &x->rwsem` known: a release of x->rwsem (held or not, a lock this function takes)
   const named = findNamed(s, given.lock);
   const aliases = named ? [] : aliasKeys(given.lock.key, s.facts);
@@ -395,6 +485,45 @@ export function sleep(s: State, what: string, site: Site, obs?: Observer, via?: 
   const atomic = [...s.locks.values()].find((f) => isHeld(f) && ATOMIC_KINDS.has(f.ref.kind));
   if (atomic) obs?.sleepInAtomic?.(what, atomic, s, site, via, inner);
   else obs?.maySleep?.(what, s, site, via, inner);
+  return s;
+}
+
+/** Is the task inside the scope `key` (a held context), or may a callee have changed it unseen (tainted)? */
+function inScope(s: State, key: string, ctx: TransferContext): boolean {
+  const f = s.locks.get(key);
+  return (f !== undefined && isHeld(f)) || ctx.tainted.has(key);
+}
+
+const atomicHeld = (s: State): boolean => [...s.locks.values()].some((f) => isHeld(f) && ATOMIC_KINDS.has(f.ref.kind));
+
+/**
+ * Something that may fault on user memory: observed unless page faults are off (`pagefault_disable()`, an
+ * iterator's `nofault`) or an atomic section is held (the fault fails at once; sleep-in-atomic reports the call).
+ */
+export function fault(
+  s: State,
+  what: string,
+  site: Site,
+  ctx: TransferContext,
+  obs?: Observer,
+  via?: string,
+  inner?: PathStep[],
+): State {
+  if (obs?.fault && !inScope(s, NOFAULT_SCOPE, ctx) && !atomicHeld(s)) obs.fault(what, s, site, via, inner);
+  return s;
+}
+
+/** An allocation that may enter filesystem reclaim: observed unless a nofs scope is held (or atomic, as above). */
+export function reclaim(
+  s: State,
+  what: string,
+  site: Site,
+  ctx: TransferContext,
+  obs?: Observer,
+  via?: string,
+  inner?: PathStep[],
+): State {
+  if (obs?.reclaim && !inScope(s, NOFS_SCOPE, ctx) && !atomicHeld(s)) obs.reclaim(what, s, site, via, inner);
   return s;
 }
 

@@ -4,14 +4,8 @@
  * short-circuit `&&`/`||`, facts) are cond.ts, the layer above.
  */
 import type { Node } from 'web-tree-sitter';
-import {
-  BLOCKING_GFP,
-  type LockPrimitive,
-  type Mode,
-  NAME_PATTERNS,
-  decidedByResult,
-  forbiddenLockKind,
-} from '../model';
+import { BIT_STORES, BIT_TEST, type LockPrimitive, type Mode, NAME_PATTERNS, decidedByResult } from '../model';
+import { callEffects, givenKernelIter, kernelIterators, nofaultScope } from './effects';
 import { GraphBuilder, constantText, constantValue, siteOf, unparen } from './base';
 import type { LockRef } from '../ir';
 import { callArgs, calleeName } from '../syntax';
@@ -20,6 +14,22 @@ import { flagLocks, symbolicLock } from '../ir';
 
 /** Assertions that stop the kernel when their condition is true (include/asm-generic/bug.h). */
 const BUGS = new Set(['BUG_ON', 'VM_BUG_ON']);
+
+/**
+ * The flag names of a mask (`F_A`, `F_A | F_B`; with `inverted`, `~F_A` or `~(F_A | F_B)`); none when it is
+ * anything else.
+ */
+function maskFlags(e: Node, inverted: boolean): string[] {
+  let v = e;
+  if (inverted) {
+    if (v.type !== 'unary_expression' || v.childForFieldName('operator')?.text !== '~') return [];
+    const arg = v.childForFieldName('argument');
+    if (!arg) return [];
+    v = unparen(arg);
+  }
+  const names = normaliseExpr(v.text).split('|');
+  return names.every((x) => /^[A-Z][A-Z0-9_]*$/.test(x)) ? names : [];
+}
 
 export abstract class ExprBuilder extends GraphBuilder {
   /** Lower a block (statement expressions need it); implemented by the statement builder. */
@@ -34,7 +44,7 @@ export abstract class ExprBuilder extends GraphBuilder {
   protected abstract assignFacts(
     name: string,
     value: Node,
-  ): { eq?: string; fresh?: boolean; reads?: string[]; value?: boolean } | undefined;
+  ): { eq?: string; fresh?: boolean; reads?: string[]; value?: boolean; copy?: string } | undefined;
 
   // ---- expressions ----------------------------------------------------------------------------
 
@@ -118,6 +128,8 @@ export abstract class ExprBuilder extends GraphBuilder {
       if (obj?.type === 'identifier' && this.ir.locals.has(obj.text))
         this.aliases.field(normaliseExpr(left.text), unparen(right));
     }
+    const scope = left?.type === 'field_expression' && right ? nofaultScope(left, right, n) : undefined;
+    if (scope) this.emit(scope, n);
     const target = this.noteAssigned(left);
     const aop = n.childForFieldName('operator')?.text;
     if (target && (aop === '+=' || aop === '-=') && this.isPointer(target)) {
@@ -138,6 +150,18 @@ export abstract class ExprBuilder extends GraphBuilder {
         },
         n,
       );
+    // `p->flags |= F_DEAD` sets what `p->flags & F_DEAD` reads; `p->flags &= ~F_DEAD` clears it
+    if (target && right && (aop === '|=' || aop === '&='))
+      for (const flag of maskFlags(unparen(right), aop === '&='))
+        this.emit({ k: 'assign', name: normaliseExpr(`${target}&${flag}`), value: aop === '|=' }, n);
+  }
+
+  private kernelIters?: ReadonlySet<string>;
+
+  /** Is one of `args` an iterator this function makes over kernel memory (effects.ts)? */
+  protected kernelIter(args: Node[]): boolean {
+    this.kernelIters ??= kernelIterators(this.def);
+    return givenKernelIter(this.kernelIters, args);
   }
 
   private pointerNames?: Set<string>;
@@ -214,6 +238,7 @@ export abstract class ExprBuilder extends GraphBuilder {
       return;
     }
     this.sleepsAndForbidden(n, name, args);
+    this.bitStore(n, name, args);
     const prim = this.ctx.catalog.primitive(name);
     if (prim && prim.op !== 'noreturn' && prim.op !== 'predicate') this.modelledSites.add(n.startIndex);
     if (!prim) {
@@ -277,6 +302,17 @@ export abstract class ExprBuilder extends GraphBuilder {
     }
   }
 
+  /**
+   * `set_bit(F, &p->flags)`, `clear_bit(..)`, `test_and_set_bit(..)`: a store to the bit, which a later
+   * `test_bit(F, &p->flags)` reads (a flag store, as `p->busy = 1` is: see BIT_STORES).
+   */
+  protected bitStore(n: Node, name: string, args: Node[]): void {
+    if (!BIT_STORES.has(name) || args.length < 2) return;
+    const value = BIT_STORES.get(name);
+    const bit = normaliseExpr(`${BIT_TEST}(${args[0].text},${args[1].text})`);
+    this.emit({ k: 'assign', name: bit, ...(value !== undefined ? { value, constText: value ? '1' : '0' } : {}) }, n);
+  }
+
   /** A call through a function pointer: `file->f_op->fsync(...)` is an indirect call, resolved later. */
   protected fieldCall(n: Node, fn: Node | null, args: Node[]): void {
     const field = fn?.type === 'field_expression' ? (fn.childForFieldName('field')?.text ?? '') : '';
@@ -301,23 +337,9 @@ export abstract class ExprBuilder extends GraphBuilder {
     }
   }
 
-  /** A call that may sleep, or that must not happen under a lock (the catalog says which). */
+  /** A call that may sleep, fault, enter reclaim, or that must not happen under a lock (the catalog says which). */
   protected sleepsAndForbidden(n: Node, name: string, args: Node[]): void {
-    const sleeper = this.ctx.catalog.sleeper(name);
-    if (sleeper) {
-      const gfp = sleeper.gfp === undefined ? undefined : args[sleeper.gfp]?.text;
-      if (sleeper.gfp === undefined || (gfp !== undefined && BLOCKING_GFP.test(gfp)))
-        this.emit({ k: 'sleep', via: name, site: siteOf(n) }, n);
-    }
-    const rule = this.ctx.catalog.forbiddenCall(name);
-    if (rule) {
-      const key = normaliseExpr(
-        rule.lock.replace(/\{(\d+)\}/g, (_m, i: string) => `(${args[Number(i)]?.text ?? '?'})`),
-      );
-      const kind = forbiddenLockKind(rule);
-      const lock = { key, display: displayOfKey(key), class: rule.class ?? null, kind, recursive: false };
-      this.emit({ k: 'forbid', call: name, reason: rule.reason, site: siteOf(n), lock }, n);
-    }
+    for (const op of callEffects(this.ctx.catalog, n, name, args, () => this.kernelIter(args))) this.emit(op, n);
   }
 
   /** A call to a named function, not a lock primitive: its summary applies, or what it may do to locks it is given. */
@@ -333,6 +355,7 @@ export abstract class ExprBuilder extends GraphBuilder {
           site: siteOf(n),
           ...esc,
           text: normaliseExpr(n.text),
+          ...(this.kernelIter(args) ? { kernelIter: true as const } : {}),
         },
         n,
       );

@@ -89,6 +89,20 @@ function fieldClass(ref: LockRef, dir: string): string | undefined {
   return `${dir}:${ref.kind}:${m[1]}`;
 }
 
+/**
+ * A global lock's class: its own name (`static DEFINE_MUTEX(foo_lock)` is one lock, one lockdep class), when
+ * `key` names no local or parameter of the function it is seen in (`isLocal`).
+ */
+export function globalClass(ref: LockRef, isLocal: (name: string) => boolean): string | undefined {
+  if (ref.symbolic || ref.class || lockKindInfo(ref.kind).context || !/^[A-Za-z_]\w*$/.test(ref.key)) return undefined;
+  return isLocal(ref.key) ? undefined : `${ref.kind}:${ref.key}`;
+}
+
+/** The filesystem a directory belongs to (fs/btrfs for fs/btrfs/tests), else the directory. */
+export function fsOf(dir: string): string {
+  return fsOfDir(dir) ?? dir;
+}
+
 export interface OrderWitness {
   from: string;
   to: string;

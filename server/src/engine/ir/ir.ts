@@ -64,6 +64,8 @@ export type Op =
       escapeKeys?: string[];
       escapeRoots?: string[];
       text?: string;
+      /** It is given an iterator this function made over kernel memory: nothing inside faults through it. */
+      kernelIter?: true;
     }
   /** A call through a function-pointer field (`file->f_op->fsync(...)`), resolved from ops tables. */
   | {
@@ -81,7 +83,8 @@ export type Op =
    * `sameTruth`: pointer arithmetic (`p++`, `p += n`), which keeps a non-NULL pointer non-NULL.
    * `eq`: a copy of a pure pointer expression (`p = q`, `p = &x->lock`): the fact `p==q` holds after it;
    * `fresh`: the value of an allocator (`kmalloc`): distinct from every pointer the path had before;
-   * `reads`: the variables the value is computed from (what may now be derived from a fresh pointer).
+   * `reads`: the variables the value is computed from (what may now be derived from a fresh pointer);
+   * `copy`: the copied pure expression (`p = q`), whose facts the variable now has (as it has a call's, `rhs`).
    */
   | {
       k: 'assign';
@@ -93,10 +96,15 @@ export type Op =
       eq?: string;
       fresh?: boolean;
       reads?: string[];
+      copy?: string;
     }
   | { k: 'noreturn'; via: string; site: Site }
   /** A call that may sleep. */
   | { k: 'sleep'; via: string; site: Site }
+  /** A call that may fault on user memory (and so enter a filesystem's page-fault handlers). */
+  | { k: 'fault'; via: string; site: Site }
+  /** An allocation whose flags allow filesystem reclaim (`GFP_KERNEL`): it may enter reclaim (lockdep's fs_reclaim). */
+  | { k: 'reclaim'; via: string; site: Site }
   /** A call that must not happen while `lock` is held (a forbidden-call rule). */
   | { k: 'forbid'; call: string; lock: LockRef; reason: string; site: Site }
   /**

@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { Catalog, type ForbiddenCall, type LockPrimitive } from './catalog';
+import { Catalog, type LockPrimitive } from './catalog';
+import type { ForbiddenCall } from './rules';
 import { LOCK_KIND_NAMES } from './kinds';
 import {
   type Confidence,
@@ -125,8 +126,8 @@ export const SETTINGS = {
   severity: {
     schema: z.record(z.enum(FINDING_KINDS), severityOrOff).default(defaultSeverities),
     description:
-      'Severity per finding kind, or "off" to hide a kind. lock-order-inversion is off by default: without lock ' +
-      'types its classes are too coarse on a real tree (see docs/findings.md).',
+      'Severity per finding kind, or "off" to hide a kind. lock-order-inversion and reclaim-under-lock are off by ' +
+      'default: their lock classes are too coarse on a real tree (see docs/findings.md).',
     json: {
       type: 'object',
       additionalProperties: { type: 'string', enum: ['error', 'warning', 'information', 'hint', 'off'] },

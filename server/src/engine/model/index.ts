@@ -1,7 +1,10 @@
 /** The model stage: see docs/ARCHITECTURE.md. */
+export * from './bitops';
 export * from './catalog';
 export * from './config';
+export * from './effects';
 export * from './findings';
 export * from './globs';
 export * from './kinds';
+export * from './rules';
 export * from './vfs';
