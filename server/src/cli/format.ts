@@ -59,6 +59,7 @@ export function formatText(findings: Finding[], color: boolean): string {
     for (const s of f.path)
       lines.push(`${s.file}:${s.line}:${s.column}: ${c('1;36', 'note')}: in ${s.function}: ${s.note}`);
     for (const d of f.doubts ?? []) lines.push(`    ${f.confidence} confidence: ${d}`);
+    if (f.scenario) lines.push('', ...f.scenario.map((l) => `   ${l}`.replace(/\s+$/, '')), '');
   }
   return lines.join('\n') + (lines.length ? '\n' : '');
 }
@@ -79,7 +80,14 @@ export function formatJson(findings: Finding[], stats: RunStats): string {
           lock: { class: f.lock.class, instance: f.lock.instance },
           confidence: f.confidence ?? 'high',
           ...(f.doubts?.length ? { doubts: f.doubts } : {}),
-          path: f.path.map((s) => ({ file: s.file, line: s.line, function: s.function, note: s.note })),
+          path: f.path.map((s) => ({
+            file: s.file,
+            line: s.line,
+            function: s.function,
+            note: s.note,
+            ...(s.onError ? { onError: true } : {}),
+          })),
+          ...(f.scenario ? { scenario: f.scenario } : {}),
         })),
         stats,
       },

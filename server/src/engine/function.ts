@@ -25,6 +25,7 @@ import {
   scopeKind,
 } from './model';
 import type { Macros } from './syntax';
+import { fsOfDir } from './syntax';
 
 /** Locks held just before a statement, for hover. */
 export interface StatePoint {
@@ -49,6 +50,10 @@ export interface FunctionEnv {
   indirect?(field: string, hops: number, recvType?: string): { targets: IndirectTarget[]; unresolved: boolean };
   /** The ops-table slots the function is installed in: their VFS contract holds locks on entry. */
   slots: readonly OpsSlot[];
+  /** The function's directory (`fs/btrfs`): binds the per-filesystem lock classes of its callees. */
+  dir?: string;
+  /** A callee specialised for the callbacks a call passes it (callbacks.ts); none without a tree. */
+  specialize?(callee: string, args: readonly string[]): Summary | undefined;
   /** The page-fault handlers of the function's filesystem (TransferContext.faultHandlers). */
   faultHandlers?(): IndirectTarget[];
   /** The lock classes filesystem reclaim takes (TransferContext.reclaimTakes). */
@@ -108,12 +113,15 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     assigned: ir.assigned,
     tainted: new Set(),
     locals: ir.locals,
+    params: ir.params,
     acquiredKeys: acquiredKeys(ir),
     catalog: env.catalog,
     canon: ir.canon,
     macros: env.macros,
     ...vfsMethod(env.slots),
     home: homeOf(ir.file),
+    fs: env.dir === undefined ? undefined : fsOfDir(env.dir),
+    specialize: env.specialize,
     faultHandlers: env.faultHandlers,
     reclaimTakes: env.reclaimTakes,
     ...(env.wholeTree ? { wholeTree: true } : {}),

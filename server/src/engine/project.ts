@@ -10,22 +10,14 @@
  * context.
  */
 import * as path from 'node:path';
-import { type Summary, provisionalSummary, releasesItself } from './absint';
-import { SCOPES, ScopeCalls } from './scopes';
-import { LockOrder, type OrderWitness, lockClass, unsuppressed } from './checks';
+import { type Deferred, type Summary, provisionalSummary, releasesItself } from './absint';
+import { ScopeCalls } from './scopes';
+import { treeChecks } from './treepass';
+import { LockOrder, type OrderWitness, unsuppressed } from './checks';
+import { orderSink } from './orderfeed';
+import { Callbacks, Specialiser, asCallback, throughParam, withOwnIndirect } from './callbacks';
 import type { FunctionIR, OpsSlot } from './ir';
-import {
-  Extractor,
-  type FileRecord,
-  Linker,
-  busy,
-  faultHandlers,
-  reclaimTakes,
-  rehydrate,
-  sccOrder,
-  type LinkFn,
-  type TreeIndex,
-} from './link';
+import { Extractor, type FileRecord, Linker, busy, rehydrate, sccOrder, type LinkFn, type TreeIndex } from './link';
 import type { BuildFacts } from './link';
 import {
   type Catalog,
@@ -38,7 +30,7 @@ import {
   emptyStats,
   mergeStats,
 } from './model';
-import { type Grammar, Macros, TypeTable } from './syntax';
+import { type Grammar, Macros, TypeTable, storedOrigins } from './syntax';
 import { type FunctionEnv, type FunctionOptions, analyseFunction } from './function';
 
 interface Fn {
@@ -189,6 +181,7 @@ export class Project {
           settled ? (t) => settled.has(t) : undefined,
         ),
       slots: linker.slotsOf(f.id),
+      dir: f.dir,
     };
   }
 
@@ -206,24 +199,7 @@ export class Project {
             if (t !== undefined) callSite(f.id, t, held);
           }
         : undefined,
-      order: !lockOrder
-        ? undefined
-        : ({ held, taken, site, path: p }) => {
-            const from = lockClass(held.ref, f.dir);
-            const to = lockClass(taken, f.dir);
-            if (!from || !to || from === to) return;
-            lockOrder.add({
-              from,
-              to,
-              held: held.ref.display,
-              taken: taken.display,
-              file: f.file,
-              fn: f.ir.name,
-              line: site.line,
-              column: site.column,
-              path: p,
-            });
-          },
+      order: !lockOrder ? undefined : orderSink(f, lockOrder, (t) => this.macros.value(t)),
     };
   }
 
@@ -354,12 +330,15 @@ export class Project {
     this.onPhase?.('linking', 1, 4);
     const linker = new Linker(this.linkFns(), this.slots);
     this.onPhase?.('linking', 2, 4);
+    const callbacks = new Callbacks(this.fns, (file, n) => linker.resolve(file, n));
     const edges = linker.edges();
     this.onPhase?.('linking', 3, 4);
     let done = 0;
     const summaries = new Map<number, Summary>();
     // functions whose summary is final (none: they take no lock); an ops target not in it is still pending
     const settled = new Set<number>();
+    const callback = this.onDemand(linker, summaries, settled);
+    const specialiser = this.specialiser(linker, callbacks, summaries, settled, observed, callback);
     const findings: Finding[] = [];
     let indirectUnresolved = 0;
     // functions to check again once the tree is summarised, with the kinds that wait for it
@@ -382,14 +361,13 @@ export class Project {
       for (const id of scc) {
         if (this.onPhase && ++done % 64 === 0) this.onPhase('checking', done, total);
         const f = this.fns[id];
-        if (!this.touches(f, linker, summaries)) {
+        if (!this.touches(f, linker, summaries) && !callbacks.passesBusy(f.id, callback)) {
           settled.add(id);
           continue;
         }
         // every function feeds the lock-order graph; findings only where asked
-        const r = analyseFunction(f.ir, this.env(f, linker, summaries, settled), {
-          observe: this.observers(f, linker, observed, callSite),
-        });
+        const env = { ...this.env(f, linker, summaries, settled), specialize: specialiser.for(id) };
+        const r = analyseFunction(f.ir, env, { observe: this.observers(f, linker, observed, callSite) });
         indirectUnresolved += r.indirectUnresolved;
         // a member of a cycle summarised once may have been checked before its callees in the cycle were
         // summarised: what it reports is decided again in the whole-tree pass
@@ -401,68 +379,86 @@ export class Project {
         onSummary?.(f.ir, r.summary, id);
       }
     }
-    findings.push(...this.treeChecks(recheck, linker, summaries, settled, scopes, once));
+    findings.push(...this.secondPass(recheck, { linker, summaries, settled, scopes, once, specialiser }));
     opts.orderGraph?.(lockOrder.witnesses());
     if (wantOrder) findings.push(...inversions(lockOrder, this.settings, report));
     const stats = statsFor(this.fileStats, report, indirectUnresolved);
     return { findings: unsuppressedIn(findings, this.suppressed), stats };
   }
 
-  /**
-   * The checks that need the whole tree summarised (the page-fault handlers and the reclaim entries are not
-   * callees of the functions they are checked against, so the bottom-up order does not reach them first; a
-   * callee inside the kernel's large recursive cycle may be summarised after its caller): the functions that
-   * asked for it, checked again once every summary is known; of each, the kinds it asked for are taken from
-   * this check (the first one's findings of those kinds were left out).
-   */
-  private treeChecks(
-    ids: ReadonlyMap<number, FindingKind[]>,
+  /** Callees specialised for the callbacks passed to them (callbacks.ts), in this run's summaries. */
+  private specialiser(
     linker: Linker,
+    callbacks: Callbacks,
     summaries: ReadonlyMap<number, Summary>,
     settled: ReadonlySet<number>,
-    scopes: ScopeCalls,
-    once: ReadonlySet<number>,
-  ): Finding[] {
-    if (!ids.size) return [];
-    const summaryOf = (t: number) => summaries.get(t);
-    // a callee in a cycle summarised once may have been summarised before its own callees: made again now that
-    // every summary is known (two calls deep, memoised), so the checks see what it does through them
-    const fresh = new Map<string, Summary | null>();
-    const envOf = (f: Fn, depth: number): FunctionEnv => {
-      const base = this.env(f, linker, summaries, settled);
-      if (!depth) return base;
-      return {
-        ...base,
-        summaryOf: (n) => {
-          const t = linker.resolve(f.file, n);
-          return t !== undefined && once.has(t) ? refreshed(t, depth - 1) : base.summaryOf(n);
+    observed: LockOrder | undefined,
+    callback: (id: number) => Summary | undefined,
+  ): Specialiser<Fn> {
+    return new Specialiser(
+      {
+        fns: this.fns,
+        resolve: (file, n) => linker.resolve(file, n),
+        analyse: (g, bound, specialize) => {
+          const base = this.env(g, linker, summaries, settled);
+          const env: FunctionEnv = {
+            ...base,
+            summaryOf: (n) => {
+              const b = bound.get(n);
+              if (!b) return base.summaryOf(n);
+              // its indirect calls resolved where it comes from: the function that names it
+              const by = this.fns[b.by];
+              const targets = (d: Deferred) =>
+                linker.indirect(d.field, { id: by.id, dir: by.dir }, 0, (t) => summaries.get(t), d.recvType).targets;
+              const cb = this.fns[b.fn];
+              const step = {
+                file: cb.file,
+                line: cb.ir.site.line,
+                column: cb.ir.site.column,
+                function: cb.ir.name,
+                note: `${n}() is ${cb.ir.name}(), passed by ${by.ir.name}()`,
+              };
+              return throughParam(asCallback(withOwnIndirect(callback(b.fn), targets)), step);
+            },
+            specialize,
+          };
+          return analyseFunction(g.ir, env, { observe: this.observers(g, linker, observed) }).summary;
         },
-      };
+      },
+      callbacks,
+    );
+  }
+
+  /** The whole-tree pass (treepass.ts) over the functions that wait for it, with this run's summaries. */
+  private secondPass(
+    recheck: ReadonlyMap<number, FindingKind[]>,
+    run: {
+      linker: Linker;
+      summaries: ReadonlyMap<number, Summary>;
+      settled: ReadonlySet<number>;
+      scopes: ScopeCalls;
+      once: ReadonlySet<number>;
+      specialiser: Specialiser<Fn>;
+    },
+  ): Finding[] {
+    const baseEnv = (f: Fn) => this.env(f, run.linker, run.summaries, run.settled);
+    return treeChecks(recheck, { ...run, fns: this.fns, baseEnv });
+  }
+
+  /**
+   * A callback not summarised yet (the call graph does not order it before the function that passes it): its
+   * body analysed on demand, silently, against the summaries so far.
+   */
+  private onDemand(linker: Linker, summaries: ReadonlyMap<number, Summary>, settled: ReadonlySet<number>) {
+    const early = new Map<number, Summary | null>();
+    return (id: number): Summary | undefined => {
+      const known = summaries.get(id) ?? early.get(id);
+      if (known !== undefined) return known ?? undefined;
+      early.set(id, null);
+      const s = analyseFunction(this.fns[id].ir, this.env(this.fns[id], linker, summaries, settled), { check: false });
+      early.set(id, s.summary);
+      return s.summary;
     };
-    const refreshed = (t: number, depth: number): Summary | undefined => {
-      const key = `${t}:${depth}`;
-      const known = fresh.get(key);
-      if (known !== undefined) return known ?? summaries.get(t);
-      fresh.set(key, null); // (a call back into it, inside its own analysis, sees the summary it had)
-      const g = this.fns[t];
-      const s = analyseFunction(g.ir, envOf(g, depth), { check: false }).summary;
-      fresh.set(key, s);
-      return s;
-    };
-    let takes: ReturnType<typeof reclaimTakes> | undefined;
-    const out: Finding[] = [];
-    for (const [id, kinds] of ids) {
-      const f = this.fns[id];
-      const env: FunctionEnv = {
-        ...envOf(f, 2),
-        faultHandlers: () => faultHandlers(linker, f.dir, summaryOf),
-        reclaimTakes: () => (takes ??= reclaimTakes(linker, summaryOf)),
-        entryScopes: SCOPES.filter((k) => scopes.onEntry(id, k, linker)),
-        wholeTree: true,
-      };
-      out.push(...analyseFunction(f.ir, env).findings.filter((x) => kinds.includes(x.kind)));
-    }
-    return out;
   }
 
   /** Summarise the members of a recursive cycle a few rounds, unchecked, so that each sees the others. */
@@ -479,7 +475,8 @@ export class Project {
   /** Lock classes for every function's locks, from the struct types of every file read. */
   private classify(): void {
     if (this.classified) return;
-    for (const f of this.fns) this.types.classify(f.ir, f.vars);
+    const stored = storedOrigins(this.fns.map((f) => ({ ir: f.ir, vars: f.vars, types: this.types })));
+    for (const f of this.fns) this.types.classify(f.ir, f.vars, f.dir, stored);
     this.classified = true;
   }
 }

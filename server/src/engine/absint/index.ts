@@ -7,5 +7,6 @@ export * from './summarise';
 export * from './transfer';
 export * from './entry';
 export * from './taskstate';
+export * from './errorpath';
 export * from './guard';
 export * from './stores';

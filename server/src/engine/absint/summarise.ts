@@ -3,7 +3,7 @@
  * applied where it is called (Infer's integrate_summary with formals replaced by actuals). The
  * interprocedural engine (call graph over the tree) builds on this shape.
  */
-import { type LockFact, type State, retKind } from './domain';
+import { type State, retKind } from './domain';
 import type { FunctionIR, LockRef, RetClass, Site } from '../ir';
 import { normaliseExpr, rootIdentifier } from '../ir';
 import { type Solution, runNode } from './solver';
@@ -18,10 +18,12 @@ import type {
 } from './transfer';
 import { NAME_PATTERNS, type PathStep } from '../model';
 import type { ReleasedFirst } from './entry';
+import { onErrorPath } from './errorpath';
 import { deferredWhen } from './taskstate';
 import { type Guard, guardWhen, paramTemplate } from './guard';
 import { relativeRef, returnedFacts, returnedObjectEffects } from './returned';
 import { EffectsFound } from './effects';
+import { paramSplit } from './paramsplit';
 import { calleeStoredTexts, storeFacts } from './stores';
 
 export { relativeRef };
@@ -137,6 +139,31 @@ const checkersOnly = {
   releaseHeld: checkerReports,
 };
 
+/** The step where a function takes a lock (or calls what does), marked when only an error path gets there. */
+function acquiredStep(ir: FunctionIR, op: { lock: LockRef; via: string; site: Site }, st: State, via?: string) {
+  const at = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
+  return onErrorPath(st.facts) ? { ...at, onError: true } : at;
+}
+
+/** The caller's locks released at `st` (and by a callee, `inner`), relative to the parameters. */
+function droppedHere(ir: FunctionIR, st: State, inner?: string[]): { dropped?: string[] } {
+  const out = new Set<string>();
+  for (const [k, f] of st.locks) {
+    const t = f.status === 'dropped' ? relativise(k, ir) : undefined;
+    if (t !== undefined) out.add(t);
+  }
+  for (const k of inner ?? []) {
+    const t = relativise(k, ir);
+    if (t !== undefined) out.add(t);
+  }
+  return out.size ? { dropped: [...out] } : {};
+}
+
+/** A subclass the caller passes (`__foo_lock(eb, nest)`), named relative to the parameters. */
+function relativeSubclass(subclass: string | undefined, ir: FunctionIR): string | undefined {
+  return subclass === undefined ? undefined : (relativise(subclass, ir) ?? subclass);
+}
+
 /**
  * A lock `ir` needs held at `site` (an assert here, or a callee's requirement passed up), under the guard of
  * this path; seen again on another path, only what both guards say is kept.
@@ -174,22 +201,16 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
   const { acquires, forbidden, deferred, calleeStored } = found;
   return {
     ...checkersOnly,
-    acquired(op, st, via, inner, innerWhen) {
+    acquired(op, st, via, inner, innerWhen, innerDropped) {
       const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
       const ref = relativeRef(op.lock, ir);
       if (!ref) return;
       const id = template ?? `class:${op.lock.class ?? op.lock.key}`;
       const when = guardWhen(ir, st, op.site, innerWhen, acquires.get(id), calleeStored);
       if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
-      const step = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
-      acquires.set(id, {
-        template,
-        ref,
-        mode: op.mode,
-        subclass: op.subclass,
-        witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS),
-        ...when,
-      });
+      const witness = [acquiredStep(ir, op, st, via), ...(inner ?? [])].slice(0, MAX_WITNESS);
+      const more = { subclass: relativeSubclass(op.subclass, ir), ...droppedHere(ir, st, innerDropped) };
+      acquires.set(id, { template, ref, mode: op.mode, ...more, witness, ...when });
     },
     ...found.effects.observer(),
     requirement: (lock, req, st, site, callee, inner, innerWhen) =>
@@ -307,54 +328,6 @@ function releasedFirstRequires(ir: FunctionIR, first: ReleasedFirst[], exitList:
       witness: [stepAt(ir, r.site, `${via}: the caller must hold ${r.ref.display}`)],
     });
   }
-}
-
-/**
- * Exits that disagree on a lock, told apart by a test of one parameter (`flags & BTRFS_ILOCK_MMAP`,
- * `unlock`): the effect under the test's value, and the effect otherwise.
- */
-function paramSplit(
-  ir: FunctionIR,
-  exits: State[],
-  key: string,
-): { when: { test: string; value: boolean }; delta: 1 | -1; otherwise: 0 | 1 | -1; fact: LockFact } | undefined {
-  const deltaOf = (s: State): 0 | 1 | -1 => {
-    const f = s.locks.get(key);
-    return f?.status === 'held' ? 1 : f?.status === 'dropped' ? -1 : 0;
-  };
-  const texts = new Set<string>();
-  for (const s of exits) for (const c of s.facts.conj) for (const k of c.keys()) texts.add(k);
-  for (const t of texts) {
-    const ids = (t.match(/(?:->|\.)?\b[A-Za-z_]\w*\b\(?/g) ?? []).filter(
-      (x) => !x.startsWith('->') && !x.startsWith('.') && !x.endsWith('(') && !/^[A-Z_][A-Z0-9_]*$/.test(x),
-    );
-    if (ids.length !== 1 || !ir.params.includes(ids[0])) continue;
-    const byValue = new Map<boolean, Set<number>>();
-    let unknown = false;
-    for (const s of exits) {
-      const v = s.facts.get(t);
-      if (v === undefined) {
-        unknown = true;
-        break;
-      }
-      const set = byValue.get(v) ?? new Set<number>();
-      set.add(deltaOf(s));
-      byValue.set(v, set);
-    }
-    if (unknown || byValue.size !== 2 || [...byValue.values()].some((d) => d.size !== 1)) continue;
-    const dt = [...byValue.get(true)!][0];
-    const df = [...byValue.get(false)!][0];
-    const [value, delta, otherwise]: [boolean, number, number] = dt !== 0 ? [true, dt, df] : [false, df, dt];
-    if (delta === 0) continue;
-    const fact = exits.map((s) => s.locks.get(key)).find((f) => f && (f.status === 'held' || f.status === 'dropped'));
-    if (!fact) continue;
-    const test = t.replace(
-      new RegExp(`(^|[^A-Za-z0-9_>.])${ids[0]}(?![A-Za-z0-9_])`),
-      `$1{${ir.params.indexOf(ids[0])}}`,
-    );
-    return { when: { test, value }, delta: delta as 1 | -1, otherwise: otherwise as 0 | 1 | -1, fact };
-  }
-  return undefined;
 }
 
 /**
@@ -538,8 +511,10 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
       // annotation; otherwise a callee we cannot see may release it (xfs_trans_ail_update_bulk)
       const ref = relativeRef(fact.ref, ir);
       if (!ref) continue;
-      if (d > 0 && !trustedAcquirer(ir, key)) sum.conditional.push(template);
-      else if (d) sum.effects.push({ template, ref, delta: d as 1 | -1, mode: fact.mode });
+      if (d > 0 && !trustedAcquirer(ir, key)) {
+        sum.conditional.push(template);
+        (sum.keeps ??= []).push({ template, ref, delta: 1, mode: fact.mode });
+      } else if (d) sum.effects.push({ template, ref, delta: d as 1 | -1, mode: fact.mode });
     } else {
       // an exit that holds the lock only as its callee's result says is trylock-style, not a parameter's doing
       const passes = rets.some((e) => passedOn(e, key));

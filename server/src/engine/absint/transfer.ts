@@ -27,6 +27,8 @@ export interface Acquisition {
   ref: LockRef;
   mode: Mode;
   subclass?: string;
+  /** The caller's locks released before it is taken, on the path found (relative to the parameters). */
+  dropped?: string[];
   witness: PathStep[];
   /**
    * Taken only on paths where the parameters (`{1}`, `{0}->flags&FOO_X`) or the task's state (`current->…`), as
@@ -118,6 +120,11 @@ export interface Summary {
   /** Keys it changes on some exits only: callers forget them and stay silent about them. */
   conditional: string[];
   /**
+   * Locks it holds on every exit without saying so (by name or annotation): among `conditional`, since a callee
+   * we cannot see may release them; a caller it is a callback of applies them (callbacks.ts).
+   */
+  keeps?: Summary['effects'];
+  /**
    * What every exit says of the value it returns (returned.ts): `{ret}` true (never NULL), `IS_ERR({ret})` false,
    * `{ret}==-EIO` (one constant), and of the object it returns (not NULL, not an ERR_PTR): `{ret}->need_commit_sem`
    * true, a field the function stored into the object it allocated. At a call they are facts about the call's text,
@@ -206,15 +213,33 @@ export interface Observer {
   forbidCall?(op: Op & { k: 'forbid' }, s: State, via?: string, inner?: PathStep[]): void;
   /** A direct call is made in state `s` (what callers hold on entry, for hover). */
   callSite?(callee: string, s: State): void;
-  /** `taken` is acquired while `held` is held (directly, or inside `via` along `inner`): a lock-order edge. */
-  order?(held: LockFact, taken: LockRef, s: State, site: Site, via?: string, inner?: PathStep[]): void;
+  /**
+   * `taken` is acquired (with lockdep subclass `subclass`) while `held` is held (directly, or inside `via` along
+   * `inner`): a lock-order edge.
+   */
+  order?(
+    held: LockFact,
+    taken: LockRef,
+    s: State,
+    site: Site,
+    via?: string,
+    inner?: PathStep[],
+    subclass?: string,
+  ): void;
   /** An indirect call inside (`via` the callee that defers it, or direct), for the summary. */
   deferred?(d: Deferred, s: State, via: string | undefined, site: Site): void;
   /**
    * A lock taken from not held (for summaries); `inner` is the callee's witness when taken in a callee, `when`
    * the task facts the callee takes it under.
    */
-  acquired?(op: Op & { k: 'acquire' }, s: State, via?: string, inner?: PathStep[], when?: Guard[]): void;
+  acquired?(
+    op: Op & { k: 'acquire' },
+    s: State,
+    via?: string,
+    inner?: PathStep[],
+    when?: Guard[],
+    dropped?: string[],
+  ): void;
   doubleUnlock(op: Op & { k: 'release' }, prev: LockFact, s: State): void;
   /** A release of a lock this path never took nor was told the caller holds. */
   releaseUnknown(op: Op & { k: 'release' }, s: State): void;
@@ -236,6 +261,8 @@ export interface TransferContext {
   tainted: Set<string>;
   /** Names declared in the body: a lock rooted at one is never the caller's. */
   locals: ReadonlySet<string>;
+  /** The function's parameters. */
+  params?: readonly string[];
   /** Keys the function itself takes somewhere. */
   acquiredKeys: ReadonlySet<string>;
   /** For evaluating flag-selecting wrappers at their call sites. */
@@ -248,6 +275,13 @@ export interface TransferContext {
   entryPoint?: string;
   /** The directory of the function's filesystem (`fs/foo`): where its own requirements come from. */
   home?: string;
+  /** The filesystem the function belongs to (`fs/btrfs`): a callee's per-filesystem lock classes are its. */
+  fs?: string;
+  /**
+   * The summary of a callee specialised for the functions the call passes it as arguments, when it calls them
+   * through its parameters (`get_block(..)`); undefined when it does not.
+   */
+  specialize?(callee: string, args: readonly string[]): Summary | undefined;
   /**
    * The page-fault handlers (VM_FAULT_OPS) of the function's filesystem, which a user buffer mmapped from one of
    * its files faults into; undefined where the tree is not known yet (a check that needs them waits for it).
@@ -306,7 +340,7 @@ export function withLock(s: State, key: string, f: LockFact | undefined, note?: 
 }
 
 /** Is a repeat acquisition at the same site a new loop iteration over a different object? */
-function loopVariant(ref: LockRef, assigned: ReadonlySet<string>): boolean {
+export function loopVariant(ref: LockRef, assigned: ReadonlySet<string>): boolean {
   for (const id of ref.key.match(/[A-Za-z_]\w*/g) ?? []) if (assigned.has(id)) return true;
   return false;
 }
@@ -379,7 +413,8 @@ export function acquire(
   }
   obs?.acquired?.(op, s, via, inner);
   if (SLEEPING_KINDS.has(op.lock.kind) && !via) sleep(s, `${op.via}(${op.lock.display})`, op.site, obs);
-  if (obs?.order) for (const f of s.locks.values()) if (isHeld(f)) obs.order(f, op.lock, s, op.site, via, inner);
+  if (obs?.order)
+    for (const f of s.locks.values()) if (isHeld(f)) obs.order(f, op.lock, s, op.site, via, inner, op.subclass);
   return withLock(
     s,
     op.lock.key,

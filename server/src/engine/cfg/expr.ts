@@ -123,6 +123,7 @@ export abstract class ExprBuilder extends GraphBuilder {
     const rv = right ? unparen(right) : undefined;
     if (rv?.type === 'identifier' && left && left.type !== 'identifier') {
       this.emit({ k: 'escape', keys: [], roots: [rv.text], callee: '=', site: siteOf(n) }, n);
+      (this.ir.stores ??= []).push([normaliseExpr(left.text), rv.text]);
     }
     if (left?.type === 'field_expression' && right && n.childForFieldName('operator')?.text === '=') {
       const obj = left.childForFieldName('argument');
@@ -560,6 +561,7 @@ export abstract class ExprBuilder extends GraphBuilder {
           site: siteOf(v),
           siteId: v.startIndex,
           onResult: { text: name, value: prim.success !== 'zero' },
+          from: normaliseExpr(v.text),
         },
         at,
       );

@@ -24,6 +24,11 @@ export interface LockRef {
   recursive: boolean;
   /** Chosen by flags that are not constant here: the primitive and the argument texts. */
   symbolic?: { prim: string; obj: string; flags: string };
+  /**
+   * The lock-order class where it is finer than `class` (syntax/lockclass.ts): a page lock by the mapping the
+   * page came from, a range lock by its tree, an inode lock per filesystem type (`{fs}` until bound).
+   */
+  order?: string;
 }
 
 export type Op =
@@ -37,6 +42,8 @@ export type Op =
       siteId: number;
       /** Held only where this fact holds (`page` non-NULL after `page = find_lock_page(..)`), once tested. */
       onResult?: { text: string; value: boolean };
+      /** The call a lock on a returned object came from (`find_lock_page(mapping,index)`): where the object is from. */
+      from?: string;
     }
   | { k: 'release'; lock: LockRef; via: string; site: Site }
   | { k: 'downgrade'; lock: LockRef; via: string; site: Site }
@@ -179,6 +186,8 @@ export interface FunctionIR {
   fieldCalls: Set<string>;
   /** Declared `static`. */
   isStatic: boolean;
+  /** Objects stored into fields (`eb->pages[i] = p`): the field's lvalue and the stored variable, normalised. */
+  stores?: [string, string][];
   /** Rewrites an expression through the function's aliases (locals and fields naming the caller's objects). */
   canon?: (text: string) => string;
   /** The alias table `canon` reads (plain data; `canon` itself does not survive structured cloning). */

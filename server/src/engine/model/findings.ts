@@ -193,6 +193,8 @@ export interface PathStep {
    * a caller may rule it out in ways the engine does not follow, so a finding through it is medium confidence.
    */
   only?: string;
+  /** The step is reached only where an error was found (`if (ret)`, `IS_ERR(p)`): an error path. */
+  onError?: boolean;
 }
 
 /**
@@ -227,6 +229,8 @@ export interface Finding {
   confidence?: Confidence;
   /** Why it is not high, in words. */
   doubts?: string[];
+  /** For a lock-order inversion: lockdep's "possible unsafe locking scenario" (CPU0/CPU1), line by line. */
+  scenario?: string[];
 }
 
 /** How a line reference reads in a message. */
