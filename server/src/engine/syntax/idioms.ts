@@ -53,7 +53,12 @@ export function parameterNames(fnDecl: Node | null): string[] {
     if (!p || p.type !== 'parameter_declaration') continue;
     let d: Node | null = p.childForFieldName('declarator');
     while (d && d.type !== 'identifier') {
-      d = d.childForFieldName('declarator') ?? d.namedChildren.find((c) => c?.type === 'identifier') ?? null;
+      // (`void (*release)(struct kref *)`: a parenthesized declarator has its pointer declarator as a plain child)
+      d =
+        d.childForFieldName('declarator') ??
+        d.namedChildren.find((c) => c?.type === 'identifier') ??
+        d.namedChildren.find((c) => !!c && c.type.endsWith('declarator')) ??
+        null;
     }
     names.push(d ? d.text : '');
   }
