@@ -104,6 +104,13 @@ describe('parseSettings', () => {
     assert.equal(bad.settings.extraLocks.length, 0);
     assert.match(bad.problems[0], /extraLocks/);
   });
+  test('a task-state scope (nofs, nofault) is a kind of the engine, not one a user lock may take', () => {
+    for (const kind of ['nofs', 'nofault']) {
+      const r = parseSettings({ extraLocks: [{ name: 'foo_enter', op: 'acquire', kind, lock: '{0}' }] }, 's');
+      assert.equal(r.settings.extraLocks.length, 0, kind);
+      assert.match(r.problems[0], /extraLocks/);
+    }
+  });
   test('not an object', () => {
     const r = parseSettings([1, 2], 'x');
     assert.match(r.problems[0], /expected an object/);

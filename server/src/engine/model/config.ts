@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { Catalog, type LockPrimitive } from './catalog';
 import type { ForbiddenCall } from './rules';
-import { LOCK_KIND_NAMES } from './kinds';
+import { USER_LOCK_KIND_NAMES } from './kinds';
 import {
   type Confidence,
   FINDING_KINDS,
@@ -19,7 +19,7 @@ import {
   defaultSeverities,
 } from './findings';
 
-const lockKind = z.enum(LOCK_KIND_NAMES);
+const lockKind = z.enum(USER_LOCK_KIND_NAMES);
 const mode = z.enum(['excl', 'shared']);
 
 export const primitiveSchema = z

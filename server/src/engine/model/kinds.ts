@@ -57,6 +57,12 @@ export type LockKind = keyof typeof LOCK_KINDS;
 
 export const LOCK_KIND_NAMES = Object.keys(LOCK_KINDS) as [LockKind, ...LockKind[]];
 
+/** The kinds a user may give a lock in settings: the task-state scopes are the engine's own. */
+export const USER_LOCK_KIND_NAMES = LOCK_KIND_NAMES.filter((k) => !(LOCK_KINDS[k] as { scope?: boolean }).scope) as [
+  LockKind,
+  ...LockKind[],
+];
+
 /** The properties of a lock kind (an unknown kind is an ordinary lock). */
 export function lockKindInfo(kind: string): LockKindInfo {
   return (LOCK_KINDS as Record<string, LockKindInfo>)[kind] ?? LOCK;
