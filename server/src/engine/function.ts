@@ -6,7 +6,16 @@
  * through ops-table fields come from is the caller's business (`FunctionEnv`).
  */
 import { type IndirectTarget, type LockFact, type Summary, type TransferContext } from './absint';
-import { budgetSummary, entryStateOf, isHeld, releasedFirst, solve, summarise, vfsEntryLocks } from './absint';
+import {
+  budgetSummary,
+  contractEffects,
+  entryStateOf,
+  isHeld,
+  releasedFirst,
+  solve,
+  summarise,
+  vfsEntryLocks,
+} from './absint';
 import { type CheckOptions, runChecks } from './checks';
 import { type FunctionIR, type OpsSlot, acquiredKeys } from './ir';
 import {
@@ -110,6 +119,8 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
   // (past the state bound the checks report nothing: runChecks suppresses a saturated function's findings)
   const findings = opts.check === false ? [] : applySeverity(runChecks(sol, ctx, { ...opts.observe }), env.severity);
   const summary = summarise(sol, ctx, first);
+  // an op that unlocks what it is given by contract releases it, whatever its body shows
+  if (env.slots.length) contractEffects(ir, env.slots, summary);
   const cut = budgetSummary(summary);
   return {
     summary,

@@ -22,8 +22,11 @@ import {
   catalogFor,
   emptyStats,
   mergeStats,
+  VFS_UNLOCKING_FIELDS,
+  vfsExit,
 } from './model';
 import { type Grammar, Macros, TypeTable } from './syntax';
+import { promoteAccessors } from './cfg';
 import { type FunctionEnv, type FunctionOptions, analyseFunction } from './function';
 
 interface Fn {
@@ -40,6 +43,8 @@ const NO_VARS: ReadonlyMap<string, string> = new Map();
 const SCC_ROUNDS = 2;
 /** Larger cycles (the kernel has one of thousands of functions) are summarised once. */
 const MAX_SCC_ROUNDS_SIZE = 64;
+/** How deep provisional summaries (of callees not summarised yet) analyse their own callees' bodies. */
+const PROVISIONAL_DEPTH = 3;
 
 /** Receives the locks a caller holds at a call it makes (by function id). */
 type CallSiteSink = (caller: number, callee: number, held: string[]) => void;
@@ -118,6 +123,7 @@ export class Project {
       fieldCalls: [...f.ir.fieldCalls],
       line: f.ir.site.line,
       endLine: f.ir.site.endLine,
+      ...(f.ir.accessor ? { accessor: true } : {}),
     }));
   }
 
@@ -131,7 +137,7 @@ export class Project {
     linker: Linker,
     summaries: ReadonlyMap<number, Summary>,
     settled?: ReadonlySet<number>,
-    nested = false,
+    depth = 0,
   ): FunctionEnv {
     return {
       catalog: this.catalog,
@@ -139,7 +145,7 @@ export class Project {
       severity: this.settings.severity,
       summaryOf: (n) => {
         const t = linker.resolve(f.file, n);
-        return t === undefined ? undefined : (summaries.get(t) ?? this.provisional(t, linker, summaries, nested));
+        return t === undefined ? undefined : (summaries.get(t) ?? this.provisional(t, linker, summaries, depth));
       },
       indirect: (field, hops, recvType) =>
         linker.indirect(
@@ -191,28 +197,52 @@ export class Project {
 
   /**
    * A callee not summarised yet (the call closes a recursive cycle): the releases it declares or its own body
-   * makes on every path, analysed once, on demand, against the summaries so far (`nested`: inside that analysis,
-   * a callee not summarised yet counts by its annotations only).
+   * makes on every path, analysed once, on demand, against the summaries so far (`depth`: how many such analyses
+   * this one is inside; past PROVISIONAL_DEPTH, a callee not summarised yet counts by its annotations only).
+   * A body is analysed when it may release something: by itself, through an op that unlocks by contract, or
+   * through a callee that does (`write_one_page` -> `folio_write_one` -> `->writepage`).
    */
   private provisional(
     id: number,
     linker: Linker,
     summaries: ReadonlyMap<number, Summary>,
-    nested: boolean,
+    depth: number,
   ): Summary | undefined {
     const known = this.provisionals.get(id);
     if (known !== undefined) return known ?? undefined;
     const f = this.fns[id];
-    if (nested || !releasesItself(f.ir)) return provisionalSummary(f.ir);
+    if (depth >= PROVISIONAL_DEPTH || !this.mayRelease(id, linker, summaries, PROVISIONAL_DEPTH - 1 - depth))
+      return provisionalSummary(f.ir);
     this.provisionals.set(id, null);
-    const body = analyseFunction(f.ir, this.env(f, linker, summaries, undefined, true), { check: false }).summary;
+    const env = this.env(f, linker, summaries, undefined, depth + 1);
+    const body = analyseFunction(f.ir, env, { check: false }).summary;
     const s = provisionalSummary(f.ir, body) ?? null;
     this.provisionals.set(id, s);
     return s ?? undefined;
   }
 
+  /**
+   * May function `id` release a lock its caller holds: by itself (releasesItself), through an op that unlocks
+   * by contract, or through a callee (summarised, with a release; or not yet, and it may, `hops` calls deep)?
+   */
+  private mayRelease(id: number, linker: Linker, summaries: ReadonlyMap<number, Summary>, hops: number): boolean {
+    const f = this.fns[id];
+    if (releasesItself(f.ir) || [...f.ir.fieldCalls].some((c) => VFS_UNLOCKING_FIELDS.has(c))) return true;
+    if (hops <= 0) return false;
+    for (const c of f.ir.callees) {
+      const t = linker.resolve(f.file, c);
+      if (t === undefined || t === id) continue;
+      const s = summaries.get(t);
+      if (s ? s.effects.some((e) => e.delta < 0) : this.mayRelease(t, linker, summaries, hops - 1)) return true;
+    }
+    return false;
+  }
+
   /** Does `f` take a lock, or call something whose summary (so far) says it does? */
   private touches(f: Fn, linker: Linker, summaries: ReadonlyMap<number, Summary>): boolean {
+    // installed where the VFS contract says it unlocks what it is given: its summary says so (contract.ts)
+    if (linker.tablesOf.has(f.id) && linker.slotsOf(f.id).some((s) => vfsExit(s.type, s.field, f.ir.params.length)))
+      return true;
     return touchesLocks(
       f.ir,
       (n) => linker.resolve(f.file, n),
@@ -299,9 +329,9 @@ export class Project {
     const wantOrder = opts.lockOrder !== false && this.settings.severity['lock-order-inversion'] !== 'off';
     const lockOrder = new LockOrder();
     const observed = wantOrder || opts.orderGraph !== undefined ? lockOrder : undefined;
-    this.classify();
     this.provisionals.clear();
     const linker = new Linker(this.linkFns(), this.slots);
+    this.classify(linker);
     const edges = linker.edges();
     const summaries = new Map<number, Summary>();
     // functions whose summary is final (none: they take no lock); an ops target not in it is still pending
@@ -347,9 +377,16 @@ export class Project {
   }
 
   /** Lock classes for every function's locks, from the struct types of every file read. */
-  private classify(): void {
+  private classify(linker: Linker): void {
     if (this.classified) return;
-    for (const f of this.fns) this.types.classify(f.ir, f.vars);
+    for (const f of this.fns) {
+      // calls of functions the tree defines as accessors name their argument's object (cfg/accessors.ts)
+      promoteAccessors(f.ir, (n) => {
+        const t = linker.resolve(f.file, n);
+        return t !== undefined && !!this.fns[t].ir.accessor;
+      });
+      this.types.classify(f.ir, f.vars);
+    }
     this.classified = true;
   }
 }
@@ -439,7 +476,9 @@ export function touchesLocks(
     const t = resolve(c);
     if (t !== undefined && busy(summaryOf(t))) return true;
   }
-  for (const field of ir.fieldCalls)
+  for (const field of ir.fieldCalls) {
+    if (VFS_UNLOCKING_FIELDS.has(field)) return true;
     if ((linker.byField.get(field) ?? []).some((c) => busy(summaryOf(c.fn)))) return true;
+  }
   return false;
 }

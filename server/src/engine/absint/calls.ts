@@ -5,12 +5,11 @@
  * function-pointer fields resolved in the context of the function being checked.
  */
 import type { Mode } from '../model';
-import { type State, isHeld } from './domain';
+import { type State, isHeld, objectOf } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { Summary } from './transfer';
 import { normaliseExpr, rootIdentifier } from '../ir';
 import { flagLocks, symbolicLock } from '../ir';
-import type { Macros } from '../syntax';
 import {
   type Acquisition,
   type Deferred,
@@ -27,27 +26,11 @@ import {
 import type { PathStep } from '../model';
 import type { Facts } from './domain';
 import { type TaskFact, assumeAll, factsAtCall, unionFacts, whenOf } from './taskstate';
+import { contractReleases } from './contract';
+import { canon, displayFor, evaluateTest, heldThrough, outFacts, requiredAs, substitute } from './binding';
 
 /** How deep indirect calls found inside indirect targets are followed. */
 const MAX_INDIRECT_DEPTH = 3;
-
-/** `{0}->i_rwsem` with the call's arguments; undefined when an argument cannot be named. */
-export function substitute(template: string, args: readonly (string | undefined)[]): string | undefined {
-  let missing = false;
-  const out = template.replace(/\{(\d+)\}/g, (_m, i: string) => {
-    const a = args[Number(i)];
-    if (a === undefined) {
-      missing = true;
-      return '?';
-    }
-    return `(${a})`;
-  });
-  return missing ? undefined : normaliseExpr(out);
-}
-
-function displayFor(key: string, ref: LockRef): string {
-  return ref.display.startsWith('&') ? `&${key}` : key.startsWith('*') ? key.slice(1) : key;
-}
 
 interface Instance {
   ref: LockRef;
@@ -88,11 +71,6 @@ function instantiate(
       classOnly: false,
     },
   ];
-}
-
-function canon(key: string, ctx: TransferContext): string {
-  if (!ctx.canon) return key;
-  return key.startsWith('*') ? `*${ctx.canon(key.slice(1))}` : ctx.canon(key);
 }
 
 /**
@@ -163,50 +141,6 @@ function acquisitions(
           ...(a.when ? { when: a.when } : {}),
         })),
   );
-}
-
-/**
- * A parameter test with the call's arguments: `{0}` alone is the argument's truth; `{1}&NAME` is true
- * when NAME is one of the flags or-ed into the argument (flags are distinct bits). Undefined when the
- * argument is not a constant we can read.
- */
-export function evaluateTest(
-  test: string,
-  args: readonly (string | undefined)[],
-  macros?: Macros,
-): boolean | undefined {
-  const m = /^\{(\d+)\}(?:&([A-Za-z_]\w*))?$/.exec(test);
-  if (!m) return undefined;
-  const arg = args[Number(m[1])];
-  if (arg === undefined) return undefined;
-  const a = normaliseExpr(arg);
-  if (!m[2]) {
-    if (/^(0|false|NULL)$/.test(a)) return false;
-    if (/^([1-9]\d*|true)$/.test(a)) return true;
-    const v = macros?.value(a);
-    return v === undefined ? undefined : v !== 0;
-  }
-  // with the macros' values (masks, aliases), else by name: flags are distinct bits
-  const av = macros?.value(a);
-  const fv = macros?.value(m[2]);
-  if (av !== undefined && fv !== undefined) return (av & fv) !== 0;
-  const flags = a.replace(/[()]/g, '').split('|');
-  if (a === '0') return false;
-  if (!flags.every((f) => /^[A-Z_][A-Z0-9_]*$/.test(f))) return undefined;
-  return flags.includes(m[2]);
-}
-
-/**
- * A pointer test (`{0}->d_inode`) the caller's state decides: a lock it holds through that pointer
- * (`dentry->d_inode->i_lock`) means the pointer is not NULL. Undefined otherwise.
- */
-function heldThrough(s: State, test: string, args: readonly (string | undefined)[], ctx: TransferContext) {
-  if (!/^\{\d+\}(->[A-Za-z_]\w*)+$/.test(test)) return undefined;
-  const ptr = substitute(test, args);
-  if (ptr === undefined) return undefined;
-  const p = canon(ptr, ctx);
-  for (const [k, f] of s.locks) if (isHeld(f) && k.startsWith(`${p}->`)) return true;
-  return undefined;
 }
 
 /** Resolve an indirect call (found here, or deferred by a callee) in the current context and check its targets. */
@@ -339,11 +273,13 @@ function checkRequired(
   site: Site,
   ctx: TransferContext,
   obs: Observer | undefined,
+  met?: ReadonlyMap<string, string>,
 ): void {
   for (const r of sum.requires) {
     const key = substitute(r.template, args);
     if (key === undefined) continue;
     const k = canon(key, ctx);
+    if (met?.has(k)) continue;
     const lock: LockRef = { ...r.ref, key: k, display: displayFor(k, r.ref) };
     const hit = findFact(s, lock);
     if (hit && isHeld(hit[1])) continue;
@@ -362,7 +298,8 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
   if (!sum) return escape(s, op.escapeKeys, op.escapeRoots, ctx);
   const args = op.args.map((a) => normaliseExpr(a));
   checkForbidden(s, sum.forbidden, args, op.callee, op.site, ctx, obs, [], true);
-  checkRequired(s, sum, args, op.callee, op.site, ctx, obs);
+  const met = sum.requires.length ? requiredAs(s, sum, args, ctx) : undefined;
+  if (!sum.provisional) checkRequired(s, sum, args, op.callee, op.site, ctx, obs, met);
   if (sum.sleeps) sleep(s, `${op.callee}()`, op.site, obs, op.callee, sum.sleeps);
   // locks the callee takes inside: a caller already holding one deadlocks
   let cur = checkInside(s, acquisitions(sum.acquires, args, ctx, [], s.facts), op.callee, op.site, ctx, obs, true);
@@ -370,12 +307,13 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
   // its indirect calls: resolved here, in the context of the function being checked, and passed up
   cur = passDeferred(cur, sum, args, op, ctx, obs);
   if (!cur) return undefined;
-  cur = applyEffects(cur, sum, args, op, ctx, obs);
+  cur = applyEffects(cur, sum, args, op, ctx, obs, met);
   if (!cur) return undefined;
+  cur = outFacts(cur, sum, args);
   for (const t of sum.conditional) {
     const key = substitute(t, args);
     if (key === undefined) continue;
-    const k = canon(key, ctx);
+    const k = met?.get(canon(key, ctx)) ?? canon(key, ctx);
     ctx.tainted.add(k);
     if (cur.locks.has(k)) cur = escape(cur, [k], undefined, ctx);
   }
@@ -421,17 +359,18 @@ function applyEffects(
   op: Op & { k: 'call' },
   ctx: TransferContext,
   obs?: Observer,
+  met?: ReadonlyMap<string, string>,
 ): State | undefined {
   let cur = s;
   for (const e0 of sum.effects) {
     // a parameter test decides the effect: evaluate it with the argument, if it is a constant
     let e = e0;
     if (e0.when) {
-      const v = evaluateTest(e0.when.test, args, ctx.macros) ?? heldThrough(cur, e0.when.test, args, ctx);
+      const v = evaluateTest(e0.when.test, args, ctx.macros) ?? heldThrough(cur, e0.when.test, args, ctx, met);
       if (v === undefined) {
         const key = substitute(e0.template, args);
         if (key !== undefined) {
-          const k = canon(key, ctx);
+          const k = met?.get(canon(key, ctx)) ?? canon(key, ctx);
           ctx.tainted.add(k);
           cur = escape(cur, [k], undefined, ctx);
         }
@@ -447,32 +386,15 @@ function applyEffects(
       cur = next;
       continue;
     }
-    for (const { ref, mode, classOnly } of instantiate(e.template, e.ref, e.mode, args, ctx)) {
+    for (const inst of instantiate(e.template, e.ref, e.mode, args, ctx)) {
+      const { mode, classOnly } = inst;
       if (classOnly) continue;
+      const as = met?.get(inst.ref.key);
+      const ref = as === undefined ? inst.ref : { ...inst.ref, key: as, display: displayFor(as, inst.ref) };
       if (e.delta > 0 && e.onReturn) {
-        // trylock-style callee: held only where its result says so (resolved by the branch on it)
-        if (!op.text || findFact(cur, ref)) {
-          ctx.tainted.add(ref.key);
-          continue;
-        }
-        const next = acquire(
-          cur,
-          { k: 'acquire', lock: ref, mode, via: `${op.callee}()`, site: op.site, siteId: -1 },
-          ctx,
-          undefined,
-          op.callee,
-        );
+        const next = heldIfResult(cur, ref, mode, e.onReturn, op, ctx);
         if (!next) return undefined;
-        const f = next.locks.get(ref.key);
-        cur = f
-          ? {
-              ...next,
-              locks: new Map(next.locks).set(ref.key, {
-                ...f,
-                ifFact: { text: op.text, value: e.onReturn === 'nonzero' },
-              }),
-            }
-          : next;
+        cur = next;
       } else if (e.delta > 0) {
         const next = acquire(
           cur,
@@ -484,11 +406,44 @@ function applyEffects(
         if (!next) return undefined;
         cur = next;
       } else {
+        // a lock in an object known NULL here is not released (`put_page_locked(NULL, 1)` returns early)
+        const obj = objectOf(ref.key);
+        if (obj !== undefined && cur.facts.get(obj) === false) continue;
         cur = release(cur, { k: 'release', lock: ref, via: `${op.callee}()`, site: op.site }, ctx, obs, op.callee);
       }
     }
   }
   return cur;
+}
+
+/** A trylock-style callee's lock: held only where its result says so (resolved by the branch on it). */
+function heldIfResult(
+  s: State,
+  ref: LockRef,
+  mode: Mode,
+  onReturn: 'nonzero' | 'zero' | 'noterr',
+  op: Op & { k: 'call' },
+  ctx: TransferContext,
+): State | undefined {
+  if (!op.text || findFact(s, ref)) {
+    ctx.tainted.add(ref.key);
+    return s;
+  }
+  const next = acquire(
+    s,
+    { k: 'acquire', lock: ref, mode, via: `${op.callee}()`, site: op.site, siteId: -1 },
+    ctx,
+    undefined,
+    op.callee,
+  );
+  if (!next) return undefined;
+  const f = next.locks.get(ref.key);
+  return f
+    ? {
+        ...next,
+        locks: new Map(next.locks).set(ref.key, { ...f, ifFact: { text: op.text, value: onReturn === 'nonzero' } }),
+      }
+    : next;
 }
 
 /** A summary's name for the object the function returns. */
@@ -529,8 +484,10 @@ export function indirectCall(
   const args = op.args.map((a) => normaliseExpr(a));
   const d: Deferred = { field: op.field, args, witness: [], ...(op.recvType ? { recvType: op.recvType } : {}) };
   obs?.deferred?.(d, s, undefined, op.site);
-  const cur = resolveIndirect(s, d, `->${op.field}`, op.site, ctx, obs, 1);
-  if (!cur) return undefined;
+  const resolved = resolveIndirect(s, d, `->${op.field}`, op.site, ctx, obs, 1);
+  if (!resolved) return undefined;
+  // what the VFS contract says the op releases; its resolved targets' summaries say the same (contract.ts)
+  const cur = contractReleases(resolved, op.field, op.recvType, args, op.site, ctx, obs);
   return escape(cur, heldKeys(cur, op.escapeKeys, op.escapeRoots), undefined, ctx);
 }
 

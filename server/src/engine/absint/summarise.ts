@@ -3,7 +3,7 @@
  * applied where it is called (Infer's integrate_summary with formals replaced by actuals). The
  * interprocedural engine (call graph over the tree) builds on this shape.
  */
-import { type LockFact, type State, retKind } from './domain';
+import { type LockFact, type State, objectOf, retKind } from './domain';
 import type { FunctionIR, LockRef, RetClass, Site } from '../ir';
 import { rootIdentifier } from '../ir';
 import { type Solution, runNode } from './solver';
@@ -282,11 +282,17 @@ function releasedFirstRequires(ir: FunctionIR, first: ReleasedFirst[], exitList:
  * Exits that disagree on a lock, told apart by a test of one parameter (`flags & BTRFS_ILOCK_MMAP`,
  * `unlock`): the effect under the test's value, and the effect otherwise.
  */
-function paramSplit(
-  ir: FunctionIR,
-  exits: State[],
-  key: string,
-): { when: { test: string; value: boolean }; delta: 1 | -1; otherwise: 0 | 1 | -1; fact: LockFact } | undefined {
+function paramSplit(ir: FunctionIR, exits: State[], key: string): ParamSplit | undefined {
+  // an exit where the lock's object is known NULL (`if (!page) return;`) holds nothing of it: when the exits do
+  // not split on one test, those exits are left out (they fit either value of the test that splits the others)
+  const obj = objectOf(key);
+  const live = obj === undefined ? exits : exits.filter((s) => s.facts.get(obj) !== false);
+  return splitOn(ir, exits, key) ?? (live.length && live.length < exits.length ? splitOn(ir, live, key) : undefined);
+}
+
+type ParamSplit = { when: { test: string; value: boolean }; delta: 1 | -1; otherwise: 0 | 1 | -1; fact: LockFact };
+
+function splitOn(ir: FunctionIR, exits: State[], key: string): ParamSplit | undefined {
   const deltaOf = (s: State): 0 | 1 | -1 => {
     const f = s.locks.get(key);
     return f?.status === 'held' ? 1 : f?.status === 'dropped' ? -1 : 0;
@@ -368,8 +374,9 @@ export function releasesItself(ir: FunctionIR): boolean {
 /**
  * What stands for a function at a call made before it is summarised (the call that closes a recursive cycle,
  * scheduled before its callee): the releases it declares (`__releases(x)`) or that its own body makes on every
- * path (`body`, its summary with the callees not summarised yet unknown). Only releases of the caller's locks,
- * unconditional: what it takes, needs or calls waits for its summary, so no recursive-lock or missing-lock finding
+ * path (`body`, its summary with the callees not summarised yet unknown), or on the paths a parameter test
+ * selects (decided at the call by a constant argument, else the lock is forgotten there). Only releases of the
+ * caller's locks: what it takes, needs or calls waits for its summary, so no recursive-lock or missing-lock finding
  * comes of a call closing a cycle (a second unlock after it is still a double unlock). Undefined when it releases
  * nothing.
  */
@@ -383,7 +390,12 @@ export function provisionalSummary(ir: FunctionIR, body?: Summary): Summary | un
     effects: [],
     conditional: [],
   };
-  for (const e of body?.effects ?? []) if (e.delta < 0 && !e.when && !e.onReturn) sum.effects.push(e);
+  // a release a parameter test decides (`if (unlock) unlock_page(page)`) is decided at the call by its argument
+  for (const e of body?.effects ?? []) if (e.delta < 0 && (e.otherwise ?? 0) <= 0 && !e.onReturn) sum.effects.push(e);
+  // what it records next to its releases (`*dropped = 1`) comes with them, and the locks it needs (not checked)
+  if (body?.writes && sum.effects.length) sum.writes = body.writes;
+  if (body?.requires.length && sum.effects.length) sum.requires = body.requires;
+  sum.provisional = true;
   if (!body) declaredEffects(ir, sum);
   sum.effects = sum.effects.filter((e) => e.delta < 0);
   return sum.effects.length ? sum : undefined;
@@ -472,9 +484,21 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
     }
   }
   declaredEffects(ir, sum);
+  outWrites(ir, exitList, sum);
   returnedObjectEffects(ir, rets, sum, ctx);
   releasedFirstRequires(ir, first, exitList, sum);
   return sum;
+}
+
+/** A pointer parameter's pointee that every exit knows the truth of (`*dropped = 1;`): the summary's `writes`. */
+function outWrites(ir: FunctionIR, exits: State[], sum: Summary): void {
+  ir.params.forEach((p, i) => {
+    const target = `*${p}`;
+    if (!p || !ir.nodes.some((n) => n.ops.some((op) => op.k === 'assign' && op.name === target))) return;
+    const values = new Set(exits.map((s) => s.facts.get(target)));
+    const [v] = values;
+    if (values.size === 1 && v !== undefined) (sum.writes ??= []).push({ param: i, value: v });
+  });
 }
 
 /**

@@ -87,6 +87,16 @@ export interface Summary {
   }[];
   /** Keys it changes on some exits only: callers forget them and stay silent about them. */
   conditional: string[];
+  /**
+   * What it leaves in a parameter's pointee on every exit (`*dropped = 1;` next to the unlock it records): the
+   * caller's variable whose address it passes (`&dropped`) holds that truth value after the call.
+   */
+  writes?: { param: number; value: boolean }[];
+  /**
+   * It stands for a function not summarised yet (provisionalSummary): its `requires` only name the locks its
+   * effects are on (requiredAs), they are not checked.
+   */
+  provisional?: true;
 }
 
 /** A candidate for an indirect call, with how it was chosen (`btrfs_file_operations.fsync`). */
