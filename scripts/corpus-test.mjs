@@ -127,9 +127,10 @@ function main() {
   else {
     const kernel = kernelTree({ kernel: a.kernel, cache: a.cache, log: (m) => console.error(`corpus: ${m}`) });
     const cli = path.join(repo, 'bin', 'lockscope.js');
-    const argv = [cli, 'check', 'fs', '--format', 'json', '--exit-zero', '--no-cache', '--confidence', 'low'];
+    // run in fs/: paths print relative to where lockscope runs, and the record's rows are relative to fs/
+    const argv = [cli, 'check', '.', '--format', 'json', '--exit-zero', '--no-cache', '--confidence', 'low'];
     const r = spawnSync(process.execPath, argv, {
-      cwd: kernel,
+      cwd: path.join(kernel, 'fs'),
       encoding: 'utf8',
       maxBuffer: 1 << 30,
     });

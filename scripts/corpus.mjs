@@ -105,9 +105,8 @@ async function main() {
     process.exit(2);
   }
   const out = JSON.parse(r.stdout);
-  // with a single directory the CLI reports paths relative to it; make them relative to the kernel root
-  const single = args.sub.length === 1 && fs.statSync(path.join(kernel, args.sub[0])).isDirectory();
-  const rel = (f) => (single ? `${args.sub[0]}/${f}` : f);
+  // the CLI reports paths relative to where it runs: the kernel root
+  const rel = (f) => f;
   const findings = out.findings.map((f) => ({ ...f, file: rel(f.file) }));
   const st = out.stats;
   const warnings = r.stderr.split('\n').filter(Boolean);

@@ -237,11 +237,12 @@ async function check(argv: string[]): Promise<number> {
   const root = args.perFile ? undefined : args.root ? path.resolve(args.root) : findTreeRoot(args.paths[0]);
   if (root) return checkInTree(args, settings, grammar, root, base, warn);
   const analyzer = new Analyzer(await loadGrammar(grammar), { settings });
-  const { findings, stats, inputError } = checkEachFile(args.paths, analyzer, base, warn);
+  // file names are printed relative to where lockscope runs, as gcc and sparse print them
+  const { findings, stats, inputError } = checkEachFile(args.paths, analyzer, process.cwd(), warn);
   stats.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   stats.seconds = Math.round(stats.seconds * 1000) / 1000;
   findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-  return emit(args, findings, stats, inputError, [base], args.confidence ?? settings.confidence);
+  return emit(args, findings, stats, inputError, [base], args.confidence ?? settings.confidence, process.cwd());
 }
 
 /** `check` inside a kernel tree: the whole tree is indexed, the findings in the paths given are reported. */
@@ -268,13 +269,21 @@ async function checkInTree(
     settings,
     root,
     args.paths.map((p) => path.resolve(p)),
-    base,
+    process.cwd(),
     indexOptions(args.index),
     progress,
     warn,
   );
   if (args.timings) process.stderr.write(timingsLine(run.timings, run.stats.incomplete ?? []));
-  return emit(args, run.findings, run.stats, run.inputError, [root, base], args.confidence ?? settings.confidence);
+  return emit(
+    args,
+    run.findings,
+    run.stats,
+    run.inputError,
+    [root, base],
+    args.confidence ?? settings.confidence,
+    root,
+  );
 }
 
 /** The --timings line: where the time of a tree run went, and what budgets cut (listed above it, one a line). */
@@ -381,6 +390,7 @@ function emit(
   inputError: boolean,
   dirs: string[],
   least: Confidence,
+  srcRoot: string,
 ): number {
   if (args.writeBaseline) {
     fs.writeFileSync(args.writeBaseline, Baseline.format(all.map((f) => Baseline.entryOf(f))));
@@ -402,8 +412,11 @@ function emit(
   for (const i of stats.incomplete ?? [])
     process.stderr.write(`lockscope: ${i.file}:${i.line}: ${incompleteText(i)}\n`);
   if (args.format === 'json') process.stdout.write(formatJson(findings, stats));
-  else if (args.format === 'sarif') process.stdout.write(formatSarif(findings, stats));
-  else {
+  else if (args.format === 'sarif') {
+    // SARIF's %SRCROOT% is the tree's root (a repository's checkout in CI), wherever lockscope ran
+    const uriOf = (file: string) => toPosix(path.relative(srcRoot, path.resolve(file)));
+    process.stdout.write(formatSarif(findings, stats, uriOf));
+  } else {
     process.stdout.write(formatText(findings, args.color));
     if (baselined)
       process.stderr.write(`lockscope: ${baselined} finding${baselined === 1 ? '' : 's'} left out: in the baseline\n`);

@@ -60,6 +60,7 @@ export const LockOrderRequest = new RequestType<LockOrderParams, LockOrderResult
 export interface MemoryResult {
   rssMiB: number;
   peakRssMiB: number;
+  /** Live JavaScript heap (after a GC when the server runs with --expose-gc), in tenths of a MiB. */
   heapUsedMiB: number;
   /** Of the heap, the part that holds compiled code (grows as more functions get hot, then levels off). */
   codeMiB: number;

@@ -185,8 +185,8 @@ describe('language server over stdio', () => {
     const p = await client.waitForDiagnostics(uri, { version: 1 });
     const out = execFileSync(
       process.execPath,
-      [path.join(root(), 'bin', 'lockscope.js'), 'check', ws, '--format', 'json', '--exit-zero'],
-      { encoding: 'utf8' },
+      [path.join(root(), 'bin', 'lockscope.js'), 'check', '.', '--format', 'json', '--exit-zero'],
+      { encoding: 'utf8', cwd: ws },
     );
     const cli = (
       JSON.parse(out) as {
@@ -202,7 +202,7 @@ describe('language server over stdio', () => {
     ).findings;
     assert.equal(cli.length, p.diagnostics.length);
     for (const f of cli) {
-      assert.equal(f.file, 'fs/frob/inode.c', 'the CLI names files relative to the folder it was given');
+      assert.equal(f.file, 'fs/frob/inode.c', 'the CLI names files relative to where it runs');
       const d = byCode(p.diagnostics, f.kind);
       assert.deepEqual(d.range.start, { line: f.line - 1, character: f.column - 1 });
       assert.equal(messageOf(d), f.message);

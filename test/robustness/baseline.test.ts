@@ -45,6 +45,14 @@ test('write a baseline, then only new findings are reported; SARIF carries the f
   const sub = cli(['check', 'fs/foo', '--baseline', '.lockscope-baseline.json', '--format', 'json'], dir);
   assert.equal(sub.code, 0, sub.stderr);
   assert.equal(JSON.parse(sub.stdout).stats.baselined, 1);
+  // from inside another folder, the file prints as ../foo/foo.c: still the baseline's fs/foo/foo.c
+  fs.mkdirSync(path.join(dir, 'fs', 'other'));
+  const up = cli(
+    ['check', '../foo', '--baseline', '../../.lockscope-baseline.json', '--format', 'json'],
+    path.join(dir, 'fs', 'other'),
+  );
+  assert.equal(up.code, 0, up.stdout);
+  assert.equal(JSON.parse(up.stdout).stats.baselined, 1);
 
   // a new bug is reported; --no-baseline shows everything
   fs.writeFileSync(file, `${OLD}${NEW}`);

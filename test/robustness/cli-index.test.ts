@@ -75,7 +75,7 @@ describe('CLI indexing flags', () => {
           ref.findings.some((f) => f.kind === 'recursive-lock'),
           "the tree's recursive-lock is missing",
         );
-        assert.equal(ref.stats.indexed?.root, path.join(d, TREE).split(path.sep).join('/'));
+        assert.equal(ref.stats.indexed?.root, TREE.split(path.sep).join('/'), 'the root, relative to where it ran');
         continue;
       }
       assert.deepEqual(out.findings, ref.findings, `${name}: findings differ from --jobs 0`);
@@ -95,6 +95,39 @@ describe('CLI indexing flags', () => {
     assert.equal(b.stdout, a.stdout);
     assert.match(b.stderr, /^lockscope: indexing \d+ files under .* with 2 workers$/m);
     assert.doesNotMatch(a.stderr, /workers/);
+  });
+
+  test('file names are relative to where it runs, path steps are compiler notes, SARIF is tree-relative', (t) => {
+    const d = treeCopy(t);
+    // from the folder above the tree, and from inside one of its subfolders
+    const above = cli(['check', path.join(TREE, 'fs', 'btrfs'), '--no-cache', '--jobs', '0'], d);
+    assertNoCrash(above);
+    const head = /^(\S+):(\d+):(\d+): warning: possible recursive locking/m.exec(above.stdout);
+    assert.ok(head, above.stdout);
+    assert.equal(head[1], `${TREE}/fs/btrfs/file.c`);
+    assert.ok(fs.existsSync(path.join(d, head[1])), 'the printed path opens from where it ran');
+    const notes = above.stdout.split('\n').filter((l) => / note: in \w+: /.test(l));
+    assert.ok(notes.length >= 5, above.stdout);
+    for (const n of notes) {
+      const m = /^(\S+):\d+:\d+: note: /.exec(n);
+      assert.ok(m, `a path step is not a compiler note: ${n}`);
+      assert.ok(fs.existsSync(path.join(d, m[1])), `the step's file does not open from where it ran: ${n}`);
+    }
+    const inside = path.join(d, TREE, 'fs', 'iomap');
+    const sub = cli(['check', '../btrfs', '--no-cache', '--jobs', '0'], inside);
+    assert.match(sub.stdout, /^\.\.\/btrfs\/file\.c:\d+:\d+: warning: /m);
+    assert.match(sub.stdout, /^direct-io\.c:\d+:\d+: note: in iomap_dio_rw: /m);
+    const sarif = JSON.parse(
+      cli(['check', '../btrfs', '--no-cache', '--jobs', '0', '--format', 'sarif'], inside).stdout,
+    ) as {
+      runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+    };
+    const uris = sarif.runs[0].results.map((r) => r.locations[0].physicalLocation.artifactLocation.uri);
+    assert.deepEqual([...new Set(uris)], ['fs/btrfs/file.c'], 'SARIF paths are relative to the tree root');
+    const j = JSON.parse(
+      cli(['check', '../btrfs', '--no-cache', '--jobs', '0', '--format', 'json'], inside).stdout,
+    ) as JsonOut;
+    assert.equal(j.stats.indexed?.root, '../..', 'no absolute path of the machine in the output');
   });
 
   for (const [name, flags, message] of [

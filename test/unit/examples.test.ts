@@ -47,8 +47,9 @@ describe('examples/ through the CLI', () => {
   let report: JsonReport;
 
   before(() => {
-    const r = spawnSync(process.execPath, [path.join('bin', 'lockscope.js'), 'check', 'examples', '--format', 'json'], {
-      cwd: root,
+    // run inside examples/: file names print relative to where lockscope runs
+    const r = spawnSync(process.execPath, [path.join(root, 'bin', 'lockscope.js'), 'check', '.', '--format', 'json'], {
+      cwd: path.join(root, 'examples'),
       encoding: 'utf8',
       timeout: 120_000,
       env: { ...process.env, NO_COLOR: '1' },

@@ -25,7 +25,8 @@ test('markdown: every hop of the seed-000 path is on a finding path, the lock he
     assert.match(row(a, b) ?? '', /\| yes \|$/, `${a} -> ${b}`);
   }
   assert.match(row('vfs_fsync_range', 'btrfs_sync_file') ?? '', /->fsync \(btrfs_file_operations\.fsync\)/);
-  assert.match(row('vfs_fsync_range', 'ext4_sync_file') ?? '', /\| {2}\|$/, 'ext4 is not on the path');
+  // the write began in btrfs_file_operations: ->fsync below it is btrfs's, as the analysis resolves it
+  assert.equal(row('vfs_fsync_range', 'ext4_sync_file'), undefined, 'ext4 is drawn below a btrfs write');
   assert.match(r.stdout, /\[recursive-lock\]/);
 });
 
@@ -36,7 +37,7 @@ test('dot and svg', () => {
   const svg = run('btrfs_file_write_iter', '--root', tree, '--depth', '8', '--format', 'svg');
   assert.equal(svg.status, 0, svg.stderr);
   assert.match(svg.stdout, /<svg /);
-  assert.ok((svg.stdout.match(/class="edge"/g) ?? []).length >= 10);
+  assert.ok((svg.stdout.match(/class="edge"/g) ?? []).length >= 8);
 });
 
 test('an unknown function is a usage error', () => {

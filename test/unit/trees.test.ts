@@ -29,8 +29,8 @@ function check(tree: string): {
 } {
   const r = spawnSync(
     process.execPath,
-    [path.join(repoRoot(), 'bin', 'lockscope.js'), 'check', tree, '--format', 'json', '--confidence', 'low'],
-    { encoding: 'utf8' },
+    [path.join(repoRoot(), 'bin', 'lockscope.js'), 'check', '.', '--format', 'json', '--confidence', 'low'],
+    { encoding: 'utf8', cwd: tree }, // run inside the tree: file names print relative to where lockscope runs
   );
   assert.ok(r.stdout, `no output; stderr: ${r.stderr}`);
   return { ...JSON.parse(r.stdout), status: r.status };

@@ -49,7 +49,9 @@ export function formatText(findings: Finding[], color: boolean): string {
       f.severity === 'error' ? c('1;31', 'error') : f.severity === 'warning' ? c('1;35', 'warning') : c('1;36', 'note');
     const conf = f.confidence && f.confidence !== 'high' ? `, ${f.confidence} confidence` : '';
     lines.push(`${c('1', `${f.file}:${f.line}:${f.column}:`)} ${sev}: ${renderMessage(f)} [${f.kind}${conf}]`);
-    for (const s of f.path) lines.push(`    ${s.file}:${s.line}:${s.column}: in ${s.function}: ${s.note}`);
+    // each step as a compiler note, so :cfile, compilation-mode and problem matchers open it
+    for (const s of f.path)
+      lines.push(`${s.file}:${s.line}:${s.column}: ${c('1;36', 'note')}: in ${s.function}: ${s.note}`);
     for (const d of f.doubts ?? []) lines.push(`    ${f.confidence} confidence: ${d}`);
   }
   return lines.join('\n') + (lines.length ? '\n' : '');
@@ -108,10 +110,10 @@ export function sarifRules(): object[] {
 }
 
 /** SARIF's invocation: files not analysed and functions a budget stopped, as tool notifications. */
-function invocation(stats: RunStats): object {
+function invocation(stats: RunStats, uriOf: (file: string) => string): object {
   const at = (file: string, line?: number) => ({
     physicalLocation: {
-      artifactLocation: { uri: encodeURI(file), uriBaseId: '%SRCROOT%' },
+      artifactLocation: { uri: encodeURI(uriOf(file)), uriBaseId: '%SRCROOT%' },
       ...(line ? { region: { startLine: line } } : {}),
     },
   });
@@ -132,10 +134,14 @@ function invocation(stats: RunStats): object {
   };
 }
 
-export function formatSarif(findings: Finding[], stats: RunStats): string {
+/**
+ * SARIF 2.1.0. `uriOf` maps a printed file name to its path under %SRCROOT% (the kernel tree's root, or the
+ * current directory outside a tree), so code scanning places results from a run in any subdirectory.
+ */
+export function formatSarif(findings: Finding[], stats: RunStats, uriOf: (file: string) => string = (f) => f): string {
   const loc = (file: string, line: number, column: number, endLine?: number, endColumn?: number) => ({
     physicalLocation: {
-      artifactLocation: { uri: encodeURI(file), uriBaseId: '%SRCROOT%' },
+      artifactLocation: { uri: encodeURI(uriOf(file)), uriBaseId: '%SRCROOT%' },
       region: { startLine: line, startColumn: column, ...(endLine ? { endLine, endColumn } : {}) },
     },
   });
@@ -152,7 +158,15 @@ export function formatSarif(findings: Finding[], stats: RunStats): string {
             rules: sarifRules(),
           },
         },
-        originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The directory given to lockscope check' } } },
+        originalUriBaseIds: {
+          '%SRCROOT%': {
+            description: {
+              text:
+                'The kernel tree lockscope checked (the folder with include/linux/), ' +
+                'or the current directory outside a tree',
+            },
+          },
+        },
         results: findings.map((f) => ({
           ruleId: f.kind,
           level: SARIF_LEVEL[f.severity],
@@ -179,7 +193,7 @@ export function formatSarif(findings: Finding[], stats: RunStats): string {
             },
           ],
         })),
-        invocations: [invocation(stats)],
+        invocations: [invocation(stats, uriOf)],
         properties: { stats },
       },
     ],

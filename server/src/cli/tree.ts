@@ -26,7 +26,10 @@ export interface IndexOptions {
   grammar?: GrammarSource;
 }
 
-/** Index the tree, then report on `targets` (absolute paths); file names in the output are relative to `base`. */
+/**
+ * Index the tree, then report on `targets` (absolute paths); file names in the output (and the root) are
+ * relative to `base`, the directory lockscope runs in.
+ */
 export async function checkTree(
   settings: Settings,
   root: string,
@@ -94,7 +97,11 @@ export async function checkTree(
       unmodelled: stats.unmodelled,
       skipped: analysis.skipped.filter((s) => isTarget(s.file)).map((s) => ({ file: out(s.file), reason: s.reason })),
       ...(incomplete.length ? { incomplete } : {}),
-      indexed: { root: toPosix(root), files: files.size, indirectUnresolved: stats.indirectUnresolved },
+      indexed: {
+        root: toPosix(path.relative(base, root)) || '.',
+        files: files.size,
+        indirectUnresolved: stats.indirectUnresolved,
+      },
     },
   };
 }

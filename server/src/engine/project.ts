@@ -1,7 +1,8 @@
 /**
  * Whole-tree analysis: every C file of a kernel tree's indexed roots is parsed once into per-function
  * IR (trees are deleted at once), then linked: calls resolved (static functions per file, then
- * global functions, then static inlines from headers), calls through function-pointer fields resolved
+ * global functions by the kernel's build: the caller's own unit, built-in code, exported symbols; then
+ * static inlines from headers: link/linker.ts), calls through function-pointer fields resolved
  * from designated initialisers (`.fsync = btrfs_sync_file`), summaries computed bottom-up over the
  * strongly connected components of the call graph, and the checkers run with callee summaries and
  * indirect targets ranked for the function being checked (its own ops table first, then its
@@ -13,6 +14,7 @@ import { type Summary, provisionalSummary, releasesItself } from './absint';
 import { LockOrder, type OrderWitness, lockClass, unsuppressed } from './checks';
 import type { FunctionIR, OpsSlot } from './ir';
 import { Extractor, type FileRecord, Linker, busy, rehydrate, sccOrder, type LinkFn, type TreeIndex } from './link';
+import type { BuildFacts } from './link';
 import {
   type Catalog,
   type FileStats,
@@ -66,6 +68,10 @@ export class Project {
   private readonly types = new TypeTable();
   private readonly macros = new Macros();
   private classified = false;
+  /** Per file, the names it exports (`EXPORT_SYMBOL`). */
+  private readonly exports = new Map<string, Set<string>>();
+  /** How the kernel's build links the files (kbuild.ts); none: every directory is one built-in unit. */
+  private build: BuildFacts = new Map();
 
   /** `grammar` is needed only by addFile: records extracted elsewhere need none. */
   constructor(
@@ -101,6 +107,7 @@ export class Project {
       return;
     }
     if (rec.suppressed.size) this.suppressed.set(rec.file, rec.suppressed);
+    if (rec.exports?.length) this.exports.set(rec.file, new Set(rec.exports));
     const dir = path.posix.dirname(rec.file);
     this.types.merge(rec.types);
     this.macros.merge(rec.macros);
@@ -111,20 +118,32 @@ export class Project {
     this.classified = false;
   }
 
+  /** How the kernel's build links the tree's files (read from its Kbuild files; see kbuild.ts). */
+  setBuild(build: BuildFacts): void {
+    this.build = build;
+  }
+
   /** The linking view of every indexed function (no IR). */
   linkFns(): LinkFn[] {
-    return this.fns.map((f) => ({
-      id: f.id,
-      name: f.ir.name,
-      file: f.file,
-      dir: f.dir,
-      isStatic: f.ir.isStatic,
-      callees: [...f.ir.callees],
-      fieldCalls: [...f.ir.fieldCalls],
-      line: f.ir.site.line,
-      endLine: f.ir.site.endLine,
-      ...(f.ir.accessor ? { accessor: true } : {}),
-    }));
+    return this.fns.map((f) => {
+      const b = this.build.get(f.file);
+      return {
+        id: f.id,
+        name: f.ir.name,
+        file: f.file,
+        dir: f.dir,
+        isStatic: f.ir.isStatic,
+        callees: [...f.ir.callees],
+        fieldCalls: [...f.ir.fieldCalls],
+        line: f.ir.site.line,
+        endLine: f.ir.site.endLine,
+        ...(b && b.unit !== `${f.dir}/` ? { unit: b.unit } : {}),
+        ...(b?.module ? { module: true } : {}),
+        ...(b?.unbuilt ? { unbuilt: true } : {}),
+        ...(!f.ir.isStatic && this.exports.get(f.file)?.has(f.ir.name) ? { exported: true } : {}),
+        ...(f.ir.accessor ? { accessor: true } : {}),
+      };
+    });
   }
 
   get opsSlots(): readonly OpsSlot[] {

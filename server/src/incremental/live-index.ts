@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { type Summary, TreeView, busy } from '../engine';
-import type { Deferred, IndirectTarget } from '../engine/absint';
+import { type Deferred, type IndirectTarget, deferredHops } from '../engine/absint';
 import { type LineEdit, mapLine } from './lines';
 import { moveSummary } from './move';
 
@@ -90,7 +90,9 @@ export class ExternalIndex extends TreeView {
    */
   indirectTargets(file: string | undefined, caller: string, d: Deferred): IndirectTarget[] {
     const from = { id: file ? this.idOf(file, caller) : undefined, dir: file ? path.posix.dirname(file) : '.' };
-    return this.linker.indirect(d.field, from, 1, (id) => this.summary(id), d.recvType).targets;
+    // as far below `caller` as the analysis of `caller` sees it: the callee's call, and its witness's calls
+    return this.linker.indirect(d.field, from, Math.max(1, deferredHops(d)), (id) => this.summary(id), d.recvType)
+      .targets;
   }
 
   /** Made from summaries served now: up to date with every edit so far. */
@@ -124,12 +126,13 @@ export class ExternalIndex extends TreeView {
 function summaryKey(s: Summary | null | undefined): string {
   if (!s) return '';
   return JSON.stringify([
-    s.acquires.map((a) => a.template ?? a.ref.class),
-    s.effects.map((e) => [e.template, e.delta, e.when]),
+    s.acquires.map((a) => [a.template ?? a.ref.class, a.when]),
+    s.effects.map((e) => [e.template, e.delta, e.when, e.handed, e.guard]),
     s.deferred.map((d) => [d.field, d.args]),
     s.forbidden.map((f) => [f.call, f.template]),
-    s.requires.map((r) => r.template),
+    s.requires.map((r) => [r.template, r.when]),
     !!s.sleeps,
     s.conditional,
+    s.exitFacts,
   ]);
 }

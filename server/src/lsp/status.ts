@@ -36,7 +36,7 @@ export class StatusFeature {
     return {
       rssMiB: mib(process.memoryUsage.rss()),
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
-      heapUsedMiB: mib(process.memoryUsage().heapUsed),
+      heapUsedMiB: tenth(process.memoryUsage().heapUsed),
       codeMiB: tenth(code),
     };
   }

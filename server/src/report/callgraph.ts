@@ -29,7 +29,8 @@ export function callGraph(index: TreeIndex, findings: Finding[], name: string, d
     const id = queue.shift()!;
     const d = seen.get(id)!;
     if (d >= depth) continue;
-    for (const { callee, via } of ext.outgoing(id)) {
+    // indirect calls ranked for the function the graph is drawn from, `d` calls below it (as checking it does)
+    for (const { callee, via } of ext.outgoing(id, { entry: start.id, hops: d })) {
       const held =
         (index.callersHold[callee.id] ?? []).find(
           (h) => h.caller === index.fns[id].name && h.file === index.fns[id].file,

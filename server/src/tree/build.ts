@@ -11,12 +11,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Project, type TreeAnalysis } from '../engine';
-import { Extractor, type FileRecord, rehydrate, skippedRecord } from '../engine/link';
+import { type BuildFacts, Extractor, type FileRecord, rehydrate, skippedRecord } from '../engine/link';
 import type { Settings } from '../engine/model';
 import { type GrammarSource, findGrammarDir, loadGrammar } from '../engine/syntax';
 import { toPosix } from './files';
 import { RecordCache, SnapshotCache, cacheKey, claimCacheDir, contentHash, deserialise, serialise } from './cache';
 import { type PoolItem, extractInWorkers, workerScript } from './pool';
+import { readBuildFacts } from './kbuild-files';
 
 export interface BuildOptions {
   root: string;
@@ -108,7 +109,12 @@ interface Extracted {
 }
 
 /** The warm start: the whole analysis from the snapshot cache, by the hashes of every file (read here). */
-function warmStart(items: PoolItem[], o: BuildOptions, snapshots: SnapshotCache): TreeAnalysis | undefined {
+function warmStart(
+  items: PoolItem[],
+  o: BuildOptions,
+  snapshots: SnapshotCache,
+  buildFiles: readonly { rel: string; hash: string }[],
+): TreeAnalysis | undefined {
   for (const it of items) {
     try {
       it.hash = contentHash(it.rel, fs.readFileSync(it.abs, 'utf8'));
@@ -117,7 +123,7 @@ function warmStart(items: PoolItem[], o: BuildOptions, snapshots: SnapshotCache)
     }
   }
   const warm = snapshots.get(
-    SnapshotCache.treeHash(items.map((i) => ({ rel: i.rel, hash: i.hash ?? 'unreadable' }))),
+    SnapshotCache.treeHash([...items.map((i) => ({ rel: i.rel, hash: i.hash ?? 'unreadable' })), ...buildFiles]),
     isAnalysis,
   );
   if (warm) warm.index.root = o.root;
@@ -131,6 +137,7 @@ function warmStart(items: PoolItem[], o: BuildOptions, snapshots: SnapshotCache)
 function arrivals(
   items: PoolItem[],
   o: BuildOptions,
+  build: BuildFacts,
 ): { queue: PoolItem[]; took: (rec: FileRecord, seq: number) => void } {
   const first = o.first;
   const firstSeqs = new Set(first ? items.filter((i) => first(i.rel)).map((i) => i.seq) : []);
@@ -143,6 +150,7 @@ function arrivals(
       if (firstRecords.length === firstSeqs.size) {
         firstDone = true;
         const partial = new Project(undefined, o.settings);
+        partial.setBuild(build);
         for (const r of firstRecords.sort((a, b) => (a.file < b.file ? -1 : 1))) partial.addRecord(r);
         o.onFirst?.(partial.analysis(o.root));
       }
@@ -213,9 +221,10 @@ async function extractRecords(
   jobs: number,
   cache: { dir: string | undefined; key: string },
   project: Project,
+  build: BuildFacts,
 ): Promise<{ result: Extracted; extracted: string[] }> {
   const { dir: cacheDir, key } = cache;
-  const { queue, took } = arrivals(items, o);
+  const { queue, took } = arrivals(items, o, build);
   /** The hash of the text each record was made from: the snapshot goes under these, not the hashes read first. */
   const extracted: string[] = new Array(items.length).fill('');
   if (jobs > 0) {
@@ -249,8 +258,12 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
   const key = cacheDir ? keyFor(o.settings, o.grammar?.dir || undefined) : '';
   // 1. hashes, and the warm start
   const items: PoolItem[] = files.map((abs, seq) => ({ seq, abs, rel: rel(abs) }));
+  const build = readBuildFacts(
+    o.root,
+    items.map((i) => i.rel),
+  );
   let snapshots = cacheDir ? new SnapshotCache(cacheDir, key) : undefined;
-  const warm = snapshots && warmStart(items, o, snapshots);
+  const warm = snapshots && warmStart(items, o, snapshots, build.read);
   const tRead = performance.now();
   const seconds = (a: number, b: number) => (b - a) / 1000;
   if (warm) {
@@ -278,14 +291,18 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
   } // an unusable cache only costs speed
   // 2. records
   const project = new Project(undefined, o.settings);
-  const { result, extracted } = await extractRecords(items, o, jobs, { dir: cacheDir, key }, project);
+  project.setBuild(build.facts);
+  const { result, extracted } = await extractRecords(items, o, jobs, { dir: cacheDir, key }, project, build.facts);
   o.progress?.(files.length, files.length);
   const tExtract = performance.now();
   // 3. link, summarise, check
   const analysis = project.analysis(o.root);
   const tAnalyse = performance.now();
   snapshots?.put(
-    SnapshotCache.treeHash(items.map((i) => ({ rel: i.rel, hash: extracted[i.seq] || 'unreadable' }))),
+    SnapshotCache.treeHash([
+      ...items.map((i) => ({ rel: i.rel, hash: extracted[i.seq] || 'unreadable' })),
+      ...build.read,
+    ]),
     analysis,
   );
   return {

@@ -84,7 +84,14 @@ function assign(s: State, op: Extract<Op, { k: 'assign' }>, ctx: TransferContext
       else ctx.tainted.add(k);
     }
   }
-  const facts = s.facts.assign(op.name, op.value, op.constText, op.sameTruth, op);
+  let facts = s.facts.assign(op.name, op.value, op.constText, op.sameTruth, op);
+  // `p = foo_alloc_path()`: what the callee says of the object it returns (`{ret}->need_sem` set) holds of `p`
+  const callee = op.rhs ? /^([A-Za-z_]\w*)\(/.exec(op.rhs)?.[1] : undefined;
+  for (const g of (callee && ctx.summaryOf(callee)?.exitFacts) || []) {
+    if (!g.test.startsWith('{ret}')) continue;
+    const next = facts.assume(g.test.split('{ret}').join(op.name), g.value);
+    if (next) facts = next;
+  }
   // `ret = foo_trylock(x)`: a lock held if the call succeeded is now held if `ret` says so; `p = foo_new_locked(x)`:
   // the lock on the object it returned is named through `p`, and held if `p` (or `!IS_ERR(p)`) says so
   if (op.rhs) {

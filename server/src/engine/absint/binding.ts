@@ -1,27 +1,12 @@
 /**
- * Naming a callee's summary at a call: its templates with the call's arguments (`{0}->i_rwsem`), its parameter
- * tests with constant arguments, the locks it needs that the caller holds under another name, and what it leaves
- * in the caller's variables whose addresses it is given.
+ * Naming a callee's summary at a call (beyond guard.ts's substitute and tests): pointer tests the caller's locks
+ * decide, the locks it needs that the caller holds under another name, and what it leaves in the caller's
+ * variables whose addresses it is given.
  */
 import { type State, isHeld } from './domain';
 import type { LockRef } from '../ir';
-import { normaliseExpr } from '../ir';
-import type { Macros } from '../syntax';
 import { type Summary, type TransferContext, findFact } from './transfer';
-
-/** `{0}->i_rwsem` with the call's arguments; undefined when an argument cannot be named. */
-export function substitute(template: string, args: readonly (string | undefined)[]): string | undefined {
-  let missing = false;
-  const out = template.replace(/\{(\d+)\}/g, (_m, i: string) => {
-    const a = args[Number(i)];
-    if (a === undefined) {
-      missing = true;
-      return '?';
-    }
-    return `(${a})`;
-  });
-  return missing ? undefined : normaliseExpr(out);
-}
+import { substitute } from './guard';
 
 export function displayFor(key: string, ref: LockRef): string {
   return ref.display.startsWith('&') ? `&${key}` : key.startsWith('*') ? key.slice(1) : key;
@@ -30,37 +15,6 @@ export function displayFor(key: string, ref: LockRef): string {
 export function canon(key: string, ctx: TransferContext): string {
   if (!ctx.canon) return key;
   return key.startsWith('*') ? `*${ctx.canon(key.slice(1))}` : ctx.canon(key);
-}
-
-/**
- * A parameter test with the call's arguments: `{0}` alone is the argument's truth; `{1}&NAME` is true
- * when NAME is one of the flags or-ed into the argument (flags are distinct bits). Undefined when the
- * argument is not a constant we can read.
- */
-export function evaluateTest(
-  test: string,
-  args: readonly (string | undefined)[],
-  macros?: Macros,
-): boolean | undefined {
-  const m = /^\{(\d+)\}(?:&([A-Za-z_]\w*))?$/.exec(test);
-  if (!m) return undefined;
-  const arg = args[Number(m[1])];
-  if (arg === undefined) return undefined;
-  const a = normaliseExpr(arg);
-  if (!m[2]) {
-    if (/^(0|false|NULL)$/.test(a)) return false;
-    if (/^([1-9]\d*|true)$/.test(a)) return true;
-    const v = macros?.value(a);
-    return v === undefined ? undefined : v !== 0;
-  }
-  // with the macros' values (masks, aliases), else by name: flags are distinct bits
-  const av = macros?.value(a);
-  const fv = macros?.value(m[2]);
-  if (av !== undefined && fv !== undefined) return (av & fv) !== 0;
-  const flags = a.replace(/[()]/g, '').split('|');
-  if (a === '0') return false;
-  if (!flags.every((f) => /^[A-Z_][A-Z0-9_]*$/.test(f))) return undefined;
-  return flags.includes(m[2]);
 }
 
 /**
@@ -116,12 +70,16 @@ export function requiredAs(
   return out;
 }
 
-/** `foo(&dropped)` with a callee that sets `*dropped` on every exit: the caller's variable holds that value. */
-export function outFacts(s: State, sum: Summary, args: readonly string[]): State {
+/**
+ * `foo(&dropped)` with a callee that sets `*dropped` on every exit (Summary.exitFacts `*{i}`): the caller's variable
+ * holds that value after the call.
+ */
+export function pointeeFactsAt(s: State, sum: Summary, args: readonly string[]): State {
   let facts = s.facts;
-  for (const w of sum.writes ?? []) {
-    const m = /^&([A-Za-z_]\w*)$/.exec(args[w.param] ?? '');
-    if (m) facts = facts.assign(m[1], w.value);
+  for (const g of sum.exitFacts ?? []) {
+    const param = /^\*\{(\d+)\}$/.exec(g.test)?.[1];
+    const m = param === undefined ? null : /^&([A-Za-z_]\w*)$/.exec(args[Number(param)] ?? '');
+    if (m) facts = facts.assign(m[1], g.value);
   }
   return facts === s.facts ? s : { ...s, facts };
 }

@@ -5,7 +5,7 @@
  * function-pointer fields resolved in the context of the function being checked.
  */
 import type { Mode } from '../model';
-import { type State, isHeld, objectOf } from './domain';
+import { type State, isHeld } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { Summary } from './transfer';
 import { normaliseExpr, rootIdentifier } from '../ir';
@@ -25,9 +25,10 @@ import {
 } from './transfer';
 import type { PathStep } from '../model';
 import type { Facts } from './domain';
-import { type TaskFact, assumeAll, factsAtCall, unionFacts, whenOf } from './taskstate';
+import { factsAtCall, unionFacts } from './taskstate';
+import { type Guard, evalGuard, evalGuards, evaluateTest, substitute, whenOf } from './guard';
 import { contractReleases } from './contract';
-import { canon, displayFor, evaluateTest, heldThrough, outFacts, requiredAs, substitute } from './binding';
+import { canon, displayFor, heldThrough, pointeeFactsAt, requiredAs } from './binding';
 
 /** How deep indirect calls found inside indirect targets are followed. */
 const MAX_INDIRECT_DEPTH = 3;
@@ -79,7 +80,7 @@ function instantiate(
  */
 function checkInside(
   s: State,
-  taken: { inst: Instance; subclass?: string; witness: PathStep[]; when?: TaskFact[] }[],
+  taken: { inst: Instance; subclass?: string; witness: PathStep[]; when?: Guard[] }[],
   via: string,
   site: Site,
   ctx: TransferContext,
@@ -121,8 +122,9 @@ function checkInside(
 }
 
 /**
- * A summary's acquisitions at a call, each with its instance; those the task's state rules out here (`facts`
- * contradict their `when`: the callee takes the lock only when the task is not marked, and it is) are left out.
+ * A summary's acquisitions at a call, each with its instance; those whose guard is false here (the callee takes
+ * the lock only when its argument is not NULL, and it is NULL; only when the task is not marked, and it is)
+ * are left out, and the others carry what of their guard is still open (guard.ts).
  */
 function acquisitions(
   list: Acquisition[],
@@ -131,16 +133,21 @@ function acquisitions(
   prefix: PathStep[],
   facts?: Facts,
 ) {
-  return list.flatMap((a) =>
-    a.when && facts && !assumeAll(facts, a.when)
-      ? []
-      : instantiate(a.template, a.ref, a.mode, args, ctx).map((inst) => ({
-          inst,
-          subclass: a.subclass,
-          witness: [...prefix, ...a.witness],
-          ...(a.when ? { when: a.when } : {}),
-        })),
-  );
+  return list.flatMap((a) => {
+    const open = !a.when ? [] : facts ? evalGuards(a.when, args, facts, ctx.macros) : a.when;
+    if (!open) return [];
+    return instantiate(a.template, a.ref, a.mode, args, ctx).map((inst) => ({
+      inst,
+      subclass: a.subclass,
+      witness: [...prefix, ...a.witness],
+      ...whenOf(open),
+    }));
+  });
+}
+
+/** How many calls below the function being checked a deferred indirect call is made (its witness's calls). */
+export function deferredHops(d: Pick<Deferred, 'witness'>): number {
+  return d.witness.filter((w) => w.note.startsWith('calls ')).length;
 }
 
 /** Resolve an indirect call (found here, or deferred by a callee) in the current context and check its targets. */
@@ -177,7 +184,7 @@ function resolveTargets(
 ): State | undefined {
   let cur: State | undefined = s;
   const last = d.witness[d.witness.length - 1];
-  const hops = d.witness.filter((w) => w.note.startsWith('calls ')).length;
+  const hops = deferredHops(d);
   for (const t of ctx.indirect?.(d.field, hops, d.recvType) ?? []) {
     const note = `->${d.field} resolves to ${t.summary.name} (${t.via})`;
     const by = t.by ? { resolvedBy: t.by } : {};
@@ -276,6 +283,9 @@ function checkRequired(
   met?: ReadonlyMap<string, string>,
 ): void {
   for (const r of sum.requires) {
+    // needed only under a guard this call decides false: not needed here
+    const open = r.when ? evalGuards(r.when, args, s.facts, ctx.macros) : [];
+    if (!open) continue;
     const key = substitute(r.template, args);
     if (key === undefined) continue;
     const k = canon(key, ctx);
@@ -288,7 +298,7 @@ function checkRequired(
     } else if (!hit && ctx.acquiredKeys.has(k)) {
       obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, 'not-taken');
     } else if (!hit) {
-      obs?.requirement?.(lock, r.via, s, site, callee, r.witness);
+      obs?.requirement?.(lock, r.via, s, site, callee, r.witness, open);
     }
   }
 }
@@ -309,7 +319,7 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
   if (!cur) return undefined;
   cur = applyEffects(cur, sum, args, op, ctx, obs, met);
   if (!cur) return undefined;
-  cur = outFacts(cur, sum, args);
+  cur = pointeeFactsAt(cur, sum, args);
   for (const t of sum.conditional) {
     const key = substitute(t, args);
     if (key === undefined) continue;
@@ -363,10 +373,15 @@ function applyEffects(
 ): State | undefined {
   let cur = s;
   for (const e0 of sum.effects) {
+    // guarded (the page it releases is not NULL): a guard this call decides false, no effect at all
+    if (e0.guard && !evalGuards(e0.guard, args, cur.facts, ctx.macros)) continue;
     // a parameter test decides the effect: evaluate it with the argument, if it is a constant
     let e = e0;
     if (e0.when) {
-      const v = evaluateTest(e0.when.test, args, ctx.macros) ?? heldThrough(cur, e0.when.test, args, ctx, met);
+      const v =
+        evaluateTest(e0.when.test, args, ctx.macros) ??
+        heldThrough(cur, e0.when.test, args, ctx, met) ??
+        decided(evalGuard({ test: e0.when.test, value: true }, args, cur.facts, ctx.macros));
       if (v === undefined) {
         const key = substitute(e0.template, args);
         if (key !== undefined) {
@@ -392,7 +407,7 @@ function applyEffects(
       const as = met?.get(inst.ref.key);
       const ref = as === undefined ? inst.ref : { ...inst.ref, key: as, display: displayFor(as, inst.ref) };
       if (e.delta > 0 && e.onReturn) {
-        const next = heldIfResult(cur, ref, mode, e.onReturn, op, ctx);
+        const next = heldIfResult(cur, ref, mode, e, op, ctx);
         if (!next) return undefined;
         cur = next;
       } else if (e.delta > 0) {
@@ -406,9 +421,6 @@ function applyEffects(
         if (!next) return undefined;
         cur = next;
       } else {
-        // a lock in an object known NULL here is not released (`put_page_locked(NULL, 1)` returns early)
-        const obj = objectOf(ref.key);
-        if (obj !== undefined && cur.facts.get(obj) === false) continue;
         cur = release(cur, { k: 'release', lock: ref, via: `${op.callee}()`, site: op.site }, ctx, obs, op.callee);
       }
     }
@@ -416,12 +428,15 @@ function applyEffects(
   return cur;
 }
 
-/** A trylock-style callee's lock: held only where its result says so (resolved by the branch on it). */
+/**
+ * A trylock-style callee's lock: held only where its result says so (resolved by the branch on it); `handed`: held
+ * through the owner the callee handed it to.
+ */
 function heldIfResult(
   s: State,
   ref: LockRef,
   mode: Mode,
-  onReturn: 'nonzero' | 'zero' | 'noterr',
+  e: Summary['effects'][number],
   op: Op & { k: 'call' },
   ctx: TransferContext,
 ): State | undefined {
@@ -441,10 +456,17 @@ function heldIfResult(
   return f
     ? {
         ...next,
-        locks: new Map(next.locks).set(ref.key, { ...f, ifFact: { text: op.text, value: onReturn === 'nonzero' } }),
+        locks: new Map(next.locks).set(ref.key, {
+          ...f,
+          ...(e.handed ? { status: 'handed' as const, handedFrom: 'held' as const } : {}),
+          ifFact: { text: op.text, value: e.onReturn === 'nonzero' },
+        }),
       }
     : next;
 }
+
+/** A guard test's value when decided. */
+const decided = (r: boolean | Guard | undefined): boolean | undefined => (typeof r === 'boolean' ? r : undefined);
 
 /** A summary's name for the object the function returns. */
 const RET = '{ret}';

@@ -197,6 +197,16 @@ export class Facts {
     return Facts.of(out, this.collapsed);
   }
 
+  /** The constant `x` holds on every path (`x = XFS_ILOCK_EXCL;`), by name, if any. */
+  constantOf(x: string): string | undefined {
+    for (const k of this.conj[0]?.keys() ?? []) {
+      if (!k.startsWith(`${x}==`)) continue;
+      const m = EQ_CONST.exec(k);
+      if (m && m[1] === x && this.get(k) === true) return m[2];
+    }
+    return undefined;
+  }
+
   /** The equalities `a==b` between two non-constant expressions that hold on every path. */
   equalities(): [string, string][] {
     const out: [string, string][] = [];

@@ -9,3 +9,4 @@ export * from './transfer';
 export * from './entry';
 export * from './taskstate';
 export * from './contract';
+export * from './guard';

@@ -16,9 +16,15 @@ import type {
   Summary,
   TransferContext,
 } from './transfer';
-import { NAME_PATTERNS, type PathStep, returnsLockedCall } from '../model';
+import { NAME_PATTERNS, type PathStep } from '../model';
 import type { ReleasedFirst } from './entry';
-import { acquiredWhen, deferredWhen } from './taskstate';
+import { deferredWhen } from './taskstate';
+import { type Guard, guardWhen, paramTemplate } from './guard';
+import { pointeeFacts, relativeRef, returnedFacts, returnedObjectEffects } from './returned';
+
+export { relativeRef };
+
+export { paramTemplate };
 
 /** States leaving the function, one per path class, at each return, with what that return returns. */
 export function exitStates(sol: Solution, ctx: TransferContext): State[] {
@@ -42,8 +48,12 @@ function exits(sol: Solution, ctx: TransferContext): { state: State; ret: RetCla
  * Trylock-style: exits that hold the lock return success and those that do not return failure —
  * `1`/`true` vs `0`/`false` (held when nonzero), or `0` vs `-errno` (held when zero).
  */
-function returnSplit(rets: { state: State; ret: RetClass | undefined }[], key: string): 'nonzero' | 'zero' | undefined {
-  const held = rets.filter((e) => e.state.locks.get(key)?.status === 'held' && !e.state.locks.get(key)?.ifFact);
+function returnSplit(
+  rets: { state: State; ret: RetClass | undefined }[],
+  key: string,
+  status: 'held' | 'handed' = 'held',
+): 'nonzero' | 'zero' | undefined {
+  const held = rets.filter((e) => e.state.locks.get(key)?.status === status && !e.state.locks.get(key)?.ifFact);
   const not = rets.filter((e) => !e.state.locks.has(key) || e.state.locks.get(key)?.status === 'released');
   if (!held.length || !not.length || held.length + not.length !== rets.length) return undefined;
   const kh = new Set(held.map((e) => retKind(e.ret, e.state)));
@@ -51,28 +61,6 @@ function returnSplit(rets: { state: State; ret: RetClass | undefined }[], key: s
   if ([...kh].every((k) => k === 'true') && [...kn].every((k) => k === 'false' || k === 'error')) return 'nonzero';
   if ([...kh].every((k) => k === 'false') && [...kn].every((k) => k === 'error')) return 'zero';
   return undefined;
-}
-
-/** Every parameter named in `text` becomes `{i}`; undefined when it names a local. */
-export function paramTemplate(text: string, ir: FunctionIR): string | undefined {
-  let bad = false;
-  const out = text.replace(/(->|\.)?\b([A-Za-z_]\w*)\b/g, (m, sel: string | undefined, id: string) => {
-    if (sel) return m;
-    const i = ir.params.indexOf(id);
-    if (i >= 0) return `{${i}}`;
-    if (ir.locals.has(id)) bad = true;
-    return m;
-  });
-  return bad ? undefined : out;
-}
-
-/** Relativise a lock for a summary, keeping a symbolic lock's argument texts as templates. */
-export function relativeRef(ref: LockRef, ir: FunctionIR): LockRef | undefined {
-  if (!ref.symbolic) return ref;
-  const obj = paramTemplate(ref.symbolic.obj, ir);
-  const flags = paramTemplate(ref.symbolic.flags, ir);
-  if (obj === undefined || flags === undefined) return undefined;
-  return { ...ref, symbolic: { prim: ref.symbolic.prim, obj, flags } };
 }
 
 /** `inode->i_rwsem` in f(struct inode *inode) becomes `{0}->i_rwsem`; undefined when it names a local. */
@@ -129,6 +117,38 @@ const checkersOnly = {
   releaseHeld: checkerReports,
 };
 
+/**
+ * A lock `ir` needs held at `site` (an assert here, or a callee's requirement passed up), under the guard of
+ * this path; seen again on another path, only what both guards say is kept.
+ */
+function recordRequirement(
+  ir: FunctionIR,
+  requires: Map<string, Requirement>,
+  r: {
+    lock: LockRef;
+    req: string;
+    st: State;
+    site: Site;
+    callee?: string;
+    inner?: PathStep[];
+    innerWhen?: Guard[];
+  },
+): void {
+  const template = relativise(r.lock.key, ir);
+  if (!template) return;
+  const when = guardWhen(ir, r.st, r.site, r.innerWhen, requires.get(template));
+  if (requires.has(template) || requires.size >= 16) return;
+  const step = stepAt(ir, r.site, r.callee ? `calls ${r.callee}()` : `${r.req}: ${r.lock.display} must be held`);
+  requires.set(template, {
+    template,
+    ref: r.lock,
+    via: r.req,
+    witness: [step, ...(r.inner ?? [])].slice(0, MAX_WITNESS),
+    ...(r.callee ? { callee: r.callee } : {}),
+    ...when,
+  });
+}
+
 /** An observer that records into `found` what a summary of `ir` says happens inside it. */
 function insideObserver(ir: FunctionIR, found: Inside): Observer {
   const { requires, acquires, forbidden, deferred } = found;
@@ -139,7 +159,7 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
       const ref = relativeRef(op.lock, ir);
       if (!ref) return;
       const id = template ?? `class:${op.lock.class ?? op.lock.key}`;
-      const when = acquiredWhen(ir, st, op.site, innerWhen, acquires.get(id));
+      const when = guardWhen(ir, st, op.site, innerWhen, acquires.get(id));
       if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
       const step = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
       acquires.set(id, {
@@ -160,18 +180,8 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
         ...(inner ?? []),
       ].slice(0, MAX_WITNESS);
     },
-    requirement(lock, req, _s, site, callee, inner) {
-      const template = relativise(lock.key, ir);
-      if (!template || requires.has(template) || requires.size >= 16) return;
-      const step = stepAt(ir, site, callee ? `calls ${callee}()` : `${req}: ${lock.display} must be held`);
-      requires.set(template, {
-        template,
-        ref: lock,
-        via: req,
-        witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS),
-        ...(callee ? { callee } : {}),
-      });
-    },
+    requirement: (lock, req, st, site, callee, inner, innerWhen) =>
+      recordRequirement(ir, requires, { lock, req, st, site, callee, inner, innerWhen }),
     forbidCall(op, _s, via, inner) {
       const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
       if (!template) return;
@@ -283,14 +293,27 @@ function releasedFirstRequires(ir: FunctionIR, first: ReleasedFirst[], exitList:
  * `unlock`): the effect under the test's value, and the effect otherwise.
  */
 function paramSplit(ir: FunctionIR, exits: State[], key: string): ParamSplit | undefined {
+  const split = splitOn(ir, exits, key);
+  if (split) return split;
   // an exit where the lock's object is known NULL (`if (!page) return;`) holds nothing of it: when the exits do
-  // not split on one test, those exits are left out (they fit either value of the test that splits the others)
+  // not split on one test, those exits are left out (they fit either value of the test that splits the others),
+  // and the effect is guarded by the object's being non-NULL on entry (a parameter's, guard.ts)
   const obj = objectOf(key);
   const live = obj === undefined ? exits : exits.filter((s) => s.facts.get(obj) !== false);
-  return splitOn(ir, exits, key) ?? (live.length && live.length < exits.length ? splitOn(ir, live, key) : undefined);
+  if (!live.length || live.length === exits.length) return undefined;
+  const test = paramTemplate(obj as string, ir);
+  if (test === undefined || !test.includes('{')) return undefined;
+  const rest = splitOn(ir, live, key);
+  return rest && { ...rest, guard: [{ test, value: true }] };
 }
 
-type ParamSplit = { when: { test: string; value: boolean }; delta: 1 | -1; otherwise: 0 | 1 | -1; fact: LockFact };
+type ParamSplit = {
+  when: { test: string; value: boolean };
+  delta: 1 | -1;
+  otherwise: 0 | 1 | -1;
+  fact: LockFact;
+  guard?: Guard[];
+};
 
 function splitOn(ir: FunctionIR, exits: State[], key: string): ParamSplit | undefined {
   const deltaOf = (s: State): 0 | 1 | -1 => {
@@ -332,6 +355,27 @@ function splitOn(ir: FunctionIR, exits: State[], key: string): ParamSplit | unde
   return undefined;
 }
 
+/**
+ * Locks the function takes and hands to an owner (`xfs_ilock(); xfs_trans_ijoin(tp, ip, XFS_ILOCK_EXCL)`, the
+ * transaction it returns through an out-parameter) on its success exits, and does not hold on its error exits
+ * (it failed before taking them, or cancelled): the caller holds them through that owner where the result says
+ * success, until the owner lets them go (`xfs_trans_commit`).
+ */
+function handedEffects(ir: FunctionIR, rets: { state: State; ret: RetClass | undefined }[], sum: Summary): void {
+  const keys = new Set<string>();
+  for (const e of rets)
+    for (const [k, f] of e.state.locks) if (f.status === 'handed' && f.handedFrom === 'held') keys.add(k);
+  for (const key of keys) {
+    const template = relativise(key, ir);
+    if (!template || sum.effects.some((e) => e.template === template) || sum.conditional.includes(template)) continue;
+    const onReturn = returnSplit(rets, key, 'handed');
+    const fact = rets.map((e) => e.state.locks.get(key)).find((f) => f?.status === 'handed');
+    const ref = fact && relativeRef(fact.ref, ir);
+    if (!onReturn || !fact || !ref || ref.kind === 'range') continue;
+    sum.effects.push({ template, ref, delta: 1, mode: fact.mode, onReturn, handed: true });
+  }
+}
+
 function trustedAcquirer(ir: FunctionIR, key: string): boolean {
   if (NAME_PATTERNS.acquirer.test(ir.name)) return true;
   return ir.annotations.acquires.some((keys) => keys.includes(key));
@@ -365,6 +409,18 @@ function declaredEffects(ir: FunctionIR, sum: Summary): void {
   }
 }
 
+/**
+ * A lock declared released (`__releases(x)`, which makes it a requirement) that the body releases only under a
+ * test of a parameter (`if (msg->op == IMPORT) up_read(..)`): the caller needs to hold it only under that test.
+ */
+function guardDeclaredReleases(sum: Summary): void {
+  for (const r of sum.requires) {
+    if (r.via !== '__releases' || r.when) continue;
+    const e = sum.effects.find((x) => x.template === r.template && x.delta < 0 && x.when && !x.otherwise);
+    if (e?.when) r.when = [{ test: e.when.test, value: e.when.value }];
+  }
+}
+
 /** Does the function release a lock itself, by a primitive in its body or by a `__releases` annotation? */
 export function releasesItself(ir: FunctionIR): boolean {
   if (ir.annotations.releases.length) return true;
@@ -393,7 +449,8 @@ export function provisionalSummary(ir: FunctionIR, body?: Summary): Summary | un
   // a release a parameter test decides (`if (unlock) unlock_page(page)`) is decided at the call by its argument
   for (const e of body?.effects ?? []) if (e.delta < 0 && (e.otherwise ?? 0) <= 0 && !e.onReturn) sum.effects.push(e);
   // what it records next to its releases (`*dropped = 1`) comes with them, and the locks it needs (not checked)
-  if (body?.writes && sum.effects.length) sum.writes = body.writes;
+  const pointees = body?.exitFacts?.filter((g) => g.test.startsWith('*'));
+  if (pointees?.length && sum.effects.length) sum.exitFacts = pointees;
   if (body?.requires.length && sum.effects.length) sum.requires = body.requires;
   sum.provisional = true;
   if (!body) declaredEffects(ir, sum);
@@ -474,6 +531,7 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
           mode: cond.fact.mode,
           when: cond.when,
           otherwise: cond.otherwise,
+          ...(cond.guard ? { guard: cond.guard } : {}),
         });
       } else if (onReturn && ref && ref.kind !== 'range') {
         // range bounds are rarely nameable by the caller
@@ -483,69 +541,12 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
       }
     }
   }
+  handedEffects(ir, rets, sum);
   declaredEffects(ir, sum);
-  outWrites(ir, exitList, sum);
+  guardDeclaredReleases(sum);
   returnedObjectEffects(ir, rets, sum, ctx);
+  returnedFacts(ir, rets, sum);
+  pointeeFacts(ir, exitList, sum);
   releasedFirstRequires(ir, first, exitList, sum);
   return sum;
-}
-
-/** A pointer parameter's pointee that every exit knows the truth of (`*dropped = 1;`): the summary's `writes`. */
-function outWrites(ir: FunctionIR, exits: State[], sum: Summary): void {
-  ir.params.forEach((p, i) => {
-    const target = `*${p}`;
-    if (!p || !ir.nodes.some((n) => n.ops.some((op) => op.k === 'assign' && op.name === target))) return;
-    const values = new Set(exits.map((s) => s.facts.get(target)));
-    const [v] = values;
-    if (values.size === 1 && v !== undefined) (sum.writes ??= []).push({ param: i, value: v });
-  });
-}
-
-/**
- * Locks on the object the function returns (`mutex_lock(&f->lock); return f;`, `return find_lock_page(..)`
- * kept in a local): every exit holding the lock returns the local it is named through, and every other exit
- * returns NULL (or ERR_PTR) without it. The caller then holds it through the variable it assigns the result
- * to, where that is not NULL (not an ERR_PTR): `{ret}->lock`, held on `nonzero` (`noterr`).
- */
-function returnedObjectEffects(
-  ir: FunctionIR,
-  rets: { state: State; ret: RetClass | undefined }[],
-  sum: Summary,
-  ctx: TransferContext,
-): void {
-  const keys = new Set<string>();
-  for (const e of rets) for (const [k, f] of e.state.locks) if (f.status === 'held') keys.add(k);
-  for (const key of keys) {
-    const root = rootIdentifier(key.replace(/^\*/, ''));
-    if (!root || !ir.locals.has(root) || ir.params.includes(root)) continue;
-    let nulls = false;
-    let errs = false;
-    let fact: LockFact | undefined;
-    const fits = rets.every(({ state, ret }) => {
-      const f = state.locks.get(key);
-      // held, or held once the caller finds the result non-NULL (`p = find_lock_page(..); return p;`)
-      if (f?.status === 'held' && (!f.ifFact || (f.ifFact.text === root && f.ifFact.value))) {
-        fact ??= f;
-        return ret?.k === 'var' && ret.name === root;
-      }
-      if (f && f.status !== 'released') return false;
-      if (ret?.k === 'const') {
-        if (ret.text === 'NULL' || ret.text === '0') return (nulls = true);
-        return ret.error && (errs = true);
-      }
-      if (ret?.k === 'expr' && returnsLockedCall(ctx.catalog, ret.text)) return true; // `return grab_cache_page(..)`
-      if (ret?.k === 'expr') return /^ERR_(PTR|CAST)\(/.test(ret.text) && (errs = true);
-      if (ret?.k !== 'var' || ret.name !== root) return false;
-      if (state.facts.get(root) === false) return (nulls = true);
-      return state.facts.get(`IS_ERR(${root})`) === true && (errs = true);
-    });
-    // a page lock taken by a lookup is often handed to I/O whose completion unlocks it, which is not modelled:
-    // a wrapper's callers are not held to it
-    if (!fits || !fact || (nulls && errs) || fact.ref.kind === 'page' || fact.ref.kind === 'folio') continue;
-    const ref = relativeRef(fact.ref, ir);
-    if (!ref || ref.symbolic) continue;
-    const template = key.replace(new RegExp(`(^|[^A-Za-z0-9_])${root}(?![A-Za-z0-9_])`), '$1{ret}');
-    if (sum.effects.some((e) => e.template === template)) continue;
-    sum.effects.push({ template, ref, delta: 1, mode: fact.mode, onReturn: errs ? 'noterr' : 'nonzero' });
-  }
 }

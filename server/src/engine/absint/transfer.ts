@@ -8,9 +8,9 @@ import { ATOMIC_KINDS, type Catalog, type Mode, SLEEPING_KINDS, kindNests } from
 import { type LockFact, type State, aliasKeys, isHeld, pushTrail } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { PathStep } from '../model';
-import { displayOfKey, rootIdentifier } from '../ir';
+import { displayOfKey, flagLocks, rootIdentifier } from '../ir';
 import type { Macros } from '../syntax';
-import type { TaskFact } from './taskstate';
+import type { Guard } from './guard';
 
 /** A lock a function takes inside; `template` names it relative to the parameters, when it can. */
 export interface Acquisition {
@@ -19,8 +19,11 @@ export interface Acquisition {
   mode: Mode;
   subclass?: string;
   witness: PathStep[];
-  /** Taken only on paths where the task's state (`current->…`, as on entry) reads so (taskstate.ts). */
-  when?: TaskFact[];
+  /**
+   * Taken only on paths where the parameters (`{1}`, `{0}->flags&FOO_X`) or the task's state (`current->…`), as
+   * on entry, read so (guard.ts, taskstate.ts).
+   */
+  when?: Guard[];
 }
 
 /** A lock the function needs its caller to hold (an assert or annotation, here or in a callee). */
@@ -31,6 +34,8 @@ export interface Requirement {
   via: string;
   witness: PathStep[];
   callee?: string;
+  /** Needed only where the parameters (or the task's state) on entry read so (guard.ts). */
+  when?: Guard[];
 }
 
 /** A forbidden call somewhere inside, with the lock it must not be made under (relative to the parameters). */
@@ -51,7 +56,7 @@ export interface Deferred {
   /** Locks of the caller the callee has released on every path before this call (relative to the parameters). */
   dropped?: string[];
   /** What the task's state (`current->…`) reads where the call is made, on every path to it (taskstate.ts). */
-  when?: TaskFact[];
+  when?: Guard[];
 }
 
 /** A function's lock behaviour, relative to its parameters (`{0}->i_rwsem`), applied at its calls. */
@@ -68,8 +73,9 @@ export interface Summary {
   /** It may sleep, with one witness path (from a sleeping call or lock, through callees). */
   sleeps?: PathStep[];
   /**
-   * Net effects on exit; `when` makes one depend on a parameter test (`if (flags & X_LOCK)`, `if (unlock)`),
-   * evaluated at the call with the argument when it is a constant, and `otherwise` applies if it is false.
+   * Net effects on exit; `when` makes one depend on a parameter test (`if (flags & X_LOCK)`, `if (unlock)`,
+   * `if (req->locked)`), evaluated at the call with the argument (a constant, or what the caller's facts say of
+   * it, guard.ts), and `otherwise` applies if it is false.
    */
   effects: {
     template: string;
@@ -79,19 +85,30 @@ export interface Summary {
     when?: { test: string; value: boolean };
     otherwise?: 0 | 1 | -1;
     /**
+     * The effect happens at all only where these hold (guard.ts): a release split by `when` once the exits where
+     * the lock's object is NULL (`if (!page) return;`, nothing of it held) are left out carries `{0}` true, so a
+     * call given a page known NULL releases nothing.
+     */
+    guard?: Guard[];
+    /**
      * Trylock-style: the lock is held after the call only when it returns nonzero (or zero). With `{ret}` in the
      * template, the lock is on the object the function returns: held when it is not NULL (`nonzero`) or not an
      * ERR_PTR (`noterr`), named through the variable the caller assigns it to.
      */
     onReturn?: 'nonzero' | 'zero' | 'noterr';
+    /** Held through an owner the function handed it to (a transaction), which releases it later. */
+    handed?: boolean;
   }[];
   /** Keys it changes on some exits only: callers forget them and stay silent about them. */
   conditional: string[];
   /**
-   * What it leaves in a parameter's pointee on every exit (`*dropped = 1;` next to the unlock it records): the
-   * caller's variable whose address it passes (`&dropped`) holds that truth value after the call.
+   * What the caller may assume after the call, about memory it sees (guard.ts's form, as tests of `{ret}` and the
+   * parameters): `{ret}->need_commit_sem` true, a field every exit returning an object (not NULL, not an ERR_PTR)
+   * stored into it, assumed of the variable the caller assigns the result to; `*{1}` true, what every exit leaves
+   * in a parameter's pointee (`*dropped = 1;` next to the unlock it records), the value of the caller's variable
+   * whose address it passes (`&dropped`) after the call (returned.ts).
    */
-  writes?: { param: number; value: boolean }[];
+  exitFacts?: Guard[];
   /**
    * It stands for a function not summarised yet (provisionalSummary): its `requires` only name the locks its
    * effects are on (requiredAs), they are not checked.
@@ -120,7 +137,15 @@ export interface Observer {
     classOnly?: boolean,
   ): void;
   /** A lock this function needs on entry (an assert here, or a callee's requirement passed up), for the summary. */
-  requirement?(lock: LockRef, req: string, s: State, site: Site, callee?: string, inner?: PathStep[]): void;
+  requirement?(
+    lock: LockRef,
+    req: string,
+    s: State,
+    site: Site,
+    callee?: string,
+    inner?: PathStep[],
+    when?: Guard[],
+  ): void;
   /** A callee's required lock is not held at the call. */
   missingLock?(
     lock: LockRef,
@@ -149,7 +174,7 @@ export interface Observer {
    * A lock taken from not held (for summaries); `inner` is the callee's witness when taken in a callee, `when`
    * the task facts the callee takes it under.
    */
-  acquired?(op: Op & { k: 'acquire' }, s: State, via?: string, inner?: PathStep[], when?: TaskFact[]): void;
+  acquired?(op: Op & { k: 'acquire' }, s: State, via?: string, inner?: PathStep[], when?: Guard[]): void;
   doubleUnlock(op: Op & { k: 'release' }, prev: LockFact, s: State): void;
   /** A release of a lock this path never took nor was told the caller holds. */
   releaseUnknown(op: Op & { k: 'release' }, s: State): void;
@@ -237,6 +262,28 @@ export function nestable(op: Op & { k: 'acquire' }, held: LockFact): boolean {
   return op.lock.recursive && held.ref.recursive && kindNests(op.lock.kind, op.mode, held.mode);
 }
 
+/** A symbolic lock's op made concrete (one object per op and lock, as checks key by op). */
+const concrete = new WeakMap<Op, Map<string, Op>>();
+function concreteOp<T extends Op & { k: 'acquire' | 'release' }>(op: T, ref: LockRef, mode: Mode): T {
+  let m = concrete.get(op);
+  if (!m) concrete.set(op, (m = new Map()));
+  let r = m.get(ref.key) as T | undefined;
+  if (!r) m.set(ref.key, (r = { ...op, lock: ref, ...(op.k === 'acquire' ? { mode } : {}) }));
+  return r;
+}
+
+/**
+ * The locks a flag-selecting primitive takes where its flags are a variable known to hold one constant on these
+ * paths (`lockflags = XFS_ILOCK_EXCL; xfs_ilock(ip, lockflags);`), else undefined (the lock stays symbolic).
+ */
+function concreteLocks(s: State, ref: LockRef, ctx: TransferContext): { ref: LockRef; mode: Mode }[] | undefined {
+  const sym = ref.symbolic;
+  if (!sym || !/^[A-Za-z_]\w*$/.test(sym.flags)) return undefined;
+  const prim = ctx.catalog.primitive(sym.prim);
+  const value = prim ? s.facts.constantOf(sym.flags) : undefined;
+  return prim && value ? flagLocks(prim, sym.obj, value) : undefined;
+}
+
 export function acquire(
   s: State,
   op: Op & { k: 'acquire' },
@@ -245,6 +292,15 @@ export function acquire(
   via?: string,
   inner?: PathStep[],
 ): State | undefined {
+  const known = op.lock.symbolic ? concreteLocks(s, op.lock, ctx) : undefined;
+  if (known) {
+    let cur: State | undefined = s;
+    for (const l of known) {
+      cur = acquire(cur, concreteOp(op, l.ref, l.mode), ctx, obs, via, inner);
+      if (!cur) return undefined;
+    }
+    return cur;
+  }
   const hit = findFact(s, op.lock);
   if (hit && isHeld(hit[1])) {
     const held = hit[1];
@@ -309,6 +365,8 @@ export function release(
   obs?: Observer,
   via?: string,
 ): State {
+  const known = given.lock.symbolic ? concreteLocks(s, given.lock, ctx) : undefined;
+  if (known) return known.reduce((cur, l) => release(cur, concreteOp(given, l.ref, l.mode), ctx, obs, via), s);
   // `up_read(m)` with `m = &x->rwsem` known: a release of x->rwsem (held or not, a lock this function takes)
   const named = findNamed(s, given.lock);
   const aliases = named ? [] : aliasKeys(given.lock.key, s.facts);

@@ -9,56 +9,23 @@
 import type { Node } from 'web-tree-sitter';
 import { BUDGET, BudgetExceeded, type BuildContext, classifyReturn, unparen } from './base';
 import { CondBuilder } from './cond';
+import { harmfulParseErrors } from './errors';
 import type { FunctionIR, RetClass } from '../ir';
-import { callArgs, calleeName, macroBlockKind, macroHeader, nestingDepth } from '../syntax';
+import {
+  callArgs,
+  calleeName,
+  declarationLikeCall,
+  macroBlockKind,
+  macroHeader,
+  nestingDepth,
+  reparseAsCall,
+} from '../syntax';
 import { normaliseExpr } from '../ir';
 
 export type { BuildContext } from './base';
 export { siteOf } from './base';
 
-/** ERROR text that is a type or annotation passed where the grammar expects an expression. */
-const HARMLESS_ERROR =
-  /^(struct|union|enum|const|volatile|unsigned|signed|short|long|int|char|void|bool|u8|u16|u32|u64|s8|s16|s32|s64|__u\d+|__le\d+|__be\d+|__user|__rcu|__iomem|__percpu|__force|__bitwise|__kernel)\b/;
-
 export class CfgBuilder extends CondBuilder {
-  /**
-   * Parse errors that change meaning silence the function; the common harmless ones (a type name as
-   * a macro argument, `__user` in a parameter, a macro loop's missing `;`) are only counted.
-   */
-  protected auditParseErrors(body: Node): void {
-    const cursor = body.walk();
-    let harmful = 0;
-    const visit = (): void => {
-      const n = cursor.currentNode;
-      if (n.isMissing) {
-        const harmless = n.type === ';' && !!n.parent && macroHeader(n.parent) !== undefined;
-        if (!harmless) harmful++;
-      } else if (n.isError) {
-        const inArgs = ['argument_list', 'parameter_list', 'parameter_declaration'].includes(n.parent?.type ?? '');
-        // sparse annotations and type names anywhere (casts, declarations); member paths in macro arguments
-        const harmless = HARMLESS_ERROR.test(n.text.trim()) || (inArgs && /^[\w\s*.\->[\]]+$/.test(n.text));
-        if (!harmless) harmful++;
-        return; // do not descend into the error
-      }
-      if (n.hasError && cursor.gotoFirstChild()) {
-        do visit();
-        while (cursor.gotoNextSibling());
-        cursor.gotoParent();
-      }
-    };
-    // deleted here: web-tree-sitter's finalizer for a cursor left to the GC frees through its tree, which may be
-    // gone by then
-    try {
-      visit();
-    } finally {
-      cursor.delete();
-    }
-    if (harmful) {
-      this.ir.unmodelled['parse-error'] = (this.ir.unmodelled['parse-error'] ?? 0) + harmful;
-      this.ir.taintedKeys.add('*');
-    }
-  }
-
   build(): FunctionIR {
     const body = this.def.childForFieldName('body');
     const depth = body ? nestingDepth(body, BUDGET.nesting) : 0;
@@ -91,7 +58,13 @@ export class CfgBuilder extends CondBuilder {
   }
 
   private walk(body: Node | null): FunctionIR {
-    if (body?.hasError) this.auditParseErrors(body);
+    if (body?.hasError) {
+      const harmful = harmfulParseErrors(body);
+      if (harmful) {
+        this.ir.unmodelled['parse-error'] = (this.ir.unmodelled['parse-error'] ?? 0) + harmful;
+        this.ir.taintedKeys.add('*');
+      }
+    }
     const entry = this.newNode('entry', this.def);
     const exit = this.newNode('exit', body ?? this.def);
     this.ir.entry = entry;
@@ -158,8 +131,8 @@ export class CfgBuilder extends CondBuilder {
         return;
       }
       case 'declaration':
-        this.startStmt(n);
-        this.declaration(n);
+      case 'macro_type_specifier':
+        this.declarationStmt(n);
         return;
       case 'if_statement':
         this.ifStmt(n);
@@ -224,6 +197,25 @@ export class CfgBuilder extends CondBuilder {
       default:
         if (n.type.endsWith('_statement') || n.isNamed) this.count(`statement:${n.type}`);
     }
+  }
+
+  protected declarationStmt(n: Node): void {
+    this.startStmt(n);
+    if (declarationLikeCall(n) && this.reparsedCall(n)) return;
+    if (n.type === 'declaration') this.declaration(n);
+    else this.count('statement:macro_type_specifier');
+  }
+
+  /** A call the grammar read as a declaration (see syntax/reparse.ts): walked as the call it is. */
+  protected reparsedCall(n: Node): boolean {
+    const r = reparseAsCall(n);
+    if (!r) return false;
+    try {
+      this.expr(r.call);
+    } finally {
+      r.done();
+    }
+    return true;
   }
 
   protected declaration(n: Node): void {

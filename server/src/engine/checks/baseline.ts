@@ -33,6 +33,9 @@ export function fingerprint(f: Finding): string {
 }
 
 function sameFile(a: string, b: string): boolean {
+  // file names print relative to where lockscope ran: `../btrfs/x.c` from fs/ext4 is `fs/btrfs/x.c` from the root
+  const bare = (f: string) => f.replace(/^(\.\.?\/)+/, '');
+  [a, b] = [bare(a), bare(b)];
   return a === b || a.endsWith(`/${b}`) || b.endsWith(`/${a}`);
 }
 

@@ -39,6 +39,20 @@ export interface FileRecord {
   macros: Map<string, string>;
   /** Suppression comments: line -> kinds. */
   suppressed: Map<number, Set<string>>;
+  /** Functions the file exports to modules (`EXPORT_SYMBOL_GPL(name);`). */
+  exports?: string[];
+}
+
+/** `EXPORT_SYMBOL(name)`, `EXPORT_SYMBOL_GPL`, `EXPORT_SYMBOL_NS(name, ns)`, `EXPORT_SYMBOL_NS_GPL`. */
+const EXPORT = /^[ \t]*EXPORT_SYMBOL(?:_NS)?(?:_GPL)?[ \t]*\([ \t]*([A-Za-z_]\w*)/gm;
+
+/** The names a file exports. */
+export function exportsOf(text: string): string[] {
+  if (!text.includes('EXPORT_SYMBOL')) return [];
+  const out: string[] = [];
+  EXPORT.lastIndex = 0;
+  for (let m = EXPORT.exec(text); m; m = EXPORT.exec(text)) out.push(m[1]);
+  return out;
 }
 
 export function skippedRecord(file: string, reason: string): FileRecord {
@@ -156,7 +170,17 @@ export class Extractor implements Classifier {
       if (field && obj && !/^[A-Z_][A-Z0-9_]*$/.test(right.text))
         slots.push({ table: `${file}:${obj}`, field, fn: right.text, file });
     }
-    return { file, stats, fns, slots, types: types.facts(), macros: macros.entries(), suppressed: suppressions(text) };
+    const exports = exportsOf(text);
+    return {
+      file,
+      stats,
+      fns,
+      slots,
+      types: types.facts(),
+      macros: macros.entries(),
+      suppressed: suppressions(text),
+      ...(exports.length ? { exports } : {}),
+    };
   }
 }
 

@@ -112,22 +112,26 @@ export class TreeView {
     return out;
   }
 
-  /** What function `id` calls: direct callees, and the ops-table targets of its indirect calls (ranked for it). */
-  outgoing(id: number): { callee: LinkFn; via?: string }[] {
+  /**
+   * What function `id` calls: direct callees, and the ops-table targets of its indirect calls, ranked as
+   * the analysis ranks them for the function being checked: `id` itself, or `from.entry` when `id` is
+   * reached `from.hops` calls below it (a graph drawn from ext4_buffered_write_iter resolves the
+   * `->write_begin` of generic_perform_write, one call down, to ext4's, as checking it does).
+   */
+  outgoing(
+    id: number,
+    from: { entry: number; hops: number } = { entry: id, hops: 0 },
+  ): { callee: LinkFn; via?: string }[] {
     const f = this.data.fns[id];
     const out: { callee: LinkFn; via?: string }[] = [];
     for (const name of f.callees) {
       const t = this.linker.resolve(f.file, name);
       if (t !== undefined) out.push({ callee: this.data.fns[t] });
     }
+    const entry = this.data.fns[from.entry];
     for (const field of f.fieldCalls) {
-      const r = this.linker.indirect(field, { id, dir: f.dir }, 0, (t) => this.summary(t));
-      for (const target of r.targets) {
-        const t = [...(this.linker.byField.get(field) ?? [])].find(
-          (c) => this.data.fns[c.fn].name === target.summary.name,
-        );
-        if (t) out.push({ callee: this.data.fns[t.fn], via: `->${field} (${target.via})` });
-      }
+      for (const t of this.linker.targetsOf(field, { id: entry.id, dir: entry.dir }, from.hops).targets)
+        out.push({ callee: this.data.fns[t.fn], via: `->${field} (${t.via})` });
     }
     return out;
   }

@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { Catalog, type ForbiddenCall, type LockPrimitive } from './catalog';
+import { Catalog, type LockPrimitive } from './catalog';
+import type { ForbiddenCall } from './rules';
 import { LOCK_KIND_NAMES } from './kinds';
 import {
   type Confidence,

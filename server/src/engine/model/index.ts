@@ -4,4 +4,5 @@ export * from './config';
 export * from './findings';
 export * from './globs';
 export * from './kinds';
+export * from './rules';
 export * from './vfs';

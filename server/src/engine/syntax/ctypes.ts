@@ -1,8 +1,10 @@
 /**
  * A light C type resolver, enough to name locks like lockdep's classes: struct and union field types
  * (from headers too), typedefs, the declared types of parameters and locals, return types of functions
- * and static inlines (`BTRFS_I()`, `file_inode()`), and container_of(). A lock reached as
- * `fs_info->reloc_mutex` gets the class `struct btrfs_fs_info::reloc_mutex`.
+ * and static inlines (`BTRFS_I()`, `file_inode()`), container_of() and its kin (`list_entry`,
+ * `hlist_entry`), and function-like macros whose expansion is typed (`#define HFS_I(inode)
+ * container_of(inode, struct hfs_inode_info, vfs_inode)`). A lock reached as `fs_info->reloc_mutex`
+ * gets the class `struct btrfs_fs_info::reloc_mutex`.
  */
 import type { Node } from 'web-tree-sitter';
 import type { FunctionIR, LockRef, Op } from '../ir';
@@ -36,6 +38,57 @@ export interface TypeFacts {
   fields: Map<string, Map<string, string | null>>;
   typedefs: Map<string, string>;
   returns: Map<string, string>;
+  /** Function-like macros that may name a struct (see `accessorMacro`); null: defined differently in places. */
+  macros?: Map<string, AccessorMacro | null>;
+}
+
+/** A function-like macro kept for typing its expansions. */
+export interface AccessorMacro {
+  params: string[];
+  body: string;
+}
+
+/** `container_of(ptr, struct T, member)` and the list/tree macros built on it: the struct T. */
+const CONTAINER =
+  /^(?:container_of(?:_const)?|list_(?:first_|last_)?entry(?:_rcu|_or_null)?|hlist_entry(?:_safe)?|llist_entry|rb_entry(?:_safe)?)\((.*),\s*(?:const\s+)?struct\s+([A-Za-z_]\w*)\s*,[^,]*\)$/;
+
+/**
+ * A `#define NAME(params) body` worth keeping to type `NAME(args)`: a body that reaches a struct (a
+ * container_of-like macro or a field), short, one balanced expression. Undefined otherwise.
+ */
+function accessorMacro(def: Node): [string, AccessorMacro] | undefined {
+  const name = def.childForFieldName('name')?.text;
+  const params = def.childForFieldName('parameters')?.text;
+  const body = def
+    .childForFieldName('value')
+    ?.text.replace(/\\\r?\n/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (!name || !params || !body || body.length > 240 || !balanced(body) || body.includes(';')) return undefined;
+  if (!/container_of|_entry(?:_\w+)?\s*\(|->/.test(body)) return undefined;
+  const list = params
+    .replace(/^\(|\)$/g, '')
+    .split(',')
+    .map((p) => p.trim());
+  if (!list.every((p) => /^[A-Za-z_]\w*$/.test(p))) return undefined;
+  return [name, { params: list, body }];
+}
+
+/** Split a call's arguments on top-level commas. */
+function splitArgs(s: string): string[] {
+  const out: string[] = [];
+  let d = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '(') d++;
+    else if (s[i] === ')') d--;
+    else if (s[i] === ',' && d === 0) {
+      out.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(s.slice(start));
+  return out.map((a) => a.trim());
 }
 
 /** The top-level nodes of a file, through preprocessor conditionals and error nodes, in document order. */
@@ -58,6 +111,8 @@ export class TypeTable {
   readonly typedefs = new Map<string, string>();
   /** function -> struct its return type names */
   readonly returns = new Map<string, string>();
+  /** function-like macros that may name a struct, by name (null: defined differently in places) */
+  readonly macros = new Map<string, AccessorMacro | null>();
 
   /**
    * Read struct definitions, typedefs and function return types from a file's syntax tree: from its
@@ -71,6 +126,11 @@ export class TypeTable {
     for (const n of topLevel(root)) {
       if (n.type === 'function_definition') {
         decls.push(n);
+        continue;
+      }
+      if (n.type === 'preproc_function_def') {
+        const m = accessorMacro(n);
+        if (m) this.addMacro(m[0], m[1]);
         continue;
       }
       if (n.type === 'type_definition') typedefs.push(n);
@@ -111,9 +171,18 @@ export class TypeTable {
     }
   }
 
+  /** A macro definition; one name defined with two different bodies types nothing (which one applies is unknown). */
+  private addMacro(name: string, m: AccessorMacro | null): void {
+    if (!this.macros.has(name)) this.macros.set(name, m);
+    else {
+      const old = this.macros.get(name);
+      if (!m || !old || old.body !== m.body || old.params.join() !== m.params.join()) this.macros.set(name, null);
+    }
+  }
+
   /** This table's facts, for merging into another in file order. */
   facts(): TypeFacts {
-    return { fields: this.fields, typedefs: this.typedefs, returns: this.returns };
+    return { fields: this.fields, typedefs: this.typedefs, returns: this.returns, macros: this.macros };
   }
 
   /**
@@ -124,6 +193,7 @@ export class TypeTable {
     for (const [k, v] of f.fields) if (!this.fields.has(k)) this.fields.set(k, v);
     for (const [k, v] of f.typedefs) this.typedefs.set(k, v);
     for (const [k, v] of f.returns) if (!this.returns.has(k)) this.returns.set(k, v);
+    for (const [k, v] of f.macros ?? []) this.addMacro(k, v);
   }
 
   /** The struct types of a function's parameters and locals, by name. */
@@ -170,10 +240,15 @@ export class TypeTable {
       .replace(/^\((.*)\)$/, '$1')
       .replace(/^&/, '');
     if (/^[A-Za-z_]\w*$/.test(e)) return this.resolve(vars.get(e));
-    const co = /^container_of\(.*,\s*struct\s+([A-Za-z_]\w*)\s*,[^,]*\)$/.exec(e);
-    if (co) return co[1];
+    const co = CONTAINER.exec(e);
+    if (co) return co[2];
     const call = /^([A-Za-z_]\w*)\((.*)\)$/.exec(e);
-    if (call && balanced(call[2])) return this.resolve(this.returns.get(call[1]));
+    if (call && balanced(call[2])) {
+      const r = this.returns.get(call[1]);
+      if (r) return this.resolve(r);
+      const m = this.macros.get(call[1]);
+      return m ? this.typeOf(expandMacro(m, splitArgs(call[2])), vars, depth + 1) : undefined;
+    }
     const f = /^(.*?)(->|\.)([A-Za-z_]\w*)$/.exec(e);
     if (f && balanced(f[1])) {
       const base = this.typeOf(f[1], vars, depth + 1);
@@ -218,6 +293,16 @@ export class TypeTable {
         if (e.guard?.acquire) e.guard.acquire = { ...e.guard.acquire, lock: fix(e.guard.acquire.lock) };
     }
   }
+}
+
+/** A macro's body with its parameters replaced by the call's arguments (parenthesised), as the preprocessor would. */
+function expandMacro(m: AccessorMacro, args: string[]): string {
+  if (args.length !== m.params.length) return '';
+  const bind = new Map(m.params.map((p, i) => [p, args[i]]));
+  return m.body.replace(/[A-Za-z_]\w*/g, (id) => {
+    const a = bind.get(id);
+    return a === undefined ? id : `(${a})`;
+  });
 }
 
 /** The operations whose lock `classify` names. */

@@ -6,3 +6,4 @@ export * from './macros';
 export * from './parser';
 export * from './segments';
 export * from './depth';
+export * from './reparse';

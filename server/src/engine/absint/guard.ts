@@ -1,0 +1,291 @@
+/**
+ * Guards: the conditions on a function's parameters (and on the task, taskstate.ts) under which something in
+ * its summary happens. `btrfs_truncate_free_space_cache(trans, bg, inode)` takes the cache mutex only when
+ * `bg` is not NULL; a search asserts the commit semaphore only when `path->need_commit_sem` is clear. The
+ * summary says so (`{1}` true, `{2}->need_commit_sem` false) and each call evaluates it with its own
+ * arguments: a constant, or what the caller's facts say of the argument (a value it tested, a field it
+ * stored, a field the allocator that returned the object stored). Definitely false: the entry does not
+ * apply at this call. Definitely true: it applies, with nothing left to say. Unknown: it applies as it
+ * would without the guard, and where the argument is the caller's own parameter the guard is passed up.
+ *
+ * A guard is a conjunction of at most MAX_GUARD tests on the values the parameters had on entry: a test
+ * that a store in the function (to the parameter or to the field it reads) can reach is about the new value,
+ * and is left out. Stores by callees are not modelled, as for every fact.
+ */
+import type { CfgNode, FunctionIR, Site } from '../ir';
+import { normaliseExpr } from '../ir';
+import type { Macros } from '../syntax';
+import type { Facts, State } from './domain';
+
+/** A test (`{1}`, `{2}->need_commit_sem`, `{0}&FOO_SYNC`, `current->journal_info`) and the value it reads. */
+export interface Guard {
+  test: string;
+  value: boolean;
+}
+
+/** Tests kept in one guard (the shortest texts first). */
+export const MAX_GUARD = 8;
+
+/** Texts rooted at the running task: `current->journal_info`, `current->flags&PF_MEMALLOC`. */
+export const TASK = /^\(?current->/;
+
+/** Every parameter named in `text` becomes `{i}`; undefined when it names a local. */
+export function paramTemplate(text: string, ir: FunctionIR): string | undefined {
+  let bad = false;
+  const out = text.replace(/(->|\.)?\b([A-Za-z_]\w*)\b/g, (m, sel: string | undefined, id: string) => {
+    if (sel) return m;
+    const i = ir.params.indexOf(id);
+    if (i >= 0) return `{${i}}`;
+    if (ir.locals.has(id)) bad = true;
+    return m;
+  });
+  return bad ? undefined : out;
+}
+
+/** `{0}->i_rwsem` with the call's arguments; undefined when an argument cannot be named. */
+export function substitute(template: string, args: readonly (string | undefined)[]): string | undefined {
+  let missing = false;
+  const out = template.replace(/\{(\d+)\}/g, (_m, i: string) => {
+    const a = args[Number(i)];
+    if (a === undefined) {
+      missing = true;
+      return '?';
+    }
+    return `(${a})`;
+  });
+  return missing ? undefined : normaliseExpr(out);
+}
+
+/**
+ * A parameter test with the call's arguments: `{0}` alone is the argument's truth; `{1}&NAME` is true
+ * when NAME is one of the flags or-ed into the argument (flags are distinct bits). Undefined when the
+ * argument is not a constant we can read.
+ */
+export function evaluateTest(
+  test: string,
+  args: readonly (string | undefined)[],
+  macros?: Macros,
+): boolean | undefined {
+  const m = /^\{(\d+)\}(?:&([A-Za-z_]\w*))?$/.exec(test);
+  if (!m) return undefined;
+  const arg = args[Number(m[1])];
+  if (arg === undefined) return undefined;
+  const a = normaliseExpr(arg);
+  if (!m[2]) {
+    if (/^(0|false|NULL)$/.test(a)) return false;
+    if (/^([1-9]\d*|true)$/.test(a)) return true;
+    const v = macros?.value(a);
+    return v === undefined ? undefined : v !== 0;
+  }
+  // with the macros' values (masks, aliases), else by name: flags are distinct bits
+  const av = macros?.value(a);
+  const fv = macros?.value(m[2]);
+  if (av !== undefined && fv !== undefined) return (av & fv) !== 0;
+  const flags = a.replace(/[()]/g, '').split('|');
+  if (a === '0') return false;
+  // `flags | FOO_SYNC` has the FOO_SYNC bit whatever `flags` holds
+  if (flags.includes(m[2])) return true;
+  if (!flags.every((f) => /^[A-Z_][A-Z0-9_]*$/.test(f))) return undefined;
+  return false;
+}
+
+/** Index of the parenthesis closing the one at 0, or -1. */
+function closing(s: string): number {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '(') depth++;
+    else if (s[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+const OPERAND = /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*$/;
+
+/**
+ * A test text as a fact text of the caller and the value it must read: `(!nowait)` true is `nowait` false,
+ * `(p!=NULL)` true is `p` true; a constant is decided (`{value}` only).
+ */
+function asFact(text: string, value: boolean): { text?: string; value: boolean } {
+  let t = text;
+  let v = value;
+  for (let guard = 0; guard < 8; guard++) {
+    if (t.startsWith('(') && closing(t) === t.length - 1) t = t.slice(1, -1);
+    else if (
+      t.startsWith('!') &&
+      !t.startsWith('!=') &&
+      (OPERAND.test(t.slice(1)) || closing(t.slice(1)) === t.length - 2)
+    ) {
+      t = normaliseExpr(t.slice(1));
+      v = !v;
+    } else break;
+  }
+  const cmp = /^(.+?)(==|!=)(NULL|0)$/.exec(t);
+  if (cmp && !/[=!<>&|]/.test(cmp[1])) {
+    t = cmp[1];
+    if (cmp[2] === '==') v = !v;
+  }
+  if (/^(0|false|NULL)$/.test(t)) return { value: !v };
+  if (/^([1-9]\d*|true)$/.test(t)) return { value: v };
+  return { text: t, value: v };
+}
+
+/**
+ * One test of a guard at a call: `true`/`false` when the argument (a constant, or what `facts` say of it)
+ * decides it, else the test in the caller's terms (`open`), or nothing when an argument cannot be named.
+ */
+export function evalGuard(
+  g: Guard,
+  args: readonly (string | undefined)[],
+  facts: Facts,
+  macros?: Macros,
+): boolean | Guard | undefined {
+  if (g.test.includes('{')) {
+    const c = evaluateTest(g.test, args, macros);
+    if (c !== undefined) return c === g.value;
+  }
+  const text = g.test.includes('{') ? substitute(g.test, args) : g.test;
+  if (text === undefined) return undefined;
+  const f = asFact(text, g.value);
+  if (f.text === undefined) return f.value;
+  if (!facts.assume(f.text, f.value)) return false;
+  if (!facts.assume(f.text, !f.value)) return true;
+  return { test: f.text, value: f.value };
+}
+
+/**
+ * A guard at a call: undefined when one of its tests is definitely false there (the entry does not apply),
+ * else its tests still open, in the caller's terms.
+ */
+export function evalGuards(
+  list: readonly Guard[] | undefined,
+  args: readonly (string | undefined)[],
+  facts: Facts,
+  macros?: Macros,
+): Guard[] | undefined {
+  const open: Guard[] = [];
+  for (const g of list ?? []) {
+    const r = evalGuard(g, args, facts, macros);
+    if (r === false) return undefined;
+    if (r && r !== true) open.push(r);
+  }
+  return open;
+}
+
+/** Per function: its assigned lvalues, and the nodes a store to one can reach (itself included). */
+const reach = new WeakMap<
+  FunctionIR,
+  { names: Set<string>; bySite: Map<string, number>; from: Map<string, Set<number>> }
+>();
+
+function reachOf(ir: FunctionIR) {
+  let r = reach.get(ir);
+  if (r) return r;
+  const names = new Set<string>();
+  const bySite = new Map<string, number>();
+  for (const n of ir.nodes) {
+    for (const op of n.ops) {
+      if ('site' in op && op.site) bySite.set(`${op.site.line}:${op.site.column}`, n.id);
+      if (op.k === 'assign') names.add(op.name);
+    }
+  }
+  r = { names, bySite, from: new Map() };
+  reach.set(ir, r);
+  return r;
+}
+
+/** The nodes a store to `name` reaches. */
+function reachedBy(ir: FunctionIR, name: string): Set<number> {
+  const r = reachOf(ir);
+  let set = r.from.get(name);
+  if (set) return set;
+  set = new Set<number>();
+  const todo: CfgNode[] = ir.nodes.filter((n) => n.ops.some((op) => op.k === 'assign' && op.name === name));
+  while (todo.length) {
+    const m = todo.pop() as CfgNode;
+    if (set.has(m.id)) continue;
+    set.add(m.id);
+    for (const e of m.succ) todo.push(ir.nodes[e.to]);
+  }
+  r.from.set(name, set);
+  return set;
+}
+
+/** Does `text` read the lvalue `name` (`p`, `p->x`, `current->journal_info`) or something under it? */
+export function reads(text: string, name: string): boolean {
+  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
+    const before = i > 0 ? text[i - 1] : ' ';
+    const after = text[i + name.length] ?? ' ';
+    const field = before === '.' || (before === '>' && text[i - 2] === '-');
+    if (!field && !/\w/.test(before) && !/\w/.test(after)) return true;
+  }
+  return false;
+}
+
+/**
+ * The facts of `s` (and `extra`, a callee's guard still open here) that are about the parameters (or the task)
+ * as they were on entry to `ir`, at `site`: every path agrees on them and no store to what they read reaches
+ * the site. Parameter tests come templated (`{1}->flags&FOO_X`).
+ */
+export function entryGuards(ir: FunctionIR, s: State, site: Site, extra: readonly Guard[] = []): Guard[] {
+  const cand = new Map<string, boolean>();
+  for (const c of s.facts.conj) {
+    for (const k of c.keys()) {
+      if (cand.has(k) || k.startsWith('#')) continue;
+      const v = s.facts.get(k);
+      if (v !== undefined) cand.set(k, v);
+    }
+  }
+  for (const g of extra) if (!cand.has(g.test)) cand.set(g.test, g.value);
+  if (!cand.size) return [];
+  const r = reachOf(ir);
+  const id = r.bySite.get(`${site.line}:${site.column}`);
+  const out: Guard[] = [];
+  for (const [k, v] of [...cand].sort(([a], [b]) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0))) {
+    let test: string | undefined;
+    if (TASK.test(k)) test = k;
+    else {
+      const t = paramTemplate(k, ir);
+      if (t !== undefined && t.includes('{')) test = t;
+    }
+    if (test === undefined) continue;
+    const stored = [...r.names].filter((n) => reads(k, n));
+    if (stored.length && (id === undefined || stored.some((n) => reachedBy(ir, n).has(id)))) continue;
+    out.push({ test, value: v });
+    if (out.length >= MAX_GUARD) break;
+  }
+  return out;
+}
+
+/** Only what both guards say (the same test with the same value): what holds on either path. */
+export function meetGuards(a: readonly Guard[], b: readonly Guard[]): Guard[] {
+  return a.filter((x) => b.some((y) => y.test === x.test && y.value === x.value));
+}
+
+/** A list's `when`, kept only when non-empty. */
+export function whenOf(list: readonly Guard[]): { when?: Guard[] } {
+  return list.length ? { when: [...list] } : {};
+}
+
+/**
+ * The `when` of a summary entry seen in state `s` at `site` (`inner`: a callee's guard still open here):
+ * the entry guards of this path. Seen again on another path (`old`), only what both paths say is kept, on
+ * `old` itself, and nothing is returned.
+ */
+export function guardWhen(
+  ir: FunctionIR,
+  s: State,
+  site: Site,
+  inner: readonly Guard[] | undefined,
+  old: { when?: Guard[] } | undefined,
+): { when?: Guard[] } {
+  const here = entryGuards(ir, s, site, inner ?? []);
+  if (old) {
+    if (old.when) {
+      const both = meetGuards(old.when, here);
+      if (both.length) old.when = both;
+      else delete old.when;
+    }
+    return {};
+  }
+  return whenOf(here);
+}
