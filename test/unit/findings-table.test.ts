@@ -76,6 +76,8 @@ describe('the table of finding kinds', () => {
     const expected = new Set([
       ...expectedKinds(path.join(repoRoot(), 'test', 'fixtures')),
       ...expectedKinds(path.join(repoRoot(), 'examples')),
+      // kinds that need a tree (ops tables across files: page-fault handlers, reclaim entries)
+      ...expectedKinds(path.join(repoRoot(), 'test', 'trees')),
     ]);
     for (const kind of FINDING_KINDS) assert.ok(expected.has(kind), `no fixture or example expects ${kind}`);
   });
@@ -91,9 +93,12 @@ describe('the table of finding kinds', () => {
 
   test("the severity setting's default is the kinds that are off by default", () => {
     const off = FINDING_KINDS.filter((k) => 'off' in FINDING_TABLE[k] && FINDING_TABLE[k].off);
-    assert.deepEqual(off, ['lock-order-inversion']);
+    assert.deepEqual(off, ['lock-order-inversion', 'reclaim-under-lock']);
     assert.deepEqual(defaultSettings().severity, Object.fromEntries(off.map((k) => [k, 'off'])));
-    assert.deepEqual(SETTINGS.severity.schema.parse(undefined), { 'lock-order-inversion': 'off' });
+    assert.deepEqual(SETTINGS.severity.schema.parse(undefined), {
+      'lock-order-inversion': 'off',
+      'reclaim-under-lock': 'off',
+    });
   });
 
   test('SARIF rules are the table: one per kind, with help and a docs reference', () => {
@@ -179,7 +184,7 @@ describe('lock kinds and name heuristics are catalog data', () => {
     ]);
     assert.deepEqual([...ATOMIC_KINDS].sort(), ['irq', 'preempt', 'rcu', 'rwlock', 'seqlock', 'spinlock']);
     const anyMode = LOCK_KIND_NAMES.filter((k) => lockKindInfo(k).nests === 'any-mode');
-    assert.deepEqual(anyMode.sort(), ['irq', 'preempt', 'rcu', 'srcu']);
+    assert.deepEqual(anyMode.sort(), ['irq', 'nofault', 'nofs', 'preempt', 'rcu', 'srcu']);
     assert.ok(kindNests('rwlock', 'shared', 'shared'));
     assert.ok(!kindNests('rwlock', 'excl', 'shared'));
     assert.ok(kindNests('rcu', 'excl', 'excl'));

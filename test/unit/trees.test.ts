@@ -162,3 +162,23 @@ describe('seed 000 (true shape), built-in forbidden-call rules off', () => {
     }
   });
 });
+
+describe('seed 003 (a direct write pins user pages under the lock its own fault handler takes)', () => {
+  test('fault-under-lock from the lock through the pinning call into ->fault, and the fixed twin is silent', () => {
+    const out = check(path.join(trees, 'seed003-fault'));
+    const f = out.findings.find((x) => x.kind === 'fault-under-lock' && x.function === 'heron_direct_write');
+    assert.ok(f, 'no fault-under-lock in heron_direct_write');
+    assert.match(f.message, /gdio_rw\(\) may fault on user memory while .*pagecache_lock .* held exclusively/);
+    assert.match(f.message, /enters heron_page_fault\(\) \(heron_file_vm_ops\.fault\), which takes .* shared/);
+    const hops = f.path.map((s) => s.function).filter((fn, i, a) => fn !== a[i - 1]);
+    assert.deepEqual(hops, [
+      'heron_direct_write',
+      'gdio_rw',
+      'gdio_pin_segment',
+      'heron_direct_write',
+      'heron_page_fault',
+    ]);
+    assert.match(f.path[f.path.length - 1].note, /takes &hi->pagecache_lock \(down_read\)/);
+    assert.ok(!out.findings.some((x) => x.file === 'fs/egret/file.c'), 'the nofault twin is reported');
+  });
+});

@@ -167,3 +167,42 @@ static ssize_t samplefs_append_sync(struct kiocb *iocb, struct iov_iter *from)
 	inode_unlock(inode);
 	return ret;
 }
+
+/* A write fault on a shared mapping: give the file its block, an extent operation. */
+static vm_fault_t samplefs_page_mkwrite(struct vm_fault *vmf)
+{
+	struct inode *inode = file_inode(vmf->vma->vm_file);
+	struct samplefs_inode_info *si = SAMPLEFS_I(inode);
+
+	samplefs_extent_op_begin(si);
+	if (!si->i_disk_bytenr && !samplefs_alloc_blocks(SAMPLEFS_SB(inode->i_sb), 1))
+		si->i_disk_bytenr = 1;
+	samplefs_extent_op_end(si);
+	return 0;
+}
+
+static const struct vm_operations_struct samplefs_file_vm_ops = {
+	.fault		= filemap_fault,
+	.page_mkwrite	= samplefs_page_mkwrite,
+};
+
+/*
+ * The GETMAP ioctl: tell user space where the file's data lives. The address
+ * is copied out with the extent mutex held; if the user's buffer is a shared
+ * mapping of the same file, the write fault waits for that mutex.
+ */
+static long samplefs_copy_map(struct samplefs_inode_info *si, u64 *uaddr)
+{
+	long ret = 0;
+
+	mutex_lock(&si->i_extent_mutex);
+	if (put_user(si->i_disk_bytenr, uaddr)) /* expect: fault-under-lock */
+		ret = -EFAULT;
+	mutex_unlock(&si->i_extent_mutex);
+	return ret;
+}
+
+static long samplefs_ioctl_getmap(struct file *file, u64 *uaddr)
+{
+	return samplefs_copy_map(SAMPLEFS_I(file_inode(file)), uaddr);
+}

@@ -131,6 +131,9 @@ void samplefs_evict_inode(struct inode *inode)
 		si->i_state = 0;
 		mutex_unlock(&si->i_extent_mutex);
 	}
+	/* an inode still dirty at eviction is accounted in the commit log */
+	if (samplefs_test_state(si, SAMPLEFS_INODE_DIRTY))
+		samplefs_log_inode(sbi, si);
 
 	spin_lock(&sbi->s_inode_list_lock);
 	list_del_init(&si->i_dirty_list);

@@ -60,5 +60,6 @@ int samplefs_sync_file(struct file *file, loff_t start, loff_t end, int datasync
 
 /* super.c */
 int samplefs_commit(struct super_block *sb);
+void samplefs_log_inode(struct samplefs_sb_info *sbi, struct samplefs_inode_info *si);
 
 #endif /* _SAMPLEFS_H */

@@ -177,3 +177,31 @@ static int samplefs_reserve_orphans(struct samplefs_sb_info *sbi, int nr)
 	kfree(buf);
 	return buf ? 0 : -ENOMEM;
 }
+
+/* Account one inode's blocks in the commit log; eviction does it for an inode still dirty. */
+void samplefs_log_inode(struct samplefs_sb_info *sbi, struct samplefs_inode_info *si)
+{
+	mutex_lock(&sbi->s_commit_mutex);
+	if (!si->i_disk_bytenr)
+		sbi->s_free_blocks++;
+	mutex_unlock(&sbi->s_commit_mutex);
+}
+
+/* Grow the commit log: a GFP_KERNEL allocation under the commit mutex, which eviction takes. */
+static int samplefs_grow_log(struct samplefs_sb_info *sbi, unsigned long len)
+{
+	void *buf;
+
+	mutex_lock(&sbi->s_commit_mutex);
+	buf = kzalloc(len, GFP_KERNEL); /* expect: reclaim-under-lock */
+	if (buf)
+		sbi->s_free_blocks += len;
+	mutex_unlock(&sbi->s_commit_mutex);
+	kfree(buf);
+	return buf ? 0 : -ENOMEM;
+}
+
+int samplefs_remount_log(struct super_block *sb, unsigned long len)
+{
+	return samplefs_grow_log(SAMPLEFS_SB(sb), len);
+}

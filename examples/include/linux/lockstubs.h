@@ -70,6 +70,22 @@ struct file_operations {
 	int (*release)(struct inode *, struct file *);
 };
 
+typedef unsigned int vm_fault_t;
+
+struct vm_area_struct {
+	struct file		*vm_file;
+};
+
+struct vm_fault {
+	struct vm_area_struct	*vma;
+	struct page		*page;
+};
+
+struct vm_operations_struct {
+	vm_fault_t (*fault)(struct vm_fault *vmf);
+	vm_fault_t (*page_mkwrite)(struct vm_fault *vmf);
+};
+
 struct super_operations {
 	struct inode *(*alloc_inode)(struct super_block *);
 	void (*evict_inode)(struct inode *);

@@ -12,7 +12,8 @@ import type { Summary } from './absint';
 import { buildCfg, promoteAccessors } from './cfg';
 import { textKey } from './ir';
 import { suppressions, unsuppressed } from './checks';
-import { type TreeView, busy } from './link';
+import { type TreeView, busy, faultHandlers, reclaimTakes } from './link';
+import type { ReclaimTake } from './absint';
 import {
   type Catalog,
   type FileStats,
@@ -20,6 +21,8 @@ import {
   type HeldLock,
   type Settings,
   catalogFor,
+  NOFAULT_SCOPE,
+  NOFS_SCOPE,
   emptyStats,
   mergeStats,
 } from './model';
@@ -162,6 +165,8 @@ interface FileContext {
   accessor: (name: string) => boolean;
   /** The file's own accessors, by name (what an edit elsewhere in the file may change for a function). */
   accessors: string[];
+  /** The lock classes the tree's reclaim entries take, once asked for (the index's summaries, as they are now). */
+  takes?: ReadonlyMap<string, ReclaimTake>;
 }
 
 export class Analyzer implements Classifier {
@@ -346,6 +351,13 @@ export class Analyzer implements Classifier {
             external.linker.indirect(field, { id: self, dir: cx.dir }, hops, (id) => external.summary(id), recvType)
         : undefined,
       slots: external && self !== undefined ? external.linker.slotsOf(self) : [],
+      ...(external
+        ? {
+            faultHandlers: () => faultHandlers(external.linker, cx.dir, (id) => external.summary(id)),
+            reclaimTakes: () => (cx.takes ??= reclaimTakes(external.linker, (id) => external.summary(id))),
+            entryScopes: scopesOfCallers(external, file, ir.name, self),
+          }
+        : {}),
     };
     const r = analyseFunction(ir, env, { hover: true });
     return {
@@ -356,6 +368,16 @@ export class Analyzer implements Classifier {
       fields: r.fields,
     };
   }
+}
+
+/**
+ * The task-state scopes every caller of `name` holds at its calls, by the index (what callers hold, one call up):
+ * none for a function in an ops table or without callers.
+ */
+function scopesOfCallers(tree: TreeView, file: string, name: string, id: number | undefined): string[] {
+  const callers = tree.callersOf(file, name);
+  if (id === undefined || !callers.length || tree.linker.tablesOf.has(id)) return [];
+  return [NOFS_SCOPE, NOFAULT_SCOPE].filter((k) => callers.every((c) => c.held.includes(k)));
 }
 
 /** Function `i` as a Reuse sees it. */

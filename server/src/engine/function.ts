@@ -5,7 +5,7 @@
  * the summary, and the counts. Plain data in and out; where callees' summaries and the targets of calls
  * through ops-table fields come from is the caller's business (`FunctionEnv`).
  */
-import { type IndirectTarget, type LockFact, type Summary, type TransferContext } from './absint';
+import { type IndirectTarget, type LockFact, type ReclaimTake, type Summary, type TransferContext } from './absint';
 import {
   budgetSummary,
   contractEffects,
@@ -16,17 +16,21 @@ import {
   summarise,
   vfsEntryLocks,
 } from './absint';
+import type { Acquisition, EntryFact } from './absint';
 import { type CheckOptions, runChecks } from './checks';
 import { type FunctionIR, type OpsSlot, acquiredKeys } from './ir';
 import {
   type Catalog,
   type FileStats,
   type Finding,
+  type FindingKind,
   type HeldLock,
   type Settings,
   applySeverity,
   emptyStats,
   mergeStats,
+  RECLAIM_ENTRIES,
+  scopeKind,
 } from './model';
 import type { Macros } from './syntax';
 
@@ -53,6 +57,12 @@ export interface FunctionEnv {
   indirect?(field: string, hops: number, recvType?: string): { targets: IndirectTarget[]; unresolved: boolean };
   /** The ops-table slots the function is installed in: their VFS contract holds locks on entry. */
   slots: readonly OpsSlot[];
+  /** The page-fault handlers of the function's filesystem (TransferContext.faultHandlers). */
+  faultHandlers?(): IndirectTarget[];
+  /** The lock classes filesystem reclaim takes (TransferContext.reclaimTakes). */
+  reclaimTakes?(): ReadonlyMap<string, ReclaimTake>;
+  /** Task-state scopes every caller calls the function in (`memalloc_nofs`): held on entry. */
+  entryScopes?: readonly string[];
 }
 
 export interface FunctionOptions {
@@ -78,6 +88,11 @@ export interface FunctionAnalysis {
   fields: string[];
   /** Calls through ops-table fields with candidates but none ranked for this function. */
   indirectUnresolved: number;
+  /**
+   * A check needed what the environment could not give yet (the page-fault handlers, the locks reclaim takes):
+   * check the function again once every summary of the tree is known.
+   */
+  recheck?: true;
 }
 
 /** Solve, check and summarise one function. */
@@ -102,8 +117,11 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     catalog: env.catalog,
     canon: ir.canon,
     macros: env.macros,
+    faultHandlers: env.faultHandlers,
+    reclaimTakes: env.reclaimTakes,
   };
-  const contract = env.slots.length ? vfsEntryLocks(ir, env.slots) : [];
+  let recheck = false;
+  const contract = [...(env.slots.length ? vfsEntryLocks(ir, env.slots) : []), ...scopesOnEntry(env.entryScopes)];
   let entry = entryStateOf(ir, contract);
   let sol = solve(ir, entry, ctx);
   // a lock released before it is ever taken, on every path: the caller holds it; solve again from there
@@ -117,10 +135,19 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     sol = solve(ir, entry, ctx);
   }
   // (past the state bound the checks report nothing: runChecks suppresses a saturated function's findings)
-  const findings = opts.check === false ? [] : applySeverity(runChecks(sol, ctx, { ...opts.observe }), env.severity);
+  // a kind set to `off` needs nothing of the tree
+  const observe = {
+    ...opts.observe,
+    needsTree: (kind: FindingKind) => {
+      if (env.severity[kind] !== 'off') recheck = true;
+    },
+  };
+  const findings = opts.check === false ? [] : applySeverity(runChecks(sol, ctx, observe), env.severity);
   const summary = summarise(sol, ctx, first);
   // an op that unlocks what it is given by contract releases it, whatever its body shows
   if (env.slots.length) contractEffects(ir, env.slots, summary);
+  const live = evictionView(ir, env.slots, ctx, contract);
+  if (live) summary.reclaimAcquires = live;
   const cut = budgetSummary(summary);
   return {
     summary,
@@ -130,7 +157,41 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     stats: functionStats(ir, sol.limit, cut),
     fields: [...fields],
     indirectUnresolved,
+    ...(recheck ? { recheck: true as const } : {}),
   };
+}
+
+/**
+ * What an eviction entry (RECLAIM_ENTRIES `dying`: `->evict_inode`, `->destroy_inode`) takes when reclaim calls
+ * it: on an inode that still has links (`inode->i_nlink` nonzero). Reclaim evicts only unused inodes left in the
+ * cache, and an inode whose last link is gone is evicted at its last iput() instead, so what the entry does for
+ * a deleted inode never runs under reclaim. Undefined for other functions.
+ */
+function evictionView(
+  ir: FunctionIR,
+  slots: readonly OpsSlot[],
+  ctx: TransferContext,
+  contract: EntryFact[],
+): Acquisition[] | undefined {
+  const dying = slots.some((sl) =>
+    RECLAIM_ENTRIES.some((e) => e.dying?.includes(sl.field) && (!sl.type || sl.type === e.type)),
+  );
+  if (!dying || !ir.params.length) return undefined;
+  const entry = entryStateOf(ir, contract);
+  const facts = entry.facts.assume(`${ir.params[0]}->i_nlink`, true);
+  if (!facts) return undefined;
+  const quiet = { ...ctx, tainted: new Set<string>() };
+  return summarise(solve(ir, { ...entry, facts }, quiet), quiet).acquires;
+}
+
+/** The task-state scopes its callers hold, as entry facts. */
+function scopesOnEntry(keys: readonly string[] = []): EntryFact[] {
+  return keys.flatMap((key) => {
+    const kind = scopeKind(key);
+    return kind
+      ? [{ key, display: key, mode: 'excl' as const, kind, class: null, via: 'every caller is in this scope' }]
+      : [];
+  });
 }
 
 /**

@@ -13,12 +13,27 @@ import * as path from 'node:path';
 import { type Summary, provisionalSummary, releasesItself } from './absint';
 import { LockOrder, type OrderWitness, lockClass, unsuppressed } from './checks';
 import type { FunctionIR, OpsSlot } from './ir';
-import { Extractor, type FileRecord, Linker, busy, rehydrate, sccOrder, type LinkFn, type TreeIndex } from './link';
+import {
+  Extractor,
+  type FileRecord,
+  Linker,
+  busy,
+  touchesLocks,
+  faultHandlers,
+  reclaimTakes,
+  rehydrate,
+  sccOrder,
+  type LinkFn,
+  type TreeIndex,
+} from './link';
 import type { BuildFacts } from './link';
 import {
   type Catalog,
   type FileStats,
   type Finding,
+  type FindingKind,
+  NOFAULT_SCOPE,
+  NOFS_SCOPE,
   type Settings,
   applySeverity,
   catalogFor,
@@ -357,6 +372,12 @@ export class Project {
     const settled = new Set<number>();
     const findings: Finding[] = [];
     let indirectUnresolved = 0;
+    const recheck: number[] = [];
+    const scopes = new ScopeCalls();
+    const callSite: CallSiteSink = (caller, callee, held) => {
+      scopes.add(caller, callee, held);
+      opts.callSite?.(caller, callee, held);
+    };
     for (const scc of sccOrder(this.fns.length, edges)) {
       // a recursive cycle: summarise its members a few rounds first (silently), so each sees the others
       if ((scc.length > 1 && scc.length <= MAX_SCC_ROUNDS_SIZE) || edges[scc[0]].includes(scc[0]))
@@ -369,19 +390,51 @@ export class Project {
         }
         // every function feeds the lock-order graph; findings only where asked
         const r = analyseFunction(f.ir, this.env(f, linker, summaries, settled), {
-          observe: this.observers(f, linker, observed, opts.callSite),
+          observe: this.observers(f, linker, observed, callSite),
         });
         indirectUnresolved += r.indirectUnresolved;
         if (report(f.file)) findings.push(...r.findings);
+        if (r.recheck && report(f.file)) recheck.push(id);
         summaries.set(id, r.summary);
         settled.add(id);
         onSummary?.(f.ir, r.summary, id);
       }
     }
+    findings.push(...this.treeChecks(recheck, linker, summaries, settled, scopes));
     opts.orderGraph?.(lockOrder.witnesses());
     if (wantOrder) findings.push(...inversions(lockOrder, this.settings, report));
     const stats = statsFor(this.fileStats, report, indirectUnresolved);
     return { findings: unsuppressedIn(findings, this.suppressed), stats };
+  }
+
+  /**
+   * The checks that need the whole tree summarised (the page-fault handlers and the reclaim entries are not
+   * callees of the functions they are checked against, so the bottom-up order does not reach them first): the
+   * functions that asked for it, checked again once every summary is known; only those kinds are kept.
+   */
+  private treeChecks(
+    ids: number[],
+    linker: Linker,
+    summaries: ReadonlyMap<number, Summary>,
+    settled: ReadonlySet<number>,
+    scopes: ScopeCalls,
+  ): Finding[] {
+    const on = TREE_KINDS.filter((k) => this.settings.severity[k] !== 'off');
+    if (!ids.length || !on.length) return [];
+    const summaryOf = (t: number) => summaries.get(t);
+    let takes: ReturnType<typeof reclaimTakes> | undefined;
+    const out: Finding[] = [];
+    for (const id of ids) {
+      const f = this.fns[id];
+      const env: FunctionEnv = {
+        ...this.env(f, linker, summaries, settled),
+        faultHandlers: () => faultHandlers(linker, f.dir, summaryOf),
+        reclaimTakes: () => (takes ??= reclaimTakes(linker, summaryOf)),
+        entryScopes: SCOPES.filter((k) => scopes.onEntry(id, k, linker)),
+      };
+      out.push(...analyseFunction(f.ir, env).findings.filter((x) => on.includes(x.kind)));
+    }
+    return out;
   }
 
   /** Summarise the members of a recursive cycle a few rounds, unchecked, so that each sees the others. */
@@ -409,6 +462,49 @@ export class Project {
     this.classified = true;
   }
 }
+
+const SCOPES = [NOFS_SCOPE, NOFAULT_SCOPE];
+
+/**
+ * Which task-state scopes (`memalloc_nofs`, `pagefault_disabled`) each caller holds at every call it makes to a
+ * callee: a transaction started in a caller puts the helpers it calls in its nofs scope.
+ */
+class ScopeCalls {
+  /** By callee, by caller: the scopes held at every call (the intersection). */
+  private readonly calls = new Map<number, Map<number, Set<string>>>();
+  private readonly known = new Map<string, boolean>();
+
+  add(caller: number, callee: number, held: readonly string[]): void {
+    let m = this.calls.get(callee);
+    if (!m) this.calls.set(callee, (m = new Map()));
+    const here = held.filter((h) => SCOPES.includes(h));
+    const before = m.get(caller);
+    m.set(caller, new Set(before ? here.filter((h) => before.has(h)) : here));
+  }
+
+  /**
+   * Is function `id` always called inside scope `key`: it is in no ops table (the VFS calls those outside any),
+   * it has callers, and each calls it inside the scope or is itself always called inside it. A cycle, or a chain
+   * deeper than a few calls, says no.
+   */
+  onEntry(id: number, key: string, linker: Linker, path: number[] = []): boolean {
+    const memo = `${id}:${key}`;
+    const k = this.known.get(memo);
+    if (k !== undefined) return k;
+    const callers = new Set(linker.callers[id]);
+    let yes = !linker.tablesOf.has(id) && callers.size > 0 && path.length < 8;
+    for (const c of callers) {
+      if (!yes) break;
+      if (this.calls.get(id)?.get(c)?.has(key)) continue;
+      yes = !path.includes(c) && c !== id && this.onEntry(c, key, linker, [...path, id]);
+    }
+    if (!path.length || yes) this.known.set(memo, yes);
+    return yes;
+  }
+}
+
+/** The kinds checked once the whole tree is summarised (Project.treeChecks). */
+const TREE_KINDS: readonly FindingKind[] = ['fault-under-lock', 'reclaim-under-lock'];
 
 /** A tree analysed as a whole: what `lockscope check` reports from and the language server links against. */
 export interface TreeAnalysis {
@@ -465,39 +561,4 @@ function unsuppressedIn(findings: Finding[], suppressed: ReadonlyMap<string, Map
     return !m || unsuppressed([f], m).length > 0;
   });
   return kept.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-}
-
-/** Does the function take a lock, or call something whose summary says it does? */
-export function touchesLocks(
-  ir: FunctionIR,
-  resolve: (name: string) => number | undefined,
-  summaryOf: (id: number) => Summary | undefined,
-  linker: Linker,
-): boolean {
-  const a = ir.annotations;
-  if (a.acquires.length || a.releases.length || a.mustHold.length) return true;
-  for (const n of ir.nodes) {
-    if (
-      n.ops.some(
-        (o) =>
-          o.k === 'acquire' ||
-          o.k === 'release' ||
-          o.k === 'assert' ||
-          o.k === 'downgrade' ||
-          o.k === 'forbid' ||
-          o.k === 'sleep',
-      )
-    )
-      return true;
-    if (n.succ.some((e) => e.guard?.acquire)) return true;
-  }
-  for (const c of ir.callees) {
-    const t = resolve(c);
-    if (t !== undefined && busy(summaryOf(t))) return true;
-  }
-  for (const field of ir.fieldCalls) {
-    if (VFS_UNLOCKING_FIELDS.has(field)) return true;
-    if ((linker.byField.get(field) ?? []).some((c) => busy(summaryOf(c.fn)))) return true;
-  }
-  return false;
 }

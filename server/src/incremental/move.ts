@@ -132,15 +132,31 @@ export function moveSummary(s: Summary, file: string, map: (line: number) => num
   const requires = each(s.requires);
   const forbidden = each(s.forbidden);
   const deferred = each(s.deferred);
+  const reclaimAcquires = s.reclaimAcquires ? each(s.reclaimAcquires) : undefined;
   const sleeps = s.sleeps ? steps(s.sleeps) : undefined;
+  const faults = s.faults ? steps(s.faults) : undefined;
+  const reclaims = s.reclaims ? steps(s.reclaims) : undefined;
   if (lost) return undefined;
   if (
     acquires === s.acquires &&
     requires === s.requires &&
     forbidden === s.forbidden &&
     deferred === s.deferred &&
-    sleeps === s.sleeps
+    reclaimAcquires === s.reclaimAcquires &&
+    sleeps === s.sleeps &&
+    faults === s.faults &&
+    reclaims === s.reclaims
   )
     return s;
-  return { ...s, acquires, requires, forbidden, deferred, ...(sleeps ? { sleeps } : {}) };
+  return {
+    ...s,
+    acquires,
+    requires,
+    forbidden,
+    deferred,
+    ...(reclaimAcquires ? { reclaimAcquires } : {}),
+    ...(sleeps ? { sleeps } : {}),
+    ...(faults ? { faults } : {}),
+    ...(reclaims ? { reclaims } : {}),
+  };
 }

@@ -192,6 +192,10 @@ export function calleeMarkdown(name: string, s: Summary, resolve?: (d: Deferred)
     out.push('', `**Needs held:** ${s.requires.map((r) => `${code(r.ref.display)} (${neededFor(r)})`).join(', ')}`);
   if (s.sleeps?.length)
     out.push('', `**May sleep:** ${s.sleeps[s.sleeps.length - 1].note} at ${where(s.sleeps[s.sleeps.length - 1])}`);
+  const fault = s.faults?.[s.faults.length - 1];
+  if (fault) out.push('', `**May fault on user memory:** ${fault.note} at ${where(fault)}`);
+  const alloc = s.reclaims?.[s.reclaims.length - 1];
+  if (alloc) out.push('', `**May enter reclaim:** ${alloc.note} at ${where(alloc)}`);
   return out.length > 1 ? out.join('\n') : `${out[0]}: takes no lock, does not sleep as far as lockscope sees`;
 }
 

@@ -6,7 +6,18 @@
  */
 import { type LockFact, type State, aliasKeys, isHeld, mentions, pushTrail } from './domain';
 import { type EdgeGuard, type Op, displayOfKey } from '../ir';
-import { type Observer, type TransferContext, acquire, escape, findFact, release, sleep, withLock } from './transfer';
+import {
+  type Observer,
+  type TransferContext,
+  acquire,
+  escape,
+  fault,
+  findFact,
+  reclaim,
+  release,
+  sleep,
+  withLock,
+} from './transfer';
 import { callSummary, indirectCall } from './calls';
 
 /** Apply one operation; undefined means the path ends here (a call that does not return). */
@@ -56,6 +67,10 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
       return releaseHanded(s, op);
     case 'sleep':
       return sleep(s, op.via, op.site, obs);
+    case 'fault':
+      return fault(s, `${op.via}()`, op.site, ctx, obs);
+    case 'reclaim':
+      return reclaim(s, `${op.via}()`, op.site, ctx, obs);
     case 'forbid': {
       const hit = findFact(s, op.lock);
       if (hit && isHeld(hit[1])) obs?.forbidden?.(op, hit[1], s);

@@ -4,8 +4,8 @@
  * against what the caller holds (recursive locking through any depth of calls), and calls through
  * function-pointer fields resolved in the context of the function being checked.
  */
-import type { Mode } from '../model';
-import { type State, isHeld } from './domain';
+import { type Mode, scopeKind } from '../model';
+import { type LockFact, type State, isHeld } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { Summary } from './transfer';
 import { normaliseExpr, rootIdentifier } from '../ir';
@@ -18,8 +18,10 @@ import {
   type TransferContext,
   acquire,
   escape,
+  fault,
   findFact,
   nestable,
+  reclaim,
   release,
   sleep,
 } from './transfer';
@@ -311,6 +313,8 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
   const met = sum.requires.length ? requiredAs(s, sum, args, ctx) : undefined;
   if (!sum.provisional) checkRequired(s, sum, args, op.callee, op.site, ctx, obs, met);
   if (sum.sleeps) sleep(s, `${op.callee}()`, op.site, obs, op.callee, sum.sleeps);
+  if (sum.faults && !op.kernelIter) fault(s, `${op.callee}()`, op.site, ctx, obs, op.callee, sum.faults);
+  if (sum.reclaims) reclaim(s, `${op.callee}()`, op.site, ctx, obs, op.callee, sum.reclaims);
   // locks the callee takes inside: a caller already holding one deadlocks
   let cur = checkInside(s, acquisitions(sum.acquires, args, ctx, [], s.facts), op.callee, op.site, ctx, obs, true);
   if (!cur) return undefined;
@@ -324,6 +328,13 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
     const key = substitute(t, args);
     if (key === undefined) continue;
     const k = met?.get(canon(key, ctx)) ?? canon(key, ctx);
+    // a task-state scope the callee may have entered (a transaction start that enters memalloc_nofs_save() when
+    // it succeeds): in it, as far as anything is reported (what would be reported outside it is not)
+    const kind = scopeKind(k);
+    if (kind) {
+      if (!isHeld(cur.locks.get(k))) cur = enterScope(cur, k, kind, op);
+      continue;
+    }
     ctx.tainted.add(k);
     if (cur.locks.has(k)) cur = escape(cur, [k], undefined, ctx);
   }
@@ -463,6 +474,13 @@ function heldIfResult(
         }),
       }
     : next;
+}
+
+/** `s` inside the task-state scope `key`, entered (maybe) by the call `op`. */
+function enterScope(s: State, key: string, kind: 'nofault' | 'nofs', op: Op & { k: 'call' }): State {
+  const ref: LockRef = { key, display: key, class: null, kind, recursive: true };
+  const fact: LockFact = { ref, status: 'held', mode: 'excl', via: `${op.callee}()`, site: op.site, siteId: -1 };
+  return { ...s, locks: new Map(s.locks).set(key, fact) };
 }
 
 /** A guard test's value when decided. */

@@ -12,7 +12,7 @@ export interface EntryFact {
   display: string;
   mode: 'excl' | 'shared';
   kind: LockFact['ref']['kind'];
-  class: string;
+  class: string | null;
   via: string;
 }
 

@@ -81,10 +81,17 @@ function stepAt(ir: FunctionIR, site: Site, note: string): PathStep {
   return { file: ir.file, line: site.line, column: site.column, function: ir.name, note };
 }
 
+/** A witness path: a step here, then the callee's own steps (cut at MAX_WITNESS). */
+function witnessOf(ir: FunctionIR, site: Site, note: string, inner?: PathStep[]): PathStep[] {
+  return [stepAt(ir, site, note), ...(inner ?? [])].slice(0, MAX_WITNESS);
+}
+
 /** What `inside` collects while it replays a function, keyed so that each lock or call is kept once. */
 interface Inside {
   requires: Map<string, Requirement>;
   sleeps?: PathStep[];
+  faults?: PathStep[];
+  reclaims?: PathStep[];
   acquires: Map<string, Acquisition>;
   forbidden: Map<string, ForbiddenInside>;
   deferred: Map<string, Deferred>;
@@ -116,6 +123,34 @@ const checkersOnly = {
   releaseUnknown: checkerReports,
   releaseHeld: checkerReports,
 };
+
+const droppedAny = (st: State): boolean => [...st.locks.values()].some((f) => f.status === 'dropped');
+
+/**
+ * What the function may do to the task: sleep (only its own sleeps), fault on user memory and enter reclaim
+ * (through any depth of calls: a caller holding a lock meets them wherever they are).
+ */
+function effectsObserver(ir: FunctionIR, found: Inside): Pick<Observer, 'maySleep' | 'fault' | 'reclaim'> {
+  return {
+    maySleep(what, st, site, via, inner) {
+      // not after it dropped a lock its caller holds (drop-and-retake helpers sleep with the caller's spinlock
+      // released): a caller's atomic section meets exactly these
+      if (found.sleeps || via || droppedAny(st)) return;
+      found.sleeps = witnessOf(ir, site, `${what} may sleep`, inner);
+    },
+    // (like sleeps, not after the function dropped a lock its caller holds: the caller does not hold it there)
+    fault(what, st, site, via, inner) {
+      if (droppedAny(st)) return;
+      const note = via ? `calls ${via}(), which may fault on user memory` : `${what} may fault on user memory`;
+      found.faults ??= witnessOf(ir, site, note, inner);
+    },
+    reclaim(what, st, site, via, inner) {
+      if (droppedAny(st)) return;
+      const note = via ? `calls ${via}(), which may enter reclaim` : `${what} may enter filesystem reclaim`;
+      found.reclaims ??= witnessOf(ir, site, note, inner);
+    },
+  };
+}
 
 /**
  * A lock `ir` needs held at `site` (an assert here, or a callee's requirement passed up), under the guard of
@@ -171,15 +206,7 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
         ...when,
       });
     },
-    maySleep(what, st, site, via, inner) {
-      // only the function's own sleeps, and not after it dropped a lock its caller holds (drop-and-retake
-      // helpers sleep with the caller's spinlock released): a caller's atomic section meets exactly these
-      if (found.sleeps || via || [...st.locks.values()].some((f) => f.status === 'dropped')) return;
-      found.sleeps = [
-        stepAt(ir, site, via ? `calls ${via}(), which may sleep` : `${what} may sleep`),
-        ...(inner ?? []),
-      ].slice(0, MAX_WITNESS);
-    },
+    ...effectsObserver(ir, found),
     requirement: (lock, req, st, site, callee, inner, innerWhen) =>
       recordRequirement(ir, requires, { lock, req, st, site, callee, inner, innerWhen }),
     forbidCall(op, _s, via, inner) {
@@ -228,7 +255,7 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
 function inside(
   sol: Solution,
   ctx: TransferContext,
-): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires' | 'sleeps'> {
+): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires' | 'sleeps' | 'faults' | 'reclaims'> {
   const ir = sol.ir;
   const found: Inside = { requires: new Map(), acquires: new Map(), forbidden: new Map(), deferred: new Map() };
   const { requires, acquires, forbidden, deferred } = found;
@@ -265,6 +292,8 @@ function inside(
     forbidden: [...forbidden.values()],
     requires: [...requires.values()],
     ...(found.sleeps ? { sleeps: found.sleeps } : {}),
+    ...(found.faults ? { faults: found.faults } : {}),
+    ...(found.reclaims ? { reclaims: found.reclaims } : {}),
   };
 }
 
@@ -474,6 +503,7 @@ export function budgetSummary(sum: Summary, budget = SUMMARY_BUDGET): string | u
     return list.slice(0, budget);
   };
   sum.acquires = cut(sum.acquires, 'locks taken inside');
+  if (sum.reclaimAcquires) sum.reclaimAcquires = cut(sum.reclaimAcquires, 'locks taken inside under reclaim');
   sum.deferred = cut(sum.deferred, 'indirect calls');
   sum.forbidden = cut(sum.forbidden, 'forbidden calls');
   sum.requires = cut(sum.requires, 'required locks');

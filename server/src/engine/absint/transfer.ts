@@ -4,7 +4,7 @@
  * calls.ts a callee's summary. They never report by themselves; the checker passes an `Observer` when
  * it replays the final states, so the fixpoint iterations stay silent.
  */
-import { ATOMIC_KINDS, type Catalog, type Mode, SLEEPING_KINDS, kindNests } from '../model';
+import { ATOMIC_KINDS, type Catalog, type Mode, NOFAULT_SCOPE, NOFS_SCOPE, SLEEPING_KINDS, kindNests } from '../model';
 import { type LockFact, type State, aliasKeys, isHeld, pushTrail } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { PathStep } from '../model';
@@ -72,6 +72,12 @@ export interface Summary {
   requires: Requirement[];
   /** It may sleep, with one witness path (from a sleeping call or lock, through callees). */
   sleeps?: PathStep[];
+  /** It may fault on user memory with page faults enabled, with one witness path (through callees). */
+  faults?: PathStep[];
+  /** It may enter filesystem reclaim (a GFP_KERNEL allocation outside a nofs scope), with one witness path. */
+  reclaims?: PathStep[];
+  /** An eviction entry's `acquires` as reclaim calls it: on an inode that still has links (function.ts). */
+  reclaimAcquires?: Acquisition[];
   /**
    * Net effects on exit; `when` makes one depend on a parameter test (`if (flags & X_LOCK)`, `if (unlock)`,
    * `if (req->locked)`), evaluated at the call with the argument (a constant, or what the caller's facts say of
@@ -126,6 +132,16 @@ export interface IndirectTarget {
   pending?: boolean;
 }
 
+/** A lock filesystem reclaim takes: in which entry (`foo_evict_inode`, installed as `foo_super_ops.evict_inode`). */
+export interface ReclaimTake {
+  entry: string;
+  via: string;
+  ref: LockRef;
+  mode: Mode;
+  /** From the entry to the acquisition. */
+  witness: PathStep[];
+}
+
 export interface Observer {
   /** `classOnly`: the instance could not be followed through the calls; the lock class matches. */
   recursive(
@@ -160,6 +176,10 @@ export interface Observer {
   sleepInAtomic?(what: string, atomic: LockFact, s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** Something that may sleep, with no atomic section held here: for the summary. */
   maySleep?(what: string, s: State, site: Site, via?: string, inner?: PathStep[]): void;
+  /** Something that may fault on user memory (`what`, here or inside `via` along `inner`), page faults enabled. */
+  fault?(what: string, s: State, site: Site, via?: string, inner?: PathStep[]): void;
+  /** An allocation that may enter filesystem reclaim (here or inside `via` along `inner`), outside a nofs scope. */
+  reclaim?(what: string, s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** A forbidden call made (here, or inside `via` along `inner`) while `held` is held. */
   forbidden?(op: Op & { k: 'forbid' }, held: LockFact, s: State, via?: string, inner?: PathStep[]): void;
   /** A forbidden call whose lock is not held here, for the summary. */
@@ -204,6 +224,13 @@ export interface TransferContext {
   canon?(key: string): string;
   /** Integer macros of the tree, to evaluate flag tests at call sites. */
   macros?: Macros;
+  /**
+   * The page-fault handlers (VM_FAULT_OPS) of the function's filesystem, which a user buffer mmapped from one of
+   * its files faults into; undefined where the tree is not known yet (a check that needs them waits for it).
+   */
+  faultHandlers?(): IndirectTarget[];
+  /** The locks filesystem reclaim takes (RECLAIM_ENTRIES), by lock class; undefined as above. */
+  reclaimTakes?(): ReadonlyMap<string, ReclaimTake>;
 }
 
 export function findFact(s: State, ref: LockRef): [string, LockFact] | undefined {
@@ -428,6 +455,45 @@ export function sleep(s: State, what: string, site: Site, obs?: Observer, via?: 
   const atomic = [...s.locks.values()].find((f) => isHeld(f) && ATOMIC_KINDS.has(f.ref.kind));
   if (atomic) obs?.sleepInAtomic?.(what, atomic, s, site, via, inner);
   else obs?.maySleep?.(what, s, site, via, inner);
+  return s;
+}
+
+/** Is the task inside the scope `key` (a held context), or may a callee have changed it unseen (tainted)? */
+function inScope(s: State, key: string, ctx: TransferContext): boolean {
+  const f = s.locks.get(key);
+  return (f !== undefined && isHeld(f)) || ctx.tainted.has(key);
+}
+
+const atomicHeld = (s: State): boolean => [...s.locks.values()].some((f) => isHeld(f) && ATOMIC_KINDS.has(f.ref.kind));
+
+/**
+ * Something that may fault on user memory: observed unless page faults are off (`pagefault_disable()`, an
+ * iterator's `nofault`) or an atomic section is held (the fault fails at once; sleep-in-atomic reports the call).
+ */
+export function fault(
+  s: State,
+  what: string,
+  site: Site,
+  ctx: TransferContext,
+  obs?: Observer,
+  via?: string,
+  inner?: PathStep[],
+): State {
+  if (obs?.fault && !inScope(s, NOFAULT_SCOPE, ctx) && !atomicHeld(s)) obs.fault(what, s, site, via, inner);
+  return s;
+}
+
+/** An allocation that may enter filesystem reclaim: observed unless a nofs scope is held (or atomic, as above). */
+export function reclaim(
+  s: State,
+  what: string,
+  site: Site,
+  ctx: TransferContext,
+  obs?: Observer,
+  via?: string,
+  inner?: PathStep[],
+): State {
+  if (obs?.reclaim && !inScope(s, NOFS_SCOPE, ctx) && !atomicHeld(s)) obs.reclaim(what, s, site, via, inner);
   return s;
 }
 

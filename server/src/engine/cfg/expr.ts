@@ -4,14 +4,8 @@
  * short-circuit `&&`/`||`, facts) are cond.ts, the layer above.
  */
 import type { Node } from 'web-tree-sitter';
-import {
-  BLOCKING_GFP,
-  type LockPrimitive,
-  type Mode,
-  NAME_PATTERNS,
-  decidedByResult,
-  forbiddenLockKind,
-} from '../model';
+import { type LockPrimitive, type Mode, NAME_PATTERNS, decidedByResult } from '../model';
+import { callEffects, givenKernelIter, kernelIterators, nofaultScope } from './effects';
 import { GraphBuilder, constantText, constantValue, siteOf, unparen } from './base';
 import type { LockRef } from '../ir';
 import { callArgs, calleeName } from '../syntax';
@@ -117,6 +111,8 @@ export abstract class ExprBuilder extends GraphBuilder {
       if (obj?.type === 'identifier' && this.ir.locals.has(obj.text))
         this.aliases.field(normaliseExpr(left.text), unparen(right));
     }
+    const scope = left?.type === 'field_expression' && right ? nofaultScope(left, right, n) : undefined;
+    if (scope) this.emit(scope, n);
     const target = this.noteAssigned(left);
     const aop = n.childForFieldName('operator')?.text;
     if (target && (aop === '+=' || aop === '-=') && this.isPointer(target)) {
@@ -137,6 +133,14 @@ export abstract class ExprBuilder extends GraphBuilder {
         },
         n,
       );
+  }
+
+  private kernelIters?: ReadonlySet<string>;
+
+  /** Is one of `args` an iterator this function makes over kernel memory (effects.ts)? */
+  protected kernelIter(args: Node[]): boolean {
+    this.kernelIters ??= kernelIterators(this.def);
+    return givenKernelIter(this.kernelIters, args);
   }
 
   private pointerNames?: Set<string>;
@@ -300,23 +304,9 @@ export abstract class ExprBuilder extends GraphBuilder {
     }
   }
 
-  /** A call that may sleep, or that must not happen under a lock (the catalog says which). */
+  /** A call that may sleep, fault, enter reclaim, or that must not happen under a lock (the catalog says which). */
   protected sleepsAndForbidden(n: Node, name: string, args: Node[]): void {
-    const sleeper = this.ctx.catalog.sleeper(name);
-    if (sleeper) {
-      const gfp = sleeper.gfp === undefined ? undefined : args[sleeper.gfp]?.text;
-      if (sleeper.gfp === undefined || (gfp !== undefined && BLOCKING_GFP.test(gfp)))
-        this.emit({ k: 'sleep', via: name, site: siteOf(n) }, n);
-    }
-    const rule = this.ctx.catalog.forbiddenCall(name);
-    if (rule) {
-      const key = normaliseExpr(
-        rule.lock.replace(/\{(\d+)\}/g, (_m, i: string) => `(${args[Number(i)]?.text ?? '?'})`),
-      );
-      const kind = forbiddenLockKind(rule);
-      const lock = { key, display: displayOfKey(key), class: rule.class ?? null, kind, recursive: false };
-      this.emit({ k: 'forbid', call: name, reason: rule.reason, site: siteOf(n), lock }, n);
-    }
+    for (const op of callEffects(this.ctx.catalog, n, name, args, () => this.kernelIter(args))) this.emit(op, n);
   }
 
   /** A call to a named function, not a lock primitive: its summary applies, or what it may do to locks it is given. */
@@ -332,6 +322,7 @@ export abstract class ExprBuilder extends GraphBuilder {
           site: siteOf(n),
           ...esc,
           text: normaliseExpr(n.text),
+          ...(this.kernelIter(args) ? { kernelIter: true as const } : {}),
         },
         n,
       );

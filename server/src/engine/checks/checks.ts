@@ -7,7 +7,7 @@
  */
 import type { Observer, Solution, State, TransferContext } from '../absint';
 import { applyOp, runNode } from '../absint';
-import type { Finding, FindingKind } from '../model';
+import { type Finding, type FindingKind, NOFAULT_SCOPE, NOFS_SCOPE } from '../model';
 import {
   type CheckContext,
   type CheckOptions,
@@ -18,6 +18,8 @@ import {
   type Report,
 } from './context';
 import { doubleUnlock } from './double-unlock';
+import { faultUnderLock } from './fault';
+import { reclaimUnderLock } from './reclaim';
 import { callSites, orderEdges } from './feeds';
 import { forbiddenCall } from './forbidden';
 import { GuardDoubts } from './guards';
@@ -39,6 +41,8 @@ export const CHECKERS: readonly KindChecker[] = [
   sleepInAtomic,
   missingRequiredLock,
   forbiddenCall,
+  faultUnderLock,
+  reclaimUnderLock,
   doubleUnlock,
   unlockNotHeld,
   lockImbalance,
@@ -51,9 +55,16 @@ export function runChecks(sol: Solution, ctx: TransferContext, opts: CheckOption
   const ir = sol.ir;
   const tainted = ir.taintedKeys;
   // read when a finding is reported: the replay itself taints keys (ctx.tainted grows)
+  // (a task-state scope is not a lock: pagefault_disable() here and pagefault_enable() in a helper is no leak)
   const suppressed = (key: string): boolean =>
-    sol.saturated || tainted.has('*') || tainted.has(key) || ctx.tainted.has(key);
-  const c: CheckContext = { ir, ctx, sink: new FindingSink(ir, suppressed), paths: new PathBuilder(ir) };
+    sol.saturated || tainted.has('*') || tainted.has(key) || ctx.tainted.has(key) || SCOPE_KEYS.has(key);
+  const c: CheckContext = {
+    ir,
+    ctx,
+    sink: new FindingSink(ir, suppressed),
+    paths: new PathBuilder(ir),
+    needsTree: opts.needsTree,
+  };
   // where the replay is: findings on guarded lock operations ask the guard what the engine knew there
   const at: { id: number; state?: State } = { id: -1 };
   const guards = new GuardDoubts(sol);
@@ -73,6 +84,9 @@ export function runChecks(sol: Solution, ctx: TransferContext, opts: CheckOption
   for (const k of checkers) k.finish?.();
   return c.sink.findings;
 }
+
+/** The task-state scopes (effects.ts): the lock checks say nothing about them. */
+const SCOPE_KEYS: ReadonlySet<string> = new Set([NOFAULT_SCOPE, NOFS_SCOPE]);
 
 /** Kinds reported at a lock operation, which a guard may have decided (guards.ts). */
 const GUARDED_KINDS: ReadonlySet<FindingKind> = new Set(['unlock-not-held', 'double-unlock', 'recursive-lock']);

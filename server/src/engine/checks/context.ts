@@ -27,6 +27,11 @@ export interface CheckOptions {
   callSite?(callee: string, held: string[]): void;
   /** Receives every lock-order edge with its witness path (whole-tree analysis). */
   order?(w: { held: LockFact; taken: LockRef; site: Site; path: PathStep[] }): void;
+  /**
+   * A check needed what the environment does not give yet (the tree's page-fault handlers or reclaim entries,
+   * summarised later): the function is to be checked again once the tree is.
+   */
+  needsTree?(kind: FindingKind): void;
 }
 
 /** The message of a finding: a template and the lines it mentions (built with `findingMessage`). */
@@ -137,6 +142,8 @@ export interface CheckContext {
   ctx: TransferContext;
   sink: FindingSink;
   paths: PathBuilder;
+  /** CheckOptions.needsTree: this function is to be checked again once the tree's summaries are known. */
+  needsTree?(kind: FindingKind): void;
 }
 
 /** A checker: the observer callbacks it listens to while the solved states are replayed, and what it does after. */

@@ -44,12 +44,21 @@ export function lockClass(ref: LockRef, dir: string, fieldClasses = false): stri
   return `${dir}:${ref.kind}:${m[1]}`;
 }
 
+/**
+ * A global lock's class: its own name (`static DEFINE_MUTEX(foo_lock)` is one lock, one lockdep class), when
+ * `key` names no local or parameter of the function it is seen in (`isLocal`).
+ */
+export function globalClass(ref: LockRef, isLocal: (name: string) => boolean): string | undefined {
+  if (ref.symbolic || ref.class || lockKindInfo(ref.kind).context || !/^[A-Za-z_]\w*$/.test(ref.key)) return undefined;
+  return isLocal(ref.key) ? undefined : `${ref.kind}:${ref.key}`;
+}
+
 /** Classes whose lockdep key is per file-system type. */
 const PER_FS_TYPE =
   /^struct (inode::i_rwsem|address_space::invalidate_lock|address_space::i_mmap_rwsem|xfs_inode::i_lock)$/;
 
 /** The filesystem a directory belongs to (fs/btrfs for fs/btrfs/tests), else the directory. */
-function fsOf(dir: string): string {
+export function fsOf(dir: string): string {
   const m = /^fs\/[^/]+/.exec(dir);
   return m ? m[0] : dir;
 }

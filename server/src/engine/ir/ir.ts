@@ -57,6 +57,8 @@ export type Op =
       escapeKeys?: string[];
       escapeRoots?: string[];
       text?: string;
+      /** It is given an iterator this function made over kernel memory: nothing inside faults through it. */
+      kernelIter?: true;
     }
   /** A call through a function-pointer field (`file->f_op->fsync(...)`), resolved from ops tables. */
   | {
@@ -90,6 +92,10 @@ export type Op =
   | { k: 'noreturn'; via: string; site: Site }
   /** A call that may sleep. */
   | { k: 'sleep'; via: string; site: Site }
+  /** A call that may fault on user memory (and so enter a filesystem's page-fault handlers). */
+  | { k: 'fault'; via: string; site: Site }
+  /** An allocation whose flags allow filesystem reclaim (`GFP_KERNEL`): it may enter reclaim (lockdep's fs_reclaim). */
+  | { k: 'reclaim'; via: string; site: Site }
   /** A call that must not happen while `lock` is held (a forbidden-call rule). */
   | { k: 'forbid'; call: string; lock: LockRef; reason: string; site: Site }
   /**

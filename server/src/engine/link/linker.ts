@@ -270,6 +270,8 @@ export function busy(s: Summary | undefined): boolean {
       s.deferred.length > 0 ||
       s.conditional.length > 0 ||
       s.forbidden.length > 0 ||
-      !!s.sleeps)
+      !!s.sleeps ||
+      !!s.faults ||
+      !!s.reclaims)
   );
 }

@@ -8,8 +8,16 @@
  * Users extend or override entries from `.lockscope.json` or settings (same shape). What a kind of
  * lock does (sleeps, makes a section atomic, nests) is in kinds.ts.
  */
+import {
+  type Allocator,
+  BUILTIN_ALLOCATORS,
+  BUILTIN_SLEEPERS,
+  FAULTING_CALLS,
+  SCOPE_PRIMITIVES,
+  type Sleeper,
+} from './effects';
 import { type LockKind, type Mode, NAME_PATTERNS } from './kinds';
-import { BUILTIN_FORBIDDEN, BUILTIN_SLEEPERS, type ForbiddenCall, type Sleeper } from './rules';
+import { BUILTIN_FORBIDDEN, type ForbiddenCall } from './rules';
 
 export type PrimitiveOp =
   | 'acquire'
@@ -491,6 +499,7 @@ export class Catalog {
 
   private readonly forbidden = new Map<string, ForbiddenCall>();
   private readonly sleepers = new Map(BUILTIN_SLEEPERS.map((x) => [x.name, x]));
+  private readonly allocators = new Map(BUILTIN_ALLOCATORS.map((x) => [x.name, x]));
 
   constructor(
     extra: LockPrimitive[] = [],
@@ -499,7 +508,7 @@ export class Catalog {
     builtinForbidden = true,
   ) {
     for (const f of [...(builtinForbidden ? BUILTIN_FORBIDDEN : []), ...extraForbidden]) this.forbidden.set(f.call, f);
-    for (const p of [...BUILTIN_PRIMITIVES, ...extra]) this.byName.set(p.name, p);
+    for (const p of [...BUILTIN_PRIMITIVES, ...SCOPE_PRIMITIVES, ...extra]) this.byName.set(p.name, p);
     for (const a of ASSERT_MACROS) this.asserts.set(a.name, a);
     for (const g of [...GUARD_CLASSES, ...extraGuards]) this.guards.set(g.name, g);
   }
@@ -524,6 +533,14 @@ export class Catalog {
   }
   sleeper(name: string): Sleeper | undefined {
     return this.sleepers.get(name);
+  }
+  /** A call that may fault on user memory (effects.ts). */
+  faults(name: string): boolean {
+    return FAULTING_CALLS.has(name);
+  }
+  /** An allocation that may enter reclaim, with the argument holding its flags (effects.ts). */
+  allocator(name: string): Allocator | undefined {
+    return this.allocators.get(name);
   }
   /** Names worth a second look when scanning a file (all primitives that act on a lock). */
   lockNames(): string[] {

@@ -118,6 +118,26 @@ export const FINDING_TABLE = {
       'is reached while a spinlock, rwlock, RCU read side or preempt/irq-disabled section is held.',
     anchor: 'sleep-in-atomic',
   },
+  'fault-under-lock': {
+    severity: 'warning',
+    summary: 'A user-memory fault may enter a page-fault handler that takes a held lock.',
+    help:
+      'A call that may fault on user memory (copy_*_user, get_user_pages*, iov_iter_get_pages*, fault_in_* ...) ' +
+      'is made with page faults enabled while a lock is held that a page-fault handler of the same filesystem ' +
+      '(->fault, ->page_mkwrite, ->map_pages ...) takes in a conflicting mode: a buffer mmapped from one of its ' +
+      'files deadlocks the task.',
+    anchor: 'fault-under-lock',
+  },
+  'reclaim-under-lock': {
+    severity: 'warning',
+    off: true,
+    summary: 'A GFP_KERNEL allocation is made under a lock that reclaim takes (fs_reclaim).',
+    help:
+      'An allocation whose flags allow filesystem reclaim (GFP_KERNEL, outside memalloc_nofs_save()) is made while ' +
+      'a lock is held that the reclaim paths take (->writepage, ->release_folio, shrinkers, ->evict_inode ...): ' +
+      "direct reclaim waits for the allocating task's own lock (lockdep's fs_reclaim cycle).",
+    anchor: 'reclaim-under-lock',
+  },
 } as const satisfies Record<string, FindingKindInfo>;
 
 export type FindingKind = keyof typeof FINDING_TABLE;

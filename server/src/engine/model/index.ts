@@ -1,6 +1,7 @@
 /** The model stage: see docs/ARCHITECTURE.md. */
 export * from './catalog';
 export * from './config';
+export * from './effects';
 export * from './findings';
 export * from './globs';
 export * from './kinds';

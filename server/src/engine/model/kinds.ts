@@ -21,6 +21,12 @@ export interface LockKindInfo {
   nests: 'any-mode' | 'shared';
   /** A context rather than a lock (RCU read side, preemption, irqs off): it has no lock-order class. */
   context: boolean;
+  /**
+   * A task-state scope rather than a lock (`pagefault_disable()`, `memalloc_nofs_save()`): what is inside it
+   * behaves differently (faults fail at once, allocations do not enter filesystem reclaim), and the lock
+   * checks stay silent about it (a scope set in one function and restored in another is the rule).
+   */
+  scope?: true;
 }
 
 const LOCK: LockKindInfo = { sleeps: false, atomic: false, nests: 'shared', context: false };
@@ -42,6 +48,8 @@ export const LOCK_KINDS = {
   buffer: SLEEPING,
   range: SLEEPING,
   'percpu-rwsem': SLEEPING,
+  nofault: { ...LOCK, nests: 'any-mode', context: true, scope: true },
+  nofs: { ...LOCK, nests: 'any-mode', context: true, scope: true },
   other: LOCK,
 } as const satisfies Record<string, LockKindInfo>;
 
