@@ -74,10 +74,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     },
     outputChannel: output,
     errorHandler: new RestartingErrorHandler(output),
-    // the index cache lives in this workspace's extension storage (VS Code removes it with the workspace);
-    // what code is loaded comes from the user's own settings only, never a workspace's (see README, Safety)
+    // the index cache is the CLI's ($LOCKSCOPE_CACHE_DIR, else $XDG_CACHE_HOME/lockscope or ~/.cache/lockscope):
+    // the same tree with the same settings is indexed once for both (the server's default when no cacheDir is
+    // passed); what code is loaded comes from the user's own settings only, never a workspace's (README, Safety)
     initializationOptions: {
-      cacheDir: (context.storageUri ?? context.globalStorageUri).fsPath,
       ...userStartupSettings(),
     },
   };

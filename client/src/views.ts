@@ -58,7 +58,7 @@ export class StatusBar {
   private update(): void {
     if (this.indexing) {
       const s = this.indexing;
-      this.item.text = `$(sync~spin) lockscope: indexing ${s.done ?? 0}/${s.total ?? '?'}`;
+      this.item.text = `$(sync~spin) lockscope: ${phaseText(s)}`;
       this.item.tooltip = `lockscope is indexing ${s.root ?? 'the tree'}; findings across files come when it is done`;
     } else {
       let n = 0;
@@ -82,7 +82,7 @@ export async function showIndexStatus(client: LanguageClient): Promise<void> {
           ? 'loaded whole from the cache'
           : `${s.cacheHits ?? 0} files from the cache, ${s.parsed ?? 0} parsed by ${s.workers ?? 1} workers`)
       : s.state === 'indexing'
-        ? `lockscope: indexing ${s.root}: ${s.done ?? 0}/${s.total ?? '?'} files`
+        ? `lockscope: indexing ${s.root}: ${phaseText(s)}`
         : s.state === 'failed'
           ? `lockscope: indexing failed: ${s.message}`
           : 'lockscope: this workspace is not a kernel tree (no include/linux/): open files are analysed one at a time';
@@ -262,4 +262,23 @@ export async function explainFinding(): Promise<void> {
     pick.hide();
   });
   pick.show();
+}
+
+/** What indexing is doing, as the status bar and the status message say it. */
+function phaseText(s: IndexStatus): string {
+  const counted = `${s.done ?? 0}/${s.total ?? '?'}`;
+  switch (s.phase) {
+    case 'linking':
+      return 'linking calls';
+    case 'checking':
+      return `checking ${counted} functions`;
+    case 'saving':
+      return 'saving to the cache';
+    case 'loading':
+      return 'loading the cached analysis';
+    case 'hashing':
+      return `reading ${counted} files`;
+    default:
+      return `indexing ${counted} files`;
+  }
 }

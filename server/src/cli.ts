@@ -1,6 +1,7 @@
 /**
- * The headless CLI, same engine as the server:
- *   lockscope check <dir|file...> [--format text|json|sarif] [--exit-zero] [--config FILE]
+ * The headless CLI, same engine as the server (options: cli/args.ts, `lockscope <command> --help`):
+ *   lockscope check <dir|file...> [options]
+ *   lockscope report <function|file:function> | --lock-order [options]
  *   lockscope lsp [--stdio]
  * Exit codes: 0 no findings, 1 findings, 2 usage or input errors.
  */
@@ -10,7 +11,6 @@ import {
   Analyzer,
   GrammarError,
   loadGrammar,
-  unpinnedAllowedByEnv,
   type GrammarSource,
   mergeSettings,
   parseSettings,
@@ -18,42 +18,31 @@ import {
   defaultSettings,
   type Settings,
 } from './engine';
-import { CONFIDENCE_LEVELS, type Confidence, type Finding, type Incomplete, atLeast } from './engine/model';
+import { type Confidence, type Finding, type Incomplete, atLeast } from './engine/model';
 import { toPosix, walkC } from './tree/files';
-import { type IndexOptions, checkTree } from './cli/tree';
-import { findTreeRoot, treeFiles } from './tree/files';
-import { findingsFor } from './engine';
-import { type BuildTimings, buildTree } from './tree/build';
-import { defaultCacheDir } from './tree/cache';
-import { callGraph, toDot, toMarkdown, toSvg } from './report/callgraph';
-import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from './report/lockgraph';
+import { checkTree } from './cli/tree';
+import { findTreeRoot } from './tree/files';
+import { type BuildTimings } from './tree/build';
 import { startServer } from './server';
 import { BASELINE_FILE, Baseline } from './engine/checks';
 import { type RunStats, VERSION, formatJson, formatSarif, formatText, incompleteText } from './cli/format';
-
-const USAGE = [
-  'usage: lockscope check <dir|file...> [--format text|json|sarif] [--exit-zero] [--config FILE] ' +
-    '[--grammars DIR [--allow-unpinned-grammar]]',
-  '                       [--root DIR | --per-file] [--no-color] [--baseline FILE | --no-baseline] ' +
-    '[--write-baseline FILE]',
-  '                       [--confidence high|medium|low] [--jobs N] [--cache-dir DIR | --no-cache] [--timings]',
-  '                       [--no-builtin-forbidden]',
-  '       lockscope report <function|file:function> [--depth N] [--format md|dot|svg] [--root DIR] [--jobs N] ' +
-    '[--cache-dir DIR | --no-cache]',
-  '       lockscope report --lock-order [--cycles] [--class TEXT]... [--format md|dot|svg] [--root DIR]',
-  '  --jobs N        extraction workers (default: one per core; 0: on the main thread)',
-  '  --cache-dir DIR the on-disk cache (default: $LOCKSCOPE_CACHE_DIR, else $XDG_CACHE_HOME/lockscope ' +
-    'or ~/.cache/lockscope)',
-  '       lockscope lsp [--stdio] [--grammars DIR [--allow-unpinned-grammar]]',
-  '       lockscope --version',
-  '  --grammars DIR  the folder holding tree-sitter-c.wasm and web-tree-sitter.wasm ' +
-    '(default: $LOCKSCOPE_GRAMMARS, else the',
-  '                  bundled ones); files other than the bundled ones (by SHA-256) load only with ' +
-    '--allow-unpinned-grammar',
-  "                  or LOCKSCOPE_ALLOW_UNPINNED_GRAMMAR=1. A tree's .lockscope.json never names code to load.",
-].join('\n');
-
-class UsageError extends Error {}
+import {
+  CONFIDENCE,
+  type Command,
+  InputError,
+  UsageError,
+  commandHelp,
+  flag,
+  generalHelp,
+  oneOf,
+  parseCommand,
+  shortUsage,
+  str,
+} from './cli/args';
+import { Progress } from './cli/progress';
+import { countKinds, summaryLines } from './cli/summary';
+import { reportCommand } from './cli/report';
+import { type IndexArgs, grammarSource, indexArgs, indexOptions } from './cli/index-args';
 
 interface CheckArgs {
   paths: string[];
@@ -77,100 +66,41 @@ interface CheckArgs {
   confidence?: Confidence;
   /** --no-builtin-forbidden: the builtinForbiddenCalls setting off for this run. */
   noBuiltinForbidden: boolean;
+  /** -o FILE: the findings go there instead of stdout. */
+  output?: string;
+  /** No progress, notes or summary on stderr. */
+  quiet: boolean;
 }
 
-interface IndexArgs {
-  jobs?: number;
-  cacheDir?: string;
-  noCache: boolean;
-  /** The grammar folder the user named (--grammars), and --allow-unpinned-grammar. */
-  grammars?: string;
-  allowUnpinned?: boolean;
-}
-
-/**
- * --jobs, --cache-dir, --no-cache and the grammar flags, shared by check, report and lsp; true when `arg` was
- * one of them.
- */
-function indexArg(arg: string, value: () => string, a: IndexArgs): boolean {
-  if (arg === '--jobs' || arg.startsWith('--jobs=')) {
-    const n = Number(value());
-    if (!Number.isInteger(n) || n < 0 || n > 64) throw new UsageError('--jobs takes 0 to 64');
-    a.jobs = n;
-  } else if (arg === '--cache-dir' || arg.startsWith('--cache-dir=')) a.cacheDir = value();
-  else if (arg === '--no-cache') a.noCache = true;
-  else if (arg === '--grammars' || arg.startsWith('--grammars=')) a.grammars = value();
-  else if (arg === '--allow-unpinned-grammar') a.allowUnpinned = true;
-  else return false;
-  if (a.cacheDir && a.noCache) throw new UsageError('--cache-dir and --no-cache together');
-  return true;
-}
-
-/**
- * The grammar comes from the user only: --grammars, else $LOCKSCOPE_GRAMMARS or the package's own (never a
- * settings file).
- */
-function grammarSource(a: IndexArgs): GrammarSource {
-  return {
-    dir: a.grammars ? path.resolve(a.grammars) : undefined,
-    allowUnpinned: a.allowUnpinned || unpinnedAllowedByEnv(),
-  };
-}
-
-function indexOptions(a: IndexArgs): IndexOptions {
-  return {
-    jobs: a.jobs,
-    cacheDir: a.noCache ? undefined : path.resolve(a.cacheDir ?? defaultCacheDir()),
-    grammar: grammarSource(a),
-  };
-}
-
-function parseCheckArgs(argv: string[]): CheckArgs {
-  const a: CheckArgs = {
-    paths: [],
-    format: 'text',
-    exitZero: false,
-    perFile: false,
-    noBaseline: false,
-    color: process.stdout.isTTY === true && !process.env.NO_COLOR,
-    index: { noCache: false },
-    timings: false,
-    noBuiltinForbidden: false,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): string => {
-      const v = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
-      if (v === undefined) throw new UsageError(`${arg.split('=')[0]} needs a value`);
-      return v;
+function parseCheckArgs(argv: string[]): CheckArgs | undefined {
+  const p = parseCommand('check', argv);
+  if (flag(p, 'help')) return undefined;
+  try {
+    const a: CheckArgs = {
+      paths: p.positionals,
+      format: oneOf(p, 'format', ['text', 'json', 'sarif'] as const) ?? 'text',
+      exitZero: flag(p, 'exit-zero'),
+      perFile: flag(p, 'per-file'),
+      noBaseline: flag(p, 'no-baseline'),
+      config: str(p, 'config'),
+      root: str(p, 'root'),
+      baseline: str(p, 'baseline'),
+      writeBaseline: str(p, 'write-baseline'),
+      output: str(p, 'output'),
+      quiet: flag(p, 'quiet'),
+      color: false,
+      index: indexArgs(p),
+      timings: flag(p, 'timings'),
+      confidence: oneOf(p, 'confidence', CONFIDENCE),
+      noBuiltinForbidden: flag(p, 'no-builtin-forbidden'),
     };
-    if (arg === '--format' || arg.startsWith('--format=')) {
-      const f = value();
-      if (f !== 'text' && f !== 'json' && f !== 'sarif')
-        throw new UsageError(`unknown format "${f}" (text, json or sarif)`);
-      a.format = f;
-    } else if (arg === '--exit-zero') a.exitZero = true;
-    else if (arg === '--no-color') a.color = false;
-    else if (arg === '--config' || arg.startsWith('--config=')) a.config = value();
-    else if (arg === '--root' || arg.startsWith('--root=')) a.root = value();
-    else if (arg === '--per-file') a.perFile = true;
-    else if (arg === '--baseline' || arg.startsWith('--baseline=')) a.baseline = value();
-    else if (arg === '--no-baseline') a.noBaseline = true;
-    else if (arg === '--write-baseline' || arg.startsWith('--write-baseline=')) a.writeBaseline = value();
-    else if (arg === '--timings') a.timings = true;
-    else if (arg === '--no-builtin-forbidden') a.noBuiltinForbidden = true;
-    else if (arg === '--confidence' || arg.startsWith('--confidence=')) {
-      const c = value();
-      if (!(CONFIDENCE_LEVELS as readonly string[]).includes(c))
-        throw new UsageError(`unknown confidence "${c}" (high, medium or low)`);
-      a.confidence = c as Confidence;
-    } else if (indexArg(arg, value, a.index)) continue;
-    else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-    else a.paths.push(arg);
+    a.color = !a.output && !flag(p, 'no-color') && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    if (!a.paths.length) throw new UsageError('check needs at least one file or directory');
+    if (a.baseline && a.noBaseline) throw new UsageError('--baseline and --no-baseline together');
+    return a;
+  } catch (e) {
+    throw e instanceof UsageError && !e.command ? new UsageError(e.message, 'check') : e;
   }
-  if (!a.paths.length) throw new UsageError('check needs at least one file or directory');
-  if (a.baseline && a.noBaseline) throw new UsageError('--baseline and --no-baseline together');
-  return a;
 }
 
 function loadSettings(base: string, config: string | undefined, warn: (m: string) => void): Settings {
@@ -224,6 +154,10 @@ function checkInputs(paths: string[]): void {
 
 async function check(argv: string[]): Promise<number> {
   const args = parseCheckArgs(argv);
+  if (!args) {
+    process.stdout.write(commandHelp('check'));
+    return 0;
+  }
   const warn = (m: string) => process.stderr.write(`lockscope: ${m}\n`);
   checkInputs(args.paths);
   const dirs = args.paths.filter((p) => fs.statSync(p).isDirectory());
@@ -261,19 +195,23 @@ async function checkInTree(
     if (ws.settings) settings = mergeSettings(settings, ws.settings);
     if (args.noBuiltinForbidden) settings.builtinForbiddenCalls = false;
   }
-  const progress = (m: string) => {
-    if (args.format === 'text') process.stderr.write(`lockscope: ${m}\n`);
-  };
   await loadGrammar(grammar); // a bad folder: one clear message here, not a worker's stack trace
-  const run = await checkTree(
-    settings,
-    root,
-    args.paths.map((p) => path.resolve(p)),
-    process.cwd(),
-    indexOptions(args.index),
-    progress,
-    warn,
-  );
+  const progress = new Progress(process.stderr, { quiet: args.quiet, heartbeat: true });
+  progress.start();
+  let run;
+  try {
+    run = await checkTree(
+      settings,
+      root,
+      args.paths.map((p) => path.resolve(p)),
+      process.cwd(),
+      indexOptions(args.index),
+      progress,
+      warn,
+    );
+  } finally {
+    progress.stop();
+  }
   if (args.timings) process.stderr.write(timingsLine(run.timings, run.stats.incomplete ?? []));
   return emit(
     args,
@@ -392,11 +330,16 @@ function emit(
   least: Confidence,
   srcRoot: string,
 ): number {
+  const write = (text: string) => {
+    if (args.output) fs.writeFileSync(args.output, text);
+    else process.stdout.write(text);
+  };
+  const note = (m: string) => {
+    if (!args.quiet) process.stderr.write(`lockscope: ${m}\n`);
+  };
   if (args.writeBaseline) {
     fs.writeFileSync(args.writeBaseline, Baseline.format(all.map((f) => Baseline.entryOf(f))));
-    process.stderr.write(
-      `lockscope: wrote ${all.length} finding${all.length === 1 ? '' : 's'} to the baseline ${args.writeBaseline}\n`,
-    );
+    note(`wrote ${all.length} finding${all.length === 1 ? '' : 's'} to the baseline ${args.writeBaseline}`);
     return inputError ? 2 : 0;
   }
   const baseline = loadBaseline(args, dirs);
@@ -411,28 +354,26 @@ function emit(
   const notShown = kept.length - findings.length;
   for (const i of stats.incomplete ?? [])
     process.stderr.write(`lockscope: ${i.file}:${i.line}: ${incompleteText(i)}\n`);
-  if (args.format === 'json') process.stdout.write(formatJson(findings, stats));
+  stats.kinds = countKinds(findings);
+  if (args.format === 'json') write(formatJson(findings, stats));
   else if (args.format === 'sarif') {
     // SARIF's %SRCROOT% is the tree's root (a repository's checkout in CI), wherever lockscope ran
     const uriOf = (file: string) => toPosix(path.relative(srcRoot, path.resolve(file)));
-    process.stdout.write(formatSarif(findings, stats, uriOf));
+    write(formatSarif(findings, stats, uriOf));
   } else {
-    process.stdout.write(formatText(findings, args.color));
-    if (baselined)
-      process.stderr.write(`lockscope: ${baselined} finding${baselined === 1 ? '' : 's'} left out: in the baseline\n`);
+    write(formatText(findings, args.color));
+    if (baselined) note(`${baselined} finding${baselined === 1 ? '' : 's'} left out: in the baseline`);
     if (notShown) {
       const next = least === 'high' ? 'medium' : 'low';
-      process.stderr.write(
-        `lockscope: ${notShown} finding${notShown === 1 ? '' : 's'} of lower confidence not shown ` +
-          `(--confidence ${next} shows ${notShown === 1 ? 'it' : 'them'})\n`,
+      note(
+        `${notShown} finding${notShown === 1 ? '' : 's'} of lower confidence not shown ` +
+          `(--confidence ${next} shows ${notShown === 1 ? 'it' : 'them'})`,
       );
     }
-    process.stderr.write(
-      `lockscope: ${findings.length} finding${findings.length === 1 ? '' : 's'} in ${stats.files} files, ` +
-        `${stats.functions} functions (${stats.functionsWithParseErrors} with parse errors), ` +
-        `lock sites modelled ${stats.lockSites.modelled}/${stats.lockSites.found}, ${stats.seconds.toFixed(2)} s\n`,
-    );
+    for (const l of summaryLines(findings, stats)) note(l);
   }
+  if (args.output && !args.quiet)
+    note(`wrote ${findings.length} finding${findings.length === 1 ? '' : 's'} to ${args.output}`);
   if (inputError) return 2;
   return findings.length && !args.exitZero ? 1 : 0;
 }
@@ -444,85 +385,6 @@ function countBy(fs: Finding[]): Partial<Record<Confidence, number>> {
   return out;
 }
 
-/** `lockscope report`: the call graph below a function, with held locks and finding paths. */
-async function reportCommand(argv: string[]): Promise<number> {
-  let fn: string | undefined;
-  let depth = 3;
-  let format: 'md' | 'dot' | 'svg' = 'md';
-  let rootArg: string | undefined;
-  let lockOrder = false;
-  let cyclesOnly = false;
-  const classFilter: string[] = [];
-  const idx: IndexArgs = { noCache: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--lock-order') lockOrder = true;
-    else if (a === '--cycles') cyclesOnly = true;
-    else if (a === '--class') {
-      const c = argv[++i];
-      if (!c) throw new UsageError('--class takes a text to look for in class names');
-      classFilter.push(c);
-    } else if (a === '--depth') {
-      depth = Number(argv[++i]);
-      if (!Number.isInteger(depth) || depth < 1 || depth > 12) throw new UsageError('--depth takes 1 to 12');
-    } else if (a === '--format') {
-      const f = argv[++i];
-      if (f !== 'md' && f !== 'dot' && f !== 'svg') throw new UsageError(`unknown format "${f}" (md, dot or svg)`);
-      format = f;
-    } else if (a === '--root') rootArg = argv[++i];
-    else if (
-      indexArg(
-        a,
-        () => {
-          const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-          if (v === undefined) throw new UsageError(`${a} needs a value`);
-          return v;
-        },
-        idx,
-      )
-    )
-      continue;
-    else if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
-    else if (!fn) fn = a;
-    else throw new UsageError(`unexpected argument ${a}`);
-  }
-  if (!fn && !lockOrder) throw new UsageError('report needs a function name, or --lock-order');
-  if (fn && lockOrder) throw new UsageError('report takes a function name or --lock-order, not both');
-  if (!lockOrder && (cyclesOnly || classFilter.length))
-    throw new UsageError('--cycles and --class go with --lock-order');
-  const root = rootArg ? path.resolve(rootArg) : findTreeRoot('.');
-  if (!root || !fs.existsSync(path.join(root, 'include', 'linux')))
-    throw new UsageError(
-      'report needs a kernel tree: run it inside one, or give --root DIR (a folder with include/linux/)',
-    );
-  const warn = (m: string) => process.stderr.write(`lockscope: ${m}\n`);
-  const settings = loadSettings(root, undefined, warn);
-  const o = indexOptions(idx);
-  await loadGrammar(o.grammar); // a bad grammar folder: one clear message here, not in a worker
-  const { analysis } = await buildTree({
-    root,
-    files: treeFiles(root, settings),
-    settings,
-    jobs: o.jobs,
-    cacheDir: o.cacheDir,
-    grammar: o.grammar,
-    warn,
-  });
-  const { index } = analysis;
-  const { findings } = findingsFor(analysis, settings, () => true);
-  if (lockOrder) {
-    const g = lockOrderGraph(index.order ?? [], { cyclesOnly, classFilter });
-    const dot = lockOrderDot(g);
-    process.stdout.write(format === 'dot' ? dot : format === 'svg' ? await toSvg(dot) : lockOrderMarkdown(g));
-    return 0;
-  }
-  const graph = callGraph(index, findings, fn!, depth);
-  if (!graph) throw new UsageError(`no function ${fn} in the tree under ${root}`);
-  const dot = toDot(graph);
-  process.stdout.write(format === 'dot' ? dot : format === 'svg' ? await toSvg(dot) : toMarkdown(graph));
-  return 0;
-}
-
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -531,33 +393,21 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
-      process.stdout.write(`${USAGE}\n`);
+      const about = rest[0];
+      process.stdout.write(isCommand(about) ? commandHelp(about) : generalHelp());
       return 0;
     }
-    if (cmd === 'check') return await check(rest);
-    if (cmd === 'report') return await reportCommand(rest);
-    if (cmd === 'lsp') {
-      const idx: IndexArgs = { noCache: false };
-      for (let i = 0; i < rest.length; i++) {
-        const a = rest[i];
-        const value = (): string => {
-          const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : rest[++i];
-          if (v === undefined) throw new UsageError(`${a.split('=')[0]} needs a value`);
-          return v;
-        };
-        // --stdio, --node-ipc, --socket=N and --clientProcessId=N are the transport's
-        // (vscode-languageserver reads them)
-        if (/^--(stdio|node-ipc|socket=\d+|pipe=.+|clientProcessId=\d+)$/.test(a)) continue;
-        if (!indexArg(a, value, idx) || idx.jobs !== undefined || idx.cacheDir || idx.noCache)
-          throw new UsageError(`lsp: unknown option ${a}`);
-      }
-      startServer({ grammar: grammarSource(idx) });
-      return -1; // keep running
-    }
+    if (cmd === 'check') return await forCommand('check', () => check(rest));
+    if (cmd === 'report') return await forCommand('report', () => reportCommand(rest));
+    if (cmd === 'lsp') return lsp(rest);
     throw new UsageError(cmd ? `unknown command "${cmd}"` : 'no command given');
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`lockscope: ${e.message}\n${USAGE}\n`);
+      process.stderr.write(`lockscope: ${e.message}\n${shortUsage(e.command)}\n`);
+      return 2;
+    }
+    if (e instanceof InputError) {
+      process.stderr.write(`lockscope: ${e.message}\n`);
       return 2;
     }
     if (e instanceof GrammarError) {
@@ -566,6 +416,36 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+/** A usage error inside a command is followed by that command's usage. */
+async function forCommand(command: Command, run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (e) {
+    throw e instanceof UsageError && !e.command ? new UsageError(e.message, command) : e;
+  }
+}
+
+function isCommand(c: string | undefined): c is Command {
+  return c === 'check' || c === 'report' || c === 'lsp';
+}
+
+/** `lockscope lsp`: the transport options are vscode-languageserver's (it reads them from process.argv). */
+function lsp(argv: string[]): number {
+  const p = parseCommand('lsp', argv);
+  if (flag(p, 'help')) {
+    process.stdout.write(commandHelp('lsp'));
+    return 0;
+  }
+  if (p.positionals.length) throw new UsageError(`lsp: unexpected argument ${p.positionals[0]}`, 'lsp');
+  const idx: IndexArgs = {
+    noCache: false,
+    grammars: str(p, 'grammars'),
+    allowUnpinned: flag(p, 'allow-unpinned-grammar'),
+  };
+  startServer({ grammar: grammarSource(idx) });
+  return -1; // keep running
 }
 
 if (require.main === module) {

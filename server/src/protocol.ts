@@ -12,6 +12,11 @@ export interface IndexStatus {
   seconds?: number;
   done?: number;
   total?: number;
+  /**
+   * While indexing: what is being done (hashing, loading, parsing, linking, checking, saving); `done`/`total`
+   * count files while hashing and parsing, functions while checking.
+   */
+  phase?: string;
   message?: string;
   /** Functions whose definition has a parse error somewhere (checked, with findings on the broken locks left out). */
   functionsWithParseErrors?: number;

@@ -43,6 +43,14 @@ test('seed 000 in the editor: the cross-file recursive lock after indexing', asy
   assert.ok((diag.relatedInformation ?? []).some((r) => /btrfs_file_operations\.fsync/.test(r.message)));
   assert.ok(client.progressTokens.length >= 1, 'no work-done progress was created');
   assert.deepEqual([client.progress[0]?.kind, client.progress[client.progress.length - 1]?.kind], ['begin', 'end']);
+  // each phase says what it does (cold: parsing, linking, checking; warm: loading), never 100 % before the end
+  const said = client.progress.filter((p) => p.kind === 'report').map((p) => p.message ?? '');
+  const cold = ['parsing', 'linking calls', 'checking'].every((w) => said.some((m) => m.startsWith(w)));
+  assert.ok(cold || said.some((m) => m.startsWith('loading the cached analysis')), JSON.stringify(said));
+  assert.ok(
+    client.progress.every((p) => p.kind !== 'report' || (p.percentage ?? 0) < 100),
+    'a report at 100 % before the end',
+  );
   assert.ok(client.logs.some((l) => /indexed \d+ files/.test(l.message)));
   const hover = await client.hoverText(uri, line, 4);
   assert.match(hover ?? '', /&inode->i_rwsem/);

@@ -179,8 +179,12 @@ describe('the packaged extension (.vsix)', () => {
       main: string;
       name: string;
       publisher: string;
+      contributes: { jsonValidation?: { url: string }[] };
     };
     assert.ok(fs.existsSync(path.join(dest, 'extension', pkg.main)), `main ${pkg.main} is not in the package`);
+    for (const v of pkg.contributes.jsonValidation ?? [])
+      assert.ok(fs.existsSync(path.join(dest, 'extension', v.url)), `the schema ${v.url} is not in the package`);
+    assert.ok(fs.existsSync(path.join(dest, 'extension', 'THIRD_PARTY_NOTICES.md')), 'no third-party notices');
     assert.equal(pkg.name, 'lockscope');
   });
 

@@ -344,7 +344,14 @@ describe('CLI indexing flags', () => {
       text.includes(needle),
       `dist/cli.js does not hold "${needle}", the recursive-lock message's opening words`,
     );
-    fs.writeFileSync(cliJs, text.replaceAll(needle, `${needle} (new build)`));
+    // a new build of changed sources has a new engine id (scripts/build.mjs puts it into every bundle, and the
+    // cache key names it, so that the CLI and the editor's indexer of one build share a cache): patch it too
+    const engineId = fs.readFileSync(path.join(from, 'dist', 'engine-id.txt'), 'utf8').trim();
+    assert.ok(text.includes(`"${engineId}"`), 'dist/cli.js holds the engine id of its build');
+    fs.writeFileSync(
+      cliJs,
+      text.replaceAll(needle, `${needle} (new build)`).replaceAll(`"${engineId}"`, '"0123456789abcdef"'),
+    );
     const fresh = runCopy(['--no-cache']);
     assert.ok(
       json(fresh).findings.some((f) => f.message.includes('(new build)')),

@@ -23,3 +23,18 @@ test('the default index covers fs/, include/, mm/ and block/; excludes win', () 
   assert.deepEqual(f.roots(), ['fs', 'include', 'mm', 'block']);
   assert.equal(new FileFilter(['**/*.c'], []).roots(), undefined);
 });
+
+test('globs: braces and classes select folders (issue 15: these matched nothing with the hand-written matcher)', () => {
+  const braces = new FileFilter(['fs/{ext4,btrfs}/**'], []);
+  assert.ok(braces.accepts('fs/ext4/inode.c'));
+  assert.ok(braces.accepts('fs/btrfs/ctree.h'));
+  assert.ok(!braces.accepts('fs/xfs/xfs_inode.c'));
+  const range = new FileFilter(['fs/[a-e]*/**'], []);
+  assert.ok(range.accepts('fs/btrfs/inode.c'));
+  assert.ok(range.accepts('fs/ext4/inode.c'));
+  assert.ok(!range.accepts('fs/xfs/xfs_inode.c'));
+  assert.ok(!range.accepts('fs/inode.c'), 'the class names a folder, not a file in fs/');
+  assert.ok(new FileFilter(['fs/**'], ['fs/{ext2,ext4}/**']).accepts('fs/ext3/x.c'));
+  assert.ok(!new FileFilter(['fs/**'], ['fs/{ext2,ext4}/**']).accepts('fs/ext4/x.c'));
+  assert.deepEqual(braces.roots(), ['fs']);
+});

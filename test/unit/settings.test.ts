@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { SETTINGS, STARTUP_SETTINGS, defaultSettings, parseSettings } from '../../server/src/engine';
 import { repoRoot } from '../support/engine';
+import { configurationProperties } from '../../server/src/settings-schema';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'package.json'), 'utf8'));
 const props: Record<string, { default: unknown; enum?: string[]; type: string; description: string; scope?: string }> =
@@ -39,8 +40,7 @@ describe('settings schema and package.json', () => {
       const p = props[`lockscope.${key}`];
       assert.ok(p, `package.json lacks lockscope.${key}`);
       assert.deepEqual(p.default, def.schema.parse(undefined));
-      assert.equal(p.type, def.json.type);
-      assert.deepEqual(p.enum, 'enum' in def.json ? def.json.enum : undefined);
+      assert.deepEqual(p, configurationProperties()[`lockscope.${key}`], 'generated from the zod schema');
       assert.equal(p.description, def.description);
     });
   }

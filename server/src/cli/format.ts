@@ -27,8 +27,14 @@ export interface RunStats {
   skipped: { file: string; reason: string }[];
   /** Functions a budget stopped (not analysed, so no finding can come from them), with the budget. */
   incomplete?: Incomplete[];
-  /** Whole-tree mode: the tree root, how many files were indexed, indirect calls left unresolved. */
+  /**
+   * Whole-tree mode: the tree root, how many files were indexed, and how many indirect calls (through a
+   * function pointer or an ops table) had too many or no candidate targets to be followed (docs/findings.md,
+   * "How calls are followed"): a measure of reach, not of findings.
+   */
   indexed?: { root: string; files: number; indirectUnresolved: number };
+  /** The findings shown, per kind (most first). */
+  kinds?: Record<string, number>;
   /** Findings left out because a baseline file lists them. */
   baselined?: number;
   /** The least confidence shown (`--confidence`), and the findings per level shown and not shown. */
@@ -53,6 +59,7 @@ export function formatText(findings: Finding[], color: boolean): string {
     for (const s of f.path)
       lines.push(`${s.file}:${s.line}:${s.column}: ${c('1;36', 'note')}: in ${s.function}: ${s.note}`);
     for (const d of f.doubts ?? []) lines.push(`    ${f.confidence} confidence: ${d}`);
+    if (f.scenario) lines.push('', ...f.scenario.map((l) => `   ${l}`.replace(/\s+$/, '')), '');
   }
   return lines.join('\n') + (lines.length ? '\n' : '');
 }
@@ -73,7 +80,14 @@ export function formatJson(findings: Finding[], stats: RunStats): string {
           lock: { class: f.lock.class, instance: f.lock.instance },
           confidence: f.confidence ?? 'high',
           ...(f.doubts?.length ? { doubts: f.doubts } : {}),
-          path: f.path.map((s) => ({ file: s.file, line: s.line, function: s.function, note: s.note })),
+          path: f.path.map((s) => ({
+            file: s.file,
+            line: s.line,
+            function: s.function,
+            note: s.note,
+            ...(s.onError ? { onError: true } : {}),
+          })),
+          ...(f.scenario ? { scenario: f.scenario } : {}),
         })),
         stats,
       },

@@ -11,6 +11,7 @@ import { type BuildTimings, buildTree, defaultJobs } from '../tree/build';
 import type { Finding } from '../engine/model';
 import { toPosix, treeFiles, walkC } from '../tree/files';
 import type { RunStats } from './format';
+import type { Progress } from './progress';
 
 export interface TreeRun {
   findings: Finding[];
@@ -36,7 +37,7 @@ export async function checkTree(
   targets: string[],
   base: string,
   idx: IndexOptions,
-  progress: (m: string) => void,
+  progress: Pick<Progress, 'note' | 'update'>,
   warn: (m: string) => void,
 ): Promise<TreeRun> {
   const t0 = process.hrtime.bigint();
@@ -45,7 +46,7 @@ export async function checkTree(
     if (fs.statSync(t).isDirectory()) for (const f of walkC(t)) files.add(path.resolve(f));
     else files.add(t);
   }
-  progress(
+  progress.note(
     `indexing ${files.size} files under ${root}` +
       `${idx.jobs === 0 ? '' : ` with ${idx.jobs ?? defaultJobs()} workers`}` +
       `${idx.cacheDir ? `, cache ${idx.cacheDir}` : ''}`,
@@ -59,9 +60,10 @@ export async function checkTree(
     cacheDir: idx.cacheDir,
     grammar: idx.grammar,
     warn,
+    progress: progress.update,
   });
-  if (timings.warm) progress(`the whole analysis came from the cache (${timings.total.toFixed(2)} s)`);
-  else if (idx.cacheDir) progress(`${timings.cacheHits} files from the cache, ${timings.parsed} parsed`);
+  if (timings.warm) progress.note(`the whole analysis came from the cache (${timings.total.toFixed(2)} s)`);
+  else if (idx.cacheDir) progress.note(`${timings.cacheHits} files from the cache, ${timings.parsed} parsed`);
   const targetRels = targets.map((t) => rel(t));
   const isTarget = (file: string): boolean =>
     targetRels.some((t) => t === '' || file === t || file.startsWith(`${t}/`));

@@ -311,7 +311,7 @@ export class Analyzer implements Classifier {
     };
     // (environmentKey below must name everything built here that a function's analysis reads)
     const types = new TypeTable();
-    types.addTree(tree.rootNode);
+    types.addTree(tree.rootNode, file);
     const macros = new Macros();
     macros.addTree(tree.rootNode);
     const build = {
@@ -339,7 +339,7 @@ export class Analyzer implements Classifier {
     const { file, external, summaries } = cx;
     const ir = buildCfg(def, cx.build);
     promoteAccessors(ir, cx.accessor);
-    cx.types.classify(ir, cx.types.variables(def));
+    cx.types.classify(ir, cx.types.variables(def), cx.dir);
     const self = external?.linker.resolve(file, ir.name);
     const env: FunctionEnv = {
       catalog: this.catalog,
@@ -351,6 +351,7 @@ export class Analyzer implements Classifier {
             external.linker.indirect(field, { id: self, dir: cx.dir }, hops, (id) => external.summary(id), recvType)
         : undefined,
       slots: external && self !== undefined ? external.linker.slotsOf(self) : [],
+      dir: cx.dir,
       ...(external
         ? {
             faultHandlers: () => faultHandlers(external.linker, cx.dir, (id) => external.summary(id)),
@@ -479,7 +480,9 @@ export function locksAt(
 
 /** A key of a file's type table and macros: functions analysed against another one are not reused. */
 function environmentKey(cx: FileContext): string {
-  const { fields, typedefs, returns } = cx.types.facts();
+  const { fields, typedefs, returns, dirs } = cx.types.facts();
   const list = (m: ReadonlyMap<string, unknown>) => [...m].map(([k, v]) => [k, v instanceof Map ? [...v] : v]);
-  return textKey(JSON.stringify([list(fields), list(typedefs), list(returns), [...cx.macros.entries()], cx.accessors]));
+  return textKey(
+    JSON.stringify([list(fields), list(typedefs), list(returns), list(dirs), [...cx.macros.entries()], cx.accessors]),
+  );
 }

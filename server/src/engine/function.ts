@@ -29,10 +29,12 @@ import {
   applySeverity,
   emptyStats,
   mergeStats,
+  VFS_OPS_TYPES,
   RECLAIM_ENTRIES,
   scopeKind,
 } from './model';
 import type { Macros } from './syntax';
+import { fsOfDir } from './syntax';
 
 /** Locks held just before a statement, for hover. */
 export interface StatePoint {
@@ -57,12 +59,18 @@ export interface FunctionEnv {
   indirect?(field: string, hops: number, recvType?: string): { targets: IndirectTarget[]; unresolved: boolean };
   /** The ops-table slots the function is installed in: their VFS contract holds locks on entry. */
   slots: readonly OpsSlot[];
+  /** The function's directory (`fs/btrfs`): binds the per-filesystem lock classes of its callees. */
+  dir?: string;
+  /** A callee specialised for the callbacks a call passes it (callbacks.ts); none without a tree. */
+  specialize?(callee: string, args: readonly string[]): Summary | undefined;
   /** The page-fault handlers of the function's filesystem (TransferContext.faultHandlers). */
   faultHandlers?(): IndirectTarget[];
   /** The lock classes filesystem reclaim takes (TransferContext.reclaimTakes). */
   reclaimTakes?(): ReadonlyMap<string, ReclaimTake>;
   /** Task-state scopes every caller calls the function in (`memalloc_nofs`): held on entry. */
   entryScopes?: readonly string[];
+  /** Every summary of the tree is known (the second pass, Project.treeChecks): no check waits any longer. */
+  wholeTree?: boolean;
 }
 
 export interface FunctionOptions {
@@ -89,10 +97,11 @@ export interface FunctionAnalysis {
   /** Calls through ops-table fields with candidates but none ranked for this function. */
   indirectUnresolved: number;
   /**
-   * A check needed what the environment could not give yet (the page-fault handlers, the locks reclaim takes):
-   * check the function again once every summary of the tree is known.
+   * The kinds whose check needed what the environment could not give yet (the page-fault handlers, the locks
+   * reclaim takes, the summary of a callee inside the kernel's large recursive cycle): check the function again
+   * for them once every summary of the tree is known.
    */
-  recheck?: true;
+  recheck?: FindingKind[];
 }
 
 /** Solve, check and summarise one function. */
@@ -113,14 +122,20 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     assigned: ir.assigned,
     tainted: new Set(),
     locals: ir.locals,
+    params: ir.params,
     acquiredKeys: acquiredKeys(ir),
     catalog: env.catalog,
     canon: ir.canon,
     macros: env.macros,
+    ...vfsMethod(env.slots),
+    home: homeOf(ir.file),
+    fs: env.dir === undefined ? undefined : fsOfDir(env.dir),
+    specialize: env.specialize,
     faultHandlers: env.faultHandlers,
     reclaimTakes: env.reclaimTakes,
+    ...(env.wholeTree ? { wholeTree: true } : {}),
   };
-  let recheck = false;
+  const recheck = new Set<FindingKind>();
   const contract = [...(env.slots.length ? vfsEntryLocks(ir, env.slots) : []), ...scopesOnEntry(env.entryScopes)];
   let entry = entryStateOf(ir, contract);
   let sol = solve(ir, entry, ctx);
@@ -139,7 +154,7 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
   const observe = {
     ...opts.observe,
     needsTree: (kind: FindingKind) => {
-      if (env.severity[kind] !== 'off') recheck = true;
+      if (env.severity[kind] !== 'off') recheck.add(kind);
     },
   };
   const findings = opts.check === false ? [] : applySeverity(runChecks(sol, ctx, observe), env.severity);
@@ -157,8 +172,20 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
     stats: functionStats(ir, sol.limit, cut),
     fields: [...fields],
     indirectUnresolved,
-    ...(recheck ? { recheck: true as const } : {}),
+    ...(recheck.size ? { recheck: [...recheck] } : {}),
   };
+}
+
+/** The directory of a file's filesystem: `fs/btrfs` for fs/btrfs/inode.c, the file's own directory otherwise. */
+function homeOf(file: string): string {
+  const parts = file.split('/');
+  return parts[0] === 'fs' && parts.length > 2 ? `fs/${parts[1]}` : parts.slice(0, -1).join('/');
+}
+
+/** The VFS method a function is installed as, if any (`foo_dir_inode_operations.rename`). */
+function vfsMethod(slots: readonly OpsSlot[]): { entryPoint?: string } {
+  const slot = slots.find((s) => s.type !== undefined && VFS_OPS_TYPES.has(s.type));
+  return slot ? { entryPoint: `${slot.table}.${slot.field}` } : {};
 }
 
 /**

@@ -10,8 +10,12 @@
  * context.
  */
 import * as path from 'node:path';
-import { type Summary, provisionalSummary, releasesItself } from './absint';
-import { LockOrder, type OrderWitness, lockClass, unsuppressed } from './checks';
+import { type Deferred, type Summary, provisionalSummary, releasesItself } from './absint';
+import { ScopeCalls } from './scopes';
+import { treeChecks } from './treepass';
+import { LockOrder, type OrderWitness, unsuppressed } from './checks';
+import { orderSink } from './orderfeed';
+import { Callbacks, Specialiser, asCallback, throughParam, withOwnIndirect } from './callbacks';
 import type { FunctionIR, OpsSlot } from './ir';
 import {
   Extractor,
@@ -19,8 +23,6 @@ import {
   Linker,
   busy,
   touchesLocks,
-  faultHandlers,
-  reclaimTakes,
   rehydrate,
   sccOrder,
   type LinkFn,
@@ -32,8 +34,6 @@ import {
   type FileStats,
   type Finding,
   type FindingKind,
-  NOFAULT_SCOPE,
-  NOFS_SCOPE,
   type Settings,
   applySeverity,
   catalogFor,
@@ -42,7 +42,7 @@ import {
   VFS_UNLOCKING_FIELDS,
   vfsExit,
 } from './model';
-import { type Grammar, Macros, TypeTable } from './syntax';
+import { type Grammar, Macros, TypeTable, storedOrigins } from './syntax';
 import { promoteAccessors } from './cfg';
 import { type FunctionEnv, type FunctionOptions, analyseFunction } from './function';
 
@@ -87,6 +87,12 @@ export class Project {
   private readonly exports = new Map<string, Set<string>>();
   /** How the kernel's build links the files (kbuild.ts); none: every directory is one built-in unit. */
   private build: BuildFacts = new Map();
+  /**
+   * Told where a whole-tree analysis is: `linking` (calls resolved, the call graph ordered), then `checking`
+   * with the functions analysed so far of all (every few hundred functions, synchronously: a reporter that
+   * prints must do so from here, as no timer runs meanwhile).
+   */
+  onPhase?: (phase: 'linking' | 'checking', done: number, total: number) => void;
 
   /** `grammar` is needed only by addFile: records extracted elsewhere need none. */
   constructor(
@@ -191,6 +197,7 @@ export class Project {
           settled ? (t) => settled.has(t) : undefined,
         ),
       slots: linker.slotsOf(f.id),
+      dir: f.dir,
     };
   }
 
@@ -208,24 +215,7 @@ export class Project {
             if (t !== undefined) callSite(f.id, t, held);
           }
         : undefined,
-      order: !lockOrder
-        ? undefined
-        : ({ held, taken, site, path: p }) => {
-            const from = lockClass(held.ref, f.dir);
-            const to = lockClass(taken, f.dir);
-            if (!from || !to || from === to) return;
-            lockOrder.add({
-              from,
-              to,
-              held: held.ref.display,
-              taken: taken.display,
-              file: f.file,
-              fn: f.ir.name,
-              line: site.line,
-              column: site.column,
-              path: p,
-            });
-          },
+      order: !lockOrder ? undefined : orderSink(f, lockOrder, (t) => this.macros.value(t)),
     };
   }
 
@@ -363,78 +353,142 @@ export class Project {
     const wantOrder = opts.lockOrder !== false && this.settings.severity['lock-order-inversion'] !== 'off';
     const lockOrder = new LockOrder();
     const observed = wantOrder || opts.orderGraph !== undefined ? lockOrder : undefined;
+    const total = this.fns.length;
+    this.onPhase?.('linking', 0, 4);
     this.provisionals.clear();
+    this.onPhase?.('linking', 1, 4);
     const linker = new Linker(this.linkFns(), this.slots);
     this.classify(linker);
+    this.onPhase?.('linking', 2, 4);
+    const callbacks = new Callbacks(this.fns, (file, n) => linker.resolve(file, n));
     const edges = linker.edges();
+    this.onPhase?.('linking', 3, 4);
+    let done = 0;
     const summaries = new Map<number, Summary>();
     // functions whose summary is final (none: they take no lock); an ops target not in it is still pending
     const settled = new Set<number>();
+    const callback = this.onDemand(linker, summaries, settled);
+    const specialiser = this.specialiser(linker, callbacks, summaries, settled, observed, callback);
     const findings: Finding[] = [];
     let indirectUnresolved = 0;
-    const recheck: number[] = [];
+    // functions to check again once the tree is summarised, with the kinds that wait for it
+    const recheck = new Map<number, FindingKind[]>();
     const scopes = new ScopeCalls();
     const callSite: CallSiteSink = (caller, callee, held) => {
       scopes.add(caller, callee, held);
       opts.callSite?.(caller, callee, held);
     };
-    for (const scc of sccOrder(this.fns.length, edges)) {
+    // members of recursive cycles too large to be summarised in rounds: each is summarised once, maybe before
+    // its own callees in the cycle
+    const once = new Set<number>();
+    const order = sccOrder(this.fns.length, edges);
+    this.onPhase?.('checking', 0, total);
+    for (const scc of order) {
       // a recursive cycle: summarise its members a few rounds first (silently), so each sees the others
       if ((scc.length > 1 && scc.length <= MAX_SCC_ROUNDS_SIZE) || edges[scc[0]].includes(scc[0]))
         this.presummarise(scc, linker, summaries);
+      else if (scc.length > 1) for (const id of scc) once.add(id);
       for (const id of scc) {
+        if (this.onPhase && ++done % 64 === 0) this.onPhase('checking', done, total);
         const f = this.fns[id];
-        if (!this.touches(f, linker, summaries)) {
+        if (!this.touches(f, linker, summaries) && !callbacks.passesBusy(f.id, callback)) {
           settled.add(id);
           continue;
         }
         // every function feeds the lock-order graph; findings only where asked
-        const r = analyseFunction(f.ir, this.env(f, linker, summaries, settled), {
-          observe: this.observers(f, linker, observed, callSite),
-        });
+        const env = { ...this.env(f, linker, summaries, settled), specialize: specialiser.for(id) };
+        const r = analyseFunction(f.ir, env, { observe: this.observers(f, linker, observed, callSite) });
         indirectUnresolved += r.indirectUnresolved;
-        if (report(f.file)) findings.push(...r.findings);
-        if (r.recheck && report(f.file)) recheck.push(id);
+        // a member of a cycle summarised once may have been checked before its callees in the cycle were
+        // summarised: what it reports is decided again in the whole-tree pass
+        const again = once.has(id) ? [...new Set([...(r.recheck ?? []), ...r.findings.map((x) => x.kind)])] : r.recheck;
+        if (report(f.file)) findings.push(...r.findings.filter((x) => !again?.includes(x.kind)));
+        if (again?.length && report(f.file)) recheck.set(id, again);
         summaries.set(id, r.summary);
         settled.add(id);
         onSummary?.(f.ir, r.summary, id);
       }
     }
-    findings.push(...this.treeChecks(recheck, linker, summaries, settled, scopes));
+    findings.push(...this.secondPass(recheck, { linker, summaries, settled, scopes, once, specialiser }));
     opts.orderGraph?.(lockOrder.witnesses());
     if (wantOrder) findings.push(...inversions(lockOrder, this.settings, report));
     const stats = statsFor(this.fileStats, report, indirectUnresolved);
     return { findings: unsuppressedIn(findings, this.suppressed), stats };
   }
 
-  /**
-   * The checks that need the whole tree summarised (the page-fault handlers and the reclaim entries are not
-   * callees of the functions they are checked against, so the bottom-up order does not reach them first): the
-   * functions that asked for it, checked again once every summary is known; only those kinds are kept.
-   */
-  private treeChecks(
-    ids: number[],
+  /** Callees specialised for the callbacks passed to them (callbacks.ts), in this run's summaries. */
+  private specialiser(
     linker: Linker,
+    callbacks: Callbacks,
     summaries: ReadonlyMap<number, Summary>,
     settled: ReadonlySet<number>,
-    scopes: ScopeCalls,
+    observed: LockOrder | undefined,
+    callback: (id: number) => Summary | undefined,
+  ): Specialiser<Fn> {
+    return new Specialiser(
+      {
+        fns: this.fns,
+        resolve: (file, n) => linker.resolve(file, n),
+        analyse: (g, bound, specialize) => {
+          const base = this.env(g, linker, summaries, settled);
+          const env: FunctionEnv = {
+            ...base,
+            summaryOf: (n) => {
+              const b = bound.get(n);
+              if (!b) return base.summaryOf(n);
+              // its indirect calls resolved where it comes from: the function that names it
+              const by = this.fns[b.by];
+              const targets = (d: Deferred) =>
+                linker.indirect(d.field, { id: by.id, dir: by.dir }, 0, (t) => summaries.get(t), d.recvType).targets;
+              const cb = this.fns[b.fn];
+              const step = {
+                file: cb.file,
+                line: cb.ir.site.line,
+                column: cb.ir.site.column,
+                function: cb.ir.name,
+                note: `${n}() is ${cb.ir.name}(), passed by ${by.ir.name}()`,
+              };
+              return throughParam(asCallback(withOwnIndirect(callback(b.fn), targets)), step);
+            },
+            specialize,
+          };
+          return analyseFunction(g.ir, env, { observe: this.observers(g, linker, observed) }).summary;
+        },
+      },
+      callbacks,
+    );
+  }
+
+  /** The whole-tree pass (treepass.ts) over the functions that wait for it, with this run's summaries. */
+  private secondPass(
+    recheck: ReadonlyMap<number, FindingKind[]>,
+    run: {
+      linker: Linker;
+      summaries: ReadonlyMap<number, Summary>;
+      settled: ReadonlySet<number>;
+      scopes: ScopeCalls;
+      once: ReadonlySet<number>;
+      specialiser: Specialiser<Fn>;
+    },
   ): Finding[] {
-    const on = TREE_KINDS.filter((k) => this.settings.severity[k] !== 'off');
-    if (!ids.length || !on.length) return [];
-    const summaryOf = (t: number) => summaries.get(t);
-    let takes: ReturnType<typeof reclaimTakes> | undefined;
-    const out: Finding[] = [];
-    for (const id of ids) {
-      const f = this.fns[id];
-      const env: FunctionEnv = {
-        ...this.env(f, linker, summaries, settled),
-        faultHandlers: () => faultHandlers(linker, f.dir, summaryOf),
-        reclaimTakes: () => (takes ??= reclaimTakes(linker, summaryOf)),
-        entryScopes: SCOPES.filter((k) => scopes.onEntry(id, k, linker)),
-      };
-      out.push(...analyseFunction(f.ir, env).findings.filter((x) => on.includes(x.kind)));
-    }
-    return out;
+    const baseEnv = (f: Fn) => this.env(f, run.linker, run.summaries, run.settled);
+    return treeChecks(recheck, { ...run, fns: this.fns, baseEnv });
+  }
+
+  /**
+   * A callback not summarised yet (the call graph does not order it before the function that passes it): its
+   * body analysed on demand, silently, against the summaries so far.
+   */
+  private onDemand(linker: Linker, summaries: ReadonlyMap<number, Summary>, settled: ReadonlySet<number>) {
+    const early = new Map<number, Summary | null>();
+    return (id: number): Summary | undefined => {
+      const known = summaries.get(id) ?? early.get(id);
+      if (known !== undefined) return known ?? undefined;
+      early.set(id, null);
+      const s = analyseFunction(this.fns[id].ir, this.env(this.fns[id], linker, summaries, settled), { check: false });
+      early.set(id, s.summary);
+      return s.summary;
+    };
   }
 
   /** Summarise the members of a recursive cycle a few rounds, unchecked, so that each sees the others. */
@@ -451,60 +505,17 @@ export class Project {
   /** Lock classes for every function's locks, from the struct types of every file read. */
   private classify(linker: Linker): void {
     if (this.classified) return;
-    for (const f of this.fns) {
-      // calls of functions the tree defines as accessors name their argument's object (cfg/accessors.ts)
+    // calls of functions the tree defines as accessors name their argument's object (cfg/accessors.ts)
+    for (const f of this.fns)
       promoteAccessors(f.ir, (n) => {
         const t = linker.resolve(f.file, n);
         return t !== undefined && !!this.fns[t].ir.accessor;
       });
-      this.types.classify(f.ir, f.vars);
-    }
+    const stored = storedOrigins(this.fns.map((f) => ({ ir: f.ir, vars: f.vars, types: this.types })));
+    for (const f of this.fns) this.types.classify(f.ir, f.vars, f.dir, stored);
     this.classified = true;
   }
 }
-
-const SCOPES = [NOFS_SCOPE, NOFAULT_SCOPE];
-
-/**
- * Which task-state scopes (`memalloc_nofs`, `pagefault_disabled`) each caller holds at every call it makes to a
- * callee: a transaction started in a caller puts the helpers it calls in its nofs scope.
- */
-class ScopeCalls {
-  /** By callee, by caller: the scopes held at every call (the intersection). */
-  private readonly calls = new Map<number, Map<number, Set<string>>>();
-  private readonly known = new Map<string, boolean>();
-
-  add(caller: number, callee: number, held: readonly string[]): void {
-    let m = this.calls.get(callee);
-    if (!m) this.calls.set(callee, (m = new Map()));
-    const here = held.filter((h) => SCOPES.includes(h));
-    const before = m.get(caller);
-    m.set(caller, new Set(before ? here.filter((h) => before.has(h)) : here));
-  }
-
-  /**
-   * Is function `id` always called inside scope `key`: it is in no ops table (the VFS calls those outside any),
-   * it has callers, and each calls it inside the scope or is itself always called inside it. A cycle, or a chain
-   * deeper than a few calls, says no.
-   */
-  onEntry(id: number, key: string, linker: Linker, path: number[] = []): boolean {
-    const memo = `${id}:${key}`;
-    const k = this.known.get(memo);
-    if (k !== undefined) return k;
-    const callers = new Set(linker.callers[id]);
-    let yes = !linker.tablesOf.has(id) && callers.size > 0 && path.length < 8;
-    for (const c of callers) {
-      if (!yes) break;
-      if (this.calls.get(id)?.get(c)?.has(key)) continue;
-      yes = !path.includes(c) && c !== id && this.onEntry(c, key, linker, [...path, id]);
-    }
-    if (!path.length || yes) this.known.set(memo, yes);
-    return yes;
-  }
-}
-
-/** The kinds checked once the whole tree is summarised (Project.treeChecks). */
-const TREE_KINDS: readonly FindingKind[] = ['fault-under-lock', 'reclaim-under-lock'];
 
 /** A tree analysed as a whole: what `lockscope check` reports from and the language server links against. */
 export interface TreeAnalysis {

@@ -132,10 +132,12 @@ function summaryKey(s: Summary | null | undefined): string {
     s.forbidden.map((f) => [f.call, f.template]),
     s.requires.map((r) => [r.template, r.when]),
     !!s.sleeps,
+    (s.sleepsIf ?? []).map((w) => w.when),
     !!s.faults,
     !!s.reclaims,
     (s.reclaimAcquires ?? []).map((a) => a.template ?? a.ref.class),
     s.conditional,
-    s.exitFacts,
+    s.retFacts ?? null,
+    s.stores ?? null,
   ]);
 }

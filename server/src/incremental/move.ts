@@ -134,6 +134,7 @@ export function moveSummary(s: Summary, file: string, map: (line: number) => num
   const deferred = each(s.deferred);
   const reclaimAcquires = s.reclaimAcquires ? each(s.reclaimAcquires) : undefined;
   const sleeps = s.sleeps ? steps(s.sleeps) : undefined;
+  const sleepsIf = s.sleepsIf ? each(s.sleepsIf) : undefined;
   const faults = s.faults ? steps(s.faults) : undefined;
   const reclaims = s.reclaims ? steps(s.reclaims) : undefined;
   if (lost) return undefined;
@@ -144,6 +145,7 @@ export function moveSummary(s: Summary, file: string, map: (line: number) => num
     deferred === s.deferred &&
     reclaimAcquires === s.reclaimAcquires &&
     sleeps === s.sleeps &&
+    sleepsIf === s.sleepsIf &&
     faults === s.faults &&
     reclaims === s.reclaims
   )
@@ -156,6 +158,7 @@ export function moveSummary(s: Summary, file: string, map: (line: number) => num
     deferred,
     ...(reclaimAcquires ? { reclaimAcquires } : {}),
     ...(sleeps ? { sleeps } : {}),
+    ...(sleepsIf ? { sleepsIf } : {}),
     ...(faults ? { faults } : {}),
     ...(reclaims ? { reclaims } : {}),
   };

@@ -13,6 +13,7 @@ import type { Connection, WorkDoneProgressServerReporter } from 'vscode-language
 import { shareStrings } from '../engine';
 import { ExternalIndex } from '../incremental';
 import type { IndexStatus } from '../protocol';
+import type { BuildPhase } from '../tree/build';
 import type { IndexMessage, IndexRequest } from '../tree/indexer';
 import { type Log, MessageType } from './log';
 import type { Configuration } from './settings';
@@ -107,8 +108,9 @@ export class Indexing {
   private onMessage(run: Run, m: IndexMessage): void {
     if (this.run !== run) return; // an indexer stopped meanwhile
     if (m.type === 'progress') {
-      this.status = { ...this.status, done: m.done, total: m.total };
-      run.progress?.report(Math.floor((100 * m.done) / Math.max(1, m.total)), `${m.done}/${m.total} files`);
+      this.status = { ...this.status, done: m.done, total: m.total, phase: m.phase };
+      const { percent, message } = progressOf(m);
+      run.progress?.report(percent, message);
     } else if (m.type === 'warning') {
       this.log.log(`lockscope: ${m.message}`);
     } else if (m.type === 'partial') {
@@ -159,4 +161,39 @@ export class Indexing {
     this.fail(message, run.root, details);
     void run.worker.terminate();
   }
+}
+
+/**
+ * Work-done progress for a phase of indexing: each phase has its share of the bar (parsing most of it,
+ * checking the functions the next), and says what it is doing, so the bar is not at 100 % while linking.
+ */
+const SHARE: Record<BuildPhase, [number, number]> = {
+  hashing: [0, 5],
+  loading: [5, 95],
+  parsing: [5, 70],
+  linking: [70, 72],
+  checking: [72, 98],
+  saving: [98, 99],
+};
+const WORDS: Record<BuildPhase, string> = {
+  hashing: 'reading files',
+  loading: 'loading the cached analysis',
+  parsing: 'parsing',
+  linking: 'linking calls',
+  checking: 'checking',
+  saving: 'saving the analysis to the cache',
+};
+
+export function progressOf(m: { done: number; total: number; phase: BuildPhase }): {
+  percent: number;
+  message: string;
+} {
+  const [from, to] = SHARE[m.phase];
+  const part = m.total > 0 ? Math.min(1, m.done / m.total) : 0;
+  const unit = m.phase === 'checking' ? 'functions' : 'files';
+  const counted = m.phase === 'hashing' || m.phase === 'parsing' || m.phase === 'checking';
+  return {
+    percent: Math.floor(from + (to - from) * part),
+    message: counted && m.total ? `${WORDS[m.phase]} ${m.done}/${m.total} ${unit}` : WORDS[m.phase],
+  };
 }

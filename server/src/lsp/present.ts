@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type CodeAction, CodeActionKind, type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
 import type { FunctionInfo } from '../engine/file';
-import { type Finding, type HeldLock, type PathStep, kindInfo, renderMessage } from '../engine/model';
+import { type Finding, type HeldLock, type PathStep, blockingFlags, kindInfo, renderMessage } from '../engine/model';
 import type { Acquisition, Deferred, IndirectTarget, Summary } from '../engine/absint';
 
 const SEVERITY: Record<Finding['severity'], DiagnosticSeverity> = {
@@ -192,11 +192,25 @@ export function calleeMarkdown(name: string, s: Summary, resolve?: (d: Deferred)
     out.push('', `**Needs held:** ${s.requires.map((r) => `${code(r.ref.display)} (${neededFor(r)})`).join(', ')}`);
   if (s.sleeps?.length)
     out.push('', `**May sleep:** ${s.sleeps[s.sleeps.length - 1].note} at ${where(s.sleeps[s.sleeps.length - 1])}`);
+  else if (s.sleepsIf?.length)
+    out.push('', `**May sleep, depending on its arguments:** ${s.sleepsIf.map(sleepsWhen).join('; ')}`);
   const fault = s.faults?.[s.faults.length - 1];
   if (fault) out.push('', `**May fault on user memory:** ${fault.note} at ${where(fault)}`);
   const alloc = s.reclaims?.[s.reclaims.length - 1];
   if (alloc) out.push('', `**May enter reclaim:** ${alloc.note} at ${where(alloc)}`);
   return out.length > 1 ? out.join('\n') : `${out[0]}: takes no lock, does not sleep as far as lockscope sees`;
+}
+
+/** A sleep under a condition its callers decide, in words: `if flags {1} allow blocking, when {2} is true`. */
+function sleepsWhen(w: NonNullable<Summary['sleepsIf']>[number]): string {
+  const last = w.witness[w.witness.length - 1];
+  const parts = w.when.map((t) => {
+    const flags = blockingFlags(t.test);
+    return flags !== undefined
+      ? `if flags ${code(flags)} ${t.value ? 'allow' : 'do not allow'} blocking`
+      : `when ${code(t.test)} is ${t.value ? 'true' : 'false'}`;
+  });
+  return `${parts.join(', ')} (${last ? `${last.note} at ${where(last)}` : 'inside'})`;
 }
 
 /** Inline code in hover Markdown. */

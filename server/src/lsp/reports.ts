@@ -41,6 +41,14 @@ export class ReportsFeature {
     const dot = lockOrderDot(g);
     const { classes, edges, cycles, omitted } = g;
     const markdown = lockOrderMarkdown(g);
-    return { classes: classes.length, edges: edges.length, cycles, omitted, markdown, dot, svg: await toSvg(dot) };
+    return {
+      classes: classes.length,
+      edges: edges.length,
+      cycles: cycles.map((c) => c.classes),
+      omitted,
+      markdown,
+      dot,
+      svg: await toSvg(dot),
+    };
   }
 }

@@ -24,7 +24,7 @@ export interface Startup {
   canProgress: boolean;
   /** The client applies workspace edits that create files. */
   canDocumentChanges: boolean;
-  /** The on-disk index cache (the client's workspace storage, else ~/.cache/lockscope). */
+  /** The on-disk index cache: initializationOptions.cacheDir when a client names one, else the CLI's (shared). */
   cacheDir: string;
   grammar: GrammarSource;
 }

@@ -1,66 +1,69 @@
 /**
  * The lock-order graph report (`lockscope report --lock-order`, and the editor's Show Lock-Order Graph):
  * lock classes as nodes, an edge A -> B wherever B was taken while A was held, each with its shortest
- * witness (function, file:line, and the call path), and every edge that lies on a cycle drawn red.
- * Cycles are found as strongly connected components, so three-lock cycles show as well as ABBA pairs.
+ * witness (function, file:line, and the call path). Its inversions are the cycles lockdep would report (the
+ * shortest cycle through each edge that closes one, never a strongly connected component), each in lockdep's
+ * words: the chains with the places each lock is taken, and the CPU0/CPU1 scenario; only their edges are red.
  */
 import { mdCode, mdText } from './markdown';
-import { sccOrder } from '../engine';
-import type { OrderWitness } from '../engine/checks';
+import {
+  type OrderCycle,
+  type OrderWitness,
+  cycleConfidence,
+  lockdepText,
+  orderCycles,
+  reportedCycle,
+} from '../engine/checks';
+import type { Confidence } from '../engine/model';
 import { dotString } from './callgraph';
+
+/** An inversion as shown: its cycle (the reported edge first) and how sure it is. */
+export interface ShownCycle extends OrderCycle<OrderWitness> {
+  confidence: Confidence;
+  doubts: string[];
+}
 
 export interface LockOrderGraph {
   classes: string[];
   edges: (OrderWitness & { inCycle: boolean })[];
-  /** Each cycle's classes (a strongly connected component of two or more classes). */
-  cycles: string[][];
+  /** The inversions, each the shortest cycle of its classes (pairs first). */
+  cycles: ShownCycle[];
   /** Edges left out by the filters or the size cap (said in the report, never silent). */
   omitted: number;
 }
 
 export interface LockOrderOptions {
-  /** Keep only edges whose classes contain one of these substrings. */
+  /** Keep only edges (and inversions) whose classes contain one of these substrings. */
   classFilter?: string[];
-  /** Keep only edges on a cycle. */
+  /** Keep only edges on an inversion. */
   cyclesOnly?: boolean;
-  /** At most this many edges (cycle edges first). */
+  /** At most this many edges (inversion edges first). */
   maxEdges?: number;
 }
 
-/** The cycles: strongly connected components of two or more classes (the engine's iterative Tarjan). */
-function cyclesOf(edges: OrderWitness[]): string[][] {
-  const names = [...new Set(edges.flatMap((e) => [e.from, e.to]))].sort();
-  const id = new Map(names.map((n, i) => [n, i]));
-  const adj: number[][] = names.map(() => []);
-  for (const e of edges) adj[id.get(e.from)!].push(id.get(e.to)!);
-  return sccOrder(names.length, adj)
-    .filter((c) => c.length > 1)
-    .map((c) => c.map((i) => names[i]).sort())
-    .sort((x, y) => x[0].localeCompare(y[0]));
-}
+const edgeKey = (e: { from: string; to: string }) => `${e.from}\u0000${e.to}`;
 
 export function lockOrderGraph(witnesses: OrderWitness[], opts: LockOrderOptions = {}): LockOrderGraph {
-  const cycles = cyclesOf(witnesses);
-  const compOf = new Map<string, number>();
-  cycles.forEach((c, i) => {
-    for (const k of c) compOf.set(k, i);
-  });
-  const inCycle = (w: OrderWitness) => compOf.has(w.from) && compOf.get(w.from) === compOf.get(w.to);
-  let edges = witnesses.map((w) => ({ ...w, inCycle: inCycle(w) }));
+  const match = (c: string) => !opts.classFilter?.length || opts.classFilter.some((f) => c.includes(f));
+  const cycles: ShownCycle[] = [];
+  for (const c of orderCycles(witnesses)) {
+    const r = reportedCycle(c);
+    if (r && r.classes.some(match)) cycles.push({ ...r, ...cycleConfidence(r) });
+  }
+  const onCycle = new Set(cycles.flatMap((c) => c.edges.map(edgeKey)));
+  let edges = witnesses.map((w) => ({ ...w, inCycle: onCycle.has(edgeKey(w)) }));
   const total = edges.length;
-  if (opts.classFilter?.length)
-    edges = edges.filter((e) => opts.classFilter!.some((f) => e.from.includes(f) || e.to.includes(f)));
+  if (opts.classFilter?.length) edges = edges.filter((e) => match(e.from) || match(e.to));
   if (opts.cyclesOnly) edges = edges.filter((e) => e.inCycle);
   const max = opts.maxEdges ?? 400;
   if (edges.length > max) edges = [...edges.filter((e) => e.inCycle), ...edges.filter((e) => !e.inCycle)].slice(0, max);
   const classes = [...new Set(edges.flatMap((e) => [e.from, e.to]))].sort();
-  const shown = new Set(classes);
-  return { classes, edges, cycles: cycles.filter((c) => c.some((k) => shown.has(k))), omitted: total - edges.length };
+  return { classes, edges, cycles, omitted: total - edges.length };
 }
 
 export function lockOrderDot(g: LockOrderGraph): string {
   const id = new Map(g.classes.map((c, i) => [c, `c${i}`]));
-  const cyc = new Set(g.cycles.flat());
+  const cyc = new Set(g.cycles.flatMap((c) => c.classes));
   const lines = [
     'digraph lockorder {',
     '  rankdir=LR;',
@@ -92,9 +95,17 @@ export function lockOrderMarkdown(g: LockOrderGraph): string {
     '',
   ];
   if (g.cycles.length) {
-    out.push('## Cycles', '');
-    for (const c of g.cycles) out.push(`- ${c.map(mdCode).join(' ⇄ ')}`);
-    out.push('');
+    out.push('## Inversions', '');
+    g.cycles.forEach((c, i) => {
+      out.push(`### ${i + 1}. ${[...c.classes, c.classes[0]].map(mdCode).join(' → ')}`, '');
+      out.push(`${c.confidence} confidence${c.doubts.length ? `: ${mdText(c.doubts.join('; '))}` : ''}.`, '');
+      // a fence longer than any run of backticks in the text
+      const text = lockdepText(c);
+      const fence = '`'.repeat(
+        Math.max(3, ...text.map((l) => (l.match(/`+/g) ?? []).reduce((n, r) => Math.max(n, r.length + 1), 0))),
+      );
+      out.push(`${fence}text`, ...text, fence, '');
+    });
   }
   out.push('## Edges (held → taken)', '', '| held | taken | where | on a cycle |', '| --- | --- | --- | --- |');
   for (const e of g.edges)
@@ -102,15 +113,5 @@ export function lockOrderMarkdown(g: LockOrderGraph): string {
       `| ${mdCode(e.from)} | ${mdCode(e.to)} | ${mdCode(`${e.fn}()`)} ${mdText(`${e.file}:${e.line}`)} ` +
         `| ${e.inCycle ? 'yes' : ''} |`,
     );
-  const cyc = g.edges.filter((e) => e.inCycle);
-  if (cyc.length) {
-    out.push('', '## Witness paths of the cycle edges', '');
-    for (const e of cyc) {
-      out.push(`### ${mdCode(e.from)} → ${mdCode(e.to)}`, '');
-      for (const s of e.path)
-        out.push(`1. ${mdText(`${s.file}:${s.line}`)} ${mdCode(`${s.function}()`)}: ${mdText(s.note)}`);
-      out.push('');
-    }
-  }
   return `${out.join('\n')}\n`;
 }

@@ -36,8 +36,18 @@ export interface BuildOptions {
   first?: (rel: string) => boolean;
   /** Called once every `first` file is extracted, with an analysis of those files alone (before the rest is done). */
   onFirst?: (a: TreeAnalysis) => void;
-  progress?: (done: number, total: number) => void;
+  /**
+   * Where the build is: `done` of `total` in `phase` (files hashed, parsed or taken from the cache; functions
+   * linked and checked). Called from synchronous loops too, so a reporter prints from here, not from a timer.
+   */
+  progress?: (done: number, total: number, phase: BuildPhase) => void;
 }
+
+/**
+ * The phases of a build, in order: reading and hashing every file (with a cache), loading the snapshot of a
+ * warm start, parsing (extracting) the files, linking the calls, checking the functions, saving the snapshot.
+ */
+export type BuildPhase = 'hashing' | 'loading' | 'parsing' | 'linking' | 'checking' | 'saving';
 
 export interface BuildTimings {
   files: number;
@@ -69,37 +79,63 @@ function isAnalysis(v: unknown): v is TreeAnalysis {
   );
 }
 
+/** The engine's identity, set by the build in every bundle (scripts/build.mjs); undefined when run unbundled. */
+declare const LOCKSCOPE_ENGINE_ID: string | undefined;
+
 /**
- * The key every cache entry is under: this engine build (the extraction worker's bundle and the bundle
- * running the analysis, which holds the linker and the checkers), the grammar, the settings.
+ * The key every cache entry is under: this engine, the grammar, the settings. The engine is named by the id the
+ * build puts into every bundle — a hash of the engine's sources — so the CLI (dist/cli.js) and the language
+ * server's indexer (dist/indexer.js), two bundles of the same sources, compute the same key for the same tree
+ * and settings and share one cache. Run unbundled, the bundles themselves are the key.
  */
 function keyFor(settings: Settings, grammarDir: string | undefined): string {
-  let script: string | undefined;
-  try {
-    script = workerScript();
-  } catch {
-    script = undefined;
+  const id = typeof LOCKSCOPE_ENGINE_ID === 'string' ? LOCKSCOPE_ENGINE_ID : undefined;
+  let engine: string[] = [];
+  if (!id) {
+    try {
+      engine = [workerScript(), __filename];
+    } catch {
+      engine = ['no-worker', __filename];
+    }
   }
   const g = findGrammarDir(grammarDir).dir ?? '';
   return cacheKey({
-    files: [
-      script ?? 'no-worker',
-      __filename,
-      path.join(g, 'tree-sitter-c.wasm'),
-      path.join(g, 'calls.scm'),
-      path.join(g, 'initializers.scm'),
-    ],
-    settings: cacheRelevant(settings),
+    files: [...engine, path.join(g, 'tree-sitter-c.wasm'), path.join(g, 'calls.scm'), path.join(g, 'initializers.scm')],
+    settings: { engine: id ?? 'unbundled', settings: canonical(cacheRelevant(settings)) },
   });
 }
 
+/** A value with its objects' keys sorted, so that settings read in any order give one key. */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+    );
+  return v;
+}
+
 /**
- * The settings that change what is extracted or found (not how many workers, where the cache is, or how paths
- * are shown).
+ * The settings that change what is extracted or found (not how many workers, where the cache is, how paths
+ * are shown, or which confidence is shown: findings of every level are in the analysis).
  */
 function cacheRelevant(settings: Settings): Partial<Settings> {
-  const { 'index.workers': _w, 'index.cache': _c, pathOrder: _p, 'trace.server': _t, ...rest } = settings;
+  const {
+    'index.workers': _w,
+    'index.cache': _c,
+    pathOrder: _p,
+    'trace.server': _t,
+    confidence: _conf,
+    ...rest
+  } = settings;
   return rest;
+}
+
+/** The cache key for a tree indexed with `settings` (the CLI and the editor share entries under it). */
+export function cacheKeyFor(settings: Settings, grammar?: GrammarSource): string {
+  return keyFor(settings, grammar?.dir || undefined);
 }
 
 interface Extracted {
@@ -121,7 +157,9 @@ function warmStart(
     } catch {
       it.hash = undefined;
     }
+    if (it.seq % 500 === 0) o.progress?.(it.seq, items.length, 'hashing');
   }
+  o.progress?.(0, 1, 'loading');
   const warm = snapshots.get(
     SnapshotCache.treeHash([...items.map((i) => ({ rel: i.rel, hash: i.hash ?? 'unreadable' })), ...buildFiles]),
     isAnalysis,
@@ -155,7 +193,7 @@ function arrivals(
         o.onFirst?.(partial.analysis(o.root));
       }
     }
-    if (++done % 50 === 0) o.progress?.(done, items.length);
+    if (++done % 10 === 0) o.progress?.(done, items.length, 'parsing');
   };
   const queue = first
     ? [...items.filter((i) => firstSeqs.has(i.seq)), ...items.filter((i) => !firstSeqs.has(i.seq))]
@@ -258,6 +296,7 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
   const key = cacheDir ? keyFor(o.settings, o.grammar?.dir || undefined) : '';
   // 1. hashes, and the warm start
   const items: PoolItem[] = files.map((abs, seq) => ({ seq, abs, rel: rel(abs) }));
+  o.progress?.(0, files.length, cacheDir ? 'hashing' : 'parsing');
   const build = readBuildFacts(
     o.root,
     items.map((i) => i.rel),
@@ -267,7 +306,6 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
   const tRead = performance.now();
   const seconds = (a: number, b: number) => (b - a) / 1000;
   if (warm) {
-    o.progress?.(files.length, files.length);
     const total = seconds(t0, performance.now());
     return {
       analysis: warm,
@@ -292,12 +330,16 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
   // 2. records
   const project = new Project(undefined, o.settings);
   project.setBuild(build.facts);
+  o.progress?.(0, files.length, 'parsing'); // the workers start: a line to repeat until the first records are in
   const { result, extracted } = await extractRecords(items, o, jobs, { dir: cacheDir, key }, project, build.facts);
-  o.progress?.(files.length, files.length);
+  o.progress?.(files.length, files.length, 'parsing');
   const tExtract = performance.now();
   // 3. link, summarise, check
+  if (o.progress) project.onPhase = (phase, done, total) => o.progress?.(done, total, phase);
   const analysis = project.analysis(o.root);
+  project.onPhase = undefined;
   const tAnalyse = performance.now();
+  if (snapshots) o.progress?.(0, 1, 'saving');
   snapshots?.put(
     SnapshotCache.treeHash([
       ...items.map((i) => ({ rel: i.rel, hash: extracted[i.seq] || 'unreadable' })),

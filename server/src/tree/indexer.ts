@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { GrammarSource, Settings, TreeIndex } from '../engine';
 import { treeFiles } from './files';
-import { buildTree, type BuildTimings } from './build';
+import { type BuildPhase, buildTree, type BuildTimings } from './build';
 
 export interface IndexRequest {
   root: string;
@@ -23,7 +23,7 @@ export interface IndexRequest {
   open: string[];
 }
 export type IndexMessage =
-  | { type: 'progress'; done: number; total: number }
+  | { type: 'progress'; done: number; total: number; phase: BuildPhase }
   | { type: 'warning'; message: string }
   | { type: 'partial'; index: TreeIndex; files: number }
   | {
@@ -51,7 +51,7 @@ async function run(req: IndexRequest): Promise<void> {
     cacheDir: req.cacheDir,
     first,
     onFirst: (a) => post({ type: 'partial', index: a.index, files: a.fileStats.size }),
-    progress: (done, total) => post({ type: 'progress', done, total }),
+    progress: (done, total, phase) => post({ type: 'progress', done, total, phase }),
     warn: (message) => post({ type: 'warning', message }),
   });
   let broken = 0;

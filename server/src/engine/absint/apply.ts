@@ -5,7 +5,7 @@
  * fixpoint iterations stay silent.
  */
 import { type LockFact, type State, aliasKeys, isHeld, mentions, pushTrail } from './domain';
-import { type EdgeGuard, type Op, displayOfKey } from '../ir';
+import { type EdgeGuard, type Op, displayOfKey, rootIdentifier } from '../ir';
 import {
   type Observer,
   type TransferContext,
@@ -16,9 +16,12 @@ import {
   reclaim,
   release,
   sleep,
+  sleepIf,
   withLock,
 } from './transfer';
 import { callSummary, indirectCall } from './calls';
+import { evalGuards } from './guard';
+import { blockingTest } from '../model';
 
 /** Apply one operation; undefined means the path ends here (a call that does not return). */
 export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer): State | undefined {
@@ -66,7 +69,7 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
     case 'release-handed':
       return releaseHanded(s, op);
     case 'sleep':
-      return sleep(s, op.via, op.site, obs);
+      return op.gfp === undefined ? sleep(s, op.via, op.site, obs) : sleepUnderFlags(s, op, ctx, obs);
     case 'fault':
       return fault(s, `${op.via}()`, op.site, ctx, obs);
     case 'reclaim':
@@ -99,14 +102,9 @@ function assign(s: State, op: Extract<Op, { k: 'assign' }>, ctx: TransferContext
       else ctx.tainted.add(k);
     }
   }
-  let facts = s.facts.assign(op.name, op.value, op.constText, op.sameTruth, op);
-  // `p = foo_alloc_path()`: what the callee says of the object it returns (`{ret}->need_sem` set) holds of `p`
-  const callee = op.rhs ? /^([A-Za-z_]\w*)\(/.exec(op.rhs)?.[1] : undefined;
-  for (const g of (callee && ctx.summaryOf(callee)?.exitFacts) || []) {
-    if (!g.test.startsWith('{ret}')) continue;
-    const next = facts.assume(g.test.split('{ret}').join(op.name), g.value);
-    if (next) facts = next;
-  }
+  // `p = foo_alloc_path()`: what the callee says of the value and the object it returns (`{ret}->need_sem` set,
+  // assumed of the call's text at the call) holds of `p`
+  const facts = s.facts.assign(op.name, op.value, op.constText, op.sameTruth, op);
   // `ret = foo_trylock(x)`: a lock held if the call succeeded is now held if `ret` says so; `p = foo_new_locked(x)`:
   // the lock on the object it returned is named through `p`, and held if `p` (or `!IS_ERR(p)`) says so
   if (op.rhs) {
@@ -175,10 +173,11 @@ export function applyGuard(s: State, g: EdgeGuard | undefined, ctx: TransferCont
     // `#ifdef FOO_DEBUG` of a switch the tree undefines and never defines
     const ifdef = /^defined\(([A-Z_][A-Z0-9_]*)\)$/.exec(g.fact.text);
     if (ifdef && g.fact.value && ctx.macros?.isOff(ifdef[1])) return undefined;
-    // a lock taken through a pointer means the pointer is not NULL
+    // a lock taken through a pointer means the pointer is not NULL (`p->lock`, `*p`, `PG_locked(folio)`,
+    // `BTRFS_I(inode)->lock`: the object it hangs off was reached through it)
     if (!g.fact.value && /^[A-Za-z_]\w*$/.test(g.fact.text)) {
       for (const [k, f] of cur.locks) {
-        if (isHeld(f) && (k === `*${g.fact.text}` || k.startsWith(`${g.fact.text}->`))) return undefined;
+        if (isHeld(f) && k !== g.fact.text && rootIdentifier(k) === g.fact.text) return undefined;
       }
     }
     const facts = cur.facts.assume(g.fact.text, g.fact.value);
@@ -202,4 +201,15 @@ export function applyGuard(s: State, g: EdgeGuard | undefined, ctx: TransferCont
     cur = { ...cur, trail: pushTrail(cur.trail, g.site.line, g.site.column, g.note) };
   }
   return cur;
+}
+
+/**
+ * An allocation with flags from a variable (`kmalloc(n, gfp)`): it sleeps under the guard that the flags allow
+ * blocking, unless the path has tested them already (`if (gfpflags_allow_blocking(gfp))`).
+ */
+function sleepUnderFlags(s: State, op: Op & { k: 'sleep' }, ctx: TransferContext, obs?: Observer): State {
+  const open = evalGuards([{ test: blockingTest(op.gfp ?? ''), value: true }], [], s.facts, ctx.macros);
+  if (!open) return s;
+  if (!open.length) return sleep(s, op.via, op.site, obs);
+  return sleepIf(s, `${op.via}(.., ${op.gfp})`, open, op.site, obs);
 }

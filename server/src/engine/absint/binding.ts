@@ -69,17 +69,3 @@ export function requiredAs(
   }
   return out;
 }
-
-/**
- * `foo(&dropped)` with a callee that sets `*dropped` on every exit (Summary.exitFacts `*{i}`): the caller's variable
- * holds that value after the call.
- */
-export function pointeeFactsAt(s: State, sum: Summary, args: readonly string[]): State {
-  let facts = s.facts;
-  for (const g of sum.exitFacts ?? []) {
-    const param = /^\*\{(\d+)\}$/.exec(g.test)?.[1];
-    const m = param === undefined ? null : /^&([A-Za-z_]\w*)$/.exec(args[Number(param)] ?? '');
-    if (m) facts = facts.assign(m[1], g.value);
-  }
-  return facts === s.facts ? s : { ...s, facts };
-}

@@ -10,6 +10,7 @@ import type { LockRef, Op, Site } from '../ir';
 import type { Summary } from './transfer';
 import { normaliseExpr, rootIdentifier } from '../ir';
 import { flagLocks, symbolicLock } from '../ir';
+import { bindFs } from '../syntax';
 import {
   type Acquisition,
   type Deferred,
@@ -20,6 +21,7 @@ import {
   escape,
   fault,
   findFact,
+  loopVariant,
   nestable,
   reclaim,
   release,
@@ -30,7 +32,11 @@ import type { Facts } from './domain';
 import { factsAtCall, unionFacts } from './taskstate';
 import { type Guard, evalGuard, evalGuards, evaluateTest, substitute, whenOf } from './guard';
 import { contractReleases } from './contract';
-import { canon, displayFor, heldThrough, pointeeFactsAt, requiredAs } from './binding';
+import { checkRequired } from './required';
+import { canon, displayFor, heldThrough, requiredAs } from './binding';
+import { sleepsAtCall } from './effects';
+import { assumeReturned } from './returned';
+import { applyStores } from './stores';
 
 /** How deep indirect calls found inside indirect targets are followed. */
 const MAX_INDIRECT_DEPTH = 3;
@@ -61,6 +67,8 @@ function instantiate(
     return [{ ref: sym, mode, classOnly: false }];
   }
   const key = template === undefined ? undefined : substitute(template, args);
+  // a callee's lock whose class is per filesystem type is this function's filesystem's, if it has one
+  if (ref.order && ctx.fs) ref = { ...ref, order: bindFs(ref.order, ctx.fs) };
   if (key === undefined) {
     return ref.class ? [{ ref: { ...ref, key: `class:${ref.class}` }, mode, classOnly: true }] : [];
   }
@@ -76,20 +84,37 @@ function instantiate(
   ];
 }
 
+/** A range whose bounds name variables that are not this function's (a callee's locals, in its template). */
+function foreignRange(ref: LockRef, ctx: TransferContext): boolean {
+  const bounds = /\[(.*)\]$/.exec(ref.key)?.[1];
+  if (!bounds || !ctx.params) return false;
+  for (const id of bounds.match(/\b[A-Za-z_]\w*\b/g) ?? []) {
+    if (/^[A-Z_][A-Z0-9_]*$/.test(id) || /^\d/.test(id)) continue;
+    if (!ctx.locals.has(id) && !ctx.params.includes(id) && !ctx.assigned.has(id)) return true;
+  }
+  return false;
+}
+
 /**
  * Check locks a callee takes inside against the caller's locks. A held instance taken again ends the
  * path (the task blocks on itself); a class match only is reported and the path goes on.
  */
 function checkInside(
   s: State,
-  taken: { inst: Instance; subclass?: string; witness: PathStep[]; when?: Guard[] }[],
+  taken: {
+    inst: Instance;
+    subclass?: string;
+    dropped?: string[];
+    witness: PathStep[];
+    when?: Guard[];
+  }[],
   via: string,
   site: Site,
   ctx: TransferContext,
   obs: Observer | undefined,
   record: boolean,
 ): State | undefined {
-  for (const { inst, subclass, witness, when } of taken) {
+  for (const { inst, subclass, dropped, witness, when } of taken) {
     const inner: Op & { k: 'acquire' } = {
       k: 'acquire',
       lock: inst.ref,
@@ -100,26 +125,31 @@ function checkInside(
       subclass,
     };
     if (obs?.order) {
-      for (const f of s.locks.values())
-        if (isHeld(f) && f.ref.key !== inst.ref.key) obs.order(f, inst.ref, s, site, via, witness);
+      // (not from a lock the callee releases first: it takes this one without it)
+      for (const [k, f] of s.locks)
+        if (isHeld(f) && f.ref.key !== inst.ref.key && !dropped?.includes(k))
+          obs.order(f, inst.ref, s, site, via, witness, subclass);
     }
     if (inst.classOnly) {
       // the instance was lost on the way (a local the caller cannot name): two objects of one class
       // are not a deadlock by themselves, so this is kept for summaries only, not reported
-      if (record) obs?.acquired?.(inner, s, via, witness, when);
+      if (record) obs?.acquired?.(inner, s, via, witness, when, dropped);
       continue;
     }
     const hit = findFact(s, inst.ref);
-    if (hit && isHeld(hit[1])) {
+    // a range named over what the loop changes (`lock(tree, pos, ..)` with `pos += len`), or over a callee's
+    // own variables (its bounds computed inside: each call its own), is another range
+    const otherRange =
+      inst.ref.kind === 'range' && (loopVariant(inst.ref, ctx.assigned) || foreignRange(inst.ref, ctx));
+    if (hit && isHeld(hit[1]) && !otherRange) {
       if (!nestable(inner, hit[1]) && (hit[1].subclass ?? '') === (subclass ?? '')) {
         obs?.recursive(inner, hit[1], s, via, witness);
         return undefined;
       }
     } else if (record && (!hit || hit[1].status === 'released')) {
-      obs?.acquired?.(inner, s, via, witness, when);
+      obs?.acquired?.(inner, s, via, witness, when, dropped);
     }
   }
-  void ctx;
   return s;
 }
 
@@ -140,7 +170,8 @@ function acquisitions(
     if (!open) return [];
     return instantiate(a.template, a.ref, a.mode, args, ctx).map((inst) => ({
       inst,
-      subclass: a.subclass,
+      subclass: a.subclass === undefined ? undefined : (substitute(a.subclass, args) ?? a.subclass),
+      ...(a.dropped ? { dropped: instantiateKeys(a.dropped, args, ctx) } : {}),
       witness: [...prefix, ...a.witness],
       ...whenOf(open),
     }));
@@ -269,50 +300,16 @@ function checkForbidden(
   }
 }
 
-/**
- * Locks the callee needs held. Held: fine. Released earlier on this path: reported. Never taken on
- * this path while the caller takes it on others: reported. Otherwise the caller's caller may hold
- * it: the requirement is passed up.
- */
-function checkRequired(
-  s: State,
-  sum: Summary,
-  args: readonly (string | undefined)[],
-  callee: string,
-  site: Site,
-  ctx: TransferContext,
-  obs: Observer | undefined,
-  met?: ReadonlyMap<string, string>,
-): void {
-  for (const r of sum.requires) {
-    // needed only under a guard this call decides false: not needed here
-    const open = r.when ? evalGuards(r.when, args, s.facts, ctx.macros) : [];
-    if (!open) continue;
-    const key = substitute(r.template, args);
-    if (key === undefined) continue;
-    const k = canon(key, ctx);
-    if (met?.has(k)) continue;
-    const lock: LockRef = { ...r.ref, key: k, display: displayFor(k, r.ref) };
-    const hit = findFact(s, lock);
-    if (hit && isHeld(hit[1])) continue;
-    if (hit && (hit[1].status === 'released' || (hit[1].status === 'dropped' && !hit[1].inferred))) {
-      obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, 'released');
-    } else if (!hit && ctx.acquiredKeys.has(k)) {
-      obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, 'not-taken');
-    } else if (!hit) {
-      obs?.requirement?.(lock, r.via, s, site, callee, r.witness, open);
-    }
-  }
-}
-
 export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferContext, obs?: Observer): State | undefined {
-  const sum = ctx.summaryOf(op.callee);
+  // a callee given a callback it calls is specialised for it (its calls through the parameter are calls to it)
+  const sum = ctx.specialize?.(op.callee, op.args) ?? ctx.summaryOf(op.callee);
   if (!sum) return escape(s, op.escapeKeys, op.escapeRoots, ctx);
   const args = op.args.map((a) => normaliseExpr(a));
   checkForbidden(s, sum.forbidden, args, op.callee, op.site, ctx, obs, [], true);
   const met = sum.requires.length ? requiredAs(s, sum, args, ctx) : undefined;
   if (!sum.provisional) checkRequired(s, sum, args, op.callee, op.site, ctx, obs, met);
   if (sum.sleeps) sleep(s, `${op.callee}()`, op.site, obs, op.callee, sum.sleeps);
+  sleepsAtCall(s, sum, args, op, ctx, obs);
   if (sum.faults && !op.kernelIter) fault(s, `${op.callee}()`, op.site, ctx, obs, op.callee, sum.faults);
   if (sum.reclaims) reclaim(s, `${op.callee}()`, op.site, ctx, obs, op.callee, sum.reclaims);
   // locks the callee takes inside: a caller already holding one deadlocks
@@ -323,7 +320,6 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
   if (!cur) return undefined;
   cur = applyEffects(cur, sum, args, op, ctx, obs, met);
   if (!cur) return undefined;
-  cur = pointeeFactsAt(cur, sum, args);
   for (const t of sum.conditional) {
     const key = substitute(t, args);
     if (key === undefined) continue;
@@ -338,7 +334,10 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
     ctx.tainted.add(k);
     if (cur.locks.has(k)) cur = escape(cur, [k], undefined, ctx);
   }
-  return cur;
+  // what it stored in the caller's objects, and what its value is known to be (facts about the call's text)
+  cur = applyStores(cur, op, ctx);
+  const facts = assumeReturned(cur.facts, sum.retFacts, op.text);
+  return facts === cur.facts ? cur : { ...cur, facts };
 }
 
 /** The callee's indirect calls, resolved in the context of the function being checked and passed up. */

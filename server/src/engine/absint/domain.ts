@@ -8,7 +8,7 @@
  * trylock outcomes stay precise. must-held = held in every state; may-held = held in some.
  */
 import { type Mode, NAME_PATTERNS } from '../model';
-import { type LockRef, type RetClass, type Site, keyOfPointer } from '../ir';
+import { type LockRef, type RetClass, type Site, equalityText, keyOfPointer } from '../ir';
 
 /**
  * held: taken in this function; caller: held on entry (annotation, assert);
@@ -138,11 +138,18 @@ export class Facts {
     value?: boolean,
     constText?: string,
     sameTruth?: boolean,
-    derived?: { eq?: string; fresh?: boolean; reads?: string[] },
+    derived?: { eq?: string; fresh?: boolean; reads?: string[]; rhs?: string; copy?: string },
   ): Facts {
     let touched = value !== undefined || constText !== undefined || !!derived?.eq || !!derived?.fresh;
     const from = derived?.reads ? this.derivedFrom(derived.reads) : undefined;
     if (from?.length) touched = true;
+    // the value's facts become the variable's: a copy's (`p = q`), a call's (`p = f(x)`, what its summary says;
+    // also `p = f(p)`, whose call text names the old value, as the facts about it do)
+    const carry = derived?.copy ?? derived?.rhs;
+    const carried = carry !== undefined && (!derived?.copy || !mentions(carry, name)) ? carry : undefined;
+    const own = carried !== undefined && mentions(carried, name);
+    // a fact about the value only, not about the variable's old value outside it
+    const about = (k: string) => !k.startsWith('#') && !mentions(own ? renameExpr(k, carried, '()') : k, name);
     const out = this.conj.map((c) => {
       let m: Map<string, boolean> | undefined;
       // sizeof(x) does not depend on x's value
@@ -152,6 +159,15 @@ export class Facts {
           m.delete(k);
           touched = true;
         }
+      if (carried !== undefined) {
+        for (const [k, v] of c) {
+          const r = about(k) ? renameExpr(k, carried, name) : k;
+          if (r === k) continue;
+          m ??= new Map(c);
+          m.set(r, v);
+          touched = true;
+        }
+      }
       return m ?? c;
     });
     if (!touched) return this;
@@ -167,6 +183,24 @@ export class Facts {
       }
     }
     return Facts.of(out as Conj[], this.collapsed);
+  }
+
+  /**
+   * A callee left `value` (and, with `constText`, that constant) in `name` on every path: the facts that read
+   * `name` itself are replaced, and nothing else is forgotten (as for every call, the rest of memory is assumed
+   * unchanged).
+   */
+  stored(name: string, value: boolean | undefined, constText: string | undefined): Facts {
+    if (value === undefined && constText === undefined) return this;
+    const out = this.conj.map((c) => {
+      const m = new Map(c);
+      for (const k of c.keys()) if (k === name || EQ_CONST.exec(k)?.[1] === name) m.delete(k);
+      if (value !== undefined) m.set(name, value);
+      if (constText !== undefined) m.set(`${name}==${constText}`, true);
+      return m;
+    });
+    const next = Facts.of(out, this.collapsed);
+    return next.key === this.key && next.collapsed === this.collapsed ? this : next;
   }
 
   /** The fresh pointers (see FRESH) a value computed from `reads` may be derived from, on some path. */
@@ -232,6 +266,27 @@ export class Facts {
 }
 
 export { mentions };
+
+/**
+ * `text` with the expression `from` (where it stands whole: not a field name, not part of a longer name) read
+ * as `to`; an equality is written again in its one form (see equalityText).
+ */
+export function renameExpr(text: string, from: string, to: string): string {
+  let out = '';
+  let last = 0;
+  for (let i = text.indexOf(from); i >= 0; i = text.indexOf(from, i + 1)) {
+    const before = i > 0 ? text[i - 1] : ' ';
+    const after = text[i + from.length] ?? ' ';
+    const field = before === '.' || (before === '>' && text[i - 2] === '-');
+    if (field || /[A-Za-z0-9_]/.test(before) || /[A-Za-z0-9_]/.test(after) || i < last) continue;
+    out += text.slice(last, i) + to;
+    last = i + from.length;
+  }
+  if (!last) return text;
+  out += text.slice(last);
+  const eq = out.indexOf('==');
+  return eq > 0 && out.indexOf('==', eq + 2) < 0 ? equalityText(out.slice(0, eq), out.slice(eq + 2)) : out;
+}
 
 const POSTFIX = /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*$/;
 /** One call of a function over plain names (`foo_inode(inode)`, `FOO_I(file->f_inode)`). */

@@ -1,20 +1,25 @@
 /**
  * Guards: the conditions on a function's parameters (and on the task, taskstate.ts) under which something in
- * its summary happens. `btrfs_truncate_free_space_cache(trans, bg, inode)` takes the cache mutex only when
- * `bg` is not NULL; a search asserts the commit semaphore only when `path->need_commit_sem` is clear. The
- * summary says so (`{1}` true, `{2}->need_commit_sem` false) and each call evaluates it with its own
- * arguments: a constant, or what the caller's facts say of the argument (a value it tested, a field it
- * stored, a field the allocator that returned the object stored). Definitely false: the entry does not
- * apply at this call. Definitely true: it applies, with nothing left to say. Unknown: it applies as it
- * would without the guard, and where the argument is the caller's own parameter the guard is passed up.
+ * its summary happens: a lock taken or required, a sleep (effects.ts; allocation flags it is given that allow
+ * blocking are the guard `gfpflags_allow_blocking({1})`, decided by model/gfp.ts).
+ * `btrfs_truncate_free_space_cache(trans, bg, inode)` takes the cache mutex only when `bg` is not NULL; a
+ * search asserts the commit semaphore only when `path->need_commit_sem` is clear. The summary says so (`{1}`
+ * true, `{2}->need_commit_sem` false) and each call evaluates it with its own arguments: a constant, or what
+ * the caller's facts say of the argument (a value it tested, a field it stored, a field the allocator that
+ * returned the object stored). Definitely false: the entry does not apply at this call. Definitely true: it
+ * applies, with nothing left to say. Unknown: it applies as it would without the guard, and where the
+ * argument is the caller's own parameter the guard is passed up.
  *
  * A guard is a conjunction of at most MAX_GUARD tests on the values the parameters had on entry: a test
  * that a store in the function (to the parameter or to the field it reads) can reach is about the new value,
- * and is left out. Stores by callees are not modelled, as for every fact.
+ * and is left out, as is one that reads a place a callee stores to (its summary's stores, stores.ts) anywhere in
+ * the function; a store that clears or sets only other flags (`flags &= ~FOO_A` before `flags & FOO_B`) does
+ * not count.
  */
 import type { CfgNode, FunctionIR, Site } from '../ir';
 import { normaliseExpr } from '../ir';
 import type { Macros } from '../syntax';
+import { blockingFlags, blockingTest, gfpBlocks } from '../model';
 import type { Facts, State } from './domain';
 
 /** A test (`{1}`, `{2}->need_commit_sem`, `{0}&FOO_SYNC`, `current->journal_info`) and the value it reads. */
@@ -139,6 +144,8 @@ export function evalGuard(
   facts: Facts,
   macros?: Macros,
 ): boolean | Guard | undefined {
+  const flags = blockingFlags(g.test);
+  if (flags !== undefined) return evalBlocking(flags, g.value, args, facts);
   if (g.test.includes('{')) {
     const c = evaluateTest(g.test, args, macros);
     if (c !== undefined) return c === g.value;
@@ -150,6 +157,27 @@ export function evalGuard(
   if (!facts.assume(f.text, f.value)) return false;
   if (!facts.assume(f.text, !f.value)) return true;
   return { test: f.text, value: f.value };
+}
+
+/**
+ * A test that allocation flags allow blocking (model/gfp.ts) at a call: decided when the flags given are
+ * constants (GFP_KERNEL blocks, GFP_ATOMIC does not), else open as `gfpflags_allow_blocking(flags)` in the
+ * caller's terms, unless the caller has tested that itself.
+ */
+function evalBlocking(
+  flags: string,
+  value: boolean,
+  args: readonly (string | undefined)[],
+  facts: Facts,
+): boolean | Guard | undefined {
+  // flags that cannot be named stay open, unreadable: not taken to block (model/gfp.ts)
+  const given = (flags.includes('{') ? substitute(flags, args) : flags) ?? '?';
+  const blocks = gfpBlocks(given);
+  if (blocks !== undefined) return blocks === value;
+  const test = blockingTest(given);
+  if (!facts.assume(test, value)) return false;
+  if (!facts.assume(test, !value)) return true;
+  return { test, value };
 }
 
 /**
@@ -193,21 +221,33 @@ function reachOf(ir: FunctionIR) {
   return r;
 }
 
-/** The nodes a store to `name` reaches. */
-function reachedBy(ir: FunctionIR, name: string): Set<number> {
+/**
+ * The nodes a store to `name` reaches; with `bit`, only stores that may change that flag of it (`x &= ~A` and
+ * `x |= A` change the flag A only).
+ */
+function reachedBy(ir: FunctionIR, name: string, bit?: string): Set<number> {
   const r = reachOf(ir);
-  let set = r.from.get(name);
+  const key = bit === undefined ? name : `${name}&${bit}`;
+  let set = r.from.get(key);
   if (set) return set;
   set = new Set<number>();
-  const todo: CfgNode[] = ir.nodes.filter((n) => n.ops.some((op) => op.k === 'assign' && op.name === name));
+  const todo: CfgNode[] = ir.nodes.filter((n) =>
+    n.ops.some((op) => op.k === 'assign' && op.name === name && !(bit && op.bits && !op.bits.includes(bit))),
+  );
   while (todo.length) {
     const m = todo.pop() as CfgNode;
     if (set.has(m.id)) continue;
     set.add(m.id);
     for (const e of m.succ) todo.push(ir.nodes[e.to]);
   }
-  r.from.set(name, set);
+  r.from.set(key, set);
   return set;
+}
+
+/** The flag a test of `name` reads (`flags&FOO_X`: FOO_X), if that is all it reads. */
+function flagTested(test: string, name: string): string | undefined {
+  const m = /^\(?([A-Za-z_]\w*)\)?&([A-Z_][A-Z0-9_]*)$/.exec(test);
+  return m && m[1] === name ? m[2] : undefined;
 }
 
 /** Does `text` read the lvalue `name` (`p`, `p->x`, `current->journal_info`) or something under it? */
@@ -223,10 +263,17 @@ export function reads(text: string, name: string): boolean {
 
 /**
  * The facts of `s` (and `extra`, a callee's guard still open here) that are about the parameters (or the task)
- * as they were on entry to `ir`, at `site`: every path agrees on them and no store to what they read reaches
- * the site. Parameter tests come templated (`{1}->flags&FOO_X`).
+ * as they were on entry to `ir`, at `site`: every path agrees on them, no store to what they read reaches the
+ * site, and no callee stores to it (`calleeStored`: the places, as `ir` names them). Parameter tests come
+ * templated (`{1}->flags&FOO_X`).
  */
-export function entryGuards(ir: FunctionIR, s: State, site: Site, extra: readonly Guard[] = []): Guard[] {
+export function entryGuards(
+  ir: FunctionIR,
+  s: State,
+  site: Site,
+  extra: readonly Guard[] = [],
+  calleeStored: readonly string[] = [],
+): Guard[] {
   const cand = new Map<string, boolean>();
   for (const c of s.facts.conj) {
     for (const k of c.keys()) {
@@ -248,8 +295,9 @@ export function entryGuards(ir: FunctionIR, s: State, site: Site, extra: readonl
       if (t !== undefined && t.includes('{')) test = t;
     }
     if (test === undefined) continue;
+    if (calleeStored.some((n) => reads(k, n))) continue;
     const stored = [...r.names].filter((n) => reads(k, n));
-    if (stored.length && (id === undefined || stored.some((n) => reachedBy(ir, n).has(id)))) continue;
+    if (stored.length && (id === undefined || stored.some((n) => reachedBy(ir, n, flagTested(k, n)).has(id)))) continue;
     out.push({ test, value: v });
     if (out.length >= MAX_GUARD) break;
   }
@@ -267,9 +315,9 @@ export function whenOf(list: readonly Guard[]): { when?: Guard[] } {
 }
 
 /**
- * The `when` of a summary entry seen in state `s` at `site` (`inner`: a callee's guard still open here):
- * the entry guards of this path. Seen again on another path (`old`), only what both paths say is kept, on
- * `old` itself, and nothing is returned.
+ * The `when` of a summary entry seen in state `s` at `site` (`inner`: a callee's guard still open here;
+ * `calleeStored`: see entryGuards): the entry guards of this path. Seen again on another path (`old`), only
+ * what both paths say is kept, on `old` itself, and nothing is returned.
  */
 export function guardWhen(
   ir: FunctionIR,
@@ -277,8 +325,9 @@ export function guardWhen(
   site: Site,
   inner: readonly Guard[] | undefined,
   old: { when?: Guard[] } | undefined,
+  calleeStored: readonly string[] = [],
 ): { when?: Guard[] } {
-  const here = entryGuards(ir, s, site, inner ?? []);
+  const here = entryGuards(ir, s, site, inner ?? [], calleeStored);
   if (old) {
     if (old.when) {
       const both = meetGuards(old.when, here);

@@ -9,4 +9,6 @@ export * from './transfer';
 export * from './entry';
 export * from './taskstate';
 export * from './contract';
+export * from './errorpath';
 export * from './guard';
+export * from './stores';

@@ -3,9 +3,9 @@
  * applied where it is called (Infer's integrate_summary with formals replaced by actuals). The
  * interprocedural engine (call graph over the tree) builds on this shape.
  */
-import { type LockFact, type State, objectOf, retKind } from './domain';
+import { type State, retKind } from './domain';
 import type { FunctionIR, LockRef, RetClass, Site } from '../ir';
-import { rootIdentifier } from '../ir';
+import { normaliseExpr, rootIdentifier } from '../ir';
 import { type Solution, runNode } from './solver';
 import type {
   Acquisition,
@@ -18,9 +18,13 @@ import type {
 } from './transfer';
 import { NAME_PATTERNS, type PathStep } from '../model';
 import type { ReleasedFirst } from './entry';
+import { onErrorPath } from './errorpath';
 import { deferredWhen } from './taskstate';
 import { type Guard, guardWhen, paramTemplate } from './guard';
-import { pointeeFacts, relativeRef, returnedFacts, returnedObjectEffects } from './returned';
+import { relativeRef, returnedFacts, returnedObjectEffects } from './returned';
+import { EffectsFound } from './effects';
+import { paramSplit } from './paramsplit';
+import { calleeStoredTexts, storeFacts } from './stores';
 
 export { relativeRef };
 
@@ -53,14 +57,29 @@ function returnSplit(
   key: string,
   status: 'held' | 'handed' = 'held',
 ): 'nonzero' | 'zero' | undefined {
-  const held = rets.filter((e) => e.state.locks.get(key)?.status === status && !e.state.locks.get(key)?.ifFact);
+  const held = rets.filter(
+    (e) => e.state.locks.get(key)?.status === status && (!e.state.locks.get(key)?.ifFact || passedOn(e, key)),
+  );
   const not = rets.filter((e) => !e.state.locks.has(key) || e.state.locks.get(key)?.status === 'released');
   if (!held.length || !not.length || held.length + not.length !== rets.length) return undefined;
-  const kh = new Set(held.map((e) => retKind(e.ret, e.state)));
+  const kh = new Set(held.map((e) => passedOn(e, key) ?? retKind(e.ret, e.state)));
   const kn = new Set(not.map((e) => retKind(e.ret, e.state)));
   if ([...kh].every((k) => k === 'true') && [...kn].every((k) => k === 'false' || k === 'error')) return 'nonzero';
   if ([...kh].every((k) => k === 'false') && [...kn].every((k) => k === 'error')) return 'zero';
   return undefined;
+}
+
+/**
+ * An exit returning the very result that decides whether it holds `key` (`return foo_trylock(x);`, the lock
+ * held where the callee's result is nonzero): it returns nonzero (`true`) exactly when it holds it, or zero.
+ */
+function passedOn(e: { state: State; ret: RetClass | undefined }, key: string): 'true' | 'false' | undefined {
+  const f = e.state.locks.get(key);
+  if (f?.status !== 'held' || !f.ifFact || e.ret?.k !== 'expr') return undefined;
+  if (normaliseExpr(e.ret.text) !== f.ifFact.text) return undefined;
+  // a lock on the object the callee returns (`return pmd_lock_if_huge(..)`) is not a lock on what it was given
+  if (key.includes(f.ifFact.text)) return undefined;
+  return f.ifFact.value ? 'true' : 'false';
 }
 
 /** `inode->i_rwsem` in f(struct inode *inode) becomes `{0}->i_rwsem`; undefined when it names a local. */
@@ -81,20 +100,16 @@ function stepAt(ir: FunctionIR, site: Site, note: string): PathStep {
   return { file: ir.file, line: site.line, column: site.column, function: ir.name, note };
 }
 
-/** A witness path: a step here, then the callee's own steps (cut at MAX_WITNESS). */
-function witnessOf(ir: FunctionIR, site: Site, note: string, inner?: PathStep[]): PathStep[] {
-  return [stepAt(ir, site, note), ...(inner ?? [])].slice(0, MAX_WITNESS);
-}
-
 /** What `inside` collects while it replays a function, keyed so that each lock or call is kept once. */
 interface Inside {
   requires: Map<string, Requirement>;
-  sleeps?: PathStep[];
-  faults?: PathStep[];
-  reclaims?: PathStep[];
+  /** Sleeps, faults and reclaims (effects.ts). */
+  effects: EffectsFound;
   acquires: Map<string, Acquisition>;
   forbidden: Map<string, ForbiddenInside>;
   deferred: Map<string, Deferred>;
+  /** The places its callees store to (stores.ts): not the parameters' values on entry, for guards. */
+  calleeStored: string[];
 }
 
 /** The checker reports these; a summary only collects. */
@@ -124,32 +139,29 @@ const checkersOnly = {
   releaseHeld: checkerReports,
 };
 
-const droppedAny = (st: State): boolean => [...st.locks.values()].some((f) => f.status === 'dropped');
+/** The step where a function takes a lock (or calls what does), marked when only an error path gets there. */
+function acquiredStep(ir: FunctionIR, op: { lock: LockRef; via: string; site: Site }, st: State, via?: string) {
+  const at = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
+  return onErrorPath(st.facts) ? { ...at, onError: true } : at;
+}
 
-/**
- * What the function may do to the task: sleep (only its own sleeps), fault on user memory and enter reclaim
- * (through any depth of calls: a caller holding a lock meets them wherever they are).
- */
-function effectsObserver(ir: FunctionIR, found: Inside): Pick<Observer, 'maySleep' | 'fault' | 'reclaim'> {
-  return {
-    maySleep(what, st, site, via, inner) {
-      // not after it dropped a lock its caller holds (drop-and-retake helpers sleep with the caller's spinlock
-      // released): a caller's atomic section meets exactly these
-      if (found.sleeps || via || droppedAny(st)) return;
-      found.sleeps = witnessOf(ir, site, `${what} may sleep`, inner);
-    },
-    // (like sleeps, not after the function dropped a lock its caller holds: the caller does not hold it there)
-    fault(what, st, site, via, inner) {
-      if (droppedAny(st)) return;
-      const note = via ? `calls ${via}(), which may fault on user memory` : `${what} may fault on user memory`;
-      found.faults ??= witnessOf(ir, site, note, inner);
-    },
-    reclaim(what, st, site, via, inner) {
-      if (droppedAny(st)) return;
-      const note = via ? `calls ${via}(), which may enter reclaim` : `${what} may enter filesystem reclaim`;
-      found.reclaims ??= witnessOf(ir, site, note, inner);
-    },
-  };
+/** The caller's locks released at `st` (and by a callee, `inner`), relative to the parameters. */
+function droppedHere(ir: FunctionIR, st: State, inner?: string[]): { dropped?: string[] } {
+  const out = new Set<string>();
+  for (const [k, f] of st.locks) {
+    const t = f.status === 'dropped' ? relativise(k, ir) : undefined;
+    if (t !== undefined) out.add(t);
+  }
+  for (const k of inner ?? []) {
+    const t = relativise(k, ir);
+    if (t !== undefined) out.add(t);
+  }
+  return out.size ? { dropped: [...out] } : {};
+}
+
+/** A subclass the caller passes (`__foo_lock(eb, nest)`), named relative to the parameters. */
+function relativeSubclass(subclass: string | undefined, ir: FunctionIR): string | undefined {
+  return subclass === undefined ? undefined : (relativise(subclass, ir) ?? subclass);
 }
 
 /**
@@ -158,7 +170,7 @@ function effectsObserver(ir: FunctionIR, found: Inside): Pick<Observer, 'maySlee
  */
 function recordRequirement(
   ir: FunctionIR,
-  requires: Map<string, Requirement>,
+  { requires, calleeStored }: Pick<Inside, 'requires' | 'calleeStored'>,
   r: {
     lock: LockRef;
     req: string;
@@ -171,7 +183,7 @@ function recordRequirement(
 ): void {
   const template = relativise(r.lock.key, ir);
   if (!template) return;
-  const when = guardWhen(ir, r.st, r.site, r.innerWhen, requires.get(template));
+  const when = guardWhen(ir, r.st, r.site, r.innerWhen, requires.get(template), calleeStored);
   if (requires.has(template) || requires.size >= 16) return;
   const step = stepAt(ir, r.site, r.callee ? `calls ${r.callee}()` : `${r.req}: ${r.lock.display} must be held`);
   requires.set(template, {
@@ -186,29 +198,23 @@ function recordRequirement(
 
 /** An observer that records into `found` what a summary of `ir` says happens inside it. */
 function insideObserver(ir: FunctionIR, found: Inside): Observer {
-  const { requires, acquires, forbidden, deferred } = found;
+  const { acquires, forbidden, deferred, calleeStored } = found;
   return {
     ...checkersOnly,
-    acquired(op, st, via, inner, innerWhen) {
+    acquired(op, st, via, inner, innerWhen, innerDropped) {
       const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
       const ref = relativeRef(op.lock, ir);
       if (!ref) return;
       const id = template ?? `class:${op.lock.class ?? op.lock.key}`;
-      const when = guardWhen(ir, st, op.site, innerWhen, acquires.get(id));
+      const when = guardWhen(ir, st, op.site, innerWhen, acquires.get(id), calleeStored);
       if (acquires.has(id) || (template === undefined && !op.lock.class)) return;
-      const step = stepAt(ir, op.site, via ? `calls ${via}()` : `takes ${op.lock.display} (${op.via})`);
-      acquires.set(id, {
-        template,
-        ref,
-        mode: op.mode,
-        subclass: op.subclass,
-        witness: [step, ...(inner ?? [])].slice(0, MAX_WITNESS),
-        ...when,
-      });
+      const witness = [acquiredStep(ir, op, st, via), ...(inner ?? [])].slice(0, MAX_WITNESS);
+      const more = { subclass: relativeSubclass(op.subclass, ir), ...droppedHere(ir, st, innerDropped) };
+      acquires.set(id, { template, ref, mode: op.mode, ...more, witness, ...when });
     },
-    ...effectsObserver(ir, found),
+    ...found.effects.observer(),
     requirement: (lock, req, st, site, callee, inner, innerWhen) =>
-      recordRequirement(ir, requires, { lock, req, st, site, callee, inner, innerWhen }),
+      recordRequirement(ir, found, { lock, req, st, site, callee, inner, innerWhen }),
     forbidCall(op, _s, via, inner) {
       const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
       if (!template) return;
@@ -255,13 +261,22 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
 function inside(
   sol: Solution,
   ctx: TransferContext,
-): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires' | 'sleeps' | 'faults' | 'reclaims'> {
+): Pick<Summary, 'acquires' | 'deferred' | 'forbidden' | 'requires' | 'sleeps' | 'sleepsIf' | 'faults' | 'reclaims'> {
   const ir = sol.ir;
-  const found: Inside = { requires: new Map(), acquires: new Map(), forbidden: new Map(), deferred: new Map() };
+  const calleeStored = calleeStoredTexts(ir, ctx);
+  const found: Inside = {
+    requires: new Map(),
+    acquires: new Map(),
+    forbidden: new Map(),
+    deferred: new Map(),
+    calleeStored,
+    effects: new EffectsFound(ir, calleeStored),
+  };
   const { requires, acquires, forbidden, deferred } = found;
   const observer = insideObserver(ir, found);
   const quiet = { ...ctx, tainted: new Set<string>() };
   for (const id of sol.order) {
+    found.effects.node = id;
     for (const s of sol.inStates[id]) runNode(ir, id, s, quiet, observer);
   }
   // __must_hold(x) / __releases(x): the caller holds x on entry
@@ -291,9 +306,7 @@ function inside(
     deferred: [...deferred.values()],
     forbidden: [...forbidden.values()],
     requires: [...requires.values()],
-    ...(found.sleeps ? { sleeps: found.sleeps } : {}),
-    ...(found.faults ? { faults: found.faults } : {}),
-    ...(found.reclaims ? { reclaims: found.reclaims } : {}),
+    ...found.effects.result(),
   };
 }
 
@@ -315,73 +328,6 @@ function releasedFirstRequires(ir: FunctionIR, first: ReleasedFirst[], exitList:
       witness: [stepAt(ir, r.site, `${via}: the caller must hold ${r.ref.display}`)],
     });
   }
-}
-
-/**
- * Exits that disagree on a lock, told apart by a test of one parameter (`flags & BTRFS_ILOCK_MMAP`,
- * `unlock`): the effect under the test's value, and the effect otherwise.
- */
-function paramSplit(ir: FunctionIR, exits: State[], key: string): ParamSplit | undefined {
-  const split = splitOn(ir, exits, key);
-  if (split) return split;
-  // an exit where the lock's object is known NULL (`if (!page) return;`) holds nothing of it: when the exits do
-  // not split on one test, those exits are left out (they fit either value of the test that splits the others),
-  // and the effect is guarded by the object's being non-NULL on entry (a parameter's, guard.ts)
-  const obj = objectOf(key);
-  const live = obj === undefined ? exits : exits.filter((s) => s.facts.get(obj) !== false);
-  if (!live.length || live.length === exits.length) return undefined;
-  const test = paramTemplate(obj as string, ir);
-  if (test === undefined || !test.includes('{')) return undefined;
-  const rest = splitOn(ir, live, key);
-  return rest && { ...rest, guard: [{ test, value: true }] };
-}
-
-type ParamSplit = {
-  when: { test: string; value: boolean };
-  delta: 1 | -1;
-  otherwise: 0 | 1 | -1;
-  fact: LockFact;
-  guard?: Guard[];
-};
-
-function splitOn(ir: FunctionIR, exits: State[], key: string): ParamSplit | undefined {
-  const deltaOf = (s: State): 0 | 1 | -1 => {
-    const f = s.locks.get(key);
-    return f?.status === 'held' ? 1 : f?.status === 'dropped' ? -1 : 0;
-  };
-  const texts = new Set<string>();
-  for (const s of exits) for (const c of s.facts.conj) for (const k of c.keys()) texts.add(k);
-  for (const t of texts) {
-    const ids = (t.match(/(?:->|\.)?\b[A-Za-z_]\w*\b\(?/g) ?? []).filter(
-      (x) => !x.startsWith('->') && !x.startsWith('.') && !x.endsWith('(') && !/^[A-Z_][A-Z0-9_]*$/.test(x),
-    );
-    if (ids.length !== 1 || !ir.params.includes(ids[0])) continue;
-    const byValue = new Map<boolean, Set<number>>();
-    let unknown = false;
-    for (const s of exits) {
-      const v = s.facts.get(t);
-      if (v === undefined) {
-        unknown = true;
-        break;
-      }
-      const set = byValue.get(v) ?? new Set<number>();
-      set.add(deltaOf(s));
-      byValue.set(v, set);
-    }
-    if (unknown || byValue.size !== 2 || [...byValue.values()].some((d) => d.size !== 1)) continue;
-    const dt = [...byValue.get(true)!][0];
-    const df = [...byValue.get(false)!][0];
-    const [value, delta, otherwise]: [boolean, number, number] = dt !== 0 ? [true, dt, df] : [false, df, dt];
-    if (delta === 0) continue;
-    const fact = exits.map((s) => s.locks.get(key)).find((f) => f && (f.status === 'held' || f.status === 'dropped'));
-    if (!fact) continue;
-    const test = t.replace(
-      new RegExp(`(^|[^A-Za-z0-9_>.])${ids[0]}(?![A-Za-z0-9_])`),
-      `$1{${ir.params.indexOf(ids[0])}}`,
-    );
-    return { when: { test, value }, delta: delta as 1 | -1, otherwise: otherwise as 0 | 1 | -1, fact };
-  }
-  return undefined;
 }
 
 /**
@@ -407,7 +353,26 @@ function handedEffects(ir: FunctionIR, rets: { state: State; ret: RetClass | und
 
 function trustedAcquirer(ir: FunctionIR, key: string): boolean {
   if (NAME_PATTERNS.acquirer.test(ir.name)) return true;
-  return ir.annotations.acquires.some((keys) => keys.includes(key));
+  if (ir.annotations.acquires.some((keys) => keys.includes(key))) return true;
+  return thinWrapper(ir, key);
+}
+
+/**
+ * A wrapper that takes a lock on what it is given and hands that object to nothing else (`foo_down_read(sem)`
+ * around `down_read(&sem->rwsem)`): no callee it cannot see may have released the lock, so it returns holding it.
+ */
+function thinWrapper(ir: FunctionIR, key: string): boolean {
+  const root = rootIdentifier(key.replace(/^\*/, ''));
+  if (!root || !ir.params.includes(root)) return false;
+  const named = new RegExp(`(^|[^A-Za-z0-9_])${root}(?![A-Za-z0-9_])`);
+  for (const n of ir.nodes) {
+    for (const op of n.ops) {
+      if (op.k === 'icall') return false;
+      if (op.k === 'call' && op.args.some((a) => named.test(a))) return false;
+      if (op.k === 'escape' && (op.roots?.includes(root) || op.keys.some((k) => named.test(k)))) return false;
+    }
+  }
+  return true;
 }
 
 /**
@@ -459,11 +424,14 @@ export function releasesItself(ir: FunctionIR): boolean {
 /**
  * What stands for a function at a call made before it is summarised (the call that closes a recursive cycle,
  * scheduled before its callee): the releases it declares (`__releases(x)`) or that its own body makes on every
- * path (`body`, its summary with the callees not summarised yet unknown), or on the paths a parameter test
- * selects (decided at the call by a constant argument, else the lock is forgotten there). Only releases of the
- * caller's locks: what it takes, needs or calls waits for its summary, so no recursive-lock or missing-lock finding
- * comes of a call closing a cycle (a second unlock after it is still a double unlock). Undefined when it releases
- * nothing.
+ * path (`body`, its summary with the callees not summarised yet unknown). Only releases of the caller's locks,
+ * unconditional: what it takes or calls waits for its summary, so no recursive-lock or missing-lock finding comes
+ * of a call closing a cycle (a second unlock after it is still a double unlock). A release under a test of a
+ * parameter stays one (each call decides it with its argument, and keeps the lock where the test is false); a lock
+ * its body changes on some paths only (`conditional`, or released depending on its result) the caller forgets, as
+ * at any call. With its releases come what it records next to them in an out-parameter (`*dropped = 1`, stores
+ * `*{i}`) and the locks it needs (`provisional`: they only name the locks its effects are on, not checked).
+ * Undefined when it releases nothing and changes nothing on some paths.
  */
 export function provisionalSummary(ir: FunctionIR, body?: Summary): Summary | undefined {
   const sum: Summary = {
@@ -475,16 +443,21 @@ export function provisionalSummary(ir: FunctionIR, body?: Summary): Summary | un
     effects: [],
     conditional: [],
   };
-  // a release a parameter test decides (`if (unlock) unlock_page(page)`) is decided at the call by its argument
-  for (const e of body?.effects ?? []) if (e.delta < 0 && (e.otherwise ?? 0) <= 0 && !e.onReturn) sum.effects.push(e);
-  // what it records next to its releases (`*dropped = 1`) comes with them, and the locks it needs (not checked)
-  const pointees = body?.exitFacts?.filter((g) => g.test.startsWith('*'));
-  if (pointees?.length && sum.effects.length) sum.exitFacts = pointees;
+  for (const e of body?.effects ?? []) {
+    if (e.delta >= 0) continue;
+    // released on every path, or under a test of a parameter each call decides as the summary will (a call
+    // that passes `unlock = 0` keeps the lock: not forgotten)
+    if (!e.onReturn && (!e.when || (e.otherwise ?? 0) <= 0)) sum.effects.push(e);
+    else if (!e.template.includes('{ret}')) sum.conditional.push(e.template);
+  }
+  for (const t of body?.conditional ?? []) if (!sum.conditional.includes(t)) sum.conditional.push(t);
+  const pointees = body?.stores?.filter((g) => /^\*\{\d+\}$/.test(g.test));
+  if (pointees?.length && sum.effects.length) sum.stores = pointees;
   if (body?.requires.length && sum.effects.length) sum.requires = body.requires;
   sum.provisional = true;
   if (!body) declaredEffects(ir, sum);
   sum.effects = sum.effects.filter((e) => e.delta < 0);
-  return sum.effects.length ? sum : undefined;
+  return sum.effects.length || sum.conditional.length ? sum : undefined;
 }
 
 /** The function's summary; `first` are the locks it releases before it takes them (held on entry). */
@@ -523,9 +496,11 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
     const deltas = new Set<number>();
     let fact;
     let undecided = false;
-    for (const s of exitList) {
+    for (const e of rets) {
+      const s = e.state;
       const f = s.locks.get(key);
-      if (f?.ifFact) undecided = true;
+      // held only where a callee's result says so: undecided, unless this exit returns that result
+      if (f?.ifFact && !passedOn(e, key)) undecided = true;
       const d = f?.status === 'held' ? 1 : f?.status === 'dropped' ? -1 : 0;
       deltas.add(d);
       if (d) fact = f;
@@ -542,10 +517,14 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
       // annotation; otherwise a callee we cannot see may release it (xfs_trans_ail_update_bulk)
       const ref = relativeRef(fact.ref, ir);
       if (!ref) continue;
-      if (d > 0 && !trustedAcquirer(ir, key)) sum.conditional.push(template);
-      else if (d) sum.effects.push({ template, ref, delta: d as 1 | -1, mode: fact.mode });
+      if (d > 0 && !trustedAcquirer(ir, key)) {
+        sum.conditional.push(template);
+        (sum.keeps ??= []).push({ template, ref, delta: 1, mode: fact.mode });
+      } else if (d) sum.effects.push({ template, ref, delta: d as 1 | -1, mode: fact.mode });
     } else {
-      const cond = deltas.size === 2 ? paramSplit(ir, exitList, key) : undefined;
+      // an exit that holds the lock only as its callee's result says is trylock-style, not a parameter's doing
+      const passes = rets.some((e) => passedOn(e, key));
+      const cond = deltas.size === 2 && !passes ? paramSplit(ir, exitList, key) : undefined;
       const ref = relativeRef(fact.ref, ir);
       // trylock-style only for helpers that say they lock: others that keep a lock on success often
       // hand it over through an out-parameter the caller unlocks under another name (hfs_find_init)
@@ -563,7 +542,8 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
           otherwise: cond.otherwise,
           ...(cond.guard ? { guard: cond.guard } : {}),
         });
-      } else if (onReturn && ref && ref.kind !== 'range') {
+      } else if (onReturn && ref && ref.kind !== 'range' && (!passes || /\{\d+\}/.test(template))) {
+        // (a result passed on from a callee names its lock through what the caller gave, or it is not the caller's)
         // range bounds are rarely nameable by the caller
         sum.effects.push({ template, ref, delta: 1, mode: fact.mode, onReturn });
       } else {
@@ -575,8 +555,9 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
   declaredEffects(ir, sum);
   guardDeclaredReleases(sum);
   returnedObjectEffects(ir, rets, sum, ctx);
-  returnedFacts(ir, rets, sum);
-  pointeeFacts(ir, exitList, sum);
+  returnedFacts(ir, rets, sum, ctx, !!sol.saturated);
   releasedFirstRequires(ir, first, exitList, sum);
+  const stores = storeFacts(sol, exitList, ctx);
+  if (stores.length) sum.stores = stores;
   return sum;
 }

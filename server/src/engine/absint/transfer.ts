@@ -4,7 +4,16 @@
  * calls.ts a callee's summary. They never report by themselves; the checker passes an `Observer` when
  * it replays the final states, so the fixpoint iterations stay silent.
  */
-import { ATOMIC_KINDS, type Catalog, type Mode, NOFAULT_SCOPE, NOFS_SCOPE, SLEEPING_KINDS, kindNests } from '../model';
+import {
+  ATOMIC_KINDS,
+  type Catalog,
+  type Mode,
+  NOFAULT_SCOPE,
+  NOFS_SCOPE,
+  SLEEPING_KINDS,
+  blockingFlags,
+  kindNests,
+} from '../model';
 import { type LockFact, type State, aliasKeys, isHeld, pushTrail } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { PathStep } from '../model';
@@ -12,125 +21,14 @@ import { displayOfKey, flagLocks, rootIdentifier } from '../ir';
 import type { Macros } from '../syntax';
 import type { Guard } from './guard';
 
-/** A lock a function takes inside; `template` names it relative to the parameters, when it can. */
-export interface Acquisition {
-  template?: string;
-  ref: LockRef;
-  mode: Mode;
-  subclass?: string;
-  witness: PathStep[];
-  /**
-   * Taken only on paths where the parameters (`{1}`, `{0}->flags&FOO_X`) or the task's state (`current->…`), as
-   * on entry, read so (guard.ts, taskstate.ts).
-   */
-  when?: Guard[];
-}
+export type { Acquisition, Requirement, ForbiddenInside, Deferred, Summary, IndirectTarget } from './summary';
+import type { Deferred, IndirectTarget, Summary } from './summary';
 
-/** A lock the function needs its caller to hold (an assert or annotation, here or in a callee). */
-/** A lock needed on entry; `callee` when it was passed up from a call rather than stated here. */
-export interface Requirement {
-  template: string;
-  ref: LockRef;
-  via: string;
-  witness: PathStep[];
-  callee?: string;
-  /** Needed only where the parameters (or the task's state) on entry read so (guard.ts). */
-  when?: Guard[];
-}
-
-/** A forbidden call somewhere inside, with the lock it must not be made under (relative to the parameters). */
-export interface ForbiddenInside {
-  call: string;
-  reason: string;
-  template: string;
-  ref: LockRef;
-  witness: PathStep[];
-}
-
-/** A call through a function-pointer field inside, resolved only where the caller's context is known. */
-export interface Deferred {
-  field: string;
-  args: (string | undefined)[];
-  witness: PathStep[];
-  recvType?: string;
-  /** Locks of the caller the callee has released on every path before this call (relative to the parameters). */
-  dropped?: string[];
-  /** What the task's state (`current->…`) reads where the call is made, on every path to it (taskstate.ts). */
-  when?: Guard[];
-}
-
-/** A function's lock behaviour, relative to its parameters (`{0}->i_rwsem`), applied at its calls. */
-export interface Summary {
-  name: string;
-  /** Locks taken somewhere inside (from not held), with one witness path each: what a caller must not hold. */
-  acquires: Acquisition[];
-  /** Indirect calls inside (through any depth of callees), resolved in the context of the function being checked. */
-  deferred: Deferred[];
-  /** Forbidden calls inside, for callers that may hold their lock. */
-  forbidden: ForbiddenInside[];
-  /** Locks it needs held on entry (lockdep_assert_held, __must_hold; passed up from callees). */
-  requires: Requirement[];
-  /** It may sleep, with one witness path (from a sleeping call or lock, through callees). */
-  sleeps?: PathStep[];
-  /** It may fault on user memory with page faults enabled, with one witness path (through callees). */
-  faults?: PathStep[];
-  /** It may enter filesystem reclaim (a GFP_KERNEL allocation outside a nofs scope), with one witness path. */
-  reclaims?: PathStep[];
-  /** An eviction entry's `acquires` as reclaim calls it: on an inode that still has links (function.ts). */
-  reclaimAcquires?: Acquisition[];
-  /**
-   * Net effects on exit; `when` makes one depend on a parameter test (`if (flags & X_LOCK)`, `if (unlock)`,
-   * `if (req->locked)`), evaluated at the call with the argument (a constant, or what the caller's facts say of
-   * it, guard.ts), and `otherwise` applies if it is false.
-   */
-  effects: {
-    template: string;
-    ref: LockRef;
-    delta: 1 | -1;
-    mode: Mode;
-    when?: { test: string; value: boolean };
-    otherwise?: 0 | 1 | -1;
-    /**
-     * The effect happens at all only where these hold (guard.ts): a release split by `when` once the exits where
-     * the lock's object is NULL (`if (!page) return;`, nothing of it held) are left out carries `{0}` true, so a
-     * call given a page known NULL releases nothing.
-     */
-    guard?: Guard[];
-    /**
-     * Trylock-style: the lock is held after the call only when it returns nonzero (or zero). With `{ret}` in the
-     * template, the lock is on the object the function returns: held when it is not NULL (`nonzero`) or not an
-     * ERR_PTR (`noterr`), named through the variable the caller assigns it to.
-     */
-    onReturn?: 'nonzero' | 'zero' | 'noterr';
-    /** Held through an owner the function handed it to (a transaction), which releases it later. */
-    handed?: boolean;
-  }[];
-  /** Keys it changes on some exits only: callers forget them and stay silent about them. */
-  conditional: string[];
-  /**
-   * What the caller may assume after the call, about memory it sees (guard.ts's form, as tests of `{ret}` and the
-   * parameters): `{ret}->need_commit_sem` true, a field every exit returning an object (not NULL, not an ERR_PTR)
-   * stored into it, assumed of the variable the caller assigns the result to; `*{1}` true, what every exit leaves
-   * in a parameter's pointee (`*dropped = 1;` next to the unlock it records), the value of the caller's variable
-   * whose address it passes (`&dropped`) after the call (returned.ts).
-   */
-  exitFacts?: Guard[];
-  /**
-   * It stands for a function not summarised yet (provisionalSummary): its `requires` only name the locks its
-   * effects are on (requiredAs), they are not checked.
-   */
-  provisional?: true;
-}
-
-/** A candidate for an indirect call, with how it was chosen (`btrfs_file_operations.fsync`). */
-export interface IndirectTarget {
-  summary: Summary;
-  via: string;
-  /** How it was chosen (PathStep.resolvedBy): the function's own ops tables, its directory, or all of a few. */
-  by?: 'table' | 'directory' | 'few';
-  /** Its summary is not computed yet (a member of a recursive cycle summarised once): what it does is unknown. */
-  pending?: boolean;
-}
+/**
+ * Why a required lock is missing at a call: released earlier on the path; not taken on this path while others
+ * take it; or a lock of the filesystem's own in a method the VFS calls (`entry`: the VFS never holds it).
+ */
+export type MissingWhy = 'released' | 'not-taken' | 'entry';
 
 /** A lock filesystem reclaim takes: in which entry (`foo_evict_inode`, installed as `foo_super_ops.evict_inode`). */
 export interface ReclaimTake {
@@ -170,12 +68,17 @@ export interface Observer {
     site: Site,
     callee: string,
     inner: PathStep[],
-    why: 'released' | 'not-taken',
+    why: MissingWhy,
   ): void;
   /** Something that may sleep (`what`), here or inside `via` along `inner`, with `atomic` held. */
   sleepInAtomic?(what: string, atomic: LockFact, s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** Something that may sleep, with no atomic section held here: for the summary. */
   maySleep?(what: string, s: State, site: Site, via?: string, inner?: PathStep[]): void;
+  /**
+   * Something that sleeps only under `when` (guards in this function's terms: allocation flags, tests of what it
+   * was given), which only a caller decides: for the summary.
+   */
+  maySleepIf?(what: string, when: Guard[], s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** Something that may fault on user memory (`what`, here or inside `via` along `inner`), page faults enabled. */
   fault?(what: string, s: State, site: Site, via?: string, inner?: PathStep[]): void;
   /** An allocation that may enter filesystem reclaim (here or inside `via` along `inner`), outside a nofs scope. */
@@ -186,15 +89,33 @@ export interface Observer {
   forbidCall?(op: Op & { k: 'forbid' }, s: State, via?: string, inner?: PathStep[]): void;
   /** A direct call is made in state `s` (what callers hold on entry, for hover). */
   callSite?(callee: string, s: State): void;
-  /** `taken` is acquired while `held` is held (directly, or inside `via` along `inner`): a lock-order edge. */
-  order?(held: LockFact, taken: LockRef, s: State, site: Site, via?: string, inner?: PathStep[]): void;
+  /**
+   * `taken` is acquired (with lockdep subclass `subclass`) while `held` is held (directly, or inside `via` along
+   * `inner`): a lock-order edge.
+   */
+  order?(
+    held: LockFact,
+    taken: LockRef,
+    s: State,
+    site: Site,
+    via?: string,
+    inner?: PathStep[],
+    subclass?: string,
+  ): void;
   /** An indirect call inside (`via` the callee that defers it, or direct), for the summary. */
   deferred?(d: Deferred, s: State, via: string | undefined, site: Site): void;
   /**
    * A lock taken from not held (for summaries); `inner` is the callee's witness when taken in a callee, `when`
    * the task facts the callee takes it under.
    */
-  acquired?(op: Op & { k: 'acquire' }, s: State, via?: string, inner?: PathStep[], when?: Guard[]): void;
+  acquired?(
+    op: Op & { k: 'acquire' },
+    s: State,
+    via?: string,
+    inner?: PathStep[],
+    when?: Guard[],
+    dropped?: string[],
+  ): void;
   doubleUnlock(op: Op & { k: 'release' }, prev: LockFact, s: State): void;
   /** A release of a lock this path never took nor was told the caller holds. */
   releaseUnknown(op: Op & { k: 'release' }, s: State): void;
@@ -216,6 +137,8 @@ export interface TransferContext {
   tainted: Set<string>;
   /** Names declared in the body: a lock rooted at one is never the caller's. */
   locals: ReadonlySet<string>;
+  /** The function's parameters. */
+  params?: readonly string[];
   /** Keys the function itself takes somewhere. */
   acquiredKeys: ReadonlySet<string>;
   /** For evaluating flag-selecting wrappers at their call sites. */
@@ -224,6 +147,17 @@ export interface TransferContext {
   canon?(key: string): string;
   /** Integer macros of the tree, to evaluate flag tests at call sites. */
   macros?: Macros;
+  /** The VFS method the function is installed as (`foo_file_operations.unlocked_ioctl`): entered without its locks. */
+  entryPoint?: string;
+  /** The directory of the function's filesystem (`fs/foo`): where its own requirements come from. */
+  home?: string;
+  /** The filesystem the function belongs to (`fs/btrfs`): a callee's per-filesystem lock classes are its. */
+  fs?: string;
+  /**
+   * The summary of a callee specialised for the functions the call passes it as arguments, when it calls them
+   * through its parameters (`get_block(..)`); undefined when it does not.
+   */
+  specialize?(callee: string, args: readonly string[]): Summary | undefined;
   /**
    * The page-fault handlers (VM_FAULT_OPS) of the function's filesystem, which a user buffer mmapped from one of
    * its files faults into; undefined where the tree is not known yet (a check that needs them waits for it).
@@ -231,6 +165,8 @@ export interface TransferContext {
   faultHandlers?(): IndirectTarget[];
   /** The locks filesystem reclaim takes (RECLAIM_ENTRIES), by lock class; undefined as above. */
   reclaimTakes?(): ReadonlyMap<string, ReclaimTake>;
+  /** Every summary of the tree is known: a check that waits for the tree decides now (FunctionEnv.wholeTree). */
+  wholeTree?: boolean;
 }
 
 export function findFact(s: State, ref: LockRef): [string, LockFact] | undefined {
@@ -280,7 +216,7 @@ export function withLock(s: State, key: string, f: LockFact | undefined, note?: 
 }
 
 /** Is a repeat acquisition at the same site a new loop iteration over a different object? */
-function loopVariant(ref: LockRef, assigned: ReadonlySet<string>): boolean {
+export function loopVariant(ref: LockRef, assigned: ReadonlySet<string>): boolean {
   for (const id of ref.key.match(/[A-Za-z_]\w*/g) ?? []) if (assigned.has(id)) return true;
   return false;
 }
@@ -353,7 +289,8 @@ export function acquire(
   }
   obs?.acquired?.(op, s, via, inner);
   if (SLEEPING_KINDS.has(op.lock.kind) && !via) sleep(s, `${op.via}(${op.lock.display})`, op.site, obs);
-  if (obs?.order) for (const f of s.locks.values()) if (isHeld(f)) obs.order(f, op.lock, s, op.site, via, inner);
+  if (obs?.order)
+    for (const f of s.locks.values()) if (isHeld(f)) obs.order(f, op.lock, s, op.site, via, inner, op.subclass);
   return withLock(
     s,
     op.lock.key,
@@ -373,10 +310,12 @@ export function acquire(
 
 /**
  * A held lock that may be the same object as `key` under another name: the same field reached
- * through another pointer (`old->x` for `new->x`, `op->orig->x` for `op->new->x`).
+ * through another pointer (`old->x` for `new->x`, `op->orig->x` for `op->new->x`, `SB(dir)->s.rw` for
+ * `SB(inode)->s.rw`).
  */
 function aliasOf(s: State, key: string, _root: string): string | undefined {
-  const field = /->([A-Za-z_]\w*)$/.exec(key)?.[1];
+  // the member path after the last pointer (`->i_lock`, `->cp_rwsem.internal_rwsem`)
+  const field = /->([A-Za-z_][\w.]*)$/.exec(key)?.[1];
   if (!field) return undefined;
   for (const [k, f] of s.locks) {
     if (k === key || !isHeld(f)) continue;
@@ -455,6 +394,28 @@ export function sleep(s: State, what: string, site: Site, obs?: Observer, via?: 
   const atomic = [...s.locks.values()].find((f) => isHeld(f) && ATOMIC_KINDS.has(f.ref.kind));
   if (atomic) obs?.sleepInAtomic?.(what, atomic, s, site, via, inner);
   else obs?.maySleep?.(what, s, site, via, inner);
+  return s;
+}
+
+/**
+ * Something that sleeps only under `when` (guards still open here, in this function's terms), which this function
+ * does not decide. Allocation flags it cannot read are not taken to block (as with a direct allocation); any other
+ * test left open is taken to hold where an atomic section is held. Otherwise recorded, under its guard, for the
+ * summary.
+ */
+export function sleepIf(
+  s: State,
+  what: string,
+  when: Guard[],
+  site: Site,
+  obs?: Observer,
+  via?: string,
+  inner?: PathStep[],
+): State {
+  const atomic = [...s.locks.values()].find((f) => isHeld(f) && ATOMIC_KINDS.has(f.ref.kind));
+  if (atomic) {
+    if (!when.some((g) => blockingFlags(g.test) !== undefined)) obs?.sleepInAtomic?.(what, atomic, s, site, via, inner);
+  } else obs?.maySleepIf?.(what, when, s, site, via, inner);
   return s;
 }
 

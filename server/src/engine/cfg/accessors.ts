@@ -4,9 +4,8 @@
  * initialised by such a call names the caller's object (an alias, aliases.ts), and an assignment of one
  * (`ci = foo_inode(inode);`) says the two are equal, as a copy of a field would.
  */
-import type { FunctionIR } from '../ir';
+import { type FunctionIR, equalityText } from '../ir';
 import { Aliases } from '../syntax';
-import { equalityText } from './cond';
 
 /** The function name and first argument of a call text (`foo_inode(inode)`), if it is one call over plain names. */
 function callOf(text: string): { fn: string; args: string } | undefined {

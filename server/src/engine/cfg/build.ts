@@ -8,6 +8,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { BUDGET, BudgetExceeded, type BuildContext, classifyReturn, unparen } from './base';
+import { memberStores } from './initialisers';
 import { CondBuilder } from './cond';
 import { harmfulParseErrors } from './errors';
 import type { FunctionIR, RetClass } from '../ir';
@@ -235,11 +236,15 @@ export class CfgBuilder extends CondBuilder {
       const name = d.childForFieldName('declarator');
       const id = name?.type === 'identifier' ? name.text : name?.descendantsOfType('identifier')[0]?.text;
       if (id) this.ir.locals.add(id);
+      if (id) this.noteLastRef(id, value);
       if (value) {
         if (id && name?.type !== 'array_declarator') this.aliases.local(id, unparen(value));
         if (id && this.tryAssign(id, value, d)) continue;
         this.expr(value);
         if (id) this.assign(id, value, d);
+        // a struct filled in its declaration: each constant member stored as by an assignment (initialisers.ts)
+        if (id && name?.type === 'identifier' && value.type === 'initializer_list')
+          for (const a of memberStores(id, value)) this.emit({ k: 'assign', ...a }, d);
       }
     }
   }
@@ -508,7 +513,9 @@ export class CfgBuilder extends CondBuilder {
     const name = n.childForFieldName('type')?.text ?? '';
     const decl = n.childForFieldName('declarator');
     const body = n.childForFieldName('body');
-    if (!/^[A-Za-z_]\w*$/.test(name) || !decl || decl.type !== 'parenthesized_declarator' || !body) {
+    // `(void)`: a function whose return type the parser lost (`void __init\nfoo_init(void) {`), not a macro
+    const arg = decl?.text.replace(/^\(|\)$/g, '').trim();
+    if (!/^[A-Za-z_]\w*$/.test(name) || !decl || decl.type !== 'parenthesized_declarator' || !body || arg === 'void') {
       this.count('statement:function_definition');
       return;
     }

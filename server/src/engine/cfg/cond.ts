@@ -7,31 +7,17 @@ import type { Node } from 'web-tree-sitter';
 import { type LockPrimitive, decidedByResult } from '../model';
 import { factText, isPure, siteOf, unparen } from './base';
 import { callArgs, calleeName, constantTruth } from '../syntax';
-import { normaliseExpr } from '../ir';
+import { CONSTANT_LIKE, equalityText, normaliseExpr } from '../ir';
 import { ExprBuilder } from './expr';
+import { dropsLast } from './idioms';
 
 /** Wrappers whose value is their argument's. */
 const PASS_THROUGH = new Set(['likely', 'unlikely', '__builtin_expect', 'data_race', 'READ_ONCE']);
-/** A constant operand (`LCN_HOLE`, `-ENOENT`, `24`): kept on the right of an equality fact. */
-const CONSTANT_LIKE = /^-?(?:[A-Z0-9_][A-Z0-9_]*|0x[0-9a-fA-F]+[uUlL]*)$/;
 /** Warning macros that return their condition. */
 const WARNS = new Set(['WARN_ON', 'WARN_ON_ONCE', 'WARN', 'WARN_ONCE', 'unlikely']);
 /** Predicates whose answer changes by itself between two tests: not facts. */
 const VOLATILE_PREDICATE =
   /^(need_resched|signal_pending|fatal_signal_pending|time_after|time_before|time_is_|kthread_should_stop|freezing|try_to_freeze|rwsem_is_contended|spin_needbreak|spin_is_contended|atomic_|refcount_|test_and_|cmpxchg|xchg|try_cmpxchg|jiffies|ktime_get|get_random|percpu_counter_|list_empty_careful)/;
-
-/**
- * The one fact text of `l == r`, `r == l` and `l != r`: a constant operand on the right, otherwise the two
- * normalised sides in order.
- */
-export function equalityText(left: string, right: string): string {
-  const l = normaliseExpr(left);
-  const r = normaliseExpr(right);
-  const lc = CONSTANT_LIKE.test(l);
-  const rc = CONSTANT_LIKE.test(r);
-  const [a, b] = lc && !rc ? [r, l] : !lc && rc ? [l, r] : l <= r ? [l, r] : [r, l];
-  return `${a}==${b}`;
-}
 
 /**
  * Allocators of include/linux (slab.h, string.h, vmalloc.h, mempool.h): a non-NULL result is a new object,
@@ -105,18 +91,19 @@ export abstract class CondBuilder extends ExprBuilder {
   protected assignFacts(
     name: string,
     value: Node,
-  ): { eq?: string; fresh?: boolean; reads?: string[]; value?: boolean } | undefined {
+  ): { eq?: string; fresh?: boolean; reads?: string[]; value?: boolean; copy?: string } | undefined {
     const v = unparen(value);
     if (constantTruth(v) !== undefined) return undefined;
     const ids = [v, ...v.descendantsOfType('identifier')].flatMap((n) =>
       n && n.type === 'identifier' && !CONSTANT_LIKE.test(n.text) ? [n.text] : [],
     );
     const reads = [...new Set(ids.filter((t) => t !== name))];
-    const out: { eq?: string; fresh?: boolean; reads?: string[]; value?: boolean } = {};
+    const out: { eq?: string; fresh?: boolean; reads?: string[]; value?: boolean; copy?: string } = {};
     if (reads.length) out.reads = reads;
     if (v.type === 'call_expression' && ALLOCATORS.has(calleeName(v) ?? '')) out.fresh = true;
     else if (copyable(v) && !ids.includes(name)) {
       out.eq = equalityText(name, v.text);
+      out.copy = normaliseExpr(v.text);
       if (v.type === 'pointer_expression' && v.childForFieldName('operator')?.text === '&') out.value = true;
     }
     return out.eq || out.fresh || out.reads ? out : undefined;
@@ -153,6 +140,7 @@ export abstract class CondBuilder extends ExprBuilder {
       ...(okFact ? { fact: okFact } : {}),
       note: `${name} succeeds`,
       site,
+      ...(dropsLast(call) ? { lastRef: true as const } : {}),
     });
     this.edge(from, failTarget, { ...(failFact ? { fact: failFact } : {}), note: `${name} fails`, site });
     this.cur = null;
@@ -291,20 +279,34 @@ export abstract class CondBuilder extends ExprBuilder {
         return;
       }
     }
+    // which outcome drops the last reference, if the condition says (release paths: summaries.ts)
+    const last = this.lastRefOutcome(e);
+    const mark = (v: boolean) => (last === v ? { lastRef: true as const } : {});
     if (this.factable(e)) {
       const text = factText(e);
       // a predicate call is still a call: its summary or escapes apply, and then the branch is a fact
       if (!isPure(e)) this.expr(e);
       const from = this.here(n);
-      this.edge(from, t, { fact: { text, value: true } });
-      this.edge(from, f, { fact: { text, value: false } });
+      this.edge(from, t, { fact: { text, value: true }, ...mark(true) });
+      this.edge(from, f, { fact: { text, value: false }, ...mark(false) });
       this.cur = null;
       return;
     }
     this.expr(e);
     const from = this.here(n);
-    this.edge(from, t);
-    this.edge(from, f);
+    this.edge(from, t, last === true ? { lastRef: true } : undefined);
+    this.edge(from, f, last === false ? { lastRef: true } : undefined);
     this.cur = null;
+  }
+
+  /**
+   * The outcome of a condition that means the last reference went: true for `refcount_dec_and_test(..)` or a
+   * variable holding its result, false for `--x->count` (zero). Undefined for any other condition.
+   */
+  private lastRefOutcome(e: Node): boolean | undefined {
+    if (dropsLast(e)) return true;
+    if (e.type === 'identifier' && this.lastRefVars.has(e.text)) return true;
+    if (e.type === 'update_expression' && e.text.trim().startsWith('--')) return false;
+    return undefined;
   }
 }

@@ -6,12 +6,12 @@
  */
 import type { Node } from 'web-tree-sitter';
 import {
-  BLOCKING_GFP,
   type Catalog,
   KERNEL_ITER_INITS,
   NOFAULT_FIELD,
   NOFAULT_SCOPE,
   forbiddenLockKind,
+  gfpBlocks,
   reclaimGfp,
 } from '../model';
 import { type LockRef, type Op, displayOfKey, normaliseExpr } from '../ir';
@@ -19,7 +19,8 @@ import { callArgs, calleeName } from '../syntax';
 import { constantValue, siteOf, unparen } from './base';
 
 /**
- * The operations of a call to `name` besides its lock effects, in order: sleep, fault (not through an iterator
+ * The operations of a call to `name` besides its lock effects, in order: sleep (under its allocation flags when
+ * they are a variable's: model/gfp.ts), fault (not through an iterator
  * over kernel memory: `kernelIter`), reclaim (flags that allow __GFP_FS), forbid.
  */
 export function callEffects(catalog: Catalog, n: Node, name: string, args: Node[], kernelIter: () => boolean): Op[] {
@@ -28,8 +29,11 @@ export function callEffects(catalog: Catalog, n: Node, name: string, args: Node[
   const sleeper = catalog.sleeper(name);
   if (sleeper) {
     const gfp = sleeper.gfp === undefined ? undefined : args[sleeper.gfp]?.text;
-    if (sleeper.gfp === undefined || (gfp !== undefined && BLOCKING_GFP.test(gfp)))
-      out.push({ k: 'sleep', via: name, site });
+    const blocks = gfp === undefined ? sleeper.gfp === undefined : gfpBlocks(gfp);
+    if (blocks) out.push({ k: 'sleep', via: name, site });
+    // flags from a variable: decided where they come from (a parameter: at the calls)
+    else if (blocks === undefined && gfp !== undefined)
+      out.push({ k: 'sleep', via: name, site, gfp: normaliseExpr(gfp) });
   }
   if (catalog.faults(name) && !kernelIter()) out.push({ k: 'fault', via: name, site });
   const alloc = catalog.allocator(name);

@@ -4,8 +4,9 @@
  * short-circuit `&&`/`||`, facts) are cond.ts, the layer above.
  */
 import type { Node } from 'web-tree-sitter';
-import { type LockPrimitive, type Mode, NAME_PATTERNS, decidedByResult } from '../model';
+import { BIT_STORES, BIT_TEST, type LockPrimitive, type Mode, NAME_PATTERNS, decidedByResult } from '../model';
 import { callEffects, givenKernelIter, kernelIterators, nofaultScope } from './effects';
+import { WAITS_UNTIL, dropsLast, flagBits } from './idioms';
 import { GraphBuilder, constantText, constantValue, siteOf, unparen } from './base';
 import type { LockRef } from '../ir';
 import { callArgs, calleeName } from '../syntax';
@@ -14,6 +15,22 @@ import { flagLocks, symbolicLock } from '../ir';
 
 /** Assertions that stop the kernel when their condition is true (include/asm-generic/bug.h). */
 const BUGS = new Set(['BUG_ON', 'VM_BUG_ON']);
+
+/**
+ * The flag names of a mask (`F_A`, `F_A | F_B`; with `inverted`, `~F_A` or `~(F_A | F_B)`); none when it is
+ * anything else.
+ */
+function maskFlags(e: Node, inverted: boolean): string[] {
+  let v = e;
+  if (inverted) {
+    if (v.type !== 'unary_expression' || v.childForFieldName('operator')?.text !== '~') return [];
+    const arg = v.childForFieldName('argument');
+    if (!arg) return [];
+    v = unparen(arg);
+  }
+  const names = normaliseExpr(v.text).split('|');
+  return names.every((x) => /^[A-Z][A-Z0-9_]*$/.test(x)) ? names : [];
+}
 
 export abstract class ExprBuilder extends GraphBuilder {
   /** Lower a block (statement expressions need it); implemented by the statement builder. */
@@ -28,7 +45,7 @@ export abstract class ExprBuilder extends GraphBuilder {
   protected abstract assignFacts(
     name: string,
     value: Node,
-  ): { eq?: string; fresh?: boolean; reads?: string[]; value?: boolean } | undefined;
+  ): { eq?: string; fresh?: boolean; reads?: string[]; value?: boolean; copy?: string } | undefined;
 
   // ---- expressions ----------------------------------------------------------------------------
 
@@ -99,12 +116,14 @@ export abstract class ExprBuilder extends GraphBuilder {
     const left = n.childForFieldName('left');
     const right = n.childForFieldName('right');
     const name = left?.type === 'identifier' ? left.text : undefined;
+    if (name) this.noteLastRef(name, n.childForFieldName('operator')?.text === '=' ? right : null);
     if (right && name && n.childForFieldName('operator')?.text === '=' && this.tryAssign(name, right, n)) return;
     if (right) this.expr(right);
     // storing an object somewhere (`op->vnode = vnode`) hands its locks to whoever reads it there
     const rv = right ? unparen(right) : undefined;
     if (rv?.type === 'identifier' && left && left.type !== 'identifier') {
       this.emit({ k: 'escape', keys: [], roots: [rv.text], callee: '=', site: siteOf(n) }, n);
+      (this.ir.stores ??= []).push([normaliseExpr(left.text), rv.text]);
     }
     if (left?.type === 'field_expression' && right && n.childForFieldName('operator')?.text === '=') {
       const obj = left.childForFieldName('argument');
@@ -130,9 +149,14 @@ export abstract class ExprBuilder extends GraphBuilder {
           constText: cv ? constantText(cv) : undefined,
           ...(rhs ? { rhs } : {}),
           ...(cv && left?.type === 'identifier' ? this.assignFacts(target, cv) : {}),
+          ...(right ? flagBits(aop, normaliseExpr(right.text)) : {}),
         },
         n,
       );
+    // `p->flags |= F_DEAD` sets what `p->flags & F_DEAD` reads; `p->flags &= ~F_DEAD` clears it
+    if (target && right && (aop === '|=' || aop === '&='))
+      for (const flag of maskFlags(unparen(right), aop === '&='))
+        this.emit({ k: 'assign', name: normaliseExpr(`${target}&${flag}`), value: aop === '|=' }, n);
   }
 
   private kernelIters?: ReadonlySet<string>;
@@ -200,6 +224,16 @@ export abstract class ExprBuilder extends GraphBuilder {
       // catalog assertion macros, and a filesystem's own by name: *bug_on* (must be false), *assert* (must be true)
       const am = this.ctx.catalog.assertion(name);
       if (am && args[0] && this.assertion(args[0], am.negated, n)) return;
+      // wait_event(wq, cond) returns only once its condition is true (a trylock there has succeeded)
+      if (WAITS_UNTIL.has(name) && args.length === 2) {
+        this.sleepsAndForbidden(n, name, args);
+        const again = this.newNode('stmt', n);
+        const done = this.newNode('join', n);
+        this.nodes[again].ops.push({ k: 'noreturn', via: name, site: siteOf(n) });
+        this.cond(args[1], done, again);
+        this.cur = done;
+        return;
+      }
       // BUG_ON(!rl): the kernel stops where the condition holds, so past it the condition is false
       if (BUGS.has(name) && args.length === 1 && this.factable(unparen(args[0]))) {
         const dead = this.newNode('stmt', n);
@@ -217,6 +251,7 @@ export abstract class ExprBuilder extends GraphBuilder {
       return;
     }
     this.sleepsAndForbidden(n, name, args);
+    this.bitStore(n, name, args);
     const prim = this.ctx.catalog.primitive(name);
     if (prim && prim.op !== 'noreturn' && prim.op !== 'predicate') this.modelledSites.add(n.startIndex);
     if (!prim) {
@@ -278,6 +313,17 @@ export abstract class ExprBuilder extends GraphBuilder {
       case 'predicate':
         return;
     }
+  }
+
+  /**
+   * `set_bit(F, &p->flags)`, `clear_bit(..)`, `test_and_set_bit(..)`: a store to the bit, which a later
+   * `test_bit(F, &p->flags)` reads (a flag store, as `p->busy = 1` is: see BIT_STORES).
+   */
+  protected bitStore(n: Node, name: string, args: Node[]): void {
+    if (!BIT_STORES.has(name) || args.length < 2) return;
+    const value = BIT_STORES.get(name);
+    const bit = normaliseExpr(`${BIT_TEST}(${args[0].text},${args[1].text})`);
+    this.emit({ k: 'assign', name: bit, ...(value !== undefined ? { value, constText: value ? '1' : '0' } : {}) }, n);
   }
 
   /** A call through a function pointer: `file->f_op->fsync(...)` is an indirect call, resolved later. */
@@ -515,11 +561,21 @@ export abstract class ExprBuilder extends GraphBuilder {
           site: siteOf(v),
           siteId: v.startIndex,
           onResult: { text: name, value: prim.success !== 'zero' },
+          from: normaliseExpr(v.text),
         },
         at,
       );
     }
     return true;
+  }
+
+  /** Variables holding whether a reference drop was the last (`zero = refcount_dec_and_test(..)`). */
+  protected readonly lastRefVars = new Set<string>();
+
+  /** `name` now holds `value`: whether it says a last reference went. */
+  protected noteLastRef(name: string, value: Node | null): void {
+    if (value && dropsLast(unparen(value))) this.lastRefVars.add(name);
+    else this.lastRefVars.delete(name);
   }
 
   protected assign(name: string, value: Node, at: Node): void {

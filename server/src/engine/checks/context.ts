@@ -26,7 +26,7 @@ export interface CheckOptions {
   /** Receives the locks held at each direct call (whole-tree analysis: what callers hold). */
   callSite?(callee: string, held: string[]): void;
   /** Receives every lock-order edge with its witness path (whole-tree analysis). */
-  order?(w: { held: LockFact; taken: LockRef; site: Site; path: PathStep[] }): void;
+  order?(w: { held: LockFact; taken: LockRef; site: Site; path: PathStep[]; subclass?: string }): void;
   /**
    * A check needed what the environment does not give yet (the tree's page-fault handlers or reclaim entries,
    * summarised later): the function is to be checked again once the tree is.
@@ -87,6 +87,7 @@ export type Report = (
 export function pathDoubts(path: readonly PathStep[]): Doubt[] {
   const out: Doubt[] = [];
   for (const s of path) {
+    if (s.only) out.push({ level: 'medium', why: `${s.function}() gets there only when ${s.only}` });
     if (s.resolvedBy !== 'directory' && s.resolvedBy !== 'few') continue;
     const field = /^->(\w+)/.exec(s.note)?.[1] ?? 'an ops-table field';
     const why =

@@ -265,8 +265,10 @@ export function splitByCallerFact(ir: FunctionIR, a: ExitSeen[], b: ExitSeen[]):
   const texts = new Set<string>();
   for (const e of [...a, ...b]) for (const c of e.state.facts.conj) for (const k of c.keys()) texts.add(k);
   const fixed = (id: string) => ir.params.includes(id) || (ir.locals.has(id) && !ir.assigned.has(id));
+  const tested = testedTexts(ir);
   for (const t of texts) {
-    if (!callerDetermined(t, fixed)) continue;
+    // a request is tested: a fact the function (or a callee) stored (`tp->t_flags |= X_DIRTY`) is no request
+    if (!tested.has(t) || !callerDetermined(t, fixed)) continue;
     // every exit of one group knows the fact one way, and no exit of the other knows it that way
     for (const [x, y] of [
       [a, b],
@@ -278,6 +280,25 @@ export function splitByCallerFact(ir: FunctionIR, a: ExitSeen[], b: ExitSeen[]):
     }
   }
   return false;
+}
+
+const testedCache = new WeakMap<FunctionIR, Set<string>>();
+
+/** The conditions the function branches on (edge facts), and `x` for each `x==C` among them. */
+function testedTexts(ir: FunctionIR): Set<string> {
+  let out = testedCache.get(ir);
+  if (out) return out;
+  out = new Set<string>();
+  for (const n of ir.nodes)
+    for (const e of n.succ) {
+      const t = e.guard?.fact?.text;
+      if (!t) continue;
+      out.add(t);
+      const eq = t.indexOf('==');
+      if (eq > 0) out.add(t.slice(0, eq));
+    }
+  testedCache.set(ir, out);
+  return out;
 }
 
 function callerDetermined(text: string, fixed: (id: string) => boolean): boolean {

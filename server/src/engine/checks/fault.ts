@@ -68,8 +68,8 @@ export function sameClass(held: LockRef, taken: LockRef, dir: string): { same: b
   if (held.class && taken.class) return { same: oneClass(held.class) === oneClass(taken.class) };
   if (held.class || taken.class) return { same: false };
   const fs = fsOf(dir);
-  const a = lockClass(held, fs, true);
-  if (!a || a !== lockClass(taken, fs, true)) return { same: false };
+  const a = lockClass(held, fs, { fieldClasses: true });
+  if (!a || a !== lockClass(taken, fs, { fieldClasses: true })) return { same: false };
   return { same: true, doubt: { level: 'medium', why: 'the two locks are matched by their field name only' } };
 }
 

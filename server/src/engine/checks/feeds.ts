@@ -3,7 +3,7 @@
  * witness path (the lock-order graph, from which lockorder.ts reports inversions), and the locks
  * held at each direct call (what callers hold, for hover).
  */
-import { isHeld } from '../absint';
+import { isHeld, onErrorPath } from '../absint';
 import type { CheckContext, CheckOptions, Checker } from './context';
 import { takenKey } from './context';
 
@@ -13,11 +13,14 @@ export function orderEdges({ paths }: CheckContext, opts: CheckOptions): Checker
   if (!sink) return {};
   return {
     observer: {
-      order(held, taken, s, site, via, inner) {
+      order(held, taken, s, site, via, inner, subclass) {
         const path = paths.trail(s, takenKey(held));
-        if (via) path.push(...paths.callInto(site, via, held.ref.display, inner ?? []));
-        else path.push(paths.step(site, `takes ${taken.display} with ${held.ref.display} held`));
-        sink({ held, taken, site, path });
+        const onError = onErrorPath(s.facts) ? { onError: true } : {};
+        if (via) {
+          const [call, ...rest] = paths.callInto(site, via, held.ref.display, inner ?? []);
+          path.push({ ...call, ...onError }, ...rest);
+        } else path.push({ ...paths.step(site, `takes ${taken.display} with ${held.ref.display} held`), ...onError });
+        sink({ held, taken, site, path, ...(subclass !== undefined ? { subclass } : {}) });
       },
     },
   };

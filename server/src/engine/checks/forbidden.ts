@@ -8,6 +8,9 @@
  * the rule's class, and the rule's premise is refuted (nothing is reported); one does, and the
  * recursive-lock found along that path is the finding (it cites the rule); the forbidden-call is
  * reported only when no such recursive-lock was found at the call (the instance could not be followed).
+ * Where a summary it needs is not known yet (a callee or an implementation inside the kernel's large recursive
+ * cycle, summarised after this function), the function is checked again once the whole tree is summarised
+ * (Project.treeChecks), and that check decides.
  */
 import {
   type Acquisition,
@@ -22,7 +25,8 @@ import type { Op } from '../ir';
 import { type PathStep, findingMessage } from '../model';
 import { type KindChecker, takenKey } from './context';
 
-type Followed = 'refuted' | 'confirmed' | undefined;
+/** `later`: a summary it needs is not computed yet (decided in the whole-tree pass). */
+type Followed = 'refuted' | 'confirmed' | 'later' | undefined;
 
 /**
  * What the general mechanism sees of the rule's call `op.call`, made in state `s` here or inside `via`:
@@ -41,17 +45,20 @@ export function followRule(
   hops: number,
 ): Followed {
   const cls = op.lock.class;
+  if (!cls || !ctx.indirect) return undefined;
   const sum = ctx.summaryOf(op.call);
-  if (!cls || !sum || !ctx.indirect) return undefined;
   const through = via && via !== op.call ? ctx.summaryOf(via) : undefined;
+  if (!sum || (via && via !== op.call && !through)) return ctx.wholeTree ? undefined : 'later';
   const mine = through?.deferred.filter((d) => d.witness.some((w) => w.note === `calls ${op.call}()`));
   const deferred = mine?.length ? mine : sum.deferred;
-  if (!deferred.length) return undefined;
+  // (a summary made inside a large cycle before its callees may not show their indirect calls yet)
+  if (!deferred.length) return ctx.wholeTree ? undefined : 'later';
   const takes = (acq: readonly Acquisition[], facts: Facts) =>
     acq.some((a) => a.ref.class === cls && (!a.when || assumeAll(facts, a.when)));
   let confirmed = takes(sum.acquires, s.facts);
   for (const d of deferred) {
     const targets = ctx.indirect(d.field, hops, d.recvType);
+    if (targets.some((t) => t.pending) && !ctx.wholeTree) return 'later';
     if (!targets.length || targets.some((t) => t.by !== 'table' || t.pending)) return undefined;
     const facts = factsAtCall(s, d.when);
     if (targets.some((t) => takes(t.summary.acquires, facts))) confirmed = true;
@@ -61,7 +68,7 @@ export function followRule(
 
 export const forbiddenCall: KindChecker = {
   kind: 'forbidden-call',
-  create: ({ paths, ctx, sink }, report) => {
+  create: ({ paths, ctx, sink, needsTree }, report) => {
     const pending: (() => void)[] = [];
     return {
       observer: {
@@ -69,6 +76,12 @@ export const forbiddenCall: KindChecker = {
           const hops = 1 + (inner ?? []).filter((w) => w.note.startsWith('calls ')).length;
           const followed = followRule(op, s, via, ctx, hops);
           if (followed === 'refuted') return;
+          if (followed === 'later' && needsTree) {
+            // decided once the tree is summarised, with the recursive-lock that may stand for it
+            needsTree('forbidden-call');
+            needsTree('recursive-lock');
+            return;
+          }
           const path = paths.trail(s, takenKey(held));
           if (via && inner?.length) path.push(...paths.callInto(op.site, via, held.ref.display, inner));
           else path.push(paths.step(op.site, `calls ${op.call}() with ${held.ref.display} held`));

@@ -3,3 +3,4 @@ export * from './baseline';
 export * from './checks';
 export * from './lockorder';
 export * from './suppress';
+export * from './cycles';

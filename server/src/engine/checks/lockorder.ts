@@ -1,10 +1,25 @@
 /**
  * The global lock-order graph: an edge A -> B for every place B is taken while A is held (directly or
- * inside a callee, with one witness path each), over lock classes in lockdep's sense. A cycle means two
- * paths can each hold one lock and wait for the other (ABBA); it is reported once, with both paths.
+ * inside a callee, with its shortest witness path), over lock classes in lockdep's sense (syntax/lockclass.ts:
+ * per filesystem type, pages by mapping, ranges by tree, lockdep subclasses). A cycle means tasks can each
+ * hold one lock and wait for the next: reported as lockdep does, as the chains of the shortest cycle
+ * (cycles.ts), with the places each lock is taken, a CPU0/CPU1 scenario and a confidence.
  */
 import type { LockRef } from '../ir';
-import { FINDING_TABLE, type Finding, type PathStep, type Severity, findingMessage, lockKindInfo } from '../model';
+import {
+  type Confidence,
+  type Doubt,
+  FINDING_TABLE,
+  type Finding,
+  type PathStep,
+  type Severity,
+  findingMessage,
+  lockKindInfo,
+  withDoubts,
+} from '../model';
+import { FS, bindFs, defaultOrderClass, fsOfDir } from '../syntax';
+import { type OrderCycle, orderCycles } from './cycles';
+import { pathDoubts } from './context';
 
 /** The kind this module reports (the other kinds are reported per function, one checker each). */
 export const INVERSION_KIND = 'lock-order-inversion' as const;
@@ -23,19 +38,49 @@ const GENERIC = new Set([
   'slock',
 ]);
 
+/** How a per-filesystem class reads when no filesystem is known (taken in VFS, mm or block code). */
+export const ANY_FS = 'any fs';
+
+export interface ClassOptions {
+  /** Name locks without a type class by their field (per directory); off: too weak on a real tree. */
+  fieldClasses?: boolean;
+  /** The lockdep subclass the lock is taken with (`I_MUTEX_PARENT`); 0 is none. */
+  subclass?: string;
+  /** An integer macro's value, to read a subclass given by name. */
+  value?: (text: string) => number | undefined;
+}
+
 /**
- * A lock's class: the catalog's (`struct inode::i_rwsem`, `struct page::PG_locked`), per filesystem
- * type where lockdep keys it so. Without a type resolver, a lock's field name is too weak a class to
- * build cycles on (the corpus run showed mostly false cycles); `fieldClasses` turns that naming on
- * (the field, per directory: `fs/btrfs:mutex:cleaner_mutex`, or a global lock's name).
+ * A lock's class: its lock-order class (lockclass.ts) or the catalog's or its type's (`struct page::PG_locked`,
+ * `struct btrfs_fs_info::reloc_mutex`), bound to the filesystem of `dir` where it is per filesystem type and
+ * not bound yet, with its lockdep subclass. Without a type, a lock's field name is too weak a class to build
+ * cycles on (the corpus run showed mostly false cycles); `fieldClasses` turns that naming on (the field, per
+ * directory: `fs/btrfs:mutex:cleaner_mutex`, or a global lock's name).
  */
-export function lockClass(ref: LockRef, dir: string, fieldClasses = false): string | undefined {
+export function lockClass(ref: LockRef, dir: string, opts: ClassOptions = {}): string | undefined {
   if (ref.symbolic || lockKindInfo(ref.kind).context) return undefined;
-  if (ref.class) {
-    // lockdep gives each filesystem type its own i_rwsem/invalidate_lock/i_mmap_rwsem class
-    return PER_FS_TYPE.test(ref.class) ? `${ref.class} (${fsOf(dir)})` : ref.class;
-  }
-  if (!fieldClasses) return undefined;
+  const base =
+    ref.order ?? defaultOrderClass(ref) ?? ref.class ?? (opts.fieldClasses ? fieldClass(ref, dir) : undefined);
+  if (!base) return undefined;
+  const bound = bindFs(base, fsOfDir(dir)).split(FS).join(ANY_FS);
+  const sub = subclassOf(opts.subclass, opts.value);
+  return sub ? withSubclass(bound, sub) : bound;
+}
+
+/** `struct inode::i_rwsem/1 (fs/ext4)`: the subclass goes after the lock's name, before its qualifier. */
+function withSubclass(cls: string, sub: string): string {
+  const m = /^(.*?)( \(.*\))$/.exec(cls);
+  return m ? `${m[1]}/${sub}${m[2]}` : `${cls}/${sub}`;
+}
+
+function subclassOf(text: string | undefined, value?: (t: string) => number | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  const v = /^\d+$/.test(text) ? Number(text) : value?.(text);
+  if (v === 0) return undefined;
+  return v !== undefined ? String(v) : text;
+}
+
+function fieldClass(ref: LockRef, dir: string): string | undefined {
   const key = ref.key.replace(/\[[^\]]*\]/g, '');
   if (key.startsWith('*')) return undefined;
   if (/^[A-Za-z_]\w*$/.test(key)) return `${ref.kind}:${key}`;
@@ -53,14 +98,9 @@ export function globalClass(ref: LockRef, isLocal: (name: string) => boolean): s
   return isLocal(ref.key) ? undefined : `${ref.kind}:${ref.key}`;
 }
 
-/** Classes whose lockdep key is per file-system type. */
-const PER_FS_TYPE =
-  /^struct (inode::i_rwsem|address_space::invalidate_lock|address_space::i_mmap_rwsem|xfs_inode::i_lock)$/;
-
 /** The filesystem a directory belongs to (fs/btrfs for fs/btrfs/tests), else the directory. */
 export function fsOf(dir: string): string {
-  const m = /^fs\/[^/]+/.exec(dir);
-  return m ? m[0] : dir;
+  return fsOfDir(dir) ?? dir;
 }
 
 export interface OrderWitness {
@@ -102,37 +142,100 @@ export class LockOrder {
     return out.sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
   }
 
-  /** One finding per pair of classes taken in both orders, where `report` accepts one of the two sites. */
+  /** One finding per cycle (cycles.ts) with an edge in a file `report` accepts. */
   inversions(
     report: (file: string) => boolean,
     severity: Severity = FINDING_TABLE[INVERSION_KIND].severity,
   ): Finding[] {
     const out: Finding[] = [];
-    const done = new Set<string>();
-    for (const [a, m] of this.edges) {
-      for (const [b, ab] of m) {
-        const ba = this.edges.get(b)?.get(a);
-        const pair = [a, b].sort().join('\u0000');
-        if (!ba || done.has(pair)) continue;
-        done.add(pair);
-        // reported once, deterministically: at the earlier site of the two that may be reported
-        const before = (x: OrderWitness, y: OrderWitness) => x.file < y.file || (x.file === y.file && x.line <= y.line);
-        const [first, second] = report(ab.file) && (!report(ba.file) || before(ab, ba)) ? [ab, ba] : [ba, ab];
-        if (!report(first.file)) continue;
-        out.push(inversion(first, second, severity));
-      }
+    for (const c of orderCycles(this.witnesses())) {
+      const r = reportedCycle(c, report);
+      if (r) out.push(inversion(r, severity));
     }
     return out;
   }
 }
 
-/** The finding for a pair of edges taken in opposite orders, at the first edge's site, with both paths. */
-function inversion(first: OrderWitness, second: OrderWitness, severity: Severity): Finding {
+/** Before: the earlier site of two. */
+const before = (x: OrderWitness, y: OrderWitness) => x.file < y.file || (x.file === y.file && x.line <= y.line);
+
+/**
+ * The cycle rotated so that its first edge is the one reported (the earliest site among those `report`
+ * accepts): the acquisition that closes the cycle, lockdep's `#0`. Undefined when no edge may be reported.
+ */
+export function reportedCycle(
+  c: OrderCycle<OrderWitness>,
+  report: (file: string) => boolean = () => true,
+): OrderCycle<OrderWitness> | undefined {
+  let best = -1;
+  c.edges.forEach((e, i) => {
+    if (report(e.file) && (best < 0 || !before(c.edges[best], e))) best = i;
+  });
+  if (best < 0) return undefined;
+  const rot = <T>(xs: T[]) => [...xs.slice(best), ...xs.slice(0, best)];
+  return { classes: rot(c.classes), edges: rot(c.edges) };
+}
+
+/** Steps in one chain past which a witness is long enough to doubt (each call is a guess about reachability). */
+const LONG_CHAIN = { medium: 12, low: 24 };
+
+/** Why a cycle is less than certain: its length, long chains, guessed indirect calls, error-only paths. */
+export function cycleDoubts(c: OrderCycle<OrderWitness>): Doubt[] {
+  const out: Doubt[] = [];
+  if (c.classes.length > 2)
+    out.push({
+      level: 'medium',
+      why: `a cycle of ${c.classes.length} lock classes: ${c.classes.length} tasks must each hold one and wait`,
+    });
+  const longest = Math.max(...c.edges.map((e) => e.path.length));
+  if (longest > LONG_CHAIN.medium)
+    out.push({
+      level: longest > LONG_CHAIN.low ? 'low' : 'medium',
+      why: `a chain of ${longest} steps: every call on it must be reachable with the first lock held`,
+    });
+  // a call through an ops table resolved by guess, into the filesystem the cycle's classes are of, is no doubt:
+  // the cycle is that filesystem's (its other filesystems' classes are others)
+  const named = (fs: string) => c.classes.some((k) => k.includes(`(${fs})`) || k.includes(`, ${fs})`));
+  for (const e of c.edges)
+    out.push(...pathDoubts(e.path.filter((st, i) => !st.resolvedBy || !intoFs(e.path, i, named))));
+  if (c.edges.some((e) => e.path.some((s) => s.onError)))
+    out.push({ level: 'medium', why: 'a chain passes where an error was found (an error path)' });
+  return out;
+}
+
+/** Does the call resolved at step `i` enter a filesystem `named` accepts? */
+function intoFs(path: readonly PathStep[], i: number, named: (fs: string) => boolean): boolean {
+  const next = path[i + 1];
+  const fs = next ? fsOfDir(next.file.slice(0, Math.max(0, next.file.lastIndexOf('/')))) : undefined;
+  return !!fs && named(fs);
+}
+
+/** The confidence of a cycle, from its doubts. */
+export function cycleConfidence(c: OrderCycle<OrderWitness>): { confidence: Confidence; doubts: string[] } {
+  const f = withDoubts({ confidence: 'high' as Confidence, doubts: [] as string[] }, cycleDoubts(c));
+  return { confidence: f.confidence ?? 'high', doubts: f.doubts ?? [] };
+}
+
+/** The finding for a cycle at its first edge's site, with every chain's path. */
+function inversion(c: OrderCycle<OrderWitness>, severity: Severity): Finding {
+  const [first, ...rest] = c.edges;
   const taken = `${first.taken} (${first.to}) is taken here`;
   const held = `${first.held} (${first.from}) is held`;
-  const order = `${second.fn}() takes them in the opposite order`;
-  const other = { file: second.file, line: second.line };
-  return {
+  const second = rest[0];
+  const head = 'possible circular locking dependency detected';
+  const cycle = `${c.classes.length} lock classes: ${[...c.classes, c.classes[0]].join(' -> ')}`;
+  const opposite = `${second.fn}() takes them in the opposite order`;
+  const msg =
+    rest.length === 1
+      ? findingMessage`${head}: ${taken} while ${held}, and ${opposite} (${{ file: second.file, line: second.line }})`
+      : findingMessage`${head}: ${taken} while ${held}, closing a cycle of ${cycle}`;
+  const path: PathStep[] = [...first.path];
+  rest.forEach((e, i) => {
+    e.path.forEach((s, j) =>
+      path.push(j === 0 ? { ...s, note: `other path #${i + 1} (${e.from} -> ${e.to}): ${s.note}` } : s),
+    );
+  });
+  const finding: Finding = {
     kind: INVERSION_KIND,
     severity,
     file: first.file,
@@ -141,8 +244,59 @@ function inversion(first: OrderWitness, second: OrderWitness, severity: Severity
     endLine: first.line,
     endColumn: first.column + 1,
     function: first.fn,
-    ...findingMessage`possible circular locking dependency: ${taken} while ${held}, and ${order} (${other})`,
+    ...msg,
     lock: { class: first.to, instance: first.taken },
-    path: [...first.path, ...second.path.map((s, i) => ({ ...s, note: `${i === 0 ? 'other path: ' : ''}${s.note}` }))],
+    path,
+    confidence: 'high',
+    scenario: scenario(c),
   };
+  return withDoubts(finding, cycleDoubts(c));
+}
+
+/**
+ * lockdep's "Possible unsafe locking scenario": CPU i holds the cycle's class i and waits for class i+1; for
+ * more than two classes, the chain first ("Chain exists of:").
+ */
+export function scenario(c: OrderCycle<OrderWitness>): string[] {
+  const n = c.classes.length;
+  const W = 44;
+  const col = (i: number, text: string) => `${' '.repeat(i * W)}${text}`.replace(/\s+$/, '');
+  const out: string[] = [];
+  if (n > 2) out.push(' Chain exists of:', `   ${[...c.classes, c.classes[0]].join(' --> ')}`, '');
+  out.push(' Possible unsafe locking scenario:', '');
+  out.push(`  ${c.classes.map((_, i) => `CPU${i}`.padEnd(W)).join('')}`.replace(/\s+$/, ''));
+  out.push(`  ${c.classes.map(() => '----'.padEnd(W)).join('')}`.replace(/\s+$/, ''));
+  // each CPU takes its first lock, then each waits for the next one, in turn
+  c.edges.forEach((e, i) => out.push(col(i, `  lock(${e.from});`)));
+  c.edges.forEach((e, i) => out.push(col(i, `  lock(${e.to});`)));
+  out.push('', ' *** DEADLOCK ***');
+  return out;
+}
+
+/**
+ * The cycle in lockdep's words: the new dependency (`#0`, the reported edge) and the existing chain, each edge
+ * with the place the held lock was taken, the calls, and the place the next one is taken.
+ */
+export function lockdepText(c: OrderCycle<OrderWitness>): string[] {
+  const [first] = c.edges;
+  const out = [
+    'WARNING: possible circular locking dependency detected',
+    '',
+    `${first.fn}() is trying to acquire lock:`,
+    ` (${first.to}), at: ${first.file}:${first.line} (${first.taken})`,
+    '',
+    'but it is already holding lock:',
+    ` (${first.from}) (${first.held})`,
+    '',
+    'which lock already depends on the new lock.',
+    '',
+    'the existing dependency chain (in reverse order) is:',
+  ];
+  const chain = [...c.edges.slice(1).reverse(), first];
+  chain.forEach((e, i) => {
+    out.push('', `-> #${chain.length - 1 - i} (${e.to}):`);
+    for (const s of e.path) out.push(`       ${s.file}:${s.line} ${s.function}(): ${s.note}`);
+  });
+  out.push('', 'other info that might help us debug this:', '', ...scenario(c));
+  return out;
 }

@@ -24,6 +24,11 @@ export interface LockRef {
   recursive: boolean;
   /** Chosen by flags that are not constant here: the primitive and the argument texts. */
   symbolic?: { prim: string; obj: string; flags: string };
+  /**
+   * The lock-order class where it is finer than `class` (syntax/lockclass.ts): a page lock by the mapping the
+   * page came from, a range lock by its tree, an inode lock per filesystem type (`{fs}` until bound).
+   */
+  order?: string;
 }
 
 export type Op =
@@ -37,6 +42,8 @@ export type Op =
       siteId: number;
       /** Held only where this fact holds (`page` non-NULL after `page = find_lock_page(..)`), once tested. */
       onResult?: { text: string; value: boolean };
+      /** The call a lock on a returned object came from (`find_lock_page(mapping,index)`): where the object is from. */
+      from?: string;
     }
   | { k: 'release'; lock: LockRef; via: string; site: Site }
   | { k: 'downgrade'; lock: LockRef; via: string; site: Site }
@@ -76,7 +83,8 @@ export type Op =
    * `sameTruth`: pointer arithmetic (`p++`, `p += n`), which keeps a non-NULL pointer non-NULL.
    * `eq`: a copy of a pure pointer expression (`p = q`, `p = &x->lock`): the fact `p==q` holds after it;
    * `fresh`: the value of an allocator (`kmalloc`): distinct from every pointer the path had before;
-   * `reads`: the variables the value is computed from (what may now be derived from a fresh pointer).
+   * `reads`: the variables the value is computed from (what may now be derived from a fresh pointer);
+   * `copy`: the copied pure expression (`p = q`), whose facts the variable now has (as it has a call's, `rhs`).
    */
   | {
       k: 'assign';
@@ -88,10 +96,16 @@ export type Op =
       eq?: string;
       fresh?: boolean;
       reads?: string[];
+      /** `x &= ~(A|B)` or `x |= A|B`: only these flags of x change. */
+      bits?: string[];
+      copy?: string;
     }
   | { k: 'noreturn'; via: string; site: Site }
-  /** A call that may sleep. */
-  | { k: 'sleep'; via: string; site: Site }
+  /**
+   * A call that may sleep. `gfp`: its allocation flags name a variable (`kmalloc(n, gfp)`): it sleeps only if
+   * they allow blocking, which the caller's argument decides where the flags are a parameter.
+   */
+  | { k: 'sleep'; via: string; site: Site; gfp?: string }
   /** A call that may fault on user memory (and so enter a filesystem's page-fault handlers). */
   | { k: 'fault'; via: string; site: Site }
   /** An allocation whose flags allow filesystem reclaim (`GFP_KERNEL`): it may enter reclaim (lockdep's fs_reclaim). */
@@ -111,6 +125,8 @@ export interface EdgeGuard {
   acquire?: Op & { k: 'acquire' };
   /** A note for the path ("mutex_trylock fails"). */
   note?: string;
+  /** This outcome drops the last reference (`refcount_dec_and_test` true, `--x->count` zero): release paths. */
+  lastRef?: true;
   site?: Site;
 }
 
@@ -175,6 +191,8 @@ export interface FunctionIR {
    * a call of it names its argument's object without side effects, as an accessor macro does (aliases.ts).
    */
   accessor?: boolean;
+  /** Objects stored into fields (`eb->pages[i] = p`): the field's lvalue and the stored variable, normalised. */
+  stores?: [string, string][];
   /** Rewrites an expression through the function's aliases (locals and fields naming the caller's objects). */
   canon?: (text: string) => string;
   /** The alias table `canon` reads (plain data; `canon` itself does not survive structured cloning). */

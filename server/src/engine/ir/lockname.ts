@@ -134,6 +134,22 @@ export function normaliseExpr(text: string): string {
   return s;
 }
 
+/** A constant operand (`LCN_HOLE`, `-ENOENT`, `24`): kept on the right of an equality fact. */
+export const CONSTANT_LIKE = /^-?(?:[A-Z0-9_][A-Z0-9_]*|0x[0-9a-fA-F]+[uUlL]*)$/;
+
+/**
+ * The one fact text of `l == r`, `r == l` and `l != r`: a constant operand on the right, otherwise the two
+ * normalised sides in order.
+ */
+export function equalityText(left: string, right: string): string {
+  const l = normaliseExpr(left);
+  const r = normaliseExpr(right);
+  const lc = CONSTANT_LIKE.test(l);
+  const rc = CONSTANT_LIKE.test(r);
+  const [a, b] = lc && !rc ? [r, l] : !lc && rc ? [l, r] : l <= r ? [l, r] : [r, l];
+  return `${a}==${b}`;
+}
+
 /** The key of the lock designated by a pointer-valued argument (`&x->lock` → `x->lock`, `m` → `*m`). */
 export function keyOfPointer(argText: string): string {
   const n = normaliseExpr(argText);

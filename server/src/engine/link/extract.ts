@@ -119,7 +119,7 @@ export class Extractor implements Classifier {
     };
     const types = new TypeTable();
     const macros = new Macros();
-    types.addTree(tree.rootNode);
+    types.addTree(tree.rootNode, file);
     macros.addTree(tree.rootNode);
     const fns: FnRecord[] = [];
     for (const d of defs) {

@@ -270,8 +270,12 @@ export function busy(s: Summary | undefined): boolean {
       s.deferred.length > 0 ||
       s.conditional.length > 0 ||
       s.forbidden.length > 0 ||
+      s.requires.length > 0 ||
       !!s.sleeps ||
+      !!s.sleepsIf?.length ||
       !!s.faults ||
-      !!s.reclaims)
+      !!s.reclaims ||
+      !!s.retFacts?.length ||
+      !!s.stores?.length)
   );
 }

@@ -24,22 +24,30 @@ const mode = z.enum(['excl', 'shared']);
 
 export const primitiveSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z_]\w*$/, 'a C identifier'),
-    op: z.enum([
-      'acquire',
-      'release',
-      'trylock',
-      'assert',
-      'predicate',
-      'downgrade',
-      'noreturn',
-      'handoff',
-      'release-handed',
-    ]),
-    kind: lockKind.default('other'),
-    mode: mode.optional(),
-    arg: z.number().int().min(-1).max(15).optional(),
-    lock: z.string().optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z_]\w*$/, 'a C identifier')
+      .describe('The function or macro name, e.g. foo_lock.'),
+    op: z
+      .enum([
+        'acquire',
+        'release',
+        'trylock',
+        'assert',
+        'predicate',
+        'downgrade',
+        'noreturn',
+        'handoff',
+        'release-handed',
+      ])
+      .describe('What a call does to the lock: acquire, release, trylock (success per `success`), assert ...'),
+    kind: lockKind.default('other').describe('The kind of lock (mutex, spinlock, rwsem ...).'),
+    mode: mode.optional().describe('excl (default) or shared (a reader).'),
+    arg: z.number().int().min(-1).max(15).optional().describe('Which argument is the lock (0-based; -1: none).'),
+    lock: z
+      .string()
+      .optional()
+      .describe('The lock as an expression of the arguments, e.g. {arg}->lock or {0}->i_rwsem.'),
     class: z.string().optional(),
     success: z.enum(['nonzero', 'zero']).optional(),
     subclassArg: z.number().int().min(0).max(15).optional(),
@@ -56,22 +64,28 @@ export const primitiveSchema = z
 
 const severityOrOff = z.enum(['error', 'warning', 'information', 'hint', 'off']);
 
-/** Every setting: key (without the `lockscope.` prefix), schema with default, and description. */
+/**
+ * Every setting: key (without the `lockscope.` prefix), schema with default, and description. package.json's
+ * settings and the schema of .lockscope.json are generated from these (server/src/settings-schema.ts,
+ * `npm run schemas`).
+ */
 export const SETTINGS = {
   extraLocks: {
     schema: z.array(primitiveSchema).default([]),
     description:
       'Extra lock primitives (same shape as the built-in catalog), e.g. {"name": "foo_lock", "op": "acquire", ' +
       '"kind": "mutex", "lock": "{arg}->lock"}.',
-    json: { type: 'array', items: { type: 'object' } },
   },
   forbiddenCalls: {
     schema: z
       .array(
         z
           .object({
-            call: z.string().regex(/^[A-Za-z_]\w*$/, 'a C identifier'),
-            lock: z.string().min(1),
+            call: z
+              .string()
+              .regex(/^[A-Za-z_]\w*$/, 'a C identifier')
+              .describe('The function that must not be called under the lock.'),
+            lock: z.string().min(1).describe("The lock, as an expression of the call's arguments: {0} is the first."),
             class: z.string().optional(),
             kind: lockKind.optional(),
             reason: z.string().default('a forbidden-call rule'),
@@ -83,7 +97,6 @@ export const SETTINGS = {
       'Calls that must not happen while a lock is held, e.g. {"call": "vfs_fsync", "lock": ' +
       '"file_inode({0})->i_rwsem", "reason": "..."}; {0} is the call\'s first argument. Built in: ' +
       'generic_write_sync, vfs_fsync_range and vfs_fsync under the inode lock of the same file.',
-    json: { type: 'array', items: { type: 'object' } },
   },
   builtinForbiddenCalls: {
     schema: z.boolean().default(true),
@@ -91,47 +104,38 @@ export const SETTINGS = {
       'Apply the built-in forbidden-call rules (generic_write_sync, vfs_fsync_range and vfs_fsync under the inode ' +
       'lock of the same file). Off: only the rules in forbiddenCalls apply, and a sync under the inode lock is ' +
       'found only where the analysis follows ->fsync to an implementation that takes it (a recursive-lock).',
-    json: { type: 'boolean' },
   },
   'index.include': {
     schema: z.array(z.string().min(1)).default(['fs/**', 'include/**', 'mm/**', 'block/**']),
     description:
       'Files of a kernel tree indexed for whole-tree analysis ' +
-      '(globs relative to the tree root: ** any folders, * any name).',
-    json: { type: 'array', items: { type: 'string' } },
+      '(globs relative to the tree root: ** any folders, * any name, {ext4,btrfs} alternatives, [a-e] a class).',
   },
   'index.exclude': {
     schema: z.array(z.string().min(1)).default([]),
     description: 'Files left out of the index (globs relative to the tree root), e.g. "fs/*/tests/**".',
-    json: { type: 'array', items: { type: 'string' } },
   },
   'index.workers': {
     schema: z.number().int().min(0).max(64).default(0),
     description: 'Worker threads that parse and extract the tree while indexing; 0: one per core.',
-    json: { type: 'number' },
   },
   'index.cache': {
     schema: z.boolean().default(true),
     description:
-      "Keep what indexing extracted in an on-disk cache (the workspace's extension storage), keyed by file content, " +
-      'lockscope version, grammar and settings, so that the next start loads it instead of parsing the tree again.',
-    json: { type: 'boolean' },
+      "Keep what indexing extracted in an on-disk cache (the CLI's: $LOCKSCOPE_CACHE_DIR, else " +
+      '$XDG_CACHE_HOME/lockscope or ~/.cache/lockscope), keyed by file content, lockscope build, grammar and ' +
+      'settings, so that the next start, and `lockscope check` on the same tree, load it instead of parsing again.',
   },
   loopMacros: {
     schema: z.array(z.string().regex(/^[A-Za-z_]\w*$/)).default([]),
     description:
       'Extra macro names whose `NAME(...) { body }` is a loop (names containing for_each are loops already).',
-    json: { type: 'array', items: { type: 'string' } },
   },
   severity: {
     schema: z.record(z.enum(FINDING_KINDS), severityOrOff).default(defaultSeverities),
     description:
       'Severity per finding kind, or "off" to hide a kind. lock-order-inversion and reclaim-under-lock are off by ' +
       'default: their lock classes are too coarse on a real tree (see docs/findings.md).',
-    json: {
-      type: 'object',
-      additionalProperties: { type: 'string', enum: ['error', 'warning', 'information', 'hint', 'off'] },
-    },
   },
   confidence: {
     schema: z.enum(['high', 'medium', 'low']).default('high'),
@@ -139,14 +143,12 @@ export const SETTINGS = {
       'The least confidence a finding needs to be shown: high (default: every step decided by what the code says), ' +
       'medium (also findings that rest on a guess: a possible hand-off through the return value, an undecided ' +
       'guard, an indirect call resolved by directory) or low (everything). See docs/findings.md.',
-    json: { type: 'string', enum: ['high', 'medium', 'low'] },
   },
   pathOrder: {
     schema: z.enum(['start-first', 'end-first']).default('start-first'),
     description:
       "Order of a finding's path steps in related information: from the first acquisition (start-first) or from the " +
       'conflict back (end-first).',
-    json: { type: 'string', enum: ['start-first', 'end-first'] },
   },
   maxFileSizeKB: {
     schema: z
@@ -156,12 +158,10 @@ export const SETTINGS = {
       .max(1024 * 1024)
       .default(16384),
     description: 'Files larger than this (KiB) are not analysed; a message says so.',
-    json: { type: 'number' },
   },
   'trace.server': {
     schema: z.enum(['off', 'messages', 'verbose']).default('off'),
     description: 'Trace the communication between VS Code and the lockscope language server.',
-    json: { type: 'string', enum: ['off', 'messages', 'verbose'] },
   },
 } as const;
 

@@ -188,6 +188,13 @@ export interface PathStep {
    * are few) are guesses that make a finding through them medium confidence.
    */
   resolvedBy?: 'table' | 'directory' | 'few';
+  /**
+   * The step is taken only when this holds (`the last reference is dropped`, `it goes on to return an error`):
+   * a caller may rule it out in ways the engine does not follow, so a finding through it is medium confidence.
+   */
+  only?: string;
+  /** The step is reached only where an error was found (`if (ret)`, `IS_ERR(p)`): an error path. */
+  onError?: boolean;
 }
 
 /**
@@ -222,6 +229,8 @@ export interface Finding {
   confidence?: Confidence;
   /** Why it is not high, in words. */
   doubts?: string[];
+  /** For a lock-order inversion: lockdep's "possible unsafe locking scenario" (CPU0/CPU1), line by line. */
+  scenario?: string[];
 }
 
 /** How a line reference reads in a message. */

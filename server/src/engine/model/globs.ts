@@ -1,23 +1,19 @@
 /**
  * Which files of a kernel tree are indexed: the `index.include` globs (default: fs/, include/, mm/,
  * block/) minus the `index.exclude` globs, matched against tree-relative POSIX paths.
- * Globs: `**` any run of path segments, `*` anything but `/`, `?` one character.
+ * Globs are picomatch's: `**` any run of path segments, `*` anything but `/`, `?` one character, `[a-e]` a
+ * class, `{ext4,btrfs}` alternatives.
  */
+import picomatch from 'picomatch';
+
 export const DEFAULT_INCLUDE = ['fs/**', 'include/**', 'mm/**', 'block/**'];
 
+/**
+ * A glob as a RegExp, through picomatch (bash-style globs: `**`, `*`, `?`, `[a-e]`, `{ext4,btrfs}`, `!(x)`);
+ * dot files match too, as every file of a kernel tree is the tree's.
+ */
 export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*' && glob[i + 1] === '*') {
-      const slash = glob[i + 2] === '/';
-      re += slash ? '(?:.*/)?' : '.*';
-      i += slash ? 2 : 1;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
+  return picomatch.makeRe(glob, { dot: true });
 }
 
 export class FileFilter {

@@ -1,8 +1,10 @@
 /** The model stage: see docs/ARCHITECTURE.md. */
+export * from './bitops';
 export * from './catalog';
 export * from './config';
 export * from './effects';
 export * from './findings';
+export * from './gfp';
 export * from './globs';
 export * from './kinds';
 export * from './rules';

@@ -110,3 +110,27 @@ export const VFS_UNLOCKING_FIELDS: ReadonlySet<string> = new Set(
     .filter(([, spec]) => spec.unlocks)
     .map(([k]) => k.slice(k.indexOf('::') + 2)),
 );
+
+/**
+ * Ops tables the VFS (not the filesystem) calls through: a method installed in one is entered with only the
+ * contract's locks (VFS_ENTRY) held, never a lock of the filesystem's own.
+ */
+export const VFS_OPS_TYPES: ReadonlySet<string> = new Set([
+  'file_operations',
+  'inode_operations',
+  'super_operations',
+  'address_space_operations',
+  'dentry_operations',
+  'export_operations',
+  'vm_operations_struct',
+  'xattr_handler',
+  'fs_context_operations',
+]);
+
+/** Structures of the VFS and the memory manager: their locks are ones the VFS itself may hold on entry. */
+const VFS_STRUCTS = /^struct (inode|super_block|page|folio|address_space|mm_struct|dentry|file|vm_area_struct)::/;
+
+/** Is `cls` (a lock class) a lock of the filesystem's own, one the VFS never takes for it? */
+export function privateLockClass(cls: string | null): boolean {
+  return !!cls && cls.startsWith('struct ') && !VFS_STRUCTS.test(cls);
+}

@@ -9,6 +9,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { FunctionIR, LockRef, Op } from '../ir';
 import { balanced } from './macros';
+import { type StoredOrigins, bindFs, fsOfDir, orderClassOf } from './lockclass';
 
 /**
  * The struct a type names, if any; a typedef name is kept as `@name` and resolved when asked
@@ -38,6 +39,8 @@ export interface TypeFacts {
   fields: Map<string, Map<string, string | null>>;
   typedefs: Map<string, string>;
   returns: Map<string, string>;
+  /** struct name -> the directory of the file that defines it (`fs/btrfs`, `include/linux`) */
+  dirs: Map<string, string>;
   /** Function-like macros that may name a struct (see `accessorMacro`); null: defined differently in places. */
   macros?: Map<string, AccessorMacro | null>;
 }
@@ -52,9 +55,13 @@ export interface AccessorMacro {
 const CONTAINER =
   /^(?:container_of(?:_const)?|list_(?:first_|last_)?entry(?:_rcu|_or_null)?|hlist_entry(?:_safe)?|llist_entry|rb_entry(?:_safe)?)\((.*),\s*(?:const\s+)?struct\s+([A-Za-z_]\w*)\s*,[^,]*\)$/;
 
+/** `(struct T *)expr` (a cast binds looser than `->`): the struct T. */
+const CAST = /^\(\s*struct\s+([A-Za-z_]\w*)\s*\*\s*\)/;
+
 /**
  * A `#define NAME(params) body` worth keeping to type `NAME(args)`: a body that reaches a struct (a
- * container_of-like macro or a field), short, one balanced expression. Undefined otherwise.
+ * container_of-like macro, a field, a cast to a struct pointer), short, one balanced expression. Undefined
+ * otherwise.
  */
 function accessorMacro(def: Node): [string, AccessorMacro] | undefined {
   const name = def.childForFieldName('name')?.text;
@@ -65,7 +72,7 @@ function accessorMacro(def: Node): [string, AccessorMacro] | undefined {
     .replace(/\s+/g, ' ')
     .trim();
   if (!name || !params || !body || body.length > 240 || !balanced(body) || body.includes(';')) return undefined;
-  if (!/container_of|_entry(?:_\w+)?\s*\(|->/.test(body)) return undefined;
+  if (!/container_of|_entry(?:_\w+)?\s*\(|->|\(\s*struct\s+\w+\s*\*\s*\)/.test(body)) return undefined;
   const list = params
     .replace(/^\(|\)$/g, '')
     .split(',')
@@ -111,6 +118,8 @@ export class TypeTable {
   readonly typedefs = new Map<string, string>();
   /** function -> struct its return type names */
   readonly returns = new Map<string, string>();
+  /** struct name -> directory of the file defining it */
+  readonly dirs = new Map<string, string>();
   /** function-like macros that may name a struct, by name (null: defined differently in places) */
   readonly macros = new Map<string, AccessorMacro | null>();
 
@@ -119,7 +128,8 @@ export class TypeTable {
    * top-level declarations (also inside #if blocks and error nodes), never from function bodies, which
    * hold most of a file's nodes and almost never a type definition.
    */
-  addTree(root: Node): void {
+  addTree(root: Node, file?: string): void {
+    const dir = file === undefined ? undefined : file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '.';
     const typedefs: Node[] = [];
     const structs: Node[] = [];
     const decls: Node[] = [];
@@ -159,6 +169,7 @@ export class TypeTable {
         }
       }
       this.fields.set(name, m);
+      if (dir !== undefined) this.dirs.set(name, dir);
     }
     for (const fn of decls) {
       const s = structOf(fn.childForFieldName('type'));
@@ -182,7 +193,13 @@ export class TypeTable {
 
   /** This table's facts, for merging into another in file order. */
   facts(): TypeFacts {
-    return { fields: this.fields, typedefs: this.typedefs, returns: this.returns, macros: this.macros };
+    return {
+      fields: this.fields,
+      typedefs: this.typedefs,
+      returns: this.returns,
+      dirs: this.dirs,
+      macros: this.macros,
+    };
   }
 
   /**
@@ -193,6 +210,8 @@ export class TypeTable {
     for (const [k, v] of f.fields) if (!this.fields.has(k)) this.fields.set(k, v);
     for (const [k, v] of f.typedefs) this.typedefs.set(k, v);
     for (const [k, v] of f.returns) if (!this.returns.has(k)) this.returns.set(k, v);
+    // (records of older builds have none)
+    for (const [k, v] of f.dirs ?? []) if (!this.dirs.has(k)) this.dirs.set(k, v);
     for (const [k, v] of f.macros ?? []) this.addMacro(k, v);
   }
 
@@ -240,6 +259,8 @@ export class TypeTable {
       .replace(/^\((.*)\)$/, '$1')
       .replace(/^&/, '');
     if (/^[A-Za-z_]\w*$/.test(e)) return this.resolve(vars.get(e));
+    const cast = CAST.exec(e);
+    if (cast) return cast[1];
     const co = CONTAINER.exec(e);
     if (co) return co[2];
     const call = /^([A-Za-z_]\w*)\((.*)\)$/.exec(e);
@@ -264,33 +285,51 @@ export class TypeTable {
   static needsVariables(ir: FunctionIR): boolean {
     for (const n of ir.nodes) {
       for (const op of n.ops) {
-        if (CLASSIFIED.has(op.k) && !(op as { lock: LockRef }).lock.class) return true;
+        // (an acquisition's lock-order class reads the types too: where a page or an inode comes from)
+        if (op.k === 'acquire' || (CLASSIFIED.has(op.k) && !(op as { lock: LockRef }).lock.class)) return true;
         if (op.k === 'icall' && op.recv && !op.recvType) return true;
+        if (op.k === 'assign' && PLACE.test(op.name)) return true;
       }
-      for (const e of n.succ) if (e.guard?.acquire && !e.guard.acquire.lock.class) return true;
+      for (const e of n.succ) if (e.guard?.acquire) return true;
     }
     return false;
   }
 
-  /** Give every lock of a function without a class the one its declared types name. */
-  classify(ir: FunctionIR, vars: ReadonlyMap<string, string>): void {
+  /**
+   * Give every lock of a function without a class the one its declared types name, and every acquisition its
+   * lock-order class (lockclass.ts), bound to the filesystem of `dir` when it is one.
+   */
+  classify(ir: FunctionIR, vars: ReadonlyMap<string, string>, dir?: string, stored?: StoredOrigins): void {
     const fix = (r: LockRef): LockRef => {
       if (r.class || r.symbolic || r.key.startsWith('*')) return r;
       const c = this.classOf(r.base ?? r.key, vars);
       return c ? { ...r, class: c } : r;
     };
+    const fs = dir === undefined ? undefined : fsOfDir(dir);
+    const env = { ir, vars, types: this, stored };
+    const ordered = (r: LockRef): LockRef => {
+      const o = orderClassOf(r, env);
+      return o ? { ...r, order: bindFs(o, fs) } : r;
+    };
     for (const n of ir.nodes) {
       for (let i = 0; i < n.ops.length; i++) {
         const op = n.ops[i];
-        if (CLASSIFIED.has(op.k)) n.ops[i] = { ...op, lock: fix((op as { lock: LockRef }).lock) } as typeof op;
-        else if (op.k === 'icall' && op.recv && !op.recvType) {
+        if (op.k === 'acquire') n.ops[i] = { ...op, lock: ordered(fix(op.lock)) };
+        else if (CLASSIFIED.has(op.k)) n.ops[i] = { ...op, lock: fix((op as { lock: LockRef }).lock) } as typeof op;
+        else if (op.k === 'assign' && PLACE.test(op.name)) {
+          // a positional initialiser's member (`cpc.#0`): the struct's declared field at that place
+          const [, v, at] = PLACE.exec(op.name) ?? [];
+          const t = this.resolve(vars.get(v));
+          const field = t ? [...(this.fields.get(t)?.keys() ?? [])][Number(at)] : undefined;
+          if (field) n.ops[i] = { ...op, name: `${v}.${field}` };
+        } else if (op.k === 'icall' && op.recv && !op.recvType) {
           // the ops struct the field is called through (`file->f_op` is a struct file_operations)
           const t = this.typeOf(op.recv, vars);
           if (t) n.ops[i] = { ...op, recvType: t };
         }
       }
       for (const e of n.succ)
-        if (e.guard?.acquire) e.guard.acquire = { ...e.guard.acquire, lock: fix(e.guard.acquire.lock) };
+        if (e.guard?.acquire) e.guard.acquire = { ...e.guard.acquire, lock: ordered(fix(e.guard.acquire.lock)) };
     }
   }
 }
@@ -304,6 +343,9 @@ function expandMacro(m: AccessorMacro, args: string[]): string {
     return a === undefined ? id : `(${a})`;
   });
 }
+
+/** A member of a struct initialised by position, named by its place until its type names it (cfg/build.ts). */
+const PLACE = /^([A-Za-z_]\w*)\.#(\d+)$/;
 
 /** The operations whose lock `classify` names. */
 const CLASSIFIED = new Set<Op['k']>(['acquire', 'release', 'assert', 'downgrade', 'handoff']);

@@ -7,3 +7,4 @@ export * from './parser';
 export * from './segments';
 export * from './depth';
 export * from './reparse';
+export * from './lockclass';

@@ -1,0 +1,115 @@
+/**
+ * `lockscope report`: the call graph below a function, with held locks and finding paths, or the tree's
+ * lock-order graph. The tree is indexed as `check` indexes it (same cache, same progress on stderr); a
+ * function that is not in the tree gets the closest names the index has.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { defaultSettings, findingsFor, loadGrammar, mergeSettings, readWorkspaceFile } from '../engine';
+import { callGraph, toDot, toMarkdown, toSvg } from '../report/callgraph';
+import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from '../report/lockgraph';
+import { buildTree } from '../tree/build';
+import { findTreeRoot, treeFiles } from '../tree/files';
+import type { TreeIndex } from '../engine';
+import { InputError, UsageError, closest, commandHelp, flag, oneOf, parseCommand, str } from './args';
+import { indexArgs, indexOptions } from './index-args';
+import { Progress } from './progress';
+
+export async function reportCommand(argv: string[]): Promise<number> {
+  const p = parseCommand('report', argv);
+  if (flag(p, 'help')) {
+    process.stdout.write(commandHelp('report'));
+    return 0;
+  }
+  const usage = (m: string) => new UsageError(m, 'report');
+  let format: 'md' | 'dot' | 'svg';
+  let depth = 3;
+  let idx;
+  try {
+    format = oneOf(p, 'format', ['md', 'dot', 'svg'] as const) ?? 'md';
+    idx = indexArgs(p);
+  } catch (e) {
+    throw e instanceof UsageError ? usage(e.message) : e;
+  }
+  const d = str(p, 'depth');
+  if (d !== undefined) {
+    depth = Number(d);
+    if (!Number.isInteger(depth) || depth < 1 || depth > 12) throw usage('--depth takes 1 to 12');
+  }
+  const lockOrder = flag(p, 'lock-order');
+  const cyclesOnly = flag(p, 'cycles');
+  const classFilter = (p.values.class as string[] | undefined) ?? [];
+  if (classFilter.some((c) => !c)) throw usage('--class takes a text to look for in class names');
+  if (p.positionals.length > 1) throw usage(`unexpected argument ${p.positionals[1]}`);
+  const fn = p.positionals[0];
+  if (!fn && !lockOrder) throw usage('report needs a function name, or --lock-order');
+  if (fn && lockOrder) throw usage('report takes a function name or --lock-order, not both');
+  if (!lockOrder && (cyclesOnly || classFilter.length)) throw usage('--cycles and --class go with --lock-order');
+  const rootArg = str(p, 'root');
+  const root = rootArg ? path.resolve(rootArg) : findTreeRoot('.');
+  if (!root || !fs.existsSync(path.join(root, 'include', 'linux')))
+    throw usage('report needs a kernel tree: run it inside one, or give --root DIR (a folder with include/linux/)');
+  const output = str(p, 'output');
+  const write = (text: string) => {
+    if (output) fs.writeFileSync(output, text);
+    else process.stdout.write(text);
+  };
+  const warn = (m: string) => process.stderr.write(`lockscope: ${m}\n`);
+  let settings = defaultSettings();
+  const ws = readWorkspaceFile(root);
+  ws.problems.forEach(warn);
+  if (ws.settings) settings = mergeSettings(settings, ws.settings);
+  const o = indexOptions(idx);
+  await loadGrammar(o.grammar); // a bad grammar folder: one clear message here, not in a worker
+  const progress = new Progress(process.stderr, { quiet: flag(p, 'quiet'), heartbeat: true });
+  const files = treeFiles(root, settings);
+  progress.note(`indexing ${files.length} files under ${root}${o.cacheDir ? `, cache ${o.cacheDir}` : ''}`);
+  progress.start();
+  let analysis;
+  try {
+    ({ analysis } = await buildTree({
+      root,
+      files,
+      settings,
+      jobs: o.jobs,
+      cacheDir: o.cacheDir,
+      grammar: o.grammar,
+      warn,
+      progress: progress.update,
+    }));
+  } finally {
+    progress.stop();
+  }
+  const { index } = analysis;
+  const { findings } = findingsFor(analysis, settings, () => true);
+  if (lockOrder) {
+    const g = lockOrderGraph(index.order ?? [], { cyclesOnly, classFilter });
+    const dot = lockOrderDot(g);
+    write(format === 'dot' ? dot : format === 'svg' ? await toSvg(dot) : lockOrderMarkdown(g));
+    return 0;
+  }
+  const graph = callGraph(index, findings, fn, depth);
+  if (!graph) throw new InputError(notFound(index, fn, root));
+  const dot = toDot(graph);
+  write(format === 'dot' ? dot : format === 'svg' ? await toSvg(dot) : toMarkdown(graph));
+  return 0;
+}
+
+/** "no function X in the tree", with the closest names the index has (`file:function` as given). */
+export function notFound(index: TreeIndex, given: string, root: string): string {
+  const [file, name] = given.includes(':') ? given.split(':') : [undefined, given];
+  const inFile = file ? index.fns.filter((f) => f.file === file) : [];
+  if (file && !inFile.length) {
+    const near = closest(
+      file,
+      index.fns.map((f) => f.file),
+    );
+    return `no file ${file} in the index of ${root}${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}`;
+  }
+  const near = closest(
+    name,
+    (file ? inFile : index.fns).map((f) => f.name),
+  );
+  const where = file ? `in ${file}` : `in the tree under ${root}`;
+  return `no function ${name} ${where}${near.length ? ` (did you mean ${near.join(', ')}?)` : ''}`;
+}
