@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import type { Node, Tree } from 'web-tree-sitter';
 import type { Summary } from './absint';
-import { buildCfg } from './cfg';
+import { buildCfg, promoteAccessors } from './cfg';
 import { textKey } from './ir';
 import { suppressions, unsuppressed } from './checks';
 import { type TreeView, busy, faultHandlers, reclaimTakes } from './link';
@@ -32,8 +32,11 @@ import {
   type SegmentCache,
   Macros,
   TypeTable,
+  functionDeclarator,
   functionName,
+  isAccessorDef,
   normaliseLineBreaks,
+  parameterNames,
   rejectReason,
   segmentFacts,
   topLevelDefs,
@@ -158,6 +161,10 @@ interface FileContext {
   macros: Macros;
   /** The summaries of the file's functions analysed so far. */
   summaries: Map<string, Summary>;
+  /** Which names a call of resolves to an accessor (a function that only returns a part of a parameter). */
+  accessor: (name: string) => boolean;
+  /** The file's own accessors, by name (what an edit elsewhere in the file may change for a function). */
+  accessors: string[];
   /** The lock classes the tree's reclaim entries take, once asked for (the index's summaries, as they are now). */
   takes?: ReadonlyMap<string, ReclaimTake>;
 }
@@ -221,7 +228,7 @@ export class Analyzer implements Classifier {
       points: [],
       entryHeld: [],
     }));
-    const cx = this.context(tree, file, p.sameFile, external);
+    const cx = this.context(tree, file, p, external);
     const findings: Finding[] = [];
     reuse?.begin(p.names, p.sameFile, reuse ? environmentKey(cx) : '');
     for (const i of p.order) {
@@ -289,7 +296,19 @@ export class Analyzer implements Classifier {
     };
   }
 
-  private context(tree: Tree, file: string, sameFile: ReadonlySet<string>, external?: TreeView): FileContext {
+  private context(tree: Tree, file: string, p: FilePlan, external?: TreeView): FileContext {
+    const sameFile = p.sameFile;
+    // accessors: the file's own definitions first (its statics shadow the tree's), then the tree's
+    const mine = new Set<string>();
+    p.defs.forEach((d, i) => {
+      const n = p.names[i];
+      if (n && p.byName.get(n) === i && isAccessorDef(d, parameterNames(functionDeclarator(d)))) mine.add(n);
+    });
+    const accessor = (n: string): boolean => {
+      if (p.byName.has(n)) return mine.has(n);
+      const id = external?.linker.resolve(file, n);
+      return id !== undefined && !!external?.data.fns[id].accessor;
+    };
     // (environmentKey below must name everything built here that a function's analysis reads)
     const types = new TypeTable();
     types.addTree(tree.rootNode, file);
@@ -302,13 +321,24 @@ export class Analyzer implements Classifier {
       indirectCalls: !!external,
       callable: (n: string) => sameFile.has(n) || busy(external?.summaryFrom(file, n)),
     };
-    return { file, dir: path.posix.dirname(file), external, build, types, macros, summaries: new Map() };
+    return {
+      file,
+      dir: path.posix.dirname(file),
+      external,
+      build,
+      types,
+      macros,
+      summaries: new Map(),
+      accessor,
+      accessors: [...mine].sort(),
+    };
   }
 
   /** One function through the per-function pipeline, against the file's functions so far and the tree index. */
   private analyseOne(def: Node, info: FunctionInfo, cx: FileContext): FunctionOutcome {
     const { file, external, summaries } = cx;
     const ir = buildCfg(def, cx.build);
+    promoteAccessors(ir, cx.accessor);
     cx.types.classify(ir, cx.types.variables(def), cx.dir);
     const self = external?.linker.resolve(file, ir.name);
     const env: FunctionEnv = {
@@ -452,5 +482,7 @@ export function locksAt(
 function environmentKey(cx: FileContext): string {
   const { fields, typedefs, returns, dirs } = cx.types.facts();
   const list = (m: ReadonlyMap<string, unknown>) => [...m].map(([k, v]) => [k, v instanceof Map ? [...v] : v]);
-  return textKey(JSON.stringify([list(fields), list(typedefs), list(returns), list(dirs), [...cx.macros.entries()]]));
+  return textKey(
+    JSON.stringify([list(fields), list(typedefs), list(returns), list(dirs), [...cx.macros.entries()], cx.accessors]),
+  );
 }

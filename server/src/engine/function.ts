@@ -6,7 +6,16 @@
  * through ops-table fields come from is the caller's business (`FunctionEnv`).
  */
 import { type IndirectTarget, type LockFact, type ReclaimTake, type Summary, type TransferContext } from './absint';
-import { budgetSummary, entryStateOf, isHeld, releasedFirst, solve, summarise, vfsEntryLocks } from './absint';
+import {
+  budgetSummary,
+  contractEffects,
+  entryStateOf,
+  isHeld,
+  releasedFirst,
+  solve,
+  summarise,
+  vfsEntryLocks,
+} from './absint';
 import type { Acquisition, EntryFact } from './absint';
 import { type CheckOptions, runChecks } from './checks';
 import { type FunctionIR, type OpsSlot, acquiredKeys } from './ir';
@@ -150,6 +159,8 @@ export function analyseFunction(ir: FunctionIR, env: FunctionEnv, opts: Function
   };
   const findings = opts.check === false ? [] : applySeverity(runChecks(sol, ctx, observe), env.severity);
   const summary = summarise(sol, ctx, first);
+  // an op that unlocks what it is given by contract releases it, whatever its body shows
+  if (env.slots.length) contractEffects(ir, env.slots, summary);
   const live = evictionView(ir, env.slots, ctx, contract);
   if (live) summary.reclaimAcquires = live;
   const cut = budgetSummary(summary);

@@ -17,7 +17,17 @@ import { LockOrder, type OrderWitness, unsuppressed } from './checks';
 import { orderSink } from './orderfeed';
 import { Callbacks, Specialiser, asCallback, throughParam, withOwnIndirect } from './callbacks';
 import type { FunctionIR, OpsSlot } from './ir';
-import { Extractor, type FileRecord, Linker, busy, rehydrate, sccOrder, type LinkFn, type TreeIndex } from './link';
+import {
+  Extractor,
+  type FileRecord,
+  Linker,
+  busy,
+  touchesLocks,
+  rehydrate,
+  sccOrder,
+  type LinkFn,
+  type TreeIndex,
+} from './link';
 import type { BuildFacts } from './link';
 import {
   type Catalog,
@@ -29,8 +39,11 @@ import {
   catalogFor,
   emptyStats,
   mergeStats,
+  VFS_UNLOCKING_FIELDS,
+  vfsExit,
 } from './model';
 import { type Grammar, Macros, TypeTable, storedOrigins } from './syntax';
+import { promoteAccessors } from './cfg';
 import { type FunctionEnv, type FunctionOptions, analyseFunction } from './function';
 
 interface Fn {
@@ -47,6 +60,8 @@ const NO_VARS: ReadonlyMap<string, string> = new Map();
 const SCC_ROUNDS = 2;
 /** Larger cycles (the kernel has one of thousands of functions) are summarised once. */
 const MAX_SCC_ROUNDS_SIZE = 64;
+/** How deep provisional summaries (of callees not summarised yet) analyse their own callees' bodies. */
+const PROVISIONAL_DEPTH = 3;
 
 /** Receives the locks a caller holds at a call it makes (by function id). */
 type CallSiteSink = (caller: number, callee: number, held: string[]) => void;
@@ -147,6 +162,7 @@ export class Project {
         ...(b?.module ? { module: true } : {}),
         ...(b?.unbuilt ? { unbuilt: true } : {}),
         ...(!f.ir.isStatic && this.exports.get(f.file)?.has(f.ir.name) ? { exported: true } : {}),
+        ...(f.ir.accessor ? { accessor: true } : {}),
       };
     });
   }
@@ -161,7 +177,7 @@ export class Project {
     linker: Linker,
     summaries: ReadonlyMap<number, Summary>,
     settled?: ReadonlySet<number>,
-    nested = false,
+    depth = 0,
   ): FunctionEnv {
     return {
       catalog: this.catalog,
@@ -169,7 +185,7 @@ export class Project {
       severity: this.settings.severity,
       summaryOf: (n) => {
         const t = linker.resolve(f.file, n);
-        return t === undefined ? undefined : (summaries.get(t) ?? this.provisional(t, linker, summaries, nested));
+        return t === undefined ? undefined : (summaries.get(t) ?? this.provisional(t, linker, summaries, depth));
       },
       indirect: (field, hops, recvType) =>
         linker.indirect(
@@ -205,38 +221,52 @@ export class Project {
 
   /**
    * A callee not summarised yet (the call closes a recursive cycle): the releases it declares or its own body
-   * makes on every path, analysed once, on demand, against the summaries so far (`nested`: inside that analysis,
-   * a callee not summarised yet counts by its annotations only).
+   * makes on every path, analysed once, on demand, against the summaries so far (`depth`: how many such analyses
+   * this one is inside; past PROVISIONAL_DEPTH, a callee not summarised yet counts by its annotations only).
+   * A body is analysed when it may release something: by itself, through an op that unlocks by contract, or
+   * through a callee that does (`write_one_page` -> `folio_write_one` -> `->writepage`).
    */
   private provisional(
     id: number,
     linker: Linker,
     summaries: ReadonlyMap<number, Summary>,
-    nested: boolean,
+    depth: number,
   ): Summary | undefined {
     const known = this.provisionals.get(id);
     if (known !== undefined) return known ?? undefined;
     const f = this.fns[id];
-    if (nested || !(releasesItself(f.ir) || this.callsReleaser(f, linker, summaries))) return provisionalSummary(f.ir);
+    if (depth >= PROVISIONAL_DEPTH || !this.mayRelease(id, linker, summaries, PROVISIONAL_DEPTH - 1 - depth))
+      return provisionalSummary(f.ir);
     this.provisionals.set(id, null);
-    const body = analyseFunction(f.ir, this.env(f, linker, summaries, undefined, true), { check: false }).summary;
+    const env = this.env(f, linker, summaries, undefined, depth + 1);
+    const body = analyseFunction(f.ir, env, { check: false }).summary;
     const s = provisionalSummary(f.ir, body) ?? null;
     this.provisionals.set(id, s);
     return s ?? undefined;
   }
 
-  /** Does `f` call something whose summary (so far) says it releases a lock its caller holds (`foo_unlock(x)`)? */
-  private callsReleaser(f: Fn, linker: Linker, summaries: ReadonlyMap<number, Summary>): boolean {
+  /**
+   * May function `id` release a lock its caller holds: by itself (releasesItself), through an op that unlocks
+   * by contract, or through a callee (summarised, with a release; or not yet, and it may, `hops` calls deep)?
+   */
+  private mayRelease(id: number, linker: Linker, summaries: ReadonlyMap<number, Summary>, hops: number): boolean {
+    const f = this.fns[id];
+    if (releasesItself(f.ir) || [...f.ir.fieldCalls].some((c) => VFS_UNLOCKING_FIELDS.has(c))) return true;
+    if (hops <= 0) return false;
     for (const c of f.ir.callees) {
       const t = linker.resolve(f.file, c);
-      const s = t === undefined ? undefined : summaries.get(t);
-      if (s?.effects.some((e) => e.delta < 0)) return true;
+      if (t === undefined || t === id) continue;
+      const s = summaries.get(t);
+      if (s ? s.effects.some((e) => e.delta < 0) : this.mayRelease(t, linker, summaries, hops - 1)) return true;
     }
     return false;
   }
 
   /** Does `f` take a lock, or call something whose summary (so far) says it does? */
   private touches(f: Fn, linker: Linker, summaries: ReadonlyMap<number, Summary>): boolean {
+    // installed where the VFS contract says it unlocks what it is given: its summary says so (contract.ts)
+    if (linker.tablesOf.has(f.id) && linker.slotsOf(f.id).some((s) => vfsExit(s.type, s.field, f.ir.params.length)))
+      return true;
     return touchesLocks(
       f.ir,
       (n) => linker.resolve(f.file, n),
@@ -325,10 +355,10 @@ export class Project {
     const observed = wantOrder || opts.orderGraph !== undefined ? lockOrder : undefined;
     const total = this.fns.length;
     this.onPhase?.('linking', 0, 4);
-    this.classify();
     this.provisionals.clear();
     this.onPhase?.('linking', 1, 4);
     const linker = new Linker(this.linkFns(), this.slots);
+    this.classify(linker);
     this.onPhase?.('linking', 2, 4);
     const callbacks = new Callbacks(this.fns, (file, n) => linker.resolve(file, n));
     const edges = linker.edges();
@@ -473,8 +503,14 @@ export class Project {
   }
 
   /** Lock classes for every function's locks, from the struct types of every file read. */
-  private classify(): void {
+  private classify(linker: Linker): void {
     if (this.classified) return;
+    // calls of functions the tree defines as accessors name their argument's object (cfg/accessors.ts)
+    for (const f of this.fns)
+      promoteAccessors(f.ir, (n) => {
+        const t = linker.resolve(f.file, n);
+        return t !== undefined && !!this.fns[t].ir.accessor;
+      });
     const stored = storedOrigins(this.fns.map((f) => ({ ir: f.ir, vars: f.vars, types: this.types })));
     for (const f of this.fns) this.types.classify(f.ir, f.vars, f.dir, stored);
     this.classified = true;
@@ -536,39 +572,4 @@ function unsuppressedIn(findings: Finding[], suppressed: ReadonlyMap<string, Map
     return !m || unsuppressed([f], m).length > 0;
   });
   return kept.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
-}
-
-/** Does the function take a lock, or call something whose summary says it does? */
-export function touchesLocks(
-  ir: FunctionIR,
-  resolve: (name: string) => number | undefined,
-  summaryOf: (id: number) => Summary | undefined,
-  linker: Linker,
-): boolean {
-  const a = ir.annotations;
-  if (a.acquires.length || a.releases.length || a.mustHold.length) return true;
-  for (const n of ir.nodes) {
-    if (
-      n.ops.some(
-        (o) =>
-          o.k === 'acquire' ||
-          o.k === 'release' ||
-          o.k === 'assert' ||
-          o.k === 'downgrade' ||
-          o.k === 'forbid' ||
-          o.k === 'sleep' ||
-          o.k === 'fault' ||
-          o.k === 'reclaim',
-      )
-    )
-      return true;
-    if (n.succ.some((e) => e.guard?.acquire)) return true;
-  }
-  for (const c of ir.callees) {
-    const t = resolve(c);
-    if (t !== undefined && busy(summaryOf(t))) return true;
-  }
-  for (const field of ir.fieldCalls)
-    if ((linker.byField.get(field) ?? []).some((c) => busy(summaryOf(c.fn)))) return true;
-  return false;
 }

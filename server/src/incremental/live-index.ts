@@ -127,7 +127,7 @@ function summaryKey(s: Summary | null | undefined): string {
   if (!s) return '';
   return JSON.stringify([
     s.acquires.map((a) => [a.template ?? a.ref.class, a.when]),
-    s.effects.map((e) => [e.template, e.delta, e.when, e.handed]),
+    s.effects.map((e) => [e.template, e.delta, e.when, e.handed, e.guard]),
     s.deferred.map((d) => [d.field, d.args]),
     s.forbidden.map((f) => [f.call, f.template]),
     s.requires.map((r) => [r.template, r.when]),

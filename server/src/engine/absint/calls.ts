@@ -4,7 +4,7 @@
  * against what the caller holds (recursive locking through any depth of calls), and calls through
  * function-pointer fields resolved in the context of the function being checked.
  */
-import { type Mode, privateLockClass, scopeKind } from '../model';
+import { type Mode, scopeKind } from '../model';
 import { type LockFact, type State, isHeld } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { Summary } from './transfer';
@@ -31,16 +31,15 @@ import type { PathStep } from '../model';
 import type { Facts } from './domain';
 import { factsAtCall, unionFacts } from './taskstate';
 import { type Guard, evalGuard, evalGuards, evaluateTest, substitute, whenOf } from './guard';
+import { contractReleases } from './contract';
+import { checkRequired } from './required';
+import { canon, displayFor, heldThrough, requiredAs } from './binding';
 import { sleepsAtCall } from './effects';
 import { assumeReturned } from './returned';
 import { applyStores } from './stores';
 
 /** How deep indirect calls found inside indirect targets are followed. */
 const MAX_INDIRECT_DEPTH = 3;
-
-function displayFor(key: string, ref: LockRef): string {
-  return ref.display.startsWith('&') ? `&${key}` : key.startsWith('*') ? key.slice(1) : key;
-}
 
 interface Instance {
   ref: LockRef;
@@ -83,11 +82,6 @@ function instantiate(
       classOnly: false,
     },
   ];
-}
-
-function canon(key: string, ctx: TransferContext): string {
-  if (!ctx.canon) return key;
-  return key.startsWith('*') ? `*${ctx.canon(key.slice(1))}` : ctx.canon(key);
 }
 
 /** A range whose bounds name variables that are not this function's (a callee's locals, in its template). */
@@ -182,19 +176,6 @@ function acquisitions(
       ...whenOf(open),
     }));
   });
-}
-
-/**
- * A pointer test (`{0}->d_inode`) the caller's state decides: a lock it holds through that pointer
- * (`dentry->d_inode->i_lock`) means the pointer is not NULL. Undefined otherwise.
- */
-function heldThrough(s: State, test: string, args: readonly (string | undefined)[], ctx: TransferContext) {
-  if (!/^\{\d+\}(->[A-Za-z_]\w*)+$/.test(test)) return undefined;
-  const ptr = substitute(test, args);
-  if (ptr === undefined) return undefined;
-  const p = canon(ptr, ctx);
-  for (const [k, f] of s.locks) if (isHeld(f) && k.startsWith(`${p}->`)) return true;
-  return undefined;
 }
 
 /** How many calls below the function being checked a deferred indirect call is made (its witness's calls). */
@@ -319,79 +300,14 @@ function checkForbidden(
   }
 }
 
-/**
- * Locks the callee needs held. Held: fine. Released earlier on this path: reported. Never taken on
- * this path while the caller takes it on others: reported. Otherwise the caller's caller may hold
- * it: the requirement is passed up.
- */
-function checkRequired(
-  s: State,
-  sum: Summary,
-  args: readonly (string | undefined)[],
-  callee: string,
-  site: Site,
-  ctx: TransferContext,
-  obs: Observer | undefined,
-): void {
-  for (const r of sum.requires) {
-    // needed only under a guard this call decides false: not needed here
-    const open = r.when ? evalGuards(r.when, args, s.facts, ctx.macros) : [];
-    if (!open) continue;
-    const key = substitute(r.template, args);
-    if (key === undefined) continue;
-    const k = canon(key, ctx);
-    const lock: LockRef = { ...r.ref, key: k, display: displayFor(k, r.ref) };
-    const hit = findFact(s, lock);
-    if (hit && isHeld(hit[1])) continue;
-    if (hit && (hit[1].status === 'released' || (hit[1].status === 'dropped' && !hit[1].inferred))) {
-      obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, 'released');
-    } else if (!hit && ctx.acquiredKeys.has(k)) {
-      obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, 'not-taken');
-    } else if (!hit) {
-      const why = unowned(s, lock, r, ctx);
-      if (why) obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, why);
-      obs?.requirement?.(lock, r.via, s, site, callee, r.witness, open);
-    }
-  }
-}
-
-/** Assertions of the kernel's own whose lock names a requirement can be trusted to carry up (not `__releases`). */
-const KERNEL_ASSERT = /^(lockdep_assert|assert_spin_locked|WARN_ON|BUG_ON)/;
-
-/** Calls a requirement passes up through and still names its lock reliably. */
-const MAX_REQUIREMENT_HOPS = 4;
-
-/**
- * A required lock no caller can be holding: a lock of the filesystem's own, in a method the VFS calls (the VFS
- * never takes it). Only for a kernel assertion inside the function's own filesystem a few calls down (a
- * requirement carried further, or out of another subsystem, names its lock too loosely to stand alone), and not
- * when a lock of the same class is held here (the same object under another name, perhaps). Objects the
- * function obtained itself are not counted: their locks are often taken by the lookup (a btrfs path's nodes)
- * under names the requirement does not carry.
- */
-function unowned(s: State, lock: LockRef, r: Summary['requires'][number], ctx: TransferContext): 'entry' | undefined {
-  if (!ctx.entryPoint || !privateLockClass(lock.class)) return undefined;
-  const home = ctx.home;
-  if (home === undefined || !KERNEL_ASSERT.test(r.via)) return undefined;
-  if (r.witness.filter((w) => w.note.startsWith('calls ')).length > MAX_REQUIREMENT_HOPS) return undefined;
-  if (!r.witness.every((w) => w.file.startsWith(`${home}/`))) return undefined;
-  const member = /->([A-Za-z_][\w.]*)$/.exec(lock.key)?.[1];
-  for (const f of s.locks.values()) {
-    if (!isHeld(f)) continue;
-    if (lock.class && f.ref.class === lock.class) return undefined;
-    if (member && f.ref.key.endsWith(`->${member}`)) return undefined;
-  }
-  const root = rootIdentifier(lock.key.replace(/^\*/, ''));
-  return root && !ctx.locals.has(root) ? 'entry' : undefined;
-}
-
 export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferContext, obs?: Observer): State | undefined {
   // a callee given a callback it calls is specialised for it (its calls through the parameter are calls to it)
   const sum = ctx.specialize?.(op.callee, op.args) ?? ctx.summaryOf(op.callee);
   if (!sum) return escape(s, op.escapeKeys, op.escapeRoots, ctx);
   const args = op.args.map((a) => normaliseExpr(a));
   checkForbidden(s, sum.forbidden, args, op.callee, op.site, ctx, obs, [], true);
-  checkRequired(s, sum, args, op.callee, op.site, ctx, obs);
+  const met = sum.requires.length ? requiredAs(s, sum, args, ctx) : undefined;
+  if (!sum.provisional) checkRequired(s, sum, args, op.callee, op.site, ctx, obs, met);
   if (sum.sleeps) sleep(s, `${op.callee}()`, op.site, obs, op.callee, sum.sleeps);
   sleepsAtCall(s, sum, args, op, ctx, obs);
   if (sum.faults && !op.kernelIter) fault(s, `${op.callee}()`, op.site, ctx, obs, op.callee, sum.faults);
@@ -402,12 +318,12 @@ export function callSummary(s: State, op: Op & { k: 'call' }, ctx: TransferConte
   // its indirect calls: resolved here, in the context of the function being checked, and passed up
   cur = passDeferred(cur, sum, args, op, ctx, obs);
   if (!cur) return undefined;
-  cur = applyEffects(cur, sum, args, op, ctx, obs);
+  cur = applyEffects(cur, sum, args, op, ctx, obs, met);
   if (!cur) return undefined;
   for (const t of sum.conditional) {
     const key = substitute(t, args);
     if (key === undefined) continue;
-    const k = canon(key, ctx);
+    const k = met?.get(canon(key, ctx)) ?? canon(key, ctx);
     // a task-state scope the callee may have entered (a transaction start that enters memalloc_nofs_save() when
     // it succeeds): in it, as far as anything is reported (what would be reported outside it is not)
     const kind = scopeKind(k);
@@ -463,20 +379,23 @@ function applyEffects(
   op: Op & { k: 'call' },
   ctx: TransferContext,
   obs?: Observer,
+  met?: ReadonlyMap<string, string>,
 ): State | undefined {
   let cur = s;
   for (const e0 of sum.effects) {
+    // guarded (the page it releases is not NULL): a guard this call decides false, no effect at all
+    if (e0.guard && !evalGuards(e0.guard, args, cur.facts, ctx.macros)) continue;
     // a parameter test decides the effect: evaluate it with the argument, if it is a constant
     let e = e0;
     if (e0.when) {
       const v =
         evaluateTest(e0.when.test, args, ctx.macros) ??
-        heldThrough(cur, e0.when.test, args, ctx) ??
+        heldThrough(cur, e0.when.test, args, ctx, met) ??
         decided(evalGuard({ test: e0.when.test, value: true }, args, cur.facts, ctx.macros));
       if (v === undefined) {
         const key = substitute(e0.template, args);
         if (key !== undefined) {
-          const k = canon(key, ctx);
+          const k = met?.get(canon(key, ctx)) ?? canon(key, ctx);
           ctx.tainted.add(k);
           cur = escape(cur, [k], undefined, ctx);
         }
@@ -492,33 +411,15 @@ function applyEffects(
       cur = next;
       continue;
     }
-    for (const { ref, mode, classOnly } of instantiate(e.template, e.ref, e.mode, args, ctx)) {
+    for (const inst of instantiate(e.template, e.ref, e.mode, args, ctx)) {
+      const { mode, classOnly } = inst;
       if (classOnly) continue;
+      const as = met?.get(inst.ref.key);
+      const ref = as === undefined ? inst.ref : { ...inst.ref, key: as, display: displayFor(as, inst.ref) };
       if (e.delta > 0 && e.onReturn) {
-        // trylock-style callee: held only where its result says so (resolved by the branch on it)
-        if (!op.text || findFact(cur, ref)) {
-          ctx.tainted.add(ref.key);
-          continue;
-        }
-        const next = acquire(
-          cur,
-          { k: 'acquire', lock: ref, mode, via: `${op.callee}()`, site: op.site, siteId: -1 },
-          ctx,
-          undefined,
-          op.callee,
-        );
+        const next = heldIfResult(cur, ref, mode, e, op, ctx);
         if (!next) return undefined;
-        const f = next.locks.get(ref.key);
-        cur = f
-          ? {
-              ...next,
-              locks: new Map(next.locks).set(ref.key, {
-                ...f,
-                ...(e.handed ? { status: 'handed' as const, handedFrom: 'held' as const } : {}),
-                ifFact: { text: op.text, value: e.onReturn === 'nonzero' },
-              }),
-            }
-          : next;
+        cur = next;
       } else if (e.delta > 0) {
         const next = acquire(
           cur,
@@ -535,6 +436,43 @@ function applyEffects(
     }
   }
   return cur;
+}
+
+/**
+ * A trylock-style callee's lock: held only where its result says so (resolved by the branch on it); `handed`: held
+ * through the owner the callee handed it to.
+ */
+function heldIfResult(
+  s: State,
+  ref: LockRef,
+  mode: Mode,
+  e: Summary['effects'][number],
+  op: Op & { k: 'call' },
+  ctx: TransferContext,
+): State | undefined {
+  if (!op.text || findFact(s, ref)) {
+    ctx.tainted.add(ref.key);
+    return s;
+  }
+  const next = acquire(
+    s,
+    { k: 'acquire', lock: ref, mode, via: `${op.callee}()`, site: op.site, siteId: -1 },
+    ctx,
+    undefined,
+    op.callee,
+  );
+  if (!next) return undefined;
+  const f = next.locks.get(ref.key);
+  return f
+    ? {
+        ...next,
+        locks: new Map(next.locks).set(ref.key, {
+          ...f,
+          ...(e.handed ? { status: 'handed' as const, handedFrom: 'held' as const } : {}),
+          ifFact: { text: op.text, value: e.onReturn === 'nonzero' },
+        }),
+      }
+    : next;
 }
 
 /** `s` inside the task-state scope `key`, entered (maybe) by the call `op`. */
@@ -585,8 +523,10 @@ export function indirectCall(
   const args = op.args.map((a) => normaliseExpr(a));
   const d: Deferred = { field: op.field, args, witness: [], ...(op.recvType ? { recvType: op.recvType } : {}) };
   obs?.deferred?.(d, s, undefined, op.site);
-  const cur = resolveIndirect(s, d, `->${op.field}`, op.site, ctx, obs, 1);
-  if (!cur) return undefined;
+  const resolved = resolveIndirect(s, d, `->${op.field}`, op.site, ctx, obs, 1);
+  if (!resolved) return undefined;
+  // what the VFS contract says the op releases; its resolved targets' summaries say the same (contract.ts)
+  const cur = contractReleases(resolved, op.field, op.recvType, args, op.site, ctx, obs);
   return escape(cur, heldKeys(cur, op.escapeKeys, op.escapeRoots), undefined, ctx);
 }
 

@@ -289,6 +289,8 @@ export function renameExpr(text: string, from: string, to: string): string {
 }
 
 const POSTFIX = /^[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*$/;
+/** One call of a function over plain names (`foo_inode(inode)`, `FOO_I(file->f_inode)`). */
+const CALL = /^[A-Za-z_]\w*\([&*]?[A-Za-z_][\w>.,&*-]*\)$/;
 
 /**
  * Other names of lock `key` through the pointer equalities of `facts` (`p = q;`, `m = &x->lock;`, `if (p == q)`):
@@ -306,6 +308,10 @@ export function aliasKeys(key: string, facts: Facts, avoid?: string): string[] {
       if (keyOfPointer(a) === key) cand = keyOfPointer(b);
       else if (/^[A-Za-z_]\w*$/.test(a) && POSTFIX.test(b) && mentions(key, a)) {
         cand = key.replace(new RegExp(`(^|[^\\w.>])${a}(?!\\w)`, 'g'), (_m, pre: string) => `${pre}${b}`);
+      } else if (/^[A-Za-z_]\w*$/.test(a) && CALL.test(b) && key.includes(b)) {
+        // `ci = foo_inode(inode)` (an accessor): `foo_inode(inode)->lock` is `ci->lock`
+        const esc = b.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        cand = key.replace(new RegExp(`(^|[^\\w.>])${esc}(?=$|->|\\.|\\))`, 'g'), (_m, pre: string) => `${pre}${a}`);
       }
       if (cand && cand !== key && !(avoid && mentions(cand, avoid)) && !out.includes(cand)) out.push(cand);
     }
@@ -512,4 +518,12 @@ export function retKind(r: RetClass | undefined, s: State): 'error' | 'ok' | 'tr
     return 'unknown';
   }
   return r.error ? 'error' : 'unknown';
+}
+
+/** The pointer a lock lives in (`page` for `PG_locked(page)`, `a->b` for `a->b->lock`), when it is a plain one. */
+export function objectOf(key: string): string | undefined {
+  const page = /^PG_locked\(([A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*)\)$/.exec(key);
+  if (page) return page[1];
+  const field = /^([A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*)->[A-Za-z_]\w*$/.exec(key);
+  return field?.[1];
 }

@@ -1,16 +1,37 @@
 /** A lock the function's exits disagree on, told apart by a test of one of its parameters (for summaries). */
 import type { FunctionIR } from '../ir';
-import type { LockFact, State } from './domain';
+import { type LockFact, type State, objectOf } from './domain';
+import { type Guard, paramTemplate } from './guard';
 
-export /**
+/** The effect under a parameter test's value, the effect otherwise, and the guard it holds under (if any). */
+export type ParamSplit = {
+  when: { test: string; value: boolean };
+  delta: 1 | -1;
+  otherwise: 0 | 1 | -1;
+  fact: LockFact;
+  guard?: Guard[];
+};
+
+/**
  * Exits that disagree on a lock, told apart by a test of one parameter (`flags & BTRFS_ILOCK_MMAP`,
  * `unlock`): the effect under the test's value, and the effect otherwise.
  */
-function paramSplit(
-  ir: FunctionIR,
-  exits: State[],
-  key: string,
-): { when: { test: string; value: boolean }; delta: 1 | -1; otherwise: 0 | 1 | -1; fact: LockFact } | undefined {
+export function paramSplit(ir: FunctionIR, exits: State[], key: string): ParamSplit | undefined {
+  const split = splitOn(ir, exits, key);
+  if (split) return split;
+  // an exit where the lock's object is known NULL (`if (!page) return;`) holds nothing of it: when the exits do
+  // not split on one test, those exits are left out (they fit either value of the test that splits the others),
+  // and the effect is guarded by the object's being non-NULL on entry (a parameter's, guard.ts)
+  const obj = objectOf(key);
+  const live = obj === undefined ? exits : exits.filter((s) => s.facts.get(obj) !== false);
+  if (!live.length || live.length === exits.length) return undefined;
+  const test = paramTemplate(obj as string, ir);
+  if (test === undefined || !test.includes('{')) return undefined;
+  const rest = splitOn(ir, live, key);
+  return rest && { ...rest, guard: [{ test, value: true }] };
+}
+
+function splitOn(ir: FunctionIR, exits: State[], key: string): ParamSplit | undefined {
   const deltaOf = (s: State): 0 | 1 | -1 => {
     const f = s.locks.get(key);
     return f?.status === 'held' ? 1 : f?.status === 'dropped' ? -1 : 0;

@@ -425,11 +425,13 @@ export function releasesItself(ir: FunctionIR): boolean {
  * What stands for a function at a call made before it is summarised (the call that closes a recursive cycle,
  * scheduled before its callee): the releases it declares (`__releases(x)`) or that its own body makes on every
  * path (`body`, its summary with the callees not summarised yet unknown). Only releases of the caller's locks,
- * unconditional: what it takes, needs or calls waits for its summary, so no recursive-lock or missing-lock finding
- * comes of a call closing a cycle (a second unlock after it is still a double unlock). A release under a test of a
+ * unconditional: what it takes or calls waits for its summary, so no recursive-lock or missing-lock finding comes
+ * of a call closing a cycle (a second unlock after it is still a double unlock). A release under a test of a
  * parameter stays one (each call decides it with its argument, and keeps the lock where the test is false); a lock
  * its body changes on some paths only (`conditional`, or released depending on its result) the caller forgets, as
- * at any call. Undefined when it releases nothing and changes nothing on some paths.
+ * at any call. With its releases come what it records next to them in an out-parameter (`*dropped = 1`, stores
+ * `*{i}`) and the locks it needs (`provisional`: they only name the locks its effects are on, not checked).
+ * Undefined when it releases nothing and changes nothing on some paths.
  */
 export function provisionalSummary(ir: FunctionIR, body?: Summary): Summary | undefined {
   const sum: Summary = {
@@ -449,6 +451,10 @@ export function provisionalSummary(ir: FunctionIR, body?: Summary): Summary | un
     else if (!e.template.includes('{ret}')) sum.conditional.push(e.template);
   }
   for (const t of body?.conditional ?? []) if (!sum.conditional.includes(t)) sum.conditional.push(t);
+  const pointees = body?.stores?.filter((g) => /^\*\{\d+\}$/.test(g.test));
+  if (pointees?.length && sum.effects.length) sum.stores = pointees;
+  if (body?.requires.length && sum.effects.length) sum.requires = body.requires;
+  sum.provisional = true;
   if (!body) declaredEffects(ir, sum);
   sum.effects = sum.effects.filter((e) => e.delta < 0);
   return sum.effects.length || sum.conditional.length ? sum : undefined;
@@ -534,6 +540,7 @@ export function summarise(sol: Solution, ctx: TransferContext, first: ReleasedFi
           mode: cond.fact.mode,
           when: cond.when,
           otherwise: cond.otherwise,
+          ...(cond.guard ? { guard: cond.guard } : {}),
         });
       } else if (onReturn && ref && ref.kind !== 'range' && (!passes || /\{\d+\}/.test(template))) {
         // (a result passed on from a callee names its lock through what the caller gave, or it is not the caller's)

@@ -7,7 +7,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Catalog } from '../model';
 import type { CfgNode, EdgeGuard, FunctionIR, Op, RetClass, Site } from '../ir';
 import { constantTruth, functionDeclarator, functionName, parameterNames, readAnnotations } from '../syntax';
-import { Aliases } from '../syntax';
+import { Aliases, isAccessorDef } from '../syntax';
 import { applyTemplate, displayOfKey, keyOfPointer, normaliseExpr } from '../ir';
 
 /**
@@ -158,6 +158,7 @@ export abstract class GraphBuilder {
       fieldCalls: new Set(),
       isStatic: def.namedChildren.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static'),
     };
+    if (isAccessorDef(def, this.ir.params)) this.ir.accessor = true;
   }
 
   // ---- graph plumbing -------------------------------------------------------------------------

@@ -3,3 +3,4 @@ export * from './base';
 export * from './build';
 export * from './cond';
 export * from './expr';
+export * from './accessors';

@@ -186,6 +186,11 @@ export interface FunctionIR {
   fieldCalls: Set<string>;
   /** Declared `static`. */
   isStatic: boolean;
+  /**
+   * Its body only returns a part of a parameter (`return container_of(inode, struct foo_inode, vfs_inode);`):
+   * a call of it names its argument's object without side effects, as an accessor macro does (aliases.ts).
+   */
+  accessor?: boolean;
   /** Objects stored into fields (`eb->pages[i] = p`): the field's lvalue and the stored variable, normalised. */
   stores?: [string, string][];
   /** Rewrites an expression through the function's aliases (locals and fields naming the caller's objects). */
@@ -202,6 +207,11 @@ export interface AliasData {
   locals: Map<string, string>;
   fields: Map<string, string>;
   assignments: Map<string, number>;
+  /**
+   * Locals initialised by a call of a function defined elsewhere (`ci = foo_inode(inode)`), by that function's
+   * name: aliases once the linked tree says the function is an accessor (FunctionIR.accessor).
+   */
+  calls?: Map<string, { fn: string; value: string }>;
 }
 
 /** An ops-table slot: `.field = fn` inside the initialiser of `table` (of `struct type`, when declared so). */

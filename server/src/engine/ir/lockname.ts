@@ -94,11 +94,40 @@ function simplifyOnce(s: string): string {
   return s;
 }
 
+/**
+ * One page lock whatever page of the folio names it: lock_page() locks the page's folio, so the lock bit
+ * of `page_folio(p)` is that of `p`, and the folio's is that of any of its pages (`&folio->page`,
+ * `folio_page(folio, n)`): `PG_locked(page_folio(p))` is `PG_locked(p)`, `PG_locked(&f->page)` is `PG_locked(f)`.
+ */
+function pageLockOnce(s: string): string {
+  if (!s.startsWith('PG_locked(') || matchParen(s, 9) !== s.length - 1) return s;
+  let inner = s.slice(10, -1);
+  while (inner.startsWith('(') && matchParen(inner, 0) === inner.length - 1) inner = inner.slice(1, -1);
+  if (inner !== s.slice(10, -1) && isPostfix(inner)) return `PG_locked(${inner})`;
+  const call = /^(page_folio|folio_page)\(/.exec(inner);
+  if (call && matchParen(inner, call[0].length - 1) === inner.length - 1) {
+    const args = inner.slice(call[0].length, -1);
+    if (call[1] === 'page_folio') return `PG_locked(${args})`;
+    // folio_page(folio, n): the first argument, when the split at the top-level comma is clean
+    let depth = 0;
+    for (let i = 0; i < args.length; i++) {
+      const c = args[i];
+      if (c === '(' || c === '[') depth++;
+      else if (c === ')' || c === ']') depth--;
+      else if (c === ',' && depth === 0) return `PG_locked(${args.slice(0, i)})`;
+    }
+    return s;
+  }
+  const head = /^&(.+)->page$/.exec(inner);
+  if (head && isPostfix(head[1])) return `PG_locked(${head[1]})`;
+  return s;
+}
+
 /** Normalise an expression's text. */
 export function normaliseExpr(text: string): string {
   let s = squeeze(text);
   for (let guard = 0; guard < 32; guard++) {
-    const next = simplifyOnce(s);
+    const next = pageLockOnce(simplifyOnce(s));
     if (next === s) break;
     s = next;
   }

@@ -4,4 +4,5 @@ export * from './extract';
 export * from './kbuild';
 export * from './linker';
 export * from './scc';
+export * from './touches';
 export * from './tree-index';

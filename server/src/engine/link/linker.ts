@@ -19,6 +19,8 @@ export interface LinkFn {
   isStatic: boolean;
   callees: string[];
   fieldCalls: string[];
+  /** Its body only returns a part of a parameter (FunctionIR.accessor). */
+  accessor?: boolean;
   /** Where it is defined (1-based lines), for call hierarchy. */
   line?: number;
   endLine?: number;

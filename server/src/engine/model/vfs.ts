@@ -44,8 +44,12 @@ const UMOUNT = (p: string, mode: Mode): EntryLock => ({
   class: 'struct super_block::s_umount',
 });
 
-/** `struct TYPE::field` -> the locks held on entry, with the parameter count the signature has in 6.1. */
-export const VFS_ENTRY: Record<string, { params: number; locks: EntryLock[] }> = {
+/**
+ * `struct TYPE::field` -> the locks held on entry, with the parameter count the signature has in 6.1.
+ * `unlocks`: the op returns with them released (locking.rst's "yes, unlocks": ->writepage unlocks its page,
+ * ->read_folio its folio once the read completes, which may be in I/O completion, ->write_end its page).
+ */
+export const VFS_ENTRY: Record<string, { params: number; locks: EntryLock[]; unlocks?: true }> = {
   'inode_operations::lookup': { params: 3, locks: [I('{0}', 'shared')] },
   'inode_operations::create': { params: 5, locks: [I('{1}')] },
   'inode_operations::link': { params: 3, locks: [I('{1}'), I('d_inode({0})')] },
@@ -58,9 +62,9 @@ export const VFS_ENTRY: Record<string, { params: number; locks: EntryLock[] }> =
   'inode_operations::setattr': { params: 3, locks: [I('d_inode({1})')] },
   'inode_operations::fileattr_set': { params: 3, locks: [I('d_inode({1})')] },
   'inode_operations::atomic_open': { params: 5, locks: [I('{0}')] },
-  'address_space_operations::writepage': { params: 2, locks: [PAGE('{0}')] },
-  'address_space_operations::read_folio': { params: 2, locks: [FOLIO('{1}')] },
-  'address_space_operations::write_end': { params: 7, locks: [PAGE('{5}')] },
+  'address_space_operations::writepage': { params: 2, locks: [PAGE('{0}')], unlocks: true },
+  'address_space_operations::read_folio': { params: 2, locks: [FOLIO('{1}')], unlocks: true },
+  'address_space_operations::write_end': { params: 7, locks: [PAGE('{5}')], unlocks: true },
   'address_space_operations::invalidate_folio': { params: 3, locks: [FOLIO('{0}')] },
   'address_space_operations::release_folio': { params: 2, locks: [FOLIO('{0}')] },
   'address_space_operations::launder_folio': { params: 1, locks: [FOLIO('{0}')] },
@@ -87,6 +91,25 @@ export function vfsEntry(
   if (!spec || spec.params !== params) return undefined;
   return { op: `${type}.${field}`, locks: spec.locks };
 }
+
+/**
+ * The locks an op releases by contract before it returns (to its caller, through whichever path: its body, or
+ * I/O completion lockscope does not follow), for a call through `field` of a `type` table or a function
+ * installed there; undefined when the contract names none.
+ */
+export function vfsExit(type: string | undefined, field: string, params: number): EntryLock[] | undefined {
+  if (!type) return undefined;
+  const spec = VFS_ENTRY[`${type}::${field}`];
+  if (!spec?.unlocks || spec.params !== params) return undefined;
+  return spec.locks;
+}
+
+/** Fields some ops struct's contract says return with their argument unlocked (`writepage`). */
+export const VFS_UNLOCKING_FIELDS: ReadonlySet<string> = new Set(
+  Object.entries(VFS_ENTRY)
+    .filter(([, spec]) => spec.unlocks)
+    .map(([k]) => k.slice(k.indexOf('::') + 2)),
+);
 
 /**
  * Ops tables the VFS (not the filesystem) calls through: a method installed in one is entered with only the

@@ -39,16 +39,65 @@ export function aliasable(n: Node): boolean {
   }
 }
 
+/**
+ * A call that names its argument's object if the function it calls is an accessor (`foo_inode(inode)`): a
+ * function named in lower case (an upper-case one is taken for a macro by `aliasable`) over aliasable
+ * arguments. Its name, or undefined.
+ */
+export function accessorCandidate(n: Node): string | undefined {
+  if (n.type !== 'call_expression') return undefined;
+  const fn = n.childForFieldName('function');
+  const args = n.childForFieldName('arguments')?.namedChildren.filter((c) => c && c.type !== 'comment') ?? [];
+  if (!fn || fn.type !== 'identifier' || ACCESSOR.test(fn.text) || !args.length) return undefined;
+  return args.every((a) => a && aliasable(a)) ? fn.text : undefined;
+}
+
+/**
+ * Is this definition an accessor: a body that only returns a part of one of its parameters (a field, its
+ * address, a container_of or an accessor macro over it), with no other statement?
+ */
+export function isAccessorDef(def: Node, params: readonly string[]): boolean {
+  const body = def.childForFieldName('body');
+  const stmts = body?.namedChildren.filter((c) => c && c.type !== 'comment') ?? [];
+  if (stmts.length !== 1 || stmts[0]?.type !== 'return_statement') return false;
+  const e = stmts[0].namedChildren.find((c) => c && c.type !== 'comment');
+  if (!e || !aliasable(e)) return false;
+  const root = rootIdentifier(normaliseExpr(e.text).replace(/^\([^()]*\)/, ''));
+  return !!root && params.includes(root);
+}
+
 export class Aliases {
   private readonly locals: Map<string, string>;
   private readonly fields: Map<string, string>;
   /** How often each identifier is assigned after its declaration. */
   readonly assignments: Map<string, number>;
+  /** Locals initialised by a call that may be an accessor's (AliasData.calls). */
+  private readonly calls: Map<string, { fn: string; value: string }>;
 
   constructor(data?: AliasData) {
     this.locals = data?.locals ?? new Map();
     this.fields = data?.fields ?? new Map();
     this.assignments = data?.assignments ?? new Map();
+    this.calls = data?.calls ?? new Map();
+  }
+
+  /**
+   * The locals initialised by calls of functions `isAccessor` says are accessors become aliases, and the
+   * function's lock names and arguments are rewritten through them. Whether it changed anything.
+   */
+  static promote(ir: FunctionIR, isAccessor: (fn: string) => boolean): boolean {
+    const calls = ir.aliases?.calls;
+    if (!ir.aliases || !calls?.size) return false;
+    const a = new Aliases(ir.aliases);
+    let changed = false;
+    for (const [name, c] of calls) {
+      if (!isAccessor(c.fn)) continue;
+      a.locals.set(name, c.value);
+      calls.delete(name);
+      changed = true;
+    }
+    if (changed) a.apply(ir);
+    return changed;
   }
 
   /** Give an IR that came without functions (from a worker or the cache) its `canon` again. */
@@ -61,6 +110,10 @@ export class Aliases {
   /** `T *x = init;` */
   local(name: string, init: Node): void {
     if (aliasable(init)) this.locals.set(name, normaliseExpr(init.text));
+    else {
+      const fn = accessorCandidate(init);
+      if (fn) this.calls.set(name, { fn, value: normaliseExpr(init.text) });
+    }
   }
 
   /** `x->f = value;` with x a local: valid only if it happens once. */
@@ -86,7 +139,8 @@ export class Aliases {
       }
       const root = rootIdentifier(s);
       const value = root ? this.locals.get(root) : undefined;
-      if (root && value !== undefined && !ir.assigned.has(root) && value !== root) {
+      // `&x` is the local itself (a call may write it through that address), not its value
+      if (root && value !== undefined && !ir.assigned.has(root) && value !== root && s !== `&${root}`) {
         s = normaliseExpr(s.replace(new RegExp(`(^|[^A-Za-z0-9_>.])${root}(?![A-Za-z0-9_])`), `$1(${value})`));
       }
       if (s === before) break;
@@ -96,8 +150,14 @@ export class Aliases {
 
   /** Rewrite every lock name and call argument of the function. */
   apply(ir: FunctionIR): void {
+    if (!this.locals.size && !this.fields.size && !this.calls.size) return;
+    ir.aliases = {
+      locals: this.locals,
+      fields: this.fields,
+      assignments: this.assignments,
+      ...(this.calls.size ? { calls: this.calls } : {}),
+    };
     if (!this.locals.size && !this.fields.size) return;
-    ir.aliases = { locals: this.locals, fields: this.fields, assignments: this.assignments };
     ir.canon = (text) => this.canon(text, ir);
     const ref = (r: LockRef): LockRef => {
       const key = r.key.startsWith('*') ? `*${this.canon(r.key.slice(1), ir)}` : this.canon(r.key, ir);
