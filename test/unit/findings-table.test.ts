@@ -14,6 +14,7 @@ import {
   ATOMIC_KINDS,
   FINDING_KINDS,
   FINDING_TABLE,
+  LOCK_KINDS,
   LOCK_KIND_NAMES,
   NAME_PATTERNS,
   SETTINGS,
@@ -191,9 +192,13 @@ describe('lock kinds and name heuristics are catalog data', () => {
     assert.equal(lockKindInfo('no-such-kind').sleeps, false);
   });
 
-  test('the settings schema takes the lock kinds from the table', () => {
+  test('the settings schema takes the lock kinds from the table (all but the task-state scopes)', () => {
     for (const kind of LOCK_KIND_NAMES)
-      assert.ok(primitiveSchema.safeParse({ name: 'x_lock', op: 'acquire', kind }).success, kind);
+      assert.equal(
+        primitiveSchema.safeParse({ name: 'x_lock', op: 'acquire', kind }).success,
+        !(LOCK_KINDS[kind] as { scope?: boolean }).scope,
+        kind,
+      );
     assert.ok(!primitiveSchema.safeParse({ name: 'x_lock', op: 'acquire', kind: 'semaphore' }).success);
     assert.ok(SETTINGS.forbiddenCalls.schema.safeParse([{ call: 'f', lock: '{0}->l', kind: 'spinlock' }]).success);
   });
