@@ -12,6 +12,7 @@
 import * as path from 'node:path';
 import { type Deferred, type Summary, provisionalSummary, releasesItself } from './absint';
 import { ScopeCalls } from './scopes';
+import { memoSummary } from './memo';
 import { treeChecks } from './treepass';
 import { LockOrder, type OrderWitness, unsuppressed } from './checks';
 import { orderSink } from './orderfeed';
@@ -232,17 +233,16 @@ export class Project {
     summaries: ReadonlyMap<number, Summary>,
     depth: number,
   ): Summary | undefined {
-    const known = this.provisionals.get(id);
-    if (known !== undefined) return known ?? undefined;
     const f = this.fns[id];
-    if (depth >= PROVISIONAL_DEPTH || !this.mayRelease(id, linker, summaries, PROVISIONAL_DEPTH - 1 - depth))
+    if (
+      !this.provisionals.has(id) &&
+      (depth >= PROVISIONAL_DEPTH || !this.mayRelease(id, linker, summaries, PROVISIONAL_DEPTH - 1 - depth))
+    )
       return provisionalSummary(f.ir);
-    this.provisionals.set(id, null);
-    const env = this.env(f, linker, summaries, undefined, depth + 1);
-    const body = analyseFunction(f.ir, env, { check: false }).summary;
-    const s = provisionalSummary(f.ir, body) ?? null;
-    this.provisionals.set(id, s);
-    return s ?? undefined;
+    return memoSummary(this.provisionals, id, () => {
+      const env = this.env(f, linker, summaries, undefined, depth + 1);
+      return provisionalSummary(f.ir, analyseFunction(f.ir, env, { check: false }).summary);
+    });
   }
 
   /**
@@ -481,14 +481,9 @@ export class Project {
    */
   private onDemand(linker: Linker, summaries: ReadonlyMap<number, Summary>, settled: ReadonlySet<number>) {
     const early = new Map<number, Summary | null>();
-    return (id: number): Summary | undefined => {
-      const known = summaries.get(id) ?? early.get(id);
-      if (known !== undefined) return known ?? undefined;
-      early.set(id, null);
-      const s = analyseFunction(this.fns[id].ir, this.env(this.fns[id], linker, summaries, settled), { check: false });
-      early.set(id, s.summary);
-      return s.summary;
-    };
+    const analyse = (f: Fn) => analyseFunction(f.ir, this.env(f, linker, summaries, settled), { check: false });
+    return (id: number): Summary | undefined =>
+      summaries.get(id) ?? memoSummary(early, id, () => analyse(this.fns[id]).summary);
   }
 
   /** Summarise the members of a recursive cycle a few rounds, unchecked, so that each sees the others. */

@@ -10,6 +10,7 @@ import { type FunctionEnv, analyseFunction } from './function';
 import type { FunctionIR } from './ir';
 import { type Linker, faultHandlers, reclaimTakes } from './link';
 import type { Finding, FindingKind } from './model';
+import { memoSummary } from './memo';
 import { SCOPES, type ScopeCalls } from './scopes';
 
 interface TreeFn {
@@ -38,14 +39,10 @@ export function refreshedEnvs<F extends TreeFn>(
     };
   };
   const refreshed = (t: number, depth: number): Summary | undefined => {
-    const key = `${t}:${depth}`;
-    const known = fresh.get(key);
-    if (known !== undefined) return known ?? summaries.get(t);
-    fresh.set(key, null); // (a call back into it, inside its own analysis, sees the summary it had)
     const g = fns[t];
-    const s = analyseFunction(g.ir, envOf(g, depth), { check: false }).summary;
-    fresh.set(key, s);
-    return s;
+    // (a call back into it, inside its own analysis, sees the summary it had)
+    const again = () => analyseFunction(g.ir, envOf(g, depth), { check: false }).summary;
+    return memoSummary(fresh, `${t}:${depth}`, again, summaries.get(t));
   };
   return envOf;
 }

@@ -109,14 +109,8 @@ function pageLockOnce(s: string): string {
     const args = inner.slice(call[0].length, -1);
     if (call[1] === 'page_folio') return `PG_locked(${args})`;
     // folio_page(folio, n): the first argument, when the split at the top-level comma is clean
-    let depth = 0;
-    for (let i = 0; i < args.length; i++) {
-      const c = args[i];
-      if (c === '(' || c === '[') depth++;
-      else if (c === ')' || c === ']') depth--;
-      else if (c === ',' && depth === 0) return `PG_locked(${args.slice(0, i)})`;
-    }
-    return s;
+    const parts = splitTopLevel(args);
+    return parts.length > 1 ? `PG_locked(${parts[0]})` : s;
   }
   const head = /^&(.+)->page$/.exec(inner);
   if (head && isPostfix(head[1])) return `PG_locked(${head[1]})`;
@@ -124,6 +118,24 @@ function pageLockOnce(s: string): string {
 }
 
 /** Normalise an expression's text. */
+/** An argument list's text split on its top-level commas (outside parentheses and brackets), each part trimmed. */
+export function splitTopLevel(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(s.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(s.slice(start).trim());
+  return out;
+}
+
 export function normaliseExpr(text: string): string {
   let s = squeeze(text);
   for (let guard = 0; guard < 32; guard++) {

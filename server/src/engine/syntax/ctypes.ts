@@ -7,7 +7,7 @@
  * gets the class `struct btrfs_fs_info::reloc_mutex`.
  */
 import type { Node } from 'web-tree-sitter';
-import type { FunctionIR, LockRef, Op } from '../ir';
+import { type FunctionIR, type LockRef, type Op, splitTopLevel } from '../ir';
 import { balanced } from './macros';
 import { type StoredOrigins, bindFs, fsOfDir, orderClassOf } from './lockclass';
 
@@ -79,23 +79,6 @@ function accessorMacro(def: Node): [string, AccessorMacro] | undefined {
     .map((p) => p.trim());
   if (!list.every((p) => /^[A-Za-z_]\w*$/.test(p))) return undefined;
   return [name, { params: list, body }];
-}
-
-/** Split a call's arguments on top-level commas. */
-function splitArgs(s: string): string[] {
-  const out: string[] = [];
-  let d = 0;
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === '(') d++;
-    else if (s[i] === ')') d--;
-    else if (s[i] === ',' && d === 0) {
-      out.push(s.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(s.slice(start));
-  return out.map((a) => a.trim());
 }
 
 /** The top-level nodes of a file, through preprocessor conditionals and error nodes, in document order. */
@@ -268,7 +251,7 @@ export class TypeTable {
       const r = this.returns.get(call[1]);
       if (r) return this.resolve(r);
       const m = this.macros.get(call[1]);
-      return m ? this.typeOf(expandMacro(m, splitArgs(call[2])), vars, depth + 1) : undefined;
+      return m ? this.typeOf(expandMacro(m, splitTopLevel(call[2])), vars, depth + 1) : undefined;
     }
     const f = /^(.*?)(->|\.)([A-Za-z_]\w*)$/.exec(e);
     if (f && balanced(f[1])) {

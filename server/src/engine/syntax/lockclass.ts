@@ -13,7 +13,7 @@
  *   metadata inode's;
  * - a lock's lockdep subclass (`inode_lock_nested(.., I_MUTEX_PARENT)`) is part of its class (lockorder.ts).
  */
-import type { FunctionIR, LockRef } from '../ir';
+import { type FunctionIR, type LockRef, splitTopLevel } from '../ir';
 import { balanced } from './macros';
 import type { TypeTable } from './ctypes';
 
@@ -165,18 +165,9 @@ function strip(e: string): string {
 function callOf(e: string): [string, string[]] | undefined {
   const m = /^([A-Za-z_]\w*)\((.*)\)$/.exec(e);
   if (!m || !balanced(m[2])) return undefined;
-  const args: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const c of m[2]) {
-    if (c === '(' || c === '[') depth++;
-    else if (c === ')' || c === ']') depth--;
-    if (c === ',' && depth === 0) {
-      args.push(cur.trim());
-      cur = '';
-    } else cur += c;
-  }
-  if (cur.trim()) args.push(cur.trim());
+  const args = splitTopLevel(m[2]);
+  // (no argument after the last comma: `f()` has none)
+  if (args[args.length - 1] === '') args.pop();
   return [m[1], args];
 }
 
