@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import type { Node, Tree } from 'web-tree-sitter';
 import type { Summary } from './absint';
-import { buildCfg, promoteAccessors } from './cfg';
+import { buildCfg, expandPredicates, predicateTemplate, promoteAccessors } from './cfg';
 import { textKey } from './ir';
 import { suppressions, unsuppressed } from './checks';
 import { type TreeView, busy, faultHandlers, reclaimTakes } from './link';
@@ -165,6 +165,10 @@ interface FileContext {
   accessor: (name: string) => boolean;
   /** The file's own accessors, by name (what an edit elsewhere in the file may change for a function). */
   accessors: string[];
+  /** Which names a call of resolves to a predicate, and its test's template (cfg/predicates.ts). */
+  predicate: (name: string) => string | undefined;
+  /** The file's own predicates, as [name, template] (in the environment key, as accessors are). */
+  predicates: [string, string][];
   /** The lock classes the tree's reclaim entries take, once asked for (the index's summaries, as they are now). */
   takes?: ReadonlyMap<string, ReclaimTake>;
 }
@@ -300,14 +304,24 @@ export class Analyzer implements Classifier {
     const sameFile = p.sameFile;
     // accessors: the file's own definitions first (its statics shadow the tree's), then the tree's
     const mine = new Set<string>();
+    const tests = new Map<string, string>();
     p.defs.forEach((d, i) => {
       const n = p.names[i];
-      if (n && p.byName.get(n) === i && isAccessorDef(d, parameterNames(functionDeclarator(d)))) mine.add(n);
+      if (!n || p.byName.get(n) !== i) return;
+      const params = parameterNames(functionDeclarator(d));
+      if (isAccessorDef(d, params)) mine.add(n);
+      const t = predicateTemplate(d, params);
+      if (t) tests.set(n, t);
     });
     const accessor = (n: string): boolean => {
       if (p.byName.has(n)) return mine.has(n);
       const id = external?.linker.resolve(file, n);
       return id !== undefined && !!external?.data.fns[id].accessor;
+    };
+    const predicate = (n: string): string | undefined => {
+      if (p.byName.has(n)) return tests.get(n);
+      const id = external?.linker.resolve(file, n);
+      return id === undefined ? undefined : external?.data.fns[id].predicate;
     };
     // (environmentKey below must name everything built here that a function's analysis reads)
     const types = new TypeTable();
@@ -331,6 +345,8 @@ export class Analyzer implements Classifier {
       summaries: new Map(),
       accessor,
       accessors: [...mine].sort(),
+      predicate,
+      predicates: [...tests].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
     };
   }
 
@@ -339,6 +355,7 @@ export class Analyzer implements Classifier {
     const { file, external, summaries } = cx;
     const ir = buildCfg(def, cx.build);
     promoteAccessors(ir, cx.accessor);
+    expandPredicates(ir, cx.predicate);
     cx.types.classify(ir, cx.types.variables(def), cx.dir);
     const self = external?.linker.resolve(file, ir.name);
     const env: FunctionEnv = {
@@ -483,6 +500,14 @@ function environmentKey(cx: FileContext): string {
   const { fields, typedefs, returns, dirs } = cx.types.facts();
   const list = (m: ReadonlyMap<string, unknown>) => [...m].map(([k, v]) => [k, v instanceof Map ? [...v] : v]);
   return textKey(
-    JSON.stringify([list(fields), list(typedefs), list(returns), list(dirs), [...cx.macros.entries()], cx.accessors]),
+    JSON.stringify([
+      list(fields),
+      list(typedefs),
+      list(returns),
+      list(dirs),
+      [...cx.macros.entries()],
+      cx.accessors,
+      cx.predicates,
+    ]),
   );
 }

@@ -44,7 +44,7 @@ import {
   vfsExit,
 } from './model';
 import { type Grammar, Macros, TypeTable, storedOrigins } from './syntax';
-import { promoteAccessors } from './cfg';
+import { expandPredicates, promoteAccessors } from './cfg';
 import { type FunctionEnv, type FunctionOptions, analyseFunction } from './function';
 
 interface Fn {
@@ -164,6 +164,7 @@ export class Project {
         ...(b?.unbuilt ? { unbuilt: true } : {}),
         ...(!f.ir.isStatic && this.exports.get(f.file)?.has(f.ir.name) ? { exported: true } : {}),
         ...(f.ir.accessor ? { accessor: true } : {}),
+        ...(f.ir.predicate ? { predicate: f.ir.predicate } : {}),
       };
     });
   }
@@ -501,11 +502,17 @@ export class Project {
   private classify(linker: Linker): void {
     if (this.classified) return;
     // calls of functions the tree defines as accessors name their argument's object (cfg/accessors.ts)
-    for (const f of this.fns)
+    for (const f of this.fns) {
       promoteAccessors(f.ir, (n) => {
         const t = linker.resolve(f.file, n);
         return t !== undefined && !!this.fns[t].ir.accessor;
       });
+      // conditions that call a predicate the tree defines are facts about its test (cfg/predicates.ts)
+      expandPredicates(f.ir, (n) => {
+        const t = linker.resolve(f.file, n);
+        return t === undefined ? undefined : this.fns[t].ir.predicate;
+      });
+    }
     const stored = storedOrigins(this.fns.map((f) => ({ ir: f.ir, vars: f.vars, types: this.types })));
     for (const f of this.fns) this.types.classify(f.ir, f.vars, f.dir, stored);
     this.classified = true;

@@ -12,7 +12,7 @@ import type { FunctionIR, Op, Site } from '../ir';
 import type { State } from './domain';
 import { type PathStep, blockingFlags, blockingTest, gfpText } from '../model';
 import { type Observer, type Summary, type TransferContext, sleep, sleepIf } from './transfer';
-import { type Guard, entryGuards, evalGuards, paramTemplate, substitute } from './guard';
+import { type CalleeStore, type Guard, entryGuards, evalGuards, paramTemplate, substitute } from './guard';
 
 /** Witness paths are cut at this many steps. */
 const MAX_WITNESS = 40;
@@ -42,7 +42,7 @@ export class EffectsFound {
   /** `calleeStored`: the places its callees store to (stores.ts), which no guard tests. */
   constructor(
     private readonly ir: FunctionIR,
-    private readonly calleeStored: readonly string[] = [],
+    private readonly calleeStored: readonly CalleeStore[] = [],
   ) {
     this.kinds = nodeKinds(ir);
   }

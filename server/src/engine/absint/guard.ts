@@ -199,6 +199,13 @@ export function evalGuards(
   return open;
 }
 
+/** A place a callee stores to (as the function names it), and the call that does. */
+export interface CalleeStore {
+  text: string;
+  node: number;
+  site: Site;
+}
+
 /** Per function: its assigned lvalues, and the nodes a store to one can reach (itself included). */
 const reach = new WeakMap<
   FunctionIR,
@@ -250,6 +257,38 @@ function flagTested(test: string, name: string): string | undefined {
   return m && m[1] === name ? m[2] : undefined;
 }
 
+/** The nodes reachable from node `from` (itself included). */
+function reachableFrom(ir: FunctionIR, from: number): Set<number> {
+  const r = reachOf(ir);
+  const key = `#${from}`;
+  let set = r.from.get(key);
+  if (set) return set;
+  set = new Set<number>();
+  const todo = [from];
+  while (todo.length) {
+    const m = todo.pop() as number;
+    if (set.has(m)) continue;
+    set.add(m);
+    for (const e of ir.nodes[m].succ) todo.push(e.to);
+  }
+  r.from.set(key, set);
+  return set;
+}
+
+/**
+ * Can the store of callee `c` have happened before the flow reaches `site` (in node `id`)? Its call reaches the
+ * node (a later call in the same node, or the call at `site` itself, stores only after).
+ */
+function storedBefore(ir: FunctionIR, c: CalleeStore, id: number | undefined, site: Site): boolean {
+  if (id === undefined) return true;
+  if (c.node === id) {
+    const before = c.site.line < site.line || (c.site.line === site.line && c.site.column < site.column);
+    // in a loop the node is reached again after the call
+    return before || [...ir.nodes[id].succ].some((e) => reachableFrom(ir, e.to).has(id));
+  }
+  return reachableFrom(ir, c.node).has(id);
+}
+
 /** Does `text` read the lvalue `name` (`p`, `p->x`, `current->journal_info`) or something under it? */
 export function reads(text: string, name: string): boolean {
   for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
@@ -264,7 +303,7 @@ export function reads(text: string, name: string): boolean {
 /**
  * The facts of `s` (and `extra`, a callee's guard still open here) that are about the parameters (or the task)
  * as they were on entry to `ir`, at `site`: every path agrees on them, no store to what they read reaches the
- * site, and no callee stores to it (`calleeStored`: the places, as `ir` names them). Parameter tests come
+ * site, and no callee whose call reaches the site stores to it (`calleeStored`: the places, as `ir` names them). Parameter tests come
  * templated (`{1}->flags&FOO_X`).
  */
 export function entryGuards(
@@ -272,7 +311,7 @@ export function entryGuards(
   s: State,
   site: Site,
   extra: readonly Guard[] = [],
-  calleeStored: readonly string[] = [],
+  calleeStored: readonly CalleeStore[] = [],
 ): Guard[] {
   const cand = new Map<string, boolean>();
   for (const c of s.facts.conj) {
@@ -295,7 +334,7 @@ export function entryGuards(
       if (t !== undefined && t.includes('{')) test = t;
     }
     if (test === undefined) continue;
-    if (calleeStored.some((n) => reads(k, n))) continue;
+    if (calleeStored.some((c) => reads(k, c.text) && storedBefore(ir, c, id, site))) continue;
     const stored = [...r.names].filter((n) => reads(k, n));
     if (stored.length && (id === undefined || stored.some((n) => reachedBy(ir, n, flagTested(k, n)).has(id)))) continue;
     out.push({ test, value: v });
@@ -325,7 +364,7 @@ export function guardWhen(
   site: Site,
   inner: readonly Guard[] | undefined,
   old: { when?: Guard[] } | undefined,
-  calleeStored: readonly string[] = [],
+  calleeStored: readonly CalleeStore[] = [],
 ): { when?: Guard[] } {
   const here = entryGuards(ir, s, site, inner ?? [], calleeStored);
   if (old) {

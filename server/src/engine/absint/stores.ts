@@ -15,7 +15,7 @@ import type { FunctionIR, Op } from '../ir';
 import { normaliseExpr } from '../ir';
 import type { Solution } from './solver';
 import type { TransferContext } from './transfer';
-import { type Guard, paramTemplate, substitute } from './guard';
+import { type CalleeStore, type Guard, paramTemplate, substitute } from './guard';
 
 /** Places a summary lists stores to (the first ones found), and the places it looks at for them. */
 export const MAX_STORES = 32;
@@ -81,12 +81,17 @@ function calleeStores(
   return out;
 }
 
-/** The places (as `ir` names them) its callees store to, with a value every exit of the callee agrees on. */
-export function calleeStoredTexts(ir: FunctionIR, ctx: TransferContext): string[] {
-  const out = new Set<string>();
+/**
+ * The places (as `ir` names them) its callees store to, with a value every exit of the callee agrees on, and
+ * where each call is: a test the flow reaches only before the call still reads the value on entry.
+ */
+export function calleeStoredTexts(ir: FunctionIR, ctx: TransferContext): CalleeStore[] {
+  const out: CalleeStore[] = [];
   for (const n of ir.nodes)
-    for (const op of n.ops) if (op.k === 'call') for (const t of calleeStores(op, ctx).keys()) out.add(t);
-  return [...out];
+    for (const op of n.ops)
+      if (op.k === 'call')
+        for (const text of calleeStores(op, ctx).keys()) out.push({ text, node: n.id, site: op.site });
+  return out;
 }
 
 /** The stores of the function `sol` solves that every exit agrees on, as guards. */

@@ -20,7 +20,7 @@ import { NAME_PATTERNS, type PathStep } from '../model';
 import type { ReleasedFirst } from './entry';
 import { onErrorPath } from './errorpath';
 import { deferredWhen } from './taskstate';
-import { type Guard, guardWhen, paramTemplate } from './guard';
+import { type CalleeStore, type Guard, guardWhen, paramTemplate } from './guard';
 import { relativeRef, returnedFacts, returnedObjectEffects } from './returned';
 import { EffectsFound } from './effects';
 import { paramSplit } from './paramsplit';
@@ -109,7 +109,7 @@ interface Inside {
   forbidden: Map<string, ForbiddenInside>;
   deferred: Map<string, Deferred>;
   /** The places its callees store to (stores.ts): not the parameters' values on entry, for guards. */
-  calleeStored: string[];
+  calleeStored: CalleeStore[];
 }
 
 /** The checker reports these; a summary only collects. */

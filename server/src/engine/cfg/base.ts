@@ -8,6 +8,7 @@ import type { Catalog } from '../model';
 import type { CfgNode, EdgeGuard, FunctionIR, Op, RetClass, Site } from '../ir';
 import { constantTruth, functionDeclarator, functionName, parameterNames, readAnnotations } from '../syntax';
 import { Aliases, isAccessorDef } from '../syntax';
+import { predicateTemplate } from './predicates';
 import { applyTemplate, displayOfKey, keyOfPointer, normaliseExpr } from '../ir';
 
 /**
@@ -159,6 +160,8 @@ export abstract class GraphBuilder {
       isStatic: def.namedChildren.some((c) => c?.type === 'storage_class_specifier' && c.text === 'static'),
     };
     if (isAccessorDef(def, this.ir.params)) this.ir.accessor = true;
+    const predicate = predicateTemplate(def, this.ir.params);
+    if (predicate) this.ir.predicate = predicate;
   }
 
   // ---- graph plumbing -------------------------------------------------------------------------

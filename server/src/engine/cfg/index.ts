@@ -4,3 +4,4 @@ export * from './build';
 export * from './cond';
 export * from './expr';
 export * from './accessors';
+export * from './predicates';

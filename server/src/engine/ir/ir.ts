@@ -191,6 +191,11 @@ export interface FunctionIR {
    * a call of it names its argument's object without side effects, as an accessor macro does (aliases.ts).
    */
   accessor?: boolean;
+  /**
+   * Its body only returns a pure test of its parameters (`{0}->flags&FOO_FAILED`, cfg/predicates.ts): a
+   * condition that calls it is a fact about that test.
+   */
+  predicate?: string;
   /** Objects stored into fields (`eb->pages[i] = p`): the field's lvalue and the stored variable, normalised. */
   stores?: [string, string][];
   /** Rewrites an expression through the function's aliases (locals and fields naming the caller's objects). */

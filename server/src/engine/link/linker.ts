@@ -21,6 +21,8 @@ export interface LinkFn {
   fieldCalls: string[];
   /** Its body only returns a part of a parameter (FunctionIR.accessor). */
   accessor?: boolean;
+  /** Its body only returns a pure test of its parameters, as a template (FunctionIR.predicate). */
+  predicate?: string;
   /** Where it is defined (1-based lines), for call hierarchy. */
   line?: number;
   endLine?: number;
