@@ -41,11 +41,24 @@ export function checkRequired(
     } else if (!hit && ctx.acquiredKeys.has(k)) {
       obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, 'not-taken');
     } else if (!hit) {
+      // a lock of the same class held here is, most likely, the one required under another name (a back-pointer
+      // such as `cap->owner->lock` while `owner->lock` is held): neither reported nor passed up
+      if (sameClassHeld(s, lock)) continue;
       const why = unowned(s, lock, r, ctx);
       if (why) obs?.missingLock?.(lock, r.via, s, site, callee, r.witness, why);
       obs?.requirement?.(lock, r.via, s, site, callee, r.witness, open);
     }
   }
+}
+
+/**
+ * Is a lock of `lock`'s class held in `s`? Only a class of a filesystem's own (a member of its private struct):
+ * a generic class (every inode's `i_rwsem`) says too little about which object it is.
+ */
+function sameClassHeld(s: State, lock: LockRef): boolean {
+  if (!lock.class || !privateLockClass(lock.class)) return false;
+  for (const f of s.locks.values()) if (isHeld(f) && f.ref.class === lock.class) return true;
+  return false;
 }
 
 /** Assertions of the kernel's own whose lock names a requirement can be trusted to carry up (not `__releases`). */
@@ -69,11 +82,7 @@ function unowned(s: State, lock: LockRef, r: Summary['requires'][number], ctx: T
   if (r.witness.filter((w) => w.note.startsWith('calls ')).length > MAX_REQUIREMENT_HOPS) return undefined;
   if (!r.witness.every((w) => w.file.startsWith(`${home}/`))) return undefined;
   const member = /->([A-Za-z_][\w.]*)$/.exec(lock.key)?.[1];
-  for (const f of s.locks.values()) {
-    if (!isHeld(f)) continue;
-    if (lock.class && f.ref.class === lock.class) return undefined;
-    if (member && f.ref.key.endsWith(`->${member}`)) return undefined;
-  }
+  for (const f of s.locks.values()) if (isHeld(f) && member && f.ref.key.endsWith(`->${member}`)) return undefined;
   const root = rootIdentifier(lock.key.replace(/^\*/, ''));
   return root && !ctx.locals.has(root) ? 'entry' : undefined;
 }
