@@ -122,7 +122,12 @@ function imbalance(c: CheckContext, exits: ExitSeen[], report: Report, skip: Set
     const untouched = live.filter((e) => !e.state.locks.has(key));
     const changed = live.filter((e) => e.delta.has(key));
     if (untouched.length + changed.length === live.length && splitByCallerFact(ir, changed, untouched)) continue;
-    for (const e of bad) reportExit(c, report, e, key, fact, declared);
+    // against an annotation: the exits that follow it and those that do not, separated by a caller's request
+    // (`__releases` for a lock dropped only for one kind of message), say the annotation is conditional; the
+    // callers are judged by the condition (xcall), so the exits are only a doubt about the annotation
+    const conditional =
+      declared !== undefined && splitByCallerFact(ir, groups.get(declared) ?? [], bad) ? [ANNOTATION_SPLIT] : [];
+    for (const e of bad) reportExit(c, report, e, key, fact, declared, conditional);
   }
 }
 
@@ -133,6 +138,7 @@ function reportExit(
   key: string,
   fallback: LockFact,
   declared: number | undefined,
+  extra: Doubt[] = [],
 ): void {
   const d = e.delta.get(key)?.d ?? 0;
   const site: Site = { line: e.node.line, column: e.node.column, endLine: e.node.line, endColumn: e.node.column + 6 };
@@ -140,8 +146,19 @@ function reportExit(
   const f = e.delta.get(key)?.fact ?? fallback;
   const path = c.paths.trail(e.state, d > 0 ? key : undefined);
   path.push(c.paths.step(site, d > 0 ? `${how} with ${f.ref.display} still held` : `${how}`));
-  report(key, f.ref, site, exitMessage(d, declared, f, how), path, undefined, exitDoubts(e, d, declared));
+  report(key, f.ref, site, exitMessage(d, declared, f, how), path, undefined, [
+    ...exitDoubts(e, d, declared),
+    ...extra,
+  ]);
 }
+
+/** An annotation the function follows only on a caller's request. */
+const ANNOTATION_SPLIT: Doubt = {
+  level: 'low',
+  why:
+    'the exits that follow the annotation and those that do not are told apart by what the caller passes: ' +
+    'the annotation is conditional, and each call is checked against the condition',
+};
 
 /**
  * How sure an exit imbalance is. By the kernel's convention an error return undoes what the function
@@ -173,6 +190,9 @@ function exitMessage(d: number, declared: number | undefined, f: LockFact, how: 
     return findingMessage`lock imbalance: ${lock} taken at ${taken} is still held when ${how}; other exits release it`;
   }
   if (d < 0) return findingMessage`lock imbalance: ${lock} (held by the caller) is released on this path only, ${how}`;
+  if (declared === -1 && d === 0) {
+    return findingMessage`lock imbalance: ${lock} is still held when ${how}, but the function is annotated __releases`;
+  }
   if (declared === 1) {
     return findingMessage`lock imbalance: ${lock} is not held when ${how}, but the function is annotated __acquires`;
   }
