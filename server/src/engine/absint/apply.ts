@@ -68,6 +68,20 @@ export function applyOp(s: State, op: Op, ctx: TransferContext, obs?: Observer):
       return handoff(s, op);
     case 'release-handed':
       return releaseHanded(s, op);
+    case 'await-release': {
+      // held here: handed to the I/O this path started, whose completion unlocks it; the wait returns after that
+      const hit = findFact(s, op.lock);
+      if (!hit || !isHeld(hit[1])) return s;
+      return withLock(
+        s,
+        hit[0],
+        { ...hit[1], status: hit[1].status === 'caller' ? 'dropped' : 'released', inferred: true, releasedAt: op.site },
+        {
+          site: op.site,
+          text: `waits until ${op.lock.display} is free (${op.via}): the I/O it was handed to unlocks it`,
+        },
+      );
+    }
     case 'sleep':
       return op.gfp === undefined ? sleep(s, op.via, op.site, obs) : sleepUnderFlags(s, op, ctx, obs);
     case 'fault':

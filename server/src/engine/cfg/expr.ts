@@ -306,6 +306,15 @@ export abstract class ExprBuilder extends GraphBuilder {
       case 'release-handed':
         this.emit({ k: 'release-handed', via: name, site: siteOf(n) }, n);
         return;
+      case 'await-release': {
+        // the wait is still a call: what it does itself (it sleeps, it takes the tree's spinlock) is its summary's
+        const only = prim.onlyWith;
+        if (!only || new RegExp(`\\b${only.bit}\\b`).test(args[only.arg]?.text ?? ''))
+          for (const l of this.lockRefs(prim, args, n))
+            this.emit({ k: 'await-release', lock: l.ref, via: name, site: siteOf(n) }, n);
+        this.namedCall(n, name, args);
+        return;
+      }
       case 'noreturn':
         this.emit({ k: 'noreturn', via: name, site: siteOf(n) }, n);
         this.cur = null;

@@ -46,6 +46,8 @@ export type Op =
       from?: string;
     }
   | { k: 'release'; lock: LockRef; via: string; site: Site }
+  /** A wait until the lock is free: released here if this path holds it (handed to I/O), else nothing. */
+  | { k: 'await-release'; lock: LockRef; via: string; site: Site }
   | { k: 'downgrade'; lock: LockRef; via: string; site: Site }
   /** The lock is handed to an owner that releases it later (`xfs_trans_ijoin`). */
   | { k: 'handoff'; lock: LockRef; via: string; site: Site }

@@ -30,7 +30,13 @@ export type PrimitiveOp =
   /** hand a held lock to an owner (a transaction) that releases it later */
   | 'handoff'
   /** the owner releases every lock handed to it (transaction commit/cancel) */
-  | 'release-handed';
+  | 'release-handed'
+  /**
+   * a wait until the lock is free (`folio_wait_locked`, `wait_extent_bit(.., EXTENT_LOCKED)`): a path that holds it
+   * handed it to I/O whose completion unlocks it (`lock; submit read; wait`), and no longer holds it after the wait;
+   * on a path that does not hold it, the wait says nothing
+   */
+  | 'await-release';
 
 export interface FlagLock {
   lock: string;
@@ -67,6 +73,8 @@ export interface LockPrimitive {
   flags?: { arg: number; bits: Record<string, FlagLock> };
   /** Arguments holding a range [start, end] (btrfs extent range lock). */
   range?: [number, number];
+  /** The call is this operation only when argument `arg` names flag `bit` (`wait_extent_bit(.., EXTENT_LOCKED)`). */
+  onlyWith?: { arg: number; bit: string };
   /**
    * The lock is on the object the call returns (`{arg}` in `lock` or a flag bit's lock names the result): the
    * page-cache lookups that return the page locked. Held where the caller's variable is non-NULL (`success`).
@@ -163,11 +171,20 @@ const FGP_LOCK = (kind: 'page' | 'folio'): FlagLock => ({
 });
 
 const INODE = { lock: '{arg}->i_rwsem', class: 'struct inode::i_rwsem' };
+
+/** Waits until a page or folio is unlocked: one this path locked was handed to the read that unlocks it. */
+const PAGE_WAITS = [
+  ['wait_on_page_locked', 'page'],
+  ['folio_wait_locked', 'folio'],
+] as const;
 const INVAL = { lock: '{arg}->invalidate_lock', class: 'struct address_space::invalidate_lock' };
 const MMAP = { lock: '{arg}->mmap_lock', class: 'struct mm_struct::mmap_lock' };
 const IMMAP = { lock: '{arg}->i_mmap_rwsem', class: 'struct address_space::i_mmap_rwsem' };
 
 export const BUILTIN_PRIMITIVES: LockPrimitive[] = [
+  ...PAGE_WAITS.map(([n, kind]) =>
+    P(n, 'await-release', kind, { arg: 0, lock: 'PG_locked({arg})', class: `struct ${kind}::PG_locked`, mode: 'excl' }),
+  ),
   // mutex
   ...family(
     'mutex',
@@ -413,6 +430,13 @@ export const BUILTIN_PRIMITIVES: LockPrimitive[] = [
   ...['unlock_extent', 'unlock_extent_cached', 'btrfs_unlock_extent'].map((n) =>
     P(n, 'release', 'range', { mode: 'excl', class: 'struct extent_io_tree range', range: [1, 2] }),
   ),
+  // waiting for a locked range to be unlocked: a range this path locked was handed to the read it submitted
+  P('wait_extent_bit', 'await-release', 'range', {
+    mode: 'excl',
+    class: 'struct extent_io_tree range',
+    range: [1, 2],
+    onlyWith: { arg: 3, bit: 'EXTENT_LOCKED' },
+  }),
   ...family(
     'rwsem',
     'excl',
