@@ -18,7 +18,7 @@ export const DEFAULT_LIMIT = 5000;
 
 export class FindingsFeature {
   constructor(
-    private readonly documents: Documents,
+    private readonly documents: Pick<Documents, 'all' | 'analyse'>,
     private readonly indexing: { readonly findings: readonly Finding[]; readonly status: IndexStatus },
     private readonly config: Pick<Configuration, 'settings' | 'baselines'>,
     private readonly workspace: Workspace,
