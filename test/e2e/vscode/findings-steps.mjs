@@ -4,6 +4,7 @@
 // the btrfs finding is expanded, its first step clicked, and the path walked with Next Finding Step (ctrl+F8)
 // into fs/iomap/direct-io.c, where the step must be highlighted; Previous Finding Step (ctrl+shift+F8) goes
 // back. Screenshots: 06-findings-view.png, 07-step-highlighted.png. Waits on DOM states, never sleeps.
+/* global document, getComputedStyle -- in page.evaluate, run by the browser */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
