@@ -15,7 +15,9 @@ import {
   type ServerOptions,
   TransportKind,
 } from 'vscode-languageclient/node';
-import { StatusBar, explainFinding, reindex, showCallGraph, showIndexStatus, showLockOrder } from './views';
+import { FindingsProvider } from './findings';
+import { StepWalker, explainFinding } from './steps';
+import { StatusBar, reindex, showCallGraph, showIndexStatus, showLockOrder } from './views';
 
 let client: LanguageClient | undefined;
 
@@ -83,6 +85,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   client = new LanguageClient('lockscope', 'lockscope', serverOptions, clientOptions);
   const bar = new StatusBar(context, client);
+  const walker = new StepWalker(context);
+  const findings = new FindingsProvider(context, client, walker);
   context.subscriptions.push(
     vscode.commands.registerCommand('lockscope.restartServer', async () => {
       output.appendLine('lockscope: restarting the server on request');
@@ -93,10 +97,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('lockscope.showLockOrder', () => client && showLockOrder(client, context)),
     vscode.commands.registerCommand('lockscope.showIndexStatus', () => client && showIndexStatus(client)),
     vscode.commands.registerCommand('lockscope.reindex', () => client && reindex(client, bar)),
-    vscode.commands.registerCommand('lockscope.explainFinding', () => explainFinding()),
+    vscode.commands.registerCommand('lockscope.explainFinding', () => explainFinding(walker)),
   );
   await client.start();
   bar.watchIndex();
+  if (findings.view.visible) await findings.refresh();
 }
 
 export async function deactivate(): Promise<void> {

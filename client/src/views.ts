@@ -210,60 +210,6 @@ function graphPanel(
   );
 }
 
-/** A diagnostic's code: a string, or `{ value, target }` when the server gave a codeDescription. */
-function codeOf(d: vscode.Diagnostic): string {
-  return typeof d.code === 'object' ? String(d.code.value) : String(d.code ?? '');
-}
-
-/** Explain Finding: walk the path of the lockscope finding under the cursor, step by step, across files. */
-export async function explainFinding(): Promise<void> {
-  const editor = vscode.window.activeTextEditor;
-  if (!editor) return;
-  const here = editor.selection.active;
-  const diags = vscode.languages.getDiagnostics(editor.document.uri).filter((d) => d.source === 'lockscope');
-  const under = diags.filter((x) => x.range.contains(here) && x.relatedInformation?.length);
-  const candidates = under.length
-    ? under
-    : diags.filter((x) => x.range.start.line === here.line && x.relatedInformation?.length);
-  if (!candidates.length) {
-    await vscode.window.showInformationMessage('lockscope: no finding on this line');
-    return;
-  }
-  // several findings on one line (a recursive lock that is also a forbidden call): say which
-  const d =
-    candidates.length === 1
-      ? candidates[0]
-      : (
-          await vscode.window.showQuickPick(
-            candidates.map((x) => ({ label: codeOf(x), detail: x.message, diagnostic: x })),
-            { placeHolder: 'Which finding?', matchOnDetail: true },
-          )
-        )?.diagnostic;
-  if (!d?.relatedInformation) return;
-  const steps = d.relatedInformation.map((r) => ({
-    label: r.message,
-    description: `${vscode.workspace.asRelativePath(r.location.uri)}:${r.location.range.start.line + 1}`,
-    location: r.location,
-  }));
-  const pick = vscode.window.createQuickPick<(typeof steps)[number]>();
-  pick.title = `${codeOf(d)}: ${d.message}`;
-  pick.items = steps;
-  pick.placeholder = 'Up/down walks the path; Enter opens the step';
-  const reveal = async (s: (typeof steps)[number] | undefined, preserveFocus: boolean) => {
-    if (!s) return;
-    const doc = await vscode.workspace.openTextDocument(s.location.uri);
-    await vscode.window.showTextDocument(doc, { selection: s.location.range, preserveFocus, preview: true });
-  };
-  pick.onDidChangeActive((a) => {
-    void reveal(a[0], true);
-  });
-  pick.onDidAccept(() => {
-    void reveal(pick.activeItems[0], false);
-    pick.hide();
-  });
-  pick.show();
-}
-
 /** What indexing is doing, as the status bar and the status message say it. */
 function phaseText(s: IndexStatus): string {
   const counted = `${s.done ?? 0}/${s.total ?? '?'}`;

@@ -2,7 +2,7 @@
  * lockscope's own LSP requests, declared once for the server and the VS Code client
  * (vscode-eslint's customMessages / rust-analyzer's lsp_ext pattern).
  */
-import { RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType0, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
 export interface IndexStatus {
   state: 'none' | 'indexing' | 'ready' | 'failed';
@@ -71,3 +71,42 @@ export interface MemoryResult {
   codeMiB: number;
 }
 export const MemoryRequest = new RequestType0<MemoryResult, void>('lockscope/memory');
+
+/** One step of a finding's path, where it is and what happens there (0-based line and character). */
+export interface FindingStep {
+  uri: string;
+  /** Tree- or folder-relative path, as findings name files. */
+  file: string;
+  line: number;
+  character: number;
+  function: string;
+  note: string;
+}
+/** A finding of the whole tree (the index's) or of an open document, for the findings view. */
+export interface FindingEntry {
+  kind: string;
+  severity: 'error' | 'warning' | 'information' | 'hint';
+  confidence: 'high' | 'medium' | 'low';
+  uri: string;
+  file: string;
+  /** 0-based, as LSP ranges. */
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  function: string;
+  /** The message as the diagnostic says it (confidence and doubts included). */
+  message: string;
+  /** In the user's `pathOrder`. */
+  steps: FindingStep[];
+}
+export interface FindingsParams {
+  /** At most this many findings (default 5000); `total` says how many there were. */
+  limit?: number;
+}
+export interface FindingsResult {
+  /** The index's state: `ready` means the whole tree; otherwise only the open files' findings are in. */
+  state: IndexStatus['state'];
+  findings: FindingEntry[];
+  total: number;
+}
+export const FindingsRequest = new RequestType<FindingsParams, FindingsResult, void>('lockscope/findings');
+/** The server's findings changed beyond the open files (a new index, new settings): ask for them again. */
+export const FindingsChangedNotification = new NotificationType0('lockscope/findingsChanged');

@@ -20,13 +20,22 @@ import {
   type ServerCapabilities,
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
-import { CallGraphRequest, IndexStatusRequest, LockOrderRequest, MemoryRequest, ReindexRequest } from './protocol';
+import {
+  CallGraphRequest,
+  FindingsChangedNotification,
+  FindingsRequest,
+  IndexStatusRequest,
+  LockOrderRequest,
+  MemoryRequest,
+  ReindexRequest,
+} from './protocol';
 import { AnalyzerHost } from './lsp/analyzer';
 import { CallHierarchyFeature } from './lsp/call-hierarchy';
 import { CodeActionsFeature } from './lsp/code-actions';
 import { connect } from './lsp/connect';
 import { Documents } from './lsp/documents';
 import { Edge } from './lsp/edge';
+import { FindingsFeature } from './lsp/findings';
 import { HoverFeature } from './lsp/hover';
 import { Indexing } from './lsp/indexing';
 import { logTo } from './lsp/log';
@@ -53,6 +62,7 @@ interface Parts {
   calls: CallHierarchyFeature;
   actions: CodeActionsFeature;
   reports: ReportsFeature;
+  findings: FindingsFeature;
   status: StatusFeature;
 }
 
@@ -72,7 +82,11 @@ export class LockscopeServer {
     // documents, indexing and propagation reach each other only through these hooks (made before they are used)
     const indexing: Indexing = new Indexing(connection, startup, workspace, config, log, {
       openFiles: () => documents.inTree().map((d) => d.file),
-      indexed: () => scheduler.refreshAll(),
+      indexed: () => {
+        scheduler.refreshAll();
+        // the findings view asks again for the whole tree's findings
+        void connection.sendNotification(FindingsChangedNotification);
+      },
     });
     const documents: Documents = new Documents(engine, indexing, workspace, log, {
       summariesChanged: (stale, origin) => void propagator.run(stale, origin),
@@ -89,6 +103,7 @@ export class LockscopeServer {
       calls: new CallHierarchyFeature(documents, indexing, workspace),
       actions: new CodeActionsFeature(documents, workspace, startup.canDocumentChanges),
       reports: new ReportsFeature(documents, indexing, workspace),
+      findings: new FindingsFeature(documents, indexing, config, workspace),
       status: new StatusFeature(indexing, documents),
     });
   }
@@ -103,11 +118,13 @@ export class LockscopeServer {
   }
 
   register(connection: Connection, edge = new Edge(connection)): void {
-    const { hover, calls, actions, reports, status, documents } = this.parts;
+    const { hover, calls, actions, reports, findings, status, documents } = this.parts;
+    // other settings or baselines filter the findings view differently: it asks again
+    const reload = () => this.reload().then(() => connection.sendNotification(FindingsChangedNotification));
     connection.onInitialized(edge.notification('initialized', () => (this.ready = this.start())));
-    connection.onDidChangeConfiguration(edge.notification('workspace/didChangeConfiguration', () => this.reload()));
+    connection.onDidChangeConfiguration(edge.notification('workspace/didChangeConfiguration', reload));
     // .lockscope.json or the baseline changed (the client watches them)
-    connection.onDidChangeWatchedFiles(edge.notification('workspace/didChangeWatchedFiles', () => this.reload()));
+    connection.onDidChangeWatchedFiles(edge.notification('workspace/didChangeWatchedFiles', reload));
     edge.on(HoverRequest.type, P.textDocumentPosition, (p) => hover.onHover(p));
     edge.on(CodeActionRequest.type, P.codeActionParams, (p) => actions.onCodeAction(p));
     edge.on(Prepare.type, P.textDocumentPosition, (p) => calls.onPrepare(p));
@@ -115,6 +132,7 @@ export class LockscopeServer {
     edge.on(Outgoing.type, P.callHierarchyCallsParams, (p) => calls.onOutgoing(p));
     edge.on(CallGraphRequest, P.callGraphParams, (p) => reports.callGraph(p));
     edge.on(LockOrderRequest, P.lockOrderParams, (p) => reports.lockOrder(p));
+    edge.on(FindingsRequest, P.findingsParams, (p) => findings.findings(p));
     edge.on0(IndexStatusRequest, () => status.indexStatus());
     edge.on0(ReindexRequest, () => status.reindex());
     edge.on0(MemoryRequest, () => status.memory());

@@ -40,8 +40,12 @@ import {
   WorkDoneProgressCreateRequest,
   createProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
+import { FindingsChangedNotification } from '../../server/src/protocol';
 
 export { MessageType };
+
+/** The server's own notifications a test can wait for. */
+const LOCKSCOPE_NOTIFICATIONS = [FindingsChangedNotification.method];
 
 const ProgressNotification = new NotificationType<{
   token: unknown;
@@ -161,6 +165,8 @@ export class LspClient {
   readonly diagnostics = new Channel<PublishDiagnosticsParams>('publishDiagnostics');
   readonly messages = new Channel<ShownMessage>('window/showMessage or window/showMessageRequest');
   readonly logs: LogMessageParams[] = [];
+  /** lockscope's own notifications (LOCKSCOPE_NOTIFICATIONS), in order. */
+  readonly notifications = new Channel<{ method: string; params: unknown }>('a notification');
   /** Tokens the server created with window/workDoneProgress/create, and every $/progress value. */
   readonly progressTokens: unknown[] = [];
   readonly progress: { kind: string; message?: string; percentage?: number }[] = [];
@@ -226,6 +232,8 @@ export class LspClient {
         this.progress.push(p.value);
       },
     );
+    for (const method of LOCKSCOPE_NOTIFICATIONS)
+      this.conn.onNotification(method, (params: unknown) => this.notifications.push({ method, params }));
     this.conn.onError(() => {
       /* reported through exit / timeouts */
     });
@@ -324,6 +332,18 @@ export class LspClient {
       const version = opts.version !== undefined ? ` version ${opts.version}` : '';
       return `uri ${uri}${version}; received ${JSON.stringify(received)}; stderr: ${this.stderr}`;
     });
+  }
+
+  /** The first notification `method` (at or after history index `since`), now or when it arrives. */
+  waitForNotification(method: string, opts: { since?: number; timeoutMs?: number } = {}): Promise<unknown> {
+    return this.notifications
+      .wait(
+        (n) => n.method === method,
+        opts.since ?? 0,
+        opts.timeoutMs ?? this.timeoutMs,
+        () => `received ${JSON.stringify(this.notifications.items.map((n) => n.method))}; stderr: ${this.stderr}`,
+      )
+      .then((n) => n.params);
   }
 
   waitForMessage(

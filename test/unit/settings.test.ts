@@ -119,13 +119,34 @@ describe('parseSettings', () => {
 
 describe('commands', () => {
   test(
-    'every command the client registers is declared in package.json under the lockscope category, ' + 'and no other',
+    'every command the client registers (in any of its files) is declared in package.json under the lockscope ' +
+      'category, and no other',
     () => {
-      const src = fs.readFileSync(path.join(repoRoot(), 'client', 'src', 'extension.ts'), 'utf8');
+      const dir = path.join(repoRoot(), 'client', 'src');
+      const src = fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+        .join('\n');
       const registered = [...src.matchAll(/registerCommand\('([\w.]+)'/g)].map((m) => m[1]).sort();
       const declared: { command: string; category: string }[] = pkg.contributes.commands;
       assert.deepEqual(declared.map((c) => c.command).sort(), registered);
       for (const c of declared) assert.equal(c.category, 'lockscope', c.command);
     },
   );
+  test('menus and keybindings name declared commands; the step keys are not VS Code defaults', () => {
+    const declared = new Set((pkg.contributes.commands as { command: string }[]).map((c) => c.command));
+    const menus = Object.values(pkg.contributes.menus as Record<string, { command: string }[]>).flat();
+    const keys = pkg.contributes.keybindings as { command: string; key: string }[];
+    for (const m of [...menus, ...keys]) assert.ok(declared.has(m.command), m.command);
+    const context = (pkg.contributes.menus['editor/context'] as { command: string }[]).map((m) => m.command);
+    assert.deepEqual(context.sort(), ['lockscope.explainFinding', 'lockscope.showCallGraph']);
+    // alt+F8 / shift+alt+F8 are VS Code's next/previous problem in the file, F8 / shift+F8 across files
+    const taken = ['f8', 'shift+f8', 'alt+f8', 'shift+alt+f8'];
+    for (const k of keys) assert.ok(!taken.includes(k.key), `${k.key} is taken by VS Code`);
+    assert.deepEqual(keys.map((k) => `${k.command} ${k.key}`).sort(), [
+      'lockscope.nextStep ctrl+f8',
+      'lockscope.previousStep ctrl+shift+f8',
+    ]);
+  });
 });

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Connection, WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
-import { shareStrings } from '../engine';
+import { type Finding, shareStrings } from '../engine';
 import { ExternalIndex } from '../incremental';
 import type { IndexStatus } from '../protocol';
 import type { BuildPhase } from '../tree/build';
@@ -37,6 +37,8 @@ interface Run {
 export class Indexing {
   /** The rest of the kernel tree, as edits change it; undefined until the first part is indexed. */
   index?: ExternalIndex;
+  /** The whole tree's findings as the last complete run found them (files edited since have their own). */
+  findings: Finding[] = [];
   status: IndexStatus = { state: 'none' };
   private run?: Run;
 
@@ -90,6 +92,7 @@ export class Indexing {
     const run = this.run;
     this.run = undefined;
     this.index = undefined;
+    this.findings = [];
     await run?.worker.terminate();
   }
 
@@ -129,6 +132,7 @@ export class Indexing {
   private done(run: Run, m: Extract<IndexMessage, { type: 'done' }>): void {
     shareStrings(m.index);
     this.index = new ExternalIndex(m.index);
+    this.findings = m.findings;
     const t = m.timings;
     this.status = {
       state: 'ready',

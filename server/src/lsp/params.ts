@@ -53,6 +53,8 @@ export const lockOrderParams = z.object({
   classFilter: z.array(z.string()).optional(),
 });
 
+export const findingsParams = z.object({ limit: uint.optional() });
+
 /**
  * The document-sync notifications, as TextDocuments reads them: one that does not fit is logged and dropped
  * (a didOpen without a string uri used to be stored, then crash the server when it was analysed).

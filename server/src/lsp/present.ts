@@ -25,6 +25,13 @@ const DOCS = (() => {
   return undefined;
 })();
 
+/** A finding's message as the editor shows it: below high confidence, the confidence and the doubts after it. */
+export function diagnosticMessage(f: Finding): string {
+  return f.confidence && f.confidence !== 'high'
+    ? `${renderMessage(f)} (${f.confidence} confidence: ${(f.doubts ?? []).join('; ')})`
+    : renderMessage(f);
+}
+
 export function toDiagnostic(f: Finding, uri: string, uriOf: (file: string, fallback: string) => string): Diagnostic {
   const endLine = Math.max(f.endLine, f.line);
   const endCol = endLine === f.line ? Math.max(f.endColumn, f.column + 1) : f.endColumn;
@@ -34,10 +41,7 @@ export function toDiagnostic(f: Finding, uri: string, uriOf: (file: string, fall
     source: 'lockscope',
     code: f.kind,
     ...(DOCS ? { codeDescription: { href: `${DOCS}#${kindInfo(f.kind).anchor}` } } : {}),
-    message:
-      f.confidence && f.confidence !== 'high'
-        ? `${renderMessage(f)} (${f.confidence} confidence: ${(f.doubts ?? []).join('; ')})`
-        : renderMessage(f),
+    message: diagnosticMessage(f),
     relatedInformation: f.path.map((s, i) => ({
       location: {
         uri: s.file === f.file ? uri : uriOf(s.file, uri),

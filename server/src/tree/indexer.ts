@@ -3,11 +3,12 @@
  * roots with the extraction workers and the on-disk cache (tree/build.ts), the open files' directories
  * first, and sends the linked index back: once for those directories alone (so open files get
  * interprocedural diagnostics early), then for the whole tree. Linking and the fixpoint run here, off
- * the server's main thread.
+ * the server's main thread. The whole tree's findings (suppression comments applied) go with the final index,
+ * for the editor's findings view.
  */
 import * as path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { GrammarSource, Settings, TreeIndex } from '../engine';
+import { type Finding, type GrammarSource, type Settings, type TreeIndex, findingsFor } from '../engine';
 import { treeFiles } from './files';
 import { type BuildPhase, buildTree, type BuildTimings } from './build';
 
@@ -29,6 +30,8 @@ export type IndexMessage =
   | {
       type: 'done';
       index: TreeIndex;
+      /** Every file's findings, lock-order inversions included when their severity is on. */
+      findings: Finding[];
       files: number;
       seconds: number;
       skipped: number;
@@ -59,6 +62,7 @@ async function run(req: IndexRequest): Promise<void> {
   post({
     type: 'done',
     index: analysis.index,
+    findings: findingsFor(analysis, req.settings, () => true).findings,
     files: files.length,
     seconds: timings.total,
     skipped: analysis.skipped.length,

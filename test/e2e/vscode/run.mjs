@@ -332,6 +332,7 @@ try {
   await status.waitFor({ timeout: STEP });
   const statusText = await status.innerText();
   check('status bar shows the finding count', /lockscope: [1-9]/.test(statusText), statusText);
+  await (await import('./findings-steps.mjs')).findingsSteps({ page, palette, shot, check, log, STEP, ws, repo });
 } catch (e) {
   check('the run finished', false, String(e?.stack ?? e));
   try {
