@@ -303,8 +303,8 @@ export function reads(text: string, name: string): boolean {
 /**
  * The facts of `s` (and `extra`, a callee's guard still open here) that are about the parameters (or the task)
  * as they were on entry to `ir`, at `site`: every path agrees on them, no store to what they read reaches the
- * site, and no callee whose call reaches the site stores to it (`calleeStored`: the places, as `ir` names them). Parameter tests come
- * templated (`{1}->flags&FOO_X`).
+ * site, and no callee whose call reaches the site stores to it (`calleeStored`: the places, as `ir` names
+ * them). Parameter tests come templated (`{1}->flags&FOO_X`).
  */
 export function entryGuards(
   ir: FunctionIR,

@@ -202,6 +202,8 @@ function insideObserver(ir: FunctionIR, found: Inside): Observer {
   return {
     ...checkersOnly,
     acquired(op, st, via, inner, innerWhen, innerDropped) {
+      // one that fails instead of waiting blocks no caller: it orders nothing and cannot deadlock on a held lock
+      if (op.nowait) return;
       const template = op.lock.key.startsWith('class:') ? undefined : relativise(op.lock.key, ir);
       const ref = relativeRef(op.lock, ir);
       if (!ref) return;

@@ -267,6 +267,8 @@ export function acquire(
   const hit = findFact(s, op.lock);
   if (hit && isHeld(hit[1])) {
     const held = hit[1];
+    // one that fails instead of waiting (`FGP_NOWAIT`) fails here: the caller's test of its result goes the other way
+    if (op.nowait) return s;
     if (nestable(op, held)) return withLock(s, hit[0], { ...held, depth: (held.depth ?? 1) + 1 });
     const sameSubclass = (held.subclass ?? '') === (op.subclass ?? '');
     const loopRepeat = held.siteId === op.siteId && loopVariant(op.lock, ctx.assigned);
@@ -288,8 +290,8 @@ export function acquire(
     );
   }
   obs?.acquired?.(op, s, via, inner);
-  if (SLEEPING_KINDS.has(op.lock.kind) && !via) sleep(s, `${op.via}(${op.lock.display})`, op.site, obs);
-  if (obs?.order)
+  if (SLEEPING_KINDS.has(op.lock.kind) && !via && !op.nowait) sleep(s, `${op.via}(${op.lock.display})`, op.site, obs);
+  if (obs?.order && !op.nowait)
     for (const f of s.locks.values()) if (isHeld(f)) obs.order(f, op.lock, s, op.site, via, inner, op.subclass);
   return withLock(
     s,

@@ -560,6 +560,8 @@ export abstract class ExprBuilder extends GraphBuilder {
         },
       ];
     }
+    const nw = prim.nowait;
+    const nowait = nw === true || (!!nw && new RegExp(`\\b${nw.bit}\\b`).test(args[nw.arg]?.text ?? ''));
     for (const l of locks) {
       this.emit(
         {
@@ -571,6 +573,7 @@ export abstract class ExprBuilder extends GraphBuilder {
           siteId: v.startIndex,
           onResult: { text: name, value: prim.success !== 'zero' },
           from: normaliseExpr(v.text),
+          ...(nowait ? { nowait: true as const } : {}),
         },
         at,
       );

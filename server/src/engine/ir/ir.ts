@@ -44,6 +44,8 @@ export type Op =
       onResult?: { text: string; value: boolean };
       /** The call a lock on a returned object came from (`find_lock_page(mapping,index)`): where the object is from. */
       from?: string;
+      /** The acquisition fails instead of waiting (`FGP_NOWAIT`): no order, no recursion, no sleep. */
+      nowait?: true;
     }
   | { k: 'release'; lock: LockRef; via: string; site: Site }
   /** A wait until the lock is free: released here if this path holds it (handed to I/O), else nothing. */

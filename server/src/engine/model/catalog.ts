@@ -73,6 +73,11 @@ export interface LockPrimitive {
   flags?: { arg: number; bits: Record<string, FlagLock> };
   /** Arguments holding a range [start, end] (btrfs extent range lock). */
   range?: [number, number];
+  /**
+   * The acquisition never waits (always, or when argument `arg` names flag `bit`: `FGP_NOWAIT`): it fails instead,
+   * so it neither orders the locks held before it nor deadlocks on one already held, as a trylock does not.
+   */
+  nowait?: true | { arg: number; bit: string };
   /** The call is this operation only when argument `arg` names flag `bit` (`wait_extent_bit(.., EXTENT_LOCKED)`). */
   onlyWith?: { arg: number; bit: string };
   /**
@@ -402,16 +407,21 @@ export const BUILTIN_PRIMITIVES: LockPrimitive[] = [
     'find_lock_page',
     'find_or_create_page',
     'grab_cache_page',
-    'grab_cache_page_nowait',
     'grab_cache_page_write_begin',
   ].map((n) => P(n, 'acquire', 'page', { ...RETURNED_PAGE, class: 'struct page::PG_locked' })),
+  P('grab_cache_page_nowait', 'acquire', 'page', { ...RETURNED_PAGE, class: 'struct page::PG_locked', nowait: true }),
   P('filemap_lock_folio', 'acquire', 'folio', { ...RETURNED_PAGE, class: 'struct folio::PG_locked' }),
   ...['pagecache_get_page', 'find_get_page_flags'].map((n) =>
-    P(n, 'acquire', 'page', { ...RETURNED_PAGE, flags: { arg: 2, bits: { FGP_LOCK: FGP_LOCK('page') } } }),
+    P(n, 'acquire', 'page', {
+      ...RETURNED_PAGE,
+      flags: { arg: 2, bits: { FGP_LOCK: FGP_LOCK('page') } },
+      nowait: { arg: 2, bit: 'FGP_NOWAIT' },
+    }),
   ),
   P('__filemap_get_folio', 'acquire', 'folio', {
     ...RETURNED_PAGE,
     flags: { arg: 2, bits: { FGP_LOCK: FGP_LOCK('folio') } },
+    nowait: { arg: 2, bit: 'FGP_NOWAIT' },
   }),
   // handing a locked buffer to I/O: the completion unlocks it
   P('submit_bh', 'release', 'buffer', {
