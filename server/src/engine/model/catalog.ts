@@ -403,12 +403,9 @@ export const BUILTIN_PRIMITIVES: LockPrimitive[] = [
   ),
   // page-cache lookups that return the page or folio locked, or NULL (include/linux/pagemap.h, mm/filemap.c);
   // pagecache_get_page and __filemap_get_folio lock it when their flags ask for FGP_LOCK
-  ...[
-    'find_lock_page',
-    'find_or_create_page',
-    'grab_cache_page',
-    'grab_cache_page_write_begin',
-  ].map((n) => P(n, 'acquire', 'page', { ...RETURNED_PAGE, class: 'struct page::PG_locked' })),
+  ...['find_lock_page', 'find_or_create_page', 'grab_cache_page', 'grab_cache_page_write_begin'].map((n) =>
+    P(n, 'acquire', 'page', { ...RETURNED_PAGE, class: 'struct page::PG_locked' }),
+  ),
   P('grab_cache_page_nowait', 'acquire', 'page', { ...RETURNED_PAGE, class: 'struct page::PG_locked', nowait: true }),
   P('filemap_lock_folio', 'acquire', 'folio', { ...RETURNED_PAGE, class: 'struct folio::PG_locked' }),
   ...['pagecache_get_page', 'find_get_page_flags'].map((n) =>
