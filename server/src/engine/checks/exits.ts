@@ -261,7 +261,12 @@ function separatedByReturnedVar(a0: ExitSeen[], b0: ExitSeen[]): boolean {
  * `if (!is_zoned(fs_info)) return;`): a flag-selecting wrapper, judged at its call sites.
  */
 export function splitByCallerFact(ir: FunctionIR, a: ExitSeen[], b: ExitSeen[]): boolean {
-  if (!a.length || !b.length) return false;
+  return callerFactSplitting(ir, a, b) !== undefined;
+}
+
+/** The fact the caller decides that separates the two groups of exits (splitByCallerFact), if there is one. */
+export function callerFactSplitting(ir: FunctionIR, a: ExitSeen[], b: ExitSeen[]): string | undefined {
+  if (!a.length || !b.length) return undefined;
   const texts = new Set<string>();
   for (const e of [...a, ...b]) for (const c of e.state.facts.conj) for (const k of c.keys()) texts.add(k);
   const fixed = (id: string) => ir.params.includes(id) || (ir.locals.has(id) && !ir.assigned.has(id));
@@ -276,10 +281,10 @@ export function splitByCallerFact(ir: FunctionIR, a: ExitSeen[], b: ExitSeen[]):
     ] as const) {
       const v = x[0].state.facts.get(t);
       if (v === undefined || !x.every((e) => e.state.facts.get(t) === v)) continue;
-      if (y.every((e) => e.state.facts.get(t) !== v)) return true;
+      if (y.every((e) => e.state.facts.get(t) !== v)) return t;
     }
   }
-  return false;
+  return undefined;
 }
 
 const testedCache = new WeakMap<FunctionIR, Set<string>>();

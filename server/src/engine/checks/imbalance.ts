@@ -13,6 +13,7 @@ import {
   exitDelta,
   exitKinds,
   explainedByReturn,
+  callerFactSplitting,
   retText,
   returnsLockedName,
   splitByCallerFact,
@@ -125,8 +126,8 @@ function imbalance(c: CheckContext, exits: ExitSeen[], report: Report, skip: Set
     // against an annotation: the exits that follow it and those that do not, separated by a caller's request
     // (`__releases` for a lock dropped only for one kind of message), say the annotation is conditional; the
     // callers are judged by the condition (xcall), so the exits are only a doubt about the annotation
-    const conditional =
-      declared !== undefined && splitByCallerFact(ir, groups.get(declared) ?? [], bad) ? [ANNOTATION_SPLIT] : [];
+    const split = declared !== undefined ? callerFactSplitting(ir, groups.get(declared) ?? [], bad) : undefined;
+    const conditional = split !== undefined && isRequest(split, ir) ? [ANNOTATION_SPLIT] : [];
     for (const e of bad) reportExit(c, report, e, key, fact, declared, conditional);
   }
 }
@@ -150,6 +151,17 @@ function reportExit(
     ...exitDoubts(e, d, declared),
     ...extra,
   ]);
+}
+
+/**
+ * Is a separating fact a request the caller makes: a parameter it passes (`keep`), or a field of one compared with
+ * a named constant (`grant->op == FOO_OP_IMPORT`, the kind of message)? A field's bare truth (`t->shrinking`) is
+ * the object's state, which the caller does not choose: exits that break the annotation on it are a bug.
+ */
+function isRequest(fact: string, ir: FunctionIR): boolean {
+  if (ir.params.includes(fact)) return true;
+  const eq = /^(.+)==([A-Z][A-Z0-9_]*)$/.exec(fact);
+  return !!eq && ir.params.some((p) => new RegExp(`(^|[^\\w>.])${p}(->|\\.)`).test(eq[1]));
 }
 
 /** An annotation the function follows only on a caller's request. */
