@@ -14,6 +14,7 @@ import type { TreeIndex } from '../engine';
 import { InputError, UsageError, closest, commandHelp, flag, oneOf, parseCommand, str } from './args';
 import { indexArgs, indexOptions } from './index-args';
 import { Progress } from './progress';
+import { treeReader } from '../report/source';
 
 export async function reportCommand(argv: string[]): Promise<number> {
   const p = parseCommand('report', argv);
@@ -45,6 +46,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
   if (!fn && !lockOrder) throw usage('report needs a function name, or --lock-order');
   if (fn && lockOrder) throw usage('report takes a function name or --lock-order, not both');
   if (!lockOrder && (cyclesOnly || classFilter.length)) throw usage('--cycles and --class go with --lock-order');
+  if (lockOrder && (flag(p, 'all-calls') || flag(p, 'all-locks')))
+    throw usage('--all-calls and --all-locks go with a call graph, not --lock-order');
   const rootArg = str(p, 'root');
   const root = rootArg ? path.resolve(rootArg) : findTreeRoot('.');
   if (!root || !fs.existsSync(path.join(root, 'include', 'linux')))
@@ -88,7 +91,11 @@ export async function reportCommand(argv: string[]): Promise<number> {
     write(format === 'dot' ? dot : format === 'svg' ? await toSvg(dot) : lockOrderMarkdown(g));
     return 0;
   }
-  const graph = callGraph(index, findings, fn, depth);
+  const graph = callGraph(index, findings, fn, depth, {
+    read: treeReader(root),
+    allCalls: flag(p, 'all-calls'),
+    allLocks: flag(p, 'all-locks'),
+  });
   if (!graph) throw new InputError(notFound(index, fn, root));
   const dot = toDot(graph);
   write(format === 'dot' ? dot : format === 'svg' ? await toSvg(dot) : toMarkdown(graph));
