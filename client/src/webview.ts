@@ -65,7 +65,8 @@ input:focus, button:focus { outline: 1px solid var(--vscode-focusBorder); }
 .graph svg text { fill: var(--vscode-editor-foreground); }
 .graph svg g.graph > polygon { fill: none; stroke: none; }
 .graph svg g.node polygon, .graph svg g.node path, .graph svg g.node ellipse {
-  fill: var(--vscode-editorWidget-background, var(--vscode-editor-background)); stroke: var(--vscode-editor-foreground); }
+  fill: var(--vscode-editorWidget-background, var(--vscode-editor-background));
+  stroke: var(--vscode-editor-foreground); }
 .graph svg g.edge path { stroke: var(--vscode-editorLineNumber-foreground, var(--vscode-editor-foreground)); }
 .graph svg g.edge polygon { fill: var(--vscode-editorLineNumber-foreground, var(--vscode-editor-foreground));
   stroke: var(--vscode-editorLineNumber-foreground, var(--vscode-editor-foreground)); }
@@ -147,7 +148,12 @@ if (svg) {
   host.addEventListener('pointerup', end);
   host.addEventListener('pointercancel', end);
   // a drag that ends on a link is not a click on it
-  host.addEventListener('click', (e) => { if (dragged) { e.preventDefault(); e.stopImmediatePropagation(); dragged = false; } }, true);
+  host.addEventListener('click', (e) => {
+    if (!dragged) return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    dragged = false;
+  }, true);
   const search = document.getElementById('search');
   const count = document.getElementById('count');
   const nodes = [...svg.querySelectorAll('g.node')];
@@ -173,7 +179,10 @@ if (svg) {
     if (matches.length) go();
   });
   search.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && matches.length) { at = (at + (e.shiftKey ? matches.length - 1 : 1)) % matches.length; go(); }
+    if (e.key === 'Enter' && matches.length) {
+      at = (at + (e.shiftKey ? matches.length - 1 : 1)) % matches.length;
+      go();
+    }
     if (e.key === 'Escape') { search.value = ''; search.dispatchEvent(new Event('input')); }
   });
   document.addEventListener('keydown', (e) => {

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultSettings, findingsFor, loadGrammar, mergeSettings, readWorkspaceFile } from '../engine';
-import { callGraph, toDot, toMarkdown, toSvg } from '../report/callgraph';
+import { type CallGraphOptions, callGraph, toDot, toMarkdown, toSvg } from '../report/callgraph';
 import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from '../report/lockgraph';
 import { buildTree } from '../tree/build';
 import { findTreeRoot, treeFiles } from '../tree/files';
@@ -46,12 +46,11 @@ export async function reportCommand(argv: string[]): Promise<number> {
   if (!fn && !lockOrder) throw usage('report needs a function name, or --lock-order');
   if (fn && lockOrder) throw usage('report takes a function name or --lock-order, not both');
   if (!lockOrder && (cyclesOnly || classFilter.length)) throw usage('--cycles and --class go with --lock-order');
-  if (lockOrder && (flag(p, 'all-calls') || flag(p, 'all-locks')))
-    throw usage('--all-calls and --all-locks go with a call graph, not --lock-order');
   const rootArg = str(p, 'root');
   const root = rootArg ? path.resolve(rootArg) : findTreeRoot('.');
   if (!root || !fs.existsSync(path.join(root, 'include', 'linux')))
     throw usage('report needs a kernel tree: run it inside one, or give --root DIR (a folder with include/linux/)');
+  const graphOpts = graphOptions(p, root);
   const output = str(p, 'output');
   const write = (text: string) => {
     if (output) fs.writeFileSync(output, text);
@@ -91,15 +90,18 @@ export async function reportCommand(argv: string[]): Promise<number> {
     write(format === 'dot' ? dot : format === 'svg' ? await toSvg(dot) : lockOrderMarkdown(g));
     return 0;
   }
-  const graph = callGraph(index, findings, fn, depth, {
-    read: treeReader(root),
-    allCalls: flag(p, 'all-calls'),
-    allLocks: flag(p, 'all-locks'),
-  });
+  const graph = callGraph(index, findings, fn, depth, graphOpts);
   if (!graph) throw new InputError(notFound(index, fn, root));
   const dot = toDot(graph);
   write(format === 'dot' ? dot : format === 'svg' ? await toSvg(dot) : toMarkdown(graph));
   return 0;
+}
+
+/** What a call graph draws beyond the default (fold.ts, debugonly.ts), and the tree it reads sources from. */
+function graphOptions(p: ReturnType<typeof parseCommand>, root: string): CallGraphOptions {
+  if (flag(p, 'lock-order') && (flag(p, 'all-calls') || flag(p, 'all-locks')))
+    throw new UsageError('--all-calls and --all-locks go with a call graph, not --lock-order', 'report');
+  return { read: treeReader(root), allCalls: flag(p, 'all-calls'), allLocks: flag(p, 'all-locks') };
 }
 
 /** "no function X in the tree", with the closest names the index has (`file:function` as given). */

@@ -3,8 +3,9 @@
  * through ops tables, with the locks held at each call on the edges, the locks each function takes
  * inside on the nodes, and the calls on finding paths drawn red. DOT is rendered to SVG with Graphviz
  * (@viz-js/viz, WASM). To stay readable: trivial leaves and debug-only callees are folded into their caller's
- * box (fold.ts), debug-only locks are left out (debugonly.ts), and an edge says which locks are held only where
- * that changes from the call into its caller; the Markdown table gives every call's file:line.
+ * box (fold.ts), debug-only locks are left out (debugonly.ts), an edge says which locks are held only where
+ * its caller took them (and a caller making most of its calls under the same locks says so once, in its box,
+ * its edges under them drawn bold); the Markdown table gives every call's file:line.
  */
 import { mdCode, mdText } from './markdown';
 import { TreeView, type TreeIndex } from '../engine';
@@ -82,36 +83,8 @@ export function callGraph(
     }
   }
   const debug = opts.read ? new DebugOnly(opts.read) : undefined;
-  // fold trivial leaves and debug-only callees into their callers (never the root, nothing on a finding's path)
-  const folded = new Map<number, { name: string; why: FoldReason }[]>();
-  if (!opts.allCalls) {
-    const folder = new Folder(ext, debug);
-    const onPath = new Set(edges.filter((e) => e.onPath).flatMap((e) => [e.from, e.to]));
-    const gone = new Set<number>();
-    for (const id of seen.keys()) {
-      if (id === start.id || onPath.has(id)) continue;
-      if (folder.reason(id)) gone.add(id);
-    }
-    for (const e of edges) {
-      if (!gone.has(e.to) || gone.has(e.from)) continue;
-      const list = folded.get(e.from) ?? [];
-      list.push({ name: index.fns[e.to].name, why: folder.reason(e.to)! });
-      folded.set(e.from, list);
-    }
-    edges = edges.filter((e) => !gone.has(e.from) && !gone.has(e.to));
-    // what is left reachable from the root (a box reached only through folded ones goes with them)
-    const reach = new Set([start.id]);
-    for (let grew = true; grew;) {
-      grew = false;
-      for (const e of edges)
-        if (reach.has(e.from) && !reach.has(e.to)) {
-          reach.add(e.to);
-          grew = true;
-        }
-    }
-    for (const id of [...seen.keys()]) if (!reach.has(id)) seen.delete(id);
-    edges = edges.filter((e) => reach.has(e.from) && reach.has(e.to));
-  }
+  const folded = opts.allCalls ? new Map() : fold(ext, new Folder(ext, debug), start.id, seen, edges);
+  edges = edges.filter((e) => seen.has(e.from) && seen.has(e.to));
   let nodes = [...seen].map(([id, d]) => ({
     fn: index.fns[id],
     depth: d,
@@ -132,6 +105,42 @@ export function callGraph(
     for (const e of edges) e.line = callSiteLine(read, index.fns[e.from], index.fns[e.to].name, e.via);
   }
   return { root: start, nodes, edges, findings: related, hiddenLocks };
+}
+
+/**
+ * Fold trivial leaves and debug-only callees into their callers (never the root, nothing on a finding's path):
+ * takes them out of `seen` (with what is reachable only through them) and says, per caller, what was folded.
+ */
+function fold(
+  ext: TreeView,
+  folder: Folder,
+  root: number,
+  seen: Map<number, number>,
+  edges: CallGraph['edges'],
+): Map<number, { name: string; why: FoldReason }[]> {
+  const folded = new Map<number, { name: string; why: FoldReason }[]>();
+  const onPath = new Set(edges.filter((e) => e.onPath).flatMap((e) => [e.from, e.to]));
+  const gone = new Set<number>();
+  for (const id of seen.keys()) if (id !== root && !onPath.has(id) && folder.reason(id)) gone.add(id);
+  for (const e of edges) {
+    if (!gone.has(e.to) || gone.has(e.from)) continue;
+    const list = folded.get(e.from) ?? [];
+    list.push({ name: ext.data.fns[e.to].name, why: folder.reason(e.to)! });
+    folded.set(e.from, list);
+  }
+  const kept = edges.filter((e) => !gone.has(e.from) && !gone.has(e.to));
+  // what is left reachable from the root (a box reached only through folded ones goes with them)
+  const reach = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const e of kept)
+      if (reach.has(e.from) && !reach.has(e.to)) {
+        reach.add(e.to);
+        grew = true;
+      }
+  }
+  for (const id of [...seen.keys()]) if (!reach.has(id)) seen.delete(id);
+  return folded;
 }
 
 /** A DOT string literal; line breaks become DOT's `\n`. */
@@ -174,19 +183,51 @@ function foldedText(folded: { name: string; why: FoldReason }[]): string[] {
   return out;
 }
 
+/**
+ * Per caller, the locks most of its calls are made under (two calls or more), said once in its box instead of on
+ * each edge (`btrfs_buffered_write` makes twenty calls under the inode lock): caller id -> the locks' text.
+ */
+function commonHeld(g: CallGraph, holds: string[][]): Map<number, { text: string; calls: number }> {
+  const counts = new Map<number, Map<string, number>>();
+  g.edges.forEach((e, i) => {
+    if (!holds[i].length) return;
+    const m = counts.get(e.from) ?? new Map<string, number>();
+    const text = holds[i].join(', ');
+    m.set(text, (m.get(text) ?? 0) + 1);
+    counts.set(e.from, m);
+  });
+  const out = new Map<number, { text: string; calls: number }>();
+  for (const [from, m] of counts) {
+    const [text, calls] = [...m].sort((a, b) => b[1] - a[1])[0];
+    if (calls >= 2) out.set(from, { text, calls });
+  }
+  return out;
+}
+
 export function toDot(g: CallGraph): string {
   const lines = ['digraph lockscope {', '  rankdir=LR;', ...DOT_STYLE, '  node [shape=box];'];
   const holds = newlyHeld(g);
+  const common = commonHeld(g, holds);
   for (const n of g.nodes) {
-    const label = [n.fn.name, n.fn.file, ...n.takes.map((t) => `takes ${t}`), ...foldedText(n.folded)].join('\n');
+    const under = common.get(n.fn.id);
+    const label = [
+      n.fn.name,
+      n.fn.file,
+      ...n.takes.map((t) => `takes ${t}`),
+      ...(under ? [`${under.calls} calls (bold) under ${under.text}`] : []),
+      ...foldedText(n.folded),
+    ].join('\n');
     lines.push(
       `  n${n.fn.id} [label=${dotString(label)}${n.fn.id === g.root.id ? ', style=bold' : ''}, ` +
         `URL=${dotString(`${n.fn.file}#L${n.fn.line ?? 1}`)}];`,
     );
   }
   g.edges.forEach((e, i) => {
-    const label = [e.via, holds[i].length ? `holds ${holds[i].join(', ')}` : ''].filter(Boolean).join('\n');
-    lines.push(`  n${e.from} -> n${e.to} [label=${dotString(label)}${e.onPath ? ', color=red, penwidth=2' : ''}];`);
+    const said = holds[i].join(', ');
+    const inBox = !!said && common.get(e.from)?.text === said;
+    const label = [e.via, said && !inBox ? `holds ${said}` : ''].filter(Boolean).join('\n');
+    const style = `${inBox ? ', style=bold' : ''}${e.onPath ? ', color=red, penwidth=2' : ''}`;
+    lines.push(`  n${e.from} -> n${e.to} [label=${dotString(label)}${style}];`);
   });
   lines.push('}');
   return `${lines.join('\n')}\n`;

@@ -5,14 +5,16 @@
  * The rule, by mechanism rather than by a list of names:
  * - A Kconfig symbol is a debug symbol when it is declared in `lib/Kconfig.debug` or a Kconfig file that one
  *   sources (transitively: `mm/Kconfig.debug`, `lib/Kconfig.kasan`, `lib/kunit/Kconfig`, ... — the kernel keeps
- *   its "Kernel hacking" menu there), or when it `depends on` a debug symbol (`EXT4_KUNIT_TESTS` depends on
- *   `KUNIT`).
+ *   its "Kernel hacking" menu there), or in a subsystem's own `Kconfig.debug`; when its name has DEBUG as a word
+ *   (the kernel's convention for a subsystem's debug option declared with the rest: `BTRFS_DEBUG`, `XFS_DEBUG`);
+ *   or when it `depends on` a debug symbol (`EXT4_KUNIT_TESTS` depends on `KUNIT`).
  * - A file is debug-only when the build links it only under a debug symbol: its object is listed only as
  *   `obj-$(CONFIG_DEBUG_X)`, or a directory above it is entered only that way (`obj-$(CONFIG_KASAN) += kasan/`).
  * - A place in a file is debug-only when the file is, or the place is inside `#ifdef CONFIG_X`,
  *   `#if defined(CONFIG_X)` or `#if IS_ENABLED(CONFIG_X)` (possibly `&&` other tests) with X a debug symbol.
  * - A lock (class) is debug-only when every place the tree's index has it taken is debug-only.
- * A tree without `lib/Kconfig.debug` has no debug symbols: nothing is hidden.
+ * A tree without `lib/` (an extract of fs/, mm/ and include/) knows only the last three kinds: kmemleak (declared
+ * in mm/Kconfig.debug) is found, KASAN (declared in lib/Kconfig.kasan) is not.
  */
 import { parseKbuild, type KbuildDir } from '../engine/link';
 import type { TreeIndex } from '../engine';
@@ -37,7 +39,7 @@ export class DebugOnly {
   private readonly declared = new Set<string>();
   private readonly verdicts = new Map<string, boolean>();
   private readonly kbuild = new Map<string, KbuildDir | null>();
-  private readonly depends = new Map<string, Map<string, string[]>>();
+  private readonly depends = new Map<string, { deps: Map<string, string[]>; debug: Set<string> }>();
   private readonly files = new Map<string, boolean>();
 
   constructor(private readonly read: TreeReader) {
@@ -58,14 +60,9 @@ export class DebugOnly {
     }
   }
 
-  /** The tree has a debug menu at all (else nothing is ever debug-only). */
-  get known(): boolean {
-    return this.declared.size > 0;
-  }
-
   /** `sym` (without CONFIG_) is a debug symbol; `dir` is where it is used (its Kconfig is looked for there and up). */
   symbol(sym: string, dir = '.', depth = 0): boolean {
-    if (this.declared.has(sym)) return true;
+    if (this.declared.has(sym) || /(?:^|_)DEBUG(?:_|$)/.test(sym)) return true;
     if (depth > 4 || sym === 'y' || sym === 'm') return false;
     const key = `${dir}\0${sym}`;
     const known = this.verdicts.get(key);
@@ -73,7 +70,11 @@ export class DebugOnly {
     this.verdicts.set(key, false); // a cycle is not debug
     let verdict = false;
     for (let d = dir; ; d = dirname(d)) {
-      const deps = this.kconfigDepends(d).get(sym);
+      if (this.kconfigDepends(d).debug.has(sym)) {
+        verdict = true;
+        break;
+      }
+      const deps = this.kconfigDepends(d).deps.get(sym);
       if (deps) {
         verdict = deps.some((e) => required(e).some((s) => this.symbol(s.name, d, depth + 1)));
         break;
@@ -84,11 +85,12 @@ export class DebugOnly {
     return verdict;
   }
 
-  /** The `depends on` expressions of the symbols the Kconfig files of `dir` declare. */
-  private kconfigDepends(dir: string): Map<string, string[]> {
-    let out = this.depends.get(dir);
-    if (out) return out;
-    out = new Map();
+  /** The `depends on` expressions of the symbols the Kconfig files of `dir` declare, and those of its Kconfig.debug. */
+  private kconfigDepends(dir: string): { deps: Map<string, string[]>; debug: Set<string> } {
+    let known = this.depends.get(dir);
+    if (known) return known;
+    const out = new Map<string, string[]>();
+    const debug = new Set<string>();
     for (const name of ['Kconfig', 'Kconfig.debug']) {
       const text = this.read(dir === '.' ? name : `${dir}/${name}`);
       if (text === undefined) continue;
@@ -98,6 +100,7 @@ export class DebugOnly {
         if (c) {
           current = c[1];
           if (!out.has(current)) out.set(current, []);
+          if (name === 'Kconfig.debug') debug.add(current);
           continue;
         }
         const d = /^\s*depends\s+on\s+(.*)$/.exec(line);
@@ -105,8 +108,9 @@ export class DebugOnly {
         else if (/^\S/.test(line) && !/^\s*$/.test(line)) current = undefined;
       }
     }
-    this.depends.set(dir, out);
-    return out;
+    known = { deps: out, debug };
+    this.depends.set(dir, known);
+    return known;
   }
 
   private build(dir: string): KbuildDir | null {
@@ -126,7 +130,6 @@ export class DebugOnly {
 
   /** The build links `file` only under a debug symbol. */
   file(file: string): boolean {
-    if (!this.known) return false;
     const hit = this.files.get(file);
     if (hit !== undefined) return hit;
     let verdict = false;
@@ -156,7 +159,6 @@ export class DebugOnly {
 
   /** Line `line` (1-based) of `file` is only compiled with a debug symbol set. */
   place(file: string, line: number): boolean {
-    if (!this.known) return false;
     if (this.file(file)) return true;
     const text = this.read(file);
     if (text === undefined) return false;
@@ -202,7 +204,6 @@ export function lockSites(
 /** The locks among `names` that are debug-only in the tree (every place the index has them taken is). */
 export function debugOnlyLocks(index: TreeIndex, debug: DebugOnly, names: Iterable<string>): Set<string> {
   const hidden = new Set<string>();
-  if (!debug.known) return hidden;
   const wanted = new Set(names);
   const sites = lockSites(index, wanted);
   for (const n of wanted) {

@@ -1,0 +1,64 @@
+// The call graph in a dark theme (issue 15, item 4), for run.mjs: switch VS Code to Dark Modern, open Show
+// Call-Graph Report on the seed-000 call, check that the page takes the theme's colours (dark background, light
+// text, no white box), zoom in with the toolbar and find a function with the search box, and take
+// 05-call-graph-dark.png. Waits on DOM states, never sleeps.
+
+/** Parse `rgb(r, g, b)` into its lightness (0 dark .. 255 light). */
+const lightness = (css) => {
+  const m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(css ?? '');
+  return m ? (Number(m[1]) + Number(m[2]) + Number(m[3])) / 3 : NaN;
+};
+
+export async function graphSteps({ page, check, shot, palette, choose, goToLine, webview, callLine, STEP }) {
+  await palette(page, 'Preferences: Color Theme');
+  await choose(page, 'Dark Modern', 'Dark Modern');
+  await page.locator('.monaco-workbench.vs-dark').waitFor({ state: 'attached', timeout: STEP });
+
+  await page.keyboard.press('Control+P');
+  const qi = page.locator('.quick-input-widget .quick-input-box input');
+  await qi.waitFor({ state: 'visible', timeout: STEP });
+  await qi.fill('fs/btrfs/file.c');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'file.c' }).first().waitFor({ timeout: STEP });
+  await page.keyboard.press('Enter');
+  await goToLine(page, callLine);
+  await palette(page, 'lockscope: Show Call-Graph Report');
+  await choose(page, '8', '8');
+  const graph = webview(page);
+  const svg = graph.locator('#graph svg');
+  await svg.locator('g.edge').first().waitFor({ timeout: STEP });
+
+  // the theme's colours: a dark page, light text in the boxes, no white box behind the graph
+  const bodyBg = await graph
+    .locator('body')
+    .evaluate((b) => b.ownerDocument.defaultView.getComputedStyle(b).backgroundColor);
+  const textFill = await svg
+    .locator('g.node text')
+    .first()
+    .evaluate((t) => t.ownerDocument.defaultView.getComputedStyle(t).fill);
+  const paneFill = await svg
+    .locator('g.graph > polygon')
+    .first()
+    .evaluate((p) => p.ownerDocument.defaultView.getComputedStyle(p).fill);
+  check(
+    'call graph in a dark theme: dark page, light text, no white box',
+    lightness(bodyBg) < 80 && lightness(textFill) > 150 && !/255, 255, 255/.test(paneFill),
+    `background ${bodyBg}, text ${textFill}, pane ${paneFill}`,
+  );
+
+  // zoom in twice with the toolbar: the viewBox (the camera) narrows
+  const width = async () => Number(((await svg.getAttribute('viewBox')) ?? '').split(/[ ,]+/)[2]);
+  const before = await width();
+  await graph.locator('button[data-zoom="in"]').click();
+  await graph.locator('button[data-zoom="in"]').click();
+  const after = await width();
+  // the search box marks the matching box and centres it
+  await graph.locator('#search').fill('btrfs_sync_file');
+  await graph.locator('#count', { hasText: /^1\/\d+$/ }).waitFor({ timeout: STEP });
+  const marked = await svg.locator('g.node.match').allTextContents();
+  check(
+    'zoom and search in the call graph',
+    after < before / 2 && marked.length >= 1 && marked.every((t) => /btrfs_sync_file/.test(t)),
+    `viewBox width ${before} -> ${after}, ${marked.length} marked`,
+  );
+  await shot(page, '05-call-graph-dark.png');
+}
