@@ -91,11 +91,23 @@ const svg = host.querySelector('svg');
 if (svg) {
   const vb0 = (svg.getAttribute('viewBox') || '').split(/[ ,]+/).map(Number);
   const fit = vb0.length === 4 && vb0.every(Number.isFinite) && vb0[2] > 0 && vb0[3] > 0
-    ? { x: vb0[0], y: vb0[1], w: vb0[2], h: vb0[3] } : svg.getBBox();
+    ? { x: vb0[0], y: vb0[1], w: vb0[2], h: vb0[3] }
+    : (({ x, y, width, height }) => ({ x, y, w: width, h: height }))(svg.getBBox());
   let vb = { ...fit };
   svg.removeAttribute('width');
   svg.removeAttribute('height');
   const apply = () => svg.setAttribute('viewBox', [vb.x, vb.y, vb.w, vb.h].join(' '));
+  // an element's box in the viewBox's coordinates (getBBox is in its own, under Graphviz's translate)
+  const boxOf = (el) => {
+    const b = el.getBBox();
+    const own = el.getScreenCTM();
+    const root = svg.getScreenCTM();
+    if (!own || !root) return b;
+    const m = root.inverse().multiply(own);
+    const p = new DOMPoint(b.x, b.y).matrixTransform(m);
+    const q = new DOMPoint(b.x + b.width, b.y + b.height).matrixTransform(m);
+    return { x: Math.min(p.x, q.x), y: Math.min(p.y, q.y), width: Math.abs(q.x - p.x), height: Math.abs(q.y - p.y) };
+  };
   const toSvg = (cx, cy) => {
     const m = svg.getScreenCTM();
     if (!m) return { x: vb.x + vb.w / 2, y: vb.y + vb.h / 2 };
@@ -117,6 +129,15 @@ if (svg) {
     vb = { x: box.x + box.width / 2 - w / 2, y: box.y + box.height / 2 - h / 2, w, h };
     apply();
   };
+  // a graph too big to read whole starts at a readable scale on the function it is drawn from (the first box)
+  const first = svg.querySelector('g.node');
+  const r0 = host.getBoundingClientRect();
+  if (first && r0.width > 0 && Math.min(r0.width / fit.w, r0.height / fit.h) < 0.6) {
+    const b = boxOf(first);
+    const k = 0.8;
+    vb = { x: b.x - 8 / k, y: b.y + b.height / 2 - r0.height / k / 2, w: r0.width / k, h: r0.height / k };
+    apply();
+  }
   window.lockscopeZoom = { zoom, fit: () => { vb = { ...fit }; apply(); }, get: () => ({ ...vb }) };
   document.querySelectorAll('button[data-zoom]').forEach((b) => b.addEventListener('click', () => {
     const z = b.dataset.zoom;
@@ -166,7 +187,7 @@ if (svg) {
     if (!matches.length) return;
     const n = matches[at];
     n.classList.add('current');
-    centre(n.getBBox(), Math.max(1, host.getBoundingClientRect().width / vb.w));
+    centre(boxOf(n), Math.max(1, host.getBoundingClientRect().width / vb.w));
     count.textContent = (at + 1) + '/' + matches.length;
   };
   search.addEventListener('input', () => {
@@ -212,9 +233,9 @@ export function graphPage(heading: string, legend: string, svg: string, cspSourc
 <button data-zoom="in" title="Zoom in (+)" aria-label="Zoom in">+</button>\
 <button data-zoom="out" title="Zoom out (-)" aria-label="Zoom out">−</button>\
 <button data-zoom="fit" title="Fit the graph to the panel (0)">Fit</button>\
-<span class="gap"></span>\
-<button data-export="svg">Export SVG</button><button data-export="dot">Export DOT</button>\
-<button data-export="md">Export Markdown</button></div>
+<span class="gap"></span><span>Export</span>\
+<button data-export="svg" title="Export SVG">SVG</button><button data-export="dot" title="Export DOT">DOT</button>\
+<button data-export="md" title="Export Markdown">Markdown</button></div>
 </header>
 <div class="graph" id="graph">${svg.replace(/^[\s\S]*?<svg/, '<svg')}</div>
 <script nonce="${nonce}">

@@ -10,16 +10,26 @@ const lightness = (css) => {
 };
 
 export async function graphSteps({ page, check, shot, palette, choose, goToLine, webview, callLine, STEP }) {
-  await palette(page, 'Preferences: Color Theme');
+  // (the palette also lists "Browse Color Themes in Marketplace": pick the command by its exact label)
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget .quick-input-box input').fill('>Preferences: Color Theme');
+  await page.locator('.quick-input-widget .monaco-list-row[aria-label^="Preferences: Color Theme"]').first().click();
   await choose(page, 'Dark Modern', 'Dark Modern');
   await page.locator('.monaco-workbench.vs-dark').waitFor({ state: 'attached', timeout: STEP });
 
+  // room for the graph: close the other editors and the panel, reopen the file, put the cursor on the call
+  await palette(page, 'View: Close All Editors');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP });
   await page.keyboard.press('Control+P');
   const qi = page.locator('.quick-input-widget .quick-input-box input');
   await qi.waitFor({ state: 'visible', timeout: STEP });
   await qi.fill('fs/btrfs/file.c');
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'file.c' }).first().waitFor({ timeout: STEP });
   await page.keyboard.press('Enter');
+  await page.locator('.monaco-editor .view-line').first().waitFor({ timeout: STEP });
+  await page.locator('.markers-panel').waitFor({ state: 'visible', timeout: STEP });
+  await page.keyboard.press('Control+J'); // hide the panel
+  await page.locator('.markers-panel').waitFor({ state: 'hidden', timeout: STEP });
   await goToLine(page, callLine);
   await palette(page, 'lockscope: Show Call-Graph Report');
   await choose(page, '8', '8');
@@ -35,10 +45,12 @@ export async function graphSteps({ page, check, shot, palette, choose, goToLine,
     .locator('g.node text')
     .first()
     .evaluate((t) => t.ownerDocument.defaultView.getComputedStyle(t).fill);
-  const paneFill = await svg
-    .locator('g.graph > polygon')
-    .first()
-    .evaluate((p) => p.ownerDocument.defaultView.getComputedStyle(p).fill);
+  // (Graphviz draws no background with bgcolor=transparent; if it did, the page's style would clear it)
+  const paneFill = (
+    await svg
+      .locator('g.graph > polygon')
+      .evaluateAll((ps) => ps.map((p) => p.ownerDocument.defaultView.getComputedStyle(p).fill))
+  ).join(' ');
   check(
     'call graph in a dark theme: dark page, light text, no white box',
     lightness(bodyBg) < 80 && lightness(textFill) > 150 && !/255, 255, 255/.test(paneFill),
@@ -51,7 +63,8 @@ export async function graphSteps({ page, check, shot, palette, choose, goToLine,
   await graph.locator('button[data-zoom="in"]').click();
   await graph.locator('button[data-zoom="in"]').click();
   const after = await width();
-  // the search box marks the matching box and centres it
+  // the search box marks the matching box and centres it (at 1:1 or closer, from Fit)
+  await graph.locator('button[data-zoom="fit"]').click();
   await graph.locator('#search').fill('btrfs_sync_file');
   await graph.locator('#count', { hasText: /^1\/\d+$/ }).waitFor({ timeout: STEP });
   const marked = await svg.locator('g.node.match').allTextContents();
