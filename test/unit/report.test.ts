@@ -37,7 +37,8 @@ test('dot and svg', () => {
   const svg = run('btrfs_file_write_iter', '--root', tree, '--depth', '8', '--format', 'svg');
   assert.equal(svg.status, 0, svg.stderr);
   assert.match(svg.stdout, /<svg /);
-  assert.ok((svg.stdout.match(/class="edge"/g) ?? []).length >= 8);
+  // the seven calls of the finding's path (the two calls of the trivial file_inode are folded into their callers)
+  assert.ok((svg.stdout.match(/class="edge"/g) ?? []).length >= 7);
 });
 
 test('an unknown function is a usage error', () => {

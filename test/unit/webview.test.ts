@@ -43,4 +43,32 @@ describe('graph webview', () => {
     ])
       assert.equal(parseGraphMessage(bad), undefined, JSON.stringify(bad));
   });
+
+  test('theme colours, not a white box: the SVG is drawn with VS Code theme variables', () => {
+    const page = graphPage(
+      'h',
+      'l',
+      '<svg viewBox="0 0 10 10"><g class="graph"><polygon fill="white"/></g></svg>',
+      'x',
+    );
+    assert.doesNotMatch(page, /background:\s*white/);
+    for (const v of ['--vscode-editor-background', '--vscode-editor-foreground', '--vscode-errorForeground'])
+      assert.ok(page.includes(`var(${v}`), v);
+    // Graphviz's black text and strokes, and its red finding paths, are overridden by the theme
+    assert.match(page, /\.graph svg text \{ fill: var\(--vscode-editor-foreground\)/);
+    assert.match(page, /path\[stroke="red"\][^{]*\{ stroke: var\(--vscode-errorForeground\)/);
+    // the graph fills the panel below the toolbar
+    assert.match(page, /\.graph \{ flex: 1 1 auto; min-height: 0;/);
+  });
+
+  test("zoom, pan and search controls, wired by the one nonce'd script (no inline handlers)", () => {
+    const page = graphPage('h', 'l', '<svg viewBox="0 0 10 10"></svg>', 'x');
+    for (const z of ['in', 'out', 'fit']) assert.ok(page.includes(`data-zoom="${z}"`), z);
+    assert.match(page, /<input id="search" type="search"/);
+    assert.match(page, /addEventListener\('wheel'/);
+    assert.match(page, /addEventListener\('pointermove'/);
+    assert.equal((page.match(/<script/g) ?? []).length, 1);
+    assert.doesNotMatch(page, / on[a-z]+=/i, 'no inline event handlers');
+    assert.doesNotMatch(page, / style="/, "no inline style attributes (the CSP allows only the nonce'd sheet)");
+  });
 });

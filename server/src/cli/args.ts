@@ -94,6 +94,14 @@ export const OPTIONS: Record<Command, Record<string, OptionSpec>> = {
       value: 'DIR',
       help: 'the kernel tree (default: the nearest folder up with include/linux/)',
     },
+    'all-calls': {
+      type: 'boolean',
+      help: 'draw trivial leaves (tiny lock-free accessors, atomics) and debug-only callees as boxes of their own',
+    },
+    'all-locks': {
+      type: 'boolean',
+      help: 'show debug-only locks (taken only in code built under a Kconfig.debug option: kmemleak, KASAN, kunit)',
+    },
     'lock-order': { type: 'boolean', help: 'the lock-order graph of the tree instead of a call graph' },
     cycles: { type: 'boolean', help: 'with --lock-order: only the classes on cycles' },
     class: {

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultSettings, findingsFor, loadGrammar, mergeSettings, readWorkspaceFile } from '../engine';
-import { callGraph, toDot, toMarkdown, toSvg } from '../report/callgraph';
+import { type CallGraphOptions, callGraph, toDot, toMarkdown, toSvg } from '../report/callgraph';
 import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from '../report/lockgraph';
 import { buildTree } from '../tree/build';
 import { findTreeRoot, treeFiles } from '../tree/files';
@@ -14,6 +14,7 @@ import type { TreeIndex } from '../engine';
 import { InputError, UsageError, closest, commandHelp, flag, oneOf, parseCommand, str } from './args';
 import { indexArgs, indexOptions } from './index-args';
 import { Progress } from './progress';
+import { treeReader } from '../report/source';
 
 export async function reportCommand(argv: string[]): Promise<number> {
   const p = parseCommand('report', argv);
@@ -49,6 +50,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const root = rootArg ? path.resolve(rootArg) : findTreeRoot('.');
   if (!root || !fs.existsSync(path.join(root, 'include', 'linux')))
     throw usage('report needs a kernel tree: run it inside one, or give --root DIR (a folder with include/linux/)');
+  const graphOpts = graphOptions(p, root);
   const output = str(p, 'output');
   const write = (text: string) => {
     if (output) fs.writeFileSync(output, text);
@@ -88,11 +90,18 @@ export async function reportCommand(argv: string[]): Promise<number> {
     write(format === 'dot' ? dot : format === 'svg' ? await toSvg(dot) : lockOrderMarkdown(g));
     return 0;
   }
-  const graph = callGraph(index, findings, fn, depth);
+  const graph = callGraph(index, findings, fn, depth, graphOpts);
   if (!graph) throw new InputError(notFound(index, fn, root));
   const dot = toDot(graph);
   write(format === 'dot' ? dot : format === 'svg' ? await toSvg(dot) : toMarkdown(graph));
   return 0;
+}
+
+/** What a call graph draws beyond the default (fold.ts, debugonly.ts), and the tree it reads sources from. */
+function graphOptions(p: ReturnType<typeof parseCommand>, root: string): CallGraphOptions {
+  if (flag(p, 'lock-order') && (flag(p, 'all-calls') || flag(p, 'all-locks')))
+    throw new UsageError('--all-calls and --all-locks go with a call graph, not --lock-order', 'report');
+  return { read: treeReader(root), allCalls: flag(p, 'all-calls'), allLocks: flag(p, 'all-locks') };
 }
 
 /** "no function X in the tree", with the closest names the index has (`file:function` as given). */

@@ -7,6 +7,7 @@ import type { CallGraphParams, CallGraphResult, LockOrderParams, LockOrderResult
 import { functionAt } from '../engine';
 import type { ExternalIndex } from '../incremental';
 import { callGraph, toDot, toMarkdown, toSvg } from '../report/callgraph';
+import { treeReader } from '../report/source';
 import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from '../report/lockgraph';
 import type { Documents } from './documents';
 import type { Workspace } from './workspace';
@@ -25,7 +26,9 @@ export class ReportsFeature {
     const file = this.workspace.treePath(p.uri);
     const index = this.indexing.index;
     if (!fn || !file || !index) return null;
-    const g = callGraph(index.data, this.documents.findings(), `${file}:${fn.name}`, p.depth ?? 4);
+    const g = callGraph(index.data, this.documents.findings(), `${file}:${fn.name}`, p.depth ?? 4, {
+      read: treeReader(index.data.root),
+    });
     if (!g) return null;
     const dot = toDot(g);
     return { function: fn.name, markdown: toMarkdown(g), dot, svg: await toSvg(dot) };

@@ -15,7 +15,7 @@ import {
   reportedCycle,
 } from '../engine/checks';
 import type { Confidence } from '../engine/model';
-import { dotString } from './callgraph';
+import { DOT_STYLE, dotString } from './callgraph';
 
 /** An inversion as shown: its cycle (the reported edge first) and how sure it is. */
 export interface ShownCycle extends OrderCycle<OrderWitness> {
@@ -64,12 +64,7 @@ export function lockOrderGraph(witnesses: OrderWitness[], opts: LockOrderOptions
 export function lockOrderDot(g: LockOrderGraph): string {
   const id = new Map(g.classes.map((c, i) => [c, `c${i}`]));
   const cyc = new Set(g.cycles.flatMap((c) => c.classes));
-  const lines = [
-    'digraph lockorder {',
-    '  rankdir=LR;',
-    '  node [shape=box, style=rounded, fontname="monospace", fontsize=10];',
-    '  edge [fontname="monospace", fontsize=9];',
-  ];
+  const lines = ['digraph lockorder {', '  rankdir=LR;', ...DOT_STYLE, '  node [shape=box, style=rounded];'];
   for (const c of g.classes)
     lines.push(`  ${id.get(c)} [label=${dotString(c)}${cyc.has(c) ? ', color=red, penwidth=2' : ''}];`);
   for (const e of g.edges) {
