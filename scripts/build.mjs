@@ -73,7 +73,8 @@ const common = {
 // (bin/lockscope.js turns them on). Test bundles stay readable.
 const dist = { ...common, minify: true, keepNames: true };
 step(
-  `bundling and minifying dist/client.js, server.js, cli.js, indexer.js and extract-worker.js (esbuild; engine id ${engineId})`,
+  'bundling and minifying dist/client.js, server.js, cli.js, indexer.js and extract-worker.js ' +
+    `(esbuild; engine id ${engineId})`,
 );
 await Promise.all([
   esbuild.build({

@@ -78,7 +78,7 @@ export async function checkTree(
   });
   if (leftOut.length)
     progress.note(
-      `${leftOut.length} files not indexed: not built with ` +
+      `${leftOut.length} file${leftOut.length === 1 ? '' : 's'} not indexed: not built with ` +
         `${settings.kernelConfig ? settings.kernelConfig.origin : 'the debug-only options, unset without a .config'}`,
     );
   if (timings.warm) progress.note(`the whole analysis came from the cache (${timings.total.toFixed(2)} s)`);
