@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // The lockscope CLI: `lockscope check <dir|file...>`, `lockscope lsp`. Built by `npm run build`.
+// the bundle is minified: an internal error's stack trace maps back to the sources through dist/cli.js.map
+process.setSourceMapsEnabled?.(true);
 let cli;
 try {
   cli = require('../dist/cli.js');

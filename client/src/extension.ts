@@ -72,7 +72,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ],
     synchronize: {
       configurationSection: 'lockscope',
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/{.lockscope.json,.lockscope-baseline.json}'),
+      // a kernel tree's .config decides #ifdef CONFIG_ arms: a changed one re-analyses the open files
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/{.lockscope.json,.lockscope-baseline.json,.config}'),
     },
     outputChannel: output,
     errorHandler: new RestartingErrorHandler(output),

@@ -42,7 +42,7 @@ import {
 import { Progress } from './cli/progress';
 import { countKinds, summaryLines } from './cli/summary';
 import { reportCommand } from './cli/report';
-import { type IndexArgs, grammarSource, indexArgs, indexOptions } from './cli/index-args';
+import { type IndexArgs, applyKconfig, grammarSource, indexArgs, indexOptions } from './cli/index-args';
 
 interface CheckArgs {
   paths: string[];
@@ -170,7 +170,9 @@ async function check(argv: string[]): Promise<number> {
     throw new UsageError(`--root ${args.root} has no include/linux/`);
   const root = args.perFile ? undefined : args.root ? path.resolve(args.root) : findTreeRoot(args.paths[0]);
   if (root) return checkInTree(args, settings, grammar, root, base, warn);
-  const analyzer = new Analyzer(await loadGrammar(grammar), { settings });
+  const analyzer = new Analyzer(await loadGrammar(grammar), {
+    settings: applyKconfig(settings, undefined, args.index, warn),
+  });
   // file names are printed relative to where lockscope runs, as gcc and sparse print them
   const { findings, stats, inputError } = checkEachFile(args.paths, analyzer, process.cwd(), warn);
   stats.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -195,6 +197,7 @@ async function checkInTree(
     if (ws.settings) settings = mergeSettings(settings, ws.settings);
     if (args.noBuiltinForbidden) settings.builtinForbiddenCalls = false;
   }
+  settings = applyKconfig(settings, root, args.index, warn);
   await loadGrammar(grammar); // a bad folder: one clear message here, not a worker's stack trace
   const progress = new Progress(process.stderr, { quiet: args.quiet, heartbeat: true });
   progress.start();

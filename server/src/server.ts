@@ -77,7 +77,7 @@ export class LockscopeServer {
     const log = logTo(connection);
     const startup = startupOf(params, options, (m) => log.log(m));
     const workspace = new Workspace(startup.roots);
-    const config = new Configuration(connection, startup, log);
+    const config = new Configuration(connection, startup, log, () => workspace.kernelTree());
     const engine = new AnalyzerHost(startup.grammar, log);
     // documents, indexing and propagation reach each other only through these hooks (made before they are used)
     const indexing: Indexing = new Indexing(connection, startup, workspace, config, log, {

@@ -188,6 +188,21 @@ describe('the packaged extension (.vsix)', () => {
     assert.equal(pkg.name, 'lockscope');
   });
 
+  test('the packaged bundles are minified, with their function names kept', async () => {
+    const dest = path.join(tmp, 'x');
+    if (!fs.existsSync(dest)) await extract(vsix, dest);
+    for (const b of ['client', 'server', 'indexer', 'extract-worker']) {
+      const text = fs.readFileSync(path.join(dest, 'extension', 'dist', `${b}.js`), 'utf8');
+      const lines = text.split('\n');
+      // an unminified bundle has short, indented lines (tens of thousands of them); a minified one a few long ones
+      const indented = lines.filter((l) => /^ {2,}\S/.test(l)).length;
+      assert.ok(indented < lines.length / 10, `dist/${b}.js is not minified (${indented} of ${lines.length} indented)`);
+    }
+    // esbuild's keepNames: a stack trace from the packaged server still names the engine's functions
+    const server = fs.readFileSync(path.join(dest, 'extension', 'dist', 'server.js'), 'utf8');
+    assert.match(server, /"analyseFunction"/);
+  });
+
   test('relative links in the packaged README point at packaged files', async () => {
     entries ??= await listEntries(vsix);
     const readme = entries.find((e) => /^extension\/readme\.md$/i.test(e));

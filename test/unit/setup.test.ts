@@ -1,6 +1,7 @@
 /**
  * Set-up (issue 15, item 9): `engines` and the README state the Node version the code needs (the cache frames
- * its entries with zlib.crc32, new in Node 20.15), and the quick test tier runs only the unit and fixture tests.
+ * its entries with zlib.crc32, new in Node 20.15), the quick test tier runs only the unit and fixture tests, and
+ * no dependency's install script runs (tree-sitter-c's builds a native binding; only its .wasm is used).
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -12,6 +13,7 @@ const root = repoRoot();
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
   engines: { node: string };
   scripts: Record<string, string>;
+  allowScripts?: Record<string, boolean>;
 };
 
 /** The least version a `>=X.Y[.Z]` range allows, as [major, minor]. */
@@ -37,4 +39,17 @@ test('npm run test:quick: the unit and fixture tests, without the type check or 
   assert.match(quick, /node scripts\/test-quick\.mjs$/);
   const script = fs.readFileSync(path.join(root, 'scripts', 'test-quick.mjs'), 'utf8');
   assert.match(script, /test', 'out', 'unit'/, 'only test/out/unit/: no CLI, LSP, packaging, soak or corpus runs');
+});
+
+test("tree-sitter-c's install script (node-gyp-build for a native binding nobody loads) is denied", () => {
+  assert.equal(pkg.allowScripts?.['tree-sitter-c'], false, 'package.json allowScripts does not deny tree-sitter-c');
+  // only its .wasm is used: the build copies it, and nothing requires the package
+  const build = fs.readFileSync(path.join(root, 'scripts', 'build.mjs'), 'utf8');
+  assert.match(build, /node_modules\/tree-sitter-c\/tree-sitter-c\.wasm/);
+  // every install script a dependency has is decided (none is needed: the tests pass without them)
+  for (const [name, allowed] of Object.entries(pkg.allowScripts ?? {}))
+    assert.equal(allowed, false, `${name}: an install script is allowed; say why in README.md`);
+  // and the project has none of its own that --ignore-scripts (npm 10) would skip
+  for (const s of ['preinstall', 'install', 'postinstall', 'prepare'])
+    assert.equal(pkg.scripts[s], undefined, `package.json has a ${s} script`);
 });

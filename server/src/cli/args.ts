@@ -49,6 +49,13 @@ const INDEX_OPTIONS: Record<string, OptionSpec> = {
     type: 'boolean',
     help: 'load grammar files other than the bundled ones (by SHA-256); also LOCKSCOPE_ALLOW_UNPINNED_GRAMMAR=1',
   },
+  kconfig: {
+    type: 'string',
+    value: 'FILE',
+    help:
+      'the kernel .config deciding #ifdef CONFIG_ arms and which files are built (default: the kconfig setting, ' +
+      "else the tree's .config; without one, debug-only options are taken as unset)",
+  },
 };
 
 const COMMON: Record<string, OptionSpec> = {

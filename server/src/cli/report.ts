@@ -12,7 +12,7 @@ import { buildTree } from '../tree/build';
 import { findTreeRoot, treeFiles } from '../tree/files';
 import type { TreeIndex } from '../engine';
 import { InputError, UsageError, closest, commandHelp, flag, oneOf, parseCommand, str } from './args';
-import { indexArgs, indexOptions } from './index-args';
+import { applyKconfig, indexArgs, indexOptions } from './index-args';
 import { Progress } from './progress';
 import { treeReader } from '../report/source';
 
@@ -61,6 +61,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const ws = readWorkspaceFile(root);
   ws.problems.forEach(warn);
   if (ws.settings) settings = mergeSettings(settings, ws.settings);
+  settings = applyKconfig(settings, root, idx, warn);
   const o = indexOptions(idx);
   await loadGrammar(o.grammar); // a bad grammar folder: one clear message here, not in a worker
   const progress = new Progress(process.stderr, { quiet: flag(p, 'quiet'), heartbeat: true });

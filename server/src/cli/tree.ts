@@ -28,6 +28,23 @@ export interface IndexOptions {
 }
 
 /**
+ * The files to index: the tree's roots and every C file under the targets; `named`: the files named on the
+ * command line (tree-relative), analysed even where the kernel configuration does not build them.
+ */
+function filesToIndex(root: string, settings: Settings, targets: string[]): { files: Set<string>; named: Set<string> } {
+  const files = new Set<string>(treeFiles(root, settings));
+  const named = new Set<string>();
+  for (const t of targets) {
+    if (fs.statSync(t).isDirectory()) for (const f of walkC(t)) files.add(path.resolve(f));
+    else {
+      files.add(t);
+      named.add(toPosix(path.relative(root, t)));
+    }
+  }
+  return { files, named };
+}
+
+/**
  * Index the tree, then report on `targets` (absolute paths); file names in the output (and the root) are
  * relative to `base`, the directory lockscope runs in.
  */
@@ -41,20 +58,17 @@ export async function checkTree(
   warn: (m: string) => void,
 ): Promise<TreeRun> {
   const t0 = process.hrtime.bigint();
-  const files = new Set<string>(treeFiles(root, settings));
-  for (const t of targets) {
-    if (fs.statSync(t).isDirectory()) for (const f of walkC(t)) files.add(path.resolve(f));
-    else files.add(t);
-  }
+  const { files, named } = filesToIndex(root, settings, targets);
   progress.note(
     `indexing ${files.size} files under ${root}` +
       `${idx.jobs === 0 ? '' : ` with ${idx.jobs ?? defaultJobs()} workers`}` +
       `${idx.cacheDir ? `, cache ${idx.cacheDir}` : ''}`,
   );
   const rel = (abs: string) => toPosix(path.relative(root, abs));
-  const { analysis, timings } = await buildTree({
+  const { analysis, timings, leftOut } = await buildTree({
     root,
     files: [...files],
+    keep: (r) => named.has(r),
     settings,
     jobs: idx.jobs,
     cacheDir: idx.cacheDir,
@@ -62,6 +76,11 @@ export async function checkTree(
     warn,
     progress: progress.update,
   });
+  if (leftOut.length)
+    progress.note(
+      `${leftOut.length} file${leftOut.length === 1 ? '' : 's'} not indexed: not built with ` +
+        `${settings.kernelConfig ? settings.kernelConfig.origin : 'the debug-only options, unset without a .config'}`,
+    );
   if (timings.warm) progress.note(`the whole analysis came from the cache (${timings.total.toFixed(2)} s)`);
   else if (idx.cacheDir) progress.note(`${timings.cacheHits} files from the cache, ${timings.parsed} parsed`);
   const targetRels = targets.map((t) => rel(t));

@@ -20,6 +20,7 @@ import {
   type Finding,
   type HeldLock,
   type Settings,
+  ConfigView,
   catalogFor,
   NOFAULT_SCOPE,
   NOFS_SCOPE,
@@ -176,6 +177,7 @@ interface FileContext {
 export class Analyzer implements Classifier {
   readonly catalog: Catalog;
   private readonly loopMacros: Set<string>;
+  private readonly config: ConfigView;
   private readonly lockNames: Set<string>;
 
   constructor(
@@ -184,6 +186,7 @@ export class Analyzer implements Classifier {
   ) {
     this.catalog = opts.catalog ?? catalogFor(opts.settings);
     this.loopMacros = new Set(opts.settings.loopMacros);
+    this.config = new ConfigView(opts.settings.kernelConfig);
     this.lockNames = new Set(this.catalog.lockNames());
   }
 
@@ -259,7 +262,7 @@ export class Analyzer implements Classifier {
 
   /** The functions, which touch locks, and the callee-first order to analyse them in. */
   private plan(tree: Tree, text: string, opts: FileOptions): FilePlan {
-    const defs = topLevelDefs(tree);
+    const defs = topLevelDefs(tree, this.config);
     const names = defs.map((d) => functionName(d));
     const byName = new Map<string, number>();
     names.forEach((n, i) => {
@@ -332,6 +335,7 @@ export class Analyzer implements Classifier {
       catalog: this.catalog,
       file,
       loopMacros: this.loopMacros,
+      config: this.config,
       indirectCalls: !!external,
       callable: (n: string) => sameFile.has(n) || busy(external?.summaryFrom(file, n)),
     };

@@ -1,7 +1,8 @@
 /**
  * The settings in force: the client's (workspace/configuration, when it answers it), then each workspace
  * folder's .lockscope.json over them, and the folders' baselines. A problem in any of them is shown to
- * the user as a warning and the server goes on with the defaults for what was wrong. Settings that decide
+ * the user as a warning and the server goes on with the defaults for what was wrong. The kernel tree's
+ * configuration (the kconfig setting's file, else its .config) is read here too. Settings that decide
  * what code is loaded are read only at start-up (startup.ts), never from here.
  */
 import { type Connection, DidChangeConfigurationNotification } from 'vscode-languageserver/node';
@@ -14,6 +15,7 @@ import {
   readWorkspaceFile,
 } from '../engine';
 import type { Baseline } from '../engine/checks';
+import { withKernelConfig } from '../tree/kconfig-file';
 import { loadBaselines } from './baseline';
 import { type Log, MessageType } from './log';
 import type { Startup } from './startup';
@@ -27,6 +29,8 @@ export class Configuration {
     private readonly connection: Connection,
     private readonly startup: Startup,
     private readonly log: Log,
+    /** The kernel tree of the workspace, whose .config (or the kconfig setting's file) decides CONFIG_ arms. */
+    private readonly kernelTree: () => string | undefined = () => undefined,
   ) {}
 
   /** Ask to be told when the client's lockscope settings change (when the client can say). */
@@ -60,6 +64,10 @@ export class Configuration {
       problems.push(...ws.problems);
       if (ws.settings) settings = mergeSettings(settings, ws.settings);
     }
+    const kc = withKernelConfig(settings, this.kernelTree());
+    problems.push(...kc.problems);
+    settings = kc.settings;
+    if (settings.kernelConfig) this.log.log(`lockscope: kernel configuration ${settings.kernelConfig.origin}`);
     this.baselines = loadBaselines(this.startup.roots, (m) => problems.push(m));
     for (const p of problems) this.log.show(MessageType.Warning, `lockscope: ${p}`);
     this.settings = settings;

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Project, type TreeAnalysis } from '../engine';
 import { type BuildFacts, Extractor, type FileRecord, rehydrate, skippedRecord } from '../engine/link';
-import type { Settings } from '../engine/model';
+import { ConfigView, type Settings } from '../engine/model';
 import { type GrammarSource, findGrammarDir, loadGrammar } from '../engine/syntax';
 import { toPosix } from './files';
 import { RecordCache, SnapshotCache, cacheKey, claimCacheDir, contentHash, deserialise, serialise } from './cache';
@@ -32,6 +32,11 @@ export interface BuildOptions {
   cacheDir?: string;
   /** Told when the cache folder cannot be used (the run goes on without it). */
   warn?: (m: string) => void;
+  /**
+   * Files (tree-relative) indexed even where the kernel configuration leaves them out of the build (the files a
+   * user named); the others it leaves out are not indexed (see `BuiltTree.leftOut`).
+   */
+  keep?: (rel: string) => boolean;
   /** Files (tree-relative) to extract first: the open files and their directories. */
   first?: (rel: string) => boolean;
   /** Called once every `first` file is extracted, with an analysis of those files alone (before the rest is done). */
@@ -119,18 +124,22 @@ function canonical(v: unknown): unknown {
 
 /**
  * The settings that change what is extracted or found (not how many workers, where the cache is, how paths
- * are shown, or which confidence is shown: findings of every level are in the analysis).
+ * are shown, or which confidence is shown: findings of every level are in the analysis). The kernel
+ * configuration counts by what it sets, not by where it was read: a changed .config is a new key, and the CLI
+ * and the editor reading the same one from two paths share one.
  */
-function cacheRelevant(settings: Settings): Partial<Settings> {
+function cacheRelevant(settings: Settings): Record<string, unknown> {
   const {
     'index.workers': _w,
     'index.cache': _c,
     pathOrder: _p,
     'trace.server': _t,
     confidence: _conf,
+    kconfig: _k,
+    kernelConfig,
     ...rest
   } = settings;
-  return rest;
+  return { ...rest, kernelConfig: kernelConfig ? kernelConfig.values : 'none' };
 }
 
 /** The cache key for a tree indexed with `settings` (the CLI and the editor share entries under it). */
@@ -285,7 +294,35 @@ async function extractRecords(
   return { result: here.result, extracted };
 }
 
-export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalysis; timings: BuildTimings }> {
+/**
+ * The build facts, and the files to index: all but those the kernel configuration leaves out of the build
+ * (`leftOut`, with why), unless `o.keep` keeps them.
+ */
+function configured(
+  o: BuildOptions,
+  rels: string[],
+  files: string[],
+): { build: ReturnType<typeof readBuildFacts>; items: PoolItem[]; leftOut: BuiltTree['leftOut'] } {
+  const build = readBuildFacts(o.root, rels, new ConfigView(o.settings.kernelConfig));
+  const leftOut = rels
+    .filter((r) => build.leftOut.has(r) && !o.keep?.(r))
+    .map((r) => ({ file: r, reason: build.leftOut.get(r)! }));
+  const dropped = new Set(leftOut.map((l) => l.file));
+  const items: PoolItem[] = [];
+  files.forEach((abs, i) => {
+    if (!dropped.has(rels[i])) items.push({ seq: items.length, abs, rel: rels[i] });
+  });
+  return { build, items, leftOut };
+}
+
+/** What a build gives: the analysis, its timings, and the files the configuration left out of it (with why). */
+export interface BuiltTree {
+  analysis: TreeAnalysis;
+  timings: BuildTimings;
+  leftOut: { file: string; reason: string }[];
+}
+
+export async function buildTree(o: BuildOptions): Promise<BuiltTree> {
   const t0 = performance.now();
   const files = [...new Set(o.files)].sort();
   const jobs = o.jobs ?? defaultJobs();
@@ -294,13 +331,9 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
   if (refused) o.warn?.(`not using the cache: ${refused}`);
   let cacheDir = refused ? undefined : o.cacheDir;
   const key = cacheDir ? keyFor(o.settings, o.grammar?.dir || undefined) : '';
-  // 1. hashes, and the warm start
-  const items: PoolItem[] = files.map((abs, seq) => ({ seq, abs, rel: rel(abs) }));
+  // 1. the build files (which files the configuration leaves out), hashes, and the warm start
   o.progress?.(0, files.length, cacheDir ? 'hashing' : 'parsing');
-  const build = readBuildFacts(
-    o.root,
-    items.map((i) => i.rel),
-  );
+  const { build, items, leftOut } = configured(o, files.map(rel), files);
   let snapshots = cacheDir ? new SnapshotCache(cacheDir, key) : undefined;
   const warm = snapshots && warmStart(items, o, snapshots, build.read);
   const tRead = performance.now();
@@ -309,14 +342,15 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
     const total = seconds(t0, performance.now());
     return {
       analysis: warm,
+      leftOut,
       timings: {
-        files: files.length,
+        files: items.length,
         read: seconds(t0, tRead),
         extract: 0,
         analyse: 0,
         total,
         jobs,
-        cacheHits: files.length,
+        cacheHits: items.length,
         parsed: 0,
         warm: true,
         workersStarted: 0,
@@ -330,9 +364,9 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
   // 2. records
   const project = new Project(undefined, o.settings);
   project.setBuild(build.facts);
-  o.progress?.(0, files.length, 'parsing'); // the workers start: a line to repeat until the first records are in
+  o.progress?.(0, items.length, 'parsing'); // the workers start: a line to repeat until the first records are in
   const { result, extracted } = await extractRecords(items, o, jobs, { dir: cacheDir, key }, project, build.facts);
-  o.progress?.(files.length, files.length, 'parsing');
+  o.progress?.(items.length, items.length, 'parsing');
   const tExtract = performance.now();
   // 3. link, summarise, check
   if (o.progress) project.onPhase = (phase, done, total) => o.progress?.(done, total, phase);
@@ -349,8 +383,9 @@ export async function buildTree(o: BuildOptions): Promise<{ analysis: TreeAnalys
   );
   return {
     analysis,
+    leftOut,
     timings: {
-      files: files.length,
+      files: items.length,
       read: seconds(t0, tRead),
       extract: seconds(tRead, tExtract),
       analyse: seconds(tExtract, tAnalyse),

@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type BuildFacts, type KbuildDir, buildUnits, parseKbuild, tristates } from '../engine/link';
+import { type BuildFacts, type KbuildDir, buildUnits, parseKbuild, tristates, unbuiltByConfig } from '../engine/link';
+import type { ConfigView } from '../engine/model';
 import { contentHash } from './cache';
 
 const read = (p: string): string | undefined => {
@@ -16,11 +17,15 @@ const read = (p: string): string | undefined => {
   }
 };
 
-/** The build facts of the tree at `root` for its files `rels` (tree-relative, POSIX), and the build files read. */
+/**
+ * The build facts of the tree at `root` for its files `rels` (tree-relative, POSIX), the build files read, and
+ * the files `config` leaves out of the build (with why).
+ */
 export function readBuildFacts(
   root: string,
   rels: readonly string[],
-): { facts: BuildFacts; read: { rel: string; hash: string }[] } {
+  config?: ConfigView,
+): { facts: BuildFacts; read: { rel: string; hash: string }[]; leftOut: Map<string, string> } {
   const dirs = new Set<string>();
   for (const r of rels)
     for (let d = path.posix.dirname(r); !dirs.has(d); d = path.posix.dirname(d)) {
@@ -58,5 +63,6 @@ export function readBuildFacts(
     }
   }
   const facts = buildUnits(rels, parsed, (cond) => cond === 'm' || tri.has(cond));
-  return { facts, read: seen };
+  const leftOut = config ? unbuiltByConfig(rels, parsed, (cond) => config.builds(cond)) : new Map<string, string>();
+  return { facts, read: seen, leftOut };
 }

@@ -4,7 +4,7 @@
  * cfg-expr.ts lowers expressions and conditions on top of it; cfg.ts lowers statements.
  */
 import type { Node } from 'web-tree-sitter';
-import type { Catalog } from '../model';
+import type { Catalog, ConfigView } from '../model';
 import type { CfgNode, EdgeGuard, FunctionIR, Op, RetClass, Site } from '../ir';
 import { constantTruth, functionDeclarator, functionName, parameterNames, readAnnotations } from '../syntax';
 import { Aliases, isAccessorDef } from '../syntax';
@@ -29,6 +29,8 @@ export interface BuildContext {
   /** Calls through function-pointer fields become `icall` operations (whole-tree analysis). */
   indirectCalls?: boolean;
   loopMacros: ReadonlySet<string>;
+  /** The kernel configuration: arms of `#ifdef CONFIG_X` it decides dead are not built (syntax/conditionals.ts). */
+  config?: ConfigView;
 }
 
 export type AcquireOp = Op & { k: 'acquire' };

@@ -16,6 +16,8 @@ import {
   callArgs,
   calleeName,
   declarationLikeCall,
+  decideConditional,
+  isConditional,
   macroBlockKind,
   macroHeader,
   nestingDepth,
@@ -472,12 +474,26 @@ export class CfgBuilder extends CondBuilder {
     }
   }
 
-  /** `#ifdef X` / `#if EXPR` arms: either may be built; a fact keeps two #ifdefs on X correlated. */
+  /**
+   * `#ifdef X` / `#if EXPR` arms: either may be built; a fact keeps two #ifdefs on X correlated. An arm the
+   * kernel configuration decides dead (syntax/conditionals.ts) is not built: the build never compiles it.
+   */
   protected preproc(n: Node): void {
-    this.startStmt(n);
     const name = n.childForFieldName('name');
     const cond = n.childForFieldName('condition');
     const alt = n.childForFieldName('alternative');
+    const first = () => {
+      for (const c of n.namedChildren)
+        if (c && c.id !== name?.id && c.id !== cond?.id && c.id !== alt?.id) this.stmt(c);
+    };
+    const second = () => {
+      if (alt?.type === 'preproc_else') {
+        for (const c of alt.namedChildren) if (c) this.stmt(c); // taken exactly when the #if arm is not
+      } else if (alt) this.preproc(alt);
+    };
+    const live = this.ctx.config && isConditional(n) ? decideConditional(n, this.ctx.config) : undefined;
+    if (live !== undefined) return live ? first() : second();
+    this.startStmt(n);
     const negated = n.children[0]?.text === '#ifndef';
     const text = name ? `defined(${name.text})` : cond ? `#if ${normaliseExpr(cond.text)}` : undefined;
     const t = this.newNode('join', n);
@@ -491,17 +507,10 @@ export class CfgBuilder extends CondBuilder {
       this.edge(from, f);
     }
     this.cur = t;
-    for (const c of n.namedChildren) {
-      if (!c || c.id === name?.id || c.id === cond?.id || c.id === alt?.id) continue;
-      this.stmt(c);
-    }
+    first();
     const endT = this.cur;
     this.cur = f;
-    if (alt?.type === 'preproc_else') {
-      for (const c of alt.namedChildren) if (c) this.stmt(c); // taken exactly when the #if arm is not
-    } else if (alt) {
-      this.preproc(alt);
-    }
+    second();
     this.join(endT, n);
   }
 

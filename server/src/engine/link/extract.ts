@@ -12,7 +12,7 @@ import { type Classifier, lockSite, topLevelDefs } from '../syntax';
 import { functionName } from '../syntax';
 import { buildCfg } from '../cfg';
 import type { Catalog } from '../model';
-import { catalogFor, type Settings } from '../model';
+import { ConfigView, catalogFor, type Settings } from '../model';
 import type { FunctionIR } from '../ir';
 import type { OpsSlot } from '../ir';
 import { Macros } from '../syntax';
@@ -71,6 +71,7 @@ export function skippedRecord(file: string, reason: string): FileRecord {
 export class Extractor implements Classifier {
   private readonly catalog: Catalog;
   private readonly loopMacros: Set<string>;
+  private readonly config: ConfigView;
   private readonly lockNames: Set<string>;
 
   constructor(
@@ -79,6 +80,7 @@ export class Extractor implements Classifier {
   ) {
     this.catalog = catalogFor(settings);
     this.loopMacros = new Set(settings.loopMacros);
+    this.config = new ConfigView(settings.kernelConfig);
     this.lockNames = new Set(this.catalog.lockNames());
   }
 
@@ -106,7 +108,7 @@ export class Extractor implements Classifier {
 
   private fromTree(tree: Tree, file: string, text: string): FileRecord {
     const stats = emptyStats();
-    const defs = topLevelDefs(tree);
+    const defs = topLevelDefs(tree, this.config);
     stats.functions = defs.length;
     stats.functionsWithParseErrors = defs.filter((d) => d.hasError).length;
     for (const c of this.grammar.queries.calls.captures(tree.rootNode)) if (lockSite(c, this)) stats.lockSitesFound++;
@@ -114,6 +116,7 @@ export class Extractor implements Classifier {
       catalog: this.catalog,
       file,
       loopMacros: this.loopMacros,
+      config: this.config,
       indirectCalls: true,
       callable: (n: string) => !this.catalog.primitive(n) && !this.catalog.assertMacro(n),
     };

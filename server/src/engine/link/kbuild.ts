@@ -30,6 +30,8 @@ export interface KbuildDir {
   subdirs: { path: string; cond: string }[];
   /** Composite objects' parts, by object name (`ext4` -> `balloc.o`, ...). */
   parts: Map<string, string[]>;
+  /** The parts' conditions (`ext4-$(CONFIG_EXT4_FS_POSIX_ACL) += acl.o`), by object name then part. */
+  partConds?: Map<string, Map<string, string[]>>;
 }
 
 /** A condition: `y`, `m`, or a Kconfig symbol (`EXT4_FS`). */
@@ -132,7 +134,7 @@ export function parseKbuild(text: string): KbuildDir {
     list.push(m[2]);
     vars.set(m[1], list);
   }
-  const dir: KbuildDir = { objects: [], subdirs: [], parts: new Map() };
+  const dir: KbuildDir = { objects: [], subdirs: [], parts: new Map(), partConds: new Map() };
   for (const [name, values] of vars) {
     const m = /^(obj|lib)-(.+)$/.exec(name);
     const cond = m && condOf(m[2]);
@@ -148,13 +150,21 @@ export function parseKbuild(text: string): KbuildDir {
     // (`lib-y` is kbuild's library list, never the parts of a lib.o)
     if (dir.parts.has(base) || base === 'obj' || base === 'lib') continue;
     const parts: string[] = [];
+    const conds = new Map<string, string[]>();
     for (const [name, values] of vars) {
       if (!name.startsWith(`${base}-`)) continue;
       const suffix = name.slice(base.length + 1);
-      if (suffix !== 'objs' && !condOf(suffix)) continue;
-      for (const v of values) for (const w of expand(v, vars)) if (w.endsWith('.o')) parts.push(w);
+      const cond = suffix === 'objs' ? 'y' : condOf(suffix);
+      if (!cond) continue;
+      for (const v of values)
+        for (const w of expand(v, vars)) {
+          if (!w.endsWith('.o')) continue;
+          parts.push(w);
+          conds.set(w, [...(conds.get(w) ?? []), cond]);
+        }
     }
     if (parts.length) dir.parts.set(base, parts);
+    if (conds.size) dir.partConds!.set(base, conds);
   }
   return dir;
 }
@@ -253,6 +263,73 @@ export function buildUnits(
     if (f.endsWith('.h') && p) out.set(f, p);
     else if (f.endsWith('.c') && governed(d)) out.set(f, { unit: `${d}/`, unbuilt: true });
     else out.set(f, { unit: `${d}/`, ...(underModule(d) ? { module: true } : {}) });
+  }
+  return out;
+}
+
+/**
+ * The C files a configuration leaves out of the build, with the condition that does (`CONFIG_X is not set`):
+ * every object that names the file is built only under a condition `builds` decides false — the object's own
+ * (`obj-$(CONFIG_X) += x.o`), the part's (`ext4-$(CONFIG_Y) += y.o`) or one of a directory above it
+ * (`obj-$(CONFIG_Z) += z/`). A file no object names, or one any way may build, stays.
+ */
+export function unbuiltByConfig(
+  files: readonly string[],
+  dirs: ReadonlyMap<string, KbuildDir>,
+  builds: (cond: string) => boolean | undefined,
+): Map<string, string> {
+  const why = (cond: string): string | undefined =>
+    builds(cond) === false ? `not built with this configuration (CONFIG_${cond} is not set)` : undefined;
+  // how each directory is entered: its parent's `obj-$(CONFIG_X) += dir/` lines
+  const entries = new Map<string, { parent: string; cond: string }[]>();
+  for (const [d, k] of dirs)
+    for (const s of k.subdirs) {
+      const child = join(d, s.path);
+      entries.set(child, [...(entries.get(child) ?? []), { parent: d, cond: s.cond }]);
+    }
+  const deadDirs = new Map<string, string | undefined>();
+  const deadDir = (d: string, depth = 0): string | undefined => {
+    if (deadDirs.has(d)) return deadDirs.get(d);
+    deadDirs.set(d, undefined); // (a cycle of entries, or too deep: not dead)
+    const ways = entries.get(d) ?? [];
+    let reason: string | undefined;
+    if (ways.length && depth < 64)
+      for (const w of ways) {
+        const r = why(w.cond) ?? deadDir(w.parent, depth + 1);
+        if (!r) return undefined;
+        reason ??= r;
+      }
+    deadDirs.set(d, reason);
+    return reason;
+  };
+  // every way each file is built: an object of its directory, and the part's condition
+  const ways = new Map<string, string | undefined>(); // file -> a reason while every way so far is dead
+  const alive = new Set<string>();
+  for (const [d, k] of dirs)
+    for (const o of k.objects) {
+      const base = o.path.replace(/\.o$/, '');
+      const conds = k.partConds?.get(base);
+      const members = k.parts.get(base) ?? [`${base}.o`];
+      for (const p of members) {
+        const f = join(d, p.replace(/\.o$/, '.c'));
+        if (alive.has(f)) continue;
+        const partWhy = conds?.get(p)?.map(why);
+        const r =
+          why(o.cond) ??
+          (partWhy && partWhy.every((x) => x) ? partWhy[0] : undefined) ??
+          (dirs.has(d) ? deadDir(d) : undefined);
+        if (r) {
+          if (!ways.has(f)) ways.set(f, r);
+        } else {
+          alive.add(f);
+          ways.delete(f);
+        }
+      }
+    }
+  const out = new Map<string, string>();
+  for (const f of files) {
+    const r = f.endsWith('.c') && !alive.has(f) ? ways.get(f) : undefined;
+    if (r) out.set(f, r);
   }
   return out;
 }

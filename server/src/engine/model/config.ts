@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { Catalog, type LockPrimitive } from './catalog';
 import type { ForbiddenCall } from './rules';
+import type { KernelConfig } from './kconfig';
 import { USER_LOCK_KIND_NAMES } from './kinds';
 import {
   type Confidence,
@@ -159,6 +160,14 @@ export const SETTINGS = {
       .default(16384),
     description: 'Files larger than this (KiB) are not analysed; a message says so.',
   },
+  kconfig: {
+    schema: z.string().default(''),
+    description:
+      'The kernel configuration (.config) that decides #ifdef CONFIG_X arms and which files the build compiles: ' +
+      "a path, relative to the kernel tree root or absolute. Empty: the tree's own .config at its root, if it has " +
+      'one; without any, both arms are analysed except those of debug-only options (CONFIG_DEBUG_*, KASAN, ' +
+      'KCSAN, KUnit, lockdep), which are taken as unset. See docs/findings.md.',
+  },
   'trace.server': {
     schema: z.enum(['off', 'messages', 'verbose']).default('off'),
     description: 'Trace the communication between VS Code and the lockscope language server.',
@@ -210,6 +219,9 @@ export interface Settings {
   confidence: Confidence;
   maxFileSizeKB: number;
   pathOrder: 'start-first' | 'end-first';
+  kconfig: string;
+  /** The configuration read from `kconfig` (or the tree's .config) where the tree is known (tree/kconfig-file.ts). */
+  kernelConfig?: KernelConfig;
   'trace.server': 'off' | 'messages' | 'verbose';
 }
 

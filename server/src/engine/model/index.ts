@@ -5,6 +5,7 @@ export * from './config';
 export * from './effects';
 export * from './findings';
 export * from './gfp';
+export * from './kconfig';
 export * from './globs';
 export * from './kinds';
 export * from './rules';

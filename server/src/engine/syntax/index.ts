@@ -8,3 +8,4 @@ export * from './segments';
 export * from './depth';
 export * from './reparse';
 export * from './lockclass';
+export * from './conditionals';

@@ -7,6 +7,11 @@
  */
 import type { Node, Query, QueryCapture, Tree } from 'web-tree-sitter';
 import { detachStrings, textKey } from '../ir';
+import type { ConfigView } from '../model';
+import { decideConditional } from './conditionals';
+
+/** The containers a configuration may decide (an `#else` is live exactly when its conditional is not). */
+const CONDITIONAL = new Set(['preproc_if', 'preproc_ifdef', 'preproc_elif', 'preproc_elifdef']);
 
 /** Where a function definition can sit: anything else is only entered when it holds a syntax error. */
 const CONTAINERS = new Set([
@@ -25,16 +30,29 @@ const CONTAINERS = new Set([
  * Top-level function definitions in source order. A definition is not entered (`scoped_guard(rcu) { }`
  * inside a body also parses as one) unless it is broken: error recovery can stretch a definition
  * over the ones that follow it, and those complete definitions are kept (they are what the developer
- * is not typing in).
+ * is not typing in). With a configuration, a definition in an arm of `#ifdef CONFIG_X` it decides dead
+ * is left out (the build never compiles it; conditionals.ts).
  */
-export function topLevelDefs(tree: Tree): Node[] {
+export function topLevelDefs(tree: Tree, cfg?: ConfigView): Node[] {
   const found: Node[] = [];
   const c = tree.rootNode.walk();
+  // per level of the walk, the decision of the conditional whose children are walked (undefined: none)
+  const arms: (boolean | undefined)[] = [];
+  let here: boolean | undefined;
   try {
     let descend = true;
     for (;;) {
-      if (!(descend && c.gotoFirstChild())) {
-        while (!c.gotoNextSibling()) if (!c.gotoParent()) return keepOutermost(found);
+      if (descend && c.gotoFirstChild()) arms.push(here);
+      else
+        while (!c.gotoNextSibling()) {
+          if (!c.gotoParent()) return keepOutermost(found);
+          arms.pop();
+        }
+      here = undefined;
+      const arm = arms[arms.length - 1];
+      if (arm !== undefined && (c.currentFieldName === 'alternative' ? arm : !arm)) {
+        descend = false; // a dead arm
+        continue;
       }
       const type = c.nodeType;
       if (type === 'function_definition') {
@@ -43,6 +61,7 @@ export function topLevelDefs(tree: Tree): Node[] {
         descend = n.hasError;
       } else {
         descend = CONTAINERS.has(type) || c.currentNode.hasError;
+        if (descend && cfg && CONDITIONAL.has(type)) here = decideConditional(c.currentNode, cfg);
       }
     }
   } finally {
