@@ -22,30 +22,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
     process.stdout.write(commandHelp('report'));
     return 0;
   }
+  const { format, depth, idx, lockOrder, cyclesOnly, classFilter, fn } = reportArgs(p);
   const usage = (m: string) => new UsageError(m, 'report');
-  let format: 'md' | 'dot' | 'svg';
-  let depth = 3;
-  let idx;
-  try {
-    format = oneOf(p, 'format', ['md', 'dot', 'svg'] as const) ?? 'md';
-    idx = indexArgs(p);
-  } catch (e) {
-    throw e instanceof UsageError ? usage(e.message) : e;
-  }
-  const d = str(p, 'depth');
-  if (d !== undefined) {
-    depth = Number(d);
-    if (!Number.isInteger(depth) || depth < 1 || depth > 12) throw usage('--depth takes 1 to 12');
-  }
-  const lockOrder = flag(p, 'lock-order');
-  const cyclesOnly = flag(p, 'cycles');
-  const classFilter = (p.values.class as string[] | undefined) ?? [];
-  if (classFilter.some((c) => !c)) throw usage('--class takes a text to look for in class names');
-  if (p.positionals.length > 1) throw usage(`unexpected argument ${p.positionals[1]}`);
-  const fn = p.positionals[0];
-  if (!fn && !lockOrder) throw usage('report needs a function name, or --lock-order');
-  if (fn && lockOrder) throw usage('report takes a function name or --lock-order, not both');
-  if (!lockOrder && (cyclesOnly || classFilter.length)) throw usage('--cycles and --class go with --lock-order');
   const rootArg = str(p, 'root');
   const root = rootArg ? path.resolve(rootArg) : findTreeRoot('.');
   if (!root || !fs.existsSync(path.join(root, 'include', 'linux')))
@@ -96,6 +74,35 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const dot = toDot(graph);
   write(format === 'dot' ? dot : format === 'svg' ? await toSvg(dot) : toMarkdown(graph));
   return 0;
+}
+
+/** The report command's own arguments, checked (a usage error names what is wrong). */
+function reportArgs(p: ReturnType<typeof parseCommand>) {
+  const usage = (m: string) => new UsageError(m, 'report');
+  let format: 'md' | 'dot' | 'svg';
+  let depth = 3;
+  let idx;
+  try {
+    format = oneOf(p, 'format', ['md', 'dot', 'svg'] as const) ?? 'md';
+    idx = indexArgs(p);
+  } catch (e) {
+    throw e instanceof UsageError ? usage(e.message) : e;
+  }
+  const d = str(p, 'depth');
+  if (d !== undefined) {
+    depth = Number(d);
+    if (!Number.isInteger(depth) || depth < 1 || depth > 12) throw usage('--depth takes 1 to 12');
+  }
+  const lockOrder = flag(p, 'lock-order');
+  const cyclesOnly = flag(p, 'cycles');
+  const classFilter = (p.values.class as string[] | undefined) ?? [];
+  if (classFilter.some((c) => !c)) throw usage('--class takes a text to look for in class names');
+  if (p.positionals.length > 1) throw usage(`unexpected argument ${p.positionals[1]}`);
+  const fn = p.positionals[0];
+  if (!fn && !lockOrder) throw usage('report needs a function name, or --lock-order');
+  if (fn && lockOrder) throw usage('report takes a function name or --lock-order, not both');
+  if (!lockOrder && (cyclesOnly || classFilter.length)) throw usage('--cycles and --class go with --lock-order');
+  return { format, depth, idx, lockOrder, cyclesOnly, classFilter, fn };
 }
 
 /** What a call graph draws beyond the default (fold.ts, debugonly.ts), and the tree it reads sources from. */
