@@ -151,11 +151,17 @@ describe('index pipeline: the same result with 0, 1 or N workers', () => {
     test(`${name}: jobs 0, 1 and 3 give identical findings, index and summaries`, async (t) => {
       const { root } = copyTree(t, name);
       const settings = settingsFor(root);
-      const n = treeFiles(root, settings).length;
-      assert.ok(n > 0, 'no files indexed');
-      const runs = [];
+      const all = treeFiles(root, settings).length;
+      assert.ok(all > 0, 'no files indexed');
+      const runs: { jobs: number; s: ReturnType<typeof shape>; leftOut: string[] }[] = [];
       for (const jobs of [0, 1, 3]) {
         const r = await build(root, settings, { jobs });
+        // what the configuration leaves out (debug-only files without a .config) is not indexed, by any job count
+        const n = all - r.leftOut.length;
+        assert.deepEqual(
+          r.leftOut.map((l) => l.file),
+          runs.length ? runs[0].leftOut : r.leftOut.map((l) => l.file),
+        );
         assert.equal(r.timings.files, n);
         assert.equal(r.timings.parsed, n, `jobs ${jobs}: every file parsed`);
         assert.equal(r.timings.cacheHits, 0);
@@ -163,7 +169,7 @@ describe('index pipeline: the same result with 0, 1 or N workers', () => {
         assert.equal(r.timings.workersStarted, jobs === 0 ? 0 : Math.min(jobs, n), `jobs ${jobs}: workers started`);
         assert.equal(r.analysis.index.root, root);
         assert.equal(r.analysis.fileStats.size + r.analysis.skipped.length, n, 'one record per file');
-        runs.push({ jobs, s: shape(r.analysis, settings) });
+        runs.push({ jobs, s: shape(r.analysis, settings), leftOut: r.leftOut.map((l) => l.file) });
       }
       assert.ok(runs[0].s.fns.length > 0, 'no functions indexed');
       for (const r of runs.slice(1)) {
