@@ -11,7 +11,8 @@ import { GraphBuilder, constantText, constantValue, siteOf, unparen } from './ba
 import type { LockRef } from '../ir';
 import { callArgs, calleeName } from '../syntax';
 import { applyTemplate, displayOfKey, keyOfPointer, normaliseExpr } from '../ir';
-import { flagLocks, symbolicLock } from '../ir';
+import { flagLocks } from '../ir';
+import { primitiveLocks } from './lockrefs';
 
 /** Assertions that stop the kernel when their condition is true (include/asm-generic/bug.h). */
 const BUGS = new Set(['BUG_ON', 'VM_BUG_ON']);
@@ -472,55 +473,12 @@ export abstract class ExprBuilder extends GraphBuilder {
     return a ? normaliseExpr(a.text) : undefined;
   }
 
-  /** The locks a primitive call designates (several for flag sets). */
+  /** The locks a primitive call designates (several for flag sets); lockrefs.ts. */
   protected lockRefs(prim: LockPrimitive, args: Node[], _at: Node): { ref: LockRef; mode: Mode }[] {
-    if (prim.returns) return []; // on the result: named where it is assigned (cond.ts, returnedLocks)
-    const argIdx = prim.arg ?? 0;
-    const mk = (key: string, cls: string | null, kind = prim.kind, base?: string): LockRef => ({
-      key,
-      display: displayOfKey(key),
-      class: cls,
-      kind,
-      recursive: !!prim.recursive,
-      ...(base ? { base } : {}),
-    });
-    if (argIdx < 0) {
-      const global = prim.lock ?? prim.name;
-      return [{ ref: { ...mk(global, prim.class ?? null), display: global }, mode: prim.mode ?? 'excl' }];
-    }
-    const a = args[argIdx];
-    if (!a) {
-      this.count('lock-call-without-argument');
-      return [];
-    }
-    if (prim.flags) {
-      const fa = args[prim.flags.arg];
-      if (!fa) return [];
-      const known = flagLocks(prim, a.text, fa.text);
-      if (known) return known;
-      // flags not constant here (`xfs_ilock(ip, lock_mode)`): a symbolic lock matched by the same text;
-      // silent in this function, evaluated where a caller passes constants
-      const ref = symbolicLock(prim, a.text, fa.text);
-      this.ir.taintedKeys.add(ref.key);
-      return [{ ref, mode: 'excl' }];
-    }
-    if (prim.range) {
-      const base = keyOfPointer(a.text);
-      const lo = args[prim.range[0]];
-      const hi = args[prim.range[1]];
-      const key = `${base}[${lo ? normaliseExpr(lo.text) : '?'}..${hi ? normaliseExpr(hi.text) : '?'}]`;
-      return [
-        {
-          ref: {
-            ...mk(key, prim.class ?? null, prim.kind, base),
-            display: `${displayOfKey(base)} [${lo?.text ?? '?'}, ${hi?.text ?? '?'}]`,
-          },
-          mode: prim.mode ?? 'excl',
-        },
-      ];
-    }
-    const key = prim.lock ? applyTemplate(prim.lock, a.text) : keyOfPointer(a.text);
-    return [{ ref: mk(key, prim.class ?? null), mode: prim.mode ?? 'excl' }];
+    const r = primitiveLocks(prim, args);
+    if (r.missing) this.count('lock-call-without-argument');
+    if (r.symbolic) this.ir.taintedKeys.add(r.symbolic);
+    return r.locks;
   }
 
   /** `x = mutex_trylock(&m)`: split on the outcome with a fact about `x`. */
