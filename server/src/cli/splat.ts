@@ -30,7 +30,9 @@ export async function splatCommand(argv: string[]): Promise<number> {
   const rootArg = str(p, 'root');
   const root = rootArg ? path.resolve(rootArg) : findTreeRoot('.');
   if (!root || !fs.existsSync(path.join(root, 'include', 'linux')))
-    throw new UsageError('splat needs a kernel tree: run it inside one, or give --root DIR (a folder with include/linux/)');
+    throw new UsageError(
+      'splat needs a kernel tree: run it inside one, or give --root DIR (a folder with include/linux/)',
+    );
   const warn = (m: string) => process.stderr.write(`lockscope: ${m}\n`);
   let settings = defaultSettings();
   const ws = readWorkspaceFile(root);

@@ -31,7 +31,8 @@ export function splatText(m: SplatMap, o: FormatOptions): string {
         ? 'no lock of the tree'
         : 'no class of the tree matches';
     out.push(`${at(l.lock.line)} note: lock ${l.lock.name} (${roleWords(l.role)}): ${classes}; ${l.mapping.rule}`);
-    if (l.at) out.push(`${o.where(l.at.file)}:${l.at.line}:1: note: in ${l.at.fn}: ${l.lock.name} ${roleWords(l.role)} here`);
+    if (l.at)
+      out.push(`${o.where(l.at.file)}:${l.at.line}:1: note: in ${l.at.fn}: ${l.lock.name} ${roleWords(l.role)} here`);
   }
   for (const p of m.paths) {
     if (!p.hops.length) {
@@ -47,14 +48,19 @@ export function splatText(m: SplatMap, o: FormatOptions): string {
       out.push(`${o.where(h.file)}:${h.line}:1: note: in ${h.fn}: ${h.via ? `through ${h.via}: ` : ''}${what}`);
     }
     for (const g of p.gaps)
-      out.push(`${o.input}: warning: ${p.stack}: no static call path from ${g.from} to ${g.to} within 8 calls`);
+      out.push(
+        `${o.input}: warning: ${p.stack}: no static call path from ${g.from} to ${g.to} within 8 calls ` +
+          '(a call through a function pointer lockscope does not resolve here, or code outside the tree)',
+      );
   }
   if (!m.predicted.length)
     out.push(`${at(splat.line)} warning: no finding of lockscope predicted this report (a path it does not follow?)`);
   for (const p of m.predicted) {
     const f = p.finding;
     const conf = f.confidence && f.confidence !== 'high' ? `, ${f.confidence} confidence` : '';
-    out.push(`${o.where(f.file)}:${f.line}:${f.column}: ${f.severity === 'error' ? 'error' : 'warning'}: predicted: ${renderMessage(f)} [${f.kind}${conf}]`);
+    out.push(
+      `${o.where(f.file)}:${f.line}:${f.column}: ${f.severity === 'error' ? 'error' : 'warning'}: predicted: ${renderMessage(f)} [${f.kind}${conf}]`,
+    );
     for (const r of p.reasons) out.push(`    ${r}`);
     for (const s of f.path) out.push(`${o.where(s.file)}:${s.line}:${s.column}: note: in ${s.function}: ${s.note}`);
   }

@@ -47,7 +47,14 @@ const KEYS: Record<string, string> = {
 };
 
 /** inode_i_mutex_lock_class, for `/N` on an inode lock. */
-const I_MUTEX = ['I_MUTEX_NORMAL', 'I_MUTEX_PARENT', 'I_MUTEX_CHILD', 'I_MUTEX_XATTR', 'I_MUTEX_NONDIR2', 'I_MUTEX_PARENT2'];
+const I_MUTEX = [
+  'I_MUTEX_NORMAL',
+  'I_MUTEX_PARENT',
+  'I_MUTEX_CHILD',
+  'I_MUTEX_XATTR',
+  'I_MUTEX_NONDIR2',
+  'I_MUTEX_PARENT2',
+];
 
 const PSEUDO: { re: RegExp; why: string }[] = [
   { re: /^\(wq_completion\)/, why: 'a workqueue flush (lockdep’s pseudo-lock of the workqueue)' },

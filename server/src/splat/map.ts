@@ -98,14 +98,21 @@ export function mapSplat(index: TreeIndex, findings: readonly Finding[], splat: 
   for (const l of [...splat.locks, ...extra]) {
     const mapping = mapLockName(l.name);
     const role = 'role' in l ? l.role : 'held-list';
-    const at = l.at && byName.get(l.at.fn)?.[0];
+    // a chain entry was taken where its trace's innermost function of the tree is
+    const atFn =
+      l.at?.fn ??
+      splat.stacks.find((s) => s.lock === l.name)?.frames.find((f) => !f.unreliable && byName.has(f.fn))?.fn;
+    const at = atFn ? byName.get(atFn)?.[0] : undefined;
     locks.push({
       lock: l,
       role,
       mapping,
-      classes: ofFs(
-        classes.filter((c) => matchesClass(mapping, c)),
-        at?.dir,
+      classes: ofSubclass(
+        ofFs(
+          classes.filter((c) => matchesClass(mapping, c)),
+          at?.dir,
+        ),
+        mapping,
       ).slice(0, 6),
       ...(at ? { at: { fn: at.name, file: at.file, line: at.line ?? 1 } } : {}),
     });
@@ -133,6 +140,13 @@ function ofFs(cls: string[], dir: string | undefined): string[] {
   const mine = fs ? cls.filter((c) => qual(c) === fs) : [];
   if (mine.length) return [...cls.filter((c) => !qual(c)), ...mine];
   return cls.filter((c) => qual(c) !== '{fs}');
+}
+
+/** With a subclass named (`/1`), the classes that carry it, when there are any. */
+function ofSubclass(cls: string[], m: LockMapping): string[] {
+  if (!m.subclass) return cls;
+  const subbed = cls.filter((c) => /\/\w+(?: \(.*\))?$/.test(c.replace(/ \(.*\)$/, '')) && matchesClass(m, c));
+  return subbed.length ? subbed : cls;
 }
 
 /** Every class the tree's summaries and lock-order graph know. */
@@ -204,7 +218,8 @@ function pathOf(view: TreeView, byName: Map<string, LinkFn[]>, s: Stack, frames:
   let depth = 0;
   for (let i = 1; i < inTree.length; i++) {
     const next = inTree[i];
-    const found = search(view, cur, new Set(next.fns.map((f) => f.id)), entry.id, depth);
+    const found =
+      search(view, cur, new Set(next.fns.map((f) => f.id)), entry.id, depth) ?? throughSlot(view, cur, next.fns);
     if (!found) {
       path.gaps.push({ from: cur.name, to: next.frame.fn });
       cur = next.fns[0];
@@ -216,6 +231,18 @@ function pathOf(view: TreeView, byName: Map<string, LinkFn[]>, s: Stack, frames:
     cur = found[found.length - 1].fn;
   }
   return path;
+}
+
+/**
+ * The trace shows `cur` calling one of `next` directly: through an ops-table field `cur` calls and `next` is
+ * installed in, even where the search's ranking (for the entry, far below it) would not pick that table.
+ */
+function throughSlot(view: TreeView, cur: LinkFn, next: LinkFn[]): { fn: LinkFn; via?: string }[] | undefined {
+  for (const n of next) {
+    const slot = view.linker.slotsOf(n.id).find((sl) => cur.fieldCalls.includes(sl.field));
+    if (slot) return [{ fn: n, via: `->${slot.field} (${slot.table}.${slot.field})` }];
+  }
+  return undefined;
 }
 
 /** The shortest call path from `from` to one of `to` (breadth first, through ops tables as checking resolves them). */
@@ -238,7 +265,7 @@ function search(
         prev.set(callee.id, { id, ...(via ? { via } : {}) });
         if (to.has(callee.id)) {
           const out: { fn: LinkFn; via?: string }[] = [];
-          for (let c = callee.id; c !== from.id; ) {
+          for (let c = callee.id; c !== from.id;) {
             const p = prev.get(c)!;
             out.unshift({ fn: view.data.fns[c], ...(p.via ? { via: p.via } : {}) });
             c = p.id;
@@ -275,15 +302,21 @@ function predict(findings: readonly Finding[], splat: Splat, locks: MappedLock[]
     const matched = named.filter((l) => cls.some((c) => matchesClass(l.mapping, c, f.lock.instance)));
     const lockNames = [...new Set(matched.map((l) => l.lock.name))];
     const kind = kinds.includes(f.kind);
-    const ok = (kind && (through.length >= 2 || (through.length >= 1 && lockNames.length > 0))) || (lockNames.length > 0 && through.length >= 2);
+    const ok =
+      (kind && (through.length >= 2 || (through.length >= 1 && lockNames.length > 0))) ||
+      (lockNames.length > 0 && through.length >= 2);
     if (!ok) continue;
     const reasons = [
       ...(kind ? [`a ${f.kind} finding, the kind of a "${splat.title}" report`] : []),
       `its path runs through ${through.join(', ')}, frames of the report`,
-      ...(lockNames.length ? [`on ${lockNames.join(' and ')}: lockscope's ${[...new Set(cls)].join(' and ') || f.lock.instance}`] : []),
+      ...(lockNames.length
+        ? [`on ${lockNames.join(' and ')}: lockscope's ${[...new Set(cls)].join(' and ') || f.lock.instance}`]
+        : []),
     ];
     out.push({ finding: f, reasons, score: (kind ? 100 : 0) + 40 * lockNames.length + 10 * through.length });
   }
-  out.sort((a, b) => b.score - a.score || a.finding.file.localeCompare(b.finding.file) || a.finding.line - b.finding.line);
+  out.sort(
+    (a, b) => b.score - a.score || a.finding.file.localeCompare(b.finding.file) || a.finding.line - b.finding.line,
+  );
   return out.slice(0, 10);
 }

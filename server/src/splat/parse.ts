@@ -126,10 +126,7 @@ function lockOf(text: string, line: number): { name: string; at?: Frame; index?:
 }
 
 type Section =
-  | { k: 'none' }
-  | { k: 'lock'; role: SplatLock['role'] }
-  | { k: 'held'; task: string }
-  | { k: 'stack'; stack: Stack };
+  { k: 'none' } | { k: 'lock'; role: SplatLock['role'] } | { k: 'held'; task: string } | { k: 'stack'; stack: Stack };
 
 /** Read the first splat of `input`. */
 export function parseSplat(input: string): ParseResult {
@@ -201,9 +198,15 @@ export function parseSplat(input: string): ParseResult {
       const last = splat.stacks[splat.stacks.length - 1];
       if (sec.k === 'stack' && sec.stack === last && !last.frames.length) continue;
       sec = newStack(splat.kind === 'hung-task' ? 'call trace' : 'stack backtrace');
-    } else if ((m = /^\s*(\{[A-Z-]+\} state was registered at|the (?:shortest )?dependencies between .*? are):?/.exec(t)))
+    } else if (
+      (m = /^\s*(\{[A-Z-]+\} state was registered at|the (?:shortest )?dependencies between .*? are):?/.exec(t))
+    )
       sec = newStack(m[1]);
-    else if (/Showing all locks held in the system|other info that might help|Possible (?:unsafe locking|interrupt unsafe locking) scenario|\*\*\* DEADLOCK \*\*\*/.test(t))
+    else if (
+      /Showing all locks held in the system|other info that might help|Possible (?:unsafe locking|interrupt unsafe locking) scenario|\*\*\* DEADLOCK \*\*\*/.test(
+        t,
+      )
+    )
       sec = { k: 'none' };
     else if (sec.k === 'lock') {
       const l = lockOf(t, n);
