@@ -111,7 +111,7 @@ export const FindingsRequest = new RequestType<FindingsParams, FindingsResult, v
 /** The server's findings changed beyond the open files (a new index, new settings): ask for them again. */
 export const FindingsChangedNotification = new NotificationType0('lockscope/findingsChanged');
 
-/** A kernel splat (lockdep report or hung-task trace) to map onto the indexed tree (`lockscope splat` in the editor). */
+/** A kernel splat (a lockdep report or hung-task trace) to map onto the indexed tree (`lockscope splat`). */
 export interface MapSplatParams {
   /** The splat's text (at most 8 MiB). */
   text: string;

@@ -58,9 +58,8 @@ export function splatText(m: SplatMap, o: FormatOptions): string {
   for (const p of m.predicted) {
     const f = p.finding;
     const conf = f.confidence && f.confidence !== 'high' ? `, ${f.confidence} confidence` : '';
-    out.push(
-      `${o.where(f.file)}:${f.line}:${f.column}: ${f.severity === 'error' ? 'error' : 'warning'}: predicted: ${renderMessage(f)} [${f.kind}${conf}]`,
-    );
+    const sev = f.severity === 'error' ? 'error' : 'warning';
+    out.push(`${o.where(f.file)}:${f.line}:${f.column}: ${sev}: predicted: ${renderMessage(f)} [${f.kind}${conf}]`);
     for (const r of p.reasons) out.push(`    ${r}`);
     for (const s of f.path) out.push(`${o.where(s.file)}:${s.line}:${s.column}: note: in ${s.function}: ${s.note}`);
   }

@@ -1,4 +1,4 @@
-/** Kernel splats (lockdep reports, hung-task traces) read and mapped onto an indexed tree: for the CLI and the server. */
+/** Kernel splats (lockdep reports, hung-task traces) read and mapped onto a tree index: for the CLI and server. */
 export {
   parseSplat,
   cleanLine,

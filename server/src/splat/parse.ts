@@ -128,6 +128,21 @@ function lockOf(text: string, line: number): { name: string; at?: Frame; index?:
 type Section =
   { k: 'none' } | { k: 'lock'; role: SplatLock['role'] } | { k: 'held'; task: string } | { k: 'stack'; stack: Stack };
 
+/** The first report heading of `lines`. */
+function findHeading(
+  lines: string[],
+): { start: number; kind: SplatKind; title: string; task?: string; pid?: number } | undefined {
+  for (let i = 0; i < lines.length; i++) {
+    for (const h of HEADINGS) {
+      const m = h.re.exec(lines[i]);
+      if (!m) continue;
+      if (h.kind !== 'hung-task') return { start: i, kind: h.kind, title: m[1] };
+      return { start: i, kind: h.kind, title: m[1], task: `${m[2]}:${m[3]}`, pid: Number(m[3]) };
+    }
+  }
+  return undefined;
+}
+
 /** Read the first splat of `input`. */
 export function parseSplat(input: string): ParseResult {
   if (input.length > MAX_INPUT)
@@ -135,26 +150,8 @@ export function parseSplat(input: string): ParseResult {
   if (input.includes('\0')) return { ok: false, message: 'the input is binary (it holds NUL bytes), not a kernel log' };
   const lines = input.split('\n').map((l) => (l.length > MAX_LINE ? '' : cleanLine(l)));
   const warnings: string[] = [];
-  let start = -1;
-  let kind: SplatKind | undefined;
-  let title = '';
-  let task: string | undefined;
-  let pid: number | undefined;
-  for (let i = 0; i < lines.length && start < 0; i++) {
-    for (const h of HEADINGS) {
-      const m = h.re.exec(lines[i]);
-      if (!m) continue;
-      start = i;
-      kind = h.kind;
-      title = m[1];
-      if (h.kind === 'hung-task') {
-        task = `${m[2]}:${m[3]}`;
-        pid = Number(m[3]);
-      }
-      break;
-    }
-  }
-  if (start < 0 || !kind)
+  const h = findHeading(lines);
+  if (!h)
     return {
       ok: false,
       message:
@@ -162,6 +159,7 @@ export function parseSplat(input: string): ParseResult {
         '"WARNING: possible circular locking dependency detected", "WARNING: possible irq lock inversion dependency ' +
         'detected", "WARNING: inconsistent lock state" or "INFO: task NAME:PID blocked for more than N seconds" line',
     };
+  const { start, kind, title, task, pid } = h;
   const splat: Splat = { kind, title, line: start + 1, locks: [], stacks: [], held: [], ...(task ? { task } : {}) };
   if (pid !== undefined) splat.pid = pid;
   let sec: Section = { k: 'none' };
@@ -218,22 +216,33 @@ export function parseSplat(input: string): ParseResult {
       const l = lockOf(t, n);
       if (l) splat.held.push({ task: sec.task, name: l.name, line: n, ...(l.at ? { at: l.at } : {}) });
       else if (t.trim()) sec = { k: 'none' };
-    } else if (sec.k === 'stack') {
-      const f = parseFrame(t, n);
-      if (f) sec.stack.frames.push(f);
-      else if (/^\s*(?:RIP|Code|RSP|RAX|RDX|RBP|R\d+|FS|CS|CR2|DR\d|PKRU):/.test(t)) continue;
-      else if (/^\s*<\/?(?:TASK|IRQ|NMI|SOFTIRQ|EOI)>\s*$/.test(t)) continue;
-      else if (!t.trim() && !sec.stack.frames.length) continue;
-      else if (!t.trim() || /^\s*(?:CPU|Hardware name|Workqueue|task:)/.test(t)) {
-        if (sec.stack.frames.length) sec = { k: 'none' };
-      }
-    }
+    } else if (sec.k === 'stack') sec = stackLine(sec, t, n);
   }
+  return finish(splat, warnings);
+}
+
+/** A line inside a trace: a frame, a register dump or marker to skip, or its end. */
+function stackLine(sec: Section & { k: 'stack' }, t: string, n: number): Section {
+  const f = parseFrame(t, n);
+  if (f) sec.stack.frames.push(f);
+  else if (/^\s*(?:RIP|Code|RSP|RAX|RDX|RBP|R\d+|FS|CS|CR2|DR\d|PKRU):/.test(t)) return sec;
+  else if (/^\s*<\/?(?:TASK|IRQ|NMI|SOFTIRQ|EOI)>\s*$/.test(t)) return sec;
+  else if (!t.trim() && !sec.stack.frames.length) return sec;
+  else if (!t.trim() || /^\s*(?:CPU|Hardware name|Workqueue|task:)/.test(t)) {
+    if (sec.stack.frames.length) return { k: 'none' };
+  }
+  return sec;
+}
+
+/** Traces without frames dropped; a report of which nothing could be read is none. */
+function finish(splat: Splat, warnings: string[]): ParseResult {
   splat.stacks = splat.stacks.filter((s) => s.frames.length);
   if (!splat.locks.length && !splat.stacks.length)
     return {
       ok: false,
-      message: `line ${start + 1}: "${title}", but no lock and no call trace could be read after it (cut short, or not in the kernel's format?)`,
+      message:
+        `line ${splat.line}: "${splat.title}", but no lock and no call trace could be read after it ` +
+        "(cut short, or not in the kernel's format?)",
     };
   if (splat.kind !== 'hung-task' && !splat.locks.some((l) => l.role === 'acquire' || l.role === 'held'))
     warnings.push('no "trying to acquire"/"already holding" lock lines were read: the report may be cut short');
