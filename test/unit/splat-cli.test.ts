@@ -67,7 +67,7 @@ test('seed 000 text: compiler-style lines', () => {
   );
   assert.match(
     r.stdout,
-    /^test\/trees\/seed000-5\.9\/fs\/btrfs\/file\.c:63:1: note: in btrfs_sync_file: through ->fsync/m,
+    /^test\/trees\/seed000-5\.9\/fs\/btrfs\/file\.c:63:1: note: in btrfs_sync_file: frame of the report .*; through ->fsync/m,
   );
 });
 
@@ -101,6 +101,15 @@ test('a hung task maps onto the extent-range/page-lock inversion lockdep cannot 
   const o = json(r);
   assert.equal(o.splat.kind, 'hung-task');
   assert.ok(o.paths[0].hops.some((h) => h.function === 'brine_writepages' && /writepages/.test(h.via ?? '')));
+  // the call through get_block, a function pointer passed as a parameter, is the finding's path's
+  assert.deepEqual(o.paths[0].hops.map((h) => h.function).slice(0, 4), [
+    'brine_direct_read',
+    'dio_read_blocks',
+    'dio_map_next',
+    'brine_get_blocks_direct',
+  ]);
+  assert.match(o.paths[0].hops[3].via ?? '', /get_block\(\) is brine_get_blocks_direct\(\)/);
+  assert.deepEqual(o.paths[0].gaps, []);
   assert.deepEqual(o.predicted.map((p) => [p.kind, p.file, p.line]).slice(0, 1), [
     ['lock-order-inversion', 'fs/brine/file.c', 54],
   ]);

@@ -45,7 +45,9 @@ export function splatText(m: SplatMap, o: FormatOptions): string {
       const what = h.frame
         ? `frame of the report (${h.frame.text}, line ${h.frame.line})`
         : 'called between two frames (inlined, a tail call, or not in the trace)';
-      out.push(`${o.where(h.file)}:${h.line}:1: note: in ${h.fn}: ${h.via ? `through ${h.via}: ` : ''}${what}`);
+      const via = h.via ? `; through ${h.via}` : '';
+      const src = h.fromFinding ? ' (the predicted finding’s path)' : '';
+      out.push(`${o.where(h.file)}:${h.line}:1: note: in ${h.fn}: ${what}${via}${src}`);
     }
     for (const g of p.gaps)
       out.push(
@@ -98,6 +100,7 @@ export function splatJson(m: SplatMap, o: Pick<FormatOptions, 'warnings'>): stri
             file: h.file,
             line: h.line,
             ...(h.via ? { via: h.via } : {}),
+            ...(h.fromFinding ? { fromFinding: true } : {}),
             ...(h.frame ? { frame: { text: h.frame.text, line: h.frame.line } } : {}),
           })),
           gaps: p.gaps,

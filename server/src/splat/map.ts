@@ -18,10 +18,12 @@ const MAX_VISITED = 20000;
 export interface Hop {
   fn: string;
   file: string;
-  /** Where the function is defined (1-based). */
+  /** Where the function is defined (1-based), or the call in it a finding's path names (fillGaps). */
   line: number;
   /** Reached through an ops-table field or a function pointer: how. */
   via?: string;
+  /** Filled in from a predicted finding's path, where the call-graph search found none (fillGaps). */
+  fromFinding?: boolean;
   /** The splat's frame it is (absent: a call the trace does not show, filled in by the search). */
   frame?: Frame;
 }
@@ -127,6 +129,7 @@ export function mapSplat(index: TreeIndex, findings: readonly Finding[], splat: 
     paths.push(pathOf(view, byName, s, crop(splat, s)));
   }
   const predicted = predict(findings, splat, locks, paths);
+  for (const p of paths) fillGaps(p, predicted);
   return { splat, locks, paths, predicted, framesInTree, frames };
 }
 
@@ -231,6 +234,35 @@ function pathOf(view: TreeView, byName: Map<string, LinkFn[]>, s: Stack, frames:
     cur = found[found.length - 1].fn;
   }
   return path;
+}
+
+/**
+ * A gap the call-graph search left (a call through a function pointer passed as a parameter: the analysis follows
+ * it for the caller that passes it, the index's graph does not) filled from a predicted finding's path that runs
+ * from one side of it to the other.
+ */
+function fillGaps(path: StaticPath, predicted: Prediction[]): void {
+  path.gaps = path.gaps.filter((g) => {
+    const to = path.hops.findIndex((h, i) => h.fn === g.to && i > 0 && path.hops[i - 1].fn === g.from);
+    if (to < 0) return true;
+    for (const { finding } of predicted) {
+      const steps = finding.path;
+      const a = steps.findIndex((x) => x.function === g.from);
+      const b = steps.findIndex((x, i) => i > a && x.function === g.to);
+      if (a < 0 || b < 0) continue;
+      const between: Hop[] = [];
+      for (let i = a + 1; i < b; i++) {
+        const x = steps[i];
+        if (x.function === g.from || between.at(-1)?.fn === x.function) continue;
+        between.push({ fn: x.function, file: x.file, line: x.line, fromFinding: true });
+      }
+      const last = steps[b];
+      path.hops[to] = { ...path.hops[to], via: last.note, fromFinding: true };
+      path.hops.splice(to, 0, ...between);
+      return false;
+    }
+    return true;
+  });
 }
 
 /**
