@@ -5,13 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defaultSettings, findingsFor, loadGrammar, mergeSettings, readWorkspaceFile } from '../engine';
 import { MAX_INPUT, mapSplat, parseSplat, splatJson, splatText } from '../splat';
-import { buildTree } from '../tree/build';
-import { findTreeRoot, toPosix, treeFiles } from '../tree/files';
+import { findTreeRoot, toPosix } from '../tree/files';
 import { InputError, UsageError, commandHelp, flag, oneOf, parseCommand, str } from './args';
-import { indexArgs, indexOptions } from './index-args';
-import { Progress } from './progress';
+import { indexArgs } from './index-args';
+import { indexTree } from './index-tree';
 
 export async function splatCommand(argv: string[]): Promise<number> {
   const p = parseCommand('splat', argv);
@@ -34,33 +32,8 @@ export async function splatCommand(argv: string[]): Promise<number> {
       'splat needs a kernel tree: run it inside one, or give --root DIR (a folder with include/linux/)',
     );
   const warn = (m: string) => process.stderr.write(`lockscope: ${m}\n`);
-  let settings = defaultSettings();
-  const ws = readWorkspaceFile(root);
-  ws.problems.forEach(warn);
-  if (ws.settings) settings = mergeSettings(settings, ws.settings);
-  const o = indexOptions(idx);
-  await loadGrammar(o.grammar);
-  const progress = new Progress(process.stderr, { quiet: flag(p, 'quiet'), heartbeat: true });
-  const files = treeFiles(root, settings);
-  progress.note(`indexing ${files.length} files under ${root}${o.cacheDir ? `, cache ${o.cacheDir}` : ''}`);
-  progress.start();
-  let analysis;
-  try {
-    ({ analysis } = await buildTree({
-      root,
-      files,
-      settings,
-      jobs: o.jobs,
-      cacheDir: o.cacheDir,
-      grammar: o.grammar,
-      warn,
-      progress: progress.update,
-    }));
-  } finally {
-    progress.stop();
-  }
   // every finding, whatever the confidence and the severity settings: a splat is evidence for a doubtful one too
-  const { findings } = findingsFor(analysis, settings, () => true);
+  const { analysis, findings } = await indexTree(root, idx, flag(p, 'quiet'), warn);
   const mapped = mapSplat(analysis.index, findings, parsed.splat);
   const where = (f: string) => toPosix(path.relative(process.cwd(), path.join(root, f))) || f;
   const out =
