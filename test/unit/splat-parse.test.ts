@@ -197,6 +197,21 @@ describe('input that holds no splat', () => {
       assert.ok(r.ok || typeof r.message === 'string');
     }
   });
+  test('a runaway log is bounded: frames per trace and traces per report', () => {
+    const frames = Array.from({ length: 5000 }, (_, i) => ` f${i}+0x1/0x2`).join('\n');
+    const chain = Array.from({ length: 100 }, (_, i) => `-> #${i} (&x->l${i}){+.+.}-{3:3}:\n  g${i}+0x1/0x2`).join(
+      '\n',
+    );
+    const r = parseSplat(
+      `WARNING: possible circular locking dependency detected\n${chain}\nstack backtrace:\n${frames}\n`,
+    );
+    assert.ok(r.ok);
+    assert.equal(r.splat.stacks.length, 32);
+    const many = parseSplat(`WARNING: possible recursive locking detected\nstack backtrace:\n${frames}\n`);
+    assert.ok(many.ok);
+    assert.equal(many.splat.stacks[0].frames.length, 200);
+    assert.match(many.warnings.join('\n'), /more than 200 frames was cut/);
+  });
   test('a lock line with a name that is one parenthesis', () => {
     const r = parseSplat(
       'WARNING: possible recursive locking detected\nx/1 is trying to acquire lock:\nffff8880 ((){+.+.}\n',

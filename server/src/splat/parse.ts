@@ -72,6 +72,13 @@ export type ParseResult = { ok: true; splat: Splat; warnings: string[] } | { ok:
 /** More than this is no splat (a whole boot log can be, but the report is read from its heading on). */
 export const MAX_INPUT = 8 * 1024 * 1024;
 const MAX_LINE = 4096;
+/**
+ * Bounds that keep the mapping's call-graph searches few: a kernel trace is at most a few dozen frames, lockdep's
+ * chain a few entries; a log that runs past them is not one report.
+ */
+export const MAX_FRAMES = 200;
+export const MAX_STACKS = 32;
+const MAX_HELD = 1000;
 
 const HEADINGS: { re: RegExp; kind: SplatKind }[] = [
   { re: /WARNING: (possible recursive locking detected)/, kind: 'recursive' },
@@ -164,6 +171,7 @@ export function parseSplat(input: string): ParseResult {
   if (pid !== undefined) splat.pid = pid;
   let sec: Section = { k: 'none' };
   const newStack = (label: string, lock?: string): Section => {
+    if (splat.stacks.length >= MAX_STACKS) return { k: 'none' };
     const stack: Stack = { label, ...(lock ? { lock } : {}), frames: [] };
     splat.stacks.push(stack);
     return { k: 'stack', stack };
@@ -214,7 +222,8 @@ export function parseSplat(input: string): ParseResult {
       }
     } else if (sec.k === 'held') {
       const l = lockOf(t, n);
-      if (l) splat.held.push({ task: sec.task, name: l.name, line: n, ...(l.at ? { at: l.at } : {}) });
+      if (l && splat.held.length < MAX_HELD)
+        splat.held.push({ task: sec.task, name: l.name, line: n, ...(l.at ? { at: l.at } : {}) });
       else if (t.trim()) sec = { k: 'none' };
     } else if (sec.k === 'stack') sec = stackLine(sec, t, n);
   }
@@ -224,8 +233,9 @@ export function parseSplat(input: string): ParseResult {
 /** A line inside a trace: a frame, a register dump or marker to skip, or its end. */
 function stackLine(sec: Section & { k: 'stack' }, t: string, n: number): Section {
   const f = parseFrame(t, n);
-  if (f) sec.stack.frames.push(f);
-  else if (/^\s*(?:RIP|Code|RSP|RAX|RDX|RBP|R\d+|FS|CS|CR2|DR\d|PKRU):/.test(t)) return sec;
+  if (f) {
+    if (sec.stack.frames.length < MAX_FRAMES) sec.stack.frames.push(f);
+  } else if (/^\s*(?:RIP|Code|RSP|RAX|RDX|RBP|R\d+|FS|CS|CR2|DR\d|PKRU):/.test(t)) return sec;
   else if (/^\s*<\/?(?:TASK|IRQ|NMI|SOFTIRQ|EOI)>\s*$/.test(t)) return sec;
   else if (!t.trim() && !sec.stack.frames.length) return sec;
   else if (!t.trim() || /^\s*(?:CPU|Hardware name|Workqueue|task:)/.test(t)) {
@@ -247,5 +257,7 @@ function finish(splat: Splat, warnings: string[]): ParseResult {
   if (splat.kind !== 'hung-task' && !splat.locks.some((l) => l.role === 'acquire' || l.role === 'held'))
     warnings.push('no "trying to acquire"/"already holding" lock lines were read: the report may be cut short');
   if (!splat.stacks.length) warnings.push('no call trace was read: only the locks are mapped');
+  if (splat.stacks.some((s) => s.frames.length >= MAX_FRAMES))
+    warnings.push(`a call trace of more than ${MAX_FRAMES} frames was cut there: not one report's`);
   return { ok: true, splat, warnings };
 }
