@@ -22,7 +22,9 @@ export async function indexTree(
   idx: IndexArgs,
   quiet: boolean,
   warn: (m: string) => void,
-): Promise<{ analysis: TreeAnalysis; findings: Finding[] }> {
+  /** Lock-order inversions even where the settings turn them off (`splat`: a deadlock that happened is evidence). */
+  withOrder = false,
+): Promise<{ analysis: TreeAnalysis; findings: Finding[]; orderOff: boolean }> {
   let settings = defaultSettings();
   const ws = readWorkspaceFile(root);
   ws.problems.forEach(warn);
@@ -49,5 +51,10 @@ export async function indexTree(
   } finally {
     progress.stop();
   }
-  return { analysis, findings: findingsFor(analysis, settings, () => true).findings };
+  const orderOff = (settings.severity['lock-order-inversion'] ?? 'off') === 'off';
+  const forFindings =
+    withOrder && orderOff
+      ? { ...settings, severity: { ...settings.severity, 'lock-order-inversion': 'warning' as const } }
+      : settings;
+  return { analysis, findings: findingsFor(analysis, forFindings, () => true).findings, orderOff };
 }

@@ -33,9 +33,17 @@ export async function splatCommand(argv: string[]): Promise<number> {
     );
   const warn = (m: string) => process.stderr.write(`lockscope: ${m}\n`);
   // every finding, whatever the confidence and the severity settings: a splat is evidence for a doubtful one too
-  const { analysis, findings } = await indexTree(root, idx, flag(p, 'quiet'), warn);
+  const { analysis, findings, orderOff } = await indexTree(root, idx, flag(p, 'quiet'), warn, true);
   const mapped = mapSplat(analysis.index, findings, parsed.splat);
-  const where = (f: string) => toPosix(path.relative(process.cwd(), path.join(root, f))) || f;
+  if (orderOff)
+    for (const pr of mapped.predicted)
+      if (pr.finding.kind === 'lock-order-inversion')
+        pr.reasons.push('lock-order-inversion is off in the settings: `check` reports it with it on');
+  // relative to where lockscope runs, as `check` prints, unless that climbs out of it
+  const where = (f: string) => {
+    const rel = toPosix(path.relative(process.cwd(), path.join(root, f)));
+    return rel && !rel.startsWith('../') ? rel : path.join(root, f);
+  };
   const out =
     format === 'json'
       ? splatJson(mapped, { warnings: parsed.warnings })

@@ -142,6 +142,9 @@ function ofFs(cls: string[], dir: string | undefined): string[] {
   const qual = (c: string) => / \((?:.*, )?(fs\/[^),]+|\{fs\}|any fs)\)$/.exec(c)?.[1];
   const mine = fs ? cls.filter((c) => qual(c) === fs) : [];
   if (mine.length) return [...cls.filter((c) => !qual(c)), ...mine];
+  // taken outside a filesystem (the VFS, block): its class is any filesystem's
+  const any = cls.filter((c) => !qual(c) || qual(c) === 'any fs');
+  if (!fs && any.length) return any;
   return cls.filter((c) => qual(c) !== '{fs}');
 }
 
