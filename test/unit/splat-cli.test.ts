@@ -95,6 +95,21 @@ test('a circular dependency maps onto the lock-order inversion of the order-perf
   );
 });
 
+test('with lock order off in the settings (the default), the inversion still predicts the splat, and says so', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockscope-splat-'));
+  try {
+    fs.cpSync(tree('order-perfs'), dir, { recursive: true });
+    fs.rmSync(path.join(dir, '.lockscope.json'));
+    const r = run(splat('order-circular.txt'), '--root', dir, '--format', 'json');
+    assert.equal(r.status, 0, r.stderr);
+    const p = (JSON.parse(r.stdout) as { predicted: { line: number; reasons: string[] }[] }).predicted[0];
+    assert.equal(p.line, 48);
+    assert.match(p.reasons.join('\n'), /lock-order-inversion is off in the settings/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a hung task maps onto the extent-range/page-lock inversion lockdep cannot see', () => {
   const r = run(splat('dio-range-hung-task.txt'), '--root', tree('order-dio-range'), '--format', 'json');
   assert.equal(r.status, 0, r.stderr);
