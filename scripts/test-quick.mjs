@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-export const SLOW = ['index-pipeline.test.js', 'incremental.test.js', 'report.test.js'];
+export const SLOW = ['index-pipeline.test.js', 'incremental.test.js', 'report.test.js', 'splat-cli.test.js'];
 const dir = path.join(root, 'test', 'out', 'unit');
 const files = fs
   .readdirSync(dir)

@@ -17,6 +17,7 @@ import {
 } from 'vscode-languageclient/node';
 import { FindingsProvider } from './findings';
 import { StepWalker, explainFinding } from './steps';
+import { mapSplat } from './splat';
 import { StatusBar, reindex, showCallGraph, showIndexStatus, showLockOrder } from './views';
 
 let client: LanguageClient | undefined;
@@ -99,6 +100,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('lockscope.showIndexStatus', () => client && showIndexStatus(client)),
     vscode.commands.registerCommand('lockscope.reindex', () => client && reindex(client, bar)),
     vscode.commands.registerCommand('lockscope.explainFinding', () => explainFinding(walker)),
+    vscode.commands.registerCommand('lockscope.mapSplat', () => client && mapSplat(client, context)),
   );
   await client.start();
   bar.watchIndex();

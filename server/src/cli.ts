@@ -2,6 +2,7 @@
  * The headless CLI, same engine as the server (options: cli/args.ts, `lockscope <command> --help`):
  *   lockscope check <dir|file...> [options]
  *   lockscope report <function|file:function> | --lock-order [options]
+ *   lockscope splat <FILE|-> [options]
  *   lockscope lsp [--stdio]
  * Exit codes: 0 no findings, 1 findings, 2 usage or input errors.
  */
@@ -42,6 +43,7 @@ import {
 import { Progress } from './cli/progress';
 import { countKinds, summaryLines } from './cli/summary';
 import { reportCommand } from './cli/report';
+import { splatCommand } from './cli/splat';
 import { type IndexArgs, applyKconfig, grammarSource, indexArgs, indexOptions } from './cli/index-args';
 
 interface CheckArgs {
@@ -402,6 +404,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (cmd === 'check') return await forCommand('check', () => check(rest));
     if (cmd === 'report') return await forCommand('report', () => reportCommand(rest));
+    if (cmd === 'splat') return await forCommand('splat', () => splatCommand(rest));
     if (cmd === 'lsp') return lsp(rest);
     throw new UsageError(cmd ? `unknown command "${cmd}"` : 'no command given');
   } catch (e) {
@@ -431,7 +434,7 @@ async function forCommand(command: Command, run: () => Promise<number>): Promise
 }
 
 function isCommand(c: string | undefined): c is Command {
-  return c === 'check' || c === 'report' || c === 'lsp';
+  return c === 'check' || c === 'report' || c === 'splat' || c === 'lsp';
 }
 
 /** `lockscope lsp`: the transport options are vscode-languageserver's (it reads them from process.argv). */

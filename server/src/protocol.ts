@@ -110,3 +110,22 @@ export interface FindingsResult {
 export const FindingsRequest = new RequestType<FindingsParams, FindingsResult, void>('lockscope/findings');
 /** The server's findings changed beyond the open files (a new index, new settings): ask for them again. */
 export const FindingsChangedNotification = new NotificationType0('lockscope/findingsChanged');
+
+/** A kernel splat (a lockdep report or hung-task trace) to map onto the indexed tree (`lockscope splat`). */
+export interface MapSplatParams {
+  /** The splat's text (at most 8 MiB). */
+  text: string;
+  /** What to call it in the output (its file name). */
+  name?: string;
+}
+export interface MapSplatResult {
+  /** Set when nothing was mapped: no index yet, or no splat in the text (the reason, in words). */
+  error?: string;
+  /** Compiler-style lines (`/abs/path:line:col: note: ...`), as `lockscope splat` prints them. */
+  text?: string;
+  /** The JSON of `lockscope splat --format json`. */
+  json?: unknown;
+  /** How many findings predicted it. */
+  predicted?: number;
+}
+export const MapSplatRequest = new RequestType<MapSplatParams, MapSplatResult, void>('lockscope/mapSplat');

@@ -26,6 +26,7 @@ import {
   FindingsRequest,
   IndexStatusRequest,
   LockOrderRequest,
+  MapSplatRequest,
   MemoryRequest,
   ReindexRequest,
 } from './protocol';
@@ -42,6 +43,7 @@ import { logTo } from './lsp/log';
 import * as P from './lsp/params';
 import { Propagator } from './lsp/propagation';
 import { ReportsFeature } from './lsp/reports';
+import { SplatFeature } from './lsp/splat';
 import { Scheduler } from './lsp/scheduler';
 import { Configuration } from './lsp/settings';
 import { type ServerOptions, startupOf } from './lsp/startup';
@@ -64,6 +66,7 @@ interface Parts {
   reports: ReportsFeature;
   findings: FindingsFeature;
   status: StatusFeature;
+  splat: SplatFeature;
 }
 
 export class LockscopeServer {
@@ -105,6 +108,7 @@ export class LockscopeServer {
       reports: new ReportsFeature(documents, indexing, workspace),
       findings: new FindingsFeature(documents, indexing, config, workspace),
       status: new StatusFeature(indexing, documents),
+      splat: new SplatFeature(indexing, workspace),
     });
   }
 
@@ -133,6 +137,7 @@ export class LockscopeServer {
     edge.on(CallGraphRequest, P.callGraphParams, (p) => reports.callGraph(p));
     edge.on(LockOrderRequest, P.lockOrderParams, (p) => reports.lockOrder(p));
     edge.on(FindingsRequest, P.findingsParams, (p) => findings.findings(p));
+    edge.on(MapSplatRequest, P.mapSplatParams, (p) => this.parts.splat.mapSplat(p));
     edge.on0(IndexStatusRequest, () => status.indexStatus());
     edge.on0(ReindexRequest, () => status.reindex());
     edge.on0(MemoryRequest, () => status.memory());

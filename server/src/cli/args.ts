@@ -19,7 +19,7 @@ export class UsageError extends Error {
 /** A mistake in the input, not in the command line (a function the tree does not have): no usage follows. */
 export class InputError extends Error {}
 
-export type Command = 'check' | 'report' | 'lsp';
+export type Command = 'check' | 'report' | 'splat' | 'lsp';
 
 interface OptionSpec {
   type: 'string' | 'boolean';
@@ -120,6 +120,16 @@ export const OPTIONS: Record<Command, Record<string, OptionSpec>> = {
     ...INDEX_OPTIONS,
     ...COMMON,
   },
+  splat: {
+    format: { type: 'string', value: 'FMT', help: 'text (default) or json' },
+    root: {
+      type: 'string',
+      value: 'DIR',
+      help: 'the kernel tree (default: the nearest folder up from here with include/linux/)',
+    },
+    ...INDEX_OPTIONS,
+    ...COMMON,
+  },
   lsp: {
     stdio: { type: 'boolean', help: 'talk on stdin/stdout (the default)' },
     'node-ipc': { type: 'boolean', help: 'talk over Node IPC' },
@@ -138,6 +148,7 @@ const SYNOPSIS: Record<Command, string[]> = {
     'usage: lockscope report <function|file:function> [--depth N] [--format md|dot|svg] [options]',
     '       lockscope report --lock-order [--cycles] [--class TEXT]... [--format md|dot|svg] [options]',
   ],
+  splat: ['usage: lockscope splat <FILE|-> [--root DIR] [--format text|json] [options]'],
   lsp: ['usage: lockscope lsp [--stdio] [--grammars DIR [--allow-unpinned-grammar]]'],
 };
 
@@ -150,6 +161,10 @@ const ABOUT: Record<Command, string> = {
   report:
     'Draw the call graph below a function (locks held on each call, findings on the way), or the lock-order ' +
     'graph of the tree.',
+  splat:
+    'Map a kernel splat (a lockdep report or a hung-task trace, from a file or - for stdin) onto the tree: its ' +
+    'locks as lockscope classes, the static path along each call trace, and the finding that predicted it.\n' +
+    'Exit status: 0 a finding predicted it, 1 none did, 2 usage or input errors (no splat in the file).',
   lsp: 'Run the language server (for neovim, Helix, Emacs ...).',
 };
 
@@ -158,7 +173,7 @@ export function shortUsage(command?: Command): string {
   if (command) return [...SYNOPSIS[command], `Run 'lockscope ${command} --help' for its options.`].join('\n');
   return [
     SYNOPSIS.check[0],
-    ...[...SYNOPSIS.report, SYNOPSIS.lsp[0]].map((l) => l.replace(/^usage: /, '       ')),
+    ...[...SYNOPSIS.report, SYNOPSIS.splat[0], SYNOPSIS.lsp[0]].map((l) => l.replace(/^usage: /, '       ')),
     '       lockscope --version',
     "Run 'lockscope <command> --help' for the options of a command.",
   ].join('\n');
@@ -187,7 +202,7 @@ export function generalHelp(): string {
   return [
     shortUsage().split('\n').slice(0, -1).join('\n'),
     '',
-    ...(['check', 'report', 'lsp'] as Command[]).map((c) => `  ${c.padEnd(8)}${ABOUT[c].split('\n')[0]}`),
+    ...(['check', 'report', 'splat', 'lsp'] as Command[]).map((c) => `  ${c.padEnd(8)}${ABOUT[c].split('\n')[0]}`),
     '',
     "Run 'lockscope <command> --help' for the options of a command; docs: README.md, docs/findings.md.",
     '',

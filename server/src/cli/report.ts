@@ -5,15 +5,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defaultSettings, findingsFor, loadGrammar, mergeSettings, readWorkspaceFile } from '../engine';
 import { type CallGraphOptions, callGraph, toDot, toMarkdown, toSvg } from '../report/callgraph';
 import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from '../report/lockgraph';
-import { buildTree } from '../tree/build';
-import { findTreeRoot, treeFiles } from '../tree/files';
+import { findTreeRoot } from '../tree/files';
 import type { TreeIndex } from '../engine';
 import { InputError, UsageError, closest, commandHelp, flag, oneOf, parseCommand, str } from './args';
-import { applyKconfig, indexArgs, indexOptions } from './index-args';
-import { Progress } from './progress';
+import { indexArgs } from './index-args';
+import { indexTree } from './index-tree';
 import { treeReader } from '../report/source';
 
 export async function reportCommand(argv: string[]): Promise<number> {
@@ -35,34 +33,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
     else process.stdout.write(text);
   };
   const warn = (m: string) => process.stderr.write(`lockscope: ${m}\n`);
-  let settings = defaultSettings();
-  const ws = readWorkspaceFile(root);
-  ws.problems.forEach(warn);
-  if (ws.settings) settings = mergeSettings(settings, ws.settings);
-  settings = applyKconfig(settings, root, idx, warn);
-  const o = indexOptions(idx);
-  await loadGrammar(o.grammar); // a bad grammar folder: one clear message here, not in a worker
-  const progress = new Progress(process.stderr, { quiet: flag(p, 'quiet'), heartbeat: true });
-  const files = treeFiles(root, settings);
-  progress.note(`indexing ${files.length} files under ${root}${o.cacheDir ? `, cache ${o.cacheDir}` : ''}`);
-  progress.start();
-  let analysis;
-  try {
-    ({ analysis } = await buildTree({
-      root,
-      files,
-      settings,
-      jobs: o.jobs,
-      cacheDir: o.cacheDir,
-      grammar: o.grammar,
-      warn,
-      progress: progress.update,
-    }));
-  } finally {
-    progress.stop();
-  }
+  const { analysis, findings } = await indexTree(root, idx, flag(p, 'quiet'), warn);
   const { index } = analysis;
-  const { findings } = findingsFor(analysis, settings, () => true);
   if (lockOrder) {
     const g = lockOrderGraph(index.order ?? [], { cyclesOnly, classFilter });
     const dot = lockOrderDot(g);

@@ -55,6 +55,11 @@ export const lockOrderParams = z.object({
 
 export const findingsParams = z.object({ limit: uint.optional() });
 
+export const mapSplatParams = z.object({
+  text: z.string().max(8 * 1024 * 1024),
+  name: z.string().max(4096).optional(),
+});
+
 /**
  * The document-sync notifications, as TextDocuments reads them: one that does not fit is logged and dropped
  * (a didOpen without a string uri used to be stored, then crash the server when it was analysed).
