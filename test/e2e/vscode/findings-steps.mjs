@@ -14,7 +14,8 @@ export async function findingsSteps({ page, palette, shot, check, log, STEP, ws,
   fs.cpSync(path.join(src, 'include', 'linux', 'quill.h'), path.join(ws, 'include', 'linux', 'quill.h'));
   // room for the walk: one editor group, no panel
   await palette(page, 'View: Close All Editor Groups');
-  await palette(page, 'View: Hide Panel');
+  // (VS Code offers Hide Panel only while the panel shows; the call-graph steps before may have hidden it)
+  if (await page.locator('.part.panel').first().isVisible()) await palette(page, 'View: Hide Panel');
   await palette(page, 'lockscope: Re-index Workspace');
   await palette(page, 'Focus on Findings View');
   const view = page.locator('.monaco-list[aria-label="Findings"]').first();
