@@ -5,7 +5,7 @@
 //   node scripts/bench.mjs [--kernel DIR] [--cache DIR] [--runs N]
 //
 // The kernel tree is fetched with `apt-get download linux-source-6.1` into the cache (default
-// $LOCKSCOPE_KERNEL_CACHE or ~/.cache/lockscope/linux) and only fs/ include/ mm/ block/ and
+// $LOCKSCOPE_KERNEL_CACHE or ~/.cache/lockscope-kernel) and only fs/ include/ mm/ block/ and
 // Documentation/filesystems are unpacked; it never enters git. Every measurement runs in a fresh child
 // process; with --runs N each is repeated and the median kept. Peak RSS comes from GNU time when present.
 //

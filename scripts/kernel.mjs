@@ -1,5 +1,6 @@
 // The Linux 6.1 tree for corpus runs and benchmarks: Debian's linux-source-6.1, fetched with
-// `apt-get download` into a cache folder outside git ($LOCKSCOPE_KERNEL_CACHE, default ~/.cache/lockscope/linux)
+// `apt-get download` into a cache folder outside git ($LOCKSCOPE_KERNEL_CACHE, default ~/.cache/lockscope-kernel:
+// beside, not inside, the analysis cache ~/.cache/lockscope, which refuses a folder holding files not its own)
 // and partly unpacked (fs/ include/ mm/ block/ Documentation/filesystems). Never committed.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -16,7 +17,7 @@ export const KERNEL_VERSION = '6.1.176-1';
 const DEB = `linux-source-6.1_${KERNEL_VERSION}_all.deb`;
 
 export function defaultKernelCache() {
-  return process.env.LOCKSCOPE_KERNEL_CACHE || path.join(os.homedir(), '.cache', 'lockscope', 'linux');
+  return process.env.LOCKSCOPE_KERNEL_CACHE || path.join(os.homedir(), '.cache', 'lockscope-kernel');
 }
 
 /** The 6.1 tree: given, cached, or downloaded from Debian and partly unpacked; `log` says what it does. */
