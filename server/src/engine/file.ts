@@ -305,7 +305,7 @@ export class Analyzer implements Classifier {
 
   private context(tree: Tree, file: string, p: FilePlan, external?: TreeView): FileContext {
     const sameFile = p.sameFile;
-    // accessors: the file's own definitions first (its statics shadow the tree's), then the tree's
+    // accessors and predicates: the file's own definitions first (its statics shadow the tree's), then the tree's
     const mine = new Set<string>();
     const tests = new Map<string, string>();
     p.defs.forEach((d, i) => {
@@ -316,16 +316,13 @@ export class Analyzer implements Classifier {
       const t = predicateTemplate(d, params);
       if (t) tests.set(n, t);
     });
-    const accessor = (n: string): boolean => {
-      if (p.byName.has(n)) return mine.has(n);
+    // the file's own definition of a name, else what the linked tree says of the one the call resolves to
+    const linked = (n: string) => {
       const id = external?.linker.resolve(file, n);
-      return id !== undefined && !!external?.data.fns[id].accessor;
+      return id === undefined ? undefined : external?.data.fns[id];
     };
-    const predicate = (n: string): string | undefined => {
-      if (p.byName.has(n)) return tests.get(n);
-      const id = external?.linker.resolve(file, n);
-      return id === undefined ? undefined : external?.data.fns[id].predicate;
-    };
+    const accessor = (n: string): boolean => (p.byName.has(n) ? mine.has(n) : !!linked(n)?.accessor);
+    const predicate = (n: string): string | undefined => (p.byName.has(n) ? tests.get(n) : linked(n)?.predicate);
     // (environmentKey below must name everything built here that a function's analysis reads)
     const types = new TypeTable();
     types.addTree(tree.rootNode, file);

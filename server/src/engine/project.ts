@@ -503,15 +503,13 @@ export class Project {
     if (this.classified) return;
     // calls of functions the tree defines as accessors name their argument's object (cfg/accessors.ts)
     for (const f of this.fns) {
-      promoteAccessors(f.ir, (n) => {
+      const callee = (n: string) => {
         const t = linker.resolve(f.file, n);
-        return t !== undefined && !!this.fns[t].ir.accessor;
-      });
+        return t === undefined ? undefined : this.fns[t].ir;
+      };
+      promoteAccessors(f.ir, (n) => !!callee(n)?.accessor);
       // conditions that call a predicate the tree defines are facts about its test (cfg/predicates.ts)
-      expandPredicates(f.ir, (n) => {
-        const t = linker.resolve(f.file, n);
-        return t === undefined ? undefined : this.fns[t].ir.predicate;
-      });
+      expandPredicates(f.ir, (n) => callee(n)?.predicate);
     }
     const stored = storedOrigins(this.fns.map((f) => ({ ir: f.ir, vars: f.vars, types: this.types })));
     for (const f of this.fns) this.types.classify(f.ir, f.vars, f.dir, stored);

@@ -16,7 +16,7 @@
  * the function; a store that clears or sets only other flags (`flags &= ~FOO_A` before `flags & FOO_B`) does
  * not count.
  */
-import type { CfgNode, FunctionIR, Site } from '../ir';
+import type { FunctionIR, Site } from '../ir';
 import { normaliseExpr } from '../ir';
 import type { Macros } from '../syntax';
 import { blockingFlags, blockingTest, gfpBlocks } from '../model';
@@ -233,19 +233,27 @@ function reachOf(ir: FunctionIR) {
  * `x |= A` change the flag A only).
  */
 function reachedBy(ir: FunctionIR, name: string, bit?: string): Set<number> {
+  const stores = () =>
+    ir.nodes
+      .filter((n) =>
+        n.ops.some((op) => op.k === 'assign' && op.name === name && !(bit && op.bits && !op.bits.includes(bit))),
+      )
+      .map((n) => n.id);
+  return reached(ir, bit === undefined ? name : `${name}&${bit}`, stores);
+}
+
+/** The nodes reachable from `starts` (themselves included), memoised per function under `key`. */
+function reached(ir: FunctionIR, key: string, starts: () => number[]): Set<number> {
   const r = reachOf(ir);
-  const key = bit === undefined ? name : `${name}&${bit}`;
   let set = r.from.get(key);
   if (set) return set;
   set = new Set<number>();
-  const todo: CfgNode[] = ir.nodes.filter((n) =>
-    n.ops.some((op) => op.k === 'assign' && op.name === name && !(bit && op.bits && !op.bits.includes(bit))),
-  );
+  const todo = starts();
   while (todo.length) {
-    const m = todo.pop() as CfgNode;
-    if (set.has(m.id)) continue;
-    set.add(m.id);
-    for (const e of m.succ) todo.push(ir.nodes[e.to]);
+    const m = todo.pop() as number;
+    if (set.has(m)) continue;
+    set.add(m);
+    for (const e of ir.nodes[m].succ) todo.push(e.to);
   }
   r.from.set(key, set);
   return set;
@@ -259,20 +267,7 @@ function flagTested(test: string, name: string): string | undefined {
 
 /** The nodes reachable from node `from` (itself included). */
 function reachableFrom(ir: FunctionIR, from: number): Set<number> {
-  const r = reachOf(ir);
-  const key = `#${from}`;
-  let set = r.from.get(key);
-  if (set) return set;
-  set = new Set<number>();
-  const todo = [from];
-  while (todo.length) {
-    const m = todo.pop() as number;
-    if (set.has(m)) continue;
-    set.add(m);
-    for (const e of ir.nodes[m].succ) todo.push(e.to);
-  }
-  r.from.set(key, set);
-  return set;
+  return reached(ir, `#${from}`, () => [from]);
 }
 
 /**
