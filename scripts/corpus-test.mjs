@@ -10,6 +10,10 @@
 //
 // Rows are keyed by file, function, kind and lock instance (not the line, which an engine change may move
 // within the function); a key that occurs several times is matched by count.
+//
+// Lock order is off by default, so the run switches it on (test/corpus/order-on.json) and holds its
+// inversions apart: the high-confidence ones (what a default run would show were it on) against their own
+// record, test/corpus/order-triage-6.1.md, the rest of the run against the default record.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -18,6 +22,17 @@ import { defaultKernelCache, kernelTree } from './kernel.mjs';
 
 const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 export const RECORD = path.join(repo, 'test', 'corpus', 'triage-6.1.md');
+export const ORDER_RECORD = path.join(repo, 'test', 'corpus', 'order-triage-6.1.md');
+const ORDER_ON = path.join(repo, 'test', 'corpus', 'order-on.json');
+const INVERSION = 'lock-order-inversion';
+
+/** A run's findings split: those the default record judges, and the inversions the order record judges. */
+export function splitRun(findings) {
+  return {
+    main: findings.filter((f) => f.kind !== INVERSION),
+    order: findings.filter((f) => f.kind === INVERSION && (f.confidence ?? 'high') === 'high'),
+  };
+}
 
 function args(argv) {
   const a = { kernel: undefined, cache: defaultKernelCache(), json: undefined, from: undefined };
@@ -129,6 +144,7 @@ function main() {
     const cli = path.join(repo, 'bin', 'lockscope.js');
     // run in fs/: paths print relative to where lockscope runs, and the record's rows are relative to fs/
     const argv = [cli, 'check', '.', '--format', 'json', '--exit-zero', '--no-cache', '--confidence', 'low'];
+    argv.push('--config', ORDER_ON);
     const r = spawnSync(process.execPath, argv, {
       cwd: path.join(kernel, 'fs'),
       encoding: 'utf8',
@@ -140,14 +156,16 @@ function main() {
     }
     out = r.stdout;
   }
-  const findings = JSON.parse(out).findings;
   if (a.json) fs.writeFileSync(a.json, out);
-  const { counts, problems, gone } = judge(findings, fs.readFileSync(RECORD, 'utf8'));
+  const run = splitRun(JSON.parse(out).findings);
+  const { counts, problems, gone } = judge(run.main, fs.readFileSync(RECORD, 'utf8'));
   console.log(`corpus: Linux 6.1 fs/, default run (high confidence): ${verdictLine(counts.high)}`);
   console.log(`corpus: Linux 6.1 fs/, every confidence level: ${verdictLine(counts.all)}`);
-  for (const g of gone) console.log(`corpus: no longer reported (mark the row fixed): ${g}`);
-  for (const p of problems) console.log(`corpus: ${p}`);
-  process.exit(problems.length ? 1 : 0);
+  const order = judge(run.order, fs.readFileSync(ORDER_RECORD, 'utf8'));
+  console.log(`corpus: lock order switched on, high confidence: ${verdictLine(order.counts.high)}`);
+  for (const g of [...gone, ...order.gone]) console.log(`corpus: no longer reported (mark the row fixed): ${g}`);
+  for (const p of [...problems, ...order.problems]) console.log(`corpus: ${p}`);
+  process.exit(problems.length + order.problems.length ? 1 : 0);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

@@ -1,7 +1,7 @@
 /** The lock-order graph: the shortest cycles lockdep would report (never a component), filters, the cap said aloud. */
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { OrderWitness } from '../../server/src/engine/checks';
+import { LockOrder, type OrderWitness } from '../../server/src/engine/checks';
 import { lockOrderGraph, lockOrderMarkdown } from '../../server/src/report/lockgraph';
 
 const w = (from: string, to: string, line = 1): OrderWitness => ({
@@ -95,4 +95,17 @@ test('--class keeps the inversions of the classes it names', () => {
     g.cycles.map((c) => c.classes),
     [['C', 'D']],
   );
+});
+
+test('cycles closed by the same acquisition are one finding: the shortest', () => {
+  const order = new LockOrder();
+  // A->B is the earliest site; two three-class cycles go through it (B->C->A and B->D->A), each adding an edge
+  for (const e of [w('A', 'B', 1), w('B', 'C', 5), w('C', 'A', 6), w('B', 'D', 7), w('D', 'A', 8)]) order.add(e);
+  const found = order.inversions(() => true);
+  assert.equal(found.length, 1, JSON.stringify(found.map((f) => f.line)));
+  assert.equal(found[0].line, 1);
+  // a second acquisition closing a cycle elsewhere is its own finding
+  order.add(w('E', 'F', 9));
+  order.add(w('F', 'E', 10));
+  assert.equal(order.inversions(() => true).length, 2);
 });

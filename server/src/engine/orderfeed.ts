@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import type { CheckOptions } from './checks';
 import { ANY_FS, type LockOrder, lockClass } from './checks';
-import type { FunctionIR } from './ir';
+import type { FunctionIR, LockRef } from './ir';
 import type { PathStep } from './model';
 import { fsOfDir } from './syntax';
 
@@ -26,10 +26,12 @@ export function orderSink(
   f: { file: string; dir: string; ir: FunctionIR },
   lockOrder: LockOrder,
   value?: (text: string) => number | undefined,
+  fsOwn?: (struct: string) => boolean,
+  refine?: (ref: LockRef) => string | undefined,
 ): NonNullable<CheckOptions['order']> {
   return ({ held, taken, site, path: p, subclass }) => {
-    let from = lockClass(held.ref, f.dir, { subclass: held.subclass, value });
-    const to = lockClass(taken, f.dir, { subclass, value });
+    let from = lockClass(held.ref, f.dir, { subclass: held.subclass, value, fsOwn, refine });
+    const to = lockClass(taken, f.dir, { subclass, value, fsOwn, refine });
     if (!from || !to || from === to) return;
     if (from.includes(ANY_FS)) {
       const fs = enteredFs(p);

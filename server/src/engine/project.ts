@@ -43,7 +43,16 @@ import {
   VFS_UNLOCKING_FIELDS,
   vfsExit,
 } from './model';
-import { type Grammar, Macros, TypeTable, storedOrigins } from './syntax';
+import {
+  type Grammar,
+  Macros,
+  type StoredOrigins,
+  TypeTable,
+  bindFs,
+  fsOfDir,
+  orderClassOf,
+  storedOrigins,
+} from './syntax';
 import { expandPredicates, promoteAccessors } from './cfg';
 import { type FunctionEnv, type FunctionOptions, analyseFunction } from './function';
 
@@ -82,6 +91,8 @@ export class Project {
   private readonly catalog: Catalog;
   /** Struct fields, typedefs and return types of every file read: lock classes for any lock. */
   private readonly types = new TypeTable();
+  /** Where the pages stored into each filesystem structure's fields come from (lockclass.ts), once classified. */
+  private stored?: StoredOrigins;
   private readonly macros = new Macros();
   private classified = false;
   /** Per file, the names it exports (`EXPORT_SYMBOL`). */
@@ -217,7 +228,18 @@ export class Project {
             if (t !== undefined) callSite(f.id, t, held);
           }
         : undefined,
-      order: !lockOrder ? undefined : orderSink(f, lockOrder, (t) => this.macros.value(t)),
+      order: !lockOrder
+        ? undefined
+        : orderSink(
+            f,
+            lockOrder,
+            (t) => this.macros.value(t),
+            (st) => (this.types.dirs.get(st) ?? '').startsWith('fs/'),
+            (ref) => {
+              const o = orderClassOf(ref, { ir: f.ir, vars: f.vars, types: this.types, stored: this.stored });
+              return o ? bindFs(o, fsOfDir(f.dir)) : undefined;
+            },
+          ),
     };
   }
 
@@ -512,6 +534,7 @@ export class Project {
       expandPredicates(f.ir, (n) => callee(n)?.predicate);
     }
     const stored = storedOrigins(this.fns.map((f) => ({ ir: f.ir, vars: f.vars, types: this.types })));
+    this.stored = stored;
     for (const f of this.fns) this.types.classify(f.ir, f.vars, f.dir, stored);
     this.classified = true;
   }

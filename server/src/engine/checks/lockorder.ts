@@ -48,7 +48,18 @@ export interface ClassOptions {
   subclass?: string;
   /** An integer macro's value, to read a subclass given by name. */
   value?: (text: string) => number | undefined;
+  /** Is this structure a filesystem's own (defined under fs/)? A lock in one embedded in a field is that field's. */
+  fsOwn?: (struct: string) => boolean;
+  /**
+   * The class the function the lock is seen in gives it (syntax/lockclass.ts `orderClassOf`, with its variables'
+   * types): a lock a callee took on its parameter (`ip->i_rw_mutex`) is, at the caller, of the object the
+   * caller passed (`GFS2_I(sdp->sd_qc_inode)`), which the callee could not know.
+   */
+  refine?: (ref: LockRef) => string | undefined;
 }
+
+/** A class that says where its object comes from (an internal inode, a structure's pages, private pages). */
+const ORIGIN = /\((?:of |in |mapping of |private)/;
 
 /**
  * A lock's class: its lock-order class (lockclass.ts) or the catalog's or its type's (`struct page::PG_locked`,
@@ -59,12 +70,32 @@ export interface ClassOptions {
  */
 export function lockClass(ref: LockRef, dir: string, opts: ClassOptions = {}): string | undefined {
   if (ref.symbolic || lockKindInfo(ref.kind).context) return undefined;
+  const refined = opts.refine?.(ref);
   const base =
-    ref.order ?? defaultOrderClass(ref) ?? ref.class ?? (opts.fieldClasses ? fieldClass(ref, dir) : undefined);
+    (refined && ORIGIN.test(refined) && !ORIGIN.test(ref.order ?? '') ? refined : undefined) ??
+    ref.order ??
+    defaultOrderClass(ref) ??
+    ref.class ??
+    (opts.fieldClasses ? fieldClass(ref, dir) : undefined);
   if (!base) return undefined;
-  const bound = bindFs(base, fsOfDir(dir)).split(FS).join(ANY_FS);
+  const bound = bindFs(embeddedClass(base, ref.key, opts.fsOwn), fsOfDir(dir))
+    .split(FS)
+    .join(ANY_FS);
   const sub = subclassOf(opts.subclass, opts.value);
   return sub ? withSubclass(bound, sub) : bound;
+}
+
+/**
+ * A lock inside a filesystem's own lock wrapper embedded in a field (`&sbi->cp_rwsem.internal_rwsem`, a
+ * `struct f2fs_rwsem` that several fields hold) is that field's: the wrapper's init macro gives each place it
+ * is initialised its own lockdep key, so `cp_rwsem` and `node_write` are two classes, not one. The field is
+ * the one the wrapper is embedded in (`.`), not one pointed to (`->`: that object may be any of them).
+ */
+function embeddedClass(base: string, key: string, fsOwn?: (struct: string) => boolean): string {
+  const m = /^struct (\w+)::(\w+)( \(.*\))?$/.exec(base);
+  if (!m || !fsOwn?.(m[1])) return base;
+  const at = new RegExp(`(?:->|\\.|^)(\\w+)(?:\\[[^\\]]*\\])?\\.${m[2]}$`).exec(key.replace(/^&/, ''));
+  return at ? `struct ${m[1]}::${m[2]} (in .${at[1]})${m[3] ?? ''}` : base;
 }
 
 /** `struct inode::i_rwsem/1 (fs/ext4)`: the subclass goes after the lock's name, before its qualifier. */
@@ -148,9 +179,15 @@ export class LockOrder {
     severity: Severity = FINDING_TABLE[INVERSION_KIND].severity,
   ): Finding[] {
     const out: Finding[] = [];
+    // one finding per reported edge: longer cycles closed by the same acquisition are the same report (the
+    // shortest, found first, says it; lockdep too reports a new dependency once)
+    const seen = new Set<string>();
     for (const c of orderCycles(this.witnesses())) {
       const r = reportedCycle(c, report);
-      if (r) out.push(inversion(r, severity));
+      const key = r && `${r.edges[0].from}\u0000${r.edges[0].to}`;
+      if (!r || !key || seen.has(key)) continue;
+      seen.add(key);
+      out.push(inversion(r, severity));
     }
     return out;
   }

@@ -8,6 +8,7 @@
  * Users extend or override entries from `.lockscope.json` or settings (same shape). What a kind of
  * lock does (sleeps, makes a section atomic, nests) is in kinds.ts.
  */
+import { FREEZE_PRIMITIVES } from './freeze';
 import {
   type Allocator,
   BUILTIN_ALLOCATORS,
@@ -358,6 +359,7 @@ export const BUILTIN_PRIMITIVES: LockPrimitive[] = [
     ['mmap_write_lock_killable'],
   ),
   ...family('rwsem', 'excl', IMMAP.lock, IMMAP.class, ['i_mmap_lock_write'], ['i_mmap_unlock_write']),
+  ...FREEZE_PRIMITIVES,
   ...family('rwsem', 'shared', IMMAP.lock, IMMAP.class, ['i_mmap_lock_read'], ['i_mmap_unlock_read']),
   // page, folio and buffer locks (bit locks that sleep)
   ...family(

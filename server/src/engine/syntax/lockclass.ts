@@ -22,7 +22,7 @@ export const FS = '{fs}';
 
 /** Classes whose lockdep key is per filesystem type (struct file_system_type's keys). */
 const PER_FS_TYPE =
-  /^struct (inode::i_rwsem|address_space::invalidate_lock|address_space::i_mmap_rwsem|xfs_inode::i_lock|super_block::s_umount)$/;
+  /^struct (inode::i_rwsem|address_space::invalidate_lock|address_space::i_mmap_rwsem|xfs_inode::i_lock|super_block::s_umount|super_block::sb_(?:writers|pagefaults|internal))$/;
 
 /** Page-cache lookups: the first argument is the mapping the page comes from. */
 const LOOKUPS = new Set([
@@ -113,7 +113,22 @@ export function orderClassOf(ref: LockRef, env: ClassEnv): string | undefined {
     const o = ownerOrigin(ref.key, env);
     return `${ref.class} (${o.k === 'sbwide' ? `of ${o.field}` : FS})`;
   }
+  if (ref.class) {
+    const o = containerOrigin(ref.key, env);
+    if (o.k === 'sbwide') return `${ref.class} (of ${o.field})`;
+  }
   return undefined;
+}
+
+/**
+ * The inode a filesystem's per-inode lock belongs to (`GFS2_I(sdp->sd_qc_inode)->i_rw_mutex`): one a
+ * superblock-wide structure points to is an internal inode (a quota, bitmap or metadata file), never a file
+ * the VFS hands in, so its locks are a class of their own, as `struct inode::i_rwsem (of ...)` is.
+ */
+function containerOrigin(key: string, env: ClassEnv): Origin {
+  const fo = fieldOf(strip(key));
+  const call = fo ? callOf(strip(fo[0])) : undefined;
+  return call?.[1].length === 1 ? inodeLike(call[1][0], env) : FILE;
 }
 
 /**
@@ -210,14 +225,17 @@ function fsOwn(struct: string, env: ClassEnv): boolean {
 const PER_FILE = new Set(['super_block', 'inode', 'dentry', 'file', 'address_space', 'kiocb', 'page', 'folio']);
 
 /**
- * A structure one per superblock: it points to the superblock (`struct btrfs_fs_info`, `struct block_device`),
- * and is none of the VFS's per-file objects (a dentry points to its superblock too).
+ * A structure one per superblock: it points to the superblock (`struct btrfs_fs_info`, `struct block_device`)
+ * or is one of its fields' (`struct quota_info`), and is none of the VFS's per-file objects (a dentry points to
+ * its superblock too).
  */
 function superblockWide(struct: string, env: ClassEnv): boolean {
   if (PER_FILE.has(struct)) return false;
   const fields = env.types.fields.get(struct);
   if (!fields) return false;
   for (const t of fields.values()) if (t === 'super_block') return true;
+  // or a part of the superblock itself (`struct quota_info`, the quota files of `sb_dqopt(sb)`)
+  for (const t of env.types.fields.get('super_block')?.values() ?? []) if (t === struct) return true;
   return false;
 }
 

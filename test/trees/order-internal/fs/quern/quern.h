@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* quern's structures (lockscope test tree, own writing). */
+#ifndef _QUERN_H
+#define _QUERN_H
+
+#include <linux/fs.h>
+
+struct quern_inode {
+	struct inode		vfs_inode;
+	struct rw_semaphore	map_sem;	/* the block map */
+};
+
+struct quern_sb_info {
+	struct super_block	*sb;
+	struct mutex		quota_mutex;
+	struct inode		*quota_inode;	/* internal: never reached through a path */
+};
+
+#define QUERN_I(inode)	container_of(inode, struct quern_inode, vfs_inode)
+
+static inline struct quern_sb_info *QUERN_SB(struct super_block *sb)
+{
+	return sb->s_fs_info;
+}
+
+#endif
