@@ -10,7 +10,15 @@ import type { CheckOptions } from './checks';
 import { ANY_FS, type LockOrder, lockClass } from './checks';
 import type { FunctionIR, LockRef } from './ir';
 import type { PathStep } from './model';
-import { fsOfDir } from './syntax';
+import {
+  type ClassEnv,
+  type Macros,
+  type StoredOrigins,
+  type TypeTable,
+  bindFs,
+  fsOfDir,
+  orderClassOf,
+} from './syntax';
 
 /** The filesystem of the first ops-table method the chain enters, if any. */
 export function enteredFs(steps: readonly PathStep[]): string | undefined {
@@ -22,13 +30,28 @@ export function enteredFs(steps: readonly PathStep[]): string | undefined {
   return undefined;
 }
 
+/** What the tree knows that decides a lock's class where it is seen (project.ts). */
+export interface OrderClassContext {
+  macros: Macros;
+  types: TypeTable;
+  stored?: StoredOrigins;
+  expand?: ClassEnv['expand'];
+}
+
 export function orderSink(
-  f: { file: string; dir: string; ir: FunctionIR },
+  f: { file: string; dir: string; ir: FunctionIR; vars: ReadonlyMap<string, string> },
   lockOrder: LockOrder,
-  value?: (text: string) => number | undefined,
-  fsOwn?: (struct: string) => boolean,
-  refine?: (ref: LockRef) => string | undefined,
+  ctx: OrderClassContext,
 ): NonNullable<CheckOptions['order']> {
+  const value = (t: string) => ctx.macros.value(t);
+  // a filesystem's own structure: a lock in one embedded in a field is that field's (lockorder.ts)
+  const fsOwn = (st: string) => (ctx.types.dirs.get(st) ?? '').startsWith('fs/');
+  // the class the function gives a lock a callee took on what this function passed it
+  const env = { ir: f.ir, vars: f.vars, types: ctx.types, stored: ctx.stored, expand: ctx.expand };
+  const refine = (ref: LockRef) => {
+    const o = orderClassOf(ref, env);
+    return o ? bindFs(o, fsOfDir(f.dir)) : undefined;
+  };
   return ({ held, taken, site, path: p, subclass }) => {
     let from = lockClass(held.ref, f.dir, { subclass: held.subclass, value, fsOwn, refine });
     const to = lockClass(taken, f.dir, { subclass, value, fsOwn, refine });

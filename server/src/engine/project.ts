@@ -48,9 +48,8 @@ import {
   Macros,
   type StoredOrigins,
   TypeTable,
-  bindFs,
-  fsOfDir,
-  orderClassOf,
+  expandAccessor,
+  fieldAccessors,
   storedOrigins,
 } from './syntax';
 import { expandPredicates, promoteAccessors } from './cfg';
@@ -93,6 +92,8 @@ export class Project {
   private readonly types = new TypeTable();
   /** Where the pages stored into each filesystem structure's fields come from (lockclass.ts), once classified. */
   private stored?: StoredOrigins;
+  /** A call of a field accessor the tree defines, as the field it names (lockclass.ts `ClassEnv.expand`). */
+  private expand?: (call: string, args: readonly string[]) => string | undefined;
   private readonly macros = new Macros();
   private classified = false;
   /** Per file, the names it exports (`EXPORT_SYMBOL`). */
@@ -228,18 +229,9 @@ export class Project {
             if (t !== undefined) callSite(f.id, t, held);
           }
         : undefined,
-      order: !lockOrder
-        ? undefined
-        : orderSink(
-            f,
-            lockOrder,
-            (t) => this.macros.value(t),
-            (st) => (this.types.dirs.get(st) ?? '').startsWith('fs/'),
-            (ref) => {
-              const o = orderClassOf(ref, { ir: f.ir, vars: f.vars, types: this.types, stored: this.stored });
-              return o ? bindFs(o, fsOfDir(f.dir)) : undefined;
-            },
-          ),
+      order:
+        lockOrder &&
+        orderSink(f, lockOrder, { macros: this.macros, types: this.types, stored: this.stored, expand: this.expand }),
     };
   }
 
@@ -533,9 +525,12 @@ export class Project {
       // conditions that call a predicate the tree defines are facts about its test (cfg/predicates.ts)
       expandPredicates(f.ir, (n) => callee(n)?.predicate);
     }
-    const stored = storedOrigins(this.fns.map((f) => ({ ir: f.ir, vars: f.vars, types: this.types })));
+    const accessors = fieldAccessors(this.fns.map((f) => f.ir));
+    this.expand = (call, args) => expandAccessor(accessors.get(call), args);
+    const envs = this.fns.map((f) => ({ ir: f.ir, vars: f.vars, types: this.types, expand: this.expand }));
+    const stored = storedOrigins(envs);
     this.stored = stored;
-    for (const f of this.fns) this.types.classify(f.ir, f.vars, f.dir, stored);
+    for (const f of this.fns) this.types.classify(f.ir, f.vars, f.dir, stored, this.expand);
     this.classified = true;
   }
 }

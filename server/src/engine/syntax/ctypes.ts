@@ -9,7 +9,7 @@
 import type { Node } from 'web-tree-sitter';
 import { type FunctionIR, type LockRef, type Op, splitTopLevel } from '../ir';
 import { balanced } from './macros';
-import { type StoredOrigins, bindFs, fsOfDir, orderClassOf } from './lockclass';
+import { type ClassEnv, type StoredOrigins, bindFs, fsOfDir, orderClassOf } from './lockclass';
 
 /**
  * The struct a type names, if any; a typedef name is kept as `@name` and resolved when asked
@@ -282,14 +282,20 @@ export class TypeTable {
    * Give every lock of a function without a class the one its declared types name, and every acquisition its
    * lock-order class (lockclass.ts), bound to the filesystem of `dir` when it is one.
    */
-  classify(ir: FunctionIR, vars: ReadonlyMap<string, string>, dir?: string, stored?: StoredOrigins): void {
+  classify(
+    ir: FunctionIR,
+    vars: ReadonlyMap<string, string>,
+    dir?: string,
+    stored?: StoredOrigins,
+    expand?: ClassEnv['expand'],
+  ): void {
     const fix = (r: LockRef): LockRef => {
       if (r.class || r.symbolic || r.key.startsWith('*')) return r;
       const c = this.classOf(r.base ?? r.key, vars);
       return c ? { ...r, class: c } : r;
     };
     const fs = dir === undefined ? undefined : fsOfDir(dir);
-    const env = { ir, vars, types: this, stored };
+    const env = { ir, vars, types: this, stored, expand };
     const ordered = (r: LockRef): LockRef => {
       const o = orderClassOf(r, env);
       return o ? { ...r, order: bindFs(o, fs) } : r;

@@ -47,6 +47,17 @@ const LOOKUPS = new Set([
   'filemap_alloc_folio',
 ]);
 
+/** Lookups that fill a batch (`struct pagevec`, `struct folio_batch`) with pages of a mapping: its argument. */
+const BATCH_LOOKUPS: ReadonlyMap<string, { mapping: number; batch: number }> = new Map([
+  ['pagevec_lookup', { mapping: 1, batch: 0 }],
+  ['pagevec_lookup_range', { mapping: 1, batch: 0 }],
+  ['pagevec_lookup_tag', { mapping: 1, batch: 0 }],
+  ['pagevec_lookup_range_tag', { mapping: 1, batch: 0 }],
+  ['filemap_get_folios', { mapping: 0, batch: 3 }],
+  ['filemap_get_folios_contig', { mapping: 0, batch: 3 }],
+  ['filemap_get_folios_tag', { mapping: 0, batch: 4 }],
+]);
+
 /** The page allocator: a page nobody else can find (until it is added to a mapping). */
 const ALLOCATORS = new Set(['alloc_page', 'alloc_pages', 'alloc_pages_node', '__alloc_pages', 'folio_alloc']);
 
@@ -70,6 +81,40 @@ export interface ClassEnv {
   types: TypeTable;
   /** Where the objects stored into a field (`struct extent_buffer::pages`) come from, over the whole tree. */
   stored?: StoredOrigins;
+  /**
+   * What a call of a function the tree defines as a field accessor names (`NODE_MAPPING(sbi)`, whose body only
+   * returns `{0}->node_inode->i_mapping`), with its arguments put in.
+   */
+  expand?: (call: string, args: readonly string[]) => string | undefined;
+}
+
+/**
+ * Functions whose body only returns a field chain over a parameter (`return sbi->node_inode->i_mapping;`):
+ * name -> the chain over `{i}`. A name defined twice with two bodies names nothing.
+ */
+export function fieldAccessors(fns: Iterable<FunctionIR>): Map<string, string | null> {
+  const out = new Map<string, string | null>();
+  for (const ir of fns) {
+    const rets = ir.nodes.filter((n) => n.kind === 'return');
+    const ret = rets.length === 1 ? rets[0].ret : undefined;
+    const m = ret?.k === 'expr' ? /^([A-Za-z_]\w*)((?:->|\.)[A-Za-z_]\w*)+$/.exec(ret.text) : undefined;
+    const i = m ? ir.params.indexOf(m[1]) : -1;
+    if (!m || i < 0) continue;
+    const t = `{${i}}${ret!.k === 'expr' ? ret!.text.slice(m[1].length) : ''}`;
+    const before = out.get(ir.name);
+    out.set(ir.name, before === undefined || before === t ? t : null);
+  }
+  return out;
+}
+
+/** An accessor's chain with a call's arguments put in (names, field chains, a call over them). */
+export function expandAccessor(template: string | null | undefined, args: readonly string[]): string | undefined {
+  if (!template) return undefined;
+  const i = Number(/^\{(\d+)\}/.exec(template)?.[1]);
+  const a = args[i]?.trim();
+  // a name, a field chain, or one call over them (`FOO_SB(inode->i_sb)`): what a field can follow
+  if (!a || !/^[A-Za-z_]\w*(\([\w>.\-&]*\))?((?:->|\.)[A-Za-z_]\w*)*$/.test(a)) return undefined;
+  return a + template.slice(`{${i}}`.length);
 }
 
 /** A field's stored objects' origin (`struct extent_buffer::pages` -> the btree inode's mapping); null: several. */
@@ -250,12 +295,19 @@ function pageOrigin(expr: string, env: ClassEnv, depth: number): Origin {
     if (ALLOCATORS.has(fn)) return { k: 'private' };
     return FILE;
   }
-  if (/^[A-Za-z_]\w*$/.test(e)) return agree(assignedCalls(e, env).map((v) => pageOrigin(v, env, depth + 1)));
+  if (/^[A-Za-z_]\w*$/.test(e)) {
+    // a local that stands for an element of a batch (`struct page *page = pvec.pages[i];`)
+    const alias = env.ir.canon?.(e);
+    if (alias && alias !== e && !/^[A-Za-z_]\w*$/.test(alias)) return pageOrigin(alias, env, depth + 1);
+    return agree(assignedCalls(e, env).map((v) => pageOrigin(v, env, depth + 1)));
+  }
   const fo = fieldOf(e);
   if (fo) {
     const [base, field] = fo;
     const owner = env.types.typeOf(base, env.vars);
     if (owner === 'folio' && field === 'page') return pageOrigin(base, env, depth + 1);
+    if ((owner === 'pagevec' && field === 'pages') || (owner === 'folio_batch' && field === 'folios'))
+      return batchOrigin(base, env, depth + 1);
     if (owner && owner !== 'page' && owner !== 'folio' && fsOwn(owner, env)) {
       const key = `struct ${owner}::${field}`;
       return env.stored?.get(key) ?? { k: 'held', field: key };
@@ -268,15 +320,39 @@ function mappingOrigin(expr: string, env: ClassEnv, depth: number): Origin {
   if (depth > 6) return FILE;
   const e = strip(expr);
   if (/^[A-Za-z_]\w*$/.test(e)) return agree(assignedCalls(e, env).map((v) => mappingOrigin(v, env, depth + 1)));
+  const call = callOf(e);
+  const expanded = call && env.expand?.(call[0], call[1]);
+  if (expanded) return mappingOrigin(expanded, env, depth + 1);
   const fo = fieldOf(e);
   if (!fo) return FILE;
   const [base, field] = fo;
   if (field === 'i_mapping' || field === 'i_data') return inodeOrigin(base, env, depth + 1);
   const owner = env.types.typeOf(base, env.vars);
   if (field === 'mapping' && (owner === 'page' || owner === 'folio')) return pageOrigin(base, env, depth + 1);
-  if (owner && env.types.fields.get(owner)?.get(field) === 'address_space' && superblockWide(owner, env))
-    return { k: 'sbwide', field: `struct ${owner}::${field}` };
+  if (owner && env.types.fields.get(owner)?.get(field) === 'address_space') {
+    if (superblockWide(owner, env)) return { k: 'sbwide', field: `struct ${owner}::${field}` };
+    // a mapping a filesystem's own structure holds (a shadow copy's, a cache's): never a file's
+    if (fsOwn(owner, env) && expr.trim().startsWith('&')) return { k: 'held', field: `struct ${owner}::${field}` };
+  }
   return FILE;
+}
+
+/** The pages a batch (`pvec.pages[i]`) holds: those of the mapping the lookups that fill it are given. */
+function batchOrigin(batch: string, env: ClassEnv, depth: number): Origin {
+  const name = strip(batch).replace(/\[[^\]]*\]$/, '');
+  const origins: Origin[] = [];
+  for (const n of env.ir.nodes) {
+    for (const op of n.ops) {
+      // the lookup as a call, or as the value of an assignment (`nr = pagevec_lookup_tag(&pvec, ..)`)
+      const call: [string, readonly string[]] | undefined =
+        op.k === 'call' ? [op.callee, op.args] : op.k === 'assign' && op.rhs ? callOf(op.rhs) : undefined;
+      const at = call && BATCH_LOOKUPS.get(call[0]);
+      if (!call || !at || strip(call[1][at.batch] ?? '') !== name) continue;
+      const mapping = call[1][at.mapping];
+      if (mapping) origins.push(mappingOrigin(mapping, env, depth + 1));
+    }
+  }
+  return agree(origins);
 }
 
 function inodeOrigin(expr: string, env: ClassEnv, depth: number): Origin {
