@@ -141,11 +141,21 @@ describe('documented pairs and their standing', () => {
     assert.deepEqual(pageNever.unseen, ['X::never']);
   });
 
-  test('a pair another document orders the other way is disputed', () => {
-    const pairs = documentedPairs([entry(['P::p', 'M::m']), entry(['M::m', 'P::p'], 'fs/x'), entry(['Q::q', 'R::r'])]);
+  test('a pair an entry of the same scope orders the other way is disputed; a filesystem’s own overrides', () => {
+    const pairs = documentedPairs([
+      entry(['P::p', 'M::m']),
+      entry(['M::m', 'P::p'], 'fs/x'),
+      entry(['Q::q', 'R::r']),
+      entry(['R::r', 'Q::q']),
+    ]);
     assert.deepEqual(
-      pairStandings([], pairs).map((s) => s.disputed),
-      [true, true, false],
+      pairStandings([], pairs).map((s) => [s.disputed, s.overridden]),
+      [
+        [false, ['fs/x']],
+        [false, []],
+        [true, []],
+        [true, []],
+      ],
     );
   });
 
@@ -189,12 +199,36 @@ describe('documented-order-violation findings', () => {
       [],
     );
     const against = edge('struct mm_struct::mmap_lock', 'struct inode::i_rwsem (fs/foo)');
-    assert.deepEqual(documentedViolations([against], () => false, undefined, pairs), []);
+    assert.deepEqual(
+      documentedViolations([against], () => false, undefined, pairs),
+      [],
+    );
     const disputed = documentedPairs([
+      entry(['struct inode::i_rwsem', 'struct mm_struct::mmap_lock']),
+      entry(['struct mm_struct::mmap_lock', 'struct inode::i_rwsem']),
+    ]);
+    assert.deepEqual(
+      documentedViolations([against], () => true, undefined, disputed),
+      [],
+    );
+  });
+
+  test('a filesystem’s own order decides for its edges; the general order for the others', () => {
+    const pairs2 = documentedPairs([
       entry(['struct inode::i_rwsem', 'struct mm_struct::mmap_lock']),
       entry(['struct mm_struct::mmap_lock', 'struct inode::i_rwsem'], 'fs/foo'),
     ]);
-    assert.deepEqual(documentedViolations([against], () => true, undefined, disputed), []);
+    const ws = [
+      edge('struct mm_struct::mmap_lock', 'struct inode::i_rwsem (fs/foo)', 'fs/foo/a.c'),
+      edge('struct mm_struct::mmap_lock', 'struct inode::i_rwsem (fs/bar)', 'fs/bar/a.c'),
+      edge('struct inode::i_rwsem (fs/foo)', 'struct mm_struct::mmap_lock', 'fs/foo/b.c'),
+    ];
+    const found = documentedViolations(ws, () => true, undefined, pairs2);
+    assert.deepEqual(
+      found.map((f) => f.file),
+      ['fs/bar/a.c', 'fs/foo/b.c'],
+    );
+    assert.match(renderMessage(found[1]), /orders struct mm_struct::mmap_lock before struct inode::i_rwsem/);
   });
 
   test('a long witness lowers the confidence as it does for an inversion', () => {

@@ -16,9 +16,7 @@ export function standingOf(s: PairStanding): Standing {
 
 /** The edge a listing shows for a set of instances: the shortest witness, then the earliest place. */
 function shortest(ws: readonly OrderWitness[]): OrderWitness | undefined {
-  return [...ws].sort(
-    (a, b) => a.path.length - b.path.length || a.file.localeCompare(b.file) || a.line - b.line,
-  )[0];
+  return [...ws].sort((a, b) => a.path.length - b.path.length || a.file.localeCompare(b.file) || a.line - b.line)[0];
 }
 
 const place = (w: OrderWitness) =>
@@ -50,12 +48,16 @@ export function documentedOrdersMarkdown(witnesses: readonly OrderWitness[]): st
     const p = s.pair;
     out.push(`## ${standingOf(s)}: \`${p.outer}\` before \`${p.inner}\`${p.fs ? ` (${p.fs})` : ''}`, '');
     for (const d of p.sources) out.push(`- documented: ${sourceText(d)}: ${d.says}`);
-    if (s.disputed) out.push('- disputed: another document orders these two the other way');
+    if (s.disputed) out.push('- disputed: another document of the same scope orders these two the other way');
+    if (s.overridden.length) out.push(`- ${s.overridden.join(', ')}: its own document orders these two the other way`);
     const along = shortest(s.along);
     const against = shortest(s.against);
-    if (along) out.push(`- confirmed by ${s.along.length} edge${s.along.length === 1 ? '' : 's'}, e.g. ${place(along)}`);
+    if (along)
+      out.push(`- confirmed by ${s.along.length} edge${s.along.length === 1 ? '' : 's'}, e.g. ${place(along)}`);
     if (against)
-      out.push(`- contradicted by ${s.against.length} edge${s.against.length === 1 ? '' : 's'}, e.g. ${place(against)}`);
+      out.push(
+        `- contradicted by ${s.against.length} edge${s.against.length === 1 ? '' : 's'}, e.g. ${place(against)}`,
+      );
     if (!along && !against)
       out.push(
         s.unseen.length

@@ -16,6 +16,11 @@
  *   a filesystem's structure) are matched only by their exact name: the documents speak of files;
  * - an edge between two filesystems' classes (`fs/a` held, `fs/b` taken) is no instance of a documented pair:
  *   the documents order the locks of one object or one filesystem.
+ *
+ * Two entries of the same scope (both about every filesystem, or about one) that order a pair both ways make it
+ * disputed: nothing is reported against it. A filesystem's own entry that orders a pair the other way from the
+ * general one decides for that filesystem's edges: an edge against the general pair and along the filesystem's
+ * is not reported, one along the general pair and against the filesystem's is.
  */
 import {
   DOCUMENTED_ORDERS,
@@ -111,14 +116,13 @@ export interface PairStanding {
   along: OrderWitness[];
   /** Observed edges in the other direction. */
   against: OrderWitness[];
-  /** Another document states the other order (of overlapping classes): the documents disagree. */
+  /** An entry of the same scope (about every filesystem, or about the same one) states the other order. */
   disputed: boolean;
+  /** The filesystems whose own documents state the other order (their edges follow those). */
+  overridden: string[];
   /** The documented classes no observed edge names (lockscope builds no such class, or never saw one taken). */
   unseen: string[];
 }
-
-/** Do two pairs apply to the same filesystems (one is about all, or both about the same)? */
-const overlap = (p: DocumentedPair, q: DocumentedPair) => !p.fs || !q.fs || p.fs === q.fs;
 
 /** Every documented pair's standing against the observed edges. */
 export function pairStandings(
@@ -129,11 +133,13 @@ export function pairStandings(
   for (const w of witnesses) classes.add(w.from).add(w.to);
   return pairs.map((pair) => {
     const seen = (spec: string) => [...classes].some((c) => classMatches(spec, c, pair.fs));
+    const reverse = pairs.filter((q) => q.outer === pair.inner && q.inner === pair.outer);
     return {
       pair,
       along: witnesses.filter((w) => instance(w, pair.outer, pair.inner, pair.fs)),
       against: witnesses.filter((w) => instance(w, pair.inner, pair.outer, pair.fs)),
-      disputed: pairs.some((q) => q.outer === pair.inner && q.inner === pair.outer && overlap(pair, q)),
+      disputed: reverse.some((q) => q.fs === pair.fs),
+      overridden: pair.fs ? [] : reverse.flatMap((q) => (q.fs ? [q.fs] : [])),
       unseen: [pair.outer, pair.inner].filter((c) => !seen(c)),
     };
   });
@@ -160,10 +166,12 @@ export function documentedViolations(
     for (const w of s.against) if (report(w.file)) against.set(w, [...(against.get(w) ?? []), s.pair]);
   }
   const out: Finding[] = [];
-  for (const [w, ps] of against) {
-    // an edge that is also an instance of a documented pair its own way: the classes are too coarse to tell
-    if (pairs.some((p) => instance(w, p.outer, p.inner, p.fs))) continue;
-    out.push(violation(w, ps, severity));
+  for (const [w, all] of against) {
+    // an edge that is an instance of a documented pair its own way is not against a pair of the same scope or
+    // a wider one (a filesystem's own order decides for its edges), only against a filesystem's own pair
+    const along = pairs.filter((p) => instance(w, p.outer, p.inner, p.fs));
+    const ps = all.filter((p) => p.fs && !along.some((q) => q.fs));
+    if (along.length ? ps.length : true) out.push(violation(w, along.length ? ps : all, severity));
   }
   return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }

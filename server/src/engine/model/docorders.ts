@@ -166,6 +166,7 @@ export const DOCUMENTED_ORDERS: readonly DocumentedOrder[] = [
   },
   {
     order: ['struct hugetlb_vma_lock::rw_sema', I_MMAP, PAGE],
+    fs: 'fs/hugetlbfs',
     source: { doc: RMAP, section: 'hugetlbfs lock order (header comment)', line: 48 },
     says: 'hugetlb pages: the vma lock for pmd sharing, then i_mmap_rwsem, then the page lock',
   },

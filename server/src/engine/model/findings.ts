@@ -96,6 +96,7 @@ export const FINDING_TABLE = {
   },
   'documented-order-violation': {
     severity: 'warning',
+    off: true,
     summary: 'Two locks are taken in the order opposite to the one the kernel documents.',
     help:
       'A lock is taken while another is held, and a kernel document (the lock-ordering comments of mm/filemap.c, ' +
