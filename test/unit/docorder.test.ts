@@ -248,7 +248,10 @@ describe('report --documented-orders', () => {
     assert.match(md, /^# Documented lock orders against the code/);
     assert.match(md, /\d+ documented pairs: [1-9]\d* confirmed, [1-9]\d* contradicted/);
     assert.match(md, /## contradicted: `struct inode::i_rwsem` before `struct mm_struct::mmap_lock`\n/);
-    assert.match(md, /contradicted by 1 edge, e\.g\. fs\/foo\/a\.c:42 foo_fn\(\)/);
+    assert.match(
+      md,
+      /contradicted by 1 edge, e\.g\. fs\/foo\/a\.c:42 foo_fn\(\): `&b` \(`struct inode::i_rwsem \(fs\/foo\)`\)/,
+    );
     assert.match(md, /confirmed by 1 edge, e\.g\. fs\/foo\/b\.c:7 foo_fn\(\)/);
     assert.match(md, /not observed: no edge names `spinlock:swap_lock`/);
     // disagreements come first

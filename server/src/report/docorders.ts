@@ -5,6 +5,7 @@
  * and the comments disagree (and where two comments disagree with each other).
  */
 import { type OrderWitness, type PairStanding, pairStandings, sourceText } from '../engine/checks';
+import { mdCode, mdText } from './markdown';
 
 export type Standing = 'confirmed' | 'contradicted' | 'both ways' | 'not observed';
 
@@ -19,9 +20,10 @@ function shortest(ws: readonly OrderWitness[]): OrderWitness | undefined {
   return [...ws].sort((a, b) => a.path.length - b.path.length || a.file.localeCompare(b.file) || a.line - b.line)[0];
 }
 
+/** One witness in a line (the tree's names are text, never Markdown or HTML). */
 const place = (w: OrderWitness) =>
-  `${w.file}:${w.line} ${w.fn}(): ${w.taken} (${w.to}) taken while ${w.held} (${w.from}) is held, ` +
-  `${w.path.length} step${w.path.length === 1 ? '' : 's'}`;
+  `${mdText(`${w.file}:${w.line} ${w.fn}()`)}: ${mdCode(w.taken)} (${mdCode(w.to)}) taken while ` +
+  `${mdCode(w.held)} (${mdCode(w.from)}) is held, ${w.path.length} step${w.path.length === 1 ? '' : 's'}`;
 
 /** Counts per standing, for the summary line. */
 export function standingCounts(list: readonly PairStanding[]): Record<Standing, number> {
@@ -46,7 +48,7 @@ export function documentedOrdersMarkdown(witnesses: readonly OrderWitness[]): st
   ];
   for (const s of sorted) {
     const p = s.pair;
-    out.push(`## ${standingOf(s)}: \`${p.outer}\` before \`${p.inner}\`${p.fs ? ` (${p.fs})` : ''}`, '');
+    out.push(`## ${standingOf(s)}: ${mdCode(p.outer)} before ${mdCode(p.inner)}${p.fs ? ` (${p.fs})` : ''}`, '');
     for (const d of p.sources) out.push(`- documented: ${sourceText(d)}: ${d.says}`);
     if (s.disputed) out.push('- disputed: another document of the same scope orders these two the other way');
     if (s.overridden.length) out.push(`- ${s.overridden.join(', ')}: its own document orders these two the other way`);
@@ -61,7 +63,7 @@ export function documentedOrdersMarkdown(witnesses: readonly OrderWitness[]): st
     if (!along && !against)
       out.push(
         s.unseen.length
-          ? `- not observed: no edge names ${s.unseen.map((u) => `\`${u}\``).join(' or ')}`
+          ? `- not observed: no edge names ${s.unseen.map(mdCode).join(' or ')}`
           : '- not observed: both locks are seen, never one under the other',
       );
     out.push('');

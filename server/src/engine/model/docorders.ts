@@ -56,7 +56,7 @@ export const DOCUMENTED_ORDERS: readonly DocumentedOrder[] = [
   {
     order: [I_MMAP, PRIVATE, SWAP_LOCK, I_PAGES],
     source: { doc: FILEMAP, section: 'Lock ordering (header comment)', line: 72 },
-    says: 'truncating the page cache nests the mapping private lock, the swap lock and the xarray lock under i_mmap_rwsem',
+    says: 'truncating the page cache nests the private lock, the swap lock and the xarray lock under i_mmap_rwsem',
   },
   {
     order: [I_RWSEM, INVALIDATE, I_MMAP],
