@@ -100,7 +100,7 @@ export const FINDING_TABLE = {
     summary: 'Two locks are taken in the order opposite to the one the kernel documents.',
     help:
       'A lock is taken while another is held, and a kernel document (the lock-ordering comments of mm/filemap.c, ' +
-      'mm/rmap.c, fs/inode.c, Documentation/filesystems/locking.rst, a filesystem\'s own) orders them the other way; ' +
+      "mm/rmap.c, fs/inode.c, Documentation/filesystems/locking.rst, a filesystem's own) orders them the other way; " +
       'one path is enough. The documented orders are data (docs/documented-orders.md).',
     anchor: 'documented-order-violation',
   },
