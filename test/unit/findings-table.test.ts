@@ -70,9 +70,9 @@ describe('the table of finding kinds', () => {
     assert.deepEqual([...CHECKED_KINDS].sort(), [...FINDING_KINDS].sort());
     assert.equal(new Set(CHECKED_KINDS).size, CHECKED_KINDS.length, 'two checkers report one kind');
     assert.equal(
-      CHECKERS.length + 1,
+      CHECKERS.length + 2,
       FINDING_KINDS.length,
-      'one checker per kind, besides the whole-tree lock-order inversions',
+      "one checker per kind, besides the whole-tree lock-order graph's two (inversions, documented orders)",
     );
     const expected = new Set([
       ...expectedKinds(path.join(repoRoot(), 'test', 'fixtures')),
@@ -94,10 +94,11 @@ describe('the table of finding kinds', () => {
 
   test("the severity setting's default is the kinds that are off by default", () => {
     const off = FINDING_KINDS.filter((k) => 'off' in FINDING_TABLE[k] && FINDING_TABLE[k].off);
-    assert.deepEqual(off, ['lock-order-inversion', 'reclaim-under-lock']);
+    assert.deepEqual(off, ['lock-order-inversion', 'documented-order-violation', 'reclaim-under-lock']);
     assert.deepEqual(defaultSettings().severity, Object.fromEntries(off.map((k) => [k, 'off'])));
     assert.deepEqual(SETTINGS.severity.schema.parse(undefined), {
       'lock-order-inversion': 'off',
+      'documented-order-violation': 'off',
       'reclaim-under-lock': 'off',
     });
   });

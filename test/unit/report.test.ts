@@ -97,3 +97,15 @@ describe('Markdown from hostile names', () => {
     assert.equal(row.split(/(?<!\\)\|/).length, 4, row);
   });
 });
+
+test('documented orders: the docorder-against tree contradicts three, the docorder-along tree confirms them', () => {
+  const trees = path.join(repoRoot(), 'test', 'trees');
+  const against = run('--documented-orders', '--root', path.join(trees, 'docorder-against'));
+  assert.equal(against.status, 0, against.stderr);
+  assert.match(against.stdout, /^\d+ documented pairs: \d+ confirmed, 3 contradicted, 0 seen both ways/m);
+  assert.match(against.stdout, /contradicted by 1 edge, e\.g\. fs\/quill\/file\.c:\d+ quill_refresh_size\(\)/);
+  const along = run('--documented-orders', '--root', path.join(trees, 'docorder-along'));
+  assert.match(along.stdout, /^\d+ documented pairs: 3 confirmed, 0 contradicted, 0 seen both ways/m);
+  assert.equal(run('--documented-orders', '--lock-order', '--root', tree).status, 2);
+  assert.equal(run('--documented-orders', '--format', 'dot', '--root', tree).status, 2);
+});

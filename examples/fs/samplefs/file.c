@@ -206,3 +206,19 @@ static long samplefs_ioctl_getmap(struct file *file, u64 *uaddr)
 {
 	return samplefs_copy_map(SAMPLEFS_I(file_inode(file)), uaddr);
 }
+
+/*
+ * Writeback met a page past i_size (a racing extend): fix the size from the
+ * page. The page is locked and the inode lock is taken under it, while the
+ * kernel documents the inode lock first, then page locks.
+ */
+void samplefs_fixup_size(struct inode *inode, struct page *page, loff_t end)
+{
+	lock_page(page);
+	if (end > inode->i_size) {
+		inode_lock(inode); /* expect: documented-order-violation */
+		inode->i_size = end;
+		inode_unlock(inode);
+	}
+	unlock_page(page);
+}

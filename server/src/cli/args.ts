@@ -110,6 +110,12 @@ export const OPTIONS: Record<Command, Record<string, OptionSpec>> = {
       help: 'show debug-only locks (taken only in code built under a Kconfig.debug option: kmemleak, KASAN, kunit)',
     },
     'lock-order': { type: 'boolean', help: 'the lock-order graph of the tree instead of a call graph' },
+    'documented-orders': {
+      type: 'boolean',
+      help:
+        'the lock orders the kernel documents, each confirmed, contradicted or not observed by the lock-order ' +
+        'graph, with a witness (Markdown)',
+    },
     cycles: { type: 'boolean', help: 'with --lock-order: only the classes on cycles' },
     class: {
       type: 'string',
@@ -147,6 +153,7 @@ const SYNOPSIS: Record<Command, string[]> = {
   report: [
     'usage: lockscope report <function|file:function> [--depth N] [--format md|dot|svg] [options]',
     '       lockscope report --lock-order [--cycles] [--class TEXT]... [--format md|dot|svg] [options]',
+    '       lockscope report --documented-orders [options]',
   ],
   splat: ['usage: lockscope splat <FILE|-> [--root DIR] [--format text|json] [options]'],
   lsp: ['usage: lockscope lsp [--stdio] [--grammars DIR [--allow-unpinned-grammar]]'],
@@ -160,7 +167,7 @@ const ABOUT: Record<Command, string> = {
     'second otherwise).',
   report:
     'Draw the call graph below a function (locks held on each call, findings on the way), or the lock-order ' +
-    'graph of the tree.',
+    'graph of the tree, or list the lock orders the kernel documents against that graph.',
   splat:
     'Map a kernel splat (a lockdep report or a hung-task trace, from a file or - for stdin) onto the tree: its ' +
     'locks as lockscope classes, the static path along each call trace, and the finding that predicted it.\n' +

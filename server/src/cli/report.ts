@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type CallGraphOptions, callGraph, toDot, toMarkdown, toSvg } from '../report/callgraph';
 import { lockOrderDot, lockOrderGraph, lockOrderMarkdown } from '../report/lockgraph';
+import { documentedOrdersMarkdown } from '../report/docorders';
 import { findTreeRoot } from '../tree/files';
 import type { TreeIndex } from '../engine';
 import { InputError, UsageError, closest, commandHelp, flag, oneOf, parseCommand, str } from './args';
@@ -20,7 +21,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
     process.stdout.write(commandHelp('report'));
     return 0;
   }
-  const { format, depth, idx, lockOrder, cyclesOnly, classFilter, fn } = reportArgs(p);
+  const { format, depth, idx, lockOrder, documented, cyclesOnly, classFilter, fn } = reportArgs(p);
   const usage = (m: string) => new UsageError(m, 'report');
   const rootArg = str(p, 'root');
   const root = rootArg ? path.resolve(rootArg) : findTreeRoot('.');
@@ -35,6 +36,10 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const warn = (m: string) => process.stderr.write(`lockscope: ${m}\n`);
   const { analysis, findings } = await indexTree(root, idx, flag(p, 'quiet'), warn);
   const { index } = analysis;
+  if (documented) {
+    write(documentedOrdersMarkdown(index.order ?? []));
+    return 0;
+  }
   if (lockOrder) {
     const g = lockOrderGraph(index.order ?? [], { cyclesOnly, classFilter });
     const dot = lockOrderDot(g);
@@ -66,15 +71,18 @@ function reportArgs(p: ReturnType<typeof parseCommand>) {
     if (!Number.isInteger(depth) || depth < 1 || depth > 12) throw usage('--depth takes 1 to 12');
   }
   const lockOrder = flag(p, 'lock-order');
+  const documented = flag(p, 'documented-orders');
   const cyclesOnly = flag(p, 'cycles');
   const classFilter = (p.values.class as string[] | undefined) ?? [];
   if (classFilter.some((c) => !c)) throw usage('--class takes a text to look for in class names');
   if (p.positionals.length > 1) throw usage(`unexpected argument ${p.positionals[1]}`);
   const fn = p.positionals[0];
-  if (!fn && !lockOrder) throw usage('report needs a function name, or --lock-order');
-  if (fn && lockOrder) throw usage('report takes a function name or --lock-order, not both');
+  if ([!!fn, lockOrder, documented].filter(Boolean).length > 1)
+    throw usage('report takes one of a function name, --lock-order and --documented-orders');
+  if (!fn && !lockOrder && !documented) throw usage('report needs a function name, or --lock-order');
   if (!lockOrder && (cyclesOnly || classFilter.length)) throw usage('--cycles and --class go with --lock-order');
-  return { format, depth, idx, lockOrder, cyclesOnly, classFilter, fn };
+  if (documented && format !== 'md') throw usage('--documented-orders writes Markdown only');
+  return { format, depth, idx, lockOrder, documented, cyclesOnly, classFilter, fn };
 }
 
 /** What a call graph draws beyond the default (fold.ts, debugonly.ts), and the tree it reads sources from. */

@@ -14,7 +14,7 @@ import { type Deferred, type Summary, provisionalSummary, releasesItself } from 
 import { ScopeCalls } from './scopes';
 import { memoSummary } from './memo';
 import { treeChecks } from './treepass';
-import { LockOrder, type OrderWitness, unsuppressed } from './checks';
+import { LockOrder, type OrderWitness, documentedViolations, unsuppressed } from './checks';
 import { orderSink } from './orderfeed';
 import { Callbacks, Specialiser, asCallback, throughParam, withOwnIndirect } from './callbacks';
 import type { FunctionIR, OpsSlot } from './ir';
@@ -36,6 +36,7 @@ import {
   type Finding,
   type FindingKind,
   type Settings,
+  kindInfo,
   applySeverity,
   catalogFor,
   emptyStats,
@@ -365,7 +366,7 @@ export class Project {
       orderGraph?: (edges: OrderWitness[]) => void;
     } = {},
   ): { findings: Finding[]; stats: ProjectStats } {
-    const wantOrder = opts.lockOrder !== false && this.settings.severity['lock-order-inversion'] !== 'off';
+    const wantOrder = opts.lockOrder !== false && graphKindsOn(this.settings);
     const lockOrder = new LockOrder();
     const observed = wantOrder || opts.orderGraph !== undefined ? lockOrder : undefined;
     const total = this.fns.length;
@@ -426,7 +427,7 @@ export class Project {
     }
     findings.push(...this.secondPass(recheck, { linker, summaries, settled, scopes, once, specialiser }));
     opts.orderGraph?.(lockOrder.witnesses());
-    if (wantOrder) findings.push(...inversions(lockOrder, this.settings, report));
+    if (wantOrder) findings.push(...graphFindings(lockOrder, this.settings, report));
     const stats = statsFor(this.fileStats, report, indirectUnresolved);
     return { findings: unsuppressedIn(findings, this.suppressed), stats };
   }
@@ -553,11 +554,10 @@ export function findingsFor(
   report: (file: string) => boolean,
 ): { findings: Finding[]; stats: ProjectStats } {
   const findings = a.findings.filter((f) => report(f.file));
-  const severity = settings.severity['lock-order-inversion'];
-  if (severity && severity !== 'off') {
+  if (graphKindsOn(settings)) {
     const order = new LockOrder();
     for (const w of a.index.order ?? []) order.add(w);
-    findings.push(...inversions(order, settings, report));
+    findings.push(...graphFindings(order, settings, report));
   }
   return {
     findings: unsuppressedIn(findings, a.suppressed),
@@ -565,9 +565,22 @@ export function findingsFor(
   };
 }
 
-/** The lock-order inversions among the files `report` accepts, at the user's severity. */
-function inversions(order: LockOrder, settings: Settings, report: (file: string) => boolean): Finding[] {
-  return applySeverity(order.inversions(report), settings.severity);
+/** The kinds found over the whole lock-order graph: inversions, and edges against a documented order. */
+const GRAPH_KINDS = ['lock-order-inversion', 'documented-order-violation'] as const;
+
+/** Is kind `k` on: as the user's `severity` setting says, else as its default says (off kinds stay off). */
+const kindOn = (settings: Settings, k: FindingKind) =>
+  (settings.severity[k] ?? (kindInfo(k).off ? 'off' : kindInfo(k).severity)) !== 'off';
+
+function graphKindsOn(settings: Settings): boolean {
+  return GRAPH_KINDS.some((k) => kindOn(settings, k));
+}
+
+/** The graph's findings (those of its kinds that are on) among the files `report` accepts, at the user's severity. */
+function graphFindings(order: LockOrder, settings: Settings, report: (file: string) => boolean): Finding[] {
+  const out = kindOn(settings, 'lock-order-inversion') ? order.inversions(report) : [];
+  if (kindOn(settings, 'documented-order-violation')) out.push(...documentedViolations(order.witnesses(), report));
+  return applySeverity(out, settings.severity);
 }
 
 function statsFor(

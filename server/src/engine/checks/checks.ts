@@ -24,6 +24,7 @@ import { callSites, orderEdges } from './feeds';
 import { forbiddenCall } from './forbidden';
 import { GuardDoubts } from './guards';
 import { lockImbalance } from './imbalance';
+import { DOCUMENTED_KIND } from './docorder';
 import { INVERSION_KIND } from './lockorder';
 import { missingRequiredLock } from './missing';
 import { recursiveLock } from './recursive';
@@ -48,8 +49,8 @@ export const CHECKERS: readonly KindChecker[] = [
   lockImbalance,
 ];
 
-/** Every kind some check reports: the per-function checkers' and the whole-tree inversions. */
-export const CHECKED_KINDS: readonly FindingKind[] = [...CHECKERS.map((k) => k.kind), INVERSION_KIND];
+/** Every kind some check reports: the per-function checkers', and the whole-tree graph's (inversions, documented). */
+export const CHECKED_KINDS: readonly FindingKind[] = [...CHECKERS.map((k) => k.kind), INVERSION_KIND, DOCUMENTED_KIND];
 
 export function runChecks(sol: Solution, ctx: TransferContext, opts: CheckOptions): Finding[] {
   const ir = sol.ir;

@@ -135,8 +135,8 @@ export const SETTINGS = {
   severity: {
     schema: z.record(z.enum(FINDING_KINDS), severityOrOff).default(defaultSeverities),
     description:
-      'Severity per finding kind, or "off" to hide a kind. lock-order-inversion and reclaim-under-lock are off by ' +
-      'default: their lock classes are too coarse on a real tree (see docs/findings.md).',
+      'Severity per finding kind, or "off" to hide a kind. lock-order-inversion, documented-order-violation and ' +
+      'reclaim-under-lock are off by default: their lock classes are too coarse on a real tree (see docs/findings.md).',
   },
   confidence: {
     schema: z.enum(['high', 'medium', 'low']).default('high'),

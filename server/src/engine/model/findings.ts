@@ -94,6 +94,16 @@ export const FINDING_TABLE = {
       'other.',
     anchor: 'lock-order-inversion',
   },
+  'documented-order-violation': {
+    severity: 'warning',
+    off: true,
+    summary: 'Two locks are taken in the order opposite to the one the kernel documents.',
+    help:
+      'A lock is taken while another is held, and a kernel document (the lock-ordering comments of mm/filemap.c, ' +
+      "mm/rmap.c, fs/inode.c, Documentation/filesystems/locking.rst, a filesystem's own) orders them the other way; " +
+      'one path is enough. The documented orders are data (docs/documented-orders.md).',
+    anchor: 'documented-order-violation',
+  },
   'forbidden-call': {
     severity: 'warning',
     summary: 'A call a rule forbids is made while a lock is held.',

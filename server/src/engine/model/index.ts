@@ -2,6 +2,7 @@
 export * from './bitops';
 export * from './catalog';
 export * from './config';
+export * from './docorders';
 export * from './effects';
 export * from './findings';
 export * from './gfp';
