@@ -1,15 +1,16 @@
 /**
- * Feeding the lock-order graph from the whole-tree analysis: each edge observed in a function, its two
- * classes named (lockorder.ts `lockClass`) where the function is, with the lockdep subclass of the lock taken.
+ * Feeding the lock-order graph from the whole-tree analysis (each edge observed in a function, its two classes
+ * named where the function is, lockorder.ts `lockClass`, with the lockdep subclass of the lock taken), and the
+ * findings made over the whole graph (inversions, edges against a documented order).
  * A lock of a per-filesystem class held in VFS code (no filesystem of its own) while the chain goes through a
  * filesystem's ops table (`->setattr resolves to ext4_setattr`) is that filesystem's: the object the VFS locked
  * is the one it hands to the filesystem's method.
  */
 import * as path from 'node:path';
 import type { CheckOptions } from './checks';
-import { ANY_FS, type LockOrder, lockClass } from './checks';
+import { ANY_FS, type LockOrder, documentedViolations, lockClass } from './checks';
 import type { FunctionIR, LockRef } from './ir';
-import type { PathStep } from './model';
+import { type Finding, type FindingKind, type PathStep, type Settings, applySeverity, kindInfo } from './model';
 import {
   type ClassEnv,
   type Macros,
@@ -73,4 +74,22 @@ export function orderSink(
       path: p,
     });
   };
+}
+
+/** The kinds found over the whole lock-order graph: inversions, and edges against a documented order. */
+const GRAPH_KINDS = ['lock-order-inversion', 'documented-order-violation'] as const;
+
+/** Is kind `k` on: as the user's `severity` setting says, else as its default says (off kinds stay off). */
+const kindOn = (settings: Settings, k: FindingKind) =>
+  (settings.severity[k] ?? (kindInfo(k).off ? 'off' : kindInfo(k).severity)) !== 'off';
+
+export function graphKindsOn(settings: Settings): boolean {
+  return GRAPH_KINDS.some((k) => kindOn(settings, k));
+}
+
+/** The graph's findings (those of its kinds that are on) among the files `report` accepts, at the user's severity. */
+export function graphFindings(order: LockOrder, settings: Settings, report: (file: string) => boolean): Finding[] {
+  const out = kindOn(settings, 'lock-order-inversion') ? order.inversions(report) : [];
+  if (kindOn(settings, 'documented-order-violation')) out.push(...documentedViolations(order.witnesses(), report));
+  return applySeverity(out, settings.severity);
 }

@@ -14,8 +14,8 @@ import { type Deferred, type Summary, provisionalSummary, releasesItself } from 
 import { ScopeCalls } from './scopes';
 import { memoSummary } from './memo';
 import { treeChecks } from './treepass';
-import { LockOrder, type OrderWitness, documentedViolations, unsuppressed } from './checks';
-import { orderSink } from './orderfeed';
+import { LockOrder, type OrderWitness, unsuppressed } from './checks';
+import { graphFindings, graphKindsOn, orderSink } from './orderfeed';
 import { Callbacks, Specialiser, asCallback, throughParam, withOwnIndirect } from './callbacks';
 import type { FunctionIR, OpsSlot } from './ir';
 import {
@@ -36,8 +36,6 @@ import {
   type Finding,
   type FindingKind,
   type Settings,
-  kindInfo,
-  applySeverity,
   catalogFor,
   emptyStats,
   mergeStats,
@@ -563,24 +561,6 @@ export function findingsFor(
     findings: unsuppressedIn(findings, a.suppressed),
     stats: statsFor(a.fileStats, report, a.indirectUnresolved),
   };
-}
-
-/** The kinds found over the whole lock-order graph: inversions, and edges against a documented order. */
-const GRAPH_KINDS = ['lock-order-inversion', 'documented-order-violation'] as const;
-
-/** Is kind `k` on: as the user's `severity` setting says, else as its default says (off kinds stay off). */
-const kindOn = (settings: Settings, k: FindingKind) =>
-  (settings.severity[k] ?? (kindInfo(k).off ? 'off' : kindInfo(k).severity)) !== 'off';
-
-function graphKindsOn(settings: Settings): boolean {
-  return GRAPH_KINDS.some((k) => kindOn(settings, k));
-}
-
-/** The graph's findings (those of its kinds that are on) among the files `report` accepts, at the user's severity. */
-function graphFindings(order: LockOrder, settings: Settings, report: (file: string) => boolean): Finding[] {
-  const out = kindOn(settings, 'lock-order-inversion') ? order.inversions(report) : [];
-  if (kindOn(settings, 'documented-order-violation')) out.push(...documentedViolations(order.witnesses(), report));
-  return applySeverity(out, settings.severity);
 }
 
 function statsFor(
