@@ -1,0 +1,172 @@
+/**
+ * Inferred lock contracts written out as kernel annotations (engine/contracts): every fixture under
+ * test/fixtures/contracts/ says on the line before each definition what is added (`contract: ...`, or
+ * `contract: none`) and which locks are left out (`contract-skip: LOCK WHY`); the insertions themselves are
+ * checked as text, and applying them makes a file that needs nothing more and still has no findings.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { type FileResult } from '../../server/src/engine';
+import {
+  type ContractInput,
+  type FunctionContract,
+  applyInsertions,
+  fileContracts,
+  findDefinition,
+} from '../../server/src/engine/contracts';
+import { analyse, repoRoot, walkFiles } from '../support/engine';
+
+const dir = path.join(repoRoot(), 'test', 'fixtures', 'contracts');
+
+/** What the analysis of a file gives the contracts stage. */
+export function inputsOf(r: FileResult): ContractInput[] {
+  return r.functions.map((f) => ({
+    name: f.name,
+    line: f.line,
+    endLine: f.endLine,
+    summary: r.summaries?.get(f.name),
+    hasParseErrors: f.hasParseErrors,
+  }));
+}
+
+async function contractsOf(text: string, file: string): Promise<FunctionContract[]> {
+  const r = await analyse(text, file);
+  assert.equal(r.error, undefined);
+  return fileContracts(text, inputsOf(r));
+}
+
+interface Expected {
+  name: string;
+  added: string[];
+  skips: string[];
+}
+
+/** The `contract:` / `contract-skip:` comments above each definition, by the function defined after them. */
+function expectationsOf(text: string): Expected[] {
+  const lines = text.split('\n');
+  const out: Expected[] = [];
+  let cur: Expected | undefined;
+  for (const l of lines) {
+    const m = /\/\*\s*contract(-skip)?:\s*(.*?)\s*\*\//.exec(l);
+    if (m) {
+      cur ??= { name: '', added: [], skips: [] };
+      if (m[1]) cur.skips.push(m[2]);
+      else if (m[2] !== 'none') cur.added.push(...(m[2].match(/\w+\([^;]*?\)\)?;?/g) ?? []));
+      continue;
+    }
+    const def = /^(?:static\s+)?(?:\w+\s+)+\**(\w+)\(/.exec(l);
+    if (cur && def) {
+      cur.name = def[1];
+      out.push(cur);
+      cur = undefined;
+    }
+  }
+  return out;
+}
+
+describe('contracts: fixtures', () => {
+  for (const file of walkFiles(dir, /\.c$/)) {
+    const rel = path.relative(dir, file);
+    test(rel, async () => {
+      const text = fs.readFileSync(file, 'utf8');
+      const got = await contractsOf(text, rel);
+      const expected = expectationsOf(text);
+      assert.ok(expected.length >= 5, `only ${expected.length} expectations in ${rel}`);
+      for (const e of expected) {
+        const c = got.find((g) => g.name === e.name);
+        const added = c ? [...c.annotations, ...c.assertions] : [];
+        assert.deepEqual(added.sort(), [...e.added].sort(), `${rel}: ${e.name}() (skipped: ${c?.skipped.join('; ')})`);
+        for (const s of e.skips)
+          assert.ok(
+            c?.skipped.some((x) => x.includes(s)),
+            `${rel}: ${e.name}() should skip "${s}"; skipped: ${JSON.stringify(c?.skipped)}`,
+          );
+      }
+      // applied, the contracts are stated: nothing more to add, and no finding appears
+      const after = applyInsertions(
+        text,
+        got.flatMap((c) => c.edits),
+      );
+      const again = await contractsOf(after, rel);
+      assert.deepEqual(
+        again.filter((c) => c.edits.length).map((c) => c.name),
+        [],
+        'a second run adds more',
+      );
+      const r = await analyse(after, rel);
+      assert.deepEqual(
+        r.findings.map((f) => `${f.line}: ${f.kind}`),
+        [],
+      );
+    });
+  }
+});
+
+describe('contracts: the text inserted', () => {
+  test('kernel style: the annotation after the parameter list, the assertion first after the declarations', async () => {
+    const text = fs.readFileSync(path.join(dir, 'basic.c'), 'utf8');
+    const after = applyInsertions(
+      text,
+      (await contractsOf(text, 'basic.c')).flatMap((c) => c.edits),
+    );
+    assert.ok(
+      after.includes(
+        'static void foo_bump(struct foo_dev *f) __must_hold(&f->lock)\n{\n' +
+          '\tlockdep_assert_held(&f->lock);\n\n\tf->count++;\n',
+      ),
+      after,
+    );
+    assert.ok(
+      after.includes(
+        'static void foo_remap(struct foo_dev *f) __must_hold(&f->map_sem)\n{\n\tint i;\n\n' +
+          '\tlockdep_assert_held_write(&f->map_sem);\n\n\tfor (i = 0;',
+      ),
+      after,
+    );
+    assert.ok(after.includes('static void foo_list_drop(void) __releases(&foo_list_lock)\n{\n'), after);
+  });
+
+  test('a long header: the annotation on its own line, a tab in; declarations without a blank line after', async () => {
+    const text = `struct foo_dev {
+	struct mutex lock;
+	int count;
+};
+
+static void foo_needs(struct foo_dev *f)
+{
+	lockdep_assert_held(&f->lock);
+}
+
+static void foo_with_a_rather_long_name_indeed(struct foo_dev *foo_device, unsigned int how_many)
+{
+	int i = 0;
+	foo_needs(foo_device);
+	foo_device->count = i + how_many;
+}
+`;
+    const got = await contractsOf(text, 'long.c');
+    const after = applyInsertions(
+      text,
+      got.flatMap((c) => c.edits),
+    );
+    assert.ok(
+      after.includes(
+        'unsigned int how_many)\n\t__must_hold(&foo_device->lock)\n{\n\tint i = 0;\n\n' +
+          '\tlockdep_assert_held(&foo_device->lock);\n\n\tfoo_needs(foo_device);\n',
+      ),
+      after,
+    );
+  });
+
+  test('the definition scanner: parameters, a function-pointer parameter, the first statement', () => {
+    const text = 'int foo(struct a *x, void (*cb)(int), int n __maybe_unused)\n{\n\tint y;\n\n\treturn n;\n}\n';
+    const d = findDefinition(text, 'foo', 0, 5);
+    assert.ok(typeof d !== 'string', String(d));
+    assert.deepEqual(d.params, ['x', 'cb', 'n']);
+    assert.deepEqual(d.close, { line: 0, character: 58 });
+    assert.deepEqual(d.firstStatement, { line: 4, character: 1 });
+    assert.equal(findDefinition('SYSCALL_DEFINE1(foo, int, x)\n{\n}\n', 'foo', 0, 2).toString().includes('name'), true);
+  });
+});
