@@ -74,6 +74,9 @@ describe('contracts: fixtures', () => {
       const got = await contractsOf(text, rel);
       const expected = expectationsOf(text);
       assert.ok(expected.length >= 5, `only ${expected.length} expectations in ${rel}`);
+      // every function that gets something is marked
+      for (const c of got)
+        if (c.edits.length) assert.ok(expected.some((e) => e.name === c.name), `${rel}: ${c.name}() has no marker`);
       for (const e of expected) {
         const c = got.find((g) => g.name === e.name);
         const added = c ? [...c.annotations, ...c.assertions] : [];

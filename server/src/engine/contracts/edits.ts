@@ -47,6 +47,7 @@ function columns(line: string): number {
 }
 
 const LIMIT = 80;
+const CONTEXT_ANNOTATION = /\b__(?:acquires|releases|must_hold)\s*\(/;
 
 function annotationEdit(lines: string[], def: Definition, annotations: string[], eol: string): Insertion {
   const closeLine = lines[def.close.line];
@@ -88,10 +89,11 @@ export function functionContract(
   const out: FunctionContract = { name: fn.name, line: fn.line, annotations: [], assertions: [], skipped: [], edits: [] };
   const skip = (why: string) => ({ ...out, skipped: [why] });
   if (!fn.summary) return out;
-  if (fn.hasParseErrors) return skip('the definition has parse errors');
   if (fn.ambiguous) return skip('defined more than once in the file (#if arms)');
   const def = findDefinition(text, fn.name, fn.line - 1, fn.endLine - 1);
   if (typeof def === 'string') return skip(def);
+  // the grammar takes an annotation after the parameter list for an error (syntax/idioms.ts): not one of the body
+  if (fn.hasParseErrors && !CONTEXT_ANNOTATION.test(def.between)) return skip('the definition has parse errors');
   const inferred = inferContract(fn.summary, def.params, def.between, def.body, kinds);
   out.skipped = inferred.skipped;
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
