@@ -116,12 +116,14 @@ test('code action: annotate a definition with its inferred lock contract', async
       context: { diagnostics: missing },
     });
     const fix = (acts ?? []).find((a) => 'title' in a && a.title.startsWith('Annotate with inferred')) as
-      | { kind?: string; diagnostics?: unknown[] }
-      | undefined;
+      { kind?: string; diagnostics?: unknown[] } | undefined;
     assert.ok(fix, `no quick fix on line ${line + 1}`);
     assert.equal(fix.kind, CodeActionKind.QuickFix);
     assert.equal(fix.diagnostics?.length, 1);
-    assert.match((fix as { title: string }).title, /: __must_hold\(&f->wait_lock\) lockdep_assert_held\(&f->wait_lock\);$/);
+    assert.match(
+      (fix as { title: string }).title,
+      /: __must_hold\(&f->wait_lock\) lockdep_assert_held\(&f->wait_lock\);$/,
+    );
   }
   assert.equal((await client.shutdown()).code, 0);
 });

@@ -76,7 +76,11 @@ describe('contracts: fixtures', () => {
       assert.ok(expected.length >= 5, `only ${expected.length} expectations in ${rel}`);
       // every function that gets something is marked
       for (const c of got)
-        if (c.edits.length) assert.ok(expected.some((e) => e.name === c.name), `${rel}: ${c.name}() has no marker`);
+        if (c.edits.length)
+          assert.ok(
+            expected.some((e) => e.name === c.name),
+            `${rel}: ${c.name}() has no marker`,
+          );
       for (const e of expected) {
         const c = got.find((g) => g.name === e.name);
         const added = c ? [...c.annotations, ...c.assertions] : [];
@@ -108,7 +112,7 @@ describe('contracts: fixtures', () => {
 });
 
 describe('contracts: the text inserted', () => {
-  test('kernel style: the annotation after the parameter list, the assertion first after the declarations', async () => {
+  test('kernel style: the annotation after the parameter list, the assertion after the declarations', async () => {
     const text = fs.readFileSync(path.join(dir, 'basic.c'), 'utf8');
     const after = applyInsertions(
       text,

@@ -180,7 +180,7 @@ const ABOUT: Record<Command, string> = {
     'Exit status: 0 a finding predicted it, 1 none did, 2 usage or input errors (no splat in the file).',
   contracts:
     'Write the lock contracts lockscope infers as kernel annotations: a unified diff adding __must_hold(), ' +
-    '__acquires() or __releases() after each definition\'s parameter list and lockdep_assert_held() first in ' +
+    "__acquires() or __releases() after each definition's parameter list and lockdep_assert_held() first in " +
     'its body, for the locks every path agrees on and the caller can name (parameters, globals). Nothing is ' +
     'written to the sources: apply the diff from the tree root with git apply or patch -p1. docs/contracts.md.\n' +
     'Exit status: 0 done (with or without annotations), 2 usage or input errors.',

@@ -79,8 +79,20 @@ export async function contractsCommand(argv: string[]): Promise<number> {
   const { files, inputError } = root ? await inTree(a, root, warn) : await eachFile(a, warn);
   const text =
     a.format === 'json'
-      ? `${JSON.stringify(files.map((f) => ({ file: f.file, functions: jsonOf(f.contracts) })), null, 2)}\n`
-      : files.map((f) => unifiedDiff(f.file, f.text, f.contracts.flatMap((c) => c.edits))).join('');
+      ? `${JSON.stringify(
+          files.map((f) => ({ file: f.file, functions: jsonOf(f.contracts) })),
+          null,
+          2,
+        )}\n`
+      : files
+          .map((f) =>
+            unifiedDiff(
+              f.file,
+              f.text,
+              f.contracts.flatMap((c) => c.edits),
+            ),
+          )
+          .join('');
   if (a.output) fs.writeFileSync(a.output, text);
   else process.stdout.write(text);
   report(a, files);
@@ -195,7 +207,10 @@ async function inTree(
 }
 
 /** Outside a tree (or --per-file): each file on its own, named relative to the current directory. */
-async function eachFile(a: ContractsArgs, warn: (m: string) => void): Promise<{ files: FileOut[]; inputError: boolean }> {
+async function eachFile(
+  a: ContractsArgs,
+  warn: (m: string) => void,
+): Promise<{ files: FileOut[]; inputError: boolean }> {
   const base = process.cwd();
   let settings = defaultSettings();
   const ws = readWorkspaceFile(base);

@@ -56,13 +56,10 @@ export function unifiedDiff(file: string, text: string, edits: readonly Insertio
     if (i === last && !eol) out.push('\\ No newline at end of file');
   };
   let shift = 0; // new line numbers run ahead of old ones by this much
-  for (let h = 0; h < changes.length; ) {
+  for (let h = 0; h < changes.length;) {
     // a hunk: changes whose context touches or overlaps
     let end = h + 1;
-    while (
-      end < changes.length &&
-      changes[end].at - (changes[end - 1].at + changes[end - 1].old.length) <= 2 * CONTEXT
-    )
+    while (end < changes.length && changes[end].at - (changes[end - 1].at + changes[end - 1].old.length) <= 2 * CONTEXT)
       end++;
     const from = Math.max(0, changes[h].at - CONTEXT);
     const lastChange = changes[end - 1];
@@ -72,14 +69,32 @@ export function unifiedDiff(file: string, text: string, edits: readonly Insertio
     let removed = 0;
     let i = from;
     for (let c = h; c < end; c++) {
-      for (; i < changes[c].at; i++) body.push(((k) => () => emit(' ', k))(i));
-      for (const k of changes[c].old.keys()) body.push(((n) => () => emit('-', n))(i + k));
+      for (; i < changes[c].at; i++)
+        body.push(
+          (
+            (k) => () =>
+              emit(' ', k)
+          )(i),
+        );
+      for (const k of changes[c].old.keys())
+        body.push(
+          (
+            (n) => () =>
+              emit('-', n)
+          )(i + k),
+        );
       for (const l of changes[c].new) body.push(() => out.push(`+${l}`));
       i += changes[c].old.length;
       removed += changes[c].old.length;
       added += changes[c].new.length;
     }
-    for (; i < to; i++) body.push(((k) => () => emit(' ', k))(i));
+    for (; i < to; i++)
+      body.push(
+        (
+          (k) => () =>
+            emit(' ', k)
+        )(i),
+      );
     const oldCount = to - from;
     const newCount = oldCount - removed + added;
     const range = (start: number, n: number) => (n === 1 ? `${start}` : `${n ? start : start - 1},${n}`);

@@ -86,7 +86,14 @@ export function functionContract(
   fn: ContractInput,
   kinds?: ReadonlyMap<string, LockKind>,
 ): FunctionContract {
-  const out: FunctionContract = { name: fn.name, line: fn.line, annotations: [], assertions: [], skipped: [], edits: [] };
+  const out: FunctionContract = {
+    name: fn.name,
+    line: fn.line,
+    annotations: [],
+    assertions: [],
+    skipped: [],
+    edits: [],
+  };
   const skip = (why: string) => ({ ...out, skipped: [why] });
   if (!fn.summary) return out;
   if (fn.ambiguous) return skip('defined more than once in the file (#if arms)');
