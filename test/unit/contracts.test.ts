@@ -16,6 +16,7 @@ import {
   fileContracts,
   findDefinition,
 } from '../../server/src/engine/contracts';
+import { keyIn } from '../../server/src/engine/contracts/infer';
 import { analyse, repoRoot, walkFiles } from '../support/engine';
 
 const dir = path.join(repoRoot(), 'test', 'fixtures', 'contracts');
@@ -175,5 +176,26 @@ static void foo_with_a_rather_long_name_indeed(struct foo_dev *foo_device, unsig
     assert.deepEqual(d.close, { line: 0, character: 58 });
     assert.deepEqual(d.firstStatement, { line: 4, character: 1 });
     assert.equal(findDefinition('SYSCALL_DEFINE1(foo, int, x)\n{\n}\n', 'foo', 0, 2).toString().includes('name'), true);
+  });
+});
+
+describe("contracts: naming a lock in the caller's terms", () => {
+  const body = '{\n\tstruct foo_dev *d = foo_lookup(id);\n\tstatic int n;\n\n\tif (x)\n\t\tf = f->next;\n}';
+  test('parameters, accessors on them and globals are written', () => {
+    assert.deepEqual(keyIn('{0}->lock', ['g', 'x'], body), { key: 'g->lock' });
+    assert.deepEqual(keyIn('FOO_I(file_inode({0}))->i_lock', ['file'], body), {
+      key: 'FOO_I(file_inode(file))->i_lock',
+    });
+    assert.deepEqual(keyIn('foo_list_lock', ['g'], body), { key: 'foo_list_lock' });
+    assert.deepEqual(keyIn('*{0}', ['m'], body), { key: '*m' });
+  });
+  test('a local, a reassigned parameter, the returned object, a class are not', () => {
+    assert.deepEqual(keyIn('d->lock', ['id'], body), { reason: 'names the local d' });
+    assert.deepEqual(keyIn('FOO_I(d)->lock', ['id'], body), { reason: 'names the local d' });
+    assert.deepEqual(keyIn('n', ['id'], body), { reason: 'names the local n' });
+    assert.deepEqual(keyIn('{0}->lock', ['f', 'x'], body), { reason: 'names the parameter f, which the body assigns' });
+    assert.match(String(Object.values(keyIn('{ret}->lock', ['f'], body))[0]), /object it returns/);
+    assert.match(String(Object.values(keyIn('{2}->lock', ['f'], body))[0]), /parameter the definition does not show/);
+    assert.match(String(Object.values(keyIn('{0}->pages[i]', ['f'], body))[0]), /not a plain lock expression/);
   });
 });

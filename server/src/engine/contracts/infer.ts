@@ -77,7 +77,7 @@ const LVALUE =
 /** The identifiers an lvalue is rooted at: its first name, or the arguments of the accessor it starts with. */
 function roots(key: string): string[] {
   const call = /^\*?[A-Za-z_]\w*\((.*?)\)(?:->|\.|\[|$)/.exec(key);
-  if (call) return [...call[1].matchAll(/(?<![\w>.])([A-Za-z_]\w*)(?!\s*\()/g)].map((m) => m[1]);
+  if (call) return [...call[1].matchAll(/(?<![\w>.])([A-Za-z_]\w*)(?!\w|\s*\()/g)].map((m) => m[1]);
   const m = /^[*(]*([A-Za-z_]\w*)/.exec(key);
   return m ? [m[1]] : [];
 }
