@@ -219,9 +219,10 @@ export function inferContract(
     const lock: ContractLock = { lock: label };
     const annotation = !e.effect ? '__must_hold' : e.effect.delta > 0 ? '__acquires' : '__releases';
     if (!annotated.has(named.key)) lock.annotation = annotation;
-    // a requirement only its own annotation states is stated already (the function is annotated)
-    const own = e.need && !e.need.callee && /^__(?:must_hold|releases)$/.test(e.need.via);
-    if (e.need && !own && !asserted.has(named.key)) lock.assertion = assertionFor(e.need.via, e.kind);
+    // a requirement the function states itself (an annotation, an assertion or a `WARN_ON(!mutex_is_locked())`
+    // in its body) is checked already; one passed up from a callee, or a lock it releases before taking, is not
+    const statedHere = !e.need?.callee && !/ before any lock$/.test(e.need?.via ?? '');
+    if (e.need && !statedHere && !asserted.has(named.key)) lock.assertion = assertionFor(e.need.via, e.kind);
     if (lock.annotation || lock.assertion) out.locks.push(lock);
   }
   out.locks.sort((a, b) => order(a) - order(b) || a.lock.localeCompare(b.lock));
