@@ -176,6 +176,11 @@ static void foo_with_a_rather_long_name_indeed(struct foo_dev *foo_device, unsig
     assert.deepEqual(d.close, { line: 0, character: 58 });
     assert.deepEqual(d.firstStatement, { line: 4, character: 1 });
     assert.equal(findDefinition('SYSCALL_DEFINE1(foo, int, x)\n{\n}\n', 'foo', 0, 2).toString().includes('name'), true);
+    // an upper-case macro that declares is a declaration; a comment above the first statement stays with it
+    const macro = 'void foo(struct a *x)\n{\n\tFOO_STATE(st, x);\n\tint y;\n\n\t/*\n\t * why\n\t */\n\ty = 1;\n}\n';
+    const m = findDefinition(macro, 'foo', 0, 9);
+    assert.ok(typeof m !== 'string', String(m));
+    assert.deepEqual(m.firstStatement, { line: 5, character: 0 });
   });
 });
 
@@ -197,5 +202,13 @@ describe("contracts: naming a lock in the caller's terms", () => {
     assert.match(String(Object.values(keyIn('{ret}->lock', ['f'], body))[0]), /object it returns/);
     assert.match(String(Object.values(keyIn('{2}->lock', ['f'], body))[0]), /parameter the definition does not show/);
     assert.match(String(Object.values(keyIn('{0}->pages[i]', ['f'], body))[0]), /not a plain lock expression/);
+    // a callee's local leaking through an accessor's second argument, NULL, RCU, the address of a call's result
+    assert.deepEqual(keyIn('pmd_lockptr({0}->mm,pmdp)', ['g'], body), {
+      reason: 'names pmdp, which is not a parameter',
+    });
+    assert.deepEqual(keyIn('NULL->lock', ['f'], body), { reason: 'names NULL, not a lock object' });
+    assert.deepEqual(keyIn('RCU', ['f'], body), { reason: 'names RCU, not a lock object' });
+    assert.deepEqual(keyIn('foo_lock_ptr({0})', ['g'], body), { reason: 'foo_lock_ptr(g) is not an lvalue' });
+    assert.deepEqual(keyIn('*foo_lock_ptr({0},{1})', ['g', 'h'], body), { key: '*foo_lock_ptr(g,h)' });
   });
 });

@@ -112,11 +112,17 @@ export function keyIn(template: string, params: string[], body: string): { key: 
   if (missing) return { reason: 'names a parameter the definition does not show' };
   const key = normaliseExpr(raw);
   if (!LVALUE.test(key)) return { reason: `${displayOfKey(key)} is not a plain lock expression` };
+  const call = /^\*?[A-Za-z_]\w*\(/.test(key);
   for (const r of roots(key)) {
     if (params.includes(r)) {
       if (assignedIn(body, r)) return { reason: `names the parameter ${r}, which the body assigns` };
     } else if (declaredIn(body, r)) return { reason: `names the local ${r}` };
+    else if (r === 'NULL' || /^[A-Z][A-Z0-9_]*$/.test(r)) return { reason: `names ${r}, not a lock object` };
+    // an accessor's other arguments are not relativised by the summaries: a name there may be a callee's local
+    else if (call) return { reason: `names ${r}, which is not a parameter` };
   }
+  // the address of a call's result is no lvalue (`&foo_lock_ptr(sb)`)
+  if (!key.startsWith('*') && key.endsWith(')')) return { reason: `${key} is not an lvalue` };
   return { key };
 }
 
@@ -205,7 +211,7 @@ export function inferContract(
   const { annotated, asserted } = statedKeys(between, body);
   for (const e of entries(sum, kinds, params).values()) {
     const named = keyIn(e.template, params, body);
-    const label = 'key' in named ? displayOfKey(named.key) : e.template;
+    const label = 'key' in named ? displayOfKey(named.key).replace(/,(?=\S)/g, ', ') : e.template;
     const why = e.why ?? UNNAMEABLE[e.kind] ?? ('reason' in named ? named.reason : undefined);
     if (why) {
       out.skipped.push(`${label}: ${why}`);

@@ -100,8 +100,9 @@ function posOf(starts: number[], offset: number): Pos {
   return { line: lo, character: offset - starts[lo] };
 }
 
+/** A declaration's start; an upper-case macro (`XA_STATE(xas, ..);`) is taken for one, as it often declares. */
 const DECL_START =
-  /^(?:(?:const|static|volatile|register|unsigned|signed|struct|union|enum|long|short|int|char|bool|void)\b|(?:DEFINE|DECLARE)_\w+\s*\(|LIST_HEAD\s*\()/;
+  /^(?:(?:const|static|volatile|register|unsigned|signed|struct|union|enum|long|short|int|char|bool|void)\b|[A-Z][A-Z0-9_]*\s*\()/;
 /** `type name`, `type *name`, `type name[..]`, `type name = ..`, `type a, b`: a declaration by its shape. */
 const DECL_SHAPE = /^[A-Za-z_]\w*(?:\s+|\s*\*+\s*)(?:__\w+\s+)*\**\s*[A-Za-z_]\w*\s*(?:[=;,[]|__\w+)/;
 const NOT_DECL = /^(?:return|if|while|for|do|switch|goto|break|continue|else|case|default)\b/;
@@ -166,7 +167,18 @@ export function findDefinition(text: string, name: string, first: number, last: 
   const bodyEnd = matching(code, brace);
   const end = bodyEnd < 0 ? code.length : bodyEnd;
   const stmt = firstStatement(code, brace, end + 1, starts);
-  const stmtPos = 'line' in stmt.at ? stmt.at : undefined;
+  let stmtPos = 'line' in stmt.at ? stmt.at : undefined;
+  // a comment right above the statement is about it: the assertion goes above the comment
+  const lineOf = (l: number, of: string) => of.slice(starts[l], l + 1 < starts.length ? starts[l + 1] : of.length);
+  let top = stmtPos?.line ?? 0;
+  while (
+    stmtPos &&
+    top - 1 > posOf(starts, brace).line &&
+    !lineOf(top - 1, code).trim() &&
+    lineOf(top - 1, text).trim()
+  )
+    top--;
+  if (stmtPos && top !== stmtPos.line) stmtPos = { line: top, character: 0 };
   const indentLine = stmtPos && stmt.statement ? text.slice(starts[stmtPos.line], starts[stmtPos.line] + 40) : '';
   const indent = /^[ \t]+/.exec(indentLine)?.[0] ?? '\t';
   return {
@@ -175,7 +187,7 @@ export function findDefinition(text: string, name: string, first: number, last: 
     params,
     between: text.slice(close + 1, brace),
     body: text.slice(brace, end + 1),
-    firstStatement: stmt.at,
+    firstStatement: stmtPos ?? stmt.at,
     beforeStatement: stmt.statement,
     indent,
   };
