@@ -16,7 +16,7 @@ import {
   fileContracts,
   findDefinition,
 } from '../../server/src/engine/contracts';
-import { keyIn } from '../../server/src/engine/contracts/infer';
+import { inferContract, keyIn } from '../../server/src/engine/contracts/infer';
 import { analyse, repoRoot, walkFiles } from '../support/engine';
 
 const dir = path.join(repoRoot(), 'test', 'fixtures', 'contracts');
@@ -206,9 +206,38 @@ describe("contracts: naming a lock in the caller's terms", () => {
     assert.deepEqual(keyIn('pmd_lockptr({0}->mm,pmdp)', ['g'], body), {
       reason: 'names pmdp, which is not a parameter',
     });
+    assert.deepEqual(keyIn('*grp_lock_ptr(file_inode({0})->i_sb,group)', ['g'], body), {
+      reason: 'names group, which is not a parameter',
+    });
     assert.deepEqual(keyIn('NULL->lock', ['f'], body), { reason: 'names NULL, not a lock object' });
     assert.deepEqual(keyIn('RCU', ['f'], body), { reason: 'names RCU, not a lock object' });
     assert.deepEqual(keyIn('foo_lock_ptr({0})', ['g'], body), { reason: 'foo_lock_ptr(g) is not an lvalue' });
     assert.deepEqual(keyIn('*foo_lock_ptr({0},{1})', ['g', 'h'], body), { key: '*foo_lock_ptr(g,h)' });
   });
+});
+
+test("contracts: a token of a callee's annotation (`__acquires(bitlock)`) is no lock to write", () => {
+  const ref = { key: 'bitlock', display: '&bitlock', class: null, kind: 'other' as const, recursive: false };
+  const sum = {
+    name: 'foo_scan',
+    acquires: [],
+    deferred: [],
+    forbidden: [],
+    effects: [],
+    conditional: [],
+    requires: [{ template: 'bitlock', ref, via: '__must_hold', witness: [], callee: 'foo_lock_group' }],
+  };
+  const got = inferContract(sum, ['sb'], '', '{\n\treturn 0;\n}');
+  assert.deepEqual(got.locks, []);
+  assert.deepEqual(got.skipped, ['&bitlock: a name from an annotation, not a lock lockscope has seen taken']);
+  // the same requirement on a lock the tree takes with a primitive is written, with the assertion for its kind
+  const spin = { ...ref, key: 'foo_lock', display: '&foo_lock', class: 'foo_lock' };
+  const known = inferContract(
+    { ...sum, requires: [{ ...sum.requires[0], template: 'foo_lock', ref: spin }] },
+    ['sb'],
+    '',
+    '{\n\treturn 0;\n}',
+    new Map([['foo_lock', 'spinlock' as const]]),
+  );
+  assert.deepEqual(known.locks, [{ lock: '&foo_lock', annotation: '__must_hold', assertion: 'lockdep_assert_held' }]);
 });

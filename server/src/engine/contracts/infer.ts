@@ -74,12 +74,21 @@ export function lockKinds(summaries: Iterable<Summary | null | undefined>): Map<
 const LVALUE =
   /^\*?[A-Za-z_]\w*(?:\((?:[^()]|\([^()]*\))*\))?(?:(?:->|\.)[A-Za-z_]\w*|\[\d+\])*$|^\*?\([A-Za-z_][\w>.-]*\)$/;
 
-/** The identifiers an lvalue is rooted at: its first name, or the arguments of the accessor it starts with. */
+/** The identifiers an lvalue is rooted at: its first name, or every name in the arguments of its accessor. */
 function roots(key: string): string[] {
-  const call = /^\*?[A-Za-z_]\w*\((.*?)\)(?:->|\.|\[|$)/.exec(key);
-  if (call) return [...call[1].matchAll(/(?<![\w>.])([A-Za-z_]\w*)(?!\w|\s*\()/g)].map((m) => m[1]);
-  const m = /^[*(]*([A-Za-z_]\w*)/.exec(key);
-  return m ? [m[1]] : [];
+  const head = /^\*?[A-Za-z_]\w*\(/.exec(key);
+  if (!head) {
+    const m = /^[*(]*([A-Za-z_]\w*)/.exec(key);
+    return m ? [m[1]] : [];
+  }
+  let depth = 0;
+  let end = head[0].length - 1;
+  for (; end < key.length; end++) {
+    depth += key[end] === '(' ? 1 : key[end] === ')' ? -1 : 0;
+    if (depth === 0) break;
+  }
+  const args = key.slice(head[0].length, end);
+  return [...args.matchAll(/(?<![\w>.])([A-Za-z_]\w*)(?!\w|\s*\()/g)].map((m) => m[1]);
 }
 
 /** Does the body declare `name` (a local, or a static in it)? */
@@ -145,12 +154,13 @@ export function statedKeys(between: string, body: string): { annotated: Set<stri
 type Effect = Summary['effects'][number];
 
 /** A guard's test in the function's own names (`{1}` → `unlock`). */
-const named = (test: string, params: string[]): string =>
+const inNames = (test: string, params: string[]): string =>
   test.replace(/\{(\d+)\}/g, (m, i: string) => params[Number(i)] ?? m);
 
 /** Why an effect is not the same on every exit, or undefined when it is. */
 function conditionalWhy(e: Effect, params: string[]): string | undefined {
-  if (e.when) return `${e.delta > 0 ? 'taken' : 'released'} only when ${named(e.when.test, params)} is ${e.when.value}`;
+  if (e.when)
+    return `${e.delta > 0 ? 'taken' : 'released'} only when ${inNames(e.when.test, params)} is ${e.when.value}`;
   if (e.onReturn) return `held after it only as its result says (trylock-style, ${e.onReturn})`;
   if (e.handed) return 'handed to an owner (a transaction) that releases it later';
   if (e.guard?.length) return 'released only where its object is not NULL';
@@ -179,7 +189,7 @@ function entries(sum: Summary, kinds: ReadonlyMap<string, LockKind>, params: str
     const e = at(r.template, r.ref.kind, r.ref.class);
     e.need = r;
     if (r.when?.length)
-      e.why = `needed only where ${r.when.map((g) => `${named(g.test, params)} is ${g.value}`).join(' and ')}`;
+      e.why = `needed only where ${r.when.map((g) => `${inNames(g.test, params)} is ${g.value}`).join(' and ')}`;
     if (r.ref.symbolic) e.why = 'chosen by flags the caller passes';
   }
   for (const x of sum.effects) {
@@ -211,13 +221,21 @@ export function inferContract(
   const { annotated, asserted } = statedKeys(between, body);
   for (const e of entries(sum, kinds, params).values()) {
     const named = keyIn(e.template, params, body);
-    const label = 'key' in named ? displayOfKey(named.key).replace(/,(?=\S)/g, ', ') : e.template;
+    const label = displayOfKey('key' in named ? named.key : normaliseExpr(inNames(e.template, params))).replace(
+      /,(?=\S)/g,
+      ', ',
+    );
     const why = e.why ?? UNNAMEABLE[e.kind] ?? ('reason' in named ? named.reason : undefined);
     if (why) {
       out.skipped.push(`${label}: ${why}`);
       continue;
     }
     if (!('key' in named)) continue;
+    // a name no parameter gives and no lock primitive takes: a token of a callee's annotation (`__acquires(bitlock)`)
+    if (e.kind === 'other' && roots(named.key).some((r) => !params.includes(r))) {
+      out.skipped.push(`${label}: a name from an annotation, not a lock lockscope has seen taken`);
+      continue;
+    }
     if (e.need && e.effect && e.effect.delta > 0) {
       out.skipped.push(`${label}: needed held on entry and taken again`);
       continue;
