@@ -240,4 +240,15 @@ test("contracts: a token of a callee's annotation (`__acquires(bitlock)`) is no 
     new Map([['foo_lock', 'spinlock' as const]]),
   );
   assert.deepEqual(known.locks, [{ lock: '&foo_lock', annotation: '__must_hold', assertion: 'lockdep_assert_held' }]);
+  // passed up from three calls down: not sure enough to write
+  const step = { file: 'f.c', line: 1, column: 1, function: 'x', note: 'calls foo_inner()' };
+  const deep = inferContract(
+    { ...sum, requires: [{ ...sum.requires[0], template: 'foo_lock', ref: spin, witness: [step, step, step] }] },
+    ['sb'],
+    '',
+    '{\n\treturn 0;\n}',
+    new Map([['foo_lock', 'spinlock' as const]]),
+  );
+  assert.deepEqual(deep.locks, []);
+  assert.deepEqual(deep.skipped, ['&foo_lock: needed 3 calls down (through foo_lock_group()): too far to be sure']);
 });

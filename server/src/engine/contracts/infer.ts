@@ -151,6 +151,12 @@ export function statedKeys(between: string, body: string): { annotated: Set<stri
   return { annotated, asserted };
 }
 
+/**
+ * A requirement passed up through more calls than this is not written: the deeper it comes from, the likelier a
+ * path lockscope could not follow takes the lock on the way (the checks trust up to 4; a contract must be surer).
+ */
+const MAX_HOPS = 2;
+
 type Effect = Summary['effects'][number];
 
 /** A guard's test in the function's own names (`{1}` → `unlock`). */
@@ -191,6 +197,8 @@ function entries(sum: Summary, kinds: ReadonlyMap<string, LockKind>, params: str
     if (r.when?.length)
       e.why = `needed only where ${r.when.map((g) => `${inNames(g.test, params)} is ${g.value}`).join(' and ')}`;
     if (r.ref.symbolic) e.why = 'chosen by flags the caller passes';
+    const hops = r.witness.filter((w) => w.note.startsWith('calls ')).length;
+    if (r.callee && hops > MAX_HOPS) e.why = `needed ${hops} calls down (through ${r.callee}()): too far to be sure`;
   }
   for (const x of sum.effects) {
     const e = at(x.template, x.ref.kind, x.ref.class);
