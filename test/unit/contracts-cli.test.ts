@@ -82,7 +82,7 @@ test('--format json lists what is added and what is left out, and why; --verbose
 test('--per-file outside a tree: paths relative to where it runs; usage and input errors exit 2', (t) => {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'lockscope-contracts-'));
   t.after(() => fs.rmSync(d, { recursive: true, force: true }));
-  fs.copyFileSync(path.join(root, 'test/fixtures/contracts/basic.c'), path.join(d, 'basic.c'));
+  fs.copyFileSync(path.join(root, 'test/trees/contracts/fixtures/basic.c'), path.join(d, 'basic.c'));
   const r = run(d, 'basic.c', '-q');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^--- a\/basic\.c$/m);

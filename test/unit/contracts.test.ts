@@ -1,6 +1,6 @@
 /**
  * Inferred lock contracts written out as kernel annotations (engine/contracts): every fixture under
- * test/fixtures/contracts/ says on the line before each definition what is added (`contract: ...`, or
+ * test/trees/contracts/fixtures/ says on the line before each definition what is added (`contract: ...`, or
  * `contract: none`) and which locks are left out (`contract-skip: LOCK WHY`); the insertions themselves are
  * checked as text, and applying them makes a file that needs nothing more and still has no findings.
  */
@@ -19,7 +19,7 @@ import {
 import { inferContract, keyIn } from '../../server/src/engine/contracts/infer';
 import { analyse, repoRoot, walkFiles } from '../support/engine';
 
-const dir = path.join(repoRoot(), 'test', 'fixtures', 'contracts');
+const dir = path.join(repoRoot(), 'test', 'trees', 'contracts', 'fixtures');
 
 /** What the analysis of a file gives the contracts stage. */
 export function inputsOf(r: FileResult): ContractInput[] {
