@@ -3,6 +3,7 @@
  *   lockscope check <dir|file...> [options]
  *   lockscope report <function|file:function> | --lock-order [options]
  *   lockscope splat <FILE|-> [options]
+ *   lockscope contracts <dir|file...> [options]
  *   lockscope lsp [--stdio]
  * Exit codes: 0 no findings, 1 findings, 2 usage or input errors.
  */
@@ -44,6 +45,7 @@ import { Progress } from './cli/progress';
 import { countKinds, summaryLines } from './cli/summary';
 import { reportCommand } from './cli/report';
 import { splatCommand } from './cli/splat';
+import { contractsCommand } from './cli/contracts';
 import { type IndexArgs, applyKconfig, grammarSource, indexArgs, indexOptions } from './cli/index-args';
 
 interface CheckArgs {
@@ -405,6 +407,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'check') return await forCommand('check', () => check(rest));
     if (cmd === 'report') return await forCommand('report', () => reportCommand(rest));
     if (cmd === 'splat') return await forCommand('splat', () => splatCommand(rest));
+    if (cmd === 'contracts') return await forCommand('contracts', () => contractsCommand(rest));
     if (cmd === 'lsp') return lsp(rest);
     throw new UsageError(cmd ? `unknown command "${cmd}"` : 'no command given');
   } catch (e) {
@@ -434,7 +437,7 @@ async function forCommand(command: Command, run: () => Promise<number>): Promise
 }
 
 function isCommand(c: string | undefined): c is Command {
-  return c === 'check' || c === 'report' || c === 'splat' || c === 'lsp';
+  return c === 'check' || c === 'report' || c === 'splat' || c === 'contracts' || c === 'lsp';
 }
 
 /** `lockscope lsp`: the transport options are vscode-languageserver's (it reads them from process.argv). */

@@ -19,7 +19,7 @@ export class UsageError extends Error {
 /** A mistake in the input, not in the command line (a function the tree does not have): no usage follows. */
 export class InputError extends Error {}
 
-export type Command = 'check' | 'report' | 'splat' | 'lsp';
+export type Command = 'check' | 'report' | 'splat' | 'contracts' | 'lsp';
 
 interface OptionSpec {
   type: 'string' | 'boolean';
@@ -136,6 +136,18 @@ export const OPTIONS: Record<Command, Record<string, OptionSpec>> = {
     ...INDEX_OPTIONS,
     ...COMMON,
   },
+  contracts: {
+    format: { type: 'string', value: 'FMT', help: 'diff (default: a unified diff for git apply / patch -p1) or json' },
+    root: {
+      type: 'string',
+      value: 'DIR',
+      help: 'the kernel tree; diff paths are relative to it (default: the nearest folder up with include/linux/)',
+    },
+    'per-file': { type: 'boolean', help: 'each file on its own, without indexing the tree (paths relative to here)' },
+    verbose: { type: 'boolean', short: 'v', help: 'say on stderr which contracts are left out, and why' },
+    ...INDEX_OPTIONS,
+    ...COMMON,
+  },
   lsp: {
     stdio: { type: 'boolean', help: 'talk on stdin/stdout (the default)' },
     'node-ipc': { type: 'boolean', help: 'talk over Node IPC' },
@@ -156,6 +168,7 @@ const SYNOPSIS: Record<Command, string[]> = {
     '       lockscope report --documented-orders [options]',
   ],
   splat: ['usage: lockscope splat <FILE|-> [--root DIR] [--format text|json] [options]'],
+  contracts: ['usage: lockscope contracts <file|dir...> [--format diff|json] [--root DIR] [--verbose] [options]'],
   lsp: ['usage: lockscope lsp [--stdio] [--grammars DIR [--allow-unpinned-grammar]]'],
 };
 
@@ -172,6 +185,12 @@ const ABOUT: Record<Command, string> = {
     'Map a kernel splat (a lockdep report or a hung-task trace, from a file or - for stdin) onto the tree: its ' +
     'locks as lockscope classes, the static path along each call trace, and the finding that predicted it.\n' +
     'Exit status: 0 a finding predicted it, 1 none did, 2 usage or input errors (no splat in the file).',
+  contracts:
+    'Write the lock contracts lockscope infers as kernel annotations: a unified diff adding __must_hold(), ' +
+    "__acquires() or __releases() after each definition's parameter list and lockdep_assert_held() first in " +
+    'its body, for the locks every path agrees on and the caller can name (parameters, globals). Nothing is ' +
+    'written to the sources: apply the diff from the tree root with git apply or patch -p1. docs/contracts.md.\n' +
+    'Exit status: 0 done (with or without annotations), 2 usage or input errors.',
   lsp: 'Run the language server (for neovim, Helix, Emacs ...).',
 };
 
@@ -180,7 +199,9 @@ export function shortUsage(command?: Command): string {
   if (command) return [...SYNOPSIS[command], `Run 'lockscope ${command} --help' for its options.`].join('\n');
   return [
     SYNOPSIS.check[0],
-    ...[...SYNOPSIS.report, SYNOPSIS.splat[0], SYNOPSIS.lsp[0]].map((l) => l.replace(/^usage: /, '       ')),
+    ...[...SYNOPSIS.report, SYNOPSIS.splat[0], SYNOPSIS.contracts[0], SYNOPSIS.lsp[0]].map((l) =>
+      l.replace(/^usage: /, '       '),
+    ),
     '       lockscope --version',
     "Run 'lockscope <command> --help' for the options of a command.",
   ].join('\n');
@@ -209,7 +230,9 @@ export function generalHelp(): string {
   return [
     shortUsage().split('\n').slice(0, -1).join('\n'),
     '',
-    ...(['check', 'report', 'splat', 'lsp'] as Command[]).map((c) => `  ${c.padEnd(8)}${ABOUT[c].split('\n')[0]}`),
+    ...(['check', 'report', 'splat', 'contracts', 'lsp'] as Command[]).map(
+      (c) => `  ${c.padEnd(10)}${ABOUT[c].split('\n')[0]}`,
+    ),
     '',
     "Run 'lockscope <command> --help' for the options of a command; docs: README.md, docs/findings.md.",
     '',

@@ -31,7 +31,11 @@ export interface IndexOptions {
  * The files to index: the tree's roots and every C file under the targets; `named`: the files named on the
  * command line (tree-relative), analysed even where the kernel configuration does not build them.
  */
-function filesToIndex(root: string, settings: Settings, targets: string[]): { files: Set<string>; named: Set<string> } {
+export function filesToIndex(
+  root: string,
+  settings: Settings,
+  targets: string[],
+): { files: Set<string>; named: Set<string> } {
   const files = new Set<string>(treeFiles(root, settings));
   const named = new Set<string>();
   for (const t of targets) {

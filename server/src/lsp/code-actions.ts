@@ -1,12 +1,14 @@
 /**
  * Code actions: on a lockscope diagnostic, silence it on its line, walk its path, or add it to the
  * workspace folder's baseline; in a function that needs a lock held only because a callee asserts it,
- * state that in the function itself (annotate.ts). Every action is an edit offered, never applied.
+ * state that in the function itself (annotate.ts); on a definition, write its whole inferred lock contract
+ * (contract-actions.ts). Every action is an edit offered, never applied.
  */
 import type { CodeAction, CodeActionParams } from 'vscode-languageserver/node';
 import { functionAt } from '../engine';
 import { annotationActions } from './annotate';
 import { baselineActions } from './baseline';
+import { contractActions } from './contract-actions';
 import type { Documents } from './documents';
 import { suppressActions } from './present';
 import type { Workspace } from './workspace';
@@ -31,6 +33,8 @@ export class CodeActionsFeature {
     if (fn && requires?.length) {
       actions.push(...annotationActions(doc.uri, fn, requires, doc.getText().split(/\r?\n/)));
     }
+    // the whole inferred contract, as `lockscope contracts` writes it
+    if (r) actions.push(...contractActions(doc.uri, r, doc.getText(), p.range.start.line, diagnostics));
     return actions;
   }
 }
