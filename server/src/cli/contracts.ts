@@ -7,21 +7,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  Analyzer,
-  type Settings,
-  type TreeAnalysis,
-  defaultSettings,
-  loadGrammar,
-  mergeSettings,
-  readWorkspaceFile,
-} from '../engine';
+import { Analyzer, defaultSettings, loadGrammar, mergeSettings, readWorkspaceFile } from '../engine';
 import { type ContractInput, type FunctionContract, fileContracts, lockKinds } from '../engine/contracts';
-import { buildTree } from '../tree/build';
 import { findTreeRoot, toPosix, walkC } from '../tree/files';
 import { UsageError, commandHelp, flag, oneOf, parseCommand, str } from './args';
-import { type IndexArgs, applyKconfig, grammarSource, indexArgs, indexOptions } from './index-args';
-import { Progress } from './progress';
+import { type IndexArgs, applyKconfig, grammarSource, indexArgs } from './index-args';
+import { buildIndexed, treeSettings } from './index-tree';
 import { filesToIndex } from './tree';
 import { unifiedDiff } from './udiff';
 
@@ -150,34 +141,10 @@ async function inTree(
   root: string,
   warn: (m: string) => void,
 ): Promise<{ files: FileOut[]; inputError: boolean }> {
-  let settings: Settings = defaultSettings();
-  const ws = readWorkspaceFile(root);
-  ws.problems.forEach(warn);
-  if (ws.settings) settings = mergeSettings(settings, ws.settings);
-  settings = applyKconfig(settings, root, a.index, warn);
-  const o = indexOptions(a.index);
-  await loadGrammar(o.grammar);
+  const { settings, o } = await treeSettings(root, a.index, warn);
   const targets = a.paths.map((p) => path.resolve(p));
   const { files, named } = filesToIndex(root, settings, targets);
-  const progress = new Progress(process.stderr, { quiet: a.quiet, heartbeat: true });
-  progress.note(`indexing ${files.size} files under ${root}`);
-  progress.start();
-  let analysis: TreeAnalysis;
-  try {
-    ({ analysis } = await buildTree({
-      root,
-      files: [...files],
-      keep: (r) => named.has(r),
-      settings,
-      jobs: o.jobs,
-      cacheDir: o.cacheDir,
-      grammar: o.grammar,
-      warn,
-      progress: progress.update,
-    }));
-  } finally {
-    progress.stop();
-  }
+  const analysis = await buildIndexed(root, [...files], settings, o, a.quiet, warn, (r) => named.has(r));
   const rels = targets.map((t) => toPosix(path.relative(root, t)));
   const isTarget = (f: string) => rels.some((t) => t === '' || f === t || f.startsWith(`${t}/`));
   let inputError = analysis.skipped.some((s) => rels.includes(s.file));

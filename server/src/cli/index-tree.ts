@@ -5,6 +5,7 @@
  */
 import {
   type Finding,
+  type Settings,
   type TreeAnalysis,
   defaultSettings,
   findingsFor,
@@ -15,7 +16,55 @@ import {
 import { buildTree } from '../tree/build';
 import { treeFiles } from '../tree/files';
 import { type IndexArgs, applyKconfig, indexOptions } from './index-args';
+import type { IndexOptions } from './tree';
 import { Progress } from './progress';
+
+/** The tree's own settings (.lockscope.json, the kernel configuration), with the grammar loaded. */
+export async function treeSettings(
+  root: string,
+  idx: IndexArgs,
+  warn: (m: string) => void,
+): Promise<{ settings: Settings; o: IndexOptions }> {
+  let settings = defaultSettings();
+  const ws = readWorkspaceFile(root);
+  ws.problems.forEach(warn);
+  if (ws.settings) settings = mergeSettings(settings, ws.settings);
+  settings = applyKconfig(settings, root, idx, warn);
+  const o = indexOptions(idx);
+  await loadGrammar(o.grammar);
+  return { settings, o };
+}
+
+/** `files` of the tree indexed, with progress on stderr (`keep`: files the build would leave out but are asked for). */
+export async function buildIndexed(
+  root: string,
+  files: string[],
+  settings: Settings,
+  o: IndexOptions,
+  quiet: boolean,
+  warn: (m: string) => void,
+  keep?: (rel: string) => boolean,
+): Promise<TreeAnalysis> {
+  const progress = new Progress(process.stderr, { quiet, heartbeat: true });
+  progress.note(`indexing ${files.length} files under ${root}${o.cacheDir ? `, cache ${o.cacheDir}` : ''}`);
+  progress.start();
+  try {
+    const { analysis } = await buildTree({
+      root,
+      files,
+      ...(keep ? { keep } : {}),
+      settings,
+      jobs: o.jobs,
+      cacheDir: o.cacheDir,
+      grammar: o.grammar,
+      warn,
+      progress: progress.update,
+    });
+    return analysis;
+  } finally {
+    progress.stop();
+  }
+}
 
 export async function indexTree(
   root: string,
@@ -25,32 +74,8 @@ export async function indexTree(
   /** Lock-order inversions even where the settings turn them off (`splat`: a deadlock that happened is evidence). */
   withOrder = false,
 ): Promise<{ analysis: TreeAnalysis; findings: Finding[]; orderOff: boolean }> {
-  let settings = defaultSettings();
-  const ws = readWorkspaceFile(root);
-  ws.problems.forEach(warn);
-  if (ws.settings) settings = mergeSettings(settings, ws.settings);
-  settings = applyKconfig(settings, root, idx, warn);
-  const o = indexOptions(idx);
-  await loadGrammar(o.grammar);
-  const progress = new Progress(process.stderr, { quiet, heartbeat: true });
-  const files = treeFiles(root, settings);
-  progress.note(`indexing ${files.length} files under ${root}${o.cacheDir ? `, cache ${o.cacheDir}` : ''}`);
-  progress.start();
-  let analysis;
-  try {
-    ({ analysis } = await buildTree({
-      root,
-      files,
-      settings,
-      jobs: o.jobs,
-      cacheDir: o.cacheDir,
-      grammar: o.grammar,
-      warn,
-      progress: progress.update,
-    }));
-  } finally {
-    progress.stop();
-  }
+  const { settings, o } = await treeSettings(root, idx, warn);
+  const analysis = await buildIndexed(root, treeFiles(root, settings), settings, o, quiet, warn);
   const orderOff = (settings.severity['lock-order-inversion'] ?? 'off') === 'off';
   const forFindings =
     withOrder && orderOff
