@@ -252,3 +252,34 @@ test("contracts: a token of a callee's annotation (`__acquires(bitlock)`) is no 
   assert.deepEqual(deep.locks, []);
   assert.deepEqual(deep.skipped, ['&foo_lock: needed 3 calls down (through foo_lock_group()): too far to be sure']);
 });
+
+test('a method (in an ops table) gets no requirement passed up from a callee; a plain function does', async () => {
+  const text = `
+static void tally_bump(struct tally *t)
+{
+	lockdep_assert_held(&t->lock);
+	t->count++;
+}
+
+static long tally_ioctl(struct tally *t, unsigned int cmd)
+{
+	tally_bump(t);
+	return 0;
+}
+`;
+  const r = await analyse(text, 'tally.c');
+  const plain = fileContracts(text, inputsOf(r)).find((c) => c.name === 'tally_ioctl');
+  assert.deepEqual(plain?.annotations, ['__must_hold(&t->lock)']);
+  const inputs = inputsOf(r).map((f) =>
+    f.name === 'tally_ioctl' ? { ...f, method: 'file_operations::unlocked_ioctl' } : f,
+  );
+  const method = fileContracts(text, inputs).find((c) => c.name === 'tally_ioctl');
+  assert.deepEqual(method?.annotations, []);
+  assert.ok(
+    method?.skipped.some((s) => s.includes('a method (file_operations::unlocked_ioctl)')),
+    JSON.stringify(method?.skipped),
+  );
+  // the callee's own statement is its own: still written for it
+  const bump = fileContracts(text, inputs).find((c) => c.name === 'tally_bump');
+  assert.deepEqual(bump?.annotations, ['__must_hold(&t->lock)']);
+});

@@ -150,11 +150,14 @@ async function inTree(
   let inputError = analysis.skipped.some((s) => rels.includes(s.file));
   const kinds = lockKinds(analysis.index.summaries);
   const byFile = new Map<string, ContractInput[]>();
+  // functions stored in an ops table: methods, whose callers hold what their interface says
+  const methods = new Map(analysis.index.slots.map((s) => [`${s.file}\0${s.fn}`, `${s.type ?? s.table}::${s.field}`]));
   for (const f of analysis.index.fns) {
     if (!isTarget(f.file) || f.line === undefined || f.endLine === undefined) continue;
     const summary = analysis.index.summaries[f.id] ?? undefined;
     const list = byFile.get(f.file) ?? [];
-    list.push({ name: f.name, line: f.line, endLine: f.endLine, summary });
+    const method = methods.get(`${f.file}\0${f.name}`);
+    list.push({ name: f.name, line: f.line, endLine: f.endLine, summary, ...(method ? { method } : {}) });
     byFile.set(f.file, list);
   }
   const out: FileOut[] = [];

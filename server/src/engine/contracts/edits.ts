@@ -26,6 +26,8 @@ export interface ContractInput {
   hasParseErrors?: boolean;
   /** It is defined more than once in the file (`#ifdef` arms): summaries are by name, so whose is unclear. */
   ambiguous?: boolean;
+  /** The ops-table field it is stored in (`file_operations::unlocked_ioctl`), when it is a method. */
+  method?: string;
 }
 
 export interface FunctionContract {
@@ -101,7 +103,7 @@ export function functionContract(
   if (typeof def === 'string') return skip(def);
   // the grammar takes an annotation after the parameter list for an error (syntax/idioms.ts): not one of the body
   if (fn.hasParseErrors && !CONTEXT_ANNOTATION.test(def.between)) return skip('the definition has parse errors');
-  const inferred = inferContract(fn.summary, def.params, def.between, def.body, kinds);
+  const inferred = inferContract(fn.summary, def.params, def.between, def.body, kinds, fn.method);
   out.skipped = inferred.skipped;
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const ann = inferred.locks.filter((l) => l.annotation).map((l: ContractLock) => `${l.annotation}(${l.lock})`);

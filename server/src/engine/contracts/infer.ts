@@ -182,7 +182,12 @@ interface Entry {
 }
 
 /** Every lock the summary says something about on entry or exit, by template. */
-function entries(sum: Summary, kinds: ReadonlyMap<string, LockKind>, params: string[]): Map<string, Entry> {
+function entries(
+  sum: Summary,
+  kinds: ReadonlyMap<string, LockKind>,
+  params: string[],
+  method?: string,
+): Map<string, Entry> {
   const out = new Map<string, Entry>();
   const at = (template: string, k: LockKind, cls?: string | null): Entry => {
     const kind = k === 'other' && cls ? (kinds.get(cls) ?? k) : k;
@@ -199,6 +204,9 @@ function entries(sum: Summary, kinds: ReadonlyMap<string, LockKind>, params: str
     if (r.ref.symbolic) e.why = 'chosen by flags the caller passes';
     const hops = r.witness.filter((w) => w.note.startsWith('calls ')).length;
     if (r.callee && hops > MAX_HOPS) e.why = `needed ${hops} calls down (through ${r.callee}()): too far to be sure`;
+    // a method's callers hold what its interface says (Documentation/filesystems/locking.rst), not what a callee
+    // needs: such a requirement is a path the summary could not tell apart (btrfs_ioctl and balance_mutex)
+    if (r.callee && method) e.why = `a method (${method}): its callers hold what the interface says`;
   }
   for (const x of sum.effects) {
     const e = at(x.template, x.ref.kind, x.ref.class);
@@ -223,11 +231,13 @@ export function inferContract(
   between: string,
   body: string,
   kinds: ReadonlyMap<string, LockKind> = new Map(),
+  /** The ops-table field the function is stored in, if it is a method (edits.ts `ContractInput.method`). */
+  method?: string,
 ): InferredContract {
   const out: InferredContract = { locks: [], skipped: [] };
   if (sum.provisional) return { locks: [], skipped: ['its summary is provisional (a recursive cycle)'] };
   const { annotated, asserted } = statedKeys(between, body);
-  for (const e of entries(sum, kinds, params).values()) {
+  for (const e of entries(sum, kinds, params, method).values()) {
     const named = keyIn(e.template, params, body);
     const label = displayOfKey('key' in named ? named.key : normaliseExpr(inNames(e.template, params))).replace(
       /,(?=\S)/g,
