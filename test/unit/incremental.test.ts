@@ -167,6 +167,30 @@ describe('incremental analysis of an open document', () => {
     assert.ok(reused > 0, 'no function result was ever reused');
   });
 
+  test('a primitive the file also defines is a callee: its callers follow an edit of its body', async () => {
+    // wait_extent_bit is a catalog wait that is still a call (its summary applies): deleting its spin_lock
+    // makes it release the lock, putting the line back makes it balanced again, and its caller must follow
+    const f = path.join(repoRoot(), 'test', 'fixtures', 'handoff', 'context-read-and-wait.c');
+    const a = await analyzer(fixtureSettings(f));
+    let doc = TextDocument.create('file:///x.c', 'c', 1, fs.readFileSync(f, 'utf8'));
+    const session = new DocumentSession();
+    analyseDocument(a, session, doc.getText(), 'x.c');
+    const at = doc
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('spin_lock(&kite_wait_lock)'));
+    assert.ok(at > 0, 'the fixture changed: no spin_lock in wait_extent_bit');
+    const removed = doc.getText({ start: { line: at, character: 0 }, end: { line: at + 1, character: 0 } });
+    for (const [from, to, text] of [
+      [at, at + 1, ''],
+      [at, at, removed],
+    ] as const) {
+      doc = edit(doc, session, from, to, text);
+      const inc = analyseDocument(a, session, doc.getText(), 'x.c');
+      assert.deepEqual(shape(inc), shape(a.analyzeText(doc.getText(), 'x.c')), text ? 'put back' : 'deleted');
+    }
+  });
+
   test('a comment inserted in one function reuses the others, moved to their new lines', async () => {
     const a = await analyzer();
     const text = [

@@ -128,6 +128,9 @@ function readCaptures(
       sites++;
       if (def) {
         def.direct = true;
+        // a primitive the file also defines (`wait_extent_bit` in a tree that has it) may still be a call whose
+        // summary applies (await-release): its callers depend on its definition like on any callee's
+        if (c.name === 'name' && !def.named.has(c.node.text)) def.plain.push(c.node.text);
         if (c.name === 'name') def.named.add(c.node.text);
       }
       continue;
