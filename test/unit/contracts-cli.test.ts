@@ -72,11 +72,17 @@ test('--format json lists what is added and what is left out, and why; --verbose
   assert.deepEqual(fn('ledger_post_batch')?.annotations, ['__must_hold(&l->book_lock)']);
   assert.deepEqual(fn('ledger_post_batch')?.assertions, ['lockdep_assert_held(&l->book_lock);']);
   assert.deepEqual(fn('ledger_maybe_finish')?.skipped, ['&l->book_lock: released only when done is true']);
+  // a method (installed in an ops table in another file) gets nothing from its callee's assertion
+  assert.deepEqual(fn('ledger_audit')?.annotations, []);
+  assert.ok(
+    fn('ledger_audit')?.skipped.some((s) => s.includes('a method (ledger_operations::audit)')),
+    JSON.stringify(fn('ledger_audit')),
+  );
   assert.match(
     r.stderr,
     /^fs\/ledgerfs\/batch\.c:21: ledger_maybe_finish\(\): left out: &l->book_lock: released only when done is true$/m,
   );
-  assert.match(r.stderr, /^lockscope: 4 annotations and assertions for 2 functions in 1 file; 1 function/m);
+  assert.match(r.stderr, /^lockscope: 4 annotations and assertions for 2 functions in 1 file; 2 functions with/m);
 });
 
 test('--per-file outside a tree: paths relative to where it runs; usage and input errors exit 2', (t) => {

@@ -17,6 +17,7 @@ import {
   findDefinition,
 } from '../../server/src/engine/contracts';
 import { inferContract, keyIn } from '../../server/src/engine/contracts/infer';
+import { contractActions } from '../../server/src/lsp/contract-actions';
 import { analyse, repoRoot, walkFiles } from '../support/engine';
 
 const dir = path.join(repoRoot(), 'test', 'trees', 'contracts', 'fixtures');
@@ -282,4 +283,30 @@ static long tally_ioctl(struct tally *t, unsigned int cmd)
   // the callee's own statement is its own: still written for it
   const bump = fileContracts(text, inputs).find((c) => c.name === 'tally_bump');
   assert.deepEqual(bump?.annotations, ['__must_hold(&t->lock)']);
+});
+
+test('code action: a method the index names gets no requirement passed up; without the index it does', async () => {
+  const text = `
+static void tally_bump(struct tally *t)
+{
+	lockdep_assert_held(&t->lock);
+	t->count++;
+}
+
+static long tally_ioctl(struct tally *t, unsigned int cmd)
+{
+	tally_bump(t);
+	return 0;
+}
+`;
+  const r = await analyse(text, 'tally.c');
+  const line = text.split('\n').findIndex((l) => l.startsWith('static long tally_ioctl'));
+  const titles = (methodOf?: (n: string) => string | undefined) =>
+    contractActions('file:///tally.c', r, text, line, [], methodOf).map((a) => a.title);
+  assert.ok(
+    titles().some((t) => t.includes('__must_hold(&t->lock)')),
+    JSON.stringify(titles()),
+  );
+  const asMethod = titles((n) => (n === 'tally_ioctl' ? 'file_operations::unlocked_ioctl' : undefined));
+  assert.deepEqual(asMethod, []);
 });

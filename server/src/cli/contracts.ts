@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Analyzer, defaultSettings, loadGrammar, mergeSettings, readWorkspaceFile } from '../engine';
+import { Analyzer, TreeView, defaultSettings, loadGrammar, mergeSettings, readWorkspaceFile } from '../engine';
 import { type ContractInput, type FunctionContract, fileContracts, lockKinds } from '../engine/contracts';
 import { findTreeRoot, toPosix, walkC } from '../tree/files';
 import { UsageError, commandHelp, flag, oneOf, parseCommand, str } from './args';
@@ -150,13 +150,13 @@ async function inTree(
   let inputError = analysis.skipped.some((s) => rels.includes(s.file));
   const kinds = lockKinds(analysis.index.summaries);
   const byFile = new Map<string, ContractInput[]>();
-  // functions stored in an ops table: methods, whose callers hold what their interface says
-  const methods = new Map(analysis.index.slots.map((s) => [`${s.file}\0${s.fn}`, `${s.type ?? s.table}::${s.field}`]));
+  // functions stored in an ops table (of any file): methods, whose callers hold what their interface says
+  const view = new TreeView(analysis.index);
   for (const f of analysis.index.fns) {
     if (!isTarget(f.file) || f.line === undefined || f.endLine === undefined) continue;
     const summary = analysis.index.summaries[f.id] ?? undefined;
     const list = byFile.get(f.file) ?? [];
-    const method = methods.get(`${f.file}\0${f.name}`);
+    const method = view.methodOf(f.file, f.name);
     list.push({ name: f.name, line: f.line, endLine: f.endLine, summary, ...(method ? { method } : {}) });
     byFile.set(f.file, list);
   }

@@ -34,7 +34,10 @@ export class CodeActionsFeature {
       actions.push(...annotationActions(doc.uri, fn, requires, doc.getText().split(/\r?\n/)));
     }
     // the whole inferred contract, as `lockscope contracts` writes it
-    if (r) actions.push(...contractActions(doc.uri, r, doc.getText(), p.range.start.line, diagnostics));
+    if (r) {
+      const methodOf = (name: string) => this.documents.methodOf(doc.uri, name);
+      actions.push(...contractActions(doc.uri, r, doc.getText(), p.range.start.line, diagnostics, methodOf));
+    }
     return actions;
   }
 }

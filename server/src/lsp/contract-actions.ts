@@ -20,6 +20,8 @@ export function contractActions(
   text: string,
   line: number,
   diagnostics: readonly Diagnostic[],
+  /** The ops-table field a function is stored in (a method: its callers hold what the interface says). */
+  methodOf: (name: string) => string | undefined = () => undefined,
 ): CodeAction[] {
   const fn = functionAt(r, line + 1);
   if (!fn) return [];
@@ -35,6 +37,7 @@ export function contractActions(
     endLine: f.endLine,
     summary: f === fn ? r.summaries?.get(f.name) : undefined,
     hasParseErrors: f.hasParseErrors,
+    ...(f === fn && methodOf(f.name) ? { method: methodOf(f.name) } : {}),
   }));
   const kinds = lockKinds(r.summaries?.values() ?? []);
   const c = fileContracts(text, inputs, kinds).find((x) => x.name === fn.name && x.line === fn.line);

@@ -71,6 +71,12 @@ export class Documents {
     return doc.getText({ start: { line, character: 0 }, end: { line, character: 100000 } }).replace(/\r?\n$/, '');
   }
 
+  /** The ops-table field a function of the document is stored in, by the tree index (a method), if any. */
+  methodOf(uri: string, name: string): string | undefined {
+    const file = this.workspace.treePath(uri);
+    return file ? this.indexing.index?.methodOf(file, name) : undefined;
+  }
+
   /** The open documents inside the indexed tree, by tree-relative path. */
   inTree(): { doc: TextDocument; file: string }[] {
     return this.all().flatMap((doc) => {

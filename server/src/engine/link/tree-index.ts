@@ -71,6 +71,13 @@ export class TreeView {
     this.linker = new Linker(data.fns, data.slots);
   }
 
+  /** The ops-table field (`file_operations::unlocked_ioctl`) `name` defined in `file` is stored in, if any. */
+  methodOf(file: string, name: string): string | undefined {
+    const id = this.linker.resolve(file, name);
+    const slot = id === undefined ? undefined : this.linker.slotsOf(id)[0];
+    return slot && `${slot.type ?? slot.table}::${slot.field}`;
+  }
+
   /** The summary of function `id`; undefined where it does nothing with locks. */
   summary(id: number): Summary | undefined {
     return this.data.summaries[id] ?? undefined;

@@ -24,6 +24,16 @@ static void ledger_maybe_finish(struct ledger *l, bool done)
 		ledger_close_book(l);
 }
 
+/*
+ * A method (post.c installs it in the ledger's ops table): the callee's assertion says nothing of what its
+ * callers hold; the interface does. No contract is written for it.
+ */
+int ledger_audit(struct ledger *l)
+{
+	ledger_post_locked(l, 0);
+	return l->entries;
+}
+
 int ledger_run(struct ledger *l, const int *amounts, int count)
 {
 	mutex_lock(&l->book_lock);

@@ -15,3 +15,7 @@ void ledger_close_book(struct ledger *l)
 	l->pending = 0;
 	mutex_unlock(&l->book_lock);
 }
+
+const struct ledger_operations ledger_ops = {
+	.audit	= ledger_audit,
+};
