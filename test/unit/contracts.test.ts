@@ -254,8 +254,8 @@ test("contracts: a token of a callee's annotation (`__acquires(bitlock)`) is no 
   assert.deepEqual(deep.skipped, ['&foo_lock: needed 3 calls down (through foo_lock_group()): too far to be sure']);
 });
 
-test('a method (in an ops table) gets no requirement passed up from a callee; a plain function does', async () => {
-  const text = `
+/** A function needing a lock only because its callee asserts it: a method, or not, as each test says. */
+const TALLY = `
 static void tally_bump(struct tally *t)
 {
 	lockdep_assert_held(&t->lock);
@@ -268,6 +268,9 @@ static long tally_ioctl(struct tally *t, unsigned int cmd)
 	return 0;
 }
 `;
+
+test('a method (in an ops table) gets no requirement passed up from a callee; a plain function does', async () => {
+  const text = TALLY;
   const r = await analyse(text, 'tally.c');
   const plain = fileContracts(text, inputsOf(r)).find((c) => c.name === 'tally_ioctl');
   assert.deepEqual(plain?.annotations, ['__must_hold(&t->lock)']);
@@ -286,19 +289,7 @@ static long tally_ioctl(struct tally *t, unsigned int cmd)
 });
 
 test('code action: a method the index names gets no requirement passed up; without the index it does', async () => {
-  const text = `
-static void tally_bump(struct tally *t)
-{
-	lockdep_assert_held(&t->lock);
-	t->count++;
-}
-
-static long tally_ioctl(struct tally *t, unsigned int cmd)
-{
-	tally_bump(t);
-	return 0;
-}
-`;
+  const text = TALLY;
   const r = await analyse(text, 'tally.c');
   const line = text.split('\n').findIndex((l) => l.startsWith('static long tally_ioctl'));
   const titles = (methodOf?: (n: string) => string | undefined) =>
