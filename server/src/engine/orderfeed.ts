@@ -49,9 +49,15 @@ export function orderSink(
   const fsOwn = (st: string) => (ctx.types.dirs.get(st) ?? '').startsWith('fs/');
   // the class the function gives a lock a callee took on what this function passed it
   const env = { ir: f.ir, vars: f.vars, types: ctx.types, stored: ctx.stored, expand: ctx.expand };
+  // (every edge asks for both its locks: once per lock a function sees is enough, the walk reads its whole IR)
+  const refined = new Map<string, string | undefined>();
   const refine = (ref: LockRef) => {
-    const o = orderClassOf(ref, env);
-    return o ? bindFs(o, fsOfDir(f.dir)) : undefined;
+    const key = `${ref.symbolic ? 1 : 0}${ref.kind}\u0000${ref.class ?? ''}\u0000${ref.base ?? ''}\u0000${ref.key}`;
+    if (!refined.has(key)) {
+      const o = orderClassOf(ref, env);
+      refined.set(key, o ? bindFs(o, fsOfDir(f.dir)) : undefined);
+    }
+    return refined.get(key);
   };
   return ({ held, taken, site, path: p, subclass }) => {
     let from = lockClass(held.ref, f.dir, { subclass: held.subclass, value, fsOwn, refine });

@@ -89,18 +89,15 @@ export interface ClassEnv {
 }
 
 /**
- * Functions whose body only returns a field chain over a parameter (`return sbi->node_inode->i_mapping;`):
- * name -> the chain over `{i}`. A name defined twice with two bodies names nothing.
+ * Functions whose body only returns a field chain over a parameter (`return sbi->node_inode->i_mapping;`): their
+ * predicate template (cfg/predicates.ts) is that chain over `{i}`. Name -> chain; a name defined twice with two
+ * bodies names nothing.
  */
 export function fieldAccessors(fns: Iterable<FunctionIR>): Map<string, string | null> {
   const out = new Map<string, string | null>();
   for (const ir of fns) {
-    const rets = ir.nodes.filter((n) => n.kind === 'return');
-    const ret = rets.length === 1 ? rets[0].ret : undefined;
-    const m = ret?.k === 'expr' ? /^([A-Za-z_]\w*)((?:->|\.)[A-Za-z_]\w*)+$/.exec(ret.text) : undefined;
-    const i = m ? ir.params.indexOf(m[1]) : -1;
-    if (!m || i < 0) continue;
-    const t = `{${i}}${ret!.k === 'expr' ? ret!.text.slice(m[1].length) : ''}`;
+    const t = ir.predicate;
+    if (!t || !/^\{\d+\}(?:(?:->|\.)[A-Za-z_]\w*)+$/.test(t)) continue;
     const before = out.get(ir.name);
     out.set(ir.name, before === undefined || before === t ? t : null);
   }
