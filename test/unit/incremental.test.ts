@@ -13,13 +13,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import {
-  DocumentSession,
-  analyseDocument,
-  moveLines,
-  moveSummary,
-  rangedChange,
-} from '../../server/src/incremental';
+import { DocumentSession, analyseDocument, moveLines, moveSummary, rangedChange } from '../../server/src/incremental';
 import { defaultSettings, shareStrings } from '../../server/src/engine';
 import { treeFiles } from '../../server/src/tree/files';
 import { buildTree } from '../../server/src/tree/build';
