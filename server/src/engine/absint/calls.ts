@@ -5,7 +5,7 @@
  * function-pointer fields resolved in the context of the function being checked.
  */
 import { type Mode, scopeKind } from '../model';
-import { type LockFact, type State, isHeld } from './domain';
+import { type LockFact, type State, aliasKeys, isHeld } from './domain';
 import type { LockRef, Op, Site } from '../ir';
 import type { Summary } from './transfer';
 import { normaliseExpr, rootIdentifier } from '../ir';
@@ -126,8 +126,9 @@ function checkInside(
     };
     if (obs?.order) {
       // (not from a lock the callee releases first: it takes this one without it)
+      const released = callerKeys(s, dropped);
       for (const [k, f] of s.locks)
-        if (isHeld(f) && f.ref.key !== inst.ref.key && !dropped?.includes(k))
+        if (isHeld(f) && f.ref.key !== inst.ref.key && !released.has(k))
           obs.order(f, inst.ref, s, site, via, witness, subclass);
     }
     if (inst.classOnly) {
@@ -202,8 +203,21 @@ function resolveIndirect(
 /** `s` without the locks named `keys`. */
 function without(s: State, keys: readonly string[]): State {
   const locks = new Map(s.locks);
-  for (const k of keys) locks.delete(k);
+  for (const k of callerKeys(s, keys)) locks.delete(k);
   return { ...s, locks };
+}
+
+/**
+ * The caller's keys for locks a callee names `keys` (what it released first): the same key, or the caller's
+ * alias of it (`iinfo->i_data_sem` after `iinfo = UDF_I(inode)` for the callee's `UDF_I(inode)->i_data_sem`).
+ */
+function callerKeys(s: State, keys: readonly string[] | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const k of keys ?? []) {
+    if (s.locks.has(k)) out.add(k);
+    for (const a of aliasKeys(k, s.facts)) if (s.locks.has(a)) out.add(a);
+  }
+  return out;
 }
 
 function resolveTargets(
